@@ -1,0 +1,54 @@
+# selfeval — 部门整体支出绩效自评报告生成
+# Only Python 3.11+ and make are needed: every target bootstraps .venv itself.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+YEARS  ?=
+JOBS   ?=
+FORCE  ?=
+YEAR   ?=
+
+BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
+
+.PHONY: help venv report test lint format lab template bench screenshots lock clean
+
+help: ## 列出所有目标 / list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: ## 创建或更新 .venv（依赖变化时重建）/ create or refresh .venv
+	@$(PYTHON) scripts/bootstrap.py
+
+report: venv ## 生成 data/raw/ 下每个年度的报告（YEARS="2023 2024" JOBS=N FORCE=1）/ build reports
+	@$(PY) -m selfeval build $(BUILD_ARGS)
+
+test: venv ## ruff 检查 + 全部 pytest 测试 / lint and run the whole test suite
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m pytest
+
+lint: venv ## 仅运行 ruff / lint only
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: venv ## 自动格式化 / format code with ruff
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m ruff format .
+
+lab: venv ## 以项目内核启动 JupyterLab / start JupyterLab on notebooks/
+	@$(PY) -m jupyterlab --notebook-dir=notebooks
+
+template: venv ## 生成下一年度填报模板（YEAR=2025）/ write next year's input workbook
+	@$(PY) -m selfeval template --year $(YEAR)
+
+bench: venv ## 性能基准（20 个合成年度）/ benchmarks on synthetic years
+	@$(PY) -m selfeval bench
+
+screenshots: venv ## 用无头 Chromium 截取每份报告首屏 / screenshot each report
+	@$(PY) -m selfeval screenshots
+
+lock: venv ## 重新锁定依赖版本 / re-pin requirements.txt and environment.yml
+	@$(PY) scripts/lock.py
+
+clean: ## 删除构建产物（保留 .venv）/ remove build products
+	@find data/processed outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,70 @@
+"""Create or refresh the project's .venv; standard library only, so a fresh machine can run it.
+
+The venv is rebuilt only when requirements.txt or pyproject.toml changed (content hash), so a
+second `make test` reuses it without touching the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+STAMP = VENV / ".selfeval-stamp"
+KERNEL_NAME = "selfeval"
+INPUTS = ("requirements.txt", "pyproject.toml", "scripts/bootstrap.py")
+
+
+def venv_python() -> Path:
+    """Path of the venv's interpreter."""
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def fingerprint() -> str:
+    """Hash of every file that decides what the venv must contain."""
+    h = hashlib.sha256()
+    for name in INPUTS:
+        h.update(name.encode())
+        h.update((ROOT / name).read_bytes())
+    h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def run(*cmd: object) -> None:
+    """Run a command, echoing it, and stop on failure."""
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
+
+
+def main() -> int:
+    if sys.version_info < (3, 11):
+        print(f"需要 Python 3.11 或更高版本，当前为 {sys.version.split()[0]}", file=sys.stderr)
+        return 1
+    want = fingerprint()
+    if STAMP.exists() and STAMP.read_text() == want and venv_python().exists():
+        return 0
+    if VENV.exists():
+        print("依赖已变化，重建 .venv / requirements changed, rebuilding .venv", flush=True)
+        shutil.rmtree(VENV)
+    run(sys.executable, "-m", "venv", VENV)
+    py = venv_python()
+    run(py, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
+    run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ROOT)
+    # The kernelspec lives inside the venv's own prefix: no global kernelspec is needed or touched.
+    run(py, "-m", "ipykernel", "install", "--prefix", VENV, "--name", KERNEL_NAME,
+        "--display-name", "Python (selfeval)")
+    if (ROOT / ".git").exists():
+        # Strip notebook outputs on `git add`, keeping cell tags such as `parameters`.
+        subprocess.run([str(py), "-m", "nbstripout", "--install"], cwd=ROOT, check=False)
+    STAMP.write_text(want)
+    print("环境就绪 / environment ready:", VENV, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
