@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 STAMP = VENV / ".selfeval-stamp"
 KERNEL_NAME = "selfeval"
-INPUTS = ("requirements.txt", "pyproject.toml", "scripts/bootstrap.py")
+INPUTS = ("requirements.txt", "pyproject.toml")
 
 
 def venv_python() -> Path:
@@ -42,7 +42,7 @@ def run(*cmd: object) -> None:
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on any system Python
         print(f"需要 Python 3.11 或更高版本，当前为 {sys.version.split()[0]}", file=sys.stderr)
         return 1
     want = fingerprint()
@@ -56,8 +56,18 @@ def main() -> int:
     run(py, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
     run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ROOT)
     # The kernelspec lives inside the venv's own prefix: no global kernelspec is needed or touched.
-    run(py, "-m", "ipykernel", "install", "--prefix", VENV, "--name", KERNEL_NAME,
-        "--display-name", "Python (selfeval)")
+    run(
+        py,
+        "-m",
+        "ipykernel",
+        "install",
+        "--prefix",
+        VENV,
+        "--name",
+        KERNEL_NAME,
+        "--display-name",
+        "Python (selfeval)",
+    )
     if (ROOT / ".git").exists():
         # Strip notebook outputs on `git add`, keeping cell tags such as `parameters`.
         subprocess.run([str(py), "-m", "nbstripout", "--install"], cwd=ROOT, check=False)
