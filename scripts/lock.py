@@ -50,9 +50,15 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", tmp], check=True)
         py = Path(tmp) / "bin" / "python"
         subprocess.run([py, "-m", "pip", "install", "--quiet", *direct_dependencies()], check=True)
-        out = subprocess.run([py, "-m", "pip", "freeze"], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [py, "-m", "pip", "freeze"], check=True, capture_output=True, text=True
+        )
     pins = sorted(
-        (ln for ln in out.stdout.splitlines() if ln and not ln.startswith(("pip==", "setuptools=="))),
+        (
+            ln
+            for ln in out.stdout.splitlines()
+            if ln and not ln.startswith(("pip==", "setuptools=="))
+        ),
         key=str.lower,
     )
     (ROOT / "requirements.txt").write_text(HEADER + "\n".join(pins) + "\n", encoding="utf-8")
