@@ -36,7 +36,7 @@ format: venv ## 自动格式化 / format code with ruff
 	@$(PY) -m ruff format .
 
 lab: venv ## 以项目内核启动 JupyterLab / start JupyterLab on notebooks/
-	@$(PY) -m jupyterlab --notebook-dir=notebooks
+	@$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 template: venv ## 生成下一年度填报模板（YEAR=2025）/ write next year's input workbook
 	@$(PY) -m selfeval template --year $(YEAR)
