@@ -1,14 +1,56 @@
-"""Build the report of every year found under data/raw/ (sequential placeholder of the batch)."""
+"""Build the report of many years: parallel worker processes, incremental, atomic, locked.
+
+The no-op path (every year unchanged) imports neither pandas nor papermill: it only hashes files.
+
+Layout this module maintains (all under the project root, or an explicit root):
+
+- ``outputs/<YYYY>/`` report.html, report.ipynb, ``stamp.json`` (content hashes of what the year
+  was built from) and, after a failed attempt, ``failed/`` (executed notebook, error.txt).
+- ``outputs/.tmp-<YYYY>-<token>`` / ``data/processed/.tmp-<YYYY>-<token>``: a year in progress.
+- ``outputs/.swap-<YYYY>.json``: journal of a swap in progress; a crash between the renames of the
+  pair (outputs, processed) is rolled forward by the next run.
+- ``outputs/.batch.lock``: one batch at a time.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
+import secrets
+import shutil
+import signal
 import sys
+import time
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from selfeval import config
 
 YEAR_DIR = re.compile(r"^\d{4}$")
+STAMP_FILE = "stamp.json"
+FAILED_DIR = "failed"
+LOCK_FILE = ".batch.lock"
+STAMP_VERSION = 1
+DEFAULT_BUILDER = "selfeval.render:build_year"
+#: Stages render.build_year announces through on_stage: clean, analyze, report, export. The
+#: previous year's processed data is complete (tables from 01, summary.json from 02) once its
+#: worker announces the stage with this (0-based) index.
+N_STAGES = 4
+PREVIOUS_READY_STAGE = 2
+#: Stage index (0-based) before which a year must wait for the previous year's processed data.
+NEEDS_PREVIOUS_STAGE = 1
+#: Fault injection for tests of crash recovery: exit abruptly between the two renames of a swap.
+FAULT_ENV = "SELFEVAL_BATCH_FAULT"
+
+BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
+STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
+
+
+# --------------------------------------------------------------------------- discovery, roots
 
 
 def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
@@ -26,16 +68,799 @@ def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
     return years, ignored
 
 
-def build(years: list[int] | None = None, jobs: int | None = None, force: bool = False) -> int:
-    """Build the given years (default: all found); returns the exit status."""
-    raw_root = config.raw_root()
-    found, ignored = discover_years(raw_root)
+@dataclass(frozen=True)
+class Roots:
+    """The three data folders a batch works in."""
+
+    raw: Path
+    processed: Path
+    outputs: Path
+
+    @classmethod
+    def of(cls, root: Path | None = None) -> Roots:
+        """Roots under an explicit project root, default the configured one."""
+        return cls(config.raw_root(root), config.processed_root(root), config.outputs_root(root))
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def _skip(name: str) -> bool:
+    return name.startswith((".", "~$")) or name == "__pycache__" or name.endswith(".pyc")
+
+
+def hash_tree(path: Path) -> str | None:
+    """Content hash of a file or folder (relative names and bytes; hidden files ignored)."""
+    if path.is_file():
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if not _skip(d))
+        for name in sorted(filenames):
+            if _skip(name):
+                continue
+            full = Path(dirpath, name)
+            rel = full.relative_to(path).as_posix()
+            with full.open("rb") as fh:
+                file_hash = hashlib.file_digest(fh, "sha256").hexdigest()
+            digest.update(f"{rel}\0{file_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def code_hashes() -> dict[str, str | None]:
+    """Hashes of what every year depends on: notebooks, package source and templates, pins."""
+    code_root = config.PACKAGE_DIR.parents[1]
+    return {
+        "notebooks": hash_tree(config.NOTEBOOKS_DIR),
+        "package": hash_tree(config.PACKAGE_DIR),
+        "requirements": hash_tree(code_root / "requirements.txt"),
+    }
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _unit_name(processed_dir: Path) -> str | None:
+    meta = _read_json(processed_dir / "meta.json")
+    return meta.get("unit_name") if isinstance(meta, dict) else None
+
+
+def compares_with_previous(processed_dir: Path, previous_dir: Path) -> bool:
+    """Whether a year's processed data compares with the previous year's (same unit, both built)."""
+    unit = _unit_name(processed_dir)
+    return unit is not None and unit == _unit_name(previous_dir)
+
+
+# --------------------------------------------------------------------------- atomic swap
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON through a temporary sibling and a rename."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _roll_forward(journal: Path) -> None:
+    """Finish a swap whose journal exists: every staged folder replaces its target."""
+    plan = _read_json(journal)
+    if not isinstance(plan, dict):  # torn journal: written before any rename, nothing to finish
+        journal.unlink(missing_ok=True)
+        return
+    for pair in plan["pairs"]:
+        staged, target, backup = Path(pair["staged"]), Path(pair["target"]), Path(pair["backup"])
+        if staged.exists():
+            if target.exists():
+                os.rename(target, backup)
+            os.rename(staged, target)
+        if os.environ.get(FAULT_ENV) == "swap":
+            os._exit(86)  # test hook: die between the two renames of the pair
+    for pair in plan["pairs"]:
+        _fsync_dir(Path(pair["target"]).parent)
+    journal.unlink()
+    for pair in plan["pairs"]:
+        shutil.rmtree(pair["backup"], ignore_errors=True)
+
+
+def swap_in(year: int, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
+    """Replace each target folder by its staged folder; a crash midway is finished by recover()."""
+    token = secrets.token_hex(4)
+    plan = {
+        "year": year,
+        "pairs": [
+            {
+                "staged": str(staged),
+                "target": str(target),
+                "backup": str(target.with_name(f".old-{target.name}-{token}")),
+            }
+            for staged, target in pairs
+        ],
+    }
+    journal = journal_dir / f".swap-{year}.json"
+    write_json_atomic(journal, plan)
+    _roll_forward(journal)
+
+
+def recover(roots: Roots) -> list[str]:
+    """Finish interrupted swaps and remove leftovers of interrupted builds; returns notes."""
+    notes: list[str] = []
+    if roots.outputs.is_dir():
+        for journal in sorted(roots.outputs.glob(".swap-*.json")):
+            _roll_forward(journal)
+            notes.append(f"已完成上次中断的替换 / finished an interrupted swap: {journal.name}")
+    for folder in (roots.outputs, roots.processed):
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.name.startswith((".tmp-", ".old-")) or re.match(r"^\.\S+\.tmp$", entry.name):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                notes.append(f"已清理中断构建的残留 / removed leftover {entry.name}")
+        for year_dir in folder.iterdir():
+            if YEAR_DIR.match(year_dir.name) and year_dir.is_dir():
+                for entry in year_dir.glob(".failed-*"):
+                    shutil.rmtree(entry, ignore_errors=True)
+    return notes
+
+
+def keep_failed(year: int, staged_out: Path, outputs_root: Path, error: str) -> Path:
+    """Put a failed attempt's notebooks and error under outputs/<year>/failed/, report untouched."""
+    target_dir = outputs_root / str(year)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    new = target_dir / f".failed-{secrets.token_hex(4)}"
+    src = staged_out / FAILED_DIR
+    if src.is_dir():
+        os.rename(src, new)
+    else:
+        new.mkdir()
+    (new / "error.txt").write_text(error, encoding="utf-8")
+    failed = target_dir / FAILED_DIR
+    old = target_dir / f".failed-old-{secrets.token_hex(4)}"
+    if failed.exists():
+        os.rename(failed, old)
+    os.rename(new, failed)
+    shutil.rmtree(old, ignore_errors=True)
+    return failed
+
+
+# --------------------------------------------------------------------------- stamps
+
+
+@dataclass
+class YearPlan:
+    """What the batch knows about one year."""
+
+    year: int
+    inputs: dict[str, str | None] = field(default_factory=dict)
+    status: str = ""
+    seconds: float = 0.0
+    error: str = ""
+    previous_dir: Path | None = None
+    waits: bool = False
+    staged_out: Path | None = None
+    staged_proc: Path | None = None
+    stages_seen: int = 0
+    released: bool = False
+    tainted: bool = False
+    result: dict | None = None
+    started: float = 0.0
+
+
+def own_inputs(year: int, roots: Roots, code: dict[str, str | None]) -> dict[str, str | None]:
+    """Hashes of a year's own dependencies (everything but the previous year's data)."""
+    return {"raw": hash_tree(roots.raw / str(year)), **code}
+
+
+def stamp_state(year: int, roots: Roots, inputs: dict[str, str | None]) -> tuple[bool, dict]:
+    """Whether the stored stamp matches the year's own inputs and products; and the stamp."""
+    out_dir = roots.outputs / str(year)
+    stamp = _read_json(out_dir / STAMP_FILE)
+    if not isinstance(stamp, dict) or stamp.get("version") != STAMP_VERSION:
+        return False, {}
+    if (out_dir / FAILED_DIR).exists():
+        return False, stamp
+    if any(stamp.get("inputs", {}).get(k) != v for k, v in inputs.items()):
+        return False, stamp
+    products = stamp.get("products", {})
+    if products.get("processed") != hash_tree(roots.processed / str(year)):
+        return False, stamp
+    for name in ("report.html", "report.ipynb"):
+        if products.get(name) != hash_tree(out_dir / name):
+            return False, stamp
+    return True, stamp
+
+
+def previous_hash(year: int, roots: Roots) -> str | None:
+    """Hash of year-1's processed data when `year` compares with it, else None."""
+    prev = roots.processed / str(year - 1)
+    if compares_with_previous(roots.processed / str(year), prev):
+        return hash_tree(prev)
+    return None
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _worker_main(task: dict, conn) -> None:  # runs in a child process
+    """Build one year into its staging folders, reporting stages through `conn`."""
+    with contextlib.suppress(OSError):
+        os.setpgrp()  # own process group: the batch can kill the worker and its kernels at once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = task["parent_pid"]
+    seen = 0
+
+    def on_stage(stage: object = None, *args: object, **kwargs: object) -> None:
+        nonlocal seen
+        if os.getppid() != parent:  # the batch died: stop between notebooks
+            os._exit(3)
+        conn.send(("stage", str(stage), seen))
+        if seen == NEEDS_PREVIOUS_STAGE and task["waits"]:
+            conn.send(("wait",))
+            conn.recv()
+        seen += 1
+
+    try:
+        from importlib import import_module
+
+        module, _, name = task["builder"].partition(":")
+        build_year = getattr(import_module(module), name)
+        result = build_year(
+            task["year"],
+            Path(task["raw_dir"]),
+            Path(task["processed_dir"]),
+            Path(task["output_dir"]),
+            previous_processed_dir=(Path(task["previous_dir"]) if task["previous_dir"] else None),
+            on_stage=on_stage,
+            build_root=Path(task["build_root"]),
+        )
+        if seen <= NEEDS_PREVIOUS_STAGE and task["waits"]:
+            conn.send(("wait",))  # a builder without stages still must not finish before year-1
+            conn.recv()
+        conn.send(("done", _jsonable(result)))
+    except BaseException as exc:  # report every failure, then exit
+        detail = traceback.format_exc()
+        conn.send(("error", f"{type(exc).__name__}: {exc}", detail))
+    finally:
+        conn.close()
+
+
+def _jsonable(value: object) -> object:
+    try:
+        json.dumps(value, default=str)
+        return json.loads(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """tqdm bar on a terminal, plain one-line messages otherwise."""
+
+    def __init__(self, total_years: int, tty: bool | None = None) -> None:
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.bar = None
+        self.current: dict[int, str] = {}
+        if self.tty and total_years:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+            self.bar = tqdm(total=total_years * N_STAGES, unit="步", desc="生成报告", leave=True)
+
+    def stage(self, year: int, stage: str, index: int) -> None:
+        if self.bar is not None:
+            if index:
+                self.bar.update(1)
+            self.current[year] = stage
+            self.bar.set_postfix_str(" ".join(f"{y}:{s}" for y, s in sorted(self.current.items())))
+        else:
+            print(f"[{year}] 开始 {stage} / stage {index + 1}/{N_STAGES}", flush=True)
+
+    def finished(self, plan: YearPlan) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, N_STAGES - plan.stages_seen + 1) if plan.stages_seen else 0)
+            self.current.pop(plan.year, None)
+            self.bar.write(_one_line(plan))
+        else:
+            print(_one_line(plan), flush=True)
+
+    def note(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text)
+        else:
+            print(text, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _one_line(plan: YearPlan) -> str:
+    text = f"[{plan.year}] {STATUS_ZH[plan.status]} {plan.status} ({plan.seconds:.1f}s)"
+    if plan.error:
+        text += f": {plan.error}"
+    return text
+
+
+def summary_table(plans: list[YearPlan], roots: Roots) -> str:
+    """The end-of-batch table: year, status, time, output path, first error line."""
+    rows = [("年度 year", "状态 status", "用时 time", "输出 output", "错误 error")]
+    for plan in plans:
+        out = roots.outputs / str(plan.year)
+        path = out / FAILED_DIR if plan.status == FAILED else out / "report.html"
+        rows.append(
+            (
+                str(plan.year),
+                f"{STATUS_ZH[plan.status]} {plan.status}",
+                f"{plan.seconds:.1f}s",
+                _rel(path),
+                plan.error.splitlines()[0] if plan.error else "",
+            )
+        )
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+class _Batch:
+    """One run of the scheduler: decides, runs workers, commits in year order."""
+
+    def __init__(self, roots: Roots, jobs: int, force: bool, builder: str, tty: bool | None):
+        self.roots = roots
+        self.jobs = max(1, jobs)
+        self.force = force
+        self.builder = builder
+        self.tty = tty
+        self.plans: dict[int, YearPlan] = {}
+        self.queue: list[int] = []  # years to start, in year order
+        self.deferred: list[int] = []  # own inputs unchanged; wait for year-1's outcome
+        self.running: dict[int, tuple[object, object]] = {}  # year -> (process, conn)
+        self.finished_ok: set[int] = set()  # built into staging, not yet committed
+        self.waiting: set[int] = set()  # workers blocked until year-1's data is ready
+        self.progress: _Progress | None = None
+        self.ctx = None
+
+    # ---- decisions
+
+    def decide(self, years: list[int]) -> None:
+        code = code_hashes()
+        for year in years:
+            plan = self.plans[year] = YearPlan(year)
+            plan.inputs = own_inputs(year, self.roots, code)
+            if plan.inputs["raw"] is None:
+                plan.status = FAILED
+                plan.error = f"找不到原始数据目录 / raw folder missing: data/raw/{year}"
+                continue
+            own_ok, stamp = False, {}
+            if not self.force:
+                own_ok, stamp = stamp_state(year, self.roots, plan.inputs)
+            if not own_ok:
+                self.schedule(year)
+            elif self._pending(year - 1):
+                self.deferred.append(year)
+            else:
+                self._resolve_deferred(year, stamp)
+
+    def _pending(self, year: int) -> bool:
+        plan = self.plans.get(year)
+        return (
+            plan is not None
+            and plan.status == ""
+            and (
+                year in self.queue
+                or year in self.running
+                or year in self.finished_ok
+                or year in self.deferred
+            )
+        )
+
+    def _resolve_deferred(self, year: int, stamp: dict | None = None) -> None:
+        if stamp is None:
+            _, stamp = stamp_state(year, self.roots, self.plans[year].inputs)
+        if stamp.get("inputs", {}).get("previous") == previous_hash(year, self.roots):
+            self.plans[year].status = UNCHANGED
+        else:
+            self.schedule(year)
+
+    def schedule(self, year: int) -> None:
+        plan = self.plans[year]
+        prev = self.plans.get(year - 1)
+        if (
+            prev is not None
+            and prev.status == ""
+            and (year - 1 in self.queue or year - 1 in self.running or year - 1 in self.finished_ok)
+        ):
+            plan.waits = True  # pipelined: use year-1's staged data once it is complete
+        else:
+            plan.waits = False
+        self.queue.append(year)
+        self.queue.sort()
+
+    # ---- workers
+
+    def start(self, year: int) -> None:
+        plan = self.plans[year]
+        token = secrets.token_hex(4)
+        plan.staged_out = self.roots.outputs / f".tmp-{year}-{token}"
+        plan.staged_proc = self.roots.processed / f".tmp-{year}-{token}"
+        plan.staged_out.mkdir(parents=True)
+        plan.staged_proc.mkdir(parents=True)
+        prev = self.plans.get(year - 1)
+        if (
+            prev is not None
+            and prev.status == ""
+            and (year - 1 in self.running or year - 1 in self.finished_ok)
+        ):
+            plan.waits = True  # pipelined on year-1's staged data, released once it is complete
+            plan.previous_dir = prev.staged_proc
+        else:
+            plan.waits = False
+            plan.previous_dir = self.roots.processed / str(year - 1)
+        plan.stages_seen = 0
+        plan.released = not plan.waits
+        plan.tainted = False
+        plan.started = time.monotonic()
+        task = {
+            "year": year,
+            "raw_dir": str(self.roots.raw / str(year)),
+            "processed_dir": str(plan.staged_proc),
+            "output_dir": str(plan.staged_out),
+            "previous_dir": str(plan.previous_dir),
+            "waits": plan.waits,
+            "builder": self.builder,
+            "build_root": str(self.roots.outputs.parent),
+            "parent_pid": os.getpid(),
+        }
+        parent_conn, child_conn = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker_main, args=(task, child_conn), daemon=False)
+        proc.start()
+        child_conn.close()
+        self.running[year] = (proc, parent_conn)
+
+    def _previous_ready(self, year: int) -> bool:
+        prev = self.plans.get(year - 1)
+        if prev is None or prev.status != "":
+            return True
+        return year - 1 in self.finished_ok or prev.stages_seen > PREVIOUS_READY_STAGE
+
+    def _release(self, year: int) -> None:
+        if year in self.waiting and self._previous_ready(year):
+            self.waiting.discard(year)
+            plan = self.plans[year]
+            prev = self.plans.get(year - 1)
+            if prev is not None and prev.status == FAILED:
+                self._substitute_committed(year - 1, plan.previous_dir)
+            plan.released = True
+            _, conn = self.running[year]
+            with contextlib.suppress(OSError):
+                conn.send(("go",))
+
+    def _substitute_committed(self, prev_year: int, staged: Path | None) -> None:
+        """Year-1 failed before its data was ready: its staged folder becomes the committed one."""
+        if staged is None:
+            return
+        shutil.rmtree(staged, ignore_errors=True)
+        committed = self.roots.processed / str(prev_year)
+        if committed.is_dir():
+            shutil.copytree(committed, staged)
+
+    def on_message(self, year: int, message: tuple) -> None:
+        plan = self.plans[year]
+        kind = message[0]
+        if kind == "stage":
+            plan.stages_seen = message[2] + 1
+            self.progress.stage(year, message[1], message[2])
+            if plan.stages_seen > PREVIOUS_READY_STAGE:
+                self._release(year + 1)
+        elif kind == "wait":
+            self.waiting.add(year)
+            self._release(year)
+        elif kind == "done":
+            plan.result = message[1] if isinstance(message[1], dict) else {}
+            self._finish(year, None)
+        elif kind == "error":
+            self._finish(year, (message[1], message[2]))
+
+    def on_exit(self, year: int, proc) -> None:
+        """A worker ended without reporting (killed): its year failed."""
+        code = proc.exitcode
+        self._finish(year, (f"工作进程异常退出 / worker died (exit code {code})", ""))
+
+    def _finish(self, year: int, error: tuple[str, str] | None) -> None:
+        proc, conn = self.running.pop(year)
+        self.waiting.discard(year)
+        with contextlib.suppress(OSError):
+            conn.close()
+        proc.join(timeout=5)
+        if proc.is_alive():
+            _kill_group(proc)
+            proc.join()
+        plan = self.plans[year]
+        plan.seconds += time.monotonic() - plan.started
+        if plan.tainted:  # built on data of a year that then failed: build again
+            self._taint_dependents(year)
+            self._discard_staging(plan)
+            self.schedule(year)
+            return
+        if error is None:
+            self.finished_ok.add(year)
+        else:
+            plan.status = FAILED
+            plan.error = error[0]
+            keep_failed(year, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
+            self._taint_dependents(year)
+            self._release(year + 1)
+            if not self._read_by_dependent(year):
+                self._discard_staging(plan)
+            self.progress.finished(plan)
+        self.commit_ready()
+
+    def _taint_dependents(self, year: int) -> None:
+        nxt = self.plans.get(year + 1)
+        if nxt is None or nxt.status != "":
+            return
+        if year + 1 in self.queue:  # not started: it will read the committed data instead
+            nxt.waits = False
+            return
+        if nxt.released and nxt.previous_dir == self.plans[year].staged_proc:
+            if year + 1 in self.running:
+                nxt.tainted = True
+                _kill_group(self.running[year + 1][0])
+            elif year + 1 in self.finished_ok:
+                self.finished_ok.discard(year + 1)
+                self._discard_staging(nxt)
+                self.schedule(year + 1)
+                self._taint_dependents(year + 1)
+
+    def _read_by_dependent(self, year: int) -> bool:
+        nxt = self.plans.get(year + 1)
+        return (
+            nxt is not None
+            and year + 1 in self.running
+            and nxt.previous_dir is not None
+            and nxt.previous_dir == self.plans[year].staged_proc
+        )
+
+    def _discard_staging(self, plan: YearPlan) -> None:
+        for path in (plan.staged_out, plan.staged_proc):
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def commit_ready(self) -> None:
+        """Swap in every finished year whose year-1 is settled and no longer read from staging."""
+        progress = True
+        while progress:
+            progress = False
+            for year in sorted(self.finished_ok):
+                plan = self.plans[year]
+                if self._pending_before(year) or self._read_by_dependent(year):
+                    continue
+                self.finished_ok.discard(year)
+                self.commit(plan)
+                progress = True
+            for year in list(self.deferred):
+                if not self._pending(year - 1):
+                    self.deferred.remove(year)
+                    self._resolve_deferred(year)
+                    progress = True
+
+    def _pending_before(self, year: int) -> bool:
+        prev = self.plans.get(year - 1)
+        return (
+            prev is not None
+            and prev.status == ""
+            and self.plans[year].previous_dir == (prev.staged_proc)
+        )
+
+    def commit(self, plan: YearPlan) -> None:
+        year = plan.year
+        inputs = dict(plan.inputs)
+        prev_dir = self.roots.processed / str(year - 1)
+        inputs["previous"] = (
+            hash_tree(prev_dir) if compares_with_previous(plan.staged_proc, prev_dir) else None
+        )
+        stamp = {
+            "version": STAMP_VERSION,
+            "year": year,
+            "inputs": inputs,
+            "products": {
+                "processed": hash_tree(plan.staged_proc),
+                "report.html": hash_tree(plan.staged_out / "report.html"),
+                "report.ipynb": hash_tree(plan.staged_out / "report.ipynb"),
+            },
+            "seconds": round(plan.seconds, 2),
+        }
+        write_json_atomic(plan.staged_out / STAMP_FILE, stamp)
+        swap_in(
+            year,
+            [
+                (plan.staged_out, self.roots.outputs / str(year)),
+                (plan.staged_proc, self.roots.processed / str(year)),
+            ],
+            self.roots.outputs,
+        )
+        plan.status = BUILT
+        self.progress.finished(plan)
+
+    # ---- main loop
+
+    def run(self, years: list[int]) -> list[YearPlan]:
+        from multiprocessing import connection
+
+        self.decide(years)
+        n_build = len(self.queue) + len(self.deferred)
+        if self.queue or self.deferred:
+            import multiprocessing
+
+            with contextlib.suppress(ImportError):  # import once before forking the workers
+                __import__(self.builder.partition(":")[0])
+            self.ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self.progress = _Progress(n_build, self.tty)
+        try:
+            while self.queue or self.running or self.finished_ok or self.deferred:
+                while len(self.running) < self.jobs:
+                    startable = [y for y in self.queue if y - 1 not in self.deferred]
+                    if not startable:
+                        break
+                    self.queue.remove(startable[0])
+                    self.start(startable[0])
+                if not self.running:
+                    before = (list(self.queue), set(self.finished_ok), list(self.deferred))
+                    self.commit_ready()
+                    if before == (list(self.queue), set(self.finished_ok), list(self.deferred)):
+                        raise RuntimeError(f"批处理调度停滞 / scheduler stalled: {before}")
+                    continue
+                conns = {conn: year for year, (_, conn) in self.running.items()}
+                sentinels = {proc.sentinel: year for year, (proc, _) in self.running.items()}
+                ready = connection.wait(list(conns) + list(sentinels), timeout=1.0)
+                for obj in ready:
+                    if obj in conns:
+                        year = conns[obj]
+                        if year not in self.running:
+                            continue
+                        try:
+                            message = obj.recv()
+                        except (EOFError, OSError):
+                            continue  # the sentinel reports the death
+                        self.on_message(year, message)
+                for obj in ready:
+                    if obj in sentinels:
+                        year = sentinels[obj]
+                        if year in self.running and self.running[year][0].sentinel == obj:
+                            conn = self.running[year][1]
+                            while year in self.running and conn.poll():
+                                try:
+                                    self.on_message(year, conn.recv())
+                                except (EOFError, OSError):
+                                    break
+                            if year in self.running:
+                                self.on_exit(year, self.running[year][0])
+        finally:
+            for proc, _ in list(self.running.values()):
+                _kill_group(proc)
+                proc.join()
+            for plan in self.plans.values():
+                if plan.status != BUILT:  # a built year's staging folders were renamed away
+                    self._discard_staging(plan)
+            self.progress.close()
+        return [self.plans[y] for y in sorted(self.plans)]
+
+
+def _kill_group(proc) -> None:
+    for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+        with contextlib.suppress(OSError, ProcessLookupError, AttributeError):
+            kill()
+
+
+def _on_sigterm(signum, frame) -> None:  # pragma: no cover - exercised through subprocesses
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def batch_lock(outputs_root: Path, say=print):
+    """Hold the batch lock; a second batch says that one is running and waits for it."""
+    from filelock import FileLock, Timeout
+
+    outputs_root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(outputs_root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(
+            "另一个批量生成正在运行，等待其结束… / another batch is running, waiting for it to end",
+        )
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build(
+    years: list[int] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    *,
+    root: Path | None = None,
+    builder: str = DEFAULT_BUILDER,
+    tty: bool | None = None,
+    index: bool = True,
+) -> int:
+    """Build the given years (default: all found) in parallel, incrementally; exit status."""
+    roots = Roots.of(root)
+    found, ignored = discover_years(roots.raw)
     for name in ignored:
         print(f"忽略 data/raw/{name}：不是四位年份目录 / ignored, not a year folder")
-    todo = years or found
+    todo = sorted(set(years)) if years else found
     if not todo:
         print("data/raw/ 下还没有任何年度数据（例如 data/raw/2024/），没有需要生成的报告。")
         print("No year under data/raw/ yet: nothing to build.")
         return 0
-    print("年度构建尚未实现 / the yearly build is not implemented yet", file=sys.stderr)
-    return 1
+    jobs = jobs or os.cpu_count() or 1
+    previous = signal.getsignal(signal.SIGTERM)
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with batch_lock(roots.outputs):
+            for note in recover(roots):
+                print(note)
+            plans = _Batch(roots, jobs, force, builder, tty).run(todo)
+            if index:
+                from selfeval.index import write_index_if_changed
+
+                try:
+                    write_index_if_changed(roots)
+                except Exception as exc:  # the reports stand; say the index failed
+                    print(f"索引页生成失败 / index page failed: {exc}", file=sys.stderr)
+                    return 1
+    except KeyboardInterrupt:
+        print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
+        return 130
+    finally:
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGTERM, previous)
+    print(summary_table(plans, roots))
+    return 1 if any(p.status == FAILED for p in plans) else 0
