@@ -1,0 +1,103 @@
+"""Input problems: one `Problem` per offending cell, collected into one `InputError` per year."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def _show(value: Any) -> str:
+    """Short display form of an offending value."""
+    if value is None:
+        return "（空）"
+    text = str(value)
+    if text == "":
+        return "（空）"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the raw input, located as precisely as the source allows.
+
+    Attributes:
+        file: File name (no folder), e.g. ``活动.csv`` or ``数据.xlsx``.
+        sheet: Sheet name (for CSV the file stem), or ``None`` for a whole-file problem.
+        row: Excel row number (header = 1), or ``None``.
+        column: Column header as the contract names it, or ``None``.
+        value: The offending value as read, or ``None``.
+        expected: What would be accepted, in Chinese.
+        message: The problem, in Chinese.
+    """
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    expected: str = ""
+    message: str = ""
+    has_value: bool = field(default=False, compare=False)
+
+    def location(self) -> str:
+        """Where the problem is, e.g. ``数据.xlsx 工作表「活动」第5行「开始日期」``."""
+        parts = [self.file]
+        if self.sheet is not None and self.file != f"{self.sheet}.csv":
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        loc = " ".join(parts)
+        if self.column is not None:
+            loc += f"「{self.column}」"
+        return loc
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: "
+        if self.has_value:
+            text += f"{_show(self.value)} "
+        text += self.message
+        if self.expected:
+            text += f"（应为：{self.expected}）"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with the formatted Chinese text under ``text``."""
+        data = asdict(self)
+        data.pop("has_value")
+        if data["value"] is not None and not isinstance(data["value"], int | float | str | bool):
+            data["value"] = str(data["value"])
+        data["text"] = str(self)
+        return data
+
+
+def problem(
+    file: str,
+    sheet: str | None,
+    row: int | None,
+    column: str | None,
+    message: str,
+    *,
+    expected: str = "",
+    value: Any = None,
+    show_value: bool | None = None,
+) -> Problem:
+    """Build a `Problem`; the value is shown unless ``show_value`` is False."""
+    if show_value is None:
+        show_value = value is not None
+    return Problem(file, sheet, row, column, value, expected, message, has_value=show_value)
+
+
+class InputError(Exception):
+    """The raw input of a year has problems; carries every `Problem` found, not only the first."""
+
+    def __init__(self, problems: list[Problem], year: int | None = None):
+        self.problems = list(problems)
+        self.year = year
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """All problems as Chinese lines, preceded by a count."""
+        head = f"{self.year} 年度" if self.year is not None else "输入数据"
+        lines = [f"{head}的输入数据有 {len(self.problems)} 个问题 / input problems:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

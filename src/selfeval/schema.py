@@ -1,0 +1,544 @@
+"""The yearly input contract (raw sheets, headers, enumerations) and pandera models of the
+processed tables. `docs/data-contract.md` is generated in part from here (see `contract_markdown`).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandera.pandas as pa
+
+CONTRACT_VERSION = "1.1"
+
+BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
+SPENDING_CATEGORIES = ("基本支出", "项目支出")
+BASIC_ITEMS = ("人员支出", "公用支出")
+TOTAL_ITEM = "合计"
+SANGONG_ITEMS = (
+    "因公出国（境）费",
+    "公务接待费",
+    "公务用车购置及运行费",
+    "公务用车购置费",
+    "公务用车运行费",
+)
+PERIODS = ("上午", "下午", "晚上", "全天")
+QUALIFIERS = ("", "约", "近", "余", "多", "上")
+DIRECTIONS = ("≥", "≤", "=", "定性")
+ASSESSMENTS = ("达成", "部分达成", "未达成")
+TEXT_SECTIONS = (
+    "概况补充",
+    "活动",
+    "服务评价",
+    "数字服务",
+    "馆藏建设",
+    "基层服务",
+    "存在问题",
+    "改进措施",
+    "其他说明",
+)
+UNIT_REQUIRED_ITEMS = ("单位名称", "主管部门", "编制人数", "主要职责")
+UNIT_OPTIONAL_ITEMS = ("单位性质", "编制说明", "填报日期")
+#: Measures of an activity listing: (processed column, raw header).
+COUNT_MEASURES = (
+    ("offline", "线下参与人次"),
+    ("online", "线上参与人次"),
+    ("sessions", "场次"),
+    ("books", "赠书册数"),
+    ("materials", "资料份数"),
+)
+STATED_YEARLY_KEYS = (
+    "活动项数",
+    "活动场次",
+    "线下参与人次",
+    "线上参与人次",
+    "赠书册数",
+    "资料份数",
+    "馆藏年均增长",
+)
+STATED_CATEGORY_MEASURES = ("次数", "场次", "线下参与人次", "线上参与人次", "赠书册数", "资料份数")
+STATED_SEPARATOR = "·"
+AMOUNT_UNITS = {"万元": 1, "元": 4}  # unit -> decimals added when expressed in 万元
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a raw sheet.
+
+    Attributes:
+        header: Header as users write it (amount columns without the unit suffix).
+        key: Internal / processed column name.
+        required: Whether the column must be present.
+        kind: text, prose, int, count, amount, number, date, enum, percent, ids.
+        enum: Allowed values for enumerated columns.
+        doc: Chinese description for the data contract.
+        needs_value: Whether every data row must fill it.
+    """
+
+    header: str
+    key: str
+    required: bool = True
+    kind: str = "text"
+    enum: tuple[str, ...] = ()
+    doc: str = ""
+    needs_value: bool = False
+
+    @property
+    def has_unit(self) -> bool:
+        """Amount columns carry their unit in the header: ``预算数（万元）`` or ``预算数（元）``."""
+        return self.kind == "amount"
+
+    def display(self) -> str:
+        """Header as shown in documentation and the template."""
+        return f"{self.header}（万元）" if self.has_unit else self.header
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One raw sheet (or ``<name>.csv``) of a year's input."""
+
+    name: str
+    table: str
+    required: bool
+    columns: tuple[ColumnSpec, ...]
+    doc: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def column(self, key: str) -> ColumnSpec:
+        """Column spec by internal key."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+def _c(header, key, required=True, kind="text", enum=(), doc="", needs_value=False):
+    return ColumnSpec(header, key, required, kind, tuple(enum), doc, needs_value)
+
+
+_COUNT_DOC = (
+    "人次/册数/份数，可写「约300」「近百」「400余」「4000多」「1,500」；空白表示未知（不是0）"
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(
+        "单位概况",
+        "unit",
+        True,
+        (
+            _c(
+                "项目",
+                "item",
+                enum=UNIT_REQUIRED_ITEMS + UNIT_OPTIONAL_ITEMS,
+                needs_value=True,
+                doc="必填项：单位名称、主管部门、编制人数（整数）、主要职责；"
+                "选填：单位性质、编制说明、填报日期（日期）",
+            ),
+            _c("内容", "value", needs_value=True, kind="prose", doc="该项目的内容"),
+        ),
+        "单位基本情况，两列：项目、内容。",
+    ),
+    SheetSpec(
+        "支出",
+        "spending",
+        True,
+        (
+            _c("预算类型", "budget_type", kind="enum", enum=BUDGET_TYPES, needs_value=True),
+            _c(
+                "支出类别",
+                "category",
+                kind="enum",
+                enum=SPENDING_CATEGORIES,
+                doc="一般公共预算必填（该预算类型的合计行除外）",
+            ),
+            _c(
+                "支出项目",
+                "item",
+                needs_value=True,
+                doc="基本支出下为人员支出或公用支出；项目支出下为项目名称；"
+                "「合计」表示原始资料所列的合计数",
+            ),
+            _c(
+                "预算数",
+                "budget",
+                kind="amount",
+                doc="表头须注明单位（万元）或（元）；空白表示未知",
+            ),
+            _c("执行数", "actual", kind="amount", needs_value=True, doc="表头须注明单位"),
+            _c("说明", "note", required=False, kind="prose"),
+        ),
+        "各预算类型的预算数与执行数。合计行与分项之和在舍入误差内视为一致。",
+    ),
+    SheetSpec(
+        "三公经费",
+        "sangong",
+        False,
+        (
+            _c("项目", "item", kind="enum", enum=SANGONG_ITEMS, needs_value=True),
+            _c("预算数", "budget", kind="amount"),
+            _c("执行数", "actual", kind="amount", needs_value=True),
+        ),
+        "（选填）“三公”经费。",
+    ),
+    SheetSpec(
+        "活动",
+        "activities",
+        True,
+        (
+            _c(
+                "编号",
+                "event_id",
+                required=False,
+                doc="同一编号的多行是同一活动列在多个类别下，合计只算一次",
+            ),
+            _c("类别", "category", needs_value=True, doc="报告中类别按首次出现的顺序排列"),
+            _c("名称", "name", needs_value=True),
+            _c(
+                "开始日期",
+                "start_date",
+                kind="date",
+                needs_value=True,
+                doc="2024-02-18、2024/2/18、2024年2月18日或2月18日；须在报告年度内",
+            ),
+            _c("结束日期", "end_date", required=False, kind="date", doc="不早于开始日期"),
+            _c("时段", "period", required=False, kind="enum", enum=PERIODS),
+            _c("地点", "place", required=False),
+            _c("线下参与人次", "offline", kind="count", doc=_COUNT_DOC),
+            _c("线上参与人次", "online", kind="count", doc=_COUNT_DOC),
+            _c("场次", "sessions", kind="count", doc="空白按1场计"),
+            _c("赠书册数", "books", kind="count", doc=_COUNT_DOC),
+            _c("资料份数", "materials", kind="count", doc=_COUNT_DOC),
+            _c("成效", "effect", kind="prose", doc="活动成效（自由文字）"),
+            _c(
+                "包含",
+                "includes",
+                required=False,
+                kind="ids",
+                doc="汇总行所汇总的活动编号，用「、」「,」或「;」分隔；编号须在本表中存在",
+            ),
+            _c("说明", "note", required=False, kind="prose"),
+        ),
+        "全年开展的活动，一行一次列示。",
+    ),
+    SheetSpec(
+        "馆藏",
+        "holdings",
+        False,
+        (
+            _c("年度", "year", kind="int", needs_value=True, doc="不晚于报告年度"),
+            _c("年末藏量（册）", "holdings", kind="int", needs_value=True),
+            _c("本年新增（册）", "added", required=False, kind="int"),
+            _c("说明", "note", kind="prose"),
+        ),
+        "（选填）图书馆等单位的馆藏，可包括以前年度。",
+    ),
+    SheetSpec(
+        "数字服务",
+        "digital",
+        False,
+        (
+            _c("服务", "service", needs_value=True, doc="如：微信图书馆"),
+            _c("指标", "indicator", doc="如：年推送期数"),
+            _c("数值", "value", kind="number"),
+            _c("单位", "unit"),
+            _c("说明", "note", kind="prose"),
+        ),
+        "（选填）数字服务。",
+    ),
+    SheetSpec(
+        "满意度",
+        "satisfaction",
+        False,
+        (
+            _c("调查", "survey", needs_value=True),
+            _c("样本数", "sample", kind="int"),
+            _c("满意数", "satisfied", kind="int", doc="不大于样本数"),
+            _c(
+                "满意度（%）",
+                "rate",
+                kind="percent",
+                doc="不大于100；同时填写样本数和满意数时须与之相符（按所填精度）",
+            ),
+        ),
+        "（选填）满意度调查：填写样本数和满意数，或只填满意度。",
+    ),
+    SheetSpec(
+        "绩效目标",
+        "targets",
+        False,
+        (
+            _c("一级指标", "level1", needs_value=True),
+            _c("二级指标", "level2", needs_value=True),
+            _c("三级指标", "level3", needs_value=True),
+            _c("方向", "direction", kind="enum", enum=DIRECTIONS, needs_value=True),
+            _c("目标值", "target", needs_value=True, doc="定量指标须含数值"),
+            _c("实际值", "actual"),
+            _c("单位", "unit"),
+            _c("分值", "weight", kind="number", needs_value=True),
+            _c("评价", "assessment", kind="enum", enum=ASSESSMENTS, doc="定性指标必填"),
+            _c("得分", "score", kind="number", doc="仅定性指标填写"),
+            _c("偏差原因", "deviation_reason", kind="prose"),
+            _c("改进措施", "measures", kind="prose"),
+        ),
+        "（选填）绩效目标及完成情况。",
+    ),
+    SheetSpec(
+        "文字说明",
+        "texts",
+        True,
+        (
+            _c("章节", "section", kind="enum", enum=TEXT_SECTIONS, needs_value=True),
+            _c("标题", "title", required=False, doc="覆盖该小节的默认标题"),
+            _c("内容", "content", kind="prose", needs_value=True),
+        ),
+        "分析人员撰写的文字，按行序保留。",
+    ),
+    SheetSpec(
+        "声明数",
+        "stated",
+        False,
+        (
+            _c(
+                "指标",
+                "indicator",
+                needs_value=True,
+                doc="年度指标（"
+                + "、".join(STATED_YEARLY_KEYS)
+                + "）或「类别·度量」，度量为"
+                + "、".join(STATED_CATEGORY_MEASURES),
+            ),
+            _c("数值", "value", kind="number", needs_value=True),
+            _c("单位", "unit", required=False),
+            _c("说明", "note", required=False, kind="prose"),
+        ),
+        "（选填）原始资料中写明、本程序会重新计算以便核对的数字。",
+    ),
+)
+
+SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+SHEETS_BY_TABLE = {s.table: s for s in SHEETS}
+
+
+# ---------------------------------------------------------------- processed tables (pandera)
+
+_SRC = {
+    "src_file": pa.Column(str),
+    "src_sheet": pa.Column(str),
+    "src_row": pa.Column("int64", pa.Check.ge(1)),
+}
+
+
+def _s(**kw) -> pa.Column:
+    return pa.Column(str, **kw)
+
+
+def _amount(nullable: bool) -> dict[str, pa.Column]:
+    return {
+        "budget": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "budget_decimals": pa.Column("Int64", nullable=True),
+        "actual": pa.Column("float64", pa.Check.ge(0), nullable=nullable),
+        "actual_decimals": pa.Column("Int64", nullable=nullable),
+    }
+
+
+def _count(name: str) -> dict[str, pa.Column]:
+    return {
+        name: pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        f"{name}_q": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        f"{name}_text": pa.Column(str, nullable=True),
+    }
+
+
+def _schema(name: str, columns: dict) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({**columns, **_SRC}, name=name, strict=False, coerce=False)
+
+
+PROCESSED: dict[str, pa.DataFrameSchema] = {
+    "unit": _schema("unit", {"item": _s(), "value": _s()}),
+    "spending": _schema(
+        "spending",
+        {
+            "budget_type": _s(checks=pa.Check.isin(BUDGET_TYPES)),
+            "category": _s(checks=pa.Check.isin(SPENDING_CATEGORIES), nullable=True),
+            "item": _s(),
+            "is_total": pa.Column("bool"),
+            **_amount(nullable=False),
+            "note": _s(nullable=True),
+        },
+    ),
+    "sangong": _schema(
+        "sangong", {"item": _s(checks=pa.Check.isin(SANGONG_ITEMS)), **_amount(nullable=False)}
+    ),
+    "activities": _schema(
+        "activities",
+        {
+            "event_id": _s(),
+            "category": _s(),
+            "category_order": pa.Column("int64", pa.Check.ge(1)),
+            "listing_order": pa.Column("int64", pa.Check.ge(1)),
+            "name": _s(),
+            "start_date": pa.Column("datetime64[ns]"),
+            "end_date": pa.Column("datetime64[ns]", nullable=True),
+            "period": _s(checks=pa.Check.isin(PERIODS), nullable=True),
+            "place": _s(nullable=True),
+            **{k: v for m, _ in COUNT_MEASURES for k, v in _count(m).items()},
+            "effect": _s(nullable=True),
+            "includes": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "holdings": _schema(
+        "holdings",
+        {
+            "year": pa.Column("int64"),
+            "holdings": pa.Column("Int64", pa.Check.ge(0)),
+            "added": pa.Column("Int64", nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "digital": _schema(
+        "digital",
+        {
+            "service": _s(),
+            "indicator": _s(nullable=True),
+            "value": pa.Column("float64", nullable=True),
+            "unit": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "satisfaction": _schema(
+        "satisfaction",
+        {
+            "survey": _s(),
+            "sample": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "satisfied": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "rate": pa.Column("float64", [pa.Check.ge(0), pa.Check.le(100)]),
+            "rate_decimals": pa.Column("Int64", nullable=True),
+            "rate_stated": pa.Column("bool"),
+        },
+    ),
+    "targets": _schema(
+        "targets",
+        {
+            "level1": _s(),
+            "level2": _s(),
+            "level3": _s(),
+            "direction": _s(checks=pa.Check.isin(DIRECTIONS)),
+            "target": pa.Column("float64", nullable=True),
+            "target_text": _s(),
+            "actual": pa.Column("float64", nullable=True),
+            "actual_text": _s(nullable=True),
+            "unit": _s(nullable=True),
+            "weight": pa.Column("float64", pa.Check.ge(0)),
+            "assessment": _s(checks=pa.Check.isin(ASSESSMENTS), nullable=True),
+            "score": pa.Column("float64", nullable=True),
+            "deviation_reason": _s(nullable=True),
+            "measures": _s(nullable=True),
+        },
+    ),
+    "texts": _schema(
+        "texts",
+        {
+            "section": _s(checks=pa.Check.isin(TEXT_SECTIONS)),
+            "title": _s(nullable=True),
+            "content": _s(),
+            "order": pa.Column("int64", pa.Check.ge(1)),
+        },
+    ),
+    "stated": _schema(
+        "stated",
+        {
+            "indicator": _s(),
+            "value": pa.Column("float64"),
+            "unit": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+}
+
+
+# ---------------------------------------------------------------- documentation
+
+GENERATED_BEGIN = "<!-- BEGIN GENERATED: sheets (python -m selfeval.schema) -->"
+GENERATED_END = "<!-- END GENERATED: sheets -->"
+
+
+def _kind_doc(col: ColumnSpec) -> str:
+    return {
+        "text": "文字",
+        "prose": "文字",
+        "int": "整数",
+        "count": "数量",
+        "amount": "金额",
+        "number": "数值",
+        "date": "日期",
+        "enum": "枚举",
+        "percent": "百分数",
+        "ids": "编号列表",
+    }[col.kind]
+
+
+def contract_markdown() -> str:
+    """Chinese Markdown tables of every sheet, generated from `SHEETS` (kept in the doc)."""
+    out: list[str] = [GENERATED_BEGIN, ""]
+    for sheet in SHEETS:
+        flag = "必需" if sheet.required else "选填"
+        out.append(f"### {sheet.name}（{flag}，输出 `{sheet.table}.parquet`）")
+        out.append("")
+        out.append(sheet.doc)
+        out.append("")
+        out.append("| 列 | 必需列 | 必填值 | 类型 | 可选值 | 说明 |")
+        out.append("| --- | --- | --- | --- | --- | --- |")
+        for col in sheet.columns:
+            header = col.display()
+            if col.has_unit:
+                header = f"{col.header}（万元）或（元）"
+            enum = "、".join(col.enum) if col.enum else ""
+            out.append(
+                f"| {header} | {'是' if col.required else '否'} | "
+                f"{'是' if col.needs_value else '否'} | {_kind_doc(col)} | {enum} | {col.doc} |"
+            )
+        out.append("")
+    out.append(GENERATED_END)
+    return "\n".join(out)
+
+
+def parse_contract_tables(markdown: str) -> dict[str, dict]:
+    """Read the sheet tables back out of the Markdown (used by the doc test)."""
+    sheets: dict[str, dict] = {}
+    current: dict | None = None
+    for line in markdown.splitlines():
+        m = re.match(r"^### (\S+?)（(必需|选填)", line)
+        if m:
+            current = {"required": m.group(2) == "必需", "columns": {}}
+            sheets[m.group(1)] = current
+            continue
+        if current is not None and line.startswith("| ") and not line.startswith("| 列 "):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if cells[0].startswith("---"):
+                continue
+            current["columns"][cells[0]] = {
+                "required": cells[1] == "是",
+                "needs_value": cells[2] == "是",
+                "enum": tuple(cells[4].split("、")) if cells[4] else (),
+            }
+    return sheets
+
+
+def update_doc(path: Path) -> bool:
+    """Rewrite the generated part of the data-contract doc; True if it changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(GENERATED_BEGIN), text.index(GENERATED_END) + len(GENERATED_END)
+    new = text[:start] + contract_markdown() + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    doc = Path(__file__).resolve().parents[2] / "docs" / "data-contract.md"
+    changed = update_doc(doc)
+    print(f"{doc}: {'已更新' if changed else '无变化'}")
+    sys.exit(0)
