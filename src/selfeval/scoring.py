@@ -1,0 +1,641 @@
+"""绩效自评表 scoring: the funds block and one scored row per indicator of the 绩效目标 sheet.
+
+Rules (national rules for project-expenditure self-evaluation):
+
+- weights: 预算执行率 10, the sheet's indicators 90 (产出 50, 效益 30, 满意度 10 by convention);
+  indicator 分值 not adding to 90 is an input error naming the sums found;
+- 预算执行率 = 全年执行数 / 全年预算数 over the spending rows with a known budget,
+  得分 = 执行率 × 10, at most 10; without any budget the block says 预算数缺失 and scores nothing;
+- quantitative indicators (≥, ≤, =): met → full 分值, otherwise 分值 × 完成值/指标值
+  (≤: 指标值/完成值); met by far more than planned (``OVER_ACHIEVEMENT_FACTOR``) is flagged;
+- qualitative (定性) indicators: the analyst's 评价 and 得分; 达成 in (80%, 100%] of 分值,
+  部分达成 in (50%, 80%], 未达成 in [0, 50%]; a 得分 outside its band is an input error;
+- total = sum of unrounded scores, rounded once to two decimals; grade 优 ≥ 90, 良 ≥ 80,
+  中 ≥ 60, 差 below.
+
+An optional row of the 绩效目标 sheet whose 一级指标 (or 三级指标) is ``预算执行率`` is not an
+indicator: it carries the 偏差原因 and 改进措施 of the execution rate (its 分值, if filled, must
+be 10) and is excluded from the 90-point sum.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from selfeval.errors import InputError, Problem, problem
+
+#: Points of the 预算执行率 row; the indicators of the sheet share the remaining 90.
+FUNDS_WEIGHT = 10.0
+INDICATOR_WEIGHT_TOTAL = 90.0
+#: Conventional split of the 90 points by 一级指标 (a different split is only a warning).
+LEVEL1_WEIGHTS = {"产出指标": 50.0, "效益指标": 30.0, "满意度指标": 10.0}
+#: An execution rate (percent) below this needs a 偏差原因.
+RATE_REASON_THRESHOLD = 90.0
+#: A ≥ indicator whose 完成值 reaches this multiple of its 指标值 (≤: whose 完成值 is at most
+#: 指标值 / factor) is flagged as over-achieved: the target may have been set too low.
+OVER_ACHIEVEMENT_FACTOR = 1.5
+#: Qualitative assessments and their score bands as fractions of 分值: (low, high, low_open).
+QUALITATIVE_BANDS = {
+    "达成": (0.8, 1.0, True),
+    "部分达成": (0.5, 0.8, True),
+    "未达成": (0.0, 0.5, False),
+}
+QUALITATIVE = "定性"
+FUNDS_KEY = "预算执行率"
+BUDGET_MISSING = "预算数缺失"
+#: Columns of ``ScoreResult.indicators`` in table order, then the flags.
+TABLE_COLUMNS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+]
+FLAG_COLUMNS = ["met", "over_achieved", "missing_reason"]
+_EPS = 1e-9
+_SHEET = "绩效目标"
+
+
+@dataclass
+class Funds:
+    """The 年度资金总额 block: budget and actual in 万元, rate in percent, score out of 10."""
+
+    budget: float | None
+    actual: float | None
+    rate: float | None
+    score: float | None
+    budget_missing: bool
+    weight: float = FUNDS_WEIGHT
+    reason: str | None = None
+    measures: str | None = None
+    marker: str | None = None
+
+
+@dataclass
+class Deviation:
+    """One deviation from the targets, for sections 七 (problem, cause) and 八 (measure)."""
+
+    problem: str
+    cause: str | None
+    measure: str | None
+    kind: str = "未达成"
+
+
+@dataclass
+class ScoreResult:
+    """The scored 绩效自评表 of one year."""
+
+    funds: Funds
+    indicators: pd.DataFrame
+    total: float
+    grade: str
+    warnings: list[str] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+
+    def view(self) -> dict[str, Any]:
+        """Display strings for the partial ``scoring.html.j2`` (numbers formatted, rowspans)."""
+        return _view(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: Any) -> str:
+    """A cell as stripped text, '' when missing."""
+    if _is_missing(value):
+        return ""
+    return str(value).strip()
+
+
+def _num(value: Any) -> float | None:
+    if _is_missing(value):
+        return None
+    return float(value)
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """Round as official documents do (half away from zero, on the shortest decimal form)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _fmt(value: float | None, decimals: int = 2) -> str:
+    """An official-document number: fixed decimals rounded half up, '—' when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{round_half_up(value, decimals):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _fmt_plain(value: float | None) -> str:
+    """A count or stated figure without trailing zeros (6.0 → '6', 98.5 → '98.5')."""
+    if value is None:
+        return "—"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text not in {"", "-0"} else "0"
+
+
+def _src(row: pd.Series) -> dict[str, Any]:
+    return {
+        "file": _text(row.get("src_file")) or None,
+        "sheet": _text(row.get("src_sheet")) or _SHEET,
+        "row": int(row["src_row"]) if not _is_missing(row.get("src_row")) else None,
+    }
+
+
+def _problem(
+    *,
+    file: str | None,
+    sheet: str | None,
+    row: int | None,
+    column: str,
+    value: Any,
+    expected: str,
+    message: str,
+) -> Problem:
+    """A located problem; an empty value is shown as （空）."""
+    return problem(
+        file or _SHEET,
+        sheet,
+        row,
+        column,
+        message,
+        expected=expected,
+        value=value,
+        show_value=True,
+    )
+
+
+def grade_of(total: float) -> str:
+    """The grade of a (rounded) total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差."""
+    if total >= 90 - _EPS:
+        return "优"
+    if total >= 80 - _EPS:
+        return "良"
+    if total >= 60 - _EPS:
+        return "中"
+    return "差"
+
+
+# ---------------------------------------------------------------------------------------------
+# funds
+
+
+def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
+    """Spending rows that are funds, each counted once: leaves, or a 合计 standing for its group.
+
+    Within a budget type, each category contributes its non-total rows, or its 合计 row when it
+    states no parts; a 合计 row without category stands for the whole budget type only when the
+    type has no other row.
+    """
+    if spending.empty:
+        return spending
+    is_total = spending["is_total"].fillna(False).astype(bool)
+    category = spending["category"].fillna("").astype(str).str.strip()
+    keep = []
+    for _, group in spending.groupby(spending["budget_type"].fillna(""), sort=False):
+        in_category = category.loc[group.index] != ""
+        for _, sub in group[in_category].groupby(category.loc[group.index][in_category]):
+            parts = sub[~is_total.loc[sub.index]]
+            keep.append(parts if not parts.empty else sub)
+        loose = group[~in_category]
+        loose_parts = loose[~is_total.loc[loose.index]]
+        if not loose_parts.empty:
+            keep.append(loose_parts)
+        elif not in_category.any():
+            keep.append(loose)
+    return pd.concat(keep) if keep else spending.iloc[0:0]
+
+
+def score_funds(spending: pd.DataFrame | None) -> Funds:
+    """The 预算执行率 block from the spending table (missing budgets → 预算数缺失, no score)."""
+    if spending is None or spending.empty:
+        return Funds(None, None, None, None, True, marker=BUDGET_MISSING)
+    rows = _fund_rows(spending)
+    known = rows[rows["budget"].notna()]
+    if known.empty:
+        actual = rows["actual"].dropna()
+        return Funds(
+            None,
+            float(actual.sum()) if not actual.empty else None,
+            None,
+            None,
+            True,
+            marker=BUDGET_MISSING,
+        )
+    budget = float(known["budget"].sum())
+    actual = float(known["actual"].fillna(0).sum())
+    if budget <= 0:
+        return Funds(budget, actual, None, None, True, marker=BUDGET_MISSING)
+    rate = actual / budget * 100
+    score = min(rate / 100, 1.0) * FUNDS_WEIGHT
+    return Funds(budget, actual, rate, score, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# indicators
+
+
+def _is_funds_row(row: pd.Series) -> bool:
+    return FUNDS_KEY in {_text(row.get("level1")), _text(row.get("level3"))}
+
+
+def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Problem]:
+    """The 90-point rule, and a 10-point 预算执行率 row when one is given."""
+    problems: list[Problem] = []
+    for _, row in targets.iterrows():
+        if _num(row.get("weight")) is None:
+            problems.append(
+                _problem(
+                    **_src(row),
+                    column="分值",
+                    value="",
+                    expected="每个指标须填写分值（数字）/ every indicator needs a weight",
+                    message=f"指标「{_text(row.get('level3'))}」缺少分值 / weight missing",
+                )
+            )
+    for _, row in funds_rows.iterrows():
+        weight = _num(row.get("weight"))
+        if weight is not None and abs(weight - FUNDS_WEIGHT) > _EPS:
+            problems.append(
+                _problem(
+                    **_src(row),
+                    column="分值",
+                    value=_fmt_plain(weight),
+                    expected="预算执行率分值为10 / the execution rate weighs 10",
+                    message=f"预算执行率的分值应为10，填写的是{_fmt_plain(weight)}",
+                )
+            )
+    if problems:
+        return problems
+    weights = targets["weight"].astype(float)
+    total = float(weights.sum())
+    if abs(total - INDICATOR_WEIGHT_TOTAL) > 1e-6:
+        sums = targets.assign(w=weights).groupby("level1", sort=False)["w"].sum()
+        detail = "，".join(f"{k}{_fmt_plain(float(v))}" for k, v in sums.items())
+        first = targets.iloc[0]
+        problems.append(
+            _problem(
+                file=_src(first)["file"],
+                sheet=_src(first)["sheet"],
+                row=None,
+                column="分值",
+                value=_fmt_plain(total),
+                expected=(
+                    "各指标分值合计应为90（预算执行率另占10）/ indicator weights must add to 90"
+                ),
+                message=(
+                    f"绩效目标各指标分值合计为{_fmt_plain(total)}（{detail}），应为90"
+                    f"（预算执行率10 + 产出指标50 + 效益指标30 + 满意度指标10）"
+                    f" / weights add to {_fmt_plain(total)}, expected 90"
+                ),
+            )
+        )
+    return problems
+
+
+def _level1_warnings(targets: pd.DataFrame) -> list[str]:
+    sums = targets.assign(w=targets["weight"].astype(float)).groupby("level1", sort=False)["w"]
+    warnings = []
+    for level1, expected in LEVEL1_WEIGHTS.items():
+        found = float(sums.sum().get(level1, 0.0))
+        if abs(found - expected) > 1e-6:
+            warnings.append(
+                f"绩效目标中{level1}分值合计为{_fmt_plain(found)}，"
+                f"通行权重为{_fmt_plain(expected)}，请确认。"
+            )
+    return warnings
+
+
+def _band_text(assessment: str, weight: float) -> str:
+    low, high, low_open = QUALITATIVE_BANDS[assessment]
+    left = "(" if low_open else "["
+    return f"{left}{_fmt_plain(low * weight)}, {_fmt_plain(high * weight)}]"
+
+
+def _score_qualitative(row: pd.Series, weight: float) -> tuple[float, bool, list[Problem]]:
+    assessment = _text(row.get("assessment"))
+    score = _num(row.get("score"))
+    name = _text(row.get("level3"))
+    if assessment not in QUALITATIVE_BANDS:
+        return (
+            0.0,
+            False,
+            [
+                _problem(
+                    **_src(row),
+                    column="评价",
+                    value=assessment,
+                    expected="达成、部分达成 或 未达成 / one of 达成, 部分达成, 未达成",
+                    message=f"定性指标「{name}」的评价无效 / invalid assessment",
+                )
+            ],
+        )
+    band = _band_text(assessment, weight)
+    if score is None:
+        return (
+            0.0,
+            False,
+            [
+                _problem(
+                    **_src(row),
+                    column="得分",
+                    value="",
+                    expected=f"{assessment}的得分在{band}之间 / a score in {band}",
+                    message=f"定性指标「{name}」缺少得分 / score missing",
+                )
+            ],
+        )
+    low, high, low_open = QUALITATIVE_BANDS[assessment]
+    lo, hi = low * weight, high * weight
+    inside = (score > lo + _EPS if low_open else score >= lo - _EPS) and score <= hi + _EPS
+    if not inside:
+        return (
+            score,
+            False,
+            [
+                _problem(
+                    **_src(row),
+                    column="得分",
+                    value=_fmt_plain(score),
+                    expected=f"{assessment}的得分在{band}之间（分值{_fmt_plain(weight)}）",
+                    message=(
+                        f"定性指标「{name}」评价为{assessment}，得分{_fmt_plain(score)}"
+                        f"不在{band}之内 / score outside the band of its assessment"
+                    ),
+                )
+            ],
+        )
+    return score, assessment == "达成", []
+
+
+def _score_quantitative(
+    direction: str, target: float | None, actual: float | None, weight: float
+) -> tuple[float, bool, bool]:
+    """(score, met, over_achieved) of a ≥, ≤ or = indicator; unknown values score 0."""
+    if target is None or actual is None:
+        return 0.0, False, False
+    if direction == "≤":
+        if actual <= target + _EPS:
+            over = actual * OVER_ACHIEVEMENT_FACTOR <= target - _EPS
+            return weight, True, over
+        return weight * target / actual, False, False
+    if direction == "=":
+        if abs(actual - target) <= _EPS * max(1.0, abs(target)):
+            return weight, True, False
+        big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
+        return (weight * small / big if big > 0 else 0.0), False, False
+    # ≥ (default)
+    if actual >= target - _EPS:
+        over = target > 0 and actual >= target * OVER_ACHIEVEMENT_FACTOR - _EPS
+        return weight, True, over
+    return (weight * actual / target if target > 0 else 0.0), False, False
+
+
+def _value_text(text: str, value: float | None, unit: str) -> str:
+    shown = text or ("" if value is None else _fmt_plain(value))
+    if shown and unit and not shown.endswith(unit):
+        shown = f"{shown}{unit}"
+    return shown
+
+
+def _reason_text(reason: str, measures: str) -> str:
+    if reason and measures:
+        return f"{reason}；改进措施：{measures}"
+    if measures:
+        return f"改进措施：{measures}"
+    return reason
+
+
+def score_indicators(
+    targets: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[str], list[Deviation], list[Problem]]:
+    """Score every indicator row: (table, warnings, deviations, problems)."""
+    rows: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    deviations: list[Deviation] = []
+    problems: list[Problem] = []
+    for _, row in targets.iterrows():
+        direction = _text(row.get("direction")) or "≥"
+        weight = float(row["weight"])
+        unit = _text(row.get("unit"))
+        target, actual = _num(row.get("target")), _num(row.get("actual"))
+        target_text = _value_text(_text(row.get("target_text")), target, unit)
+        actual_text = _value_text(_text(row.get("actual_text")), actual, unit)
+        name = _text(row.get("level3"))
+        over = False
+        if direction == QUALITATIVE:
+            score, met, found = _score_qualitative(row, weight)
+            problems.extend(found)
+            assessment = _text(row.get("assessment"))
+            if assessment and assessment not in actual_text:
+                actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
+        else:
+            if target is None:
+                problems.append(
+                    _problem(
+                        **_src(row),
+                        column="年度指标值",
+                        value=_text(row.get("target_text")),
+                        expected="定量指标须有数值型年度指标值 / a numeric target",
+                        message=f"定量指标「{name}」缺少年度指标值 / target missing",
+                    )
+                )
+            if actual is None:
+                warnings.append(f"指标「{name}」缺少实际完成值，按0分计。")
+            score, met, over = _score_quantitative(direction, target, actual, weight)
+            if direction in {"≥", "≤"} and target_text and not target_text.startswith(direction):
+                target_text = f"{direction}{target_text}"
+        reason = _text(row.get("deviation_reason"))
+        measures = _text(row.get("measures"))
+        needs_reason = (not met) or over
+        missing_reason = needs_reason and not reason
+        if missing_reason:
+            what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"
+            warnings.append(f"指标「{name}」{what}，但未填写偏差原因分析。")
+        if needs_reason:
+            if not met:
+                problem = (
+                    f"{_text(row.get('level1'))}「{name}」年度指标值{target_text or '—'}，"
+                    f"实际完成值{actual_text or '—'}，未达成年度目标。"
+                )
+                kind = "未达成"
+            else:
+                problem = (
+                    f"{_text(row.get('level1'))}「{name}」年度指标值{target_text}，"
+                    f"实际完成值{actual_text}，大幅超过年度目标，指标值设定偏低。"
+                )
+                kind = "超额"
+            deviations.append(Deviation(problem, reason or None, measures or None, kind))
+        rows.append(
+            {
+                "一级指标": _text(row.get("level1")),
+                "二级指标": _text(row.get("level2")),
+                "三级指标": name,
+                "年度指标值": target_text,
+                "实际完成值": actual_text,
+                "分值": weight,
+                "得分": score,
+                "偏差原因分析及改进措施": _reason_text(reason, measures),
+                "met": met,
+                "over_achieved": over,
+                "missing_reason": missing_reason,
+            }
+        )
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS + FLAG_COLUMNS)
+    table = table.astype({"分值": "float64", "得分": "float64"})
+    for flag in FLAG_COLUMNS:
+        table[flag] = table[flag].astype(bool)
+    return table, warnings, deviations, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# the year
+
+
+def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
+    """Score the year's 绩效自评表; None when the year has no ``targets`` table.
+
+    Raises:
+        InputError: weights not adding to 90, a 定性 得分 outside its band, or an unusable row.
+    """
+    targets = tables.get("targets")
+    if targets is None:
+        return None
+    targets = targets.reset_index(drop=True)
+    is_funds = (
+        targets.apply(_is_funds_row, axis=1).astype(bool)
+        if not targets.empty
+        else pd.Series([], dtype=bool)
+    )
+    funds_rows, indicators = targets[is_funds], targets[~is_funds]
+    problems = _check_weights(indicators, funds_rows)
+    if problems:
+        raise InputError(problems)
+    table, warnings, deviations, found = score_indicators(indicators)
+    if found:
+        raise InputError(found)
+    warnings = _level1_warnings(indicators) + warnings
+
+    funds = score_funds(tables.get("spending"))
+    if not funds_rows.empty:
+        first = funds_rows.iloc[0]
+        funds.reason = _text(first.get("deviation_reason")) or None
+        funds.measures = _text(first.get("measures")) or None
+    if funds.budget_missing:
+        warnings.insert(0, "支出表中没有任何预算数：预算执行率无法计算，该项（10分）不计分。")
+    elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - _EPS:
+        problem = (
+            f"预算执行率为{_fmt(funds.rate)}%（全年预算数{_fmt(funds.budget)}万元，"
+            f"全年执行数{_fmt(funds.actual)}万元），低于{_fmt_plain(RATE_REASON_THRESHOLD)}%。"
+        )
+        deviations.insert(0, Deviation(problem, funds.reason, funds.measures, "执行率"))
+        if not funds.reason:
+            warnings.insert(
+                0,
+                f"预算执行率{_fmt(funds.rate)}%低于{_fmt_plain(RATE_REASON_THRESHOLD)}%，"
+                "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
+            )
+
+    raw_total = float(table["得分"].sum()) + (funds.score or 0.0)
+    total = round_half_up(raw_total, 2)
+    return ScoreResult(
+        funds=funds,
+        indicators=table,
+        total=total,
+        grade=grade_of(total),
+        warnings=warnings,
+        deviations=deviations,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# display
+
+
+def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
+    """Rowspans of consecutive equal values (0 = covered by the cell above)."""
+    spans = [0] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        boundary = (
+            i == len(values)
+            or values[i] != values[start]
+            or (parents is not None and parents[i] != parents[start])
+        )
+        if boundary:
+            spans[start] = i - start
+            start = i
+    return spans
+
+
+def _view(result: ScoreResult) -> dict[str, Any]:
+    funds = result.funds
+    table = result.indicators
+    level1 = table["一级指标"].tolist()
+    level2 = table["二级指标"].tolist()
+    span1 = _spans(level1)
+    span2 = _spans(level2, parents=level1)
+    rows = []
+    for i, rec in enumerate(table.to_dict("records")):
+        rows.append(
+            {
+                "level1": rec["一级指标"],
+                "level1_span": span1[i],
+                "level2": rec["二级指标"],
+                "level2_span": span2[i],
+                "level3": rec["三级指标"],
+                "target": rec["年度指标值"],
+                "actual": rec["实际完成值"],
+                "weight": _fmt(rec["分值"]),
+                "score": _fmt(rec["得分"]),
+                "reason": rec["偏差原因分析及改进措施"],
+                "met": bool(rec["met"]),
+                "over_achieved": bool(rec["over_achieved"]),
+                "missing_reason": bool(rec["missing_reason"]),
+            }
+        )
+    if funds.budget_missing:
+        funds_view = {
+            "budget": BUDGET_MISSING,
+            "actual": _fmt(funds.actual),
+            "rate": BUDGET_MISSING,
+            "weight": _fmt(funds.weight),
+            "score": "不计分",
+        }
+    else:
+        funds_view = {
+            "budget": _fmt(funds.budget),
+            "actual": _fmt(funds.actual),
+            "rate": f"{_fmt(funds.rate)}%",
+            "weight": _fmt(funds.weight),
+            "score": _fmt(funds.score),
+        }
+    funds_view["budget_missing"] = funds.budget_missing
+    funds_view["reason"] = _reason_text(funds.reason or "", funds.measures or "")
+    return {
+        "funds": funds_view,
+        "rows": rows,
+        "weight_total": _fmt(FUNDS_WEIGHT + float(table["分值"].sum())),
+        "total": _fmt(result.total),
+        "grade": result.grade,
+        "warnings": list(result.warnings),
+    }
