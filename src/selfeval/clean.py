@@ -1247,14 +1247,25 @@ def _clean_targets(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
 def _clean_texts(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
     records = []
     for number, values in sh.raw.rows:
-        ok = all([sh.required(number, values, "section"), sh.required(number, values, "content")])
+        ok = sh.required(number, values, "section")
         section = sh.enum(number, values, "section", sc.TEXT_SECTIONS)
+        title = sh.text(number, values, "title", prose=True)
+        content = sh.text(number, values, "content", prose=True)
+        if content is None and title is None:
+            sh.err(
+                number,
+                "content",
+                "内容和标题都为空",
+                show_value=False,
+                expected="填写内容（只改小节标题时可只填标题）",
+            )
+            ok = False
         if ok and section is not None:
             records.append(
                 {
                     "section": section,
-                    "title": sh.text(number, values, "title", prose=True),
-                    "content": sh.text(number, values, "content", prose=True),
+                    "title": title,
+                    "content": content or "",
                     "order": len(records) + 1,
                     **sh.src(number),
                 }

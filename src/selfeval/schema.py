@@ -291,7 +291,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         (
             _c("章节", "section", kind="enum", enum=TEXT_SECTIONS, needs_value=True),
             _c("标题", "title", required=False, doc="覆盖该小节的默认标题"),
-            _c("内容", "content", kind="prose", needs_value=True),
+            _c("内容", "content", kind="prose", doc="只改小节标题时可以为空"),
         ),
         "分析人员撰写的文字，按行序保留。",
     ),
