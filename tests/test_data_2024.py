@@ -403,7 +403,11 @@ def test_propaganda_week_is_a_summary_listing(cleaned, acts):
 
 
 def test_deduplicated_event_count(acts):
-    """17 listings; the 6月11日 event is listed twice, so 16 events (16 编号)."""
+    """17 listings; the 6月11日 event is listed twice, so 16 distinct events (编号).
+
+    Whether the yearly 活动项数 counts the 宣传周 summary (A16) as an event besides the two
+    donations it includes is the analysis's convention; the rows hold 16 distinct 编号.
+    """
     # By hand from the report: 传统节日 3 + 志愿服务 1 + 培训讲座 6 + 送图书 5 + 宣传周 1 + 三下乡 1.
     assert len(acts) == 3 + 1 + 6 + 5 + 1 + 1 == 17
     assert acts["event_id"].nunique() == 17 - 1
