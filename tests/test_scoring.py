@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import jinja2
 import pandas as pd
@@ -433,3 +434,130 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
     assert soup.select_one(".missing-reason") is not None
     foot = [c.get_text(strip=True) for c in soup.select_one("tfoot").find_all(["th", "td"])]
     assert foot[2:] == ["45.00", "自评等级：差"]
+
+
+# ----------------------------------------------------------- a real workbook through clean_year
+
+TARGET_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "方向",
+    "目标值",
+    "实际值",
+    "单位",
+    "分值",
+    "评价",
+    "得分",
+    "偏差原因",
+    "改进措施",
+]
+WORKBOOK_TARGETS = [
+    ["产出指标", "数量指标", "送图书次数", "≥", "5", "5", "次", 20, None, None, None, None],
+    [
+        "产出指标",
+        "数量指标",
+        "讲座场次",
+        "≥",
+        "8",
+        "6",
+        "场",
+        20,
+        None,
+        None,
+        "场地紧张",
+        "提前预约",
+    ],
+    ["产出指标", "成本指标", "单场活动成本", "≤", "0.5", "0.4", "万元", 10, None, None, None, None],
+    [
+        "效益指标",
+        "社会效益指标",
+        "全民阅读氛围",
+        "定性",
+        "明显提升",
+        "有所提升",
+        None,
+        30,
+        "部分达成",
+        20,
+        "宣传覆盖面有限",
+        "扩大宣传渠道",
+    ],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90%", "98.92%", "%", 10] + [None] * 4,
+]
+WORKBOOK_SPENDING = [
+    ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）", "说明"],
+    ["一般公共预算", "基本支出", "人员支出", 65, 63.44, None],
+    ["一般公共预算", "基本支出", "公用支出", 7, 6.33, None],
+    ["一般公共预算", "基本支出", "合计", 72, 69.78, None],
+    ["一般公共预算", "项目支出", "合计", 45, 39.39, None],
+    ["政府性基金预算", None, "合计", None, 0, None],
+]
+
+
+def write_workbook(folder: Path, targets: list[list]) -> Path:
+    """One xlsx with the 2024 sheets (支出 with budgets) and a 绩效目标 sheet, via openpyxl."""
+    import csv
+
+    import openpyxl
+
+    raw = config.PROJECT_ROOT / "data" / "raw" / "2024"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for path in sorted(raw.glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        rows = WORKBOOK_SPENDING if path.stem == "支出" else None
+        if rows is None:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        for row in rows:
+            sheet.append(row)
+    sheet = book.create_sheet("绩效目标")
+    for row in [TARGET_HEADERS, *targets]:
+        sheet.append(row)
+    folder.mkdir(parents=True)
+    path = folder / "云溪区图书馆2024年度数据.xlsx"
+    book.save(path)
+    return path
+
+
+def test_real_workbook_scored_through_the_cleaner(tmp_path):
+    from selfeval.clean import clean_year
+
+    write_workbook(tmp_path / "2024", WORKBOOK_TARGETS)
+    result = score_year(clean_year(tmp_path / "2024", 2024).tables)
+    # budgets 65 + 7 + 45 = 117 (the 基本支出 合计 72 not again), actual 63.44 + 6.33 + 39.39
+    assert result.funds.budget == pytest.approx(117.0)
+    assert result.funds.actual == pytest.approx(109.16)
+    assert result.funds.score == pytest.approx(109.16 / 117 * 10)
+    scores = result.indicators["得分"].tolist()
+    assert scores == pytest.approx([20, 20 * 6 / 8, 10, 20, 10])
+    # 9.3299… + 20 + 15 + 10 + 20 + 10 = 84.3299… → 84.33
+    assert result.total == 84.33
+    assert result.grade == "良"
+    assert [d.cause for d in result.deviations] == ["场地紧张", "宣传覆盖面有限"]
+    assert result.warnings == []
+    view = result.view()
+    assert view["funds"]["rate"] == "93.30%"
+    assert view["rows"][4]["target"] == "≥90%" and view["rows"][4]["actual"] == "98.92%"
+
+
+def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
+    from selfeval.clean import clean_year
+
+    targets = [list(row) for row in WORKBOOK_TARGETS]
+    targets[3][9] = 25  # 部分达成 allows (15, 24] of 30
+    write_workbook(tmp_path / "2024", targets)
+    tables = clean_year(tmp_path / "2024", 2024).tables
+    with pytest.raises(InputError) as info:
+        score_year(tables)
+    (problem,) = info.value.problems
+    assert problem.file == "云溪区图书馆2024年度数据.xlsx"
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "绩效目标",
+        5,
+        "得分",
+        "25",
+    )
+    assert "(15, 24]" in problem.expected
+    assert "绩效目标" in str(info.value) and "第5行" in str(info.value)
