@@ -1,0 +1,181 @@
+"""``make template YEAR=…``: an input workbook for a new year, pre-filled from the latest year."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from selfeval import io as sio
+from selfeval import schema as sc
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+MAX_ROWS = 1000  # rows covered by drop-down validation
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def set_text_cell(cell: Any, value: Any) -> None:
+    """Write a value; text that Excel would read as a formula is stored as quoted plain text."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def latest_unit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
+    """单位概况 (项目, 内容) pairs of the latest year before ``year`` that has a readable sheet."""
+    if not raw_root.is_dir():
+        return None, []
+    years = sorted(
+        (int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
+        reverse=True,
+    )
+    for candidate in years:
+        if candidate >= year:
+            continue
+        raw = sio.find_raw_files(raw_root / str(candidate))
+        sheet = raw.sheets.get("单位概况")
+        if sheet is None or not sheet.headers:
+            continue
+        headers = [h.strip() for h in sheet.headers]
+        if "项目" not in headers or "内容" not in headers:
+            continue
+        i, j = headers.index("项目"), headers.index("内容")
+        items = []
+        for _number, values in sheet.rows:
+            item, value = sio.trim_name(values[i] or ""), values[j]
+            if item and item != "填报日期" and value is not None:
+                items.append((item, str(value).strip()))
+        if items:
+            return candidate, items
+    return None, []
+
+
+def _instructions(year: int, source_year: int | None) -> list[list[str]]:
+    rows = [
+        ["填表说明"],
+        [f"本工作簿用于填报 {year} 年度部门整体支出绩效自评数据。"],
+        ["每张表第1行是表头，请勿修改、合并或插入空行；列的顺序可以调整，多出的列会被忽略。"],
+        [
+            "金额列表头须注明单位：（万元）或（元）。数量可写「约300」「近百」「400余」「4000多」；"
+            "不知道的数量请留空（不要填0）。"
+        ],
+        [f"日期可写 {year}-02-18、{year}/2/18、{year}年2月18日 或 2月18日，须在 {year} 年内。"],
+        ["标注“选填”的表可以整张留空。带下拉框的列只能填下拉框中的值。"],
+        [
+            "同一活动列在多个类别下时，各行填写相同的「编号」；汇总行在「包含」中写所汇总活动的编号。"
+        ],
+    ]
+    if source_year is not None:
+        rows.append([f"「单位概况」已按 {source_year} 年度数据预填，请核对更新。"])
+    rows.append([])
+    rows.append(["表", "列", "必需列", "类型/可选值", "说明"])
+    for sheet in sc.SHEETS:
+        flag = "必需" if sheet.required else "选填"
+        rows.append([f"{sheet.name}（{flag}）", "", "", "", sheet.doc])
+        for col in sheet.columns:
+            kind = "、".join(col.enum) if col.enum else ""
+            rows.append(["", col.display(), "是" if col.required else "否", kind, col.doc])
+    return rows
+
+
+def write_template(
+    dest_dir: Path,
+    year: int,
+    unit_items: list[tuple[str, str]] | None = None,
+    source_year: int | None = None,
+) -> Path:
+    """Write ``<单位名称><year>年度绩效自评数据.xlsx`` into ``dest_dir``; refuses to overwrite."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    unit_items = list(unit_items or [])
+    values = dict(unit_items)
+    name = values.get("单位名称", "")
+    safe = _UNSAFE_FILENAME.sub("", name).lstrip("".join(FORMULA_TRIGGERS) + ".")
+    path = Path(dest_dir) / f"{safe}{year}年度绩效自评数据.xlsx"
+    if path.exists():
+        raise FileExistsError(f"{path} 已存在，不覆盖 / refusing to overwrite")
+    if Path(dest_dir).is_dir():
+        existing = [
+            p.name
+            for p in Path(dest_dir).iterdir()
+            if p.suffix.lower() in (".xlsx", ".csv") and not p.name.startswith("~$")
+        ]
+        if existing:
+            raise FileExistsError(
+                f"{dest_dir} 已有数据文件（{'、'.join(existing)}），不再生成模板 / folder has data"
+            )
+
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "填表说明"
+    for row in _instructions(year, source_year):
+        guide.append(row)
+    guide.column_dimensions["A"].width = 22
+    guide.column_dimensions["B"].width = 22
+    guide.column_dimensions["E"].width = 60
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for sheet in sc.SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        for idx, col in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=idx, value=col.display())
+            cell.font = bold
+            cell.fill = fill
+            cell.alignment = Alignment(horizontal="center")
+            letter = get_column_letter(idx)
+            ws.column_dimensions[letter].width = max(12, 2 * len(col.display()) + 2)
+            options = col.enum
+            if sheet.table == "unit":
+                options = ()
+            if options:
+                dv = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(options) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="请从下拉框选择",
+                    error="可选值：" + "、".join(options),
+                )
+                dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+                ws.add_data_validation(dv)
+        ws.freeze_panes = "A2"
+        if sheet.table == "unit":
+            ws.column_dimensions["B"].width = 80
+            order = list(sc.UNIT_REQUIRED_ITEMS) + [
+                i for i in sc.UNIT_OPTIONAL_ITEMS if i != "填报日期"
+            ]
+            order += [i for i, _ in unit_items if i not in order]
+            order.append("填报日期")
+            for r, item in enumerate(order, start=2):
+                set_text_cell(ws.cell(row=r, column=1), item)
+                if item in values:
+                    set_text_cell(ws.cell(row=r, column=2), values[item])
+    Path(dest_dir).mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def template_cli(year: int) -> int:
+    """``python -m selfeval template --year N``: write the input workbook into data/raw/N/."""
+    from selfeval import config
+
+    raw_root = config.raw_root()
+    source_year, items = latest_unit_items(raw_root, year)
+    try:
+        path = write_template(raw_root / str(year), year, items, source_year)
+    except FileExistsError as exc:
+        print(f"未生成模板：{exc}", file=sys.stderr)
+        return 1
+    print(f"已生成 {year} 年度填报模板 / template written: {path}")
+    if source_year is not None:
+        print(f"「单位概况」按 {source_year} 年度预填，请核对。")
+    else:
+        print("没有找到以前年度的「单位概况」，请手工填写。")
+    return 0
