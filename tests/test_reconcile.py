@@ -431,3 +431,20 @@ def test_real_2024_reconciliation(cleaned_2024):
 def test_real_2024_yearly_books_total(cleaned_2024):
     # 780 (春节) + group max(500多, 300 + 500) + 1000 + 500 (建设村, also 三下乡) + 500 = 3580
     assert activity_total(cleaned_2024.tables["activities"], "books") == 3580
+
+
+def test_totals_agree_with_the_analysis_of_the_report(cleaned_2024, tmp_path):
+    """The appendix's 计算数 and the report's yearly figures come from the same counting rules."""
+    from selfeval.analyze import yearly_totals
+    from selfeval.clean import clean_year
+    from selfeval.synthetic import write_synthetic_years
+
+    (folder,) = write_synthetic_years(tmp_path, [2023], activities_per_year=25, seed=3)
+    for acts in (cleaned_2024.tables["activities"], clean_year(folder, 2023).tables["activities"]):
+        totals = yearly_totals(acts)
+        assert activity_total(acts, "events") == totals.events
+        for measure in ("sessions", "offline", "online", "books", "materials"):
+            expected = getattr(totals, measure)
+            computed = activity_total(acts, measure)
+            assert (computed or 0) == expected.value, measure
+            assert (computed is None) == (expected.known_parts == 0), measure

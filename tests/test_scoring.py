@@ -561,3 +561,21 @@ def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
     )
     assert "(15, 24]" in problem.expected
     assert "绩效目标" in str(info.value) and "第5行" in str(info.value)
+
+
+def test_equal_direction_and_missing_actual():
+    rows = [
+        q("产出指标", "质量指标", "合规率", "=", 100, 95, 40, "%", reason="两场未备案"),
+        q("产出指标", "质量指标", "验收合格率", "=", 100, 100, 20, "%"),
+        q("效益指标", "社会效益指标", "覆盖村数", "≥", 10, None, 30, "个"),
+    ]
+    result = score_year({"targets": targets_frame(rows)})
+    table = result.indicators
+    assert table["得分"].tolist() == pytest.approx([40 * 95 / 100, 20, 0])
+    assert table["met"].tolist() == [False, True, False]
+    assert table["年度指标值"].tolist() == ["=100%", "=100%", "≥10个"]
+    assert table.loc[2, "实际完成值"] == ""
+    assert any("覆盖村数" in w and "实际完成值" in w for w in result.warnings)
+    assert any("覆盖村数" in w and "偏差原因" in w for w in result.warnings)
+    assert result.total == 58.0
+    assert result.grade == "差"

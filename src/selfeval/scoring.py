@@ -2,8 +2,9 @@
 
 Rules (national rules for project-expenditure self-evaluation):
 
-- weights: 预算执行率 10, the sheet's indicators 90 (产出 50, 效益 30, 满意度 10 by convention);
-  indicator 分值 not adding to 90 is an input error naming the sums found;
+- weights: 预算执行率 10, the sheet's indicators 90 (产出 50, 效益 30, 满意度 10 in principle;
+  the rules allow another split, so only the total is enforced): indicator 分值 not adding to 90
+  is an input error naming the sums found;
 - 预算执行率 = 全年执行数 / 全年预算数 over the spending rows with a known budget,
   得分 = 执行率 × 10, at most 10; without any budget the block says 预算数缺失 and scores nothing;
 - quantitative indicators (≥, ≤, =): met → full 分值, otherwise 分值 × 完成值/指标值
@@ -32,8 +33,6 @@ from selfeval.errors import InputError, Problem, problem
 #: Points of the 预算执行率 row; the indicators of the sheet share the remaining 90.
 FUNDS_WEIGHT = 10.0
 INDICATOR_WEIGHT_TOTAL = 90.0
-#: Conventional split of the 90 points by 一级指标 (a different split is only a warning).
-LEVEL1_WEIGHTS = {"产出指标": 50.0, "效益指标": 30.0, "满意度指标": 10.0}
 #: An execution rate (percent) below this needs a 偏差原因.
 RATE_REASON_THRESHOLD = 90.0
 #: A ≥ indicator whose 完成值 reaches this multiple of its 指标值 (≤: whose 完成值 is at most
@@ -312,19 +311,6 @@ def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Prob
     return problems
 
 
-def _level1_warnings(targets: pd.DataFrame) -> list[str]:
-    sums = targets.assign(w=targets["weight"].astype(float)).groupby("level1", sort=False)["w"]
-    warnings = []
-    for level1, expected in LEVEL1_WEIGHTS.items():
-        found = float(sums.sum().get(level1, 0.0))
-        if abs(found - expected) > 1e-6:
-            warnings.append(
-                f"绩效目标中{level1}分值合计为{_fmt_plain(found)}，"
-                f"通行权重为{_fmt_plain(expected)}，请确认。"
-            )
-    return warnings
-
-
 def _band_text(assessment: str, weight: float) -> str:
     low, high, low_open = QUALITATIVE_BANDS[assessment]
     left = "(" if low_open else "["
@@ -462,7 +448,7 @@ def score_indicators(
             if actual is None:
                 warnings.append(f"指标「{name}」缺少实际完成值，按0分计。")
             score, met, over = _score_quantitative(direction, target, actual, weight)
-            if direction in {"≥", "≤"} and target_text and not target_text.startswith(direction):
+            if target_text and not target_text.startswith(direction):
                 target_text = f"{direction}{target_text}"
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
@@ -533,7 +519,6 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
     table, warnings, deviations, found = score_indicators(indicators)
     if found:
         raise InputError(found)
-    warnings = _level1_warnings(indicators) + warnings
 
     funds = score_funds(tables.get("spending"))
     if not funds_rows.empty:
