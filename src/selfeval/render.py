@@ -26,7 +26,7 @@ STAGES: tuple[tuple[str, str], ...] = (
 #: Key an output's metadata carries when the report notebook states the document title.
 TITLE_KEY = "selfeval"
 DEFAULT_TITLE = "整体支出绩效自评报告"
-NBCONVERT_TEMPLATE = config.TEMPLATES_DIR / "nbconvert" / "index.html.j2"
+NBCONVERT_TEMPLATE = config.TEMPLATES_DIR / "nbconvert" / "offline.html.j2"
 
 _PATH_PARAMETERS = ("raw_dir", "processed_dir", "output_dir", "previous_processed_dir")
 _LITERAL_TYPES = (bool, int, float, str, type(None))
@@ -302,4 +302,29 @@ def build_year(
         "report_ipynb": report_nb,
         "report_html": report_html,
         "summary": processed_dir / "summary.json",
+    }
+
+
+def resolve_dirs(
+    year: int,
+    raw_dir: str = "",
+    processed_dir: str = "",
+    output_dir: str = "",
+    previous_processed_dir: str = "",
+) -> dict[str, Path | None]:
+    """The notebooks' directories: an empty parameter means the default location in config.
+
+    Keys: raw, processed, output, previous_processed (None when no previous year exists).
+    """
+    check_year(year)
+    previous = (
+        Path(previous_processed_dir)
+        if previous_processed_dir
+        else config.processed_root() / str(year - 1)
+    )
+    return {
+        "raw": Path(raw_dir) if raw_dir else config.raw_root() / str(year),
+        "processed": Path(processed_dir) if processed_dir else config.processed_root() / str(year),
+        "output": Path(output_dir) if output_dir else config.outputs_root() / str(year),
+        "previous_processed": previous if (previous / "meta.json").is_file() else None,
     }
