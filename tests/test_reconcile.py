@@ -448,3 +448,28 @@ def test_totals_agree_with_the_analysis_of_the_report(cleaned_2024, tmp_path):
             computed = activity_total(acts, measure)
             assert (computed or 0) == expected.value, measure
             assert (computed is None) == (expected.known_parts == 0), measure
+
+
+def test_previous_year_of_another_unit_is_not_compared():
+    def unit(name: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"item": ["单位名称"], "value": [name], "src_file": "单位概况.csv"}
+            | {"src_sheet": "单位概况", "src_row": [2]}
+        )
+
+    holdings = holdings_frame([(2023, 12000, None), (2024, 16516, None)])
+    previous = holdings_frame([(2023, 9000, None)])
+    same = reconcile_year(
+        {"holdings": holdings, "unit": unit("甲馆")},
+        {},
+        previous_tables={"holdings": previous, "unit": unit("甲馆")},
+        year=2024,
+    )
+    assert same["检查项"].str.startswith("本年度所列2023年馆藏").sum() == 1
+    other = reconcile_year(
+        {"holdings": holdings, "unit": unit("甲馆")},
+        {},
+        previous_tables={"holdings": previous, "unit": unit("乙馆")},
+        year=2024,
+    )
+    assert not other["检查项"].str.startswith("本年度所列").any()

@@ -687,6 +687,20 @@ def _infer_year(tables: dict[str, pd.DataFrame]) -> int | None:
     return None
 
 
+def _unit_name(tables: dict[str, pd.DataFrame]) -> str:
+    unit = tables.get("unit")
+    if unit is None or unit.empty:
+        return ""
+    hit = unit.loc[unit["item"].astype(str).str.strip() == "单位名称", "value"]
+    return _text(hit.iloc[0]) if not hit.empty else ""
+
+
+def _same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
+    """Cross-year checks only between years of one unit (unknown names do not block them)."""
+    mine, theirs = _unit_name(tables), _unit_name(previous)
+    return not (mine and theirs and mine != theirs)
+
+
 def _frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=CHECK_COLUMNS).astype(object)
 
@@ -730,6 +744,7 @@ def reconcile_year(
     rows += check_summaries(acts)
     rows += check_satisfaction(tables.get("satisfaction"))
     rows += check_dates(acts, year)
-    previous = (previous_tables or {}).get("holdings")
-    rows += check_previous_year(holdings, previous, year)
+    if _same_unit(tables, previous_tables or {}):
+        previous = (previous_tables or {}).get("holdings")
+        rows += check_previous_year(holdings, previous, year)
     return _frame(rows)
