@@ -819,11 +819,14 @@ def _clean_activities(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
     year = ctx.year
     records = []
     category_order: dict[str, int] = {}
+    all_ids: set[str] = set()  # also of rows with other problems: 包含 may name them
     for number, values in sh.raw.rows:
         ok = all([sh.required(number, values, k) for k in ("category", "name", "start_date")])
         rec: dict[str, Any] = {}
         explicit = sh.text(number, values, "event_id")
         rec["explicit_id"] = explicit
+        if explicit is not None:
+            all_ids.add(explicit)
         rec["event_id"] = explicit if explicit is not None else f"行{number}"
         rec["category"] = sh.text(number, values, "category", prose=True)
         rec["name"] = sh.text(number, values, "name", prose=True)
@@ -871,11 +874,11 @@ def _clean_activities(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
         rec["category_order"] = category_order[rec["category"]]
         rec["listing_order"] = len(records) + 1
         records.append(rec)
-    _check_listings(sh, ctx, records)
+    _check_listings(sh, ctx, records, all_ids)
     return _frame(records, _ACTIVITY_COLUMNS)
 
 
-def _check_listings(sh: _Sheet, ctx: _Ctx, records: list[dict]) -> None:
+def _check_listings(sh: _Sheet, ctx: _Ctx, records: list[dict], all_ids: set[str]) -> None:
     """Rows sharing 编号 must agree on counts; 包含 must name existing 编号s."""
     by_id: dict[str, list[dict]] = defaultdict(list)
     for rec in records:
@@ -914,6 +917,8 @@ def _check_listings(sh: _Sheet, ctx: _Ctx, records: list[dict]) -> None:
     ids = set(by_id)
     for rec in records:
         members = rec["include_list"]
+        if any(m not in ids and m in all_ids for m in members):
+            continue  # a member row has its own problem, already reported
         for member in members:
             if member == rec["event_id"]:
                 sh.err(
