@@ -473,3 +473,15 @@ def test_previous_year_of_another_unit_is_not_compared():
         year=2024,
     )
     assert not other["检查项"].str.startswith("本年度所列").any()
+
+
+def test_real_2024_after_parquet_round_trip_and_inferred_year(cleaned_2024, tmp_path):
+    """What the report notebook does: read the processed folder back, no explicit year."""
+    from selfeval.io import read_json, read_processed, write_processed
+
+    out = tmp_path / "processed" / "2024"
+    write_processed(cleaned_2024, out)
+    read = reconcile_year(read_processed(out), read_json(out, "checks"))
+    direct = reconcile_year(cleaned_2024.tables, cleaned_2024.checks, year=2024)
+    pd.testing.assert_frame_equal(read, direct)
+    assert "活动日期在2024年内" in read["检查项"].tolist()

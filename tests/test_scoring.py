@@ -579,3 +579,19 @@ def test_equal_direction_and_missing_actual():
     assert any("覆盖村数" in w and "偏差原因" in w for w in result.warnings)
     assert result.total == 58.0
     assert result.grade == "差"
+
+
+def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
+    from selfeval.clean import clean_year
+    from selfeval.io import read_processed, write_processed
+
+    write_workbook(tmp_path / "raw" / "2024", WORKBOOK_TARGETS)
+    cleaned = clean_year(tmp_path / "raw" / "2024", 2024)
+    write_processed(cleaned, tmp_path / "processed" / "2024")
+    direct, read = (
+        score_year(cleaned.tables),
+        score_year(read_processed(tmp_path / "processed" / "2024")),
+    )
+    assert read.total == direct.total == 84.33
+    pd.testing.assert_frame_equal(read.indicators, direct.indicators)
+    assert read.view() == direct.view()
