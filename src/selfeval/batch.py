@@ -32,6 +32,7 @@ from selfeval import config
 
 YEAR_DIR = re.compile(r"^\d{4}$")
 STAMP_FILE = "stamp.json"
+BUILD_LOG = "build.log"
 FAILED_DIR = "failed"
 LOCK_FILE = ".batch.lock"
 STAMP_VERSION = 1
@@ -236,6 +237,8 @@ def keep_failed(year: int, staged_out: Path, outputs_root: Path, error: str) -> 
     else:
         new.mkdir()
     (new / "error.txt").write_text(error, encoding="utf-8")
+    if (staged_out / BUILD_LOG).is_file():
+        os.replace(staged_out / BUILD_LOG, new / BUILD_LOG)
     failed = target_dir / FAILED_DIR
     old = target_dir / f".failed-old-{secrets.token_hex(4)}"
     if failed.exists():
@@ -309,6 +312,13 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
         os.setpgrp()  # own process group: the batch can kill the worker and its kernels at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The worker's and its kernels' chatter goes to a log kept with a failure, not the terminal.
+    log_fd = os.open(Path(task["output_dir"]) / BUILD_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
     parent = task["parent_pid"]
     seen = 0
 
@@ -316,10 +326,10 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
         nonlocal seen
         if os.getppid() != parent:  # the batch died: stop between notebooks
             os._exit(3)
-        conn.send(("stage", str(stage), seen))
         if seen == NEEDS_PREVIOUS_STAGE and task["waits"]:
             conn.send(("wait",))
             conn.recv()
+        conn.send(("stage", str(stage), seen))
         seen += 1
 
     try:
@@ -713,6 +723,7 @@ class _Batch:
             },
             "seconds": round(plan.seconds, 2),
         }
+        (plan.staged_out / BUILD_LOG).unlink(missing_ok=True)
         write_json_atomic(plan.staged_out / STAMP_FILE, stamp)
         swap_in(
             year,
