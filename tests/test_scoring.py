@@ -595,3 +595,24 @@ def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
     assert read.total == direct.total == 84.33
     pd.testing.assert_frame_equal(read.indicators, direct.indicators)
     assert read.view() == direct.view()
+
+
+def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():
+    rows = [
+        qual("效益指标", "社会效益指标", "阅读氛围", "达成", None, 30),
+        q("产出指标", "数量指标", "其余", "≥", 1, 1, 60),
+    ]
+    with pytest.raises(InputError) as info:
+        score_year({"targets": targets_frame(rows)})
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (2, "得分")
+    assert "(24, 30]" in problem.expected
+
+    rows = [
+        q("产出指标", "数量指标", "甲", "≥", 1, 1, 90),
+        q("预算执行率", "预算执行率", "预算执行率", "≥", 100, 95, 5, "%"),
+    ]
+    with pytest.raises(InputError) as info:
+        score_year({"targets": targets_frame(rows)})
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (3, "分值", "5")
