@@ -616,3 +616,12 @@ def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():
         score_year({"targets": targets_frame(rows)})
     (problem,) = info.value.problems
     assert (problem.row, problem.column, problem.value) == (3, "分值", "5")
+
+
+def test_empty_targets_sheet_is_no_table_and_funds_row_alone_is_an_error():
+    assert score_year({"targets": targets_frame([])}) is None
+    only_funds = targets_frame([q("预算执行率", "预算执行率", "预算执行率", "≥", 100, 95, 10, "%")])
+    with pytest.raises(InputError) as info:
+        score_year({"targets": only_funds})
+    (problem,) = info.value.problems
+    assert (problem.column, problem.value) == ("分值", "0")

@@ -290,7 +290,7 @@ def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Prob
     if abs(total - INDICATOR_WEIGHT_TOTAL) > 1e-6:
         sums = targets.assign(w=weights).groupby("level1", sort=False)["w"].sum()
         detail = "，".join(f"{k}{_fmt_plain(float(v))}" for k, v in sums.items())
-        first = targets.iloc[0]
+        first = targets.iloc[0] if not targets.empty else funds_rows.iloc[0]
         problems.append(
             _problem(
                 file=_src(first)["file"],
@@ -498,20 +498,16 @@ def score_indicators(
 
 
 def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
-    """Score the year's 绩效自评表; None when the year has no ``targets`` table.
+    """Score the year's 绩效自评表; None when the year has no (or an empty) ``targets`` table.
 
     Raises:
         InputError: weights not adding to 90, a 定性 得分 outside its band, or an unusable row.
     """
     targets = tables.get("targets")
-    if targets is None:
+    if targets is None or targets.empty:  # an empty 绩效目标 sheet is no sheet
         return None
     targets = targets.reset_index(drop=True)
-    is_funds = (
-        targets.apply(_is_funds_row, axis=1).astype(bool)
-        if not targets.empty
-        else pd.Series([], dtype=bool)
-    )
+    is_funds = targets.apply(_is_funds_row, axis=1).astype(bool)
     funds_rows, indicators = targets[is_funds], targets[~is_funds]
     problems = _check_weights(indicators, funds_rows)
     if problems:
