@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from selfeval import config
@@ -92,7 +93,9 @@ def format_figure(value: object, decimals: int) -> str:
         return "—"
     if decimals == 0 and float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.{decimals}f}"
+    # Half up on the decimal text (77.125 -> 77.13), as finance staff round, not binary floats.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
 
 
 def trend_chart(records: list[dict]) -> str | None:
