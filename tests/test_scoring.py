@@ -625,3 +625,20 @@ def test_empty_targets_sheet_is_no_table_and_funds_row_alone_is_an_error():
         score_year({"targets": only_funds})
     (problem,) = info.value.problems
     assert (problem.column, problem.value) == ("分值", "0")
+
+
+def test_funds_count_each_amount_once_across_total_levels():
+    spending = spending_frame(
+        [
+            ("一般公共预算", None, "合计", True, 100.0, 96.0),  # whole budget type
+            ("一般公共预算", "基本支出", "人员支出", False, 60.0, 58.0),
+            ("一般公共预算", "基本支出", "公用支出", False, 10.0, 9.0),
+            ("一般公共预算", "基本支出", "合计", True, 70.0, 67.0),
+            ("一般公共预算", "项目支出", "合计", True, 30.0, 29.0),  # stands for its projects
+            ("政府性基金预算", None, "合计", True, 5.0, 4.0),  # a type stated only as a total
+        ]
+    )
+    rows = [q("产出指标", "数量指标", "甲", "≥", 1, 1, 90)]
+    funds = score_year({"spending": spending, "targets": targets_frame(rows)}).funds
+    assert funds.budget == pytest.approx(60 + 10 + 30 + 5)
+    assert funds.actual == pytest.approx(58 + 9 + 29 + 4)
