@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import hashlib
 import io as _io
 import json
@@ -58,7 +59,7 @@ def _is_blank(value: Any) -> bool:
 
 def _split_rows(sheet_file: str, sheet: str, matrix: list[tuple[int, list[Any]]]) -> RawSheet:
     """Header = first row (Excel row 1); blank rows are dropped, numbering kept."""
-    header_row_blank = False
+    header_row_blank = True  # until a non-blank row 1 is seen
     headers: list[str] = []
     rows: list[tuple[int, list[Any]]] = []
     for number, values in matrix:
@@ -235,14 +236,153 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+def _col_index(ref: str) -> int:
+    """0-based column index of a cell reference such as ``AB12``."""
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + (ord(ch) - 64)
+        else:
+            break
+    return n - 1
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    try:
+        stream = zf.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    out: list[str] = []
+    with stream:
+        for _event, elem in ElementTree.iterparse(stream, events=("end",)):
+            tag = elem.tag.rpartition("}")[2]
+            if tag == "si":
+                parts = []
+                for child in elem:
+                    ctag = child.tag.rpartition("}")[2]
+                    if ctag == "t":
+                        parts.append(child.text or "")
+                    elif ctag == "r":  # rich-text run; phonetic runs (rPh) are skipped
+                        parts.extend(t.text or "" for t in child if t.tag.endswith("}t"))
+                out.append("".join(parts))
+                elem.clear()
+    return out
+
+
+def _date_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indexes of cell formats (``s`` attribute) that display a date."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    try:
+        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {}
+    for elem in root.iter():
+        if elem.tag.endswith("}numFmt"):
+            custom[int(elem.get("numFmtId", "0"))] = elem.get("formatCode", "")
+    dates = set()
+    for elem in root.iter():
+        if elem.tag.endswith("}cellXfs"):
+            for idx, xf in enumerate(x for x in elem if x.tag.endswith("}xf")):
+                fmt_id = int(xf.get("numFmtId", "0"))
+                code = custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id))
+                if code and is_date_format(code):
+                    dates.add(idx)
+    return dates
+
+
+def _date1904(zf: zipfile.ZipFile) -> bool:
+    try:
+        root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except KeyError:
+        return False
+    for elem in root.iter():
+        if elem.tag.endswith("}workbookPr"):
+            return elem.get("date1904", "0").lower() in ("1", "true")
+    return False
+
+
+@dataclass
+class _ParsedSheet:
+    rows: list[tuple[int, list[Any]]]
+    merges: list[str]
+    missing_cache: list[tuple[int, int, str, str]]  # row, column index, reference, formula
+
+
+def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: Any) -> _ParsedSheet:
+    """Stream one worksheet XML: values (cached results of formulas), merged ranges."""
+    from openpyxl.utils.datetime import from_excel
+
+    rows: list[tuple[int, list[Any]]] = []
+    merges: list[str] = []
+    missing: list[tuple[int, int, str, str]] = []
+    ns = None
+    t_c = t_row = t_v = t_f = t_t = t_merge = ""
+    cells: dict[int, Any] = {}
+    row_number = 0
+    col_pos = -1
+    for _event, elem in ElementTree.iterparse(stream, events=("end",)):
+        tag = elem.tag
+        if ns is None:
+            ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+            t_c, t_row, t_v, t_f = ns + "c", ns + "row", ns + "v", ns + "f"
+            t_t, t_merge = ns + "t", ns + "mergeCell"
+        if tag == t_c:
+            ref = elem.get("r")
+            col_pos = _col_index(ref) if ref else col_pos + 1
+            kind = elem.get("t", "n")
+            v_elem = elem.find(t_v)
+            raw = v_elem.text if v_elem is not None else None
+            if kind == "s":
+                value: Any = shared[int(raw)] if raw is not None else None
+            elif kind == "inlineStr":
+                value = "".join(t.text or "" for t in elem.iter(t_t))
+            elif kind == "b":
+                value = None if raw is None else raw.strip() in ("1", "true")
+            elif kind in ("str", "e"):
+                value = raw
+            elif kind == "d":
+                value = None if raw is None else _dt.datetime.fromisoformat(raw)
+            elif raw is None:
+                value = None
+            else:
+                number = float(raw)
+                style = elem.get("s")
+                if style is not None and int(style) in date_styles:
+                    value = from_excel(number, epoch)
+                elif number.is_integer() and abs(number) < 1e15:
+                    value = int(number)
+                else:
+                    value = number
+            f_elem = elem.find(t_f)
+            if f_elem is not None and raw is None and kind != "inlineStr":
+                missing.append((-1, col_pos, ref or "", f_elem.text or ""))  # row set below
+            if value is not None:
+                cells[col_pos] = value
+            elem.clear()
+        elif tag == t_row:
+            r = elem.get("r")
+            row_number = int(r) if r else row_number + 1
+            if missing and missing[-1][0] == -1:
+                missing[:] = [(row_number if m[0] == -1 else m[0], *m[1:]) for m in missing]
+            if cells:
+                width = max(cells) + 1
+                values = [None] * width
+                for idx, value in cells.items():
+                    values[idx] = value
+                rows.append((row_number, values))
+            cells = {}
+            col_pos = -1
+            elem.clear()
+        elif tag == t_merge:
+            merges.append(elem.get("ref", ""))
+    return _ParsedSheet(rows, merges, missing)
 
 
 def read_workbook(path: Path, into: RawInput) -> None:
-    """Read every sheet of a workbook (cached values of formulas, never evaluated)."""
-    import openpyxl  # imported here: CSV-only years do not pay for it
-
+    """Read every sheet of a workbook by streaming its XML (cached formula results, never
+    evaluated); per-cell work stays small so that large activity sheets read quickly."""
     name = path.name
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -258,31 +398,41 @@ def read_workbook(path: Path, into: RawInput) -> None:
             )
         )
         return
+    broken = problem(
+        name,
+        None,
+        None,
+        None,
+        "不是有效的 .xlsx 工作簿（文件已损坏或格式不对）",
+        expected="用 Excel 重新另存为 .xlsx",
+    )
     if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
-        into.problems.append(
-            problem(
-                name,
-                None,
-                None,
-                None,
-                "不是有效的 .xlsx 工作簿（文件已损坏或格式不对）",
-                expected="用 Excel 重新另存为 .xlsx",
-            )
-        )
+        into.problems.append(broken)
         return
+    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
+
+    parsed: list[tuple[str, _ParsedSheet]] = []
     try:
         with zipfile.ZipFile(path) as zf:
             paths = _sheet_paths(zf)
-            xml_flags = {}
+            if not paths:
+                into.problems.append(broken)
+                return
+            shared = _shared_strings(zf)
+            date_styles = _date_styles(zf)
+            epoch = MAC_EPOCH if _date1904(zf) else WINDOWS_EPOCH
             for title, member in paths.items():
-                try:
-                    data = zf.read(member)
-                except KeyError:
-                    continue
-                merges = [m.groups() for m in _MERGE.finditer(data)]
-                xml_flags[title] = (merges, bool(_FORMULA.search(data)))
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on broken packages
+                with zf.open(member) as stream:
+                    parsed.append((title, _parse_sheet(stream, shared, date_styles, epoch)))
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        ValueError,
+        IndexError,
+        OSError,
+        EOFError,
+    ) as exc:
         into.problems.append(
             problem(
                 name,
@@ -294,86 +444,45 @@ def read_workbook(path: Path, into: RawInput) -> None:
             )
         )
         return
-    formula_sheets = []
-    try:
-        for ws in wb.worksheets:
-            title = ws.title
-            sheet = trim_name(title)
-            merges, has_formula = xml_flags.get(title, ([], False))
-            problems = _merge_problems(name, sheet, merges)
-            if problems:
-                into.problems.extend(problems)
-                into.sheets[sheet] = RawSheet(name, sheet, [], [], unreadable=True)
-                continue
-            matrix = []
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                matrix.append((number, list(values)))
-            if sheet in into.sheets:
-                into.problems.append(
-                    problem(name, sheet, None, None, "有两张工作表名称去掉空格后相同")
+    for title, sheet_data in parsed:
+        sheet = trim_name(title)
+        if sheet in into.sheets:
+            into.problems.append(problem(name, sheet, None, None, "有两张工作表名称去掉空格后相同"))
+            continue
+        merge_problems = _merge_problems(name, sheet, sheet_data.merges)
+        if merge_problems:
+            into.problems.extend(merge_problems)
+            into.sheets[sheet] = RawSheet(name, sheet, [], [], unreadable=True)
+            continue
+        raw = _split_rows(name, sheet, sheet_data.rows)
+        into.sheets[sheet] = raw
+        for number, idx, ref, formula in sheet_data.missing_cache:
+            column = raw.headers[idx] if idx < len(raw.headers) and number != 1 else None
+            into.problems.append(
+                problem(
+                    name,
+                    sheet,
+                    number,
+                    column or None,
+                    f"单元格 {ref} 是公式 ={formula}，但文件中没有保存计算结果",
+                    expected="在 Excel 中打开并保存一次，或把公式改为数值",
                 )
-                continue
-            into.sheets[sheet] = _split_rows(name, sheet, matrix)
-            if has_formula:
-                formula_sheets.append(title)
-    finally:
-        wb.close()
-    if formula_sheets:
-        _check_formula_cache(path, formula_sheets, into)
+            )
 
 
-def _merge_problems(name: str, sheet: str, merges: list[tuple]) -> list[Problem]:
+def _merge_problems(name: str, sheet: str, merges: list[str]) -> list[Problem]:
     out = []
-    for c1, r1, c2, r2 in merges:
-        ref = f"{c1.decode()}{r1.decode()}" + (f":{c2.decode()}{r2.decode()}" if c2 else "")
-        if int(r1) == 1:
+    for ref in merges:
+        m = _CELL_REF.match(ref.split(":")[0])
+        first_row = int(m.group(2)) if m else None
+        if first_row == 1:
             msg = f"表头有合并单元格（{ref}）"
             expected = "表头只占第1行，每列一个标题，不合并单元格"
         else:
             msg = f"有合并单元格（{ref}），合并后只有第一个单元格有值"
             expected = "取消合并，每个单元格分别填写"
-        out.append(problem(name, sheet, int(r1), None, msg, expected=expected))
+        out.append(problem(name, sheet, first_row, None, msg, expected=expected))
     return out
-
-
-def _check_formula_cache(path: Path, titles: list[str], into: RawInput) -> None:
-    """A formula cell whose file holds no cached result is an error naming the cell."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        for title in titles:
-            sheet = trim_name(title)
-            raw = into.sheets.get(sheet)
-            cached = {n: v for n, v in raw.rows} if raw else {}
-            for row in wb[title].iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if not (isinstance(value, str) and value.startswith("=")):
-                        continue
-                    number = cell.row
-                    idx = cell.column - 1
-                    got = None
-                    if number == 1 and raw:
-                        got = raw.headers[idx] if idx < len(raw.headers) else None
-                        got = got or None
-                    elif number in cached and idx < len(cached[number]):
-                        got = cached[number][idx]
-                    if got is None:
-                        col = raw.headers[idx] if raw and idx < len(raw.headers) else None
-                        into.problems.append(
-                            problem(
-                                path.name,
-                                sheet,
-                                number,
-                                col or None,
-                                f"单元格 {cell.coordinate} 是公式 {value}，"
-                                "但文件中没有保存计算结果",
-                                expected="在 Excel 中打开并保存一次，或把公式改为数值",
-                            )
-                        )
-    finally:
-        wb.close()
 
 
 # ---------------------------------------------------------------- processed tables
