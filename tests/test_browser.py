@@ -196,10 +196,13 @@ def test_exported_notebook_with_chinese_chart_renders(browser, tmp_path) -> None
         ),
         nbformat.v4.new_code_cell(
             "import matplotlib.pyplot as plt\nimport seaborn as sns\n"
-            "from selfeval import charts\ncharts.set_theme()\n"
+            "from IPython.display import HTML, display\n"
+            "from selfeval import charts\n"
+            "charts.set_theme()\n"
             "fig, ax = plt.subplots(figsize=(6, 3))\n"
             "sns.barplot(x=['人员支出', '公用支出', '项目支出'], y=[63.44, 6.33, 39.39], ax=ax)\n"
-            "ax.set_title('支出构成（万元）')\nplt.show()"
+            "ax.set_title('支出构成（万元）')\n"
+            'display(HTML(f\'<img alt="支出构成" src="{charts.png_data_uri(fig)}">\'))'
         ),
     ]
     src = tmp_path / "small.ipynb"
