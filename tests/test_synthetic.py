@@ -8,7 +8,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from selfeval import config
 from selfeval.clean import clean_year
 from selfeval.synthetic import UNIT_NAME, write_synthetic_years
 
@@ -87,9 +86,12 @@ def test_xlsx_format_cleans(tmp_path):
 
 
 def test_refuses_data_raw_and_existing_files(tmp_path):
+    repo_raw = Path(__file__).resolve().parents[1] / "data" / "raw"
     with pytest.raises(ValueError, match=r"allow_raw"):
-        write_synthetic_years(config.raw_root(), [2099])
-    assert not (config.raw_root() / "2099").exists()
+        write_synthetic_years(repo_raw, [2099])
+    with pytest.raises(ValueError, match=r"allow_raw"):
+        write_synthetic_years(repo_raw / ".." / "raw" / "sub", [2099])
+    assert not (repo_raw / "2099").exists() and not (repo_raw / "sub").exists()
     write_synthetic_years(tmp_path, [2023], activities_per_year=3)
     with pytest.raises(FileExistsError):
         write_synthetic_years(tmp_path, [2023], activities_per_year=3)

@@ -33,6 +33,8 @@ PLACES = (
     "本馆报告厅",
 )
 PROJECTS = ("图书购置专项（合成）", "阅读推广专项（合成）", "数字资源建设专项（合成）")
+#: The repository's own raw folder (not SELFEVAL_ROOT's): real data lives there.
+REPO_RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -369,13 +371,11 @@ def write_synthetic_years(
         allow_raw: Allow writing under the project's ``data/raw/``.
         overwrite: Replace existing files of a year folder instead of refusing.
     """
-    from selfeval import config
-
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"fmt 应为 csv 或 xlsx，而不是 {fmt!r}")
     dest = Path(dest)
-    if not allow_raw and _inside(dest, config.raw_root()):
-        raise ValueError(f"合成数据不写入 {config.raw_root()}（需要时传 allow_raw=True）")
+    if not allow_raw and _inside(dest, REPO_RAW):
+        raise ValueError(f"合成数据不写入 {REPO_RAW}（需要时传 allow_raw=True）")
     years = sorted(years)
     folders = []
     for year in years:
