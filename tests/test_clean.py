@@ -406,3 +406,25 @@ def test_normalisations_are_summarised(tmp_path):
     assert ("线下参与人次", "数量写法整理") in kinds
     entry = next(e for e in result.checks["normalised"] if e["column"] == "线下参与人次")
     assert "２００→200" in entry["examples"]
+
+
+def test_holdings_growth_differing_from_added_is_a_warning(tmp_path):
+    data = sheets()
+    data["馆藏"] = [
+        ["年度", "年末藏量（册）", "本年新增（册）", "说明"],
+        ["2023", "13000", "", ""],
+        ["2024", "16,516", "3000", ""],
+    ]
+    result = clean_year(write_csvs(tmp_path / str(YEAR), data), YEAR)
+    assert result.tables["holdings"]["holdings"].tolist() == [13000, 16516]
+    warning = next(w for w in result.checks["warnings"] if w.get("sheet") == "馆藏")
+    assert (warning["stated"], warning["computed"], warning["row"]) == (3000, 3516, 3)
+
+
+def test_unit_and_date_normalisations_are_noted(tmp_path):
+    result = clean_year(write_csvs(tmp_path / str(YEAR), sheets()), YEAR)
+    by_kind = {(e["column"], e["kind"]): e for e in result.checks["normalised"]}
+    assert by_kind[("执行数(元)", "元折算为万元")]["count"] == 4
+    dates = by_kind[("开始日期", "日期写法统一")]
+    assert dates["count"] == 5  # every start date but the ISO one
+    assert "2月2日→2024-02-02" in dates["examples"]

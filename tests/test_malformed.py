@@ -620,3 +620,35 @@ def test_clean_cli_reports_and_leaves_processed_untouched(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "活动.csv 第2行「线下参与人次」: 若干 不是可识别的数字" in err
     assert [p.name for p in processed.iterdir()] == ["marker.txt"]
+
+
+def test_excel_error_value_in_amount(year_dir):
+    path = write_xlsx(year_dir, base())
+    wb = openpyxl.load_workbook(path)
+    wb["支出"]["E5"] = "#DIV/0!"
+    assert wb["支出"]["E5"].data_type == "e"  # stored as an Excel error cell
+    wb.save(path)
+    p = one(
+        problems(year_dir),
+        "Excel 的错误值",
+        file="数据.xlsx",
+        sheet="支出",
+        row=5,
+        column="执行数（万元）",
+        value="#DIV/0!",
+    )
+    assert "公式" in p.expected
+
+
+def test_duplicate_spending_item(year_dir):
+    sheets = base()
+    sheets["支出"].append(["一般公共预算", "项目支出", "阅读推广", "10", "9.5", ""])
+    write_csvs(year_dir, sheets)
+    one(
+        problems(year_dir),
+        "与第5行重复",
+        file="支出.csv",
+        row=6,
+        column="支出项目",
+        value="阅读推广",
+    )

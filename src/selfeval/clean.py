@@ -8,6 +8,7 @@ stores atomically.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import sys
 from collections import defaultdict
@@ -56,6 +57,14 @@ class ParseError(ValueError):
     """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
 
 
+_EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!")
+
+
+def _reject_excel_error(value: Any) -> None:
+    if isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS:
+        raise ParseError("是 Excel 的错误值（公式出错）", "修正该单元格的公式，或直接填写数值")
+
+
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN_DIGITS = {
     "一": 1,
@@ -96,6 +105,7 @@ def parse_count(value: Any) -> tuple[int | None, str, str | None]:
     value = trim(value)
     if value is None:
         return None, "", None
+    _reject_excel_error(value)
     if isinstance(value, bool):
         raise ParseError("不是数字", _COUNT_EXPECTED)
     if isinstance(value, int | float):
@@ -137,6 +147,7 @@ def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | N
     value = trim(value)
     if value is None:
         return None, None
+    _reject_excel_error(value)
     if isinstance(value, bool | dt.datetime | dt.date):
         raise ParseError("不是数字", "数字，如 63.44 或 1,500")
     if isinstance(value, int | float):
@@ -164,6 +175,8 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
     except ParseError as exc:
         if exc.args[0] == "不能为负数":
             raise ParseError("金额不能为负数", "不小于0的金额") from None
+        if "Excel" in exc.args[0]:
+            raise
         raise ParseError("不是金额数字", f"以{unit}为单位的数字，如 63.44 或 634,400") from None
     if number is None:
         return None, None
@@ -183,6 +196,7 @@ def parse_date(value: Any, year: int | None) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     expected = "日期，如 2024-02-18、2024/2/18、2024年2月18日 或 2月18日"
+    _reject_excel_error(value)
     if isinstance(value, int | float):
         raise ParseError("不是日期", expected)
     text = re.sub(r"\s+", "", to_halfwidth(str(value)))
@@ -479,10 +493,17 @@ class _Sheet:
         raw_value = self.get(values, key)
         unit = self.unit.get(key, "万元")
         try:
-            return parse_amount(raw_value, unit)
+            value, decimals = parse_amount(raw_value, unit)
         except ParseError as exc:
             self.err(number, key, exc.args[0], value=raw_value, expected=exc.args[1])
             return None, None
+        if value is not None:
+            column = self.header.get(key, key)
+            if unit == "元":
+                self.ctx.note_normalised(self, column, "元折算为万元", f"{raw_value}→{value:g}")
+            elif isinstance(raw_value, str) and "," in raw_value:
+                self.ctx.note_normalised(self, column, "去掉千分位", f"{raw_value}→{value:g}")
+        return value, decimals
 
     def integer(self, number: int, values: list[Any], key: str) -> int | None:
         raw_value = self.get(values, key)
@@ -501,10 +522,15 @@ class _Sheet:
     def date(self, number: int, values: list[Any], key: str, year: int | None) -> dt.date | None:
         raw_value = self.get(values, key)
         try:
-            return parse_date(raw_value, year)
+            value = parse_date(raw_value, year)
         except ParseError as exc:
             self.err(number, key, exc.args[0], value=raw_value, expected=exc.args[1])
             return None
+        if isinstance(raw_value, str) and value is not None and raw_value != value.isoformat():
+            self.ctx.note_normalised(
+                self, self.header.get(key, key), "日期写法统一", f"{raw_value}→{value.isoformat()}"
+            )
+        return value
 
     def src(self, number: int) -> dict[str, Any]:
         return {"src_file": self.raw.file, "src_sheet": self.raw.sheet, "src_row": number}
@@ -683,8 +709,20 @@ def _reconcile_spending(sh: _Sheet, ctx: _Ctx, records: list[dict]) -> None:
     """Compare each stated 合计 with the sum of its parts (rounding tolerance per part)."""
     totals: dict[tuple, dict] = {}
     parts: dict[tuple, list[dict]] = defaultdict(list)
+    items: dict[tuple, int] = {}
     for rec in records:
         key = (rec["budget_type"], rec["category"])
+        item_key = (*key, rec["item"])
+        if not rec["is_total"] and item_key in items:
+            sh.err(
+                rec["src_row"],
+                "item",
+                f"与第{items[item_key]}行重复",
+                value=rec["item"],
+                expected="同一预算类型、支出类别下每个支出项目只列一行",
+            )
+            continue
+        items.setdefault(item_key, rec["src_row"])
         if rec["is_total"]:
             if key in totals:
                 sh.err(
@@ -1003,6 +1041,22 @@ def _clean_holdings(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
     if records and ctx.year not in seen:
         ctx.warn(f"「馆藏」没有报告年度 {ctx.year} 的数据", file=sh.raw.file, sheet=sh.raw.sheet)
     records.sort(key=lambda r: r["year"])
+    for prev, rec in itertools.pairwise(records):
+        if rec["added"] is None or rec["year"] != prev["year"] + 1:
+            continue
+        growth = rec["holdings"] - prev["holdings"]
+        if growth != rec["added"]:
+            ctx.warn(
+                f"「馆藏」{rec['year']} 年本年新增 {rec['added']} 册，与年末藏量之差 {growth} 册"
+                "不同（可能有剔旧或统计口径变化）",
+                file=sh.raw.file,
+                sheet=sh.raw.sheet,
+                row=rec["src_row"],
+                column=sh.header.get("added", "本年新增（册）"),
+                stated=rec["added"],
+                computed=growth,
+                difference=rec["added"] - growth,
+            )
     return _frame(records, {"year": "int64", "holdings": "Int64", "added": "Int64", "note": "str"})
 
 
