@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -222,19 +223,26 @@ def test_exported_notebook_with_chinese_chart_renders(browser, tmp_path) -> None
 _BUILT: dict[str, Path] = {}
 
 
-def _hostile(raw_dir: Path) -> None:
-    """Put script and img-onerror markup into every text cell of one synthetic year's CSVs."""
-    import pandas as pd
+_NUMBER_OR_DATE = re.compile(r"[\d\s\-/.,:年月日０-９]+")
 
-    for csv in sorted(raw_dir.glob("*.csv")):
-        frame = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        for column in frame.columns:
-            if column in ("名称", "内容", "成效", "地点"):
-                frame[column] = [
-                    f"{value}{HOSTILE_TEXTS[i % 2]}" if value else value
-                    for i, value in enumerate(frame[column])
-                ]
-        frame.to_csv(csv, index=False, encoding="utf-8")
+
+def _hostile(raw_dir: Path) -> None:
+    """Put script and img-onerror markup into the free-text cells of one year's CSVs."""
+    import csv
+
+    from selfeval.io import decode_csv_bytes
+
+    for path in sorted(raw_dir.glob("*.csv")):
+        text, encoding = decode_csv_bytes(path.read_bytes())
+        rows = list(csv.reader(io.StringIO(text)))
+        targets = [i for i, h in enumerate(rows[0]) if h in ("名称", "内容", "成效", "地点")]
+        for n, row in enumerate(rows[1:]):
+            for i in targets:
+                if i < len(row) and row[i] and not _NUMBER_OR_DATE.fullmatch(row[i]):
+                    row[i] += HOSTILE_TEXTS[n % 2]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        path.write_bytes(out.getvalue().encode(encoding))
 
 
 def build_project(tmp_path_factory) -> Path:
