@@ -428,3 +428,24 @@ def test_unit_and_date_normalisations_are_noted(tmp_path):
     dates = by_kind[("开始日期", "日期写法统一")]
     assert dates["count"] == 5  # every start date but the ISO one
     assert "2月2日→2024-02-02" in dates["examples"]
+
+
+def test_strict_ooxml_namespaces_are_read(tmp_path):
+    folder = tmp_path / str(YEAR)
+    path = write_xlsx(folder, sheets())
+    with zipfile.ZipFile(path) as zin:
+        members = {n: zin.read(n) for n in zin.namelist()}
+    swaps = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships": b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, content in members.items():
+            if name.startswith("xl/") and name.endswith(".xml"):
+                for old, new in swaps.items():
+                    content = content.replace(old, new)
+            zout.writestr(name, content)
+    assert b"purl.oclc.org" in zipfile.ZipFile(path).read("xl/workbook.xml")
+    result = clean_year(folder, YEAR)
+    assert result.tables["activities"]["name"].iloc[0] == "送春联"
+    assert result.tables["spending"]["actual"].iloc[0] == pytest.approx(63.44)

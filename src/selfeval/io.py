@@ -217,20 +217,29 @@ def read_csv_sheet(path: Path, into: RawInput) -> None:
 # ---------------------------------------------------------------- raw: xlsx
 
 
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
 def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> XML member path, from workbook.xml and its relationships."""
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    """Sheet title -> XML member path, from workbook.xml and its relationships.
+
+    Namespace-agnostic, so that transitional and strict OOXML files both read.
+    """
     try:
         wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{ns_pkg}Relationship")}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
     out = {}
-    for sh in wb.iter(f"{ns_main}sheet"):
-        target = targets.get(sh.get(f"{ns_rel}id"), "")
+    for sh in wb.iter():
+        if _local(sh.tag) != "sheet":
+            continue
+        rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        if not target:
+            continue
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         out[sh.get("name", "")] = target
     return out
@@ -303,6 +312,32 @@ def _date1904(zf: zipfile.ZipFile) -> bool:
     return False
 
 
+#: Elements of the main spreadsheet namespace that come before or inside the cell data.
+_MAIN_ELEMENTS = frozenset(
+    [
+        "sheetPr",
+        "tabColor",
+        "outlinePr",
+        "pageSetUpPr",
+        "dimension",
+        "sheetViews",
+        "sheetView",
+        "selection",
+        "pane",
+        "sheetFormatPr",
+        "cols",
+        "col",
+        "sheetData",
+        "row",
+        "c",
+        "v",
+        "f",
+        "is",
+        "t",
+    ]
+)
+
+
 @dataclass
 class _ParsedSheet:
     rows: list[tuple[int, list[Any]]]
@@ -324,7 +359,7 @@ def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: A
     col_pos = -1
     for _event, elem in ElementTree.iterparse(stream, events=("end",)):
         tag = elem.tag
-        if ns is None:
+        if ns is None and _local(tag) in _MAIN_ELEMENTS:
             ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
             t_c, t_row, t_v, t_f = ns + "c", ns + "row", ns + "v", ns + "f"
             t_t, t_merge = ns + "t", ns + "mergeCell"
