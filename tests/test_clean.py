@@ -449,3 +449,14 @@ def test_strict_ooxml_namespaces_are_read(tmp_path):
     result = clean_year(folder, YEAR)
     assert result.tables["activities"]["name"].iloc[0] == "送春联"
     assert result.tables["spending"]["actual"].iloc[0] == pytest.approx(63.44)
+
+
+def test_fullwidth_digits_in_text_fields_keep_chinese_punctuation(tmp_path):
+    data = sheets()
+    data["支出"].insert(
+        4, ["一般公共预算", "项目支出", "２０２４年阅读推广（专项）", "", "1,000", ""]
+    )
+    data["活动"][6][13] = "Ａ９，Ａ１０"
+    result = clean_year(write_csvs(tmp_path / str(YEAR), data), YEAR)
+    assert "2024年阅读推广（专项）" in result.tables["spending"]["item"].tolist()
+    assert result.tables["activities"]["includes"].iloc[5] == "A9、A10"

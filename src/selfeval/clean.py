@@ -29,6 +29,9 @@ _FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
 _FULLWIDTH[0x3000] = 0x20
 _FULLWIDTH[0x2014] = 0x2D  # em dash sometimes typed for a minus/range
 _FULLWIDTH[0xFF0E] = 0x2E
+_FULLWIDTH_ALNUM = {
+    k: v for k, v in _FULLWIDTH.items() if chr(v).isalnum()
+}  # text fields keep Chinese punctuation such as （）
 TRIM = sio.TRIM_CHARS
 
 
@@ -434,7 +437,9 @@ class _Sheet:
             value = str(int(value))
         text = str(value)
         if not prose:
-            new = to_halfwidth(text) if re.search(r"[０-９Ａ-Ｚａ-ｚ]", text) else text
+            new = (
+                text.translate(_FULLWIDTH_ALNUM) if re.search(r"[０-９Ａ-Ｚａ-ｚ]", text) else text
+            )
             if new != text:
                 self.ctx.note_normalised(self, self.header.get(key, key), "全角字符转半角", text)
                 text = new
