@@ -652,3 +652,11 @@ def test_duplicate_spending_item(year_dir):
         column="支出项目",
         value="阅读推广",
     )
+
+
+def test_data_in_a_column_without_header(year_dir):
+    sheets = base()
+    sheets["文字说明"][1] += ["", "多出的内容"]
+    write_csvs(year_dir, sheets)
+    p = one(problems(year_dir), "第5列（E列）有数据但没有表头", file="文字说明.csv", row=1)
+    assert "第1行" in p.expected

@@ -274,6 +274,29 @@ class _Ctx:
         return {"normalised": normalised, "reconciled": self.reconciled, "warnings": self.warnings}
 
 
+def _column_letter(idx: int) -> str:
+    """Excel column letter of a 0-based index (0 -> A, 26 -> AA)."""
+    letters = ""
+    idx += 1
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _headerless_columns(raw: sio.RawSheet) -> list[int]:
+    """0-based indexes of columns holding data but no header (blank or beyond the last one)."""
+    width = len(raw.headers)
+    blank = [i for i, h in enumerate(raw.headers) if h == ""]
+    found: set[int] = set()
+    for _number, values in raw.rows:
+        extra = [*blank, *range(width, len(values))] if len(values) > width else blank
+        for i in extra:
+            if i < len(values) and trim(values[i]) is not None:
+                found.add(i)
+    return sorted(found)
+
+
 class _Sheet:
     """A raw sheet bound to its spec: column index by key, amount units, row access."""
 
@@ -331,20 +354,21 @@ class _Sheet:
         amount = {norm_key(c.header): c for c in spec.columns if c.has_unit}
         unknown = []
         ok = True
+        for idx in _headerless_columns(raw):
+            self.ctx.problems.append(
+                problem(
+                    raw.file,
+                    raw.sheet,
+                    1,
+                    None,
+                    f"第{idx + 1}列（{_column_letter(idx)}列）有数据但没有表头"
+                    "（可能是合并单元格或表头不在第1行）",
+                    expected="每列在第1行有一个标题",
+                )
+            )
+            ok = False
         for idx, header in enumerate(raw.headers):
             if header == "":
-                if any(idx < len(v) and sio.trim_name(str(v[idx] or "")) for _, v in raw.rows):
-                    self.ctx.problems.append(
-                        problem(
-                            raw.file,
-                            raw.sheet,
-                            1,
-                            None,
-                            f"第{idx + 1}列有数据但没有表头（可能是合并单元格或表头不在第1行）",
-                            expected="每列在第1行有一个标题",
-                        )
-                    )
-                    ok = False
                 continue
             key = norm_key(header)
             col = wanted.get(key)
