@@ -660,3 +660,18 @@ def test_data_in_a_column_without_header(year_dir):
     write_csvs(year_dir, sheets)
     p = one(problems(year_dir), "第5列（E列）有数据但没有表头", file="文字说明.csv", row=1)
     assert "第1行" in p.expected
+
+
+def test_csv_in_unknown_encoding(year_dir):
+    write_csvs(year_dir, base())
+    (year_dir / "满意度.csv").write_bytes("调查,样本数\n".encode() + b"\x80\x80\xfe\n")
+    p = one(problems(year_dir), "无法识别文件编码", file="满意度.csv", sheet="满意度")
+    assert "GB18030" in p.expected
+
+
+def test_utf16_unicode_text_saved_as_csv(year_dir):
+    write_csvs(year_dir, base())
+    text = "\n".join("\t".join(r) for r in BASE["文字说明"])
+    (year_dir / "文字说明.csv").write_bytes(text.encode("utf-16"))
+    p = one(problems(year_dir), "UTF-16", file="文字说明.csv")
+    assert "UTF-8" in p.expected

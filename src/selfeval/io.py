@@ -172,6 +172,9 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     """Decode CSV bytes: strict UTF-8 (BOM stripped) first, then GB18030; returns (text, enc)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export: UTF-16 and tab-separated, not a CSV.
+        raise UnicodeDecodeError("utf-16", data[:2], 0, 2, "UTF-16 text, not CSV")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -184,14 +187,15 @@ def read_csv_sheet(path: Path, into: RawInput) -> None:
     sheet = trim_name(path.stem)
     try:
         text, _enc = decode_csv_bytes(path.read_bytes())
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        utf16 = exc.encoding == "utf-16"
         into.problems.append(
             problem(
                 name,
                 sheet,
                 None,
                 None,
-                "无法识别文件编码",
+                "是 UTF-16 编码的 Unicode 文本，不是 CSV" if utf16 else "无法识别文件编码",
                 expected="UTF-8、带 BOM 的 UTF-8 或 GB18030（Excel 中文版另存的 CSV）",
             )
         )
