@@ -458,7 +458,16 @@ def _rel(path: Path) -> str:
 class _Batch:
     """One run of the scheduler: decides, runs workers, commits in year order."""
 
-    def __init__(self, roots: Roots, jobs: int, force: bool, builder: str, tty: bool | None):
+    def __init__(
+        self,
+        roots: Roots,
+        jobs: int,
+        force: bool,
+        builder: str,
+        tty: bool | None,
+        code: dict[str, str | None] | None = None,
+    ):
+        self.code = code
         self.roots = roots
         self.jobs = max(1, jobs)
         self.force = force
@@ -476,7 +485,7 @@ class _Batch:
     # ---- decisions
 
     def decide(self, years: list[int]) -> None:
-        code = code_hashes()
+        code = self.code or code_hashes()
         for year in years:
             plan = self.plans[year] = YearPlan(year)
             plan.inputs = own_inputs(year, self.roots, code)
@@ -725,14 +734,15 @@ class _Batch:
         }
         (plan.staged_out / BUILD_LOG).unlink(missing_ok=True)
         write_json_atomic(plan.staged_out / STAMP_FILE, stamp)
-        swap_in(
-            year,
-            [
-                (plan.staged_out, self.roots.outputs / str(year)),
-                (plan.staged_proc, self.roots.processed / str(year)),
-            ],
-            self.roots.outputs,
-        )
+        with _signals_deferred():  # Ctrl-C / SIGTERM wait until both renames are done
+            swap_in(
+                year,
+                [
+                    (plan.staged_out, self.roots.outputs / str(year)),
+                    (plan.staged_proc, self.roots.processed / str(year)),
+                ],
+                self.roots.outputs,
+            )
         plan.status = BUILT
         self.progress.finished(plan)
 
@@ -800,6 +810,21 @@ class _Batch:
         return [self.plans[y] for y in sorted(self.plans)]
 
 
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM back for the duration of the block (delivered afterwards)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no POSIX signal masks: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _kill_group(proc) -> None:
     for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
         with contextlib.suppress(OSError, ProcessLookupError, AttributeError):
@@ -830,6 +855,54 @@ def batch_lock(outputs_root: Path, say=print):
         lock.release()
 
 
+@dataclass
+class BatchResult:
+    """Outcome of one batch: a plan per year (status, time, error) and an index-page failure."""
+
+    plans: list[YearPlan]
+    index_error: str | None = None
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every year is built or unchanged and the index was written, else 1."""
+        failed = any(p.status == FAILED for p in self.plans)
+        return 1 if failed or self.index_error else 0
+
+
+def run_batch(
+    years: list[int],
+    jobs: int | None = None,
+    force: bool = False,
+    *,
+    root: Path | None = None,
+    builder: str = DEFAULT_BUILDER,
+    tty: bool | None = None,
+    index: bool = True,
+    code: dict[str, str | None] | None = None,
+) -> BatchResult:
+    """Under the lock: recover, build what changed among `years`, refresh the index page.
+
+    `code` pins the hashes of notebooks, package and pins (default: hashed now), for callers
+    that must not see concurrent edits of a shared working tree. Raises KeyboardInterrupt when
+    interrupted (running years are discarded, nothing is swapped in half-way).
+    """
+    roots = Roots.of(root)
+    jobs = jobs or os.cpu_count() or 1
+    with batch_lock(roots.outputs):
+        for note in recover(roots):
+            print(note)
+        plans = _Batch(roots, jobs, force, builder, tty, code).run(sorted(set(years)))
+        result = BatchResult(plans)
+        if index:
+            from selfeval.index import write_index_if_changed
+
+            try:
+                write_index_if_changed(roots)
+            except Exception as exc:  # the reports stand; say the index failed
+                result.index_error = f"{type(exc).__name__}: {exc}"
+    return result
+
+
 def build(
     years: list[int] | None = None,
     jobs: int | None = None,
@@ -850,28 +923,20 @@ def build(
         print("data/raw/ 下还没有任何年度数据（例如 data/raw/2024/），没有需要生成的报告。")
         print("No year under data/raw/ yet: nothing to build.")
         return 0
-    jobs = jobs or os.cpu_count() or 1
     previous = signal.getsignal(signal.SIGTERM)
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        with batch_lock(roots.outputs):
-            for note in recover(roots):
-                print(note)
-            plans = _Batch(roots, jobs, force, builder, tty).run(todo)
-            if index:
-                from selfeval.index import write_index_if_changed
-
-                try:
-                    write_index_if_changed(roots)
-                except Exception as exc:  # the reports stand; say the index failed
-                    print(f"索引页生成失败 / index page failed: {exc}", file=sys.stderr)
-                    return 1
+        result = run_batch(todo, jobs, force, root=root, builder=builder, tty=tty, index=index)
     except KeyboardInterrupt:
         print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
         return 130
     finally:
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)
-    print(summary_table(plans, roots))
-    return 1 if any(p.status == FAILED for p in plans) else 0
+    print(summary_table(result.plans, roots))
+    if result.index_error:
+        print(f"索引页生成失败 / index page failed: {result.index_error}", file=sys.stderr)
+    else:
+        print(f"索引页 / index: {_rel(roots.outputs / 'index.html')}")
+    return result.exit_status
