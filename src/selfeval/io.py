@@ -359,6 +359,7 @@ def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: A
     ns = None
     t_c = t_row = t_v = t_f = t_t = t_merge = ""
     cells: dict[int, Any] = {}
+    col_cache: dict[str, int] = {}
     row_number = 0
     col_pos = -1
     for _event, elem in ElementTree.iterparse(stream, events=("end",)):
@@ -369,10 +370,22 @@ def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: A
             t_t, t_merge = ns + "t", ns + "mergeCell"
         if tag == t_c:
             ref = elem.get("r")
-            col_pos = _col_index(ref) if ref else col_pos + 1
+            if ref:
+                letters = ref.rstrip("0123456789")
+                col_pos = col_cache.get(letters, -1)
+                if col_pos < 0:
+                    col_pos = col_cache[letters] = _col_index(letters)
+            else:
+                col_pos += 1
             kind = elem.get("t", "n")
-            v_elem = elem.find(t_v)
-            raw = v_elem.text if v_elem is not None else None
+            raw = None
+            f_elem = None
+            for child in elem:
+                ctag = child.tag
+                if ctag == t_v:
+                    raw = child.text
+                elif ctag == t_f:
+                    f_elem = child
             if kind == "s":
                 value: Any = shared[int(raw)] if raw is not None else None
             elif kind == "inlineStr":
@@ -387,14 +400,13 @@ def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: A
                 value = None
             else:
                 number = float(raw)
-                style = elem.get("s")
+                style = elem.get("s") if date_styles else None
                 if style is not None and int(style) in date_styles:
                     value = from_excel(number, epoch)
                 elif number.is_integer() and abs(number) < 1e15:
                     value = int(number)
                 else:
                     value = number
-            f_elem = elem.find(t_f)
             if f_elem is not None and raw is None and kind != "inlineStr":
                 missing.append((-1, col_pos, ref or "", f_elem.text or ""))  # row set below
             if value is not None:
