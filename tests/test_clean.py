@@ -460,3 +460,10 @@ def test_fullwidth_digits_in_text_fields_keep_chinese_punctuation(tmp_path):
     result = clean_year(write_csvs(tmp_path / str(YEAR), data), YEAR)
     assert "2024年阅读推广（专项）" in result.tables["spending"]["item"].tolist()
     assert result.tables["activities"]["includes"].iloc[5] == "A9、A10"
+
+
+def test_staff_count_may_carry_its_unit(tmp_path):
+    data = sheets()
+    data["单位概况"][3][1] = "５人"
+    result = clean_year(write_csvs(tmp_path / str(YEAR), data), YEAR)
+    assert result.tables["unit"].set_index("item")["value"]["编制人数"] == "5"

@@ -46,7 +46,7 @@ def test_every_year_cleans_without_error(csv_years):
 def test_messiness_is_present(csv_years):
     raw_2023 = (csv_years / "2023" / "活动.csv").read_bytes().decode("gb18030")
     raw_all = raw_2023 + (csv_years / "2024" / "活动.csv").read_bytes().decode("utf-8-sig")
-    for marker in ("约", "余", "多", "年", "/", "月"):
+    for marker in ("约", "近", "余", "多", "年", "/", "月"):
         assert marker in raw_all, marker
     assert any(ch in raw_all for ch in "０１２３４５６７８９")
     assert (csv_years / "2024" / "活动.csv").read_bytes().startswith(b"\xef\xbb\xbf")

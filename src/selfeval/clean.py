@@ -622,9 +622,15 @@ def _clean_unit(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
                 sh.err(number, "value", f"「{item}」的内容不能为空", show_value=False)
             continue
         if item == "编制人数":
-            n = sh.integer(number, values, "value")
-            if n is None:
+            try:
+                n_value, _ = parse_number(re.sub(r"\s*[人名]$", "", to_halfwidth(value)))
+            except ParseError as exc:
+                sh.err(number, "value", exc.args[0], value=value, expected="整数，如 4")
                 continue
+            if n_value is None or n_value != int(n_value):
+                sh.err(number, "value", "编制人数不是整数", value=value, expected="整数，如 4")
+                continue
+            n = int(n_value)
             if n < 0:
                 sh.err(number, "value", "编制人数不能为负数", value=value, expected="不小于0的整数")
                 continue

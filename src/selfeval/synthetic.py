@@ -332,12 +332,22 @@ def _write_csv(folder: Path, sheets: dict, encoding: str) -> None:
 
 def _write_xlsx(path: Path, sheets: dict) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:
-            ws.append([None if v == "" else v for v in row])
+            cells = []
+            for v in row:
+                if isinstance(v, str) and v.startswith(("=", "+", "-", "@")):
+                    cell = WriteOnlyCell(ws, value=v)  # never a formula: plain quoted text
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    cells.append(cell)
+                else:
+                    cells.append(None if v == "" else v)
+            ws.append(cells)
     wb.save(path)
 
 

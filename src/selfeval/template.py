@@ -113,8 +113,9 @@ def write_template(
     wb = Workbook()
     guide = wb.active
     guide.title = "填表说明"
-    for row in _instructions(year, source_year):
-        guide.append(row)
+    for r, row in enumerate(_instructions(year, source_year), start=1):
+        for c, value in enumerate(row, start=1):
+            set_text_cell(guide.cell(row=r, column=c), value)
     guide.column_dimensions["A"].width = 22
     guide.column_dimensions["B"].width = 22
     guide.column_dimensions["E"].width = 60
