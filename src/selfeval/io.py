@@ -580,7 +580,12 @@ def write_processed(result: Any, out_dir: Path) -> Path:
             if old.exists():
                 shutil.rmtree(old)
             os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
+        try:
+            os.replace(tmp, out_dir)
+        except BaseException:
+            if old is not None:
+                os.replace(old, out_dir)  # put the previous year back
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
