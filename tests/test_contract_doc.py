@@ -50,3 +50,14 @@ def test_update_doc_rewrites_a_stale_copy(tmp_path):
     assert sc.update_doc(copy) is True
     assert _generated_block(copy.read_text(encoding="utf-8")) == sc.contract_markdown()
     assert sc.update_doc(copy) is False
+
+
+def test_processed_tables_match_pandera_models():
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(sc.PROCESSED_BEGIN)
+    block = text[start : text.index(sc.PROCESSED_END) + len(sc.PROCESSED_END)]
+    assert block == sc.processed_markdown(), "运行 python -m selfeval.schema 更新文档"
+    parsed = sc.parse_processed_tables(text)
+    assert list(parsed) == list(sc.PROCESSED)
+    for table, model in sc.PROCESSED.items():
+        assert parsed[table] == {name: col.nullable for name, col in model.columns.items()}, table

@@ -509,7 +509,9 @@ def parse_contract_tables(markdown: str) -> dict[str, dict]:
     """Read the sheet tables back out of the Markdown (used by the doc test)."""
     sheets: dict[str, dict] = {}
     current: dict | None = None
-    for line in markdown.splitlines():
+    start = markdown.index(GENERATED_BEGIN)
+    block = markdown[start : markdown.index(GENERATED_END, start)]
+    for line in block.splitlines():
         m = re.match(r"^### (\S+?)（(必需|选填)", line)
         if m:
             current = {"required": m.group(2) == "必需", "columns": {}}
@@ -527,11 +529,81 @@ def parse_contract_tables(markdown: str) -> dict[str, dict]:
     return sheets
 
 
+PROCESSED_BEGIN = "<!-- BEGIN GENERATED: processed (python -m selfeval.schema) -->"
+PROCESSED_END = "<!-- END GENERATED: processed -->"
+
+_TABLE_TITLES = {s.table: s.name for s in SHEETS}
+
+
+def _dtype_doc(dtype: object) -> str:
+    text = str(dtype)
+    if text.startswith("string") or text == "str":
+        return "文字"
+    return {
+        "int64": "整数",
+        "Int64": "整数（可空）",
+        "float64": "数值",
+        "bool": "是/否",
+        "datetime64[ns]": "日期",
+    }.get(text, text)
+
+
+def _checks_doc(column: pa.Column) -> str:
+    out = []
+    for check in column.checks:
+        stats = check.statistics
+        if "allowed_values" in stats:
+            out.append("、".join(str(v) or "（空）" for v in stats["allowed_values"]))
+        elif "min_value" in stats:
+            out.append(f"≥ {stats['min_value']}")
+        elif "max_value" in stats:
+            out.append(f"≤ {stats['max_value']}")
+    return "；".join(out)
+
+
+def processed_markdown() -> str:
+    """Chinese Markdown tables of the processed tables, generated from the pandera models."""
+    out: list[str] = [PROCESSED_BEGIN, ""]
+    for table, model in PROCESSED.items():
+        out.append(f"#### `{table}.parquet`（{_TABLE_TITLES.get(table, table)}）")
+        out.append("")
+        out.append("| 列 | 类型 | 可为空 | 取值 |")
+        out.append("| --- | --- | --- | --- |")
+        for name, column in model.columns.items():
+            nullable = "是" if column.nullable else "否"
+            out.append(
+                f"| `{name}` | {_dtype_doc(column.dtype)} | {nullable} | {_checks_doc(column)} |"
+            )
+        out.append("")
+    out.append(PROCESSED_END)
+    return "\n".join(out)
+
+
+def _replace_block(text: str, begin: str, end: str, block: str) -> str:
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + block + text[stop:]
+
+
+def parse_processed_tables(markdown: str) -> dict[str, dict[str, bool]]:
+    """Processed tables of the doc: table -> {column: nullable} (used by the doc test)."""
+    tables: dict[str, dict[str, bool]] = {}
+    current: dict[str, bool] | None = None
+    start = markdown.index(PROCESSED_BEGIN)
+    for line in markdown[start : markdown.index(PROCESSED_END, start)].splitlines():
+        m = re.match(r"^#### `(\w+)\.parquet`", line)
+        if m:
+            current = tables[m.group(1)] = {}
+        elif current is not None and line.startswith("| `"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            current[cells[0].strip("`")] = cells[2] == "是"
+    return tables
+
+
 def update_doc(path: Path) -> bool:
-    """Rewrite the generated part of the data-contract doc; True if it changed."""
+    """Rewrite the generated parts of the data-contract doc; True if it changed."""
     text = path.read_text(encoding="utf-8")
-    start, end = text.index(GENERATED_BEGIN), text.index(GENERATED_END) + len(GENERATED_END)
-    new = text[:start] + contract_markdown() + text[end:]
+    new = _replace_block(text, GENERATED_BEGIN, GENERATED_END, contract_markdown())
+    new = _replace_block(new, PROCESSED_BEGIN, PROCESSED_END, processed_markdown())
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text
