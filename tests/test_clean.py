@@ -467,3 +467,14 @@ def test_staff_count_may_carry_its_unit(tmp_path):
     data["单位概况"][3][1] = "５人"
     result = clean_year(write_csvs(tmp_path / str(YEAR), data), YEAR)
     assert result.tables["unit"].set_index("item")["value"]["编制人数"] == "5"
+
+
+def test_padded_csv_name_and_unknown_sheets(tmp_path):
+    folder = write_csvs(tmp_path / str(YEAR), sheets())
+    (folder / "活动.csv").rename(folder / " 活动\u3000.csv")
+    (folder / "草稿.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / "空表.csv").write_text("", encoding="utf-8")
+    result = clean_year(folder, YEAR)
+    assert result.tables["activities"]["src_file"].iloc[0] == " 活动\u3000.csv"
+    ignored = [w["message"] for w in result.checks["warnings"] if "已忽略" in w["message"]]
+    assert len(ignored) == 1 and "草稿" in ignored[0]

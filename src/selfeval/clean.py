@@ -1502,7 +1502,7 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
                 tables["stated"] = _clean_stated(bound, ctx, cats)
         known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
         for name, sheet in raw.sheets.items():
-            if name not in known:
+            if name not in known and (sheet.rows or sheet.headers):
                 ctx.warn(
                     f"{sheet.file}：表「{name}」不是约定的表，已忽略", file=sheet.file, sheet=name
                 )
