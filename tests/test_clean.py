@@ -271,6 +271,7 @@ def test_stated_total_within_rounding_is_kept_and_noted(tmp_path):
     assert entry["stated"] == pytest.approx(69.78)
     assert entry["computed"] == pytest.approx(69.77)
     assert entry["difference"] == pytest.approx(0.01)
+    assert entry["tolerance"] == pytest.approx(0.01)  # half a unit of 0.01 per part, two parts
     assert "舍入误差内" in entry["message"]
 
 

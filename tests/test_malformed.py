@@ -675,3 +675,11 @@ def test_utf16_unicode_text_saved_as_csv(year_dir):
     (year_dir / "文字说明.csv").write_bytes(text.encode("utf-16"))
     p = one(problems(year_dir), "UTF-16", file="文字说明.csv")
     assert "UTF-8" in p.expected
+
+
+def test_stated_total_just_beyond_rounding_tolerance(year_dir):
+    sheets = base()
+    sheets["支出"][3][4] = "69.79"  # parts 63.44 + 6.33 = 69.77; tolerance 2 x 0.005
+    write_csvs(year_dir, sheets)
+    p = one(problems(year_dir), "超出舍入误差 0.01 万元", row=4, column="执行数（万元）")
+    assert "+0.02" in p.message

@@ -793,9 +793,8 @@ def _reconcile_spending(sh: _Sheet, ctx: _Ctx, records: list[dict]) -> None:
                 continue
             computed = sum(Decimal(repr(v)) for v in vals)
             diff = float(Decimal(repr(stated)) - computed)
-            tol = _amount_tolerance(
-                [m[f"{field_name}_decimals"] for m in members] + [total[f"{field_name}_decimals"]]
-            )
+            # Half a unit of the last stated digit per part (the rule).
+            tol = _amount_tolerance([m[f"{field_name}_decimals"] for m in members])
             col = sh.header.get(header_key, header_key)
             entry = {
                 "file": sh.raw.file,
