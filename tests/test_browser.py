@@ -6,6 +6,7 @@ Outside CI a missing Chromium skips these tests with the install command; under 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import os
 import re
@@ -46,10 +47,27 @@ def chromium() -> Path:
     return path
 
 
+_SHARED: dict[str, object] = {"users": 0}
+
+
+@contextlib.contextmanager
+def shared_browser(chromium: Path):
+    """One Chromium for every test module (Playwright's sync API allows one per thread)."""
+    if not _SHARED["users"]:
+        _SHARED["browser"] = br.Browser(chromium).__enter__()
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if not _SHARED["users"]:
+            _SHARED.pop("browser").close()
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: Path):
     """One headless Chromium (fresh profile, networking blocked) shared by the session."""
-    with br.Browser(chromium) as b:
+    with shared_browser(chromium) as b:
         yield b
 
 

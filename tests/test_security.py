@@ -30,9 +30,9 @@ from test_browser import (
     HOSTILE_TEXTS,
     HOSTILE_YEAR,
     SYNTHETIC_YEARS,
-    browser,  # noqa: F401  (fixture)
     build_project,
     chromium,  # noqa: F401  (fixture)
+    shared_browser,
 )
 
 
@@ -151,12 +151,20 @@ def test_hostile_folder_names_reach_the_kernel_as_plain_strings(tmp_path) -> Non
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
+    """The session's temporary project built by test_browser's fixture (built once)."""
     return build_project(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path):  # noqa: F811
+    """The Chromium test_browser uses (one per process)."""
+    with shared_browser(chromium) as b:
+        yield b
 
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_markup_in_data_shows_as_text_and_runs_nothing(built: Path, browser) -> None:  # noqa: F811
+def test_markup_in_data_shows_as_text_and_runs_nothing(built: Path, browser) -> None:
     report = built / "outputs" / str(HOSTILE_YEAR) / "report.html"
     result = browser.check(report)
     assert result.dialogs == []
@@ -178,7 +186,7 @@ def test_markup_in_data_shows_as_text_and_runs_nothing(built: Path, browser) -> 
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_index_shows_hostile_unit_name_as_text(built: Path, browser) -> None:  # noqa: F811
+def test_index_shows_hostile_unit_name_as_text(built: Path, browser) -> None:
     result = browser.check(built / "outputs" / "index.html")
     assert result.dialogs == [] and result.page_errors == [] and result.console_errors == []
     assert result.blocked_requests == [] and result.local_requests == []
