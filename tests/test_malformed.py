@@ -683,3 +683,11 @@ def test_stated_total_just_beyond_rounding_tolerance(year_dir):
     write_csvs(year_dir, sheets)
     p = one(problems(year_dir), "超出舍入误差 0.01 万元", row=4, column="执行数（万元）")
     assert "+0.02" in p.message
+
+
+def test_optional_sheet_missing_column_is_reported_once(year_dir):
+    sheets = base()
+    sheets["声明数"] = [["指标", "单位"], ["活动项数", "项"]]
+    write_csvs(year_dir, sheets)
+    p = one(problems(year_dir), "缺少必需的列", file="声明数.csv", row=1, column="数值")
+    assert "指标" in p.expected

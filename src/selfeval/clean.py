@@ -1435,6 +1435,7 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
     ctx = _Ctx(year=year)
     ctx.problems.extend(raw.problems)
     tables: dict[str, pd.DataFrame] = {}
+    stated: _Sheet | None = None
     if raw.kind:
         where = raw.files[0].name if raw.kind == "xlsx" else None
         for spec in sc.SHEETS:
@@ -1489,16 +1490,14 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
                     )
                 continue
             if spec.table == "stated":
+                stated = bound  # checked against the activities' categories below
                 continue
             tables[spec.table] = _CLEANERS[spec.table](bound, ctx)
-        stated_sheet = raw.sheets.get("声明数")
-        if stated_sheet is not None and stated_sheet.rows and not stated_sheet.unreadable:
-            bound = _Sheet(stated_sheet, sc.SHEETS_BY_NAME["声明数"], ctx)
-            if bound.ok:
-                cats = []
-                if "activities" in tables:
-                    cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
-                tables["stated"] = _clean_stated(bound, ctx, cats)
+        if stated is not None:
+            cats: list[str] = []
+            if "activities" in tables:
+                cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
+            tables["stated"] = _clean_stated(stated, ctx, cats)
         known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
         for name, sheet in raw.sheets.items():
             if name not in known and (sheet.rows or sheet.headers):
