@@ -691,3 +691,20 @@ def test_optional_sheet_missing_column_is_reported_once(year_dir):
     write_csvs(year_dir, sheets)
     p = one(problems(year_dir), "缺少必需的列", file="声明数.csv", row=1, column="数值")
     assert "指标" in p.expected
+
+
+def test_unreadable_sample_is_one_problem(year_dir):
+    sheets = base()
+    sheets["满意度"][1][1] = "两百"
+    write_csvs(year_dir, sheets)
+    found = [p for p in problems(year_dir) if p.file == "满意度.csv"]
+    assert len(found) == 1, [str(p) for p in found]
+    assert (found[0].row, found[0].column, found[0].value) == (2, "样本数", "两百")
+
+
+def test_satisfaction_row_without_any_figure(year_dir):
+    sheets = base()
+    sheets["满意度"][1] = ["读者调查", "200", "", ""]
+    write_csvs(year_dir, sheets)
+    p = one(problems(year_dir), "既没有满意度", file="满意度.csv", row=2)
+    assert "样本数和满意数" in p.expected

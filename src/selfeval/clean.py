@@ -1122,6 +1122,7 @@ def _clean_digital(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
 def _clean_satisfaction(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
     records = []
     for number, values in sh.raw.rows:
+        before = len(ctx.problems)
         ok = sh.required(number, values, "survey")
         sample = sh.integer(number, values, "sample")
         satisfied = sh.integer(number, values, "satisfied")
@@ -1165,7 +1166,7 @@ def _clean_satisfaction(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
             )
             ok = False
         has_counts = sample is not None and satisfied is not None
-        if rate is None and not has_counts:
+        if rate is None and not has_counts and len(ctx.problems) == before:
             sh.err(
                 number,
                 "rate",
