@@ -479,3 +479,11 @@ def test_padded_csv_name_and_unknown_sheets(tmp_path):
     assert result.tables["activities"]["src_file"].iloc[0] == " 活动\u3000.csv"
     ignored = [w["message"] for w in result.checks["warnings"] if "已忽略" in w["message"]]
     assert len(ignored) == 1 and "草稿" in ignored[0]
+
+
+def test_excel_lock_file_is_ignored(tmp_path):
+    folder = tmp_path / str(YEAR)
+    write_xlsx(folder, sheets())
+    (folder / "~$数据.xlsx").write_bytes(b"\x00owner lock file")  # left by an open Excel
+    result = clean_year(folder, YEAR)
+    assert result.meta["sources"][0]["file"] == "数据.xlsx"

@@ -708,3 +708,12 @@ def test_satisfaction_row_without_any_figure(year_dir):
     write_csvs(year_dir, sheets)
     p = one(problems(year_dir), "既没有满意度", file="满意度.csv", row=2)
     assert "样本数和满意数" in p.expected
+
+
+def test_merged_data_cells(year_dir):
+    path = write_xlsx(year_dir, base())
+    wb = openpyxl.load_workbook(path)
+    wb["活动"].merge_cells("B4:B5")
+    wb.save(path)
+    p = one(problems(year_dir), "有合并单元格（B4:B5）", sheet="活动", row=4)
+    assert "取消合并" in p.expected
