@@ -134,7 +134,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 enum=UNIT_REQUIRED_ITEMS + UNIT_OPTIONAL_ITEMS,
                 needs_value=True,
                 doc="必填项：单位名称、主管部门、编制人数（整数）、主要职责；"
-                "选填：单位性质、编制说明、填报日期（日期）",
+                "选填：单位性质、编制说明、填报日期（日期）；其他项目保留并给出提示",
             ),
             _c("内容", "value", needs_value=True, kind="prose", doc="该项目的内容"),
         ),
