@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import openpyxl
@@ -31,6 +32,13 @@ def test_same_seed_gives_identical_files(tmp_path):
     write_synthetic_years(tmp_path / "c", [2023, 2024], activities_per_year=12, seed=4)
     assert _bytes_of(tmp_path / "a") == _bytes_of(tmp_path / "b")
     assert _bytes_of(tmp_path / "a") != _bytes_of(tmp_path / "c")
+
+
+def test_xlsx_bytes_do_not_depend_on_the_clock(tmp_path):
+    write_synthetic_years(tmp_path / "a", [2023], activities_per_year=5, fmt="xlsx")
+    time.sleep(2.1)  # zip entry times have a 2-second resolution
+    write_synthetic_years(tmp_path / "b", [2023], activities_per_year=5, fmt="xlsx")
+    assert _bytes_of(tmp_path / "a") == _bytes_of(tmp_path / "b")
 
 
 def test_every_year_cleans_without_error(csv_years):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import random
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -348,7 +351,30 @@ def _write_xlsx(path: Path, sheets: dict) -> None:
                 else:
                     cells.append(None if v == "" else v)
             ws.append(cells)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(_deterministic_zip(buffer.getvalue()))
+
+
+_FIXED_TIME = "2000-01-01T00:00:00Z"
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook bytes for the same content: fixed entry times and document dates."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            content = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<3>",
+                    content,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, content)
+    return out.getvalue()
 
 
 def _inside(path: Path, root: Path) -> bool:
