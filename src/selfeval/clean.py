@@ -567,8 +567,6 @@ class _Sheet:
 
 # ---------------------------------------------------------------- frame helpers
 
-_SRC_COLS = ["src_file", "src_sheet", "src_row"]
-
 
 def _frame(records: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     """DataFrame with fixed columns and dtypes (str, Int64, float64, int64, bool, date)."""
