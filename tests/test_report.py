@@ -324,3 +324,15 @@ def test_number_formats():
         and narrative.cn_number(10) == "十"
         and narrative.cn_number(12) == "十二"
     )
+
+
+def test_cover_shows_the_date_of_the_data_never_the_clock(tables_2024):
+    tables, meta = tables_2024
+    dated = narrative.render_part(
+        narrative.build_context(tables, dict(meta, data_date="2025-03-15"), 2024), "cover"
+    )
+    assert "数据日期：2025年3月15日" in BeautifulSoup(dated, "html.parser").get_text()
+    undated = narrative.render_part(
+        narrative.build_context(tables, dict(meta, data_date=None), 2024), "cover"
+    )
+    assert "数据日期：未填报" in BeautifulSoup(undated, "html.parser").get_text()

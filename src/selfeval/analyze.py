@@ -40,7 +40,8 @@ def _num(value: Any) -> float | None:
     return None if is_missing(value) else float(value)
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """`value` as stripped text; missing values give ""."""
     return "" if is_missing(value) else str(value).strip()
 
 
@@ -61,7 +62,7 @@ def unit_info(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     unit = table(tables, "unit")
     if unit is None:
         return {}
-    return {_text(r.item): _text(r.value) for r in unit.itertuples(index=False)}
+    return {as_text(r.item): as_text(r.value) for r in unit.itertuples(index=False)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ def _total_line(label: str, parts: list[Amount], stated_row: Any | None) -> Amou
             label,
             _num(stated_row.actual),
             budget,
-            _text(stated_row.note),
+            as_text(stated_row.note),
             stated=True,
             parts_sum=parts_actual if parts else None,
         )
@@ -143,7 +144,7 @@ def spending_by_type(tables: dict[str, pd.DataFrame]) -> dict[str, BudgetTypeSpe
         for category in categories:
             cat_rows = rows[rows["category"] == category]
             items = [
-                Amount(_text(r.item), _num(r.actual), _num(r.budget), _text(r.note))
+                Amount(as_text(r.item), _num(r.actual), _num(r.budget), as_text(r.note))
                 for r in cat_rows.itertuples(index=False)
                 if not bool(r.is_total)
             ]
@@ -155,7 +156,7 @@ def spending_by_type(tables: dict[str, pd.DataFrame]) -> dict[str, BudgetTypeSpe
         blank = rows[rows["category"].isna()]
         stated_all = [r for r in blank.itertuples(index=False) if bool(r.is_total)]
         uncategorised = [
-            Amount(_text(r.item), _num(r.actual), _num(r.budget), _text(r.note))
+            Amount(as_text(r.item), _num(r.actual), _num(r.budget), as_text(r.note))
             for r in blank.itertuples(index=False)
             if not bool(r.is_total)
         ]
@@ -214,7 +215,7 @@ def sangong_lines(tables: dict[str, pd.DataFrame]) -> list[Amount]:
     if sangong is None:
         return []
     return [
-        Amount(_text(r.item), _num(r.actual), _num(r.budget))
+        Amount(as_text(r.item), _num(r.actual), _num(r.budget))
         for r in sangong.itertuples(index=False)
     ]
 
@@ -242,8 +243,8 @@ def listing_count(row: Any, measure: str) -> Count:
     value = getattr(row, measure, None)
     if is_missing(value):
         return Count(None)
-    qualifier = _text(getattr(row, f"{measure}_q", ""))
-    text = _text(getattr(row, f"{measure}_text", "")) or str(int(value))
+    qualifier = as_text(getattr(row, f"{measure}_q", ""))
+    text = as_text(getattr(row, f"{measure}_text", "")) or str(int(value))
     return Count(int(value), qualifier, text)
 
 
@@ -272,8 +273,9 @@ def other_categories(activities: pd.DataFrame) -> dict[int, list[str]]:
     return out
 
 
-def _members(includes: Any) -> list[str]:
-    text = _text(includes)
+def split_members(includes: Any) -> list[str]:
+    """The 编号s a summary listing names in `includes` (joined by "、")."""
+    text = as_text(includes)
     return [m for m in text.split("、") if m] if text else []
 
 
@@ -292,14 +294,14 @@ def events(activities: pd.DataFrame | None) -> pd.DataFrame:
         first = group.iloc[0]
         members: list[str] = []
         for inc in group.get("includes", []):
-            members.extend(m for m in _members(inc) if m not in members)
+            members.extend(m for m in split_members(inc) if m not in members)
         row: dict[str, Any] = {
             "event_id": str(event_id),
-            "name": _text(first["name"]),
+            "name": as_text(first["name"]),
             "start_date": first["start_date"],
             "end_date": first.get("end_date"),
-            "place": _text(first.get("place")),
-            "category": _text(first["category"]),
+            "place": as_text(first.get("place")),
+            "category": as_text(first["category"]),
             "is_summary": bool(members),
             "members": members,
         }
@@ -505,7 +507,7 @@ def satisfaction(tables: dict[str, pd.DataFrame]) -> list[dict]:
         decimals = 2 if is_missing(getattr(r, "rate_decimals", None)) else int(r.rate_decimals)
         out.append(
             {
-                "survey": _text(r.survey),
+                "survey": as_text(r.survey),
                 "rate": rate,
                 "decimals": max(decimals, 2),
                 "sample": None if is_missing(r.sample) else int(r.sample),
@@ -522,14 +524,14 @@ def digital_services(tables: dict[str, pd.DataFrame]) -> list[dict]:
         return []
     services: dict[str, dict] = {}
     for r in frame.itertuples(index=False):
-        name = _text(r.service)
+        name = as_text(r.service)
         entry = services.setdefault(name, {"service": name, "rows": []})
         entry["rows"].append(
             {
-                "note": _text(r.note),
-                "indicator": _text(r.indicator),
+                "note": as_text(r.note),
+                "indicator": as_text(r.indicator),
                 "value": _num(r.value),
-                "unit": _text(r.unit),
+                "unit": as_text(r.unit),
             }
         )
     return list(services.values())
@@ -543,10 +545,10 @@ def texts(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
         return out
     for r in frame.sort_values("order", kind="stable").itertuples(index=False):
         entry = out.setdefault(str(r.section), {"title": None, "paragraphs": []})
-        title = _text(r.title)
+        title = as_text(r.title)
         if title and entry["title"] is None:
             entry["title"] = title
-        for para in _text(r.content).splitlines():
+        for para in as_text(r.content).splitlines():
             if para.strip():
                 entry["paragraphs"].append(para.strip())
     return out

@@ -131,20 +131,20 @@ def render_report(context: dict) -> str:
 
 
 def _listing(row: Any, others: list[str], names: dict[str, str]) -> dict:
-    members = analyze._members(getattr(row, "includes", None))
+    members = analyze.split_members(getattr(row, "includes", None))
     return {
         "event_id": str(row.event_id),
-        "name": analyze._text(row.name),
+        "name": analyze.as_text(row.name),
         "date": cn_date(row.start_date, getattr(row, "end_date", None)),
-        "period": analyze._text(getattr(row, "period", "")),
-        "place": analyze._text(getattr(row, "place", "")),
+        "period": analyze.as_text(getattr(row, "period", "")),
+        "place": analyze.as_text(getattr(row, "place", "")),
         "offline": count_text(analyze.listing_count(row, "offline"), "人次"),
         "online": count_text(analyze.listing_count(row, "online"), "人次"),
         "sessions": count_text(analyze.listing_count(row, "sessions"), "场"),
         "books": count_text(analyze.listing_count(row, "books"), "册"),
         "materials": count_text(analyze.listing_count(row, "materials"), "份"),
-        "effect": analyze._text(getattr(row, "effect", "")),
-        "note": analyze._text(getattr(row, "note", "")),
+        "effect": analyze.as_text(getattr(row, "effect", "")),
+        "note": analyze.as_text(getattr(row, "note", "")),
         "also_in": others,
         "members": [names.get(m, m) for m in members],
     }
@@ -359,7 +359,7 @@ def build_context(
     listing_groups = []
     if acts is not None:
         names = {
-            str(r.event_id): f"{cn_date(r.start_date)}{analyze._text(r.name)}"
+            str(r.event_id): f"{cn_date(r.start_date)}{analyze.as_text(r.name)}"
             for r in acts.sort_values("listing_order").itertuples(index=False)
         }
         others = analyze.other_categories(acts)
