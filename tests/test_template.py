@@ -26,6 +26,13 @@ UNIT = [
     ["填报日期", "2025-01-20"],
 ]
 
+# Column order differs from the template's: rows are mapped by header.
+HOLDINGS = [
+    ["说明", "年度", "年末藏量（册）", "本年新增（册）"],
+    ["系统录入初始阶段", "2021", "3590", ""],
+    ["", "2024", "16,516", "3000"],
+]
+
 
 @pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
@@ -35,6 +42,8 @@ def project(tmp_path, monkeypatch) -> Path:
         folder.mkdir(parents=True)
         with open(folder / "单位概况.csv", "w", encoding="utf-8-sig", newline="") as fh:
             csv.writer(fh).writerows(rows)
+    with open(tmp_path / "data/raw/2024/馆藏.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(HOLDINGS)
     return tmp_path
 
 
@@ -132,13 +141,26 @@ def test_filled_template_round_trips(project):
     wb["文字说明"].append(["存在问题", None, "人员不足。"])
     wb["满意度"].append(["读者调查", 100, 98, None])
     wb.save(path)
+    wb = openpyxl.load_workbook(path)
+    wb["馆藏"].append([2025, 19000, 2484, None])
+    wb.save(path)
     result = clean_year(path.parent, 2025)
     assert result.meta["unit_name"] == "测试区文化馆（测试）"
+    holdings = result.tables["holdings"]
+    assert holdings["year"].tolist() == [2021, 2024, 2025]
+    assert holdings["holdings"].tolist() == [3590, 16516, 19000]
+    assert holdings["note"].iloc[0] == "系统录入初始阶段"
     assert result.tables["activities"]["materials_text"].tolist() == ["100余"]
     assert result.tables["satisfaction"]["rate"].tolist() == [98.0]
     unit = result.tables["unit"].set_index("item")["value"]
     assert unit["单位性质"] == UNIT[5][1]
-    assert "holdings" not in result.tables
+
+
+def test_holdings_are_prefilled_in_template_column_order(project):
+    template_cli(2025)
+    ws = openpyxl.load_workbook(_template_path(project, 2025))["馆藏"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert rows == [["2021", "3590", None, "系统录入初始阶段"], ["2024", "16,516", "3000", None]]
 
 
 def test_template_without_previous_year(tmp_path):

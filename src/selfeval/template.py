@@ -9,6 +9,7 @@ from typing import Any
 
 from selfeval import io as sio
 from selfeval import schema as sc
+from selfeval.clean import norm_key
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 MAX_ROWS = 1000  # rows covered by drop-down validation
@@ -23,10 +24,10 @@ def set_text_cell(cell: Any, value: Any) -> None:
         cell.quotePrefix = True
 
 
-def latest_unit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
-    """单位概况 (项目, 内容) pairs of the latest year before ``year`` that has a readable sheet."""
+def _latest_raw(raw_root: Path, year: int) -> tuple[int | None, sio.RawInput | None]:
+    """The latest year before ``year`` whose 单位概况 can be read, and its raw input."""
     if not raw_root.is_dir():
-        return None, []
+        return None, None
     years = sorted(
         (int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
         reverse=True,
@@ -35,21 +36,47 @@ def latest_unit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple
         if candidate >= year:
             continue
         raw = sio.find_raw_files(raw_root / str(candidate))
-        sheet = raw.sheets.get("单位概况")
-        if sheet is None or not sheet.headers:
-            continue
-        headers = [h.strip() for h in sheet.headers]
-        if "项目" not in headers or "内容" not in headers:
-            continue
-        i, j = headers.index("项目"), headers.index("内容")
-        items = []
-        for _number, values in sheet.rows:
-            item, value = sio.trim_name(values[i] or ""), values[j]
-            if item and item != "填报日期" and value is not None:
-                items.append((item, str(value).strip()))
-        if items:
-            return candidate, items
-    return None, []
+        if _unit_items(raw):
+            return candidate, raw
+    return None, None
+
+
+def _columns(sheet: sio.RawSheet, headers: list[str]) -> list[int | None]:
+    keys = [norm_key(h) for h in sheet.headers]
+    return [keys.index(norm_key(h)) if norm_key(h) in keys else None for h in headers]
+
+
+def _unit_items(raw: sio.RawInput) -> list[tuple[str, str]]:
+    sheet = raw.sheets.get("单位概况")
+    if sheet is None or sheet.unreadable:
+        return []
+    i, j = _columns(sheet, ["项目", "内容"])
+    if i is None or j is None:
+        return []
+    items = []
+    for _number, values in sheet.rows:
+        item, value = sio.trim_name(values[i] or ""), values[j]
+        if item and item != "填报日期" and value is not None:
+            items.append((item, str(value).strip()))
+    return items
+
+
+def _holdings_rows(raw: sio.RawInput) -> list[list[Any]]:
+    """馆藏 rows as the source wrote them, in the template's column order."""
+    sheet = raw.sheets.get("馆藏")
+    if sheet is None or sheet.unreadable:
+        return []
+    headers = [c.display() for c in sc.SHEETS_BY_NAME["馆藏"].columns]
+    idx = _columns(sheet, headers)
+    if idx[0] is None or idx[1] is None:
+        return []
+    return [[values[i] if i is not None else None for i in idx] for _n, values in sheet.rows]
+
+
+def latest_unit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
+    """单位概况 (项目, 内容) pairs of the latest year before ``year`` that has a readable sheet."""
+    source_year, raw = _latest_raw(raw_root, year)
+    return source_year, (_unit_items(raw) if raw else [])
 
 
 def _instructions(year: int, source_year: int | None) -> list[list[str]]:
@@ -68,7 +95,7 @@ def _instructions(year: int, source_year: int | None) -> list[list[str]]:
         ],
     ]
     if source_year is not None:
-        rows.append([f"「单位概况」已按 {source_year} 年度数据预填，请核对更新。"])
+        rows.append([f"「单位概况」和「馆藏」已按 {source_year} 年度数据预填，请核对更新。"])
     rows.append([])
     rows.append(["表", "列", "必需列", "类型/可选值", "说明"])
     for sheet in sc.SHEETS:
@@ -85,8 +112,17 @@ def write_template(
     year: int,
     unit_items: list[tuple[str, str]] | None = None,
     source_year: int | None = None,
+    holdings_rows: list[list[Any]] | None = None,
 ) -> Path:
-    """Write ``<单位名称><year>年度绩效自评数据.xlsx`` into ``dest_dir``; refuses to overwrite."""
+    """Write ``<单位名称><year>年度绩效自评数据.xlsx`` into ``dest_dir``; refuses to overwrite.
+
+    Args:
+        dest_dir: The new year's raw folder.
+        year: The new report year.
+        unit_items: 单位概况 (项目, 内容) pairs to pre-fill.
+        source_year: The year those come from (named in 填表说明).
+        holdings_rows: Earlier years' 馆藏 rows to pre-fill (年度, 年末藏量, 本年新增, 说明).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -156,6 +192,10 @@ def write_template(
                 set_text_cell(ws.cell(row=r, column=1), item)
                 if item in values:
                     set_text_cell(ws.cell(row=r, column=2), values[item])
+        if sheet.table == "holdings":
+            for r, row in enumerate(holdings_rows or [], start=2):
+                for c, value in enumerate(row, start=1):
+                    set_text_cell(ws.cell(row=r, column=c), value)
     Path(dest_dir).mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
@@ -168,15 +208,19 @@ def template_cli(year: int) -> int:
     from selfeval import config
 
     raw_root = config.raw_root()
-    source_year, items = latest_unit_items(raw_root, year)
+    source_year, raw = _latest_raw(raw_root, year)
+    items = _unit_items(raw) if raw else []
+    holdings = _holdings_rows(raw) if raw else []
     try:
-        path = write_template(raw_root / str(year), year, items, source_year)
+        path = write_template(raw_root / str(year), year, items, source_year, holdings)
     except FileExistsError as exc:
         print(f"未生成模板：{exc}", file=sys.stderr)
         return 1
     print(f"已生成 {year} 年度填报模板 / template written: {path}")
     if source_year is not None:
         print(f"「单位概况」按 {source_year} 年度预填，请核对。")
+        if holdings:
+            print(f"「馆藏」已填入 {source_year} 年度表中的 {len(holdings)} 行，请补充 {year} 年。")
     else:
         print("没有找到以前年度的「单位概况」，请手工填写。")
     return 0
