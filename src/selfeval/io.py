@@ -515,7 +515,8 @@ def read_workbook(path: Path, into: RawInput) -> None:
                     sheet,
                     number,
                     column or None,
-                    f"单元格 {ref} 是公式 ={formula}，但文件中没有保存计算结果",
+                    f"单元格 {ref} 是公式 {'=' + formula if formula else '（共享公式）'}，"
+                    "但文件中没有保存计算结果",
                     expected="在 Excel 中打开并保存一次，或把公式改为数值",
                 )
             )
