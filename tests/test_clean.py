@@ -487,3 +487,12 @@ def test_excel_lock_file_is_ignored(tmp_path):
     (folder / "~$数据.xlsx").write_bytes(b"\x00owner lock file")  # left by an open Excel
     result = clean_year(folder, YEAR)
     assert result.meta["sources"][0]["file"] == "数据.xlsx"
+
+
+def test_tab_delimited_text_saved_as_csv(tmp_path):
+    folder = write_csvs(tmp_path / str(YEAR), sheets())
+    with open(folder / "文字说明.csv", "w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh, delimiter="\t").writerows(sheets()["文字说明"])
+    texts = clean_year(folder, YEAR).tables["texts"]
+    assert texts["section"].tolist() == ["活动", "存在问题"]
+    assert texts["content"].tolist() == ["", "人员不足。"]

@@ -203,7 +203,10 @@ def read_csv_sheet(path: Path, into: RawInput) -> None:
     # Mixed line endings (\r\n, \n, lone \r) all end a record.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        records = list(csv.reader(_io.StringIO(text)))
+        first = text.split("\n", 1)[0]
+        # Excel's "text (tab delimited)" saved under a .csv name is read as such.
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        records = list(csv.reader(_io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         into.problems.append(
             problem(name, sheet, None, None, f"CSV 格式错误：{exc}", expected="标准逗号分隔文件")
