@@ -112,3 +112,20 @@ def test_holdings_axis_is_a_true_year_axis():
     fig = plot(data, "历年年末馆藏（册）", SOURCE)
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks == ["2021年", "2022年", "2023年", "2024年"]  # gaps between known years shown
+
+
+def test_category_chart_without_online_figures_draws_offline_only():
+    data = pd.DataFrame(
+        {
+            "category": ["讲座活动", "送书活动"],
+            "listings": [2, 3],
+            "sessions": [2, 3],
+            "offline": [120, 300],
+            "online": [0, 0],
+        }
+    )
+    fig = charts.activities_by_category(data, "各类活动参与人次与场次", SOURCE)
+    left = fig.axes[0]
+    assert left.get_legend() is None
+    assert left.get_xlabel() == "线下参与人次"
+    assert [len(c) for c in left.containers] == [2]  # one bar per category, no 线上 bars

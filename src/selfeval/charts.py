@@ -116,17 +116,19 @@ def activities_by_category(table: pd.DataFrame, title: str, source: str = "") ->
     """Participants (offline / online) and sessions per category, two panels."""
     data = table.copy()
     data["label"] = data["category"].map(_wrap)
-    people = data.melt(
-        id_vars=["label"], value_vars=["offline", "online"], var_name="kind", value_name="n"
-    )
+    kinds = ["offline", "online"] if data["online"].fillna(0).sum() > 0 else ["offline"]
+    people = data.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     people["kind"] = people["kind"].map({"offline": "线下", "online": "线上"})
     fig, (left, right) = _figure(0.9 + 0.6 * max(len(data), 2), ncols=2)
-    sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[:2], ax=left)
+    sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[: len(kinds)], ax=left)
     _label_bars(left, "%d")
-    left.set_xlabel("参与人次")
+    left.set_xlabel("参与人次" if len(kinds) == 2 else "线下参与人次")
     left.set_ylabel("")
     left.margins(x=0.2)
-    left.legend(title="", loc="lower right")
+    if len(kinds) == 2:
+        left.legend(title="", loc="lower right")
+    else:
+        left.get_legend().remove()
     sns.barplot(data=data, y="label", x="sessions", color=PALETTE[2], ax=right)
     _label_bars(right, "%d")
     right.set_xlabel("场次")
