@@ -379,14 +379,20 @@ class _Progress:
             from tqdm import tqdm
 
             tqdm.monitor_interval = 0  # no monitor thread: workers are forked
-            self.bar = tqdm(total=total_years * N_STAGES, unit="步", desc="生成报告", leave=True)
+            self.bar = tqdm(
+                total=total_years * N_STAGES,
+                unit="步",
+                desc="生成报告",
+                leave=True,
+                ncols=shutil.get_terminal_size((100, 20)).columns,  # a 0-column pty shows nothing
+            )
 
     def stage(self, year: int, stage: str, index: int) -> None:
         if self.bar is not None:
             if index:
                 self.bar.update(1)
             self.current[year] = stage
-            self.bar.set_postfix_str(" ".join(f"{y}:{s}" for y, s in sorted(self.current.items())))
+            self._postfix()
         else:
             print(f"[{year}] 开始 {stage} / stage {index + 1}/{N_STAGES}", flush=True)
 
@@ -394,9 +400,18 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(max(0, N_STAGES - plan.stages_seen + 1) if plan.stages_seen else 0)
             self.current.pop(plan.year, None)
+            self._postfix()
             self.bar.write(_one_line(plan))
         else:
             print(_one_line(plan), flush=True)
+
+    def _postfix(self) -> None:
+        self.bar.set_postfix_str(" ".join(f"{y}:{s}" for y, s in sorted(self.current.items())))
+
+    def skipped(self) -> None:
+        """A year counted as possibly rebuilt turned out unchanged."""
+        if self.bar is not None:
+            self.bar.update(N_STAGES)
 
     def note(self, text: str) -> None:
         if self.bar is not None:
@@ -521,6 +536,8 @@ class _Batch:
             _, stamp = stamp_state(year, self.roots, self.plans[year].inputs)
         if stamp.get("inputs", {}).get("previous") == previous_hash(year, self.roots):
             self.plans[year].status = UNCHANGED
+            if self.progress is not None:
+                self.progress.skipped()
         else:
             self.schedule(year)
 
