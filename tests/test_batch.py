@@ -205,7 +205,17 @@ def test_killed_worker_or_batch_leave_nothing_half_written_and_next_run_recovers
     assert _snapshot(root, 2024) == before
     assert (root / "outputs" / "2024" / "failed" / "error.txt").is_file()
 
-    # 2. SIGKILL the batch itself mid-build: nothing is swapped in.
+    # 2. SIGTERM (as Ctrl-C) the batch: it stops its worker and removes the unfinished year.
+    batch = _start(root)
+    _read_until(batch, "[2024] 开始 analyze")
+    batch.send_signal(signal.SIGTERM)
+    rest = batch.stdout.read()
+    assert batch.wait(timeout=120) == 130
+    assert "已中断" in rest
+    assert _snapshot(root, 2024) == before
+    assert _leftovers(root) == []
+
+    # 3. SIGKILL the batch itself mid-build: nothing is swapped in.
     batch = _start(root)
     _read_until(batch, "[2024] 开始 report")
     workers = psutil.Process(batch.pid).children()
@@ -215,7 +225,7 @@ def test_killed_worker_or_batch_leave_nothing_half_written_and_next_run_recovers
     assert _snapshot(root, 2024) == before
     psutil.wait_procs(workers, timeout=300)  # the orphaned worker stops at its next stage
 
-    # 3. The next run cleans up and builds the year without any manual step.
+    # 4. The next run cleans up and builds the year without any manual step.
     result = run_batch([2024], jobs=1, root=root, tty=False, code=code)
     assert _statuses(result) == {2024: BUILT}
     assert _snapshot(root, 2024)["report.html"] != before["report.html"]

@@ -657,7 +657,7 @@ class _Batch:
         plan = self.plans[year]
         plan.seconds += time.monotonic() - plan.started
         if plan.tainted:  # built on data of a year that then failed: build again
-            self._taint_dependents(year)
+            self._taint_dependents(year, rebuilt=True)
             self._discard_staging(plan)
             self.schedule(year)
             return
@@ -674,22 +674,27 @@ class _Batch:
             self.progress.finished(plan)
         self.commit_ready()
 
-    def _taint_dependents(self, year: int) -> None:
+    def _taint_dependents(self, year: int, rebuilt: bool = False) -> None:
+        """Year+1 read (or is about to read) staged data of `year` that will not be swapped in.
+
+        When `year` failed, a year+1 still waiting is given the committed data instead (see
+        _release); when `year` is rebuilt in new folders, year+1 must be rebuilt as well.
+        """
         nxt = self.plans.get(year + 1)
         if nxt is None or nxt.status != "":
             return
-        if year + 1 in self.queue:  # not started: it will read the committed data instead
-            nxt.waits = False
+        if year + 1 in self.queue:  # not started: start() picks its previous data then
             return
-        if nxt.released and nxt.previous_dir == self.plans[year].staged_proc:
-            if year + 1 in self.running:
-                nxt.tainted = True
-                _kill_group(self.running[year + 1][0])
-            elif year + 1 in self.finished_ok:
-                self.finished_ok.discard(year + 1)
-                self._discard_staging(nxt)
-                self.schedule(year + 1)
-                self._taint_dependents(year + 1)
+        if nxt.previous_dir != self.plans[year].staged_proc:
+            return
+        if year + 1 in self.running and (nxt.released or rebuilt):
+            nxt.tainted = True
+            _kill_group(self.running[year + 1][0])
+        elif year + 1 in self.finished_ok:
+            self.finished_ok.discard(year + 1)
+            self._taint_dependents(year + 1, rebuilt=True)
+            self._discard_staging(nxt)
+            self.schedule(year + 1)
 
     def _read_by_dependent(self, year: int) -> bool:
         nxt = self.plans.get(year + 1)
