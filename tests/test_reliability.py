@@ -7,17 +7,25 @@ bytes). Fault tests run `python -m selfeval build` as a real subprocess on a tem
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import hashlib
 import json
+import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -271,3 +279,343 @@ def test_ten_megabyte_workbook_with_20000_activities(tmp_path) -> None:
     # Bounded memory: far below what loading the workbook several times over would take.
     assert figures["peak_mb"] < 2048, figures
     print(f"\n大工作簿 {size_mb:.1f} MB, {figures}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Faults during a batch: `python -m selfeval build` on a temporary project, hurt for real
+
+STEPS = {"clean": "清洗", "analyze": "分析", "report": "报告", "export": "导出"}
+BUILD_TIMEOUT = 900
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "SELFEVAL_ROOT": str(root), "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "selfeval", "build", "--jobs", "2", *args]
+
+
+def run_build(root: Path, *args: str, preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run a whole batch to its end; stdout and stderr together."""
+    return subprocess.run(
+        _command(*args),
+        cwd=root,
+        env=_env(root),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        preexec_fn=preexec_fn,
+    )
+
+
+class RunningBuild:
+    """A batch started in its own session (as a terminal starts it), its output pumped live."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            _command(*args),
+            cwd=root,
+            env=_env(root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._pump = threading.Thread(target=self._read, daemon=True)
+        self._pump.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, pattern: str, timeout: float = BUILD_TIMEOUT) -> int:
+        """Wait until a line matches; returns the number of lines read so far."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(re.search(pattern, line) for line in list(self.lines)):
+                return len(self.lines)
+            if self.proc.poll() is not None:
+                self._pump.join(5)
+                if any(re.search(pattern, line) for line in self.lines):
+                    return len(self.lines)
+                pytest.fail(f"build ended before {pattern!r}:\n{''.join(self.lines)}")
+            time.sleep(0.05)
+        self.proc.kill()
+        pytest.fail(f"no {pattern!r} within {timeout}s:\n{''.join(self.lines)}")
+
+    def finish(self, timeout: float = 300) -> tuple[int, str]:
+        """Wait for the batch to exit; returns (exit status, whole output)."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            pytest.fail(f"batch did not end within {timeout}s:\n{''.join(self.lines)}")
+        self._pump.join(10)
+        return code, "".join(self.lines)
+
+    def worker(self) -> tuple[psutil.Process, list[psutil.Process]]:
+        """The batch's one worker process (a direct child) once its kernel runs, and the kernel."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for worker in psutil.Process(self.proc.pid).children():
+                with contextlib.suppress(psutil.Error):
+                    kernels = worker.children(recursive=True)
+                    if kernels:
+                        return worker, kernels
+            time.sleep(0.05)
+        pytest.fail(f"no worker with a running kernel:\n{''.join(self.lines)}")
+
+
+def _digest(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    return {
+        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and "failed" not in p.relative_to(path).parts
+    }
+
+
+def snapshot(root: Path, year: int = 2024) -> dict[str, dict[str, str]]:
+    """Content hashes of a year's committed outputs and processed data (failed/ aside)."""
+    return {
+        "outputs": _digest(root / "outputs" / str(year)),
+        "processed": _digest(root / "data" / "processed" / str(year)),
+    }
+
+
+def leftovers(root: Path) -> list[str]:
+    """Staging folders, backups or swap journals an interrupted batch left behind."""
+    found = []
+    for folder in (root / "outputs", root / "data" / "processed"):
+        for entry in folder.iterdir() if folder.is_dir() else []:
+            if entry.name.startswith((".tmp-", ".old-", ".swap-")) or entry.name.endswith(".tmp"):
+                found.append(str(entry.relative_to(root)))
+    return found
+
+
+def failure_text(output: str, year: int) -> str:
+    """The lines of a batch's output that report `year` as failed or interrupted."""
+    lines = [
+        line
+        for line in output.splitlines()
+        if str(year) in line and re.search(r"失败|failed|中断|interrupt", line)
+    ]
+    return "\n".join(lines)
+
+
+def assert_names_step(text: str, step: str) -> None:
+    assert step in text or STEPS[step] in text, f"step {step!r} not named in:\n{text}"
+
+
+def group_alive(pgid: int) -> list[psutil.Process]:
+    """Processes still running in process group `pgid` (zombies aside)."""
+    alive = []
+    for proc in psutil.process_iter(["status"]):
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if os.getpgid(proc.pid) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+    return alive
+
+
+def wait_group_gone(pgid: int, timeout: float = 15) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = group_alive(pgid)
+        if not alive:
+            return []
+        time.sleep(0.2)
+    return group_alive(pgid)
+
+
+def wait_gone(processes: list[psutil.Process], timeout: float = 15) -> list[psutil.Process]:
+    """The given processes still running (zombies aside) after up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for proc in processes:
+            with contextlib.suppress(psutil.Error):
+                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(proc)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """A temporary project with the 2024 data, built once by a real batch."""
+    root = tmp_path_factory.mktemp("pristine")
+    shutil.copytree(RAW_2024, root / "data" / "raw" / "2024")
+    proc = run_build(root)
+    assert proc.returncode == 0, proc.stdout
+    assert (root / "outputs" / "2024" / "report.html").is_file()
+    return root
+
+
+@pytest.fixture
+def project(pristine: Path, tmp_path: Path) -> Path:
+    """A copy of the built project for one fault; its 2024 report counts as up to date."""
+    root = tmp_path / "project"
+    shutil.copytree(pristine, root, symlinks=True)
+    return root
+
+
+@pytest.mark.slow
+def test_pristine_copy_is_up_to_date(project: Path) -> None:
+    before = snapshot(project)
+    proc = run_build(project)
+    assert proc.returncode == 0, proc.stdout
+    assert "未变化" in proc.stdout or "unchanged" in proc.stdout
+    assert snapshot(project) == before
+
+
+@pytest.mark.slow
+def test_year_whose_notebook_raises(project: Path) -> None:
+    before = snapshot(project)
+    spending = project / "data" / "raw" / "2024" / "支出.csv"
+    good = spending.read_bytes()
+    spending.write_bytes(good.replace(b"63.44", "六十三点四四".encode()))
+    proc = run_build(project)
+    assert proc.returncode == 1, proc.stdout
+    failure = failure_text(proc.stdout, 2024)
+    assert failure, proc.stdout
+    assert_names_step(failure, "clean")
+    assert "人员支出" in proc.stdout or "六十三点四四" in proc.stdout  # the offending cell
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+    assert (project / "outputs" / "2024" / "failed").is_dir()
+
+    spending.write_bytes(good)  # the analyst fixes the cell; nobody cleans anything up
+    proc = run_build(project)
+    assert proc.returncode == 0, proc.stdout
+    assert not (project / "outputs" / "2024" / "failed").exists()
+    assert (project / "outputs" / "2024" / "report.html").is_file()
+    assert leftovers(project) == []
+
+
+class Findings:
+    """Expectations checked after the whole scenario ran, so one report lists every defect."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def expect(self, condition: bool, message: str) -> None:
+        if not condition:
+            self.failed.append(message)
+
+    def names_step(self, text: str, step: str) -> None:
+        self.expect(step in text or STEPS[step] in text, f"step {step!r} not named in: {text!r}")
+
+    def check(self) -> None:
+        assert not self.failed, "\n".join(self.failed)
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_build(project: Path) -> None:
+    before = snapshot(project)
+    build = RunningBuild(project, "--force")
+    build.wait_for(r"\[2024\] 开始 analyze")
+    worker, kernels = build.worker()
+    pgid = os.getpgid(worker.pid)
+    os.kill(worker.pid, signal.SIGKILL)
+    code, output = build.finish()
+    assert code == 1, output
+    failure = failure_text(output, 2024)
+    assert failure, output
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+    findings = Findings()
+    findings.names_step(failure, "analyze")
+    survivors = wait_gone(kernels) + wait_group_gone(pgid)
+    findings.expect(survivors == [], f"kernels orphaned by the killed worker: {survivors}")
+    for proc in survivors:  # do not leave them to the next test
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+
+    proc = run_build(project, "--force")
+    assert proc.returncode == 0, proc.stdout
+    assert leftovers(project) == []
+    assert not (project / "outputs" / "2024" / "failed").exists()
+    findings.check()
+
+
+@pytest.mark.slow
+def test_batch_interrupted_with_sigint(project: Path) -> None:
+    before = snapshot(project)
+    build = RunningBuild(project, "--force")
+    build.wait_for(r"\[2024\] 开始 analyze")
+    worker, kernels = build.worker()
+    pgid = os.getpgid(worker.pid)
+    seen = len(build.lines)
+    os.killpg(build.proc.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's process group
+    code, output = build.finish()
+    after = "".join(build.lines[seen:])
+    assert code == 130, output
+    assert "中断" in after or "interrupted" in after
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+    assert wait_group_gone(pgid) == []
+    survivors = wait_gone(kernels)
+    assert survivors == [], f"kernels left running after Ctrl-C: {survivors}"
+    findings = Findings()
+    findings.expect("2024" in after, f"the interrupted year is not named: {after!r}")
+    findings.names_step(after, "analyze")
+
+    proc = run_build(project, "--force")
+    assert proc.returncode == 0, proc.stdout
+    assert "另一个批量生成正在运行" not in proc.stdout  # the lock was released
+    assert leftovers(project) == []
+    findings.check()
+
+
+def _without_dac_override() -> None:  # runs in the child between fork and exec
+    """Drop root's power to ignore file modes, so a read-only folder is read-only for root too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop = 24
+    for cap in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _read_only_runner():
+    """preexec_fn under which a 0555 folder refuses writes (None when not root)."""
+    return _without_dac_override if os.geteuid() == 0 else None
+
+
+@pytest.mark.slow
+def test_read_only_output_directory(project: Path) -> None:
+    before = snapshot(project)
+    outputs = project / "outputs"
+    preexec = _read_only_runner()
+    outputs.chmod(0o555)
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", f"open({str(outputs / 'probe')!r}, 'w')"],
+            preexec_fn=preexec,
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0:
+            (outputs / "probe").unlink()
+            pytest.skip("cannot make a folder read-only for this user (no CAP_SETPCAP?)")
+        assert "PermissionError" in probe.stderr
+        proc = run_build(project, "--force", preexec_fn=preexec)
+    finally:
+        outputs.chmod(0o755)
+    assert proc.returncode != 0, proc.stdout
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+    findings = Findings()
+    findings.expect("Traceback" not in proc.stdout, f"traceback, not a message: {proc.stdout}")
+    findings.expect(failure_text(proc.stdout, 2024) != "", "no line says that 2024 failed")
+
+    proc = run_build(project, "--force")  # space freed / permission restored: same command
+    assert proc.returncode == 0, proc.stdout
+    assert leftovers(project) == []
+    assert not (project / "outputs" / "2024" / "failed").exists()
+    findings.check()
