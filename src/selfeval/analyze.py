@@ -456,6 +456,7 @@ class Holdings:
     average_increase: float | None  # per year between the first known year and this one
     compound_growth: float | None  # percent per year
     series: pd.DataFrame
+    notes: dict[int, str] = field(default_factory=dict)  # 说明 of each year that has one
 
 
 def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | None:
@@ -491,6 +492,7 @@ def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | No
         average,
         compound,
         series,
+        {int(r.year): as_text(r.note) for r in frame.itertuples(index=False) if as_text(r.note)},
     )
 
 
