@@ -336,3 +336,14 @@ def test_cover_shows_the_date_of_the_data_never_the_clock(tables_2024):
         narrative.build_context(tables, dict(meta, data_date=None), 2024), "cover"
     )
     assert "数据日期：未填报" in BeautifulSoup(undated, "html.parser").get_text()
+
+
+def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
+    tables, meta = tables_2024
+    soup = BeautifulSoup(
+        narrative.render_report(narrative.build_context(tables, meta, 2024)), "html.parser"
+    )
+    lines = {h.get_text(): h.find_next_sibling("p").get_text() for h in soup.select("#s6 h4")}
+    # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings
+    assert "线下参与600人次（据2次活动的记录）" in lines["4. 送图书走基层活动"]
+    assert "据" not in lines["3. 知识技能培训与讲座活动"]  # all six lectures state theirs

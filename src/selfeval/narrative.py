@@ -168,6 +168,8 @@ def _category_line(rows: pd.DataFrame) -> dict:
             approx = any(c.qualifier for c in known)
             total = Total(sum(c.value for c in known), approx, len(known))
             out[measure] = count_text(total, unit)
+        if measure == "offline" and known and len(known) < len(rows):
+            out[measure] += f"（据{len(known)}次活动的记录）"
     return out
 
 
