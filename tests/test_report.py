@@ -347,3 +347,91 @@ def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings
     assert "线下参与600人次（据2次活动的记录）" in lines["4. 送图书走基层活动"]
     assert "据" not in lines["3. 知识技能培训与讲座活动"]  # all six lectures state theirs
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting rules of the yearly totals, on a hand-made activities table (documented columns)
+
+
+def _activities(rows: list[dict]) -> pd.DataFrame:
+    base = {
+        "end_date": pd.NaT,
+        "period": None,
+        "place": "某地",
+        "effect": "",
+        "includes": None,
+        "note": None,
+        "src_file": "活动.csv",
+        "src_sheet": "活动",
+    }
+    records = []
+    for i, row in enumerate(rows):
+        record = {**base, **row, "listing_order": i, "src_row": i + 2}
+        for m in ("offline", "online", "sessions", "books", "materials"):
+            value, q = record.pop(m, (None, ""))
+            record[m] = value
+            record[f"{m}_q"] = q
+            record[f"{m}_text"] = None if value is None else f"{q if q == '约' else ''}{value}"
+        records.append(record)
+    frame = pd.DataFrame(records)
+    frame["start_date"] = pd.to_datetime(frame["start_date"])
+    frame["category_order"] = frame["category"].map(
+        {c: i for i, c in enumerate(dict.fromkeys(frame["category"]))}
+    )
+    for m in ("offline", "online", "sessions", "books", "materials"):
+        frame[m] = frame[m].astype("Int64")
+    return frame
+
+
+def test_yearly_totals_count_each_event_once_and_summaries_as_max():
+    from selfeval.analyze import yearly_totals
+
+    acts = _activities(
+        [
+            {
+                "event_id": "E1",
+                "category": "甲",
+                "name": "讲座",
+                "start_date": "2024-03-01",
+                "offline": (100, "约"),
+            },
+            {
+                "event_id": "E2",
+                "category": "乙",
+                "name": "捐书一",
+                "start_date": "2024-04-22",
+                "books": (300, ""),
+            },
+            {
+                "event_id": "E3",
+                "category": "乙",
+                "name": "捐书二",
+                "start_date": "2024-04-23",
+                "books": (500, ""),
+                "offline": (50, ""),
+            },
+            {
+                "event_id": "E4",
+                "category": "丙",
+                "name": "宣传周",
+                "start_date": "2024-04-22",
+                "includes": "E2、E3",
+                "books": (600, "多"),
+                "sessions": (4, ""),
+            },
+            {
+                "event_id": "E3",
+                "category": "丁",
+                "name": "捐书二（另列）",
+                "start_date": "2024-04-23",
+                "materials": (20, ""),
+            },
+        ]
+    )
+    totals = yearly_totals(acts)
+    assert totals.events == 3  # E1; group {E4: E2, E3} counts max(1, 2) = 2
+    assert totals.sessions.value == 1 + max(4, 1 + 1)
+    assert totals.books.value == max(600, 300 + 500) and not totals.books.approximate
+    assert totals.offline.value == 150 and totals.offline.approximate  # 约100 + 50
+    assert totals.materials.value == 20  # E3's second listing states it; counted once
+    assert totals.online.known_parts == 0

@@ -244,3 +244,11 @@ def test_grassroots_and_closing_sections(soup):
     assert "2024年我单位无预算支出执行偏离绩效目标的情况。" in _section(soup, "s7")
     assert _section(soup, "s8").endswith("无。")
     assert _section(soup, "s9").endswith("无。")
+
+
+def test_multi_listed_and_summary_events_say_so(soup):
+    paragraphs = [_flat(p) for p in soup.select("#s6 p.event")]
+    jianshe = next(p for p in paragraphs if "为建设村捐书" in p)
+    assert "该活动同时列入“文化科技卫生“三下乡”活动”，年度合计只计一次" in jianshe
+    week = next(p for p in paragraphs if "文化服务宣传周活动" in p)
+    assert "本条为汇总，包含：4月22日在文化活动中心送图书、4月23日向云街小学捐书" in week
