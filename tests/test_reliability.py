@@ -432,7 +432,7 @@ def wait_group_gone(pgid: int, timeout: float = 15) -> list[psutil.Process]:
     return group_alive(pgid)
 
 
-def wait_gone(processes: list[psutil.Process], timeout: float = 15) -> list[psutil.Process]:
+def wait_gone(processes: list[psutil.Process], timeout: float = 30) -> list[psutil.Process]:
     """The given processes still running (zombies aside) after up to `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -495,6 +495,34 @@ def test_year_whose_notebook_raises(project: Path) -> None:
     assert proc.returncode == 0, proc.stdout
     assert not (project / "outputs" / "2024" / "failed").exists()
     assert (project / "outputs" / "2024" / "report.html").is_file()
+    assert leftovers(project) == []
+
+
+@pytest.mark.slow
+def test_notebook_raising_in_a_later_stage(project: Path) -> None:
+    """The previous year's processed data is damaged: 2024 gets past clean, then a notebook
+    reading that data raises mid-way."""
+    before = snapshot(project)
+    damaged = project / "data" / "processed" / "2023"
+    damaged.mkdir(parents=True)
+    meta = {"year": 2023, "unit_name": "云溪区图书馆", "data_date": None, "sources": []}
+    (damaged / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    (damaged / "checks.json").write_text('{"normalised": [], "reconciled": [], "warnings": []}')
+    for table in ("unit", "spending", "activities", "texts"):
+        (damaged / f"{table}.parquet").write_bytes(b"PAR1 truncated by a failing disk")
+    proc = run_build(project)
+    assert proc.returncode == 1, proc.stdout
+    failure = failure_text(proc.stdout, 2024)
+    assert failure, proc.stdout
+    assert "clean" not in failure and "清洗" not in failure, failure
+    assert re.search(r"[「'\"](analyze|report)[」'\"]", failure), failure
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+    shutil.rmtree(damaged)  # the damaged folder is removed; the batch's own state needs nothing
+    proc = run_build(project)
+    assert proc.returncode == 0, proc.stdout
+    assert not (project / "outputs" / "2024" / "failed").exists()
     assert leftovers(project) == []
 
 
