@@ -518,12 +518,20 @@ def test_notebook_raising_in_a_later_stage(project: Path) -> None:
     assert re.search(r"[「'\"](analyze|report)[」'\"]", failure), failure
     assert snapshot(project) == before
     assert leftovers(project) == []
+    findings = Findings()
+    for shown in re.findall(r"失败的笔记本见 (\S+?\.ipynb)", proc.stdout):
+        findings.expect(Path(shown).is_file(), f"the message points to a missing file: {shown}")
+    findings.expect(
+        any((project / "outputs" / "2024" / "failed").glob("*.ipynb")),
+        "the failed notebook is not kept under outputs/2024/failed/",
+    )
 
     shutil.rmtree(damaged)  # the damaged folder is removed; the batch's own state needs nothing
     proc = run_build(project)
     assert proc.returncode == 0, proc.stdout
     assert not (project / "outputs" / "2024" / "failed").exists()
     assert leftovers(project) == []
+    findings.check()
 
 
 class Findings:
@@ -647,3 +655,28 @@ def test_read_only_output_directory(project: Path) -> None:
     assert leftovers(project) == []
     assert not (project / "outputs" / "2024" / "failed").exists()
     findings.check()
+
+
+def _small_disk() -> None:  # runs in the child between fork and exec
+    """Files may not grow past 200 KB (EFBIG, as a full disk fails a write mid-way)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+
+@pytest.mark.slow
+def test_disk_full_while_writing_the_report(project: Path) -> None:
+    before = snapshot(project)
+    assert (project / "outputs" / "2024" / "report.html").stat().st_size > 200_000
+    proc = run_build(project, "--force", preexec_fn=_small_disk)
+    assert proc.returncode != 0, proc.stdout
+    failure = failure_text(proc.stdout, 2024)
+    assert failure, proc.stdout
+    assert re.search(r"[「'\"](clean|analyze|report|export)[」'\"]", failure), failure
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+    proc = run_build(project, "--force")
+    assert proc.returncode == 0, proc.stdout
+    assert leftovers(project) == []
+    assert not (project / "outputs" / "2024" / "failed").exists()
