@@ -675,8 +675,14 @@ def test_disk_full_while_writing_the_report(project: Path) -> None:
     assert re.search(r"[「'\"](clean|analyze|report|export)[」'\"]", failure), failure
     assert snapshot(project) == before
     assert leftovers(project) == []
+    findings = Findings()
+    findings.expect(
+        re.search(r"Errno 2[78]|File too large|No space left|磁盘|空间不足", failure) is not None,
+        f"the message hides that a write failed for lack of space: {failure}",
+    )
 
     proc = run_build(project, "--force")
     assert proc.returncode == 0, proc.stdout
     assert leftovers(project) == []
     assert not (project / "outputs" / "2024" / "failed").exists()
+    findings.check()
