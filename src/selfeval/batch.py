@@ -456,6 +456,17 @@ def summary_table(plans: list[YearPlan], roots: Roots) -> str:
     return "\n".join(lines)
 
 
+def warning_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
+    """Warnings of each year that has a report (cleaning notes, missing deviation causes)."""
+    lines = []
+    for plan in plans:
+        if plan.status == FAILED:
+            continue
+        summary = _read_json(roots.processed / str(plan.year) / "summary.json") or {}
+        lines += [f"[{plan.year}] 警告 / warning: {w}" for w in summary.get("warnings") or []]
+    return lines
+
+
 def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
@@ -957,6 +968,8 @@ def build(
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)
     print(summary_table(result.plans, roots))
+    for line in warning_lines(result.plans, roots):
+        print(line)
     if result.index_error:
         print(f"索引页生成失败 / index page failed: {result.index_error}", file=sys.stderr)
     else:

@@ -620,3 +620,11 @@ def _view(result: ScoreResult) -> dict[str, Any]:
         "grade": result.grade,
         "warnings": list(result.warnings),
     }
+
+
+def build_warnings(result: ScoreResult | None, checks: dict) -> list[str]:
+    """Warnings for the build summary: the cleaner's, then the 绩效自评表's."""
+    found = [w["message"] for w in checks.get("warnings", []) if w.get("message")]
+    if result is not None:
+        found += list(result.warnings)
+    return found
