@@ -7,7 +7,6 @@ Nothing here formats for display (see `selfeval.narrative`) or touches files, ex
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,12 @@ APPROX = "约"
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN and pandas' NA."""
+    """True for None, NaN, NaT and pandas' NA (a scalar cell that holds no value)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(isinstance(value, float) and math.isnan(value))
-    except TypeError:  # pragma: no cover - exotic scalars
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers are values, not missing scalars
         return False
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.analyze import as_text as _text
+from selfeval.analyze import is_missing as _missing
 from selfeval.scoring import round_half_up
 
 CHECK_COLUMNS = ["检查项", "结果", "来源数", "计算数", "差异", "说明"]
@@ -61,19 +63,6 @@ _GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
 
 # ---------------------------------------------------------------------------------------------
 # formatting
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _text(value: Any) -> str:
-    return "" if _missing(value) else str(value).strip()
 
 
 def _dec(value: float | None, decimals: int = 2) -> str:

@@ -28,6 +28,8 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.analyze import as_text as _text
+from selfeval.analyze import is_missing as _is_missing
 from selfeval.errors import InputError, Problem, problem
 
 #: Points of the 预算执行率 row; the indicators of the sheet share the remaining 90.
@@ -106,22 +108,6 @@ class ScoreResult:
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _text(value: Any) -> str:
-    """A cell as stripped text, '' when missing."""
-    if _is_missing(value):
-        return ""
-    return str(value).strip()
 
 
 def _num(value: Any) -> float | None:
