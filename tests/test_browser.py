@@ -119,6 +119,38 @@ def test_screenshots_cli_without_browser_says_how_to_install(monkeypatch, tmp_pa
     assert not (tmp_path / "2024" / "screenshot.png").exists()
 
 
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_missing_browser_skips_outside_ci_and_fails_in_ci(tmp_path, ci: str) -> None:
+    env = {**os.environ, br.CHROMIUM_ENV: str(tmp_path / "no-chromium"), "CI": ci}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            __file__,
+            "-k",
+            "clean_page_passes",
+            "-rs",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = proc.stdout + proc.stderr
+    assert "apt-get install -y chromium fonts-noto-cjk" in output
+    if ci:
+        assert proc.returncode == 1, output
+        assert "1 error" in output or "1 failed" in output, output
+    else:
+        assert proc.returncode == 0, output
+        assert "1 skipped" in output, output
+
+
 def test_clean_page_passes_every_check(browser, tmp_path) -> None:
     page = _write(
         tmp_path / "ok.html",
