@@ -53,11 +53,24 @@ open(sys.argv[2] + ".html", "w", encoding="utf-8").write(body)
 """
 
 
-def _env(root: Path) -> dict[str, str]:
+def _env(root: Path, code: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["SELFEVAL_ROOT"] = str(root)
     env.pop("SELFEVAL_BATCH_FAULT", None)
+    if code is not None:  # run the snapshot, also in the kernels (PYTHONPATH precedes the venv)
+        env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), env.get("PYTHONPATH", "")])
     return env
+
+
+def snapshot_code(dest: Path) -> Path:
+    """Copy src/, notebooks/ and requirements.txt, so that edits in the working tree during the
+    bench (a shared tree) neither change what is measured nor turn the no-op into a rebuild."""
+    code_root = config.PACKAGE_DIR.parents[1]
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    shutil.copytree(code_root / "src", dest / "src", ignore=ignore)
+    shutil.copytree(config.NOTEBOOKS_DIR, dest / "notebooks", ignore=ignore)
+    shutil.copy2(code_root / "requirements.txt", dest / "requirements.txt")
+    return dest
 
 
 def _timed(cmd: list[str], env: dict[str, str], sampler: _PeakSampler | None = None) -> float:
@@ -161,21 +174,26 @@ def run_bench(workdir: Path) -> list[str]:
     lines: list[str] = []
     root = workdir / "root"
     write_synthetic_years(root / "data" / "raw", YEARS)
-    env = _env(root)
+    code = snapshot_code(workdir / "code")
+    env = _env(root, code)
     print("测量基线 / measuring the floor …", flush=True)
     floor = _floor(workdir)
     start = _interpreter_start()
 
+    print(f"  floor {floor:.2f}s, interpreter start {start:.3f}s", flush=True)
     print("冷构建一个年度 / cold build of one year …", flush=True)
     sampler = _PeakSampler()
     cold = _timed(_build_cmd("--years", str(YEARS[-1]), "--jobs", "1", "--force"), env, sampler)
+    print(f"  cold {cold:.2f}s, worker peak {sampler.peak_tree / MB:.0f} MB", flush=True)
 
     for sub in ("outputs", "data/processed"):
         shutil.rmtree(root / sub, ignore_errors=True)
     print(f"{len(YEARS)} 个年度 JOBS=1 …", flush=True)
     jobs1 = _timed(_build_cmd("--jobs", "1", "--force"), env)
+    print(f"  JOBS=1 {jobs1:.2f}s", flush=True)
     print(f"{len(YEARS)} 个年度 JOBS=2 …", flush=True)
     jobs2 = _timed(_build_cmd("--jobs", "2", "--force"), env)
+    print(f"  JOBS=2 {jobs2:.2f}s", flush=True)
     print("无变化重建 / no-op rebuild …", flush=True)
     noop = min(_timed(_build_cmd(), env) for _ in range(3))
     size_synthetic = (root / "outputs" / str(YEARS[-1]) / "report.html").stat().st_size
@@ -186,11 +204,12 @@ def run_bench(workdir: Path) -> list[str]:
         real_root = workdir / "real"
         shutil.copytree(real_raw, real_root / "data" / "raw" / "2024")
         print("真实 2024 年度 / the real 2024 data …", flush=True)
-        _timed(_build_cmd("--years", "2024", "--jobs", "1"), _env(real_root))
+        _timed(_build_cmd("--years", "2024", "--jobs", "1"), _env(real_root, code))
         size_real = (real_root / "outputs" / "2024" / "report.html").stat().st_size
 
     noop_beyond = max(noop - start, 0.0)
     lines.append(f"机器 / machine: {os.cpu_count()} cores; interpreter start {start:.3f}s")
+    lines.append(f"负载 / load average at the end: {os.getloadavg()[0]:.2f}")
     lines.append(
         _line(
             "冷构建一年 / cold build ÷ floor",
