@@ -222,6 +222,9 @@ def test_screenshot_is_written_atomically(browser, tmp_path) -> None:
     height = int.from_bytes(data[20:24], "big")
     assert (width, height) == (br.VIEWPORT["width"], br.VIEWPORT["height"])
     assert [p.name for p in shot.parent.iterdir()] == ["screenshot.png"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert shot.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 # ---------------------------------------------------------------------------------------------

@@ -420,6 +420,9 @@ def _write_atomic(dest: Path, write: Any) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from other users
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
