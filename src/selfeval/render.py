@@ -6,6 +6,7 @@ caching and atomic swapping belong to `selfeval.batch`, which calls it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import shutil
 import tempfile
@@ -166,11 +167,21 @@ def run_notebook(
             progress_bar=False,
             record_timing=False,
         )
-    finally:
-        if dst.is_file():
-            nb = nbformat.read(dst, as_version=4)
-            nbformat.write(make_reproducible(nb), dst)
+    except BaseException:
+        # Keep the failed notebook readable for diagnosis, but never let a half-written file
+        # (full disk, killed writer) replace the error that explains what went wrong.
+        with contextlib.suppress(Exception):
+            _normalise(dst)
+        raise
+    _normalise(dst)
     return dst
+
+
+def _normalise(path: Path) -> None:
+    """Rewrite an executed notebook without timings, papermill metadata or random ids."""
+    if path.is_file():
+        nb = nbformat.read(path, as_version=4)
+        nbformat.write(make_reproducible(nb), path)
 
 
 # ---------------------------------------------------------------------------------------------
