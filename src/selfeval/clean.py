@@ -534,6 +534,22 @@ class _Sheet:
                 self.ctx.note_normalised(self, column, "去掉千分位", f"{raw_value}→{value:g}")
         return value, decimals
 
+    def budget_and_actual(
+        self, number: int, values: list[Any]
+    ) -> tuple[tuple[float | None, int | None], tuple[float | None, int | None], bool]:
+        """预算数 (may be blank) and 执行数 (required) of one row, and whether 执行数 is filled."""
+        budget = self.amount(number, values, "budget")
+        filled = self.get(values, "actual") is not None
+        if not filled:
+            self.err(
+                number,
+                "actual",
+                "执行数不能为空",
+                show_value=False,
+                expected="执行数（没有支出填 0）",
+            )
+        return budget, self.amount(number, values, "actual"), filled
+
     def integer(self, number: int, values: list[Any], key: str) -> int | None:
         raw_value = self.get(values, key)
         try:
@@ -694,17 +710,8 @@ def _clean_spending(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
                 )
                 ok = False
             item = canon or item
-        budget, bdec = sh.amount(number, values, "budget")
-        if sh.get(values, "actual") is None:
-            sh.err(
-                number,
-                "actual",
-                "执行数不能为空",
-                show_value=False,
-                expected="执行数（没有支出填 0）",
-            )
-            ok = False
-        actual, adec = sh.amount(number, values, "actual")
+        (budget, bdec), (actual, adec), has_actual = sh.budget_and_actual(number, values)
+        ok = ok and has_actual
         if not ok or btype is None or actual is None:
             continue
         records.append(
@@ -829,17 +836,8 @@ def _clean_sangong(sh: _Sheet, ctx: _Ctx) -> pd.DataFrame:
     for number, values in sh.raw.rows:
         ok = sh.required(number, values, "item")
         item = sh.enum(number, values, "item", sc.SANGONG_ITEMS)
-        budget, bdec = sh.amount(number, values, "budget")
-        if sh.get(values, "actual") is None:
-            sh.err(
-                number,
-                "actual",
-                "执行数不能为空",
-                show_value=False,
-                expected="执行数（没有支出填 0）",
-            )
-            ok = False
-        actual, adec = sh.amount(number, values, "actual")
+        (budget, bdec), (actual, adec), has_actual = sh.budget_and_actual(number, values)
+        ok = ok and has_actual
         if ok and item is not None and actual is not None:
             records.append(
                 {
