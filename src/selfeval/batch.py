@@ -677,7 +677,10 @@ class _Batch:
         else:
             plan.status = FAILED
             plan.error = error[0]
-            keep_failed(year, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
+            try:
+                keep_failed(year, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
+            except OSError as exc:
+                plan.error += f"（失败记录无法写入 / could not keep failed/: {exc}）"
             self._taint_dependents(year)
             self._release(year + 1)
             if not self._read_by_dependent(year):
@@ -731,7 +734,14 @@ class _Batch:
                 if self._pending_before(year) or self._read_by_dependent(year):
                     continue
                 self.finished_ok.discard(year)
-                self.commit(plan)
+                try:
+                    self.commit(plan)
+                except OSError as exc:  # nothing swapped, or a journal recover() finishes
+                    plan.status = FAILED
+                    plan.error = f"无法替换输出目录 / cannot swap the outputs in: {exc}"
+                    if not (self.roots.outputs / f".swap-{year}.json").exists():
+                        self._discard_staging(plan)
+                    self.progress.finished(plan)
                 progress = True
             for year in list(self.deferred):
                 if not self._pending(year - 1):
@@ -746,6 +756,14 @@ class _Batch:
             and prev.status == ""
             and self.plans[year].previous_dir == (prev.staged_proc)
         )
+
+    def _fail_early(self, year: int, exc: OSError) -> None:
+        """A year that could not even start (its staging folders could not be made)."""
+        plan = self.plans[year]
+        plan.status = FAILED
+        plan.error = f"无法创建临时构建目录 / cannot create the build folders: {exc}"
+        self._discard_staging(plan)
+        self.progress.finished(plan)
 
     def commit(self, plan: YearPlan) -> None:
         year = plan.year
@@ -800,9 +818,14 @@ class _Batch:
                     if not startable:
                         break
                     self.queue.remove(startable[0])
-                    self.start(startable[0])
+                    try:
+                        self.start(startable[0])
+                    except OSError as exc:  # read-only or full outputs: that year fails
+                        self._fail_early(startable[0], exc)
                 if not self.running:
                     before = (list(self.queue), set(self.finished_ok), list(self.deferred))
+                    if not any(before):  # every remaining year failed to start
+                        break
                     self.commit_ready()
                     if before == (list(self.queue), set(self.finished_ok), list(self.deferred)):
                         raise RuntimeError(f"批处理调度停滞 / scheduler stalled: {before}")
