@@ -995,6 +995,6 @@ def build(
         print(line)
     if result.index_error:
         print(f"索引页生成失败 / index page failed: {result.index_error}", file=sys.stderr)
-    else:
+    elif index:
         print(f"索引页 / index: {_rel(roots.outputs / 'index.html')}")
     return result.exit_status
