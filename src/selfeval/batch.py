@@ -265,6 +265,7 @@ class YearPlan:
     staged_out: Path | None = None
     staged_proc: Path | None = None
     stages_seen: int = 0
+    stage: str = ""
     released: bool = False
     tainted: bool = False
     result: dict | None = None
@@ -639,6 +640,7 @@ class _Batch:
         kind = message[0]
         if kind == "stage":
             plan.stages_seen = message[2] + 1
+            plan.stage = str(message[1])
             self.progress.stage(year, message[1], message[2])
             if plan.stages_seen > PREVIOUS_READY_STAGE:
                 self._release(year + 1)
@@ -653,8 +655,17 @@ class _Batch:
 
     def on_exit(self, year: int, proc) -> None:
         """A worker ended without reporting (killed): its year failed."""
+        proc.join(timeout=5)
         code = proc.exitcode
-        self._finish(year, (f"工作进程异常退出 / worker died (exit code {code})", ""))
+        stage = self.plans[year].stage or "prepare"
+        self._finish(
+            year,
+            (
+                f"{year} 年度报告在「{stage}」阶段失败：工作进程异常退出（退出码 {code}）"
+                f" / year {year} failed at stage {stage!r}: worker died (exit code {code})",
+                "",
+            ),
+        )
 
     def _finish(self, year: int, error: tuple[str, str] | None) -> None:
         proc, conn = self.running.pop(year)
@@ -676,6 +687,7 @@ class _Batch:
             self.finished_ok.add(year)
         else:
             plan.status = FAILED
+            error = tuple(self._final_paths(plan, text) for text in error)
             plan.error = error[0]
             try:
                 keep_failed(year, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
@@ -687,6 +699,15 @@ class _Batch:
                 self._discard_staging(plan)
             self.progress.finished(plan)
         self.commit_ready()
+
+    def _final_paths(self, plan: YearPlan, text: str) -> str:
+        """Rewrite paths inside the staging folder to where keep_failed puts the files."""
+        if plan.staged_out is None:
+            return text
+        final = (self.roots.outputs / str(plan.year) / FAILED_DIR).resolve()
+        for staged in {plan.staged_out.resolve() / FAILED_DIR, plan.staged_out / FAILED_DIR}:
+            text = text.replace(str(staged), str(final))
+        return text
 
     def _taint_dependents(self, year: int, rebuilt: bool = False) -> None:
         """Year+1 read (or is about to read) staged data of `year` that will not be swapped in.
@@ -761,7 +782,10 @@ class _Batch:
         """A year that could not even start (its staging folders could not be made)."""
         plan = self.plans[year]
         plan.status = FAILED
-        plan.error = f"无法创建临时构建目录 / cannot create the build folders: {exc}"
+        plan.error = (
+            f"{year} 年度报告在「prepare」阶段失败：无法创建临时构建目录（目录只读或磁盘已满？）"
+            f" / year {year} failed at stage 'prepare', cannot create the build folders: {exc}"
+        )
         self._discard_staging(plan)
         self.progress.finished(plan)
 
@@ -855,6 +879,15 @@ class _Batch:
                                     break
                             if year in self.running:
                                 self.on_exit(year, self.running[year][0])
+        except KeyboardInterrupt:
+            for year in sorted(self.running):
+                stage = self.plans[year].stage or "prepare"
+                print(
+                    f"[{year}] 已中断：「{stage}」阶段未完成，已有报告和数据未被替换"
+                    f" / year {year} interrupted at stage {stage!r}, nothing replaced",
+                    flush=True,
+                )
+            raise
         finally:
             for proc, _ in list(self.running.values()):
                 _kill_group(proc)
