@@ -831,8 +831,10 @@ class _Batch:
         if self.queue or self.deferred:
             import multiprocessing
 
-            with contextlib.suppress(ImportError):  # import once before forking the workers
-                __import__(self.builder.partition(":")[0])
+            # Import once before forking, so that no worker pays for papermill/nbconvert again.
+            for module in (self.builder.partition(":")[0], "papermill", "nbconvert"):
+                with contextlib.suppress(ImportError):
+                    __import__(module)
             self.ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self.progress = _Progress(n_build, self.tty)
         try:

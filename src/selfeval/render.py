@@ -12,11 +12,12 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from selfeval import config
+
+if TYPE_CHECKING:  # nbformat costs ~2 s to import; every notebook kernel imports this module
+    import nbformat
 
 #: The notebooks of one year, in the order they run, keyed by stage name.
 STAGES: tuple[tuple[str, str], ...] = (
@@ -180,6 +181,8 @@ def run_notebook(
 def _normalise(path: Path) -> None:
     """Rewrite an executed notebook without timings, papermill metadata or random ids."""
     if path.is_file():
+        import nbformat
+
         nb = nbformat.read(path, as_version=4)
         nbformat.write(make_reproducible(nb), path)
 
@@ -207,6 +210,7 @@ def _for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def export_html(executed_nb: Path, html: Path) -> Path:
     """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed_nb, as_version=4)
