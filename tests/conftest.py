@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,25 @@ def repo_root() -> Path:
 def _offline_matplotlib() -> None:
     """Draw charts with the non-interactive backend in every test process."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def build_2024(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Build the real 2024 report once per name in the session's temp folder; returns outputs."""
+    from selfeval import render
+
+    def build(name: str) -> Path:
+        root = tmp_path_factory.getbasetemp() / name
+        out = root / "outputs" / "2024"
+        if not (out / "report.html").is_file():
+            render.build_year(
+                2024,
+                REPO / "data" / "raw" / "2024",
+                root / "processed" / "2024",
+                out,
+                previous_processed_dir=root / "processed" / "none",  # no previous year
+                build_root=root,
+            )
+        return out
+
+    return build

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from selfeval import narrative, render
+from selfeval import narrative
 from selfeval.clean import clean_year
 from selfeval.io import read_json, read_processed, write_processed
 
@@ -33,25 +33,9 @@ SECTIONS = [
 EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?\s*(?!data:)[^)'\"\s]|@import|import\(", re.I)
 
 
-def build_2024(base: Path, name: str) -> Path:
-    """Build the real 2024 report once per name under `base`; returns the output folder."""
-    root = base / name
-    out = root / "outputs" / "2024"
-    if not (out / "report.html").is_file():
-        render.build_year(
-            2024,
-            RAW_2024,
-            root / "processed" / "2024",
-            out,
-            previous_processed_dir=root / "processed" / "none",  # no previous year
-            build_root=root,
-        )
-    return out
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    return build_2024(tmp_path_factory.getbasetemp(), "report-2024-a")
+def built(build_2024) -> Path:
+    return build_2024("report-2024-a")
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +48,8 @@ def soup(built) -> BeautifulSoup:
 
 
 @pytest.mark.slow
-def test_two_builds_are_byte_identical(built, tmp_path_factory):
-    other = build_2024(tmp_path_factory.getbasetemp(), "report-2024-b")
+def test_two_builds_are_byte_identical(built, build_2024):
+    other = build_2024("report-2024-b")
     assert (built / "report.html").read_bytes() == (other / "report.html").read_bytes()
     # the notebook records the directories it was given; apart from them it is identical
     recorded = (other / "report.ipynb").read_bytes().replace(b"report-2024-b", b"report-2024-a")

@@ -12,33 +12,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from selfeval import render
-
 REPO = Path(__file__).resolve().parents[1]
 RAW_2024 = REPO / "data" / "raw" / "2024"
 
 pytestmark = pytest.mark.slow
 
 
-def build_2024(base: Path, name: str) -> Path:
-    """Build the real 2024 report once per name under `base`; returns the output folder."""
-    root = base / name
-    out = root / "outputs" / "2024"
-    if not (out / "report.html").is_file():
-        render.build_year(
-            2024,
-            RAW_2024,
-            root / "processed" / "2024",
-            out,
-            previous_processed_dir=root / "processed" / "none",
-            build_root=root,
-        )
-    return out
-
-
 @pytest.fixture(scope="module")
-def soup(tmp_path_factory) -> BeautifulSoup:
-    out = build_2024(tmp_path_factory.getbasetemp(), "report-2024-a")
+def soup(build_2024) -> BeautifulSoup:
+    out = build_2024("report-2024-a")
     return BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
 
 
