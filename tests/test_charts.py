@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from selfeval import charts
-from selfeval.fonts import FONT_FAMILY
+from selfeval.fonts import CHART_FAMILY
 
 SOURCE = "测试单位2024年度填报数据"
 
@@ -75,7 +75,7 @@ def test_chart_draws_chinese_without_missing_glyphs(name):
     labels = [ax.get_xlabel() + ax.get_ylabel() for ax in fig.axes]
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels)
     families = {t.get_fontfamily()[0] for ax in fig.axes for t in ax.get_yticklabels()}
-    assert families == {FONT_FAMILY}
+    assert families == {CHART_FAMILY}
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.width > 300
 
@@ -99,7 +99,7 @@ def test_theme_is_set_in_one_place():
     import matplotlib.pyplot as plt
 
     charts.set_theme()
-    assert plt.rcParams["font.family"] == [FONT_FAMILY]
+    assert plt.rcParams["font.family"] == [CHART_FAMILY]
     assert plt.rcParams["axes.unicode_minus"] is False
     from matplotlib.colors import to_hex
 

@@ -94,7 +94,7 @@ def test_chinese_chart_renders_with_the_bundled_font(tmp_path: Path) -> None:
     from matplotlib import font_manager
 
     from selfeval.charts import set_theme
-    from selfeval.fonts import FONT_FAMILY, font_path
+    from selfeval.fonts import CHART_FAMILY, font_path
 
     set_theme()
     with warnings.catch_warnings():
@@ -106,7 +106,7 @@ def test_chinese_chart_renders_with_the_bundled_font(tmp_path: Path) -> None:
         ax.legend(title="图例")
         fig.savefig(tmp_path / "chart.png")
         plt.close(fig)
-    found = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY))
+    found = font_manager.findfont(font_manager.FontProperties(family=CHART_FAMILY))
     assert Path(found) == font_path()
     assert (tmp_path / "chart.png").stat().st_size > 1000
 

@@ -1,15 +1,28 @@
 """The bundled Chinese font: located in the pinned `mplfonts` wheel, registered with matplotlib.
 
 Only the SIL-OFL licensed Noto Sans CJK SC of that wheel is used; no system font is relied on.
+
+Why a private family name: Debian's ``fonts-noto-cjk`` (and most Chinese Linux desktops) carry a
+``NotoSansCJK-Regular.ttc`` whose family name is also "Noto Sans CJK SC". matplotlib's font
+cache lives in the user's home and is shared by every venv; when it was built after the system
+font appeared, ``findfont("Noto Sans CJK SC")`` returns the system file and charts then depend on
+the machine. The bundled file is therefore registered under a family name that only it carries
+(`CHART_FAMILY`), so matplotlib can resolve that name to no other file, whatever its cache holds.
+A project-local ``MPLCONFIGDIR`` alone would not help: the cache it builds also lists the system
+fonts.
 """
 
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+#: The font's own family name, as documents and the README name it.
 FONT_FAMILY = "Noto Sans CJK SC"
+#: The family name charts ask matplotlib for; carried only by the bundled file.
+CHART_FAMILY = "selfeval Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 
@@ -26,8 +39,13 @@ def font_path() -> Path:
 
 @cache
 def register_font() -> str:
-    """Register the CJK font with matplotlib once per process and return its family name."""
+    """Register the bundled file under `CHART_FAMILY` once per process; returns that name."""
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(font_path()))
-    return FONT_FAMILY
+    path = str(font_path())
+    entry = font_manager.ttfFontProperty(font_manager.get_font(path))
+    manager = font_manager.fontManager
+    manager.ttflist = [f for f in manager.ttflist if f.name != CHART_FAMILY]
+    manager.ttflist.append(replace(entry, name=CHART_FAMILY))
+    manager._findfont_cached.cache_clear()
+    return CHART_FAMILY
