@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from selfeval import config
 from selfeval import schema as sc
 from selfeval.clean import clean_year
+from selfeval.errors import InputError
 from selfeval.template import template_cli, write_template
 
 UNIT = [
@@ -169,3 +172,70 @@ def test_template_without_previous_year(tmp_path):
     wb = openpyxl.load_workbook(path)
     items = [r[0].value for r in wb["单位概况"].iter_rows(min_row=2)]
     assert items[:4] == list(sc.UNIT_REQUIRED_ITEMS)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _make(*args: str, root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SELFEVAL_ROOT": str(root)}
+    return subprocess.run(
+        ["make", "-s", "-C", str(REPO), *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_make_template_without_year_writes_the_year_after_the_latest(project):
+    done = _make("template", root=project)
+    assert done.returncode == 0, done.stderr
+    assert "expected one argument" not in done.stderr
+    assert _template_path(project, 2025).is_file()  # data/raw/ holds 2023 and 2024
+    assert "2025" in done.stdout
+
+
+def test_make_template_without_year_and_without_data_says_what_to_pass(tmp_path):
+    done = _make("template", root=tmp_path)
+    assert done.returncode != 0
+    assert "YEAR=" in done.stderr and "expected one argument" not in done.stderr
+
+
+def test_instructions_of_a_2025_template_give_2025_dates(project):
+    assert template_cli(2025) == 0
+    wb = openpyxl.load_workbook(_template_path(project, 2025))
+    text = "\n".join(
+        str(c.value) for row in wb["填表说明"].iter_rows() for c in row if c.value is not None
+    )
+    assert "2025-02-18" in text and "2025年2月18日" in text
+    assert "2024-02-18" not in text and "2024年2月18日" not in text
+
+
+def test_cleaning_hints_use_the_data_year(tmp_path):
+    folder = tmp_path / "2026"
+    folder.mkdir()
+    rows = {
+        "单位概况": [["项目", "内容"], ["单位名称", "某馆"], ["填报日期", "1月20日"]],
+        "活动": [
+            [
+                "类别",
+                "名称",
+                "开始日期",
+                "线下参与人次",
+                "线上参与人次",
+                "场次",
+                "赠书册数",
+                "资料份数",
+                "成效",
+            ],
+            ["讲座", "讲座一", "二月十八", "", "", "", "", "", ""],
+        ],
+        "支出": [["预算类型", "支出类别", "支出项目", "执行数（万元）"]],
+        "文字说明": [["章节", "内容"], ["其他说明", "无"]],
+    }
+    for name, data in rows.items():
+        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(data)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2026)
+    text = caught.value.report()
+    assert "2026-02-18" in text  # the activity date's hint is in the data's year
+    assert "2027-01-20" in text  # 填报日期 must carry its year: shown in the year after
+    assert "2024" not in text

@@ -189,8 +189,12 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
     return number, decimals
 
 
-def parse_date(value: Any, year: int | None) -> dt.date | None:
-    """Parse an Excel date, 2024-02-18, 2024/2/18, 2024年2月18日 or 2月18日 (year from folder)."""
+def parse_date(value: Any, year: int | None, example_year: int | None = None) -> dt.date | None:
+    """Parse an Excel date, 2024-02-18, 2024/2/18, 2024年2月18日 or 2月18日 (year from folder).
+
+    Hints name `year` (or `example_year` when the year must be written) in their examples, so a
+    clerk filling in 2025 reads 2025 dates, never a fixed year.
+    """
     value = trim(value)
     if value is None:
         return None
@@ -198,7 +202,8 @@ def parse_date(value: Any, year: int | None) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    expected = "日期，如 2024-02-18、2024/2/18、2024年2月18日 或 2月18日"
+    ex = year or example_year or "YYYY"
+    expected = f"日期，如 {ex}-02-18、{ex}/2/18、{ex}年2月18日" + (" 或 2月18日" if year else "")
     _reject_excel_error(value)
     if isinstance(value, int | float):
         raise ParseError("不是日期", expected)
@@ -213,7 +218,7 @@ def parse_date(value: Any, year: int | None) -> dt.date | None:
         if not m:
             raise ParseError("不是可识别的日期", expected)
         if year is None:
-            raise ParseError("缺少年份", "带年份的日期，如 2025-01-20")
+            raise ParseError("缺少年份", f"带年份的日期，如 {ex}-01-20")
         y, mo, d = year, int(m.group(1)), int(m.group(2))
     try:
         return dt.date(y, mo, d)
@@ -567,7 +572,8 @@ class _Sheet:
     def date(self, number: int, values: list[Any], key: str, year: int | None) -> dt.date | None:
         raw_value = self.get(values, key)
         try:
-            value = parse_date(raw_value, year)
+            # A date that must carry its year (填报日期) is usually written the year after.
+            value = parse_date(raw_value, year, example_year=self.ctx.year + 1)
         except ParseError as exc:
             self.err(number, key, exc.args[0], value=raw_value, expected=exc.args[1])
             return None

@@ -21,7 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--year", type=int, required=True)
 
     template = sub.add_parser("template", help="生成填报模板 / write an input workbook")
-    template.add_argument("--year", type=int, required=True)
+    template.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="报告年度，默认为 data/raw/ 中最近一年的下一年 / default: the year after the latest",
+    )
 
     sub.add_parser("bench", help="性能基准 / benchmarks")
     sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")

@@ -90,6 +90,10 @@ class ColumnSpec:
         """Amount columns carry their unit in the header: ``预算数（万元）`` or ``预算数（元）``."""
         return self.kind == "amount"
 
+    def doc_for(self, year: int | None = None) -> str:
+        """The column's description with its examples in `year` (``YYYY`` when no year)."""
+        return self.doc.replace("{year}", str(year) if year else "YYYY")
+
     def display(self) -> str:
         """Header as shown in documentation and the template."""
         return f"{self.header}（万元）" if self.has_unit else self.header
@@ -200,7 +204,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "start_date",
                 kind="date",
                 needs_value=True,
-                doc="2024-02-18、2024/2/18、2024年2月18日或2月18日；须在报告年度内",
+                doc="{year}-02-18、{year}/2/18、{year}年2月18日或2月18日；须在报告年度内",
             ),
             _c("结束日期", "end_date", required=False, kind="date", doc="不早于开始日期"),
             _c("时段", "period", required=False, kind="enum", enum=PERIODS),
@@ -496,9 +500,11 @@ def contract_markdown() -> str:
             if col.has_unit:
                 header = f"{col.header}（万元）或（元）"
             enum = "、".join(col.enum) if col.enum else ""
+            required = "是" if col.required else "否"
+            needs_value = "是" if col.needs_value else "否"
             out.append(
-                f"| {header} | {'是' if col.required else '否'} | "
-                f"{'是' if col.needs_value else '否'} | {_kind_doc(col)} | {enum} | {col.doc} |"
+                f"| {header} | {required} | {needs_value} | {_kind_doc(col)} | {enum} "
+                f"| {col.doc_for()} |"
             )
         out.append("")
     out.append(GENERATED_END)

@@ -26,13 +26,7 @@ def set_text_cell(cell: Any, value: Any) -> None:
 
 def _latest_raw(raw_root: Path, year: int) -> tuple[int | None, sio.RawInput | None]:
     """The latest year before ``year`` whose 单位概况 can be read, and its raw input."""
-    if not raw_root.is_dir():
-        return None, None
-    years = sorted(
-        (int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)),
-        reverse=True,
-    )
-    for candidate in years:
+    for candidate in reversed(_raw_years(raw_root)):
         if candidate >= year:
             continue
         raw = sio.find_raw_files(raw_root / str(candidate))
@@ -103,7 +97,9 @@ def _instructions(year: int, source_year: int | None) -> list[list[str]]:
         rows.append([f"{sheet.name}（{flag}）", "", "", "", sheet.doc])
         for col in sheet.columns:
             kind = "、".join(col.enum) if col.enum else ""
-            rows.append(["", col.display(), "是" if col.required else "否", kind, col.doc])
+            rows.append(
+                ["", col.display(), "是" if col.required else "否", kind, col.doc_for(year)]
+            )
     return rows
 
 
@@ -203,11 +199,34 @@ def write_template(
     return path
 
 
-def template_cli(year: int) -> int:
-    """``python -m selfeval template --year N``: write the input workbook into data/raw/N/."""
+def _raw_years(raw_root: Path) -> list[int]:
+    if not raw_root.is_dir():
+        return []
+    return sorted(
+        int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
+    )
+
+
+def template_cli(year: int | None = None) -> int:
+    """``python -m selfeval template [--year N]``: write the input workbook into data/raw/N/.
+
+    Without a year, the year after the latest one in data/raw/ is meant (the usual case: next
+    year's workbook, pre-filled from this year's); with no year there at all, say what to pass.
+    """
     from selfeval import config
 
     raw_root = config.raw_root()
+    if year is None:
+        years = _raw_years(raw_root)
+        if not years:
+            print(
+                "data/raw/ 下还没有任何年度，请指定要生成的年度，例如：make template YEAR=2025"
+                " / no year yet: pass YEAR=…",
+                file=sys.stderr,
+            )
+            return 2
+        year = years[-1] + 1
+        print(f"未指定年度，按 data/raw/ 中最近的 {years[-1]} 年生成下一年度 {year} 的模板。")
     source_year, raw = _latest_raw(raw_root, year)
     items = _unit_items(raw) if raw else []
     holdings = _holdings_rows(raw) if raw else []
