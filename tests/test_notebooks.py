@@ -189,3 +189,18 @@ def test_no_warning_or_error_output_while_running(built_2023, defaults_run):
                 assert out.output_type != "error", out
                 if out.output_type == "stream":
                     assert out.name == "stdout", out.text  # no warning (e.g. a missing glyph)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["02_analyze.ipynb", "03_report.ipynb"])
+def test_running_a_later_notebook_first_says_what_to_run(project, name):
+    """JupyterLab: 02 or 03 for a year that was never cleaned tells the analyst what to do."""
+    import papermill as pm
+
+    dst = project / "executed" / f"uncleaned-{name}"
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        render.run_notebook(config.NOTEBOOKS_DIR / name, dst, {"year": 2031}, build_root=project)
+    shown = "\n".join(caught.value.traceback)
+    assert "请先运行 notebooks/01_clean.ipynb" in shown and "make report YEARS=2031" in shown
+    assert "FileNotFoundError" not in shown and "Traceback" not in shown
+    assert caught.value.ename == "StageOrderError"

@@ -101,3 +101,14 @@ class InputError(Exception):
         lines = [f"{head}的输入数据有 {len(self.problems)} 个问题 / input problems:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class StageOrderError(RuntimeError):
+    """A notebook ran before the stage that writes its input (02 or 03 before 01 for a year).
+
+    In JupyterLab the analyst sees only the message, in Chinese, with what to run: IPython shows
+    an exception's ``_render_traceback_()`` lines instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from selfeval.errors import Problem, problem
+from selfeval.errors import Problem, StageOrderError, problem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -598,14 +598,30 @@ def write_processed(result: Any, out_dir: Path) -> Path:
     return out_dir
 
 
+def require_cleaned(directory: Path) -> Path:
+    """`directory` if it holds a cleaned year (its meta.json), else a StageOrderError saying
+    what to run first."""
+    directory = Path(directory)
+    if not (directory / "meta.json").is_file():
+        year = directory.name if re.fullmatch(r"\d{4}", directory.name) else "该"
+        target = f" YEARS={year}" if year != "该" else ""
+        raise StageOrderError(
+            f"{year} 年度还没有清洗结果（{directory} 中没有 meta.json）。"
+            "请先运行 notebooks/01_clean.ipynb（参数 year 相同），"
+            f"或在终端运行 make report{target}。"
+            f" / year not cleaned yet: run 01_clean first"
+        )
+    return directory
+
+
 def read_processed(directory: Path) -> dict[str, Any]:
     """Every ``<table>.parquet`` of a processed year, by table name."""
     import pandas as pd
 
-    directory = Path(directory)
+    directory = require_cleaned(directory)
     return {p.stem: pd.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
 
 
 def read_json(directory: Path, name: str) -> dict:
     """``checks.json`` or ``meta.json`` of a processed year (name without extension)."""
-    return json.loads((Path(directory) / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads((require_cleaned(directory) / f"{name}.json").read_text(encoding="utf-8"))
