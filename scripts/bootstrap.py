@@ -41,12 +41,23 @@ def run(*cmd: object) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
+def git_filter_keys() -> None:
+    """Also strip what JupyterLab writes on opening a notebook (the kernel's language_info)."""
+    if (ROOT / ".git").exists() and shutil.which("git"):
+        subprocess.run(
+            ["git", "config", "filter.nbstripout.extrakeys", "metadata.language_info"],
+            cwd=ROOT,
+            check=False,
+        )
+
+
 def main() -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on any system Python
         print(f"需要 Python 3.11 或更高版本，当前为 {sys.version.split()[0]}", file=sys.stderr)
         return 1
     want = fingerprint()
     if STAMP.exists() and STAMP.read_text() == want and venv_python().exists():
+        git_filter_keys()
         return 0
     if VENV.exists():
         print("依赖已变化，重建 .venv / requirements changed, rebuilding .venv", flush=True)
@@ -71,6 +82,7 @@ def main() -> int:
     if (ROOT / ".git").exists():
         # Strip notebook outputs on `git add`, keeping cell tags such as `parameters`.
         subprocess.run([str(py), "-m", "nbstripout", "--install"], cwd=ROOT, check=False)
+        git_filter_keys()
     STAMP.write_text(want)
     print("环境就绪 / environment ready:", VENV, flush=True)
     return 0

@@ -245,3 +245,81 @@ def test_index_page_of_built_years_is_offline_and_links_resolve(built):
     assert years == ["2023", "2024"]
     assert "合成" in soup.select("tbody tr")[0].find_all("td")[1].get_text()
     assert len(soup.find_all("img")) == 1  # one unit, two years: one trend chart
+
+
+def _lab_save(path: Path) -> None:
+    """What JupyterLab writes when an analyst opens, runs and saves a notebook unchanged."""
+    import json as _json
+
+    nb = _json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.7", "mimetype": "x"}
+    nb["metadata"]["widgets"] = {"state": {}}
+    for n, cell in enumerate(nb["cells"], 1):
+        cell["metadata"]["scrolled"] = True
+        cell["metadata"]["execution"] = {"iopub.execute_input": "2026-12-01T10:00:00Z"}
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = n
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}]
+    path.write_text(_json.dumps(nb, indent=2, sort_keys=False), encoding="utf-8")
+
+
+def test_saving_a_notebook_in_jupyterlab_does_not_change_the_code_hash(tmp_path):
+    from selfeval import config
+    from selfeval.batch import hash_notebooks
+
+    copy = tmp_path / "notebooks"
+    shutil.copytree(config.NOTEBOOKS_DIR, copy)
+    before = hash_notebooks(copy)
+    assert before == hash_notebooks(config.NOTEBOOKS_DIR)
+    for path in copy.glob("*.ipynb"):
+        _lab_save(path)
+    assert hash_notebooks(copy) == before
+    # What does change the result still rebuilds: a source line, a tag, the kernel.
+    import json as _json
+
+    target = copy / "02_analyze.ipynb"
+    saved = target.read_text(encoding="utf-8")
+    for edit in ("source", "tags", "kernel"):
+        nb = _json.loads(saved)
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        if edit == "source":
+            code[-1]["source"] = ["summary\n"]
+        elif edit == "tags":
+            code[0]["metadata"]["tags"] = []
+        else:
+            nb["metadata"]["kernelspec"]["name"] = "python3"
+        target.write_text(_json.dumps(nb), encoding="utf-8")
+        assert hash_notebooks(copy) != before, edit
+    target.write_text(saved, encoding="utf-8")
+    assert hash_notebooks(copy) == before
+
+
+def test_a_lab_saved_notebook_leaves_every_year_unchanged(root, code, monkeypatch):
+    from selfeval import config
+
+    notebooks = root / "notebooks-lab"
+    shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
+    for path in notebooks.glob("*.ipynb"):
+        _lab_save(path)
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    result = run_batch(YEARS, jobs=2, root=root, tty=False, code=code_hashes())
+    assert _statuses(result) == {2023: UNCHANGED, 2024: UNCHANGED}
+
+
+def test_year_folders_get_the_usual_permissions(built):
+    for folder in (
+        built / "outputs" / "2024",
+        built / "data" / "processed" / "2024",
+        built / "outputs" / "2023",
+        built / "data" / "processed" / "2023",
+    ):
+        mode = folder.stat().st_mode & 0o777
+        assert mode == 0o777 & ~_umask(), f"{folder}: {oct(mode)}"
+    for path in (built / "outputs" / "2024").iterdir():
+        assert path.stat().st_mode & 0o044 == 0o044, path  # readable by colleagues
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

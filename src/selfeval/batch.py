@@ -111,11 +111,49 @@ def hash_tree(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def notebook_fingerprint(data: bytes) -> bytes:
+    """What of a notebook changes the report: cell types, sources, tags, the kernel's name.
+
+    Opening and saving a notebook in JupyterLab writes outputs, execution counts, language_info
+    and cell metadata into it; none of those changes what papermill will run, so none of them
+    may rebuild every year. A file that is no valid notebook JSON is taken by its bytes.
+    """
+    try:
+        nb = json.loads(data)
+        cells = [
+            {
+                "type": cell.get("cell_type"),
+                "source": "".join(cell.get("source", "")),
+                "tags": list(cell.get("metadata", {}).get("tags", [])),
+            }
+            for cell in nb["cells"]
+        ]
+        kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return data
+    return json.dumps({"cells": cells, "kernel": kernel}, sort_keys=True).encode()
+
+
+def hash_notebooks(path: Path) -> str | None:
+    """Content hash of the notebooks folder, each notebook by its `notebook_fingerprint`."""
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for entry in sorted(path.iterdir()):
+        if _skip(entry.name) or not entry.is_file():
+            continue
+        data = entry.read_bytes()
+        if entry.suffix == ".ipynb":
+            data = notebook_fingerprint(data)
+        digest.update(f"{entry.name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
 def code_hashes() -> dict[str, str | None]:
     """Hashes of what every year depends on: notebooks, package source and templates, pins."""
     code_root = config.PACKAGE_DIR.parents[1]
     return {
-        "notebooks": hash_tree(config.NOTEBOOKS_DIR),
+        "notebooks": hash_notebooks(config.NOTEBOOKS_DIR),
         "package": hash_tree(config.PACKAGE_DIR),
         "requirements": hash_tree(code_root / "requirements.txt"),
     }

@@ -571,6 +571,9 @@ def write_processed(result: Any, out_dir: Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the year from colleagues
         for table, frame in result.tables.items():
             schema = PROCESSED.get(table)
             if schema is not None:
