@@ -519,7 +519,7 @@ def test_notebook_raising_in_a_later_stage(project: Path) -> None:
     assert snapshot(project) == before
     assert leftovers(project) == []
     findings = Findings()
-    for shown in re.findall(r"失败的笔记本见 (\S+?\.ipynb)", proc.stdout):
+    for shown in re.findall(r"笔记本见 (\S+?\.ipynb)", proc.stdout):
         findings.expect(Path(shown).is_file(), f"the message points to a missing file: {shown}")
     findings.expect(
         any((project / "outputs" / "2024" / "failed").glob("*.ipynb")),

@@ -166,6 +166,13 @@ def test_build_year_names_year_and_stage_and_keeps_failed_notebook(tmp_path):
     assert (out / "failed" / "01_clean.ipynb").is_file()
     assert not (out / "report.html").exists()
     assert not (tmp_path / "p" / "2024").exists()
+    # A clerk reads the problems first; the notebook kept for debugging is named after them.
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("2024 年度的输入数据有") and "InputError" not in lines[0]
+    problems = [n for n, line in enumerate(lines) if line.startswith("  - ")]
+    debug = [n for n, line in enumerate(lines) if "调试" in line]
+    assert problems and debug == [len(lines) - 1] and max(problems) < debug[0]
+    assert str(out / "failed" / "01_clean.ipynb") in lines[-1]
 
 
 def test_export_drops_markdown_and_parameters(tmp_path):

@@ -391,7 +391,8 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
         conn.send(("done", _jsonable(result)))
     except BaseException as exc:  # report every failure, then exit
         detail = traceback.format_exc()
-        conn.send(("error", f"{type(exc).__name__}: {exc}", detail))
+        shown = str(exc) if type(exc).__name__ == "BuildError" else f"{type(exc).__name__}: {exc}"
+        conn.send(("error", shown, detail))
     finally:
         conn.close()
 

@@ -35,18 +35,40 @@ _LITERAL_TYPES = (bool, int, float, str, type(None))
 
 
 class BuildError(RuntimeError):
-    """A year's build failed at one stage; the message names the year and the stage."""
+    """A year's build failed at one stage; the message names the year and the stage.
 
-    def __init__(self, year: int, stage: str, detail: str, failed_notebook: Path | None = None):
+    When the cause is the input (an `InputError` raised by the notebook), a clerk reads the list
+    of problems first, as the cleaner wrote it; where the executed notebook was kept for
+    debugging comes after, on its own line, for the analyst.
+    """
+
+    def __init__(
+        self,
+        year: int,
+        stage: str,
+        detail: str,
+        failed_notebook: Path | None = None,
+        *,
+        input_problems: bool = False,
+    ):
         self.year = year
         self.stage = stage
         self.detail = detail
         self.failed_notebook = failed_notebook
-        where = f"；失败的笔记本见 {failed_notebook}" if failed_notebook else ""
-        super().__init__(
-            f"{year} 年度报告在「{stage}」阶段失败：{detail}{where}"
-            f" / year {year} failed at stage {stage!r}"
-        )
+        self.input_problems = input_problems
+        if input_problems:
+            text = detail
+        else:
+            text = (
+                f"{year} 年度报告在「{stage}」阶段失败：{detail}"
+                f" / year {year} failed at stage {stage!r}"
+            )
+        if failed_notebook:
+            text += (
+                f"\n（供分析人员调试：「{stage}」阶段执行到出错处的笔记本见 {failed_notebook}"
+                " / the notebook executed up to the error, for debugging）"
+            )
+        super().__init__(text)
 
 
 class UnsafeParameterError(ValueError):
@@ -301,7 +323,9 @@ def build_year(
                     failed_dir.mkdir(parents=True, exist_ok=True)
                     kept = failed_dir / name
                     shutil.move(executed, kept)
-                raise BuildError(year, stage, _error_detail(exc), kept) from exc
+                input_problems = getattr(exc, "ename", None) == "InputError"
+                detail = str(exc.evalue) if input_problems else _error_detail(exc)
+                raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
         assert executed is not None
         if on_stage is not None:
             on_stage("export")
