@@ -41,6 +41,14 @@ def run(*cmd: object) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
+STEPS = 4
+
+
+def step(number: int, text: str) -> None:
+    """One line per set-up step, so that a newcomer sees where the first run is."""
+    print(f"[{number}/{STEPS}] {text}", flush=True)
+
+
 def git_filter_keys() -> None:
     """Also strip what JupyterLab writes on opening a notebook (the kernel's language_info)."""
     if (ROOT / ".git").exists() and shutil.which("git"):
@@ -62,11 +70,16 @@ def main() -> int:
     if VENV.exists():
         print("依赖已变化，重建 .venv / requirements changed, rebuilding .venv", flush=True)
         shutil.rmtree(VENV)
+    step(1, "创建虚拟环境 .venv / creating .venv")
     run(sys.executable, "-m", "venv", VENV)
     py = venv_python()
-    run(py, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
+    step(2, "安装锁定版本的依赖（首次约 3 分钟，下面逐个列出）/ installing the pinned packages")
+    # pip's own lines (Collecting …, Installing …) show that the long first install is alive.
+    run(py, "-m", "pip", "install", "--progress-bar", "on", "-r", ROOT / "requirements.txt")
+    step(3, "安装 selfeval 本身 / installing selfeval")
     run(py, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ROOT)
     # The kernelspec lives inside the venv's own prefix: no global kernelspec is needed or touched.
+    step(4, "安装项目内核 selfeval / installing the project's Jupyter kernel")
     run(
         py,
         "-m",

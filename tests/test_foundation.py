@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -160,3 +161,68 @@ def test_build_products_are_ignored_but_their_folders_kept() -> None:
         probe = f"{folder}/2099/report.html"
         res = subprocess.run(["git", "check-ignore", "-q", probe], cwd=REPO)
         assert res.returncode == 0, f"{probe} is not git-ignored"
+
+
+@pytest.mark.slow
+def test_without_make_bootstrap_then_module_commands(tmp_path: Path) -> None:
+    """The path of an analyst without make (README): bootstrap script, then the module CLI.
+
+    Run on a copy of the project in a fresh folder, with no `make` on PATH: the script creates
+    its own .venv (one line per step and pip's own lines, so the long first install shows life),
+    `python -m selfeval build` writes the 2024 report and `python -m pytest` runs.
+    """
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    copy = tmp_path / "project"
+    for name in filter(None, (t.decode() for t in tracked)):
+        src = REPO / name
+        if src.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            (copy / name).write_bytes(src.read_bytes())
+    bin_dir = tmp_path / "bin"  # a PATH with git and python but no make
+    bin_dir.mkdir()
+    for tool in ("git",):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "SELFEVAL"))}
+    env["PATH"] = str(bin_dir)
+    base = getattr(sys, "_base_executable", sys.executable)
+    setup = subprocess.run(
+        [base, "scripts/bootstrap.py"], cwd=copy, env=env, capture_output=True, text=True
+    )
+    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+    for n in (1, 2, 3, 4):
+        assert f"[{n}/4]" in setup.stdout, setup.stdout[-2000:]
+    assert "Collecting" in setup.stdout or "Processing" in setup.stdout, setup.stdout[-2000:]
+    assert "环境就绪" in setup.stdout
+    py = copy / ".venv" / "bin" / "python"
+    built = subprocess.run(
+        [py, "-m", "selfeval", "build", "--years", "2024"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert (copy / "outputs" / "2024" / "report.html").is_file()
+    tested = subprocess.run(
+        [
+            py,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_foundation.py",
+            "-k",
+            "kernelspec_lives_in_the_venv_prefix or bootstrap_reuses",
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert tested.returncode == 0, tested.stdout[-3000:]
+    assert "2 passed" in tested.stdout
