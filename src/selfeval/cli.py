@@ -1,9 +1,10 @@
-"""Command-line interface: a thin wrapper over the functions the notebooks and Makefile use."""
+"""Command-line interface: every command that prints, over the functions the notebooks use."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path  # noqa: F401 - annotations of the commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,27 +34,89 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def clean_cli(year: int) -> int:
+    """``python -m selfeval clean --year N``: clean data/raw/N into data/processed/N atomically."""
+    from selfeval import config, store
+    from selfeval.clean import clean_year
+    from selfeval.errors import InputError
+
+    raw_dir = config.raw_root() / str(year)
+    out_dir = config.processed_root() / str(year)
+    try:
+        result = clean_year(raw_dir, year)
+    except InputError as exc:
+        print(exc.report(), file=sys.stderr)
+        print(f"未写入 {out_dir}（原有内容保持不变）/ nothing written", file=sys.stderr)
+        return 1
+    write_path = store.write_processed(result, out_dir)
+    checks = result.checks
+    print(f"{year} 年度数据清洗完成 / cleaned: {write_path}")
+    for name, frame in result.tables.items():
+        print(f"  {name}: {len(frame)} 行")
+    print(
+        f"  规范化 {len(checks['normalised'])} 类，核对 {len(checks['reconciled'])} 项，"
+        f"提示 {len(checks['warnings'])} 条"
+    )
+    for warning in checks["warnings"]:
+        print(f"  提示：{warning['message']}")
+    return 0
+
+
+def template_cli(year: int | None = None) -> int:
+    """``python -m selfeval template [--year N]``: write the input workbook into data/raw/N/.
+
+    Without a year, the year after the latest one in data/raw/ is meant (the usual case: next
+    year's workbook, pre-filled from this year's); with no year there at all, say what to pass.
+    """
+    from selfeval import config, template
+
+    raw_root = config.raw_root()
+    if year is None:
+        years = template.raw_years(raw_root)
+        if not years:
+            print(
+                "data/raw/ 下还没有任何年度，请指定要生成的年度，例如：make template YEAR=2025"
+                " / no year yet: pass YEAR=…",
+                file=sys.stderr,
+            )
+            return 2
+        year = years[-1] + 1
+        print(f"未指定年度，按 data/raw/ 中最近的 {years[-1]} 年生成下一年度 {year} 的模板。")
+    source_year, raw = template.latest_raw(raw_root, year)
+    items = template.unit_items(raw) if raw else []
+    holdings = template.holdings_rows(raw) if raw else []
+    try:
+        path = template.write_template(raw_root / str(year), year, items, source_year, holdings)
+    except FileExistsError as exc:
+        print(f"未生成模板：{exc}", file=sys.stderr)
+        return 1
+    print(f"已生成 {year} 年度填报模板 / template written: {path}")
+    if source_year is not None:
+        print(f"「单位概况」按 {source_year} 年度预填，请核对。")
+        if holdings:
+            print(f"「馆藏」已填入 {source_year} 年度表中的 {len(holdings)} 行，请补充 {year} 年。")
+    else:
+        print("没有找到以前年度的「单位概况」，请手工填写。")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m selfeval`; returns the exit status."""
     args = _parser().parse_args(argv)
     if args.command == "build":
-        from selfeval.batch import build
+        from selfeval.run.batch import build
 
         return build(years=args.years or None, jobs=args.jobs, force=args.force)
     if args.command == "clean":
-        from selfeval.clean import clean_cli
-
         return clean_cli(args.year)
     if args.command == "template":
-        from selfeval.template import template_cli
-
         return template_cli(args.year)
     if args.command == "bench":
-        from selfeval.bench import bench_cli
+        from selfeval.run.bench import bench_cli
 
         return bench_cli()
     if args.command == "screenshots":
-        from selfeval.browser import screenshots_cli
+        from selfeval.run.browser import screenshots_cli
 
         return screenshots_cli()
     return 2  # pragma: no cover - argparse rejects unknown commands

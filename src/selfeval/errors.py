@@ -1,8 +1,13 @@
-"""Input problems: one `Problem` per offending cell, collected into one `InputError` per year."""
+"""Every exception of the package, and `Problem`: one per offending input cell.
+
+Input problems are collected into one `InputError` per year (all at once, never only the
+first); build failures name the year and the stage (`BuildError`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -112,3 +117,48 @@ class StageOrderError(RuntimeError):
 
     def _render_traceback_(self) -> list[str]:
         return [f"{type(self).__name__}: {self}"]
+
+
+class ParseError(ValueError):
+    """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
+
+
+class UnsafeParameterError(ValueError):
+    """A parameter for papermill was refused before any kernel started."""
+
+
+class BuildError(RuntimeError):
+    """A year's build failed at one stage; the message names the year and the stage.
+
+    When the cause is the input (an `InputError` raised by the notebook), a clerk reads the list
+    of problems first, as the cleaner wrote it; where the executed notebook was kept for
+    debugging comes after, on its own line, for the analyst.
+    """
+
+    def __init__(
+        self,
+        year: int,
+        stage: str,
+        detail: str,
+        failed_notebook: Path | None = None,
+        *,
+        input_problems: bool = False,
+    ):
+        self.year = year
+        self.stage = stage
+        self.detail = detail
+        self.failed_notebook = failed_notebook
+        self.input_problems = input_problems
+        if input_problems:
+            text = detail
+        else:
+            text = (
+                f"{year} 年度报告在「{stage}」阶段失败：{detail}"
+                f" / year {year} failed at stage {stage!r}"
+            )
+        if failed_notebook:
+            text += (
+                f"\n（供分析人员调试：「{stage}」阶段执行到出错处的笔记本见 {failed_notebook}"
+                " / the notebook executed up to the error, for debugging）"
+            )
+        super().__init__(text)

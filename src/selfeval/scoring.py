@@ -28,9 +28,9 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.analyze import as_text as _text
-from selfeval.analyze import is_missing as _is_missing
 from selfeval.errors import InputError, Problem, problem
+from selfeval.rules import as_text as _text
+from selfeval.rules import is_missing as _is_missing
 
 #: Points of the 预算执行率 row; the indicators of the sheet share the remaining 90.
 FUNDS_WEIGHT = 10.0

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from selfeval import schema as sc
+from selfeval.contract import sheets as sc
 
 UNIT_NAME = "示例区合成图书馆（合成数据）"
 DEPARTMENT = "示例区文化旅游局（合成）"

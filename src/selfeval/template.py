@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-from selfeval import io as sio
-from selfeval import schema as sc
-from selfeval.clean import norm_key
+from selfeval import read
+from selfeval.clean.values import norm_key
+from selfeval.contract import sheets as sc
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 MAX_ROWS = 1000  # rows covered by drop-down validation
@@ -24,23 +23,23 @@ def set_text_cell(cell: Any, value: Any) -> None:
         cell.quotePrefix = True
 
 
-def _latest_raw(raw_root: Path, year: int) -> tuple[int | None, sio.RawInput | None]:
+def latest_raw(raw_root: Path, year: int) -> tuple[int | None, read.RawInput | None]:
     """The latest year before ``year`` whose 单位概况 can be read, and its raw input."""
-    for candidate in reversed(_raw_years(raw_root)):
+    for candidate in reversed(raw_years(raw_root)):
         if candidate >= year:
             continue
-        raw = sio.find_raw_files(raw_root / str(candidate))
-        if _unit_items(raw):
+        raw = read.find_raw_files(raw_root / str(candidate))
+        if unit_items(raw):
             return candidate, raw
     return None, None
 
 
-def _columns(sheet: sio.RawSheet, headers: list[str]) -> list[int | None]:
+def _columns(sheet: read.RawSheet, headers: list[str]) -> list[int | None]:
     keys = [norm_key(h) for h in sheet.headers]
     return [keys.index(norm_key(h)) if norm_key(h) in keys else None for h in headers]
 
 
-def _unit_items(raw: sio.RawInput) -> list[tuple[str, str]]:
+def unit_items(raw: read.RawInput) -> list[tuple[str, str]]:
     sheet = raw.sheets.get("单位概况")
     if sheet is None or sheet.unreadable:
         return []
@@ -49,13 +48,13 @@ def _unit_items(raw: sio.RawInput) -> list[tuple[str, str]]:
         return []
     items = []
     for _number, values in sheet.rows:
-        item, value = sio.trim_name(values[i] or ""), values[j]
+        item, value = read.trim_name(values[i] or ""), values[j]
         if item and item != "填报日期" and value is not None:
             items.append((item, str(value).strip()))
     return items
 
 
-def _holdings_rows(raw: sio.RawInput) -> list[list[Any]]:
+def holdings_rows(raw: read.RawInput) -> list[list[Any]]:
     """馆藏 rows as the source wrote them, in the template's column order."""
     sheet = raw.sheets.get("馆藏")
     if sheet is None or sheet.unreadable:
@@ -67,10 +66,10 @@ def _holdings_rows(raw: sio.RawInput) -> list[list[Any]]:
     return [[values[i] if i is not None else None for i in idx] for _n, values in sheet.rows]
 
 
-def latest_unit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
+def latestunit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
     """单位概况 (项目, 内容) pairs of the latest year before ``year`` that has a readable sheet."""
-    source_year, raw = _latest_raw(raw_root, year)
-    return source_year, (_unit_items(raw) if raw else [])
+    source_year, raw = latest_raw(raw_root, year)
+    return source_year, (unit_items(raw) if raw else [])
 
 
 def _instructions(year: int, source_year: int | None) -> list[list[str]]:
@@ -199,47 +198,9 @@ def write_template(
     return path
 
 
-def _raw_years(raw_root: Path) -> list[int]:
+def raw_years(raw_root: Path) -> list[int]:
     if not raw_root.is_dir():
         return []
     return sorted(
         int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
     )
-
-
-def template_cli(year: int | None = None) -> int:
-    """``python -m selfeval template [--year N]``: write the input workbook into data/raw/N/.
-
-    Without a year, the year after the latest one in data/raw/ is meant (the usual case: next
-    year's workbook, pre-filled from this year's); with no year there at all, say what to pass.
-    """
-    from selfeval import config
-
-    raw_root = config.raw_root()
-    if year is None:
-        years = _raw_years(raw_root)
-        if not years:
-            print(
-                "data/raw/ 下还没有任何年度，请指定要生成的年度，例如：make template YEAR=2025"
-                " / no year yet: pass YEAR=…",
-                file=sys.stderr,
-            )
-            return 2
-        year = years[-1] + 1
-        print(f"未指定年度，按 data/raw/ 中最近的 {years[-1]} 年生成下一年度 {year} 的模板。")
-    source_year, raw = _latest_raw(raw_root, year)
-    items = _unit_items(raw) if raw else []
-    holdings = _holdings_rows(raw) if raw else []
-    try:
-        path = write_template(raw_root / str(year), year, items, source_year, holdings)
-    except FileExistsError as exc:
-        print(f"未生成模板：{exc}", file=sys.stderr)
-        return 1
-    print(f"已生成 {year} 年度填报模板 / template written: {path}")
-    if source_year is not None:
-        print(f"「单位概况」按 {source_year} 年度预填，请核对。")
-        if holdings:
-            print(f"「馆藏」已填入 {source_year} 年度表中的 {len(holdings)} 行，请补充 {year} 年。")
-    else:
-        print("没有找到以前年度的「单位概况」，请手工填写。")
-    return 0

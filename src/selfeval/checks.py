@@ -1,0 +1,739 @@
+"""数据核对 checks: every figure the sources state beside what the rows give, marked ✓ or ⚠.
+
+``reconcile_year`` returns one row per check with the columns ``CHECK_COLUMNS``; figures are
+display strings (amounts in 万元 with two decimals, counts as integers, averages and
+percentages with two decimals) so that the table can be shown as it is. 差异 is always
+来源数 − 计算数.
+
+Activity totals follow docs/architecture.md: listings sharing an 编号 are one event (each
+measure from the listing that states it); a summary listing (``includes``) and its members form
+one group counting ``max(summary value, sum of members)`` per measure; a listing that states no
+场次 counts as one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from selfeval.rules import as_text as _text
+from selfeval.rules import is_missing as _missing
+from selfeval.rules import round_half_up
+
+CHECK_COLUMNS = ["检查项", "结果", "来源数", "计算数", "差异", "说明"]
+OK = "✓"
+WARN = "⚠"
+
+#: Yearly keys of the 声明数 sheet and the activity measure each one re-computes.
+YEARLY_KEYS = {
+    "活动项数": "events",
+    "活动场次": "sessions",
+    "线下参与人次": "offline",
+    "线上参与人次": "online",
+    "赠书册数": "books",
+    "资料份数": "materials",
+}
+HOLDINGS_GROWTH_KEY = "馆藏年均增长"
+#: Measures of ``<类别>·<度量>`` keys; 次数 counts the listings of the category.
+CATEGORY_MEASURES = {
+    "次数": "listings",
+    "场次": "sessions",
+    "线下参与人次": "offline",
+    "线上参与人次": "online",
+    "赠书册数": "books",
+    "资料份数": "materials",
+}
+MEASURE_NAMES = {
+    "events": "活动项数",
+    "listings": "次数",
+    "sessions": "场次",
+    "offline": "线下参与人次",
+    "online": "线上参与人次",
+    "books": "赠书册数",
+    "materials": "资料份数",
+}
+KEY_SEPARATOR = "·"
+_INCLUDES_SPLIT = re.compile(r"[、,，;；\s]+")
+_GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting
+
+
+def _dec(value: float | None, decimals: int = 2) -> str:
+    """Fixed decimals rounded half up ('—' when unknown)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{round_half_up(value, decimals):.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _count(value: float | None) -> str:
+    """A count: an integer when whole, else two decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value - round(value)) < 1e-9:
+        return str(round(value))
+    return _dec(value)
+
+
+def _signed(value: float | None, fmt=_count) -> str:
+    if value is None:
+        return "—"
+    text = fmt(value)
+    return text if text.startswith("-") or text in {"0", "0.00"} else f"+{text}"
+
+
+def _row(item: str, ok: bool, stated: str, computed: str, diff: str, note: str) -> dict[str, str]:
+    return {
+        "检查项": item,
+        "结果": OK if ok else WARN,
+        "来源数": stated,
+        "计算数": computed,
+        "差异": diff,
+        "说明": note,
+    }
+
+
+def _where(row: pd.Series) -> str:
+    """'文件 工作表 第N行' of a processed row, for 说明."""
+    parts = [_text(row.get("src_file")), _text(row.get("src_sheet"))]
+    src_row = row.get("src_row")
+    if not _missing(src_row):
+        parts.append(f"第{int(src_row)}行")
+    return " ".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------------------------------------
+# 合计 rows of the spending table
+
+
+def _half_unit(decimals: Any, default: int = 2) -> float:
+    d = default if _missing(decimals) else int(decimals)
+    return 0.5 * 10.0 ** (-d)
+
+
+def _parts_of(spending: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
+    parts = spending[~spending["is_total"].fillna(False).astype(bool)]
+    budget_type = _text(total.get("budget_type"))
+    if not budget_type or budget_type in _GRAND_TOTAL_NAMES:
+        return parts
+    parts = parts[parts["budget_type"].fillna("").astype(str).str.strip() == budget_type]
+    category = _text(total.get("category"))
+    if category:
+        parts = parts[parts["category"].fillna("").astype(str).str.strip() == category]
+    return parts
+
+
+def check_spending_totals(spending: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Each stated 合计 row (budget and actual) against the sum of its parts, within rounding."""
+    if spending is None or spending.empty:
+        return []
+    out = []
+    totals = spending[spending["is_total"].fillna(False).astype(bool)]
+    for _, total in totals.iterrows():
+        parts = _parts_of(spending, total)
+        label = _text(total.get("category")) or _text(total.get("budget_type"))
+        label = f"{label}{_text(total.get('item'))}" if label else _text(total.get("item"))
+        for column, name in (("actual", "执行数"), ("budget", "预算数")):
+            stated = total.get(column)
+            if _missing(stated):
+                continue
+            known = parts[parts[column].notna()]
+            if parts.empty or known.empty:
+                continue
+            computed = float(known[column].sum())
+            diff = float(stated) - computed
+            tolerance = _half_unit(total.get(f"{column}_decimals")) + sum(
+                _half_unit(d) for d in known[f"{column}_decimals"]
+            )
+            ok = abs(diff) <= tolerance + 1e-9 and len(known) == len(parts)
+            terms = " + ".join(
+                f"{_text(p.get('item'))}{_dec(float(p[column]))}" for _, p in known.iterrows()
+            )
+            note = f"{terms} = {_dec(computed)}万元"
+            if len(known) < len(parts):
+                note += f"；另有{len(parts) - len(known)}项未填{name}"
+            elif ok and abs(diff) > 1e-9:
+                note += "；差异在四舍五入范围内"
+            elif not ok:
+                note += "；差异超出四舍五入范围，请核对"
+            out.append(
+                _row(
+                    f"{label}{name}与分项之和（万元）",
+                    ok,
+                    _dec(float(stated)),
+                    _dec(computed),
+                    _signed(diff, _dec),
+                    f"{note}（{_where(total)}）",
+                )
+            )
+    return out
+
+
+def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[dict[str, str]]:
+    """Reconciliations the cleaner recorded in checks.json that the tables cannot recompute."""
+    out = []
+    for entry in (checks or {}).get("reconciled", []) or []:
+        sheet, row = entry.get("sheet"), entry.get("row")
+        if sheet is not None and row is not None and (str(sheet), int(row)) in covered:
+            continue
+        stated, computed = entry.get("stated"), entry.get("computed")
+        difference = entry.get("difference")
+        if difference is None and stated is not None and computed is not None:
+            difference = float(stated) - float(computed)
+        if "ok" in entry:
+            ok = bool(entry["ok"])
+        elif difference is not None:
+            tolerance = entry.get("tolerance")
+            ok = abs(float(difference)) <= (float(tolerance) if tolerance is not None else 1e-9)
+        else:
+            ok = True
+        where = " ".join(
+            str(x) for x in (entry.get("file"), sheet, f"第{row}行" if row else None) if x
+        )
+        out.append(
+            _row(
+                str(entry.get("item") or entry.get("message") or "合计核对"),
+                ok,
+                _fmt_any(stated),
+                _fmt_any(computed),
+                _signed(float(difference), _fmt_any) if difference is not None else "—",
+                " ".join(x for x in (str(entry.get("message") or ""), f"（{where}）") if x),
+            )
+        )
+    return out
+
+
+def _fmt_any(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float):
+        return _count(float(value)) if float(value).is_integer() else _dec(float(value))
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# activity totals
+
+
+def split_includes(value: Any) -> list[str]:
+    """The 编号s named by an ``includes`` cell."""
+    return [x for x in _INCLUDES_SPLIT.split(_text(value)) if x]
+
+
+def _event_values(acts: pd.DataFrame, measure: str) -> dict[str, float | None]:
+    """One value per event_id: the first stated value among its listings."""
+    values: dict[str, float | None] = {}
+    for event_id, group in acts.groupby("event_id", sort=False):
+        if measure == "events":
+            values[str(event_id)] = 1.0
+            continue
+        stated = group[measure].dropna()
+        if not stated.empty:
+            values[str(event_id)] = float(stated.iloc[0])
+        else:
+            values[str(event_id)] = 1.0 if measure == "sessions" else None
+    return values
+
+
+def _groups(acts: pd.DataFrame) -> dict[str, list[str]]:
+    """Summary event_id → member event_ids present in ``acts``."""
+    if "includes" not in acts.columns:
+        return {}
+    present = set(acts["event_id"].astype(str))
+    groups: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for _, row in acts[acts["includes"].notna()].iterrows():
+        summary = str(row["event_id"])
+        members = [m for m in split_includes(row["includes"]) if m in present and m != summary]
+        members = [m for m in members if m not in taken]
+        if members and summary not in groups:
+            groups[summary] = members
+            taken.update(members)
+    return groups
+
+
+def activity_total(acts: pd.DataFrame | None, measure: str) -> float | None:
+    """Yearly total of one activity measure (events once, summary groups by max); None if unknown.
+
+    ``measure`` is ``events``, ``listings``, ``sessions``, ``offline``, ``online``, ``books`` or
+    ``materials``.
+    """
+    if acts is None or acts.empty:
+        return None
+    if measure == "listings":
+        return float(len(acts))
+    values = _event_values(acts, measure)
+    groups = _groups(acts)
+    in_group = {m for members in groups.values() for m in members} | set(groups)
+    total: float | None = None
+
+    def add(value: float | None) -> None:
+        nonlocal total
+        if value is not None:
+            total = value if total is None else total + value
+
+    for summary, members in groups.items():
+        member_values = [values[m] for m in members if values.get(m) is not None]
+        member_sum = sum(member_values) if member_values else None
+        own = values.get(summary)
+        candidates = [v for v in (own, member_sum) if v is not None]
+        add(max(candidates) if candidates else None)
+    for event_id, value in values.items():
+        if event_id not in in_group:
+            add(value)
+    return total
+
+
+def _category_rows(acts: pd.DataFrame, category: str) -> pd.DataFrame:
+    return acts[acts["category"].fillna("").astype(str).str.strip() == category]
+
+
+def _qualified_matches(value: float, qualifier: str, computed: float) -> bool:
+    """Whether ``computed`` agrees with a stated ``value`` written with ``qualifier``."""
+    if qualifier in {"", None}:
+        return abs(computed - value) < 1e-9
+    if qualifier == "约":
+        return abs(computed - value) <= 0.1 * abs(value) + 1e-9
+    if qualifier == "近":
+        return 0.9 * value - 1e-9 <= computed <= value + 1e-9
+    if qualifier == "上":
+        return computed >= value - 1e-9
+    # 多, 余: from the value up to the next step of its last non-zero digit (500多 → [500, 600)).
+    step = 1
+    whole = int(abs(value))
+    while whole and whole % (step * 10) == 0:
+        step *= 10
+    return value - 1e-9 <= computed < value + step
+
+
+def check_summaries(acts: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Each summary listing's stated figures against the sum of its members' figures."""
+    if acts is None or acts.empty or "includes" not in acts.columns:
+        return []
+    out = []
+    present = acts.drop_duplicates("event_id").set_index("event_id", drop=False)
+    for _, row in acts[acts["includes"].notna()].iterrows():
+        members = [m for m in split_includes(row["includes"]) if m in present.index]
+        if not members:
+            continue
+        names = "、".join(_text(present.loc[m, "name"]) or m for m in members)
+        out.append(
+            _row(
+                "汇总条目与所含活动计为一组",
+                True,
+                str(len(members) + 1),
+                "1",
+                _signed(float(len(members))),
+                f"「{_text(row.get('name'))}」（编号{row['event_id']}）汇总了{names}"
+                f"（编号{'、'.join(members)}），各自列示，年度合计中作为一组只计一次，"
+                "每项数字取汇总数与分项之和的较大者。",
+            )
+        )
+        for measure in ("sessions", "offline", "online", "books", "materials"):
+            stated = row.get(measure)
+            if _missing(stated):
+                continue
+            known = [v for m in members if (v := _stated_value(acts, m, measure)) is not None]
+            if not known:  # the members state nothing to compare with
+                continue
+            if measure == "sessions":  # a member stating no 场次 counts as one
+                known += [1.0] * sum(_stated_value(acts, m, measure) is None for m in members)
+            computed = float(sum(known))
+            qualifier = _text(row.get(f"{measure}_q"))
+            stated_text = _text(row.get(f"{measure}_text")) or _count(float(stated))
+            ok = _qualified_matches(float(stated), qualifier, computed)
+            group_value = max(float(stated), computed)
+            note = (
+                f"汇总条目「{_text(row.get('name'))}」（{_text(row.get('category'))}）"
+                f"包含：{names}；分项合计{_count(computed)}。"
+            )
+            if ok:
+                note += "两者一致。"
+            else:
+                note += (
+                    f"两者不一致：汇总条目按来源所写列示，年度合计中该组按较大值"
+                    f"{_count(group_value)}计。"
+                )
+            out.append(
+                _row(
+                    f"汇总条目{MEASURE_NAMES[measure]}与所含活动之和",
+                    ok,
+                    stated_text,
+                    _count(computed),
+                    _signed(float(stated) - computed),
+                    note,
+                )
+            )
+    return out
+
+
+def _stated_value(acts: pd.DataFrame, event_id: str, measure: str) -> float | None:
+    stated = acts.loc[acts["event_id"] == event_id, measure].dropna()
+    return float(stated.iloc[0]) if not stated.empty else None
+
+
+def check_multi_listed(acts: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Events listed under several categories: shown under each, counted once in totals."""
+    if acts is None or acts.empty:
+        return []
+    out = []
+    for event_id, group in acts.groupby("event_id", sort=False):
+        if len(group) < 2:
+            continue
+        categories = "、".join(f"「{c}」" for c in group["category"].astype(str).unique())
+        names = "".join(f"「{n}」" for n in dict.fromkeys(_text(x) for x in group["name"]) if n)
+        out.append(
+            _row(
+                "同一活动列于多个类别",
+                True,
+                str(len(group)),
+                "1",
+                _signed(float(len(group) - 1)),
+                f"{names}（编号{event_id}）同时列于{categories}，各类别中分别展示，"
+                "年度合计中只计一次。",
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# stated figures
+
+
+def holdings_growth(holdings: pd.DataFrame | None) -> tuple[float, int, int, float, float] | None:
+    """(average yearly growth, first year, last year, first holdings, last holdings) or None."""
+    if holdings is None or holdings.empty:
+        return None
+    known = holdings[holdings["holdings"].notna()].sort_values("year")
+    if len(known) < 2:
+        return None
+    first, last = known.iloc[0], known.iloc[-1]
+    span = int(last["year"]) - int(first["year"])
+    if span <= 0:
+        return None
+    h0, h1 = float(first["holdings"]), float(last["holdings"])
+    return (h1 - h0) / span, int(first["year"]), int(last["year"]), h0, h1
+
+
+def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> list[dict]:
+    growth = holdings_growth(holdings)
+    claims = (
+        stated[stated["indicator"].astype(str).str.strip() == HOLDINGS_GROWTH_KEY]
+        if stated is not None and not stated.empty
+        else None
+    )
+    if growth is None:
+        if claims is not None and not claims.empty:
+            return [
+                _row(
+                    "馆藏年均增长",
+                    False,
+                    _count(float(claims.iloc[0]["value"])),
+                    "—",
+                    "—",
+                    "馆藏表中不足两个年度的馆藏数，无法计算年均增长。",
+                )
+            ]
+        return []
+    avg, y0, y1, h0, h1 = growth
+    basis = f"（{y1}年{_count(h1)} − {y0}年{_count(h0)}）÷ {y1 - y0}年 = {_dec(avg)}"
+    if claims is None or claims.empty:
+        return [_row("馆藏年均增长（册/年）", True, "—", _dec(avg), "—", f"{basis}；来源未声明。")]
+    out = []
+    for _, claim in claims.iterrows():
+        value = float(claim["value"])
+        ok = abs(value - avg) <= 0.5 + 1e-9  # the source may round to whole books
+        note = basis + "。"
+        if not ok:
+            for years in range(1, y1 - y0 + 3):
+                if years != y1 - y0 and abs((h1 - h0) / years - value) <= 1:
+                    note += (
+                        f"来源数约等于增量 ÷ {years}（{_dec((h1 - h0) / years)}），"
+                        f"而{y0}—{y1}年间隔为{y1 - y0}年。"
+                    )
+                    break
+        if _text(claim.get("note")):
+            note += f"说明：{_text(claim.get('note'))}"
+        out.append(
+            _row(
+                "馆藏年均增长（册/年）",
+                ok,
+                _count(value),
+                _dec(avg),
+                _signed(value - avg, _dec),
+                note,
+            )
+        )
+    return out
+
+
+def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Yearly and per-category figures of the 声明数 sheet against the activity rows."""
+    if stated is None or stated.empty:
+        return []
+    out = []
+    for _, claim in stated.iterrows():
+        key = _text(claim.get("indicator"))
+        if key == HOLDINGS_GROWTH_KEY:
+            continue
+        value = float(claim["value"])
+        unit = _text(claim.get("unit"))
+        if key in YEARLY_KEYS:
+            measure, subset, label = YEARLY_KEYS[key], acts, f"全年{key}"
+        elif KEY_SEPARATOR in key:
+            category, _, name = key.partition(KEY_SEPARATOR)
+            measure = CATEGORY_MEASURES.get(name.strip())
+            subset = _category_rows(acts, category.strip()) if acts is not None else None
+            label = f"「{category.strip()}」{name.strip()}"
+            if measure is None or subset is None or subset.empty:
+                out.append(
+                    _row(label, False, _count(value), "—", "—", "活动表中没有可核对的数据。")
+                )
+                continue
+        else:
+            out.append(_row(key, False, _count(value), "—", "—", "未知的声明数指标，无法核对。"))
+            continue
+        computed = activity_total(subset, measure)
+        if computed is None:
+            out.append(_row(label, False, _count(value), "—", "—", "活动表中未填写该项数字。"))
+            continue
+        ok = abs(value - computed) < 1e-9
+        note = _terms(subset, measure) if subset is not None and len(subset) <= 12 else ""
+        if _text(claim.get("note")):
+            note = f"{note}；说明：{_text(claim.get('note'))}" if note else _text(claim["note"])
+        out.append(
+            _row(
+                f"{label}{f'（{unit}）' if unit else ''}",
+                ok,
+                _count(value),
+                _count(computed),
+                _signed(value - computed),
+                note or ("与活动明细一致。" if ok else "与活动明细不一致，请核对。"),
+            )
+        )
+    return out
+
+
+def _terms(acts: pd.DataFrame, measure: str) -> str:
+    """'300 + 500 + …' over the listings that state the measure (for 说明)."""
+    if measure in {"events", "listings"}:
+        return f"共{len(acts)}条活动记录，编号去重后{acts['event_id'].nunique()}项"
+    column = acts[measure]
+    if measure == "sessions":
+        if column.isna().all():
+            return f"{len(acts)}条活动记录，均未另填场次，每条计1场"
+        column = column.fillna(1)
+    known = [_count(float(v)) for v in column.dropna()]
+    if not known or acts["event_id"].duplicated().any() or _groups(acts):
+        return ""
+    return " + ".join(known) if len(known) > 1 else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# satisfaction, dates, holdings across years
+
+
+def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Stated satisfaction rates against satisfied / sample."""
+    if satisfaction is None or satisfaction.empty:
+        return []
+    out = []
+    for _, row in satisfaction.iterrows():
+        sample, satisfied = row.get("sample"), row.get("satisfied")
+        if _missing(sample) or _missing(satisfied) or int(sample) == 0:
+            continue
+        computed = float(satisfied) / float(sample) * 100
+        stated_flag = bool(row.get("rate_stated")) if not _missing(row.get("rate_stated")) else 0
+        if not stated_flag or _missing(row.get("rate")):
+            continue
+        rate = float(row["rate"])
+        tolerance = _half_unit(row.get("rate_decimals"))
+        ok = abs(rate - computed) <= tolerance + 1e-9
+        out.append(
+            _row(
+                f"满意度「{_text(row.get('survey'))}」（%）",
+                ok,
+                _dec(rate),
+                _dec(computed),
+                _signed(rate - computed, _dec),
+                f"满意{int(satisfied)} ÷ 样本{int(sample)} × 100% = {_dec(computed)}%",
+            )
+        )
+    return out
+
+
+def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[dict[str, str]]:
+    """Every activity date inside the report year."""
+    if acts is None or acts.empty or year is None:
+        return []
+    out = []
+    bad = 0
+    for _, row in acts.iterrows():
+        for column, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
+            value = row.get(column)
+            if _missing(value):
+                continue
+            date = pd.Timestamp(value)
+            if date.year != year:
+                bad += 1
+                out.append(
+                    _row(
+                        f"活动{label}在{year}年内",
+                        False,
+                        date.strftime("%Y-%m-%d"),
+                        str(year),
+                        "—",
+                        f"「{_text(row.get('name'))}」的{label}不在报告年度内（{_where(row)}）。",
+                    )
+                )
+    if not bad:
+        out.append(
+            _row(
+                f"活动日期在{year}年内",
+                True,
+                str(len(acts)),
+                str(len(acts)),
+                "0",
+                f"{len(acts)}条活动记录的日期均在{year}年内。",
+            )
+        )
+    return out
+
+
+def check_holdings_added(holdings: pd.DataFrame | None) -> list[dict[str, str]]:
+    """A stated yearly addition against the difference of consecutive holdings."""
+    if holdings is None or holdings.empty or "added" not in holdings.columns:
+        return []
+    known = holdings.dropna(subset=["holdings"]).sort_values("year").set_index("year")
+    out = []
+    for year, row in known.iterrows():
+        added = row.get("added")
+        if _missing(added) or (int(year) - 1) not in known.index:
+            continue
+        computed = float(row["holdings"]) - float(known.loc[int(year) - 1, "holdings"])
+        ok = abs(float(added) - computed) < 1e-9
+        out.append(
+            _row(
+                f"{int(year)}年新增馆藏（册）",
+                ok,
+                _count(float(added)),
+                _count(computed),
+                _signed(float(added) - computed),
+                f"{int(year)}年馆藏 − {int(year) - 1}年馆藏",
+            )
+        )
+    return out
+
+
+def check_previous_year(
+    holdings: pd.DataFrame | None, previous: pd.DataFrame | None, year: int | None
+) -> list[dict[str, str]]:
+    """The holdings this year states for earlier years against those years' own data."""
+    if holdings is None or previous is None or holdings.empty or previous.empty:
+        return []
+    prev = previous.dropna(subset=["holdings"]).drop_duplicates("year", keep="last")
+    prev = prev.set_index("year")["holdings"]
+    out = []
+    for _, row in holdings.dropna(subset=["holdings"]).sort_values("year").iterrows():
+        y = int(row["year"])
+        if year is not None and y >= year:
+            continue
+        if y not in prev.index:
+            continue
+        stated, own = float(row["holdings"]), float(prev.loc[y])
+        ok = abs(stated - own) < 1e-9
+        out.append(
+            _row(
+                f"本年度所列{y}年馆藏与{y}年度数据（册）",
+                ok,
+                _count(stated),
+                _count(own),
+                _signed(stated - own),
+                "跨年度一致。" if ok else "跨年度不一致：请核对本年度或上一年度的馆藏数。",
+            )
+        )
+    return out
+
+
+def _infer_year(tables: dict[str, pd.DataFrame]) -> int | None:
+    """The report year when the caller does not give it: 单位概况 年度, else the activities'."""
+    unit = tables.get("unit")
+    if unit is not None and not unit.empty:
+        for key in ("年度", "报告年度"):
+            hit = unit.loc[unit["item"].astype(str).str.strip() == key, "value"]
+            if not hit.empty and re.fullmatch(r"\d{4}", _text(hit.iloc[0])):
+                return int(_text(hit.iloc[0]))
+    acts = tables.get("activities")
+    if acts is not None and not acts.empty and acts["start_date"].notna().any():
+        return int(pd.to_datetime(acts["start_date"]).dt.year.mode().iloc[0])
+    return None
+
+
+def _unit_name(tables: dict[str, pd.DataFrame]) -> str:
+    unit = tables.get("unit")
+    if unit is None or unit.empty:
+        return ""
+    hit = unit.loc[unit["item"].astype(str).str.strip() == "单位名称", "value"]
+    return _text(hit.iloc[0]) if not hit.empty else ""
+
+
+def _same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
+    """Cross-year checks only between years of one unit (unknown names do not block them)."""
+    mine, theirs = _unit_name(tables), _unit_name(previous)
+    return not (mine and theirs and mine != theirs)
+
+
+def _frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=CHECK_COLUMNS).astype(object)
+
+
+def reconcile_year(
+    tables: dict[str, pd.DataFrame],
+    checks: dict,
+    previous_tables: dict[str, pd.DataFrame] | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """Every 数据核对 check of one year (columns ``CHECK_COLUMNS``, figures as display text).
+
+    Args:
+        tables: the year's processed tables.
+        checks: the year's checks.json (its ``reconciled`` entries that the tables cannot
+            recompute are re-presented).
+        previous_tables: year Y−1's processed tables, for the cross-year check.
+        year: the report year (for dates); inferred from the tables when omitted.
+    """
+    year = year if year is not None else _infer_year(tables)
+    spending = tables.get("spending")
+    acts = tables.get("activities")
+    stated = tables.get("stated")
+    holdings = tables.get("holdings")
+    rows: list[dict[str, str]] = []
+    rows += check_spending_totals(spending)
+    covered: set[tuple[str, int]] = set()
+    if spending is not None and not spending.empty:
+        for _, total in spending[spending["is_total"].fillna(False).astype(bool)].iterrows():
+            if not _missing(total.get("src_row")):
+                covered.add((_text(total.get("src_sheet")), int(total["src_row"])))
+    if acts is not None and not acts.empty and "includes" in acts.columns:
+        for _, summary in acts[acts["includes"].notna()].iterrows():
+            if not _missing(summary.get("src_row")):
+                covered.add((_text(summary.get("src_sheet")), int(summary["src_row"])))
+    rows += check_recorded(checks, covered)
+    rows += check_stated(stated, acts)
+    rows += _growth_rows(holdings, stated)
+    rows += check_holdings_added(holdings)
+    rows += check_multi_listed(acts)
+    rows += check_summaries(acts)
+    rows += check_satisfaction(tables.get("satisfaction"))
+    rows += check_dates(acts, year)
+    if _same_unit(tables, previous_tables or {}):
+        previous = (previous_tables or {}).get("holdings")
+        rows += check_previous_year(holdings, previous, year)
+    return _frame(rows)

@@ -1,0 +1,181 @@
+"""活动: one row per listing; 编号 shared by listings of one event; 包含 of summaries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.contract import sheets as sc
+from selfeval.rules import ID_JOINER, split_ids
+
+_ACTIVITY_COLUMNS = {
+    "event_id": "str",
+    "category": "str",
+    "category_order": "int64",
+    "listing_order": "int64",
+    "name": "str",
+    "start_date": "date",
+    "end_date": "date",
+    "period": "str",
+    "place": "str",
+    **{
+        k: t
+        for m, _ in sc.COUNT_MEASURES
+        for k, t in ((m, "Int64"), (f"{m}_q", "str"), (f"{m}_text", "str"))
+    },
+    "effect": "str",
+    "includes": "str",
+    "note": "str",
+}
+
+
+def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+    year = ctx.year
+    records = []
+    category_order: dict[str, int] = {}
+    all_ids: set[str] = set()  # also of rows with other problems: 包含 may name them
+    for number, values in sh.raw.rows:
+        ok = all([sh.required(number, values, k) for k in ("category", "name", "start_date")])
+        rec: dict[str, Any] = {}
+        explicit = sh.text(number, values, "event_id")
+        rec["explicit_id"] = explicit
+        if explicit is not None:
+            all_ids.add(explicit)
+        rec["event_id"] = explicit if explicit is not None else f"行{number}"
+        rec["category"] = sh.text(number, values, "category", prose=True)
+        rec["name"] = sh.text(number, values, "name", prose=True)
+        start = sh.date(number, values, "start_date", year)
+        end = sh.date(number, values, "end_date", year)
+        for key, d in (("start_date", start), ("end_date", end)):
+            if d is not None and d.year != year:
+                sh.err(
+                    number,
+                    key,
+                    f"不在 {year} 年内",
+                    value=d.isoformat(),
+                    expected=f"{year}-01-01 至 {year}-12-31 之间的日期",
+                )
+                ok = False
+        if start is not None and end is not None and end < start:
+            sh.err(
+                number,
+                "end_date",
+                f"早于开始日期 {start.isoformat()}",
+                value=end.isoformat(),
+                expected="不早于开始日期",
+            )
+            ok = False
+        rec["start_date"], rec["end_date"] = start, end
+        rec["period"] = sh.enum(number, values, "period", sc.PERIODS)
+        if sh.get(values, "period") is not None and rec["period"] is None:
+            ok = False
+        rec["place"] = sh.text(number, values, "place", prose=True)
+        for measure, _header in sc.COUNT_MEASURES:
+            n, q, text = sh.count(number, values, measure)
+            if sh.get(values, measure) is not None and text is None:
+                ok = False
+            rec[measure], rec[f"{measure}_q"], rec[f"{measure}_text"] = n, q, text
+        rec["effect"] = sh.text(number, values, "effect", prose=True)
+        raw_includes = sh.text(number, values, "includes")
+        rec["include_list"] = split_ids(raw_includes)
+        rec["includes"] = ID_JOINER.join(rec["include_list"]) or None
+        rec["note"] = sh.text(number, values, "note", prose=True)
+        rec.update(sh.src(number))
+        if not ok or start is None:
+            continue
+        if rec["category"] not in category_order:
+            category_order[rec["category"]] = len(category_order) + 1
+        rec["category_order"] = category_order[rec["category"]]
+        rec["listing_order"] = len(records) + 1
+        records.append(rec)
+    _check_listings(sh, ctx, records, all_ids)
+    return frame(records, _ACTIVITY_COLUMNS)
+
+
+def _check_listings(sh: BoundSheet, ctx: Context, records: list[dict], all_ids: set[str]) -> None:
+    """Rows sharing 编号 must agree on counts; 包含 must name existing 编号s."""
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    for rec in records:
+        if rec["explicit_id"] is not None:
+            by_id[rec["event_id"]].append(rec)
+    for event_id, listings in by_id.items():
+        if len(listings) < 2:
+            continue
+        seen_cat: dict[str, int] = {}
+        for rec in listings:
+            if rec["category"] in seen_cat:
+                sh.err(
+                    rec["src_row"],
+                    "category",
+                    f"编号「{event_id}」在同一类别下已列于第{seen_cat[rec['category']]}行",
+                    value=rec["category"],
+                    expected="同一活动在每个类别下只列一行",
+                )
+            seen_cat.setdefault(rec["category"], rec["src_row"])
+        for measure, _header in sc.COUNT_MEASURES:
+            first = None
+            for rec in listings:
+                if rec[measure] is None:
+                    continue
+                if first is None:
+                    first = rec
+                elif rec[measure] != first[measure] or rec[f"{measure}_q"] != first[f"{measure}_q"]:
+                    sh.err(
+                        rec["src_row"],
+                        measure,
+                        f"编号「{event_id}」的另一行（第{first['src_row']}行）填写的是 "
+                        f"{first[f'{measure}_text']}，同一活动的各行数字不一致",
+                        value=rec[f"{measure}_text"],
+                        expected="同一编号的各行填写相同数字，或只在一行填写",
+                    )
+    ids = set(by_id)
+    for rec in records:
+        members = rec["include_list"]
+        if any(m not in ids and m in all_ids for m in members):
+            continue  # a member row has its own problem, already reported
+        for member in members:
+            if member == rec["event_id"]:
+                sh.err(
+                    rec["src_row"],
+                    "includes",
+                    "汇总行不能包含自己的编号",
+                    value=member,
+                    expected="本表中其他活动的编号",
+                )
+            elif member not in ids:
+                sh.err(
+                    rec["src_row"],
+                    "includes",
+                    f"编号「{member}」在本表中不存在",
+                    value=rec["includes"],
+                    expected="已有：" + "、".join(sorted(ids)[:20]),
+                )
+        if not members or any(m not in ids for m in members):
+            continue
+        for measure, header in sc.COUNT_MEASURES:
+            if measure == "sessions":
+                continue
+            stated = rec[measure]
+            member_vals = [by_id[m][0][measure] for m in members]
+            known = [v for v in member_vals if v is not None]
+            if stated is None or not known:
+                continue
+            computed = sum(known)
+            if computed != stated:
+                ctx.reconciled.append(
+                    {
+                        "file": sh.raw.file,
+                        "sheet": sh.raw.sheet,
+                        "row": rec["src_row"],
+                        "column": sh.header.get(measure, header),
+                        "stated": stated,
+                        "computed": computed,
+                        "difference": stated - computed,
+                        "message": f"汇总行「{rec['name']}」的{header}为 {rec[f'{measure}_text']}，"
+                        f"所含活动（{rec['includes']}）合计 {computed}；年度合计取两者中较大者 "
+                        f"{max(stated, computed)}",
+                    }
+                )

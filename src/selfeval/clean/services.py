@@ -1,0 +1,131 @@
+"""数字服务 and 满意度."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.clean.values import ParseError, parse_number
+
+
+def clean_digital(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+    records = []
+    for number, values in sh.raw.rows:
+        ok = sh.required(number, values, "service")
+        raw_value = sh.get(values, "value")
+        value, _ = sh.number(number, values, "value")
+        if raw_value is not None and value is None:
+            ok = False
+        if ok:
+            records.append(
+                {
+                    "service": sh.text(number, values, "service", prose=True),
+                    "indicator": sh.text(number, values, "indicator", prose=True),
+                    "value": value,
+                    "unit": sh.text(number, values, "unit"),
+                    "note": sh.text(number, values, "note", prose=True),
+                    **sh.src(number),
+                }
+            )
+    return frame(
+        records,
+        {"service": "str", "indicator": "str", "value": "float64", "unit": "str", "note": "str"},
+    )
+
+
+def clean_satisfaction(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+    records = []
+    for number, values in sh.raw.rows:
+        before = len(ctx.problems)
+        ok = sh.required(number, values, "survey")
+        sample = sh.integer(number, values, "sample")
+        satisfied = sh.integer(number, values, "satisfied")
+        raw_rate = sh.get(values, "rate")
+        if isinstance(raw_rate, str):
+            raw_rate = raw_rate.replace("%", "").replace("％", "")
+        try:
+            rate, rate_dec = parse_number(raw_rate)
+        except ParseError as exc:
+            sh.err(
+                number,
+                "rate",
+                exc.args[0],
+                value=sh.get(values, "rate"),
+                expected="0 到 100 之间的百分数，如 98.92",
+            )
+            continue
+        for key, v in (("sample", sample), ("satisfied", satisfied)):
+            if v is not None and v < 0:
+                sh.err(number, key, "不能为负数", value=v, expected="不小于0的整数")
+                ok = False
+        if sample is not None and satisfied is not None and satisfied > sample:
+            sh.err(
+                number,
+                "satisfied",
+                f"满意数大于样本数 {sample}",
+                value=satisfied,
+                expected="满意数不大于样本数",
+            )
+            ok = False
+        if sample == 0:
+            sh.err(number, "sample", "样本数为 0，无法计算满意度", value=0, expected="大于0的整数")
+            ok = False
+        if rate is not None and rate > 100:
+            sh.err(
+                number,
+                "rate",
+                "满意度超过 100%",
+                value=sh.get(values, "rate"),
+                expected="0 到 100 之间的百分数",
+            )
+            ok = False
+        has_counts = sample is not None and satisfied is not None
+        if rate is None and not has_counts and len(ctx.problems) == before:
+            sh.err(
+                number,
+                "rate",
+                "既没有满意度，也没有完整的样本数和满意数",
+                show_value=False,
+                expected="填写样本数和满意数，或填写满意度（%）",
+            )
+            ok = False
+        if not ok:
+            continue
+        stated = rate is not None
+        if has_counts:
+            computed = satisfied / sample * 100
+            if stated:
+                tol = 0.5 * 10 ** -(rate_dec or 0)
+                if abs(computed - rate) > tol + 1e-9:
+                    sh.err(
+                        number,
+                        "rate",
+                        f"与满意数/样本数（{satisfied}/{sample} = {computed:.4f}%）不符",
+                        value=sh.get(values, "rate"),
+                        expected=f"按所填精度与 {computed:.{rate_dec or 0}f} 一致",
+                    )
+                    continue
+            else:
+                rate = computed
+        records.append(
+            {
+                "survey": sh.text(number, values, "survey", prose=True),
+                "sample": sample,
+                "satisfied": satisfied,
+                "rate": rate,
+                "rate_decimals": rate_dec if stated else None,
+                "rate_stated": stated,
+                **sh.src(number),
+            }
+        )
+    return frame(
+        records,
+        {
+            "survey": "str",
+            "sample": "Int64",
+            "satisfied": "Int64",
+            "rate": "float64",
+            "rate_decimals": "Int64",
+            "rate_stated": "bool",
+        },
+    )

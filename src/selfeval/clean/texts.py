@@ -1,0 +1,85 @@
+"""文字说明 and 声明数 (figures a source states, re-computed for 数据核对)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.contract import sheets as sc
+
+
+def clean_texts(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+    records = []
+    for number, values in sh.raw.rows:
+        ok = sh.required(number, values, "section")
+        section = sh.enum(number, values, "section", sc.TEXT_SECTIONS)
+        title = sh.text(number, values, "title", prose=True)
+        content = sh.text(number, values, "content", prose=True)
+        if content is None and title is None:
+            sh.err(
+                number,
+                "content",
+                "内容和标题都为空",
+                show_value=False,
+                expected="填写内容（只改小节标题时可只填标题）",
+            )
+            ok = False
+        if ok and section is not None:
+            records.append(
+                {
+                    "section": section,
+                    "title": title,
+                    "content": content or "",
+                    "order": len(records) + 1,
+                    **sh.src(number),
+                }
+            )
+    return frame(records, {"section": "str", "title": "str", "content": "str", "order": "int64"})
+
+
+_STATED_SEP = re.compile(r"[·•・.．]")
+
+
+def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str]) -> pd.DataFrame:
+    records = []
+    forms = (
+        "年度指标："
+        + "、".join(sc.STATED_YEARLY_KEYS)
+        + "；或「类别·度量」，度量为："
+        + "、".join(sc.STATED_CATEGORY_MEASURES)
+    )
+    for number, values in sh.raw.rows:
+        ok = all([sh.required(number, values, "indicator"), sh.required(number, values, "value")])
+        indicator = sh.text(number, values, "indicator")
+        value, _ = sh.number(number, values, "value")
+        if indicator is not None:
+            parts = _STATED_SEP.split(indicator)
+            if len(parts) == 1 and indicator in sc.STATED_YEARLY_KEYS:
+                pass
+            elif len(parts) == 2 and parts[1] in sc.STATED_CATEGORY_MEASURES:
+                if parts[0] not in categories:
+                    sh.err(
+                        number,
+                        "indicator",
+                        f"类别「{parts[0]}」在「活动」表中不存在",
+                        value=indicator,
+                        expected="「活动」表中的类别：" + "、".join(categories),
+                    )
+                    ok = False
+                indicator = f"{parts[0]}{sc.STATED_SEPARATOR}{parts[1]}"
+            else:
+                sh.err(number, "indicator", "不是可识别的指标", value=indicator, expected=forms)
+                ok = False
+        if ok and value is not None:
+            records.append(
+                {
+                    "indicator": indicator,
+                    "value": value,
+                    "unit": sh.text(number, values, "unit"),
+                    "note": sh.text(number, values, "note", prose=True),
+                    **sh.src(number),
+                }
+            )
+    return frame(records, {"indicator": "str", "value": "float64", "unit": "str", "note": "str"})

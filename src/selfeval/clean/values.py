@@ -1,0 +1,209 @@
+"""Cell values as clerks type them → typed values: half-width text, counts with qualifiers
+(约300, 近百, 400余), numbers and amounts (万元 or 元), dates (with or without the year).
+
+A value that cannot be read raises `ParseError` (message, expected); the binder turns it into a
+located `Problem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from selfeval.errors import ParseError
+from selfeval.read import TRIM_CHARS
+
+_FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
+_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH[0x2014] = 0x2D  # em dash sometimes typed for a minus/range
+_FULLWIDTH[0xFF0E] = 0x2E
+_FULLWIDTH_ALNUM = {
+    k: v for k, v in _FULLWIDTH.items() if chr(v).isalnum()
+}  # text fields keep Chinese punctuation such as （）
+TRIM = TRIM_CHARS
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII (digits, letters, punctuation, ideographic space) -> half-width."""
+    return text.translate(_FULLWIDTH)
+
+
+def norm_key(text: str) -> str:
+    """Comparison key for headers and enumerations: half-width, no spaces."""
+    return re.sub(r"\s+", "", to_halfwidth(str(text)))
+
+
+def trim(value: Any) -> Any:
+    """Trimmed string (None for blank), other values unchanged."""
+    if isinstance(value, str):
+        value = value.strip(TRIM)
+        return value or None
+    return value
+
+
+_EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!")
+
+
+def reject_excel_error(value: Any) -> None:
+    if isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS:
+        raise ParseError("是 Excel 的错误值（公式出错）", "修正该单元格的公式，或直接填写数值")
+
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_COUNT_RE = re.compile(
+    r"^(?P<pre>约|近|上|逾)?"
+    r"(?P<core>(?:"
+    + NUM
+    + r")(?P<mult>[十百千万])?|(?P<cnd>[一二两三四五六七八九])?(?P<cnu>[十百千万]))"
+    r"(?P<suf>余|多)?(?:人次|人|名|册|本|份|场|次|期|个|位)?$"
+)
+_COUNT_EXPECTED = "非负整数，可带「约」「近」「上」「余」「多」，如 300、约300、近百、400余、1,500"
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _float_decimal(value: float) -> Decimal:
+    """Decimal of an Excel float as a person typed it (63.44, not 63.4399999…)."""
+    return (
+        Decimal(repr(round(value, 9))).normalize() if value != int(value) else Decimal(int(value))
+    )
+
+
+def parse_count(value: Any) -> tuple[int | None, str, str | None]:
+    """Parse a count cell into (number, qualifier, display text); blank -> (None, "", None)."""
+    value = trim(value)
+    if value is None:
+        return None, "", None
+    reject_excel_error(value)
+    if isinstance(value, bool):
+        raise ParseError("不是数字", _COUNT_EXPECTED)
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ParseError("不能为负数", "不小于0的整数")
+        if value != int(value):
+            raise ParseError("不是整数", "整数（人次、册数、份数、场次）")
+        return int(value), "", str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        raise ParseError("是日期，不是数字", _COUNT_EXPECTED)
+    text = re.sub(r"\s+", "", to_halfwidth(str(value))).replace("，", ",")
+    if text.startswith("-") and re.match(r"^-\d", text):
+        raise ParseError("不能为负数", "不小于0的整数")
+    m = _COUNT_RE.match(text)
+    if not m:
+        raise ParseError("不是可识别的数字", _COUNT_EXPECTED)
+    if m.group("cnu"):
+        number = _CN_DIGITS.get(m.group("cnd") or "", 1) * _CN_UNITS[m.group("cnu")]
+        core = m.group("core")
+    else:
+        core = m.group("core")
+        mult = m.group("mult")
+        digits = core[:-1] if mult else core
+        dec = _decimal(digits) * (_CN_UNITS[mult] if mult else 1)
+        if dec != dec.to_integral_value():
+            raise ParseError("不是整数", "整数（人次、册数、份数、场次）")
+        number = int(dec)
+        core = core.replace(",", "")
+    pre = m.group("pre") or ""
+    suf = m.group("suf") or ""
+    if pre and suf:
+        raise ParseError("同时带有前后两个修饰词", "只用一个：约/近/上（在前）或 余/多（在后）")
+    qualifier = {"逾": "余"}.get(pre, pre) or suf
+    return number, qualifier, f"{pre}{core}{suf}"
+
+
+def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | None, int | None]:
+    """Parse a plain number (thousands separators allowed) into (value, stated decimals)."""
+    value = trim(value)
+    if value is None:
+        return None, None
+    reject_excel_error(value)
+    if isinstance(value, bool | dt.datetime | dt.date):
+        raise ParseError("不是数字", "数字，如 63.44 或 1,500")
+    if isinstance(value, int | float):
+        dec = _float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
+    else:
+        text = re.sub(r"\s+", "", to_halfwidth(str(value)))
+        m = re.match(r"^(-?)(" + NUM + r")$", text)
+        if not m:
+            raise ParseError("不是数字", "数字，如 63.44 或 1,500")
+        dec = _decimal(m.group(1) + m.group(2))
+    if dec < 0 and not allow_negative:
+        raise ParseError("不能为负数", "不小于0的数")
+    exponent = dec.as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    return float(dec), decimals
+
+
+def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
+    """Parse an amount in ``unit`` (万元 or 元) into (万元 float, decimals in 万元 terms)."""
+    value = trim(value)
+    if isinstance(value, str):
+        value = re.sub(r"(万元|元)$", "", value.strip(TRIM))
+    try:
+        number, decimals = parse_number(value)
+    except ParseError as exc:
+        if exc.args[0] == "不能为负数":
+            raise ParseError("金额不能为负数", "不小于0的金额") from None
+        if "Excel" in exc.args[0]:
+            raise
+        raise ParseError("不是金额数字", f"以{unit}为单位的数字，如 63.44 或 634,400") from None
+    if number is None:
+        return None, None
+    if unit == "元":
+        dec = Decimal(repr(number)) / Decimal(10000)
+        return float(dec), (decimals or 0) + 4
+    return number, decimals
+
+
+def parse_date(value: Any, year: int | None, example_year: int | None = None) -> dt.date | None:
+    """Parse an Excel date, 2024-02-18, 2024/2/18, 2024年2月18日 or 2月18日 (year from folder).
+
+    Hints name `year` (or `example_year` when the year must be written) in their examples, so a
+    clerk filling in 2025 reads 2025 dates, never a fixed year.
+    """
+    value = trim(value)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    ex = year or example_year or "YYYY"
+    expected = f"日期，如 {ex}-02-18、{ex}/2/18、{ex}年2月18日" + (" 或 2月18日" if year else "")
+    reject_excel_error(value)
+    if isinstance(value, int | float):
+        raise ParseError("不是日期", expected)
+    text = re.sub(r"\s+", "", to_halfwidth(str(value)))
+    m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:T?\d{1,2}:\d{2}(?::\d{2})?)?$", text)
+    if not m:
+        m = re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$", text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = re.match(r"^(\d{1,2})月(\d{1,2})[日号]?$", text)
+        if not m:
+            raise ParseError("不是可识别的日期", expected)
+        if year is None:
+            raise ParseError("缺少年份", f"带年份的日期，如 {ex}-01-20")
+        y, mo, d = year, int(m.group(1)), int(m.group(2))
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ParseError("不是有效的日期", expected) from None

@@ -1,0 +1,137 @@
+"""Raw year input → typed, tidy tables: every problem of a year collected (not only the first)
+and raised together as one `InputError`; a successful run returns a `CleanResult` that
+`selfeval.store.write_processed` stores atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from selfeval import read, store
+from selfeval.clean.activities import clean_activities
+from selfeval.clean.binder import BoundSheet, Context
+from selfeval.clean.holdings import clean_holdings
+from selfeval.clean.services import clean_digital, clean_satisfaction
+from selfeval.clean.spending import clean_sangong, clean_spending
+from selfeval.clean.targets import clean_targets
+from selfeval.clean.texts import clean_stated, clean_texts
+from selfeval.clean.unit import clean_unit
+from selfeval.contract import sheets as sc
+from selfeval.errors import InputError, problem
+
+
+@dataclass
+class CleanResult:
+    """Cleaned tables of one year, the checks summary and metadata (see docs/architecture.md)."""
+
+    tables: dict[str, pd.DataFrame]
+    checks: dict
+    meta: dict
+    year: int = 0
+
+
+CLEANERS = {
+    "unit": clean_unit,
+    "spending": clean_spending,
+    "sangong": clean_sangong,
+    "activities": clean_activities,
+    "holdings": clean_holdings,
+    "digital": clean_digital,
+    "satisfaction": clean_satisfaction,
+    "targets": clean_targets,
+    "texts": clean_texts,
+}
+
+
+def clean_year(raw_dir: Path, year: int) -> CleanResult:
+    """Clean one year's raw input into typed tables; raises `InputError` with every problem."""
+    raw_dir = Path(raw_dir)
+    raw = read.find_raw_files(raw_dir)
+    ctx = Context(year=year)
+    ctx.problems.extend(raw.problems)
+    tables: dict[str, pd.DataFrame] = {}
+    stated: BoundSheet | None = None
+    if raw.kind:
+        where = raw.files[0].name if raw.kind == "xlsx" else None
+        for spec in sc.SHEETS:
+            sheet = raw.sheets.get(spec.name)
+            file_name = where or f"{spec.name}.csv"
+            if sheet is None:
+                if spec.required:
+                    ctx.problems.append(
+                        problem(
+                            file_name,
+                            spec.name,
+                            None,
+                            None,
+                            "缺少工作表" if raw.kind == "xlsx" else "缺少文件",
+                            expected=(
+                                "工作簿中应有工作表「" if raw.kind == "xlsx" else "目录中应有「"
+                            )
+                            + (spec.name if raw.kind == "xlsx" else f"{spec.name}.csv")
+                            + "」",
+                        )
+                    )
+                continue
+            if sheet.unreadable:
+                continue
+            if not sheet.headers and not sheet.rows:
+                if spec.required:
+                    ctx.problems.append(
+                        problem(
+                            sheet.file,
+                            sheet.sheet,
+                            None,
+                            None,
+                            "工作表为空",
+                            expected="第1行为表头，其下为数据",
+                        )
+                    )
+                continue
+            bound = BoundSheet(sheet, spec, ctx)
+            if not bound.ok:
+                continue
+            if not sheet.rows:
+                if spec.required:
+                    ctx.problems.append(
+                        problem(
+                            sheet.file,
+                            sheet.sheet,
+                            None,
+                            None,
+                            "只有表头，没有数据行",
+                            expected="至少一行数据",
+                        )
+                    )
+                continue
+            if spec.table == "stated":
+                stated = bound  # checked against the activities' categories below
+                continue
+            tables[spec.table] = CLEANERS[spec.table](bound, ctx)
+        if stated is not None:
+            cats: list[str] = []
+            if "activities" in tables:
+                cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
+            tables["stated"] = clean_stated(stated, ctx, cats)
+        known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
+        for name, sheet in raw.sheets.items():
+            if name not in known and (sheet.rows or sheet.headers):
+                ctx.warn(
+                    f"{sheet.file}：表「{name}」不是约定的表，已忽略", file=sheet.file, sheet=name
+                )
+    for name in raw.ignored:
+        ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
+    if ctx.problems or not raw.kind:
+        raise InputError(ctx.problems, year)
+    unit = tables["unit"].set_index("item")["value"]
+    meta = {
+        "year": year,
+        "unit_name": unit.get("单位名称"),
+        "data_date": unit.get("填报日期") if "填报日期" in unit.index else None,
+        "sources": [{"file": p.name, "sha256": store.hash_tree(p)} for p in raw.files],
+        "contract_version": sc.CONTRACT_VERSION,
+    }
+    return CleanResult(tables=tables, checks=ctx.checks(), meta=meta, year=year)

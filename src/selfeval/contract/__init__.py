@@ -1,0 +1,1 @@
+"""The input contract: sheets and vocabularies, processed-table models, the contract doc."""

@@ -1,0 +1,152 @@
+"""pandera models of the processed tables: what `data/processed/<year>/` holds, checked on write."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from selfeval.contract.sheets import (
+    ASSESSMENTS,
+    BUDGET_TYPES,
+    COUNT_MEASURES,
+    DIRECTIONS,
+    PERIODS,
+    QUALIFIERS,
+    SANGONG_ITEMS,
+    SPENDING_CATEGORIES,
+    TEXT_SECTIONS,
+)
+
+_SRC = {
+    "src_file": pa.Column(str),
+    "src_sheet": pa.Column(str),
+    "src_row": pa.Column("int64", pa.Check.ge(1)),
+}
+
+
+def _s(**kw) -> pa.Column:
+    return pa.Column(str, **kw)
+
+
+def _amount(nullable: bool) -> dict[str, pa.Column]:
+    return {
+        "budget": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "budget_decimals": pa.Column("Int64", nullable=True),
+        "actual": pa.Column("float64", pa.Check.ge(0), nullable=nullable),
+        "actual_decimals": pa.Column("Int64", nullable=nullable),
+    }
+
+
+def _count(name: str) -> dict[str, pa.Column]:
+    return {
+        name: pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        f"{name}_q": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        f"{name}_text": pa.Column(str, nullable=True),
+    }
+
+
+def _schema(name: str, columns: dict) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({**columns, **_SRC}, name=name, strict=False, coerce=False)
+
+
+PROCESSED: dict[str, pa.DataFrameSchema] = {
+    "unit": _schema("unit", {"item": _s(), "value": _s()}),
+    "spending": _schema(
+        "spending",
+        {
+            "budget_type": _s(checks=pa.Check.isin(BUDGET_TYPES)),
+            "category": _s(checks=pa.Check.isin(SPENDING_CATEGORIES), nullable=True),
+            "item": _s(),
+            "is_total": pa.Column("bool"),
+            **_amount(nullable=False),
+            "note": _s(nullable=True),
+        },
+    ),
+    "sangong": _schema(
+        "sangong", {"item": _s(checks=pa.Check.isin(SANGONG_ITEMS)), **_amount(nullable=False)}
+    ),
+    "activities": _schema(
+        "activities",
+        {
+            "event_id": _s(),
+            "category": _s(),
+            "category_order": pa.Column("int64", pa.Check.ge(1)),
+            "listing_order": pa.Column("int64", pa.Check.ge(1)),
+            "name": _s(),
+            "start_date": pa.Column("datetime64[ns]"),
+            "end_date": pa.Column("datetime64[ns]", nullable=True),
+            "period": _s(checks=pa.Check.isin(PERIODS), nullable=True),
+            "place": _s(nullable=True),
+            **{k: v for m, _ in COUNT_MEASURES for k, v in _count(m).items()},
+            "effect": _s(nullable=True),
+            "includes": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "holdings": _schema(
+        "holdings",
+        {
+            "year": pa.Column("int64"),
+            "holdings": pa.Column("Int64", pa.Check.ge(0)),
+            "added": pa.Column("Int64", nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "digital": _schema(
+        "digital",
+        {
+            "service": _s(),
+            "indicator": _s(nullable=True),
+            "value": pa.Column("float64", nullable=True),
+            "unit": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+    "satisfaction": _schema(
+        "satisfaction",
+        {
+            "survey": _s(),
+            "sample": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "satisfied": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            "rate": pa.Column("float64", [pa.Check.ge(0), pa.Check.le(100)]),
+            "rate_decimals": pa.Column("Int64", nullable=True),
+            "rate_stated": pa.Column("bool"),
+        },
+    ),
+    "targets": _schema(
+        "targets",
+        {
+            "level1": _s(),
+            "level2": _s(),
+            "level3": _s(),
+            "direction": _s(checks=pa.Check.isin(DIRECTIONS)),
+            "target": pa.Column("float64", nullable=True),
+            "target_text": _s(),
+            "actual": pa.Column("float64", nullable=True),
+            "actual_text": _s(nullable=True),
+            "unit": _s(nullable=True),
+            "weight": pa.Column("float64", pa.Check.ge(0)),
+            "assessment": _s(checks=pa.Check.isin(ASSESSMENTS), nullable=True),
+            "score": pa.Column("float64", nullable=True),
+            "deviation_reason": _s(nullable=True),
+            "measures": _s(nullable=True),
+        },
+    ),
+    "texts": _schema(
+        "texts",
+        {
+            "section": _s(checks=pa.Check.isin(TEXT_SECTIONS)),
+            "title": _s(nullable=True),
+            "content": _s(),
+            "order": pa.Column("int64", pa.Check.ge(1)),
+        },
+    ),
+    "stated": _schema(
+        "stated",
+        {
+            "indicator": _s(),
+            "value": pa.Column("float64"),
+            "unit": _s(nullable=True),
+            "note": _s(nullable=True),
+        },
+    ),
+}

@@ -1,0 +1,81 @@
+"""Processed tables → the figures of a year: numbers, never display text."""
+
+from selfeval.figures.activities import (
+    MEASURES,
+    Count,
+    Total,
+    YearTotals,
+    books_by_destination,
+    categories,
+    category_table,
+    events,
+    listing_count,
+    monthly_table,
+    other_categories,
+    split_members,
+    yearly_totals,
+)
+from selfeval.figures.common import num, table
+from selfeval.figures.holdings import Holdings, holdings_growth
+from selfeval.figures.services import digital_services, satisfaction
+from selfeval.figures.spending import (
+    BASIC,
+    BUDGET_TYPES,
+    GENERAL,
+    PERSONNEL,
+    PROJECT,
+    PUBLIC,
+    TOTAL,
+    Amount,
+    BudgetTypeSpending,
+    budget_lines,
+    general_structure,
+    sangong_lines,
+    spending_by_type,
+)
+from selfeval.figures.texts import texts, unit_info
+from selfeval.figures.year import SUMMARY_KEYS, YOY_FIGURES, headline, year_on_year
+from selfeval.rules import as_text, is_missing
+
+__all__ = [
+    "BASIC",
+    "BUDGET_TYPES",
+    "GENERAL",
+    "MEASURES",
+    "PERSONNEL",
+    "PROJECT",
+    "PUBLIC",
+    "SUMMARY_KEYS",
+    "TOTAL",
+    "YOY_FIGURES",
+    "Amount",
+    "BudgetTypeSpending",
+    "Count",
+    "Holdings",
+    "Total",
+    "YearTotals",
+    "as_text",
+    "books_by_destination",
+    "budget_lines",
+    "categories",
+    "category_table",
+    "digital_services",
+    "events",
+    "general_structure",
+    "headline",
+    "holdings_growth",
+    "is_missing",
+    "listing_count",
+    "monthly_table",
+    "num",
+    "other_categories",
+    "sangong_lines",
+    "satisfaction",
+    "spending_by_type",
+    "split_members",
+    "table",
+    "texts",
+    "unit_info",
+    "year_on_year",
+    "yearly_totals",
+]

@@ -1,0 +1,229 @@
+"""活动: listings by category, events counted once, summary groups, yearly and monthly totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from selfeval.rules import as_text, is_missing
+
+#: Measures of an activity listing that are summed into yearly totals.
+MEASURES = ("offline", "online", "sessions", "books", "materials")
+
+
+@dataclass
+class Count:
+    """A count with the qualifier people wrote (约, 近, 余, 多, 上) and its display text."""
+
+    value: int | None
+    qualifier: str = ""
+    text: str = ""
+
+    @property
+    def known(self) -> bool:
+        """True when the count was stated."""
+        return self.value is not None
+
+
+def listing_count(row: Any, measure: str) -> Count:
+    """The stated count `measure` of one activity row (a pandas row or namedtuple)."""
+    value = getattr(row, measure, None)
+    if is_missing(value):
+        return Count(None)
+    qualifier = as_text(getattr(row, f"{measure}_q", ""))
+    text = as_text(getattr(row, f"{measure}_text", "")) or str(int(value))
+    return Count(int(value), qualifier, text)
+
+
+def _sorted_activities(activities: pd.DataFrame) -> pd.DataFrame:
+    return activities.sort_values(["category_order", "listing_order"], kind="stable")
+
+
+def categories(activities: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame]]:
+    """Listings grouped by category, in order of first appearance, each in row order."""
+    if activities is None or activities.empty:
+        return []
+    ordered = _sorted_activities(activities)
+    return [
+        (str(cat), ordered[ordered["category"] == cat].reset_index(drop=True))
+        for cat in dict.fromkeys(ordered["category"].tolist())
+    ]
+
+
+def other_categories(activities: pd.DataFrame) -> dict[int, list[str]]:
+    """For each listing (by listing_order), the other categories its event is listed under."""
+    out: dict[int, list[str]] = {}
+    for _, rows in activities.groupby("event_id", sort=False):
+        cats = list(dict.fromkeys(rows.sort_values("listing_order")["category"].tolist()))
+        for r in rows.itertuples(index=False):
+            out[int(r.listing_order)] = [c for c in cats if c != r.category]
+    return out
+
+
+def split_members(includes: Any) -> list[str]:
+    """The 编号s a summary listing names in `includes` (joined by "、")."""
+    text = as_text(includes)
+    return [m for m in text.split("、") if m] if text else []
+
+
+def events(activities: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per event (distinct event_id): each measure taken from the listing stating it.
+
+    Columns: event_id, name, start_date, end_date, place, category (first listing), is_summary,
+    members (list), and for each measure `<m>` (Int64 or NA) and `<m>_q`.
+    """
+    cols = ["event_id", "name", "start_date", "end_date", "place", "category", "is_summary"]
+    if activities is None or activities.empty:
+        return pd.DataFrame(columns=[*cols, "members"])
+    rows = []
+    ordered = activities.sort_values("listing_order", kind="stable")
+    for event_id, group in ordered.groupby("event_id", sort=False):
+        first = group.iloc[0]
+        members: list[str] = []
+        for inc in group.get("includes", []):
+            members.extend(m for m in split_members(inc) if m not in members)
+        row: dict[str, Any] = {
+            "event_id": str(event_id),
+            "name": as_text(first["name"]),
+            "start_date": first["start_date"],
+            "end_date": first.get("end_date"),
+            "place": as_text(first.get("place")),
+            "category": as_text(first["category"]),
+            "is_summary": bool(members),
+            "members": members,
+        }
+        for m in MEASURES:
+            stated = [listing_count(r, m) for r in group.itertuples(index=False)]
+            stated = [c for c in stated if c.known]
+            row[m] = stated[0].value if stated else None
+            row[f"{m}_q"] = stated[0].qualifier if stated else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Total:
+    """A yearly total: value, whether any part was approximate, and how many parts were known."""
+
+    value: int
+    approximate: bool
+    known_parts: int
+
+
+@dataclass
+class YearTotals:
+    """活动N项、M场次，线下参与约X人次、线上Y人次，赠书Z册，发放资料W份."""
+
+    events: int
+    sessions: Total
+    offline: Total
+    online: Total
+    books: Total
+    materials: Total
+    group_notes: list[dict] = field(default_factory=list)
+
+
+def _groups(ev: pd.DataFrame) -> list[list[dict]]:
+    """Events grouped: each summary with its members; every other event alone."""
+    by_id = {r["event_id"]: r for r in ev.to_dict("records")}
+    grouped: set[str] = set()
+    groups: list[list[dict]] = []
+    for r in ev.to_dict("records"):
+        if r["is_summary"]:
+            members = [by_id[m] for m in r["members"] if m in by_id and m not in grouped]
+            groups.append([r, *members])
+            grouped.update([r["event_id"], *(m["event_id"] for m in members)])
+    for r in ev.to_dict("records"):
+        if r["event_id"] not in grouped:
+            groups.append([r])
+            grouped.add(r["event_id"])
+    return groups
+
+
+def _measure_of(record: dict, measure: str) -> tuple[int | None, bool]:
+    value = record.get(measure)
+    if is_missing(value):
+        if measure == "sessions":
+            return 1, False  # not stated counts as one session
+        return None, False
+    return int(value), bool(record.get(f"{measure}_q"))
+
+
+def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
+    """Yearly totals counting each event once and each summary group as max(summary, members)."""
+    ev = events(activities)
+    totals = {m: [0, False, 0] for m in MEASURES}
+    n_events = 0
+    notes: list[dict] = []
+    for group in _groups(ev) if not ev.empty else []:
+        head, members = group[0], group[1:]
+        n_events += max(1, len(members))
+        for m in MEASURES:
+            if not members:
+                value, approx = _measure_of(head, m)
+            else:
+                s_value, s_approx = _measure_of(head, m)
+                parts = [_measure_of(r, m) for r in members]
+                known = [p for p in parts if p[0] is not None]
+                m_value = sum(p[0] for p in known) if known else None
+                m_approx = any(p[1] for p in known)
+                if s_value is not None and m_value is not None and s_value != m_value:
+                    notes.append(
+                        {
+                            "event_id": head["event_id"],
+                            "measure": m,
+                            "summary": s_value,
+                            "members": m_value,
+                        }
+                    )
+                candidates = [(v, a) for v, a in ((s_value, s_approx), (m_value, m_approx))]
+                candidates = [c for c in candidates if c[0] is not None]
+                value, approx = max(candidates) if candidates else (None, False)
+            if value is not None:
+                totals[m][0] += value
+                totals[m][1] = totals[m][1] or approx
+                totals[m][2] += 1
+    made = {m: Total(int(v), bool(a), int(k)) for m, (v, a, k) in totals.items()}
+    return YearTotals(n_events, group_notes=notes, **made)
+
+
+def category_table(activities: pd.DataFrame | None) -> pd.DataFrame:
+    """Per category: listings, sessions, offline and online participants (as listed)."""
+    cols = ["category", "listings", "sessions", "offline", "online"]
+    rows = []
+    for cat, rows_ in categories(activities):
+        sessions = sum(
+            (listing_count(r, "sessions").value or 1) for r in rows_.itertuples(index=False)
+        )
+        offline = sum(listing_count(r, "offline").value or 0 for r in rows_.itertuples(index=False))
+        online = sum(listing_count(r, "online").value or 0 for r in rows_.itertuples(index=False))
+        rows.append((cat, len(rows_), sessions, offline, online))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def monthly_table(activities: pd.DataFrame | None) -> pd.DataFrame:
+    """Events (counted once, summaries excluded) and offline participants per start month 1–12."""
+    ev = events(activities)
+    frame = pd.DataFrame({"month": range(1, 13), "events": 0, "offline": 0})
+    if ev.empty:
+        return frame
+    ev = ev[~ev["is_summary"]]
+    months = pd.to_datetime(ev["start_date"]).dt.month
+    for month, offline in zip(months, ev["offline"], strict=True):
+        frame.loc[frame["month"] == month, "events"] += 1
+        if not is_missing(offline):
+            frame.loc[frame["month"] == month, "offline"] += int(offline)
+    return frame
+
+
+def books_by_destination(activities: pd.DataFrame | None) -> pd.DataFrame:
+    """Books given per destination (place, else name), each event once, summaries excluded."""
+    ev = events(activities)
+    if ev.empty:
+        return pd.DataFrame(columns=["destination", "books"])
+    ev = ev[~ev["is_summary"] & ev["books"].notna()]
+    rows = [((r["place"] or r["name"]), int(r["books"])) for r in ev.to_dict("records")]
+    frame = pd.DataFrame(rows, columns=["destination", "books"])
+    return frame.groupby("destination", sort=False, as_index=False)["books"].sum()

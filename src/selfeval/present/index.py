@@ -1,0 +1,82 @@
+"""`outputs/index.html`: every year's report with its headline figures, and cross-year trends.
+
+The page is self-contained and offline: inline CSS, charts as base64 PNG, relative links only,
+every text from the data escaped by jinja2's autoescape. `selfeval.run.site` collects what the
+output folders hold and writes the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+#: Headline figures shown per year and charted across years: key, label, unit, decimals.
+FIGURES: tuple[tuple[str, str, str, int], ...] = (
+    ("total_spending", "一般公共预算支出", "万元", 2),
+    ("events", "活动项数", "项", 0),
+    ("participants", "参与人次（线下+线上）", "人次", 0),
+    ("books", "赠书", "册", 0),
+    ("satisfaction", "满意度", "%", 2),
+)
+
+STATUS_BUILT = "已生成"
+STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
+STATUS_FAILED = "生成失败"
+
+
+def participants(summary: dict) -> float | None:
+    parts = [summary.get("participants_offline"), summary.get("participants_online")]
+    known = [p for p in parts if isinstance(p, int | float)]
+    return sum(known) if known else None
+
+
+def trend_chart(records: list[dict]) -> str | None:
+    """Base64 PNG of the headline figures over the years of one unit (None for a single year)."""
+    if len(records) < 2:
+        return None
+    import matplotlib.pyplot as plt
+
+    from selfeval.present.charts import set_theme
+
+    set_theme()
+    fig, axes = plt.subplots(1, len(FIGURES), figsize=(3.2 * len(FIGURES), 2.8))
+    years = [r["year"] for r in records]
+    for ax, (key, label, unit, _) in zip(axes, FIGURES, strict=True):
+        points = [(y, r["figures"][key]) for y, r in zip(years, records, strict=True)]
+        points = [(y, v) for y, v in points if isinstance(v, int | float)]
+        if points:
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
+        else:
+            ax.text(0.5, 0.5, "无数据", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(f"{label}（{unit}）", fontsize=10)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 6 else 0)
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def render_index(records: list[dict]) -> str:
+    """The index page's HTML for the given year records."""
+    units: dict[str, list[dict]] = {}
+    for record in records:
+        if record["report"]:
+            units.setdefault(record["unit"] or "（未填写单位名称）", []).append(record)
+    trends = [
+        {"unit": unit, "years": [r["year"] for r in recs], "chart": trend_chart(recs)}
+        for unit, recs in sorted(units.items())
+    ]
+    from selfeval.present.templates import render_page
+
+    return render_page("index/index.html.j2", records=records, figures=FIGURES, trends=trends)
+
+
+def external_urls(html: str) -> list[str]:
+    """URLs in src/href attributes or CSS url() that would make the page reach the network."""
+    found = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    found += re.findall(r"""url\(\s*["']?([^"')]+)""", html)
+    return [u for u in found if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", u, re.I)]

@@ -1,0 +1,165 @@
+"""Domain rules shared by several layers, each written once: rounding, tolerance, 编号 lists,
+qualified counts, year folders, and the 绩效自评表's weights, bands and grades.
+
+Numbers only: nothing here formats for display (see `selfeval.present.formats`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from selfeval.errors import UnsafeParameterError
+
+# ---------------------------------------------------------------------------------------------
+# Missing values
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA (a scalar cell that holds no value)."""
+    if value is None:
+        return True
+    import pandas as pd  # lazy: the batch's no-op path must not import pandas
+
+    if value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers are values, not missing scalars
+        return False
+
+
+def as_text(value: Any) -> str:
+    """`value` as stripped text; missing values give ""."""
+    return "" if is_missing(value) else str(value).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Years
+
+#: A year folder's name: four digits (data/raw/2024, outputs/2024, data/processed/2024).
+YEAR_DIR = re.compile(r"^\d{4}$")
+
+
+def is_year_folder(name: str) -> bool:
+    """Whether a folder name is a report year's folder."""
+    return bool(YEAR_DIR.match(name))
+
+
+def check_year(year: Any) -> int:
+    """Return `year` if it is an int of four digits, else raise UnsafeParameterError."""
+    if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
+        raise UnsafeParameterError(
+            f"年度必须是四位整数，收到 {year!r} / year must be a four-digit int"
+        )
+    return year
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounding and tolerance
+
+
+def quantize_half_up(value: float, decimals: int = 2) -> Decimal:
+    """`value` rounded half away from zero on its shortest decimal form (77.125 → 77.13), as
+    official documents round; binary floats would give 77.12."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """`quantize_half_up` as a float."""
+    return float(quantize_half_up(value, decimals))
+
+
+def half_unit(decimals: Any, default: int = 2) -> float:
+    """Half a unit of the last stated digit: the rounding a stated figure may carry."""
+    try:
+        d = int(decimals)
+    except (TypeError, ValueError):  # None, NaN or NA: the source's precision is unknown
+        d = default
+    return 0.5 * 10.0 ** (-d)
+
+
+def parts_tolerance(decimals: list[Any]) -> float:
+    """Rounding tolerance of a sum: half a unit of the last stated digit of each part."""
+    return sum(half_unit(d, default=0) for d in decimals)
+
+
+# ---------------------------------------------------------------------------------------------
+# 编号 lists
+
+#: What separates the 编号s of a 包含 cell: 、 , ， ; ； or spaces.
+ID_SEPARATORS = re.compile(r"[、,，;；\s]+")
+#: How the processed data joins them.
+ID_JOINER = "、"
+
+
+def split_ids(value: Any) -> list[str]:
+    """The 编号s named by a 包含 cell (raw or processed), in order, blanks dropped."""
+    return [x for x in ID_SEPARATORS.split(as_text(value)) if x]
+
+
+# ---------------------------------------------------------------------------------------------
+# Qualified counts (约300, 近百, 400余, 4000多)
+
+
+def qualified_matches(value: float, qualifier: str | None, computed: float) -> bool:
+    """Whether ``computed`` agrees with a stated ``value`` written with ``qualifier``."""
+    if qualifier in {"", None}:
+        return abs(computed - value) < 1e-9
+    if qualifier == "约":
+        return abs(computed - value) <= 0.1 * abs(value) + 1e-9
+    if qualifier == "近":
+        return 0.9 * value - 1e-9 <= computed <= value + 1e-9
+    if qualifier == "上":
+        return computed >= value - 1e-9
+    # 多, 余: from the value up to the next step of its last non-zero digit (500多 → [500, 600)).
+    step = 1
+    whole = int(abs(value))
+    while whole and whole % (step * 10) == 0:
+        step *= 10
+    return value - 1e-9 <= computed < value + step
+
+
+# ---------------------------------------------------------------------------------------------
+# 绩效自评表: weights, bands, grades
+
+#: Points of the 预算执行率 row; the indicators of the 绩效目标 sheet share the remaining 90.
+FUNDS_WEIGHT = 10.0
+INDICATOR_WEIGHT_TOTAL = 90.0
+#: An execution rate (percent) below this needs a 偏差原因.
+RATE_REASON_THRESHOLD = 90.0
+#: A ≥ indicator whose 完成值 reaches this multiple of its 指标值 (≤: whose 完成值 is at most
+#: 指标值 / factor) is flagged as over-achieved: the target may have been set too low.
+OVER_ACHIEVEMENT_FACTOR = 1.5
+#: Qualitative assessments and their score bands as fractions of 分值: (low, high, low_open).
+QUALITATIVE_BANDS = {
+    "达成": (0.8, 1.0, True),
+    "部分达成": (0.5, 0.8, True),
+    "未达成": (0.0, 0.5, False),
+}
+#: The row of the 绩效目标 sheet that carries the 预算执行率's 偏差原因 (not an indicator).
+FUNDS_KEY = "预算执行率"
+QUALITATIVE = "定性"
+EPS = 1e-9
+
+
+def grade_of(total: float) -> str:
+    """The grade of a (rounded) total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差."""
+    if total >= 90 - EPS:
+        return "优"
+    if total >= 80 - EPS:
+        return "良"
+    if total >= 60 - EPS:
+        return "中"
+    return "差"
+
+
+def in_band(assessment: str, score: float, weight: float) -> bool:
+    """Whether a qualitative indicator's 得分 lies in the band of its 评价."""
+    low, high, low_open = QUALITATIVE_BANDS[assessment]
+    lo, hi = low * weight, high * weight
+    above = score > lo + EPS if low_open else score >= lo - EPS
+    return above and score <= hi + EPS

@@ -1,0 +1,1 @@
+"""Running the pipeline: notebooks, the batch of years, the index site, browser checks, bench."""

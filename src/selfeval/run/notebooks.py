@@ -1,0 +1,296 @@
+"""Notebook execution (papermill, reproducible) and HTML export (nbconvert, offline template).
+
+`build_year` runs one year's three notebooks in order with explicit directories; batching,
+caching and atomic swapping belong to `selfeval.batch`, which calls it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from selfeval import config
+from selfeval.errors import BuildError, UnsafeParameterError
+from selfeval.rules import check_year
+
+if TYPE_CHECKING:  # nbformat costs ~2 s to import; every notebook kernel imports this module
+    import nbformat
+
+#: The notebooks of one year, in the order they run, keyed by stage name.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("clean", "01_clean.ipynb"),
+    ("analyze", "02_analyze.ipynb"),
+    ("report", "03_report.ipynb"),
+)
+#: Key an output's metadata carries when the report notebook states the document title.
+TITLE_KEY = "selfeval"
+DEFAULT_TITLE = "整体支出绩效自评报告"
+NBCONVERT_TEMPLATE = config.TEMPLATES_DIR / "nbconvert" / "offline.html.j2"
+
+_PATH_PARAMETERS = ("raw_dir", "processed_dir", "output_dir", "previous_processed_dir")
+_LITERAL_TYPES = (bool, int, float, str, type(None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (issue 6): nothing reaches papermill unless it is a plain, expected literal.
+
+
+def _allowed_roots(build_root: Path | None) -> list[Path]:
+    roots = [Path(config.PROJECT_ROOT).resolve()]
+    if build_root is not None:
+        roots.append(Path(build_root).resolve())
+    return roots
+
+
+def check_path(path: Path | str, roots: list[Path], what: str) -> Path:
+    """Resolve `path` (relative to the project root) and refuse it outside every allowed root."""
+    raw = Path(path)
+    resolved = (raw if raw.is_absolute() else roots[0] / raw).resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        shown = "、".join(str(r) for r in roots)
+        raise UnsafeParameterError(
+            f"{what} 路径 {str(path)!r} 不在项目目录或构建目录（{shown}）之内"
+            f" / path escapes the allowed roots"
+        )
+    return resolved
+
+
+def check_parameters(parameters: dict, roots: list[Path]) -> dict:
+    """Validate notebook parameters and return them with path values made absolute."""
+    clean: dict[str, Any] = {}
+    for key, value in parameters.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise UnsafeParameterError(f"参数名无效 / invalid parameter name: {key!r}")
+        if not isinstance(value, _LITERAL_TYPES):
+            raise UnsafeParameterError(
+                f"参数 {key} 只能是数字、字符串或布尔值，收到 {type(value).__name__}"
+                f" / parameters must be plain literals"
+            )
+        if key == "year":
+            value = check_year(value)
+        elif key in _PATH_PARAMETERS and value not in ("", None):
+            if not isinstance(value, str):
+                raise UnsafeParameterError(f"参数 {key} 必须是路径字符串 / must be a path string")
+            value = str(check_path(value, roots, key))
+        clean[key] = value
+    return clean
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution
+
+
+def _report_title(nb: nbformat.NotebookNode) -> str | None:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(TITLE_KEY)
+            if isinstance(meta, dict) and meta.get("title"):
+                return str(meta["title"])
+    return None
+
+
+def make_reproducible(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop run timings and papermill metadata, give every cell a stable id."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{index:03d}"
+    title = _report_title(nb)
+    if title:
+        nb.metadata["title"] = title
+    return nb
+
+
+def run_notebook(
+    src: Path,
+    dst: Path,
+    parameters: dict,
+    cwd: Path | None = None,
+    *,
+    build_root: Path | None = None,
+) -> Path:
+    """Execute `src` with papermill into `dst` reproducibly; returns `dst`.
+
+    Parameters and paths are validated first (four-digit year, plain literals, every path inside
+    the project root or `build_root`); a refused value raises UnsafeParameterError before any
+    kernel starts. On a failing cell papermill's error propagates, and `dst` holds the notebook
+    executed up to the failure.
+    """
+    import papermill as pm
+
+    roots = _allowed_roots(build_root)
+    src_roots = [*roots, config.NOTEBOOKS_DIR.resolve()]
+    src = check_path(src, src_roots, "笔记本")
+    dst = check_path(dst, roots, "输出笔记本")
+    run_cwd = check_path(cwd, src_roots, "工作目录") if cwd is not None else src.parent
+    params = check_parameters(dict(parameters), roots)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(
+            str(src),
+            str(dst),
+            parameters=params,
+            kernel_name=config.KERNEL_NAME,
+            cwd=str(run_cwd),
+            progress_bar=False,
+            record_timing=False,
+        )
+    except BaseException:
+        # Keep the failed notebook readable for diagnosis, but never let a half-written file
+        # (full disk, killed writer) replace the error that explains what went wrong.
+        with contextlib.suppress(Exception):
+            _normalise(dst)
+        raise
+    _normalise(dst)
+    return dst
+
+
+def _normalise(path: Path) -> None:
+    """Rewrite an executed notebook without timings, papermill metadata or random ids."""
+    if path.is_file():
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+        nbformat.write(make_reproducible(nb), path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def _for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep only what a reader sees: rich outputs of code cells, no parameters, no logs."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags or "parameters" in tags:
+            continue
+        if cell.cell_type != "code":
+            continue  # analysts' notes in markdown cells are not part of the document
+        cell.outputs = [o for o in cell.get("outputs", []) if o.output_type == "display_data"]
+        if cell.outputs:
+            cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def export_html(executed_nb: Path, html: Path) -> Path:
+    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed_nb, as_version=4)
+    title = _report_title(nb) or nb.metadata.get("title") or DEFAULT_TITLE
+    nb = _for_export(nb)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_file=str(NBCONVERT_TEMPLATE))
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    html = Path(html)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8", newline="\n")
+    return html
+
+
+# ---------------------------------------------------------------------------------------------
+# One year
+
+
+def _error_detail(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_year(
+    year: int,
+    raw_dir: Path,
+    processed_dir: Path,
+    output_dir: Path,
+    previous_processed_dir: Path | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    *,
+    build_root: Path | None = None,
+) -> dict:
+    """Run 01 → 02 → 03 for `year` and export `output_dir/report.html`.
+
+    Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
+    `summary`). Raises BuildError naming the year and the stage; when a notebook fails, the
+    executed notebook is left at `output_dir/failed/<notebook>.ipynb`.
+    """
+    check_year(year)
+    roots = _allowed_roots(build_root)
+    raw_dir = check_path(raw_dir, roots, "raw_dir")
+    processed_dir = check_path(processed_dir, roots, "processed_dir")
+    output_dir = check_path(output_dir, roots, "output_dir")
+    previous = (
+        check_path(previous_processed_dir, roots, "previous_processed_dir")
+        if previous_processed_dir is not None
+        else None
+    )
+    params = {
+        "year": year,
+        "raw_dir": str(raw_dir),
+        "processed_dir": str(processed_dir),
+        "output_dir": str(output_dir),
+        "previous_processed_dir": str(previous) if previous is not None else "",
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+    failed_dir = output_dir / "failed"
+    report_nb = output_dir / "report.ipynb"
+    report_html = output_dir / "report.html"
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
+        work = Path(tmp)
+        executed: Path | None = None
+        for stage, name in STAGES:
+            if on_stage is not None:
+                on_stage(stage)
+            executed = work / name
+            try:
+                run_notebook(
+                    config.NOTEBOOKS_DIR / name,
+                    executed,
+                    params,
+                    cwd=config.NOTEBOOKS_DIR,
+                    build_root=build_root,
+                )
+            except UnsafeParameterError as exc:
+                raise BuildError(year, stage, str(exc)) from exc
+            except Exception as exc:
+                kept = None
+                if executed.is_file():
+                    failed_dir.mkdir(parents=True, exist_ok=True)
+                    kept = failed_dir / name
+                    shutil.move(executed, kept)
+                input_problems = getattr(exc, "ename", None) == "InputError"
+                detail = str(exc.evalue) if input_problems else _error_detail(exc)
+                raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
+        assert executed is not None
+        if on_stage is not None:
+            on_stage("export")
+        try:
+            export_html(executed, report_html)
+        except Exception as exc:
+            raise BuildError(year, "export", _error_detail(exc)) from exc
+        shutil.move(executed, report_nb)
+    if failed_dir.is_dir():
+        shutil.rmtree(failed_dir)
+    return {
+        "year": year,
+        "report_ipynb": report_nb,
+        "report_html": report_html,
+        "summary": processed_dir / "summary.json",
+    }

@@ -1,0 +1,123 @@
+"""What a batch prints: a tqdm bar on a terminal (plain lines otherwise), the summary table of
+years, and the warnings of each built year."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from selfeval.config import Roots
+from selfeval.run.plan import FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
+from selfeval.store import load_json
+
+
+class Progress:
+    """tqdm bar on a terminal, plain one-line messages otherwise."""
+
+    def __init__(self, total_years: int, tty: bool | None = None) -> None:
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.bar = None
+        self.current: dict[int, str] = {}
+        if self.tty and total_years:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+            self.bar = tqdm(
+                total=total_years * N_STAGES,
+                unit="步",
+                desc="生成报告",
+                leave=True,
+                ncols=shutil.get_terminal_size((100, 20)).columns,  # a 0-column pty shows nothing
+            )
+
+    def stage(self, year: int, stage: str, index: int) -> None:
+        if self.bar is not None:
+            if index:
+                self.bar.update(1)
+            self.current[year] = stage
+            self._postfix()
+        else:
+            print(f"[{year}] 开始 {stage} / stage {index + 1}/{N_STAGES}", flush=True)
+
+    def finished(self, plan: YearPlan) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, N_STAGES - plan.stages_seen + 1) if plan.stages_seen else 0)
+            self.current.pop(plan.year, None)
+            self._postfix()
+            self.bar.write(_one_line(plan))
+        else:
+            print(_one_line(plan), flush=True)
+
+    def _postfix(self) -> None:
+        self.bar.set_postfix_str(" ".join(f"{y}:{s}" for y, s in sorted(self.current.items())))
+
+    def skipped(self) -> None:
+        """A year counted as possibly rebuilt turned out unchanged."""
+        if self.bar is not None:
+            self.bar.update(N_STAGES)
+
+    def note(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text)
+        else:
+            print(text, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _one_line(plan: YearPlan) -> str:
+    text = f"[{plan.year}] {STATUS_ZH[plan.status]} {plan.status} ({plan.seconds:.1f}s)"
+    if plan.error:
+        text += f": {plan.error}"
+    return text
+
+
+def summary_table(plans: list[YearPlan], roots: Roots) -> str:
+    """The end-of-batch table: year, status, time, output path, first error line."""
+    rows = [("年度 year", "状态 status", "用时 time", "输出 output", "错误 error")]
+    for plan in plans:
+        out = roots.outputs / str(plan.year)
+        path = out / FAILED_DIR if plan.status == FAILED else out / "report.html"
+        rows.append(
+            (
+                str(plan.year),
+                f"{STATUS_ZH[plan.status]} {plan.status}",
+                f"{plan.seconds:.1f}s",
+                rel_path(path),
+                plan.error.splitlines()[0] if plan.error else "",
+            )
+        )
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def warning_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
+    """Warnings of each year that has a report (cleaning notes, missing deviation causes)."""
+    lines = []
+    for plan in plans:
+        if plan.status == FAILED:
+            continue
+        summary = load_json(roots.processed / str(plan.year) / "summary.json") or {}
+        lines += [f"[{plan.year}] 警告 / warning: {w}" for w in summary.get("warnings") or []]
+    return lines
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def rel_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,337 @@
+"""Files the pipeline keeps: content hashes, atomic writes and swaps, the processed year.
+
+Every write here goes through a temporary sibling and a rename, so a reader never sees half a
+file, and every folder or file it creates gets the usual mode of the user's umask (colleagues
+on a shared server can read reports), never mkdtemp's 0700 or mkstemp's 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from selfeval.config import Roots
+from selfeval.errors import StageOrderError
+from selfeval.rules import is_year_folder
+
+#: Test hook: exit abruptly between the two renames of a swap (crash recovery tests).
+FAULT_ENV = "SELFEVAL_BATCH_FAULT"
+SUMMARY_FILE = "summary.json"
+
+# ---------------------------------------------------------------------------------------------
+# Hashing
+
+
+def skip_name(name: str) -> bool:
+    return name.startswith((".", "~$")) or name == "__pycache__" or name.endswith(".pyc")
+
+
+def hash_tree(path: Path) -> str | None:
+    """Content hash of a file or folder (relative names and bytes; hidden files ignored)."""
+    if path.is_file():
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if not skip_name(d))
+        for name in sorted(filenames):
+            if skip_name(name):
+                continue
+            full = Path(dirpath, name)
+            rel = full.relative_to(path).as_posix()
+            with full.open("rb") as fh:
+                file_hash = hashlib.file_digest(fh, "sha256").hexdigest()
+            digest.update(f"{rel}\0{file_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def notebook_fingerprint(data: bytes) -> bytes:
+    """What of a notebook changes the report: cell types, sources, tags, the kernel's name.
+
+    Opening and saving a notebook in JupyterLab writes outputs, execution counts, language_info
+    and cell metadata into it; none of those changes what papermill will run, so none of them
+    may rebuild every year. A file that is no valid notebook JSON is taken by its bytes.
+    """
+    try:
+        nb = json.loads(data)
+        cells = [
+            {
+                "type": cell.get("cell_type"),
+                "source": "".join(cell.get("source", "")),
+                "tags": list(cell.get("metadata", {}).get("tags", [])),
+            }
+            for cell in nb["cells"]
+        ]
+        kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return data
+    return json.dumps({"cells": cells, "kernel": kernel}, sort_keys=True).encode()
+
+
+def hash_notebooks(path: Path) -> str | None:
+    """Content hash of the notebooks folder, each notebook by its `notebook_fingerprint`."""
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for entry in sorted(path.iterdir()):
+        if skip_name(entry.name) or not entry.is_file():
+            continue
+        data = entry.read_bytes()
+        if entry.suffix == ".ipynb":
+            data = notebook_fingerprint(data)
+        digest.update(f"{entry.name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON and atomic writes
+
+
+def json_text(data: Any) -> str:
+    """The one JSON form the project writes: UTF-8 text, sorted keys, indented, final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def load_json(path: Path) -> Any:
+    """A JSON file's content, or None when it is missing, unreadable or not JSON."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def load_json_dict(path: Path) -> dict:
+    """A JSON file that should hold an object: that object, else {}."""
+    data = load_json(path)
+    return data if isinstance(data, dict) else {}
+
+
+def umask() -> int:
+    """The process's umask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def share(path: Path) -> None:
+    """Give a file or folder made by mkstemp/mkdtemp the mode the user's umask intends."""
+    mode = 0o777 if Path(path).is_dir() else 0o666
+    os.chmod(path, mode & ~umask())
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable (best effort: some filesystems refuse)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write `data` to `path` through a temporary sibling and a rename; returns `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        share(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+    return path
+
+
+def write_with(path: Path, write: Any) -> Path:
+    """Let `write(tmp_path)` produce a file (a browser, a converter), then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        share(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json_atomic(path: Path, data: Any) -> Path:
+    """`json_text(data)` written atomically."""
+    return write_atomic(path, json_text(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# Swapping folders in
+
+
+def _roll_forward(journal: Path) -> None:
+    """Finish a swap whose journal exists: every staged folder replaces its target."""
+    plan = load_json(journal)
+    if not isinstance(plan, dict):  # torn journal: written before any rename, nothing to finish
+        journal.unlink(missing_ok=True)
+        return
+    for pair in plan["pairs"]:
+        staged, target, backup = Path(pair["staged"]), Path(pair["target"]), Path(pair["backup"])
+        if staged.exists():
+            if target.exists():
+                os.rename(target, backup)
+            os.rename(staged, target)
+        if os.environ.get(FAULT_ENV) == "swap":
+            os._exit(86)  # test hook: die between the two renames of the pair
+    for pair in plan["pairs"]:
+        fsync_dir(Path(pair["target"]).parent)
+    journal.unlink()
+    for pair in plan["pairs"]:
+        shutil.rmtree(pair["backup"], ignore_errors=True)
+
+
+def swap_in(year: int, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
+    """Replace each target folder by its staged folder; a crash midway is finished by recover()."""
+    token = secrets.token_hex(4)
+    plan = {
+        "year": year,
+        "pairs": [
+            {
+                "staged": str(staged),
+                "target": str(target),
+                "backup": str(target.with_name(f".old-{target.name}-{token}")),
+            }
+            for staged, target in pairs
+        ],
+    }
+    journal = journal_dir / f".swap-{year}.json"
+    write_json_atomic(journal, plan)
+    _roll_forward(journal)
+
+
+def recover(roots: Roots) -> list[str]:
+    """Finish interrupted swaps and remove leftovers of interrupted builds; returns notes."""
+    notes: list[str] = []
+    if roots.outputs.is_dir():
+        for journal in sorted(roots.outputs.glob(".swap-*.json")):
+            _roll_forward(journal)
+            notes.append(f"已完成上次中断的替换 / finished an interrupted swap: {journal.name}")
+    for folder in (roots.outputs, roots.processed):
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.name.startswith((".tmp-", ".old-")) or re.match(r"^\.\S+\.tmp$", entry.name):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                notes.append(f"已清理中断构建的残留 / removed leftover {entry.name}")
+        for year_dir in folder.iterdir():
+            if is_year_folder(year_dir.name) and year_dir.is_dir():
+                for entry in year_dir.glob(".failed-*"):
+                    shutil.rmtree(entry, ignore_errors=True)
+    return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# The processed year
+
+
+def _dump_json(data: Any, path: Path) -> None:
+    path.write_text(json_text(data), encoding="utf-8")
+
+
+def write_processed(result: Any, out_dir: Path) -> Path:
+    """Validate the tables against the pandera models and replace ``out_dir`` atomically.
+
+    The tables are written to a temporary sibling folder which is renamed into place only after
+    everything was written; on any failure ``out_dir`` is left untouched.
+    """
+    from selfeval.contract.models import PROCESSED
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        share(tmp)  # mkdtemp's 0700 would hide the year from colleagues
+        for table, frame in result.tables.items():
+            schema = PROCESSED.get(table)
+            if schema is not None:
+                schema.validate(frame, lazy=True)
+            frame.to_parquet(tmp / f"{table}.parquet", index=False)
+        _dump_json(result.checks, tmp / "checks.json")
+        _dump_json(result.meta, tmp / "meta.json")
+        old = None
+        if out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out_dir, old)
+        try:
+            os.replace(tmp, out_dir)
+        except BaseException:
+            if old is not None:
+                os.replace(old, out_dir)  # put the previous year back
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def require_cleaned(directory: Path) -> Path:
+    """`directory` if it holds a cleaned year (its meta.json), else a StageOrderError saying
+    what to run first."""
+    directory = Path(directory)
+    if not (directory / "meta.json").is_file():
+        year = directory.name if re.fullmatch(r"\d{4}", directory.name) else "该"
+        target = f" YEARS={year}" if year != "该" else ""
+        raise StageOrderError(
+            f"{year} 年度还没有清洗结果（{directory} 中没有 meta.json）。"
+            "请先运行 notebooks/01_clean.ipynb（参数 year 相同），"
+            f"或在终端运行 make report{target}。"
+            f" / year not cleaned yet: run 01_clean first"
+        )
+    return directory
+
+
+def read_processed(directory: Path) -> dict[str, Any]:
+    """Every ``<table>.parquet`` of a processed year, by table name."""
+    import pandas as pd
+
+    directory = require_cleaned(directory)
+    return {p.stem: pd.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
+
+
+def read_json(directory: Path, name: str) -> dict:
+    """``checks.json`` or ``meta.json`` of a processed year (name without extension)."""
+    return json.loads((require_cleaned(directory) / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def write_summary(summary: dict, processed_dir: Path) -> Path:
+    """Write summary.json (headline figures, warnings) into `processed_dir` atomically."""
+    return write_atomic(Path(processed_dir) / SUMMARY_FILE, json_text(summary))
+
+
+def read_summary(processed_dir: Path) -> dict | None:
+    """summary.json of a processed year, or None when it does not exist."""
+    path = Path(processed_dir) / SUMMARY_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,131 @@
+"""charts: every plot draws Chinese text with the bundled font, returns a Figure, and is stable."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from selfeval.present import charts
+from selfeval.present.fonts import CHART_FAMILY
+
+SOURCE = "测试单位2024年度填报数据"
+
+
+def _cases() -> dict[str, tuple]:
+    return {
+        "spending_structure": (
+            charts.spending_structure,
+            pd.DataFrame(
+                {"part": ["人员支出", "公用支出", "项目支出"], "actual": [63.44, 6.33, 39.39]}
+            ),
+        ),
+        "budget_vs_actual": (
+            charts.budget_vs_actual,
+            pd.DataFrame(
+                {
+                    "label": ["人员支出", "图书购置专项"],
+                    "budget": [70.0, 20.0],
+                    "actual": [63.44, 18.2],
+                }
+            ),
+        ),
+        "activities_by_category": (
+            charts.activities_by_category,
+            pd.DataFrame(
+                {
+                    "category": ["传统节日主题活动", "知识技能培训与讲座活动"],
+                    "listings": [3, 6],
+                    "sessions": [3, 6],
+                    "offline": [4230, 850],
+                    "online": [78, 0],
+                }
+            ),
+        ),
+        "activities_by_month": (
+            charts.activities_by_month,
+            pd.DataFrame({"month": range(1, 13), "events": [0, 3, 1, 4, 2, 2, 0, 0, 0, 2, 1, 0]}),
+        ),
+        "books_by_destination": (
+            charts.books_by_destination,
+            pd.DataFrame({"destination": ["云街小学", "松阳湖中学"], "books": [500, 1000]}),
+        ),
+        "holdings_over_years": (
+            charts.holdings_over_years,
+            pd.DataFrame({"year": [2021, 2024], "holdings": [3590, 16516]}),
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_chart_draws_chinese_without_missing_glyphs(name):
+    plot, data = _cases()[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing CJK glyph (or any other warning) fails
+        fig = plot(data, "图表标题：测试", SOURCE)
+        png = charts.png_bytes(fig)
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle() == "图表标题：测试"
+    texts = [t.get_text() for t in fig.texts]
+    assert any(SOURCE in t for t in texts)  # the source note is on the chart
+    labels = [ax.get_xlabel() + ax.get_ylabel() for ax in fig.axes]
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels)
+    families = {t.get_fontfamily()[0] for ax in fig.axes for t in ax.get_yticklabels()}
+    assert families == {CHART_FAMILY}
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width > 300
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_same_data_gives_identical_png_without_software_chunk(name):
+    plot, data = _cases()[name]
+    first = charts.png_bytes(plot(data, "标题", SOURCE))
+    second = charts.png_bytes(plot(data, "标题", SOURCE))
+    assert first == second
+    assert b"Software" not in first and b"matplotlib" not in first.lower()
+
+
+def test_data_uri_is_inline_png():
+    plot, data = _cases()["holdings_over_years"]
+    uri = charts.png_data_uri(plot(data, "历年年末馆藏（册）", SOURCE))
+    assert uri.startswith("data:image/png;base64,iVBOR")
+
+
+def test_theme_is_set_in_one_place():
+    import matplotlib.pyplot as plt
+
+    charts.set_theme()
+    assert plt.rcParams["font.family"] == [CHART_FAMILY]
+    assert plt.rcParams["axes.unicode_minus"] is False
+    from matplotlib.colors import to_hex
+
+    cycle = [to_hex(c) for c in plt.rcParams["axes.prop_cycle"].by_key()["color"][:3]]
+    assert cycle == [c.lower() for c in charts.PALETTE[:3]]
+
+
+def test_holdings_axis_is_a_true_year_axis():
+    plot, data = _cases()["holdings_over_years"]
+    fig = plot(data, "历年年末馆藏（册）", SOURCE)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["2021年", "2022年", "2023年", "2024年"]  # gaps between known years shown
+
+
+def test_category_chart_without_online_figures_draws_offline_only():
+    data = pd.DataFrame(
+        {
+            "category": ["讲座活动", "送书活动"],
+            "listings": [2, 3],
+            "sessions": [2, 3],
+            "offline": [120, 300],
+            "online": [0, 0],
+        }
+    )
+    fig = charts.activities_by_category(data, "各类活动参与人次与场次", SOURCE)
+    left = fig.axes[0]
+    assert left.get_legend() is None
+    assert left.get_xlabel() == "线下参与人次"
+    assert [len(c) for c in left.containers] == [2]  # one bar per category, no 线上 bars

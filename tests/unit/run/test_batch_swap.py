@@ -1,0 +1,72 @@
+"""The atomic swap of a year's (outputs, processed) pair and its recovery after a crash."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from selfeval.config import Roots
+from selfeval.store import FAULT_ENV, recover
+
+
+def _folder(path: Path, files: dict[str, str]) -> Path:
+    path.mkdir(parents=True)
+    for name, text in files.items():
+        (path / name).write_text(text, encoding="utf-8")
+    return path
+
+
+def _contents(path: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(path.iterdir()) if p.is_file()}
+
+
+def _pair(tmp_path: Path) -> tuple[Roots, list[tuple[Path, Path]]]:
+    roots = Roots.of(tmp_path)
+    _folder(roots.outputs / "2024", {"report.html": "old report", "stamp.json": "{}"})
+    _folder(roots.processed / "2024", {"spending.parquet": "old table"})
+    staged_out = _folder(roots.outputs / ".tmp-2024-ab", {"report.html": "new report"})
+    staged_proc = _folder(roots.processed / ".tmp-2024-ab", {"spending.parquet": "new table"})
+    return roots, [
+        (staged_out, roots.outputs / "2024"),
+        (staged_proc, roots.processed / "2024"),
+    ]
+
+
+def test_crash_between_the_two_renames_is_rolled_forward(tmp_path):
+    roots, pairs = _pair(tmp_path)
+    as_text = [(str(a), str(b)) for a, b in pairs]
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from selfeval.store import swap_in
+        pairs = [(Path(a), Path(b)) for a, b in {as_text!r}]
+        swap_in(2024, pairs, Path({str(roots.outputs)!r}))
+        """
+    )
+    env = {**os.environ, FAULT_ENV: "swap"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert proc.returncode == 86, proc.stderr.decode()
+    # The process died after replacing outputs/2024 but before processed/2024.
+    assert _contents(roots.outputs / "2024") == {"report.html": "new report"}
+    assert _contents(roots.processed / "2024") == {"spending.parquet": "old table"}
+    assert (roots.outputs / ".swap-2024.json").is_file()
+
+    notes = recover(roots)
+
+    assert any("中断的替换" in n for n in notes)
+    assert _contents(roots.outputs / "2024") == {"report.html": "new report"}
+    assert _contents(roots.processed / "2024") == {"spending.parquet": "new table"}
+    leftovers = [p.name for r in (roots.outputs, roots.processed) for p in r.iterdir()]
+    assert sorted(leftovers) == ["2024", "2024"]
+
+
+def test_leftovers_of_an_unfinished_build_are_removed_and_targets_untouched(tmp_path):
+    roots, _ = _pair(tmp_path)  # staged folders without a journal: the build never finished
+    recover(roots)
+    assert _contents(roots.outputs / "2024") == {"report.html": "old report", "stamp.json": "{}"}
+    assert _contents(roots.processed / "2024") == {"spending.parquet": "old table"}
+    assert not (roots.outputs / ".tmp-2024-ab").exists()
+    assert not (roots.processed / ".tmp-2024-ab").exists()

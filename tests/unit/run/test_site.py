@@ -1,0 +1,117 @@
+"""outputs/index.html: offline, escaped, relative links that resolve, trends per unit."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from bs4 import BeautifulSoup
+
+from selfeval.config import Roots
+from selfeval.run.site import INDEX_FILE, write_index, write_index_if_changed
+
+HOSTILE_UNIT = '<script>alert("x")</script>合成图书馆 & 分馆'
+
+
+def _year(roots: Roots, year: int, unit: str, spending: float | None, failed: bool = False):
+    out = roots.outputs / str(year)
+    out.mkdir(parents=True)
+    (out / "report.html").write_text(f"<html>{year}</html>", encoding="utf-8")
+    if failed:
+        (out / "failed").mkdir()
+        (out / "failed" / "error.txt").write_text("BuildError: 清洗失败", encoding="utf-8")
+    proc = roots.processed / str(year)
+    proc.mkdir(parents=True)
+    summary = {
+        "year": year,
+        "unit_name": unit,
+        "total_spending": spending,
+        "events": 20 + year % 5,
+        "participants_offline": 1000 + year,
+        "participants_online": 300,
+        "books": None,
+        "satisfaction": 98.92,
+    }
+    (proc / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    meta = {"year": year, "unit_name": unit, "data_date": f"{year + 1}-01-1{year % 10}"}
+    (proc / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def _only_failed(roots: Roots, year: int) -> None:
+    failed = roots.outputs / str(year) / "failed"
+    failed.mkdir(parents=True)
+    (failed / "error.txt").write_text("BuildError: 第一次生成就失败", encoding="utf-8")
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _rows(soup: BeautifulSoup) -> dict[str, list[str]]:
+    rows = {}
+    for tr in soup.select("tbody tr"):
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_index_lists_years_offline_with_escaped_text(tmp_path):
+    roots = Roots.of(tmp_path)
+    _year(roots, 2022, HOSTILE_UNIT, 101.5)
+    _year(roots, 2023, HOSTILE_UNIT, 108.25, failed=True)
+    _year(roots, 2024, "另一单位", 50.0)
+    _only_failed(roots, 2021)
+    (roots.outputs / "notes").mkdir()  # not a year: ignored
+
+    page = write_index(roots)
+    soup = _soup(page)
+    html = page.read_text(encoding="utf-8")
+
+    assert soup.find("script") is None and "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    rows = _rows(soup)
+    assert sorted(rows) == ["2021", "2022", "2023", "2024"]
+    assert rows["2022"][1] == HOSTILE_UNIT
+    assert rows["2022"][3] == "2023-01-12"  # data date from meta.json, not the clock
+    assert rows["2022"][4] == "101.50" and rows["2022"][6] == "3,322" and rows["2022"][7] == "—"
+    assert "失败" in rows["2023"][2] and "保留上次报告" in rows["2023"][2]
+    assert rows["2021"][2] == "生成失败"
+
+    # Every reference is local and resolves; images are inline data.
+    for tag in soup.find_all(href=True):
+        url = urlparse(tag["href"])
+        assert not url.scheme and not url.netloc, tag["href"]
+        assert (page.parent / unquote(url.path)).is_file(), tag["href"]
+    for tag in soup.find_all(src=True):
+        assert tag["src"].startswith("data:image/png;base64,"), tag["src"][:60]
+    assert soup.find("link") is None and "@import" not in html
+    hrefs = {a["href"] for a in soup.find_all("a")}
+    assert {"2022/report.html", "2023/report.html", "2024/report.html"} <= hrefs
+    assert "2021/failed/error.txt" in hrefs
+
+    # One trend chart for the unit with two built years, none for the single-year unit.
+    images = soup.find_all("img")
+    assert len(images) == 1
+    png = base64.b64decode(images[0]["src"].split(",", 1)[1])
+    assert png.startswith(b"\x89PNG") and b"Software" not in png and b"matplotlib" not in png
+    assert "仅有 2024 一个年度" in soup.get_text()
+
+
+def test_index_rewritten_only_when_what_it_shows_changed(tmp_path):
+    roots = Roots.of(tmp_path)
+    _year(roots, 2023, "合成图书馆", 10.0)
+    _year(roots, 2024, "合成图书馆", 12.0)
+    page = write_index_if_changed(roots)
+    first = page.stat().st_mtime_ns, page.read_bytes()
+
+    assert write_index_if_changed(roots) == page
+    assert (page.stat().st_mtime_ns, page.read_bytes()) == first
+
+    summary_path = roots.processed / "2024" / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary["total_spending"] = 77.125
+    summary_path.write_text(json.dumps(summary), encoding="utf-8")
+    write_index_if_changed(roots)
+    assert _rows(_soup(roots.outputs / INDEX_FILE))["2024"][4] == "77.13"

@@ -1,0 +1,645 @@
+"""绩效自评表 scoring on fixture tables whose expected scores are computed by hand here."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from selfeval import config
+from selfeval.errors import InputError
+from selfeval.rules import grade_of, round_half_up
+from selfeval.scoring import BUDGET_MISSING, score_year
+
+TARGET_COLUMNS = [
+    "level1",
+    "level2",
+    "level3",
+    "direction",
+    "target",
+    "target_text",
+    "actual",
+    "actual_text",
+    "unit",
+    "weight",
+    "assessment",
+    "score",
+    "deviation_reason",
+    "measures",
+]
+
+
+def targets_frame(rows: list[tuple]) -> pd.DataFrame:
+    """A processed targets table (documented columns plus src_*), rows from Excel row 2."""
+    frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    frame["target"] = frame["target"].astype("float64")
+    frame["actual"] = frame["actual"].astype("float64")
+    frame["weight"] = frame["weight"].astype("float64")
+    frame["score"] = frame["score"].astype("float64")
+    frame["src_file"] = "数据.xlsx"
+    frame["src_sheet"] = "绩效目标"
+    frame["src_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+def spending_frame(rows: list[tuple]) -> pd.DataFrame:
+    """A processed spending table: (budget_type, category, item, is_total, budget, actual)."""
+    frame = pd.DataFrame(
+        rows, columns=["budget_type", "category", "item", "is_total", "budget", "actual"]
+    )
+    frame["budget"] = frame["budget"].astype("float64")
+    frame["actual"] = frame["actual"].astype("float64")
+    frame["budget_decimals"] = pd.array([2] * len(frame), dtype="Int64")
+    frame["actual_decimals"] = pd.array([2] * len(frame), dtype="Int64")
+    frame["note"] = None
+    frame["src_file"] = "支出.csv"
+    frame["src_sheet"] = "支出"
+    frame["src_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+def q(
+    level1, level2, level3, direction, target, actual, weight, unit="", reason=None, measures=None
+):
+    """A quantitative indicator row."""
+    return (
+        level1,
+        level2,
+        level3,
+        direction,
+        target,
+        f"{target:g}",
+        actual,
+        None if actual is None else f"{actual:g}",
+        unit,
+        weight,
+        None,
+        None,
+        reason,
+        measures,
+    )
+
+
+def qual(level1, level2, level3, assessment, score, weight, reason=None, measures=None):
+    """A qualitative (定性) indicator row."""
+    return (
+        level1,
+        level2,
+        level3,
+        "定性",
+        None,
+        "有效运行",
+        None,
+        "基本运行",
+        None,
+        weight,
+        assessment,
+        score,
+        reason,
+        measures,
+    )
+
+
+SPENDING = spending_frame(
+    [
+        ("一般公共预算", "基本支出", "人员支出", False, 60.0, 58.0),
+        ("一般公共预算", "基本支出", "公用支出", False, 10.0, 9.0),
+        ("一般公共预算", "基本支出", "合计", True, 70.0, 67.0),
+        ("一般公共预算", "项目支出", "合计", True, 30.0, 30.0),
+    ]
+)
+
+TARGETS = targets_frame(
+    [
+        q("产出指标", "数量指标", "举办讲座场次", "≥", 6, 8, 20, "场"),
+        q(
+            "产出指标",
+            "数量指标",
+            "赠书册数",
+            "≥",
+            3000,
+            2800,
+            20,
+            "册",
+            reason="采购延迟",
+            measures="提前采购",
+        ),
+        q("产出指标", "时效指标", "投诉处理天数", "≤", 5, 8, 10, "天"),
+        q(
+            "效益指标",
+            "社会效益指标",
+            "活动参与人次",
+            "≥",
+            1000,
+            6000,
+            15,
+            "人次",
+            reason="需求旺盛",
+        ),
+        qual("效益指标", "可持续影响指标", "服务长效机制", "达成", 14, 15),
+        q("满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, 98.92, 10, "%"),
+    ]
+)
+
+
+def test_no_targets_table_means_no_score_table():
+    assert score_year({"spending": SPENDING}) is None
+
+
+def test_scores_each_rule_and_total_by_hand():
+    result = score_year({"spending": SPENDING, "targets": TARGETS})
+    # funds: budgets 60 + 10 + 30 (the 基本支出 合计 is not counted twice) = 100, actual 97.
+    assert result.funds.budget == pytest.approx(100.0)
+    assert result.funds.actual == pytest.approx(97.0)
+    assert result.funds.rate == pytest.approx(97.0)
+    assert result.funds.score == pytest.approx(9.7)
+    assert not result.funds.budget_missing
+    table = result.indicators.set_index("三级指标")
+    assert list(result.indicators.columns[:8]) == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
+    assert table.loc["举办讲座场次", "得分"] == pytest.approx(20.0)
+    assert table.loc["赠书册数", "得分"] == pytest.approx(20 * 2800 / 3000)
+    assert table.loc["投诉处理天数", "得分"] == pytest.approx(10 * 5 / 8)
+    assert table.loc["活动参与人次", "得分"] == pytest.approx(15.0)
+    assert table.loc["服务长效机制", "得分"] == pytest.approx(14.0)
+    assert table.loc["群众满意度", "得分"] == pytest.approx(10.0)
+    assert table["met"].tolist() == [True, False, False, True, True, True]
+    assert table["over_achieved"].tolist() == [False, False, False, True, False, False]
+    assert table["missing_reason"].tolist() == [False, False, True, False, False, False]
+    expected = 9.7 + 20 + 20 * 2800 / 3000 + 6.25 + 15 + 14 + 10  # 93.6166…
+    assert result.total == 93.62
+    assert result.total == round(expected, 2)
+    assert result.grade == "优"
+    assert table.loc["赠书册数", "偏差原因分析及改进措施"] == "采购延迟；改进措施：提前采购"
+    assert table.loc["投诉处理天数", "年度指标值"] == "≤5天"
+
+
+def test_deviations_and_warnings_for_sections_seven_and_eight():
+    result = score_year({"spending": SPENDING, "targets": TARGETS})
+    kinds = [(d.kind, d.cause, d.measure) for d in result.deviations]
+    assert kinds == [
+        ("未达成", "采购延迟", "提前采购"),
+        ("未达成", None, None),
+        ("超额", "需求旺盛", None),
+    ]
+    assert "赠书册数" in result.deviations[0].problem
+    assert "2800册" in result.deviations[0].problem
+    missing = [w for w in result.warnings if "投诉处理天数" in w]
+    assert len(missing) == 1 and "偏差原因" in missing[0]
+    # Indicators that were met with a reason, or met normally, raise no warning.
+    assert not any("举办讲座场次" in w or "活动参与人次" in w for w in result.warnings)
+
+
+def test_total_is_sum_of_unrounded_scores_rounded_once():
+    # Three indicators at 1/3 of their target: each 30 × 1/3 = 10 (exact) would hide the rule,
+    # so use 10-point ones at 1/3: 3.333… each shows 3.33, their sum shows 10.00 not 9.99.
+    rows = [q("产出指标", "数量指标", f"指标{i}", "≥", 3, 1, 10) for i in range(3)] + [
+        q("效益指标", "社会效益指标", "其余", "≥", 1, 1, 60)
+    ]
+    result = score_year({"targets": targets_frame(rows)})
+    assert result.funds.budget_missing
+    assert result.total == 70.0  # 3 × 3.333… + 60, budget missing → funds score nothing
+    view = result.view()
+    assert [r["score"] for r in view["rows"][:3]] == ["3.33", "3.33", "3.33"]
+    assert view["total"] == "70.00"
+    assert result.grade == "中"
+
+
+def test_less_or_equal_met_and_over_achieved():
+    rows = [
+        q("产出指标", "成本指标", "单场成本", "≤", 2, 1.2, 45, "万元"),
+        q("产出指标", "成本指标", "人均成本", "≤", 3, 1.5, 45, "元"),
+    ]
+    result = score_year({"targets": targets_frame(rows)})
+    table = result.indicators
+    assert table["得分"].tolist() == [45.0, 45.0]
+    assert table["met"].tolist() == [True, True]
+    # 1.2 × 1.5 = 1.8 < 2 → far below the ceiling; 1.5 × 1.5 = 2.25 < 3 likewise.
+    assert table["over_achieved"].tolist() == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("assessment", "score", "ok"),
+    [
+        ("达成", 10.0, True),
+        ("达成", 8.01, True),
+        ("达成", 8.0, False),  # 80% belongs to 部分达成
+        ("部分达成", 8.0, True),
+        ("部分达成", 5.0, False),  # 50% belongs to 未达成
+        ("部分达成", 5.5, True),
+        ("未达成", 0.0, True),
+        ("未达成", 5.0, True),
+        ("未达成", 6.0, False),
+        ("达成", 10.5, False),
+    ],
+)
+def test_qualitative_bands(assessment, score, ok):
+    rows = [
+        qual("满意度指标", "服务对象满意度指标", "读者评价", assessment, score, 10),
+        q("产出指标", "数量指标", "其余", "≥", 1, 1, 80),
+    ]
+    tables = {"targets": targets_frame(rows)}
+    if ok:
+        result = score_year(tables)
+        assert result.indicators.loc[0, "得分"] == score
+        assert result.indicators.loc[0, "met"] == (assessment == "达成")
+        assert result.indicators.loc[0, "实际完成值"].endswith(f"（{assessment}）")
+    else:
+        with pytest.raises(InputError) as info:
+            score_year(tables)
+        (problem,) = info.value.problems
+        assert (problem.file, problem.sheet, problem.row, problem.column) == (
+            "数据.xlsx",
+            "绩效目标",
+            2,
+            "得分",
+        )
+        assert problem.value == f"{score:g}"
+        assert assessment in problem.expected
+
+
+def test_weights_not_adding_to_ninety_name_the_sums():
+    rows = [
+        q("产出指标", "数量指标", "甲", "≥", 1, 1, 50),
+        q("效益指标", "社会效益指标", "乙", "≥", 1, 1, 30),
+        q("满意度指标", "服务对象满意度指标", "丙", "≥", 1, 1, 20),
+    ]
+    with pytest.raises(InputError) as info:
+        score_year({"targets": targets_frame(rows)})
+    (problem,) = info.value.problems
+    assert problem.column == "分值"
+    assert problem.value == "100"
+    assert "产出指标50" in problem.message and "满意度指标20" in problem.message
+    assert "90" in problem.expected
+
+
+def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
+    over = spending_frame([("一般公共预算", "项目支出", "图书采购", False, 20.0, 25.0)])
+    rows = [q("产出指标", "数量指标", "甲", "≥", 1, 1, 90)]
+    result = score_year({"spending": over, "targets": targets_frame(rows)})
+    assert result.funds.rate == pytest.approx(125.0)
+    assert result.funds.score == pytest.approx(10.0)
+    assert result.total == 100.0
+    assert result.deviations == []
+
+    under = spending_frame(
+        [
+            ("一般公共预算", "项目支出", "图书采购", False, 20.0, 15.0),
+            ("一般公共预算", "项目支出", "讲座", False, None, 5.0),  # no budget → not in the rate
+        ]
+    )
+    result = score_year({"spending": under, "targets": targets_frame(rows)})
+    assert result.funds.budget == pytest.approx(20.0)
+    assert result.funds.actual == pytest.approx(15.0)
+    assert result.funds.rate == pytest.approx(75.0)
+    assert result.funds.score == pytest.approx(7.5)
+    assert result.total == 97.5
+    assert result.deviations[0].kind == "执行率"
+    assert result.deviations[0].cause is None
+    assert any("预算执行率75.00%" in w for w in result.warnings)
+
+    # The reason comes from an optional 预算执行率 row, which is not an indicator.
+    with_reason = targets_frame(
+        [
+            *rows,
+            q(
+                "预算执行率",
+                "预算执行率",
+                "预算执行率",
+                "≥",
+                100,
+                75,
+                10,
+                "%",
+                "项目延期",
+                "加快进度",
+            ),
+        ]
+    )
+    result = score_year({"spending": under, "targets": with_reason})
+    assert len(result.indicators) == 1
+    assert (result.deviations[0].cause, result.deviations[0].measure) == ("项目延期", "加快进度")
+    assert not any("预算执行率" in w for w in result.warnings)
+
+
+def test_missing_budgets_score_nothing_and_say_so():
+    no_budget = spending_frame(
+        [
+            ("一般公共预算", "基本支出", "人员支出", False, None, 63.44),
+            ("一般公共预算", "基本支出", "公用支出", False, None, 6.33),
+            ("一般公共预算", "基本支出", "合计", True, None, 69.78),
+        ]
+    )
+    rows = [q("产出指标", "数量指标", "甲", "≥", 1, 1, 90)]
+    result = score_year({"spending": no_budget, "targets": targets_frame(rows)})
+    assert result.funds.budget_missing
+    assert result.funds.marker == BUDGET_MISSING
+    assert result.funds.score is None and result.funds.rate is None
+    assert result.funds.actual == pytest.approx(69.77)  # the parts, not the 合计 row too
+    assert result.total == 90.0
+    assert result.grade == "优"
+    assert any("预算数" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差")],
+)
+def test_grade_bands(total, grade):
+    assert grade_of(total) == grade
+
+
+def test_round_half_up_as_official_documents():
+    assert round_half_up(2.675, 2) == 2.68  # Python's round gives 2.67
+    assert round_half_up(0.125, 2) == 0.13
+    assert math.isclose(round_half_up(93.61666, 2), 93.62)
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def test_partial_renders_table_funds_total_and_escapes_data():
+    rows = [
+        q("产出指标", "数量指标", "<script>alert(1)</script>", "≥", 6, 8, 40, "场"),
+        q("产出指标", "数量指标", "赠书册数", "≥", 3000, 2800, 10, "册", reason="<b>采购</b>延迟"),
+        q("效益指标", "社会效益指标", "参与人次", "≥", 100, 100, 30),
+        q("满意度指标", "服务对象满意度指标", "满意度", "≥", 90, 95, 10, "%"),
+    ]
+    result = score_year({"spending": SPENDING, "targets": targets_frame(rows)})
+    html = _env().get_template("partials/scoring.html.j2").render(scoring=result)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("script") is None and soup.find("b") is None
+    assert "<script>alert(1)</script>" in soup.get_text()
+    funds = soup.select_one("table.scoring-funds tbody tr")
+    assert [td.get_text(strip=True) for td in funds.find_all(["th", "td"])] == [
+        "年度资金总额",
+        "100.00",
+        "97.00",
+        "97.00%",
+        "10.00",
+        "9.70",
+    ]
+    table = soup.select_one("table.scoring-indicators")
+    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+    assert headers == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
+    body = table.tbody.find_all("tr")
+    assert len(body) == 4
+    first = body[0].find_all("td")
+    assert first[0].get_text() == "产出指标" and first[0]["rowspan"] == "2"
+    assert first[1]["rowspan"] == "2"
+    second = [td.get_text(strip=True) for td in body[1].find_all("td")]  # merged cells absent
+    assert second == ["赠书册数", "≥3000册", "2800册", "10.00", "9.33", "<b>采购</b>延迟"]
+    # 9.7 + 40 + 10 × 2800/3000 + 30 + 10 = 99.0333… → 99.03
+    foot = [c.get_text(strip=True) for c in table.tfoot.find_all(["th", "td"])]
+    assert foot[1:] == ["100.00", "99.03", "自评等级：优"]
+
+
+def test_partial_shows_budget_missing_and_missing_reason_warning():
+    rows = [
+        q("产出指标", "数量指标", "讲座", "≥", 6, 3, 90, "场"),
+    ]
+    result = score_year({"targets": targets_frame(rows)})
+    html = _env().get_template("partials/scoring.html.j2").render(scoring=result)
+    soup = BeautifulSoup(html, "html.parser")
+    cells = [c.get_text(strip=True) for c in soup.select("table.scoring-funds tbody tr")[0]]
+    cells = [c for c in cells if c]
+    assert cells == ["年度资金总额", BUDGET_MISSING, "—", BUDGET_MISSING, "10.00", "不计分"]
+    warnings = [li.get_text() for li in soup.select(".selfeval-warnings li")]
+    assert any("讲座" in w and "偏差原因" in w for w in warnings)
+    assert soup.select_one(".missing-reason") is not None
+    foot = [c.get_text(strip=True) for c in soup.select_one("tfoot").find_all(["th", "td"])]
+    assert foot[2:] == ["45.00", "自评等级：差"]
+
+
+# ----------------------------------------------------------- a real workbook through clean_year
+
+TARGET_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "方向",
+    "目标值",
+    "实际值",
+    "单位",
+    "分值",
+    "评价",
+    "得分",
+    "偏差原因",
+    "改进措施",
+]
+WORKBOOK_TARGETS = [
+    ["产出指标", "数量指标", "送图书次数", "≥", "5", "5", "次", 20, None, None, None, None],
+    [
+        "产出指标",
+        "数量指标",
+        "讲座场次",
+        "≥",
+        "8",
+        "6",
+        "场",
+        20,
+        None,
+        None,
+        "场地紧张",
+        "提前预约",
+    ],
+    ["产出指标", "成本指标", "单场活动成本", "≤", "0.5", "0.4", "万元", 10, None, None, None, None],
+    [
+        "效益指标",
+        "社会效益指标",
+        "全民阅读氛围",
+        "定性",
+        "明显提升",
+        "有所提升",
+        None,
+        30,
+        "部分达成",
+        20,
+        "宣传覆盖面有限",
+        "扩大宣传渠道",
+    ],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90%", "98.92%", "%", 10] + [None] * 4,
+]
+WORKBOOK_SPENDING = [
+    ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）", "说明"],
+    ["一般公共预算", "基本支出", "人员支出", 65, 63.44, None],
+    ["一般公共预算", "基本支出", "公用支出", 7, 6.33, None],
+    ["一般公共预算", "基本支出", "合计", 72, 69.78, None],
+    ["一般公共预算", "项目支出", "合计", 45, 39.39, None],
+    ["政府性基金预算", None, "合计", None, 0, None],
+]
+
+
+def write_workbook(folder: Path, targets: list[list]) -> Path:
+    """One xlsx with the 2024 sheets (支出 with budgets) and a 绩效目标 sheet, via openpyxl."""
+    import csv
+
+    import openpyxl
+
+    raw = config.PROJECT_ROOT / "data" / "raw" / "2024"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for path in sorted(raw.glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        rows = WORKBOOK_SPENDING if path.stem == "支出" else None
+        if rows is None:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        for row in rows:
+            sheet.append(row)
+    sheet = book.create_sheet("绩效目标")
+    for row in [TARGET_HEADERS, *targets]:
+        sheet.append(row)
+    folder.mkdir(parents=True)
+    path = folder / "云溪区图书馆2024年度数据.xlsx"
+    book.save(path)
+    return path
+
+
+def test_real_workbook_scored_through_the_cleaner(tmp_path):
+    from selfeval.clean import clean_year
+
+    write_workbook(tmp_path / "2024", WORKBOOK_TARGETS)
+    result = score_year(clean_year(tmp_path / "2024", 2024).tables)
+    # budgets 65 + 7 + 45 = 117 (the 基本支出 合计 72 not again), actual 63.44 + 6.33 + 39.39
+    assert result.funds.budget == pytest.approx(117.0)
+    assert result.funds.actual == pytest.approx(109.16)
+    assert result.funds.score == pytest.approx(109.16 / 117 * 10)
+    scores = result.indicators["得分"].tolist()
+    assert scores == pytest.approx([20, 20 * 6 / 8, 10, 20, 10])
+    # 9.3299… + 20 + 15 + 10 + 20 + 10 = 84.3299… → 84.33
+    assert result.total == 84.33
+    assert result.grade == "良"
+    assert [d.cause for d in result.deviations] == ["场地紧张", "宣传覆盖面有限"]
+    assert result.warnings == []
+    view = result.view()
+    assert view["funds"]["rate"] == "93.30%"
+    assert view["rows"][4]["target"] == "≥90%" and view["rows"][4]["actual"] == "98.92%"
+
+
+def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
+    from selfeval.clean import clean_year
+
+    targets = [list(row) for row in WORKBOOK_TARGETS]
+    targets[3][9] = 25  # 部分达成 allows (15, 24] of 30
+    write_workbook(tmp_path / "2024", targets)
+    tables = clean_year(tmp_path / "2024", 2024).tables
+    with pytest.raises(InputError) as info:
+        score_year(tables)
+    (problem,) = info.value.problems
+    assert problem.file == "云溪区图书馆2024年度数据.xlsx"
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "绩效目标",
+        5,
+        "得分",
+        "25",
+    )
+    assert "(15, 24]" in problem.expected
+    assert "绩效目标" in str(info.value) and "第5行" in str(info.value)
+
+
+def test_equal_direction_and_missing_actual():
+    rows = [
+        q("产出指标", "质量指标", "合规率", "=", 100, 95, 40, "%", reason="两场未备案"),
+        q("产出指标", "质量指标", "验收合格率", "=", 100, 100, 20, "%"),
+        q("效益指标", "社会效益指标", "覆盖村数", "≥", 10, None, 30, "个"),
+    ]
+    result = score_year({"targets": targets_frame(rows)})
+    table = result.indicators
+    assert table["得分"].tolist() == pytest.approx([40 * 95 / 100, 20, 0])
+    assert table["met"].tolist() == [False, True, False]
+    assert table["年度指标值"].tolist() == ["=100%", "=100%", "≥10个"]
+    assert table.loc[2, "实际完成值"] == ""
+    assert any("覆盖村数" in w and "实际完成值" in w for w in result.warnings)
+    assert any("覆盖村数" in w and "偏差原因" in w for w in result.warnings)
+    assert result.total == 58.0
+    assert result.grade == "差"
+
+
+def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
+    from selfeval.clean import clean_year
+    from selfeval.store import read_processed, write_processed
+
+    write_workbook(tmp_path / "raw" / "2024", WORKBOOK_TARGETS)
+    cleaned = clean_year(tmp_path / "raw" / "2024", 2024)
+    write_processed(cleaned, tmp_path / "processed" / "2024")
+    direct, read = (
+        score_year(cleaned.tables),
+        score_year(read_processed(tmp_path / "processed" / "2024")),
+    )
+    assert read.total == direct.total == 84.33
+    pd.testing.assert_frame_equal(read.indicators, direct.indicators)
+    assert read.view() == direct.view()
+
+
+def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():
+    rows = [
+        qual("效益指标", "社会效益指标", "阅读氛围", "达成", None, 30),
+        q("产出指标", "数量指标", "其余", "≥", 1, 1, 60),
+    ]
+    with pytest.raises(InputError) as info:
+        score_year({"targets": targets_frame(rows)})
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (2, "得分")
+    assert "(24, 30]" in problem.expected
+
+    rows = [
+        q("产出指标", "数量指标", "甲", "≥", 1, 1, 90),
+        q("预算执行率", "预算执行率", "预算执行率", "≥", 100, 95, 5, "%"),
+    ]
+    with pytest.raises(InputError) as info:
+        score_year({"targets": targets_frame(rows)})
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (3, "分值", "5")
+
+
+def test_empty_targets_sheet_is_no_table_and_funds_row_alone_is_an_error():
+    assert score_year({"targets": targets_frame([])}) is None
+    only_funds = targets_frame([q("预算执行率", "预算执行率", "预算执行率", "≥", 100, 95, 10, "%")])
+    with pytest.raises(InputError) as info:
+        score_year({"targets": only_funds})
+    (problem,) = info.value.problems
+    assert (problem.column, problem.value) == ("分值", "0")
+
+
+def test_funds_count_each_amount_once_across_total_levels():
+    spending = spending_frame(
+        [
+            ("一般公共预算", None, "合计", True, 100.0, 96.0),  # whole budget type
+            ("一般公共预算", "基本支出", "人员支出", False, 60.0, 58.0),
+            ("一般公共预算", "基本支出", "公用支出", False, 10.0, 9.0),
+            ("一般公共预算", "基本支出", "合计", True, 70.0, 67.0),
+            ("一般公共预算", "项目支出", "合计", True, 30.0, 29.0),  # stands for its projects
+            ("政府性基金预算", None, "合计", True, 5.0, 4.0),  # a type stated only as a total
+        ]
+    )
+    rows = [q("产出指标", "数量指标", "甲", "≥", 1, 1, 90)]
+    funds = score_year({"spending": spending, "targets": targets_frame(rows)}).funds
+    assert funds.budget == pytest.approx(60 + 10 + 30 + 5)
+    assert funds.actual == pytest.approx(58 + 9 + 29 + 4)
