@@ -1,9 +1,8 @@
 """数据核对 checks: every figure the sources state beside what the rows give, marked ✓ or ⚠.
 
-``reconcile_year`` returns one row per check with the columns ``CHECK_COLUMNS``; figures are
-display strings (amounts in 万元 with two decimals, counts as integers, averages and
-percentages with two decimals) so that the table can be shown as it is. 差异 is always
-来源数 − 计算数.
+``reconcile_year`` returns one `Check` per row: the figures as numbers with how they are
+written (`Figure`), never display strings; `selfeval.present.checks_view` formats them. 差异 is
+always 来源数 − 计算数.
 
 Activity totals follow docs/architecture.md: listings sharing an 编号 are one event (each
 measure from the listing that states it); a summary listing (``includes``) and its members form
@@ -13,20 +12,18 @@ one group counting ``max(summary value, sum of members)`` per measure; a listing
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from selfeval.figures.activities import activity_total, has_summaries
+from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
+from selfeval.rules import decimal_str, number_str, qualified_matches, split_ids
 from selfeval.rules import is_missing as _missing
-from selfeval.rules import round_half_up
-
-CHECK_COLUMNS = ["检查项", "结果", "来源数", "计算数", "差异", "说明"]
-OK = "✓"
-WARN = "⚠"
 
 #: Yearly keys of the 声明数 sheet and the activity measure each one re-computes.
 YEARLY_KEYS = {
@@ -57,7 +54,6 @@ MEASURE_NAMES = {
     "materials": "资料份数",
 }
 KEY_SEPARATOR = "·"
-_INCLUDES_SPLIT = re.compile(r"[、,，;；\s]+")
 _GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
 
 
@@ -66,38 +62,59 @@ _GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
 
 
 def _dec(value: float | None, decimals: int = 2) -> str:
-    """Fixed decimals rounded half up ('—' when unknown)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{round_half_up(value, decimals):.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return decimal_str(value, decimals)
 
 
 def _count(value: float | None) -> str:
-    """A count: an integer when whole, else two decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if abs(value - round(value)) < 1e-9:
-        return str(round(value))
-    return _dec(value)
+    return number_str(value)
 
 
-def _signed(value: float | None, fmt=_count) -> str:
-    if value is None:
-        return "—"
-    text = fmt(value)
-    return text if text.startswith("-") or text in {"0", "0.00"} else f"+{text}"
+@dataclass(frozen=True)
+class Figure:
+    """A number of a check and how it is written: ``count`` (integer when whole), ``dec`` (two
+    decimals), ``any`` (count when whole, else two decimals), ``text`` (as the source wrote it,
+    e.g. 500多); ``signed`` puts a plus before a positive difference."""
+
+    value: float | str | None
+    kind: str = "count"
+    signed: bool = False
 
 
-def _row(item: str, ok: bool, stated: str, computed: str, diff: str, note: str) -> dict[str, str]:
-    return {
-        "检查项": item,
-        "结果": OK if ok else WARN,
-        "来源数": stated,
-        "计算数": computed,
-        "差异": diff,
-        "说明": note,
-    }
+def C(value: Any, signed: bool = False) -> Figure:
+    return Figure(None if _missing(value) else float(value), "count", signed)
+
+
+def D(value: Any, signed: bool = False) -> Figure:
+    return Figure(None if _missing(value) else float(value), "dec", signed)
+
+
+def A(value: Any, signed: bool = False) -> Figure:
+    if isinstance(value, str):
+        return Figure(value, "text", signed)
+    return Figure(None if _missing(value) else float(value), "any", signed)
+
+
+def T(text: str) -> Figure:
+    return Figure(text, "text")
+
+
+NONE = Figure(None, "text")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One 数据核对 row: what is checked, whether it holds, the figures and an explanation."""
+
+    item: str
+    ok: bool
+    stated: Figure
+    computed: Figure
+    difference: Figure
+    note: str
+
+
+def _row(item: str, ok: bool, stated: Figure, computed: Figure, diff: Figure, note: str) -> Check:
+    return Check(item, ok, stated, computed, diff, note)
 
 
 def _where(row: pd.Series) -> str:
@@ -130,7 +147,7 @@ def _parts_of(spending: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
     return parts
 
 
-def check_spending_totals(spending: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_spending_totals(spending: pd.DataFrame | None) -> list[Check]:
     """Each stated 合计 row (budget and actual) against the sum of its parts, within rounding."""
     if spending is None or spending.empty:
         return []
@@ -167,16 +184,16 @@ def check_spending_totals(spending: pd.DataFrame | None) -> list[dict[str, str]]
                 _row(
                     f"{label}{name}与分项之和（万元）",
                     ok,
-                    _dec(float(stated)),
-                    _dec(computed),
-                    _signed(diff, _dec),
+                    D(stated),
+                    D(computed),
+                    D(diff, signed=True),
                     f"{note}（{_where(total)}）",
                 )
             )
     return out
 
 
-def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[dict[str, str]]:
+def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[Check]:
     """Reconciliations the cleaner recorded in checks.json that the tables cannot recompute."""
     out = []
     for entry in (checks or {}).get("reconciled", []) or []:
@@ -201,126 +218,31 @@ def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[d
             _row(
                 str(entry.get("item") or entry.get("message") or "合计核对"),
                 ok,
-                _fmt_any(stated),
-                _fmt_any(computed),
-                _signed(float(difference), _fmt_any) if difference is not None else "—",
+                A(stated),
+                A(computed),
+                A(float(difference), signed=True) if difference is not None else NONE,
                 " ".join(x for x in (str(entry.get("message") or ""), f"（{where}）") if x),
             )
         )
     return out
 
 
-def _fmt_any(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int | float):
-        return _count(float(value)) if float(value).is_integer() else _dec(float(value))
-    return str(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # activity totals
-
-
-def split_includes(value: Any) -> list[str]:
-    """The 编号s named by an ``includes`` cell."""
-    return [x for x in _INCLUDES_SPLIT.split(_text(value)) if x]
-
-
-def _event_values(acts: pd.DataFrame, measure: str) -> dict[str, float | None]:
-    """One value per event_id: the first stated value among its listings."""
-    values: dict[str, float | None] = {}
-    for event_id, group in acts.groupby("event_id", sort=False):
-        if measure == "events":
-            values[str(event_id)] = 1.0
-            continue
-        stated = group[measure].dropna()
-        if not stated.empty:
-            values[str(event_id)] = float(stated.iloc[0])
-        else:
-            values[str(event_id)] = 1.0 if measure == "sessions" else None
-    return values
-
-
-def _groups(acts: pd.DataFrame) -> dict[str, list[str]]:
-    """Summary event_id → member event_ids present in ``acts``."""
-    if "includes" not in acts.columns:
-        return {}
-    present = set(acts["event_id"].astype(str))
-    groups: dict[str, list[str]] = {}
-    taken: set[str] = set()
-    for _, row in acts[acts["includes"].notna()].iterrows():
-        summary = str(row["event_id"])
-        members = [m for m in split_includes(row["includes"]) if m in present and m != summary]
-        members = [m for m in members if m not in taken]
-        if members and summary not in groups:
-            groups[summary] = members
-            taken.update(members)
-    return groups
-
-
-def activity_total(acts: pd.DataFrame | None, measure: str) -> float | None:
-    """Yearly total of one activity measure (events once, summary groups by max); None if unknown.
-
-    ``measure`` is ``events``, ``listings``, ``sessions``, ``offline``, ``online``, ``books`` or
-    ``materials``.
-    """
-    if acts is None or acts.empty:
-        return None
-    if measure == "listings":
-        return float(len(acts))
-    values = _event_values(acts, measure)
-    groups = _groups(acts)
-    in_group = {m for members in groups.values() for m in members} | set(groups)
-    total: float | None = None
-
-    def add(value: float | None) -> None:
-        nonlocal total
-        if value is not None:
-            total = value if total is None else total + value
-
-    for summary, members in groups.items():
-        member_values = [values[m] for m in members if values.get(m) is not None]
-        member_sum = sum(member_values) if member_values else None
-        own = values.get(summary)
-        candidates = [v for v in (own, member_sum) if v is not None]
-        add(max(candidates) if candidates else None)
-    for event_id, value in values.items():
-        if event_id not in in_group:
-            add(value)
-    return total
 
 
 def _category_rows(acts: pd.DataFrame, category: str) -> pd.DataFrame:
     return acts[acts["category"].fillna("").astype(str).str.strip() == category]
 
 
-def _qualified_matches(value: float, qualifier: str, computed: float) -> bool:
-    """Whether ``computed`` agrees with a stated ``value`` written with ``qualifier``."""
-    if qualifier in {"", None}:
-        return abs(computed - value) < 1e-9
-    if qualifier == "约":
-        return abs(computed - value) <= 0.1 * abs(value) + 1e-9
-    if qualifier == "近":
-        return 0.9 * value - 1e-9 <= computed <= value + 1e-9
-    if qualifier == "上":
-        return computed >= value - 1e-9
-    # 多, 余: from the value up to the next step of its last non-zero digit (500多 → [500, 600)).
-    step = 1
-    whole = int(abs(value))
-    while whole and whole % (step * 10) == 0:
-        step *= 10
-    return value - 1e-9 <= computed < value + step
-
-
-def check_summaries(acts: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_summaries(acts: pd.DataFrame | None) -> list[Check]:
     """Each summary listing's stated figures against the sum of its members' figures."""
     if acts is None or acts.empty or "includes" not in acts.columns:
         return []
     out = []
     present = acts.drop_duplicates("event_id").set_index("event_id", drop=False)
     for _, row in acts[acts["includes"].notna()].iterrows():
-        members = [m for m in split_includes(row["includes"]) if m in present.index]
+        members = [m for m in split_ids(row["includes"]) if m in present.index]
         if not members:
             continue
         names = "、".join(_text(present.loc[m, "name"]) or m for m in members)
@@ -328,9 +250,9 @@ def check_summaries(acts: pd.DataFrame | None) -> list[dict[str, str]]:
             _row(
                 "汇总条目与所含活动计为一组",
                 True,
-                str(len(members) + 1),
-                "1",
-                _signed(float(len(members))),
+                C(len(members) + 1),
+                C(1),
+                C(len(members), signed=True),
                 f"「{_text(row.get('name'))}」（编号{row['event_id']}）汇总了{names}"
                 f"（编号{'、'.join(members)}），各自列示，年度合计中作为一组只计一次，"
                 "每项数字取汇总数与分项之和的较大者。",
@@ -348,7 +270,7 @@ def check_summaries(acts: pd.DataFrame | None) -> list[dict[str, str]]:
             computed = float(sum(known))
             qualifier = _text(row.get(f"{measure}_q"))
             stated_text = _text(row.get(f"{measure}_text")) or _count(float(stated))
-            ok = _qualified_matches(float(stated), qualifier, computed)
+            ok = qualified_matches(float(stated), qualifier, computed)
             group_value = max(float(stated), computed)
             note = (
                 f"汇总条目「{_text(row.get('name'))}」（{_text(row.get('category'))}）"
@@ -365,9 +287,9 @@ def check_summaries(acts: pd.DataFrame | None) -> list[dict[str, str]]:
                 _row(
                     f"汇总条目{MEASURE_NAMES[measure]}与所含活动之和",
                     ok,
-                    stated_text,
-                    _count(computed),
-                    _signed(float(stated) - computed),
+                    T(stated_text),
+                    C(computed),
+                    C(float(stated) - computed, signed=True),
                     note,
                 )
             )
@@ -379,7 +301,7 @@ def _stated_value(acts: pd.DataFrame, event_id: str, measure: str) -> float | No
     return float(stated.iloc[0]) if not stated.empty else None
 
 
-def check_multi_listed(acts: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_multi_listed(acts: pd.DataFrame | None) -> list[Check]:
     """Events listed under several categories: shown under each, counted once in totals."""
     if acts is None or acts.empty:
         return []
@@ -393,9 +315,9 @@ def check_multi_listed(acts: pd.DataFrame | None) -> list[dict[str, str]]:
             _row(
                 "同一活动列于多个类别",
                 True,
-                str(len(group)),
-                "1",
-                _signed(float(len(group) - 1)),
+                C(len(group)),
+                C(1),
+                C(len(group) - 1, signed=True),
                 f"{names}（编号{event_id}）同时列于{categories}，各类别中分别展示，"
                 "年度合计中只计一次。",
             )
@@ -407,23 +329,25 @@ def check_multi_listed(acts: pd.DataFrame | None) -> list[dict[str, str]]:
 # stated figures
 
 
-def holdings_growth(holdings: pd.DataFrame | None) -> tuple[float, int, int, float, float] | None:
-    """(average yearly growth, first year, last year, first holdings, last holdings) or None."""
+def _growth(holdings: pd.DataFrame | None) -> tuple[float, int, int, float, float] | None:
+    """(average yearly growth, first year, last year, first, last holdings) by the figures' rule."""
     if holdings is None or holdings.empty:
         return None
-    known = holdings[holdings["holdings"].notna()].sort_values("year")
-    if len(known) < 2:
+    last = int(holdings.dropna(subset=["holdings"])["year"].max())
+    found = holdings_growth({"holdings": holdings}, last)
+    if found is None or found.first_year is None or found.average_increase is None:
         return None
-    first, last = known.iloc[0], known.iloc[-1]
-    span = int(last["year"]) - int(first["year"])
-    if span <= 0:
-        return None
-    h0, h1 = float(first["holdings"]), float(last["holdings"])
-    return (h1 - h0) / span, int(first["year"]), int(last["year"]), h0, h1
+    return (
+        found.average_increase,
+        found.first_year,
+        found.year,
+        float(found.first_holdings),
+        float(found.holdings),
+    )
 
 
 def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> list[dict]:
-    growth = holdings_growth(holdings)
+    growth = _growth(holdings)
     claims = (
         stated[stated["indicator"].astype(str).str.strip() == HOLDINGS_GROWTH_KEY]
         if stated is not None and not stated.empty
@@ -435,9 +359,9 @@ def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> 
                 _row(
                     "馆藏年均增长",
                     False,
-                    _count(float(claims.iloc[0]["value"])),
-                    "—",
-                    "—",
+                    C(claims.iloc[0]["value"]),
+                    NONE,
+                    NONE,
                     "馆藏表中不足两个年度的馆藏数，无法计算年均增长。",
                 )
             ]
@@ -445,7 +369,7 @@ def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> 
     avg, y0, y1, h0, h1 = growth
     basis = f"（{y1}年{_count(h1)} − {y0}年{_count(h0)}）÷ {y1 - y0}年 = {_dec(avg)}"
     if claims is None or claims.empty:
-        return [_row("馆藏年均增长（册/年）", True, "—", _dec(avg), "—", f"{basis}；来源未声明。")]
+        return [_row("馆藏年均增长（册/年）", True, NONE, D(avg), NONE, f"{basis}；来源未声明。")]
     out = []
     for _, claim in claims.iterrows():
         value = float(claim["value"])
@@ -465,16 +389,16 @@ def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> 
             _row(
                 "馆藏年均增长（册/年）",
                 ok,
-                _count(value),
-                _dec(avg),
-                _signed(value - avg, _dec),
+                C(value),
+                D(avg),
+                D(value - avg, signed=True),
                 note,
             )
         )
     return out
 
 
-def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list[Check]:
     """Yearly and per-category figures of the 声明数 sheet against the activity rows."""
     if stated is None or stated.empty:
         return []
@@ -493,16 +417,14 @@ def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list
             subset = _category_rows(acts, category.strip()) if acts is not None else None
             label = f"「{category.strip()}」{name.strip()}"
             if measure is None or subset is None or subset.empty:
-                out.append(
-                    _row(label, False, _count(value), "—", "—", "活动表中没有可核对的数据。")
-                )
+                out.append(_row(label, False, C(value), NONE, NONE, "活动表中没有可核对的数据。"))
                 continue
         else:
-            out.append(_row(key, False, _count(value), "—", "—", "未知的声明数指标，无法核对。"))
+            out.append(_row(key, False, C(value), NONE, NONE, "未知的声明数指标，无法核对。"))
             continue
         computed = activity_total(subset, measure)
         if computed is None:
-            out.append(_row(label, False, _count(value), "—", "—", "活动表中未填写该项数字。"))
+            out.append(_row(label, False, C(value), NONE, NONE, "活动表中未填写该项数字。"))
             continue
         ok = abs(value - computed) < 1e-9
         note = _terms(subset, measure) if subset is not None and len(subset) <= 12 else ""
@@ -512,9 +434,9 @@ def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list
             _row(
                 f"{label}{f'（{unit}）' if unit else ''}",
                 ok,
-                _count(value),
-                _count(computed),
-                _signed(value - computed),
+                C(value),
+                C(computed),
+                C(value - computed, signed=True),
                 note or ("与活动明细一致。" if ok else "与活动明细不一致，请核对。"),
             )
         )
@@ -531,7 +453,7 @@ def _terms(acts: pd.DataFrame, measure: str) -> str:
             return f"{len(acts)}条活动记录，均未另填场次，每条计1场"
         column = column.fillna(1)
     known = [_count(float(v)) for v in column.dropna()]
-    if not known or acts["event_id"].duplicated().any() or _groups(acts):
+    if not known or acts["event_id"].duplicated().any() or has_summaries(acts):
         return ""
     return " + ".join(known) if len(known) > 1 else ""
 
@@ -540,7 +462,7 @@ def _terms(acts: pd.DataFrame, measure: str) -> str:
 # satisfaction, dates, holdings across years
 
 
-def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[Check]:
     """Stated satisfaction rates against satisfied / sample."""
     if satisfaction is None or satisfaction.empty:
         return []
@@ -560,16 +482,16 @@ def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[dict[str, str]
             _row(
                 f"满意度「{_text(row.get('survey'))}」（%）",
                 ok,
-                _dec(rate),
-                _dec(computed),
-                _signed(rate - computed, _dec),
+                D(rate),
+                D(computed),
+                D(rate - computed, signed=True),
                 f"满意{int(satisfied)} ÷ 样本{int(sample)} × 100% = {_dec(computed)}%",
             )
         )
     return out
 
 
-def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[dict[str, str]]:
+def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[Check]:
     """Every activity date inside the report year."""
     if acts is None or acts.empty or year is None:
         return []
@@ -587,9 +509,9 @@ def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[dict[str, s
                     _row(
                         f"活动{label}在{year}年内",
                         False,
-                        date.strftime("%Y-%m-%d"),
-                        str(year),
-                        "—",
+                        T(date.strftime("%Y-%m-%d")),
+                        T(str(year)),
+                        NONE,
                         f"「{_text(row.get('name'))}」的{label}不在报告年度内（{_where(row)}）。",
                     )
                 )
@@ -598,16 +520,16 @@ def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[dict[str, s
             _row(
                 f"活动日期在{year}年内",
                 True,
-                str(len(acts)),
-                str(len(acts)),
-                "0",
+                C(len(acts)),
+                C(len(acts)),
+                T("0"),
                 f"{len(acts)}条活动记录的日期均在{year}年内。",
             )
         )
     return out
 
 
-def check_holdings_added(holdings: pd.DataFrame | None) -> list[dict[str, str]]:
+def check_holdings_added(holdings: pd.DataFrame | None) -> list[Check]:
     """A stated yearly addition against the difference of consecutive holdings."""
     if holdings is None or holdings.empty or "added" not in holdings.columns:
         return []
@@ -623,9 +545,9 @@ def check_holdings_added(holdings: pd.DataFrame | None) -> list[dict[str, str]]:
             _row(
                 f"{int(year)}年新增馆藏（册）",
                 ok,
-                _count(float(added)),
-                _count(computed),
-                _signed(float(added) - computed),
+                C(added),
+                C(computed),
+                C(float(added) - computed, signed=True),
                 f"{int(year)}年馆藏 − {int(year) - 1}年馆藏",
             )
         )
@@ -634,7 +556,7 @@ def check_holdings_added(holdings: pd.DataFrame | None) -> list[dict[str, str]]:
 
 def check_previous_year(
     holdings: pd.DataFrame | None, previous: pd.DataFrame | None, year: int | None
-) -> list[dict[str, str]]:
+) -> list[Check]:
     """The holdings this year states for earlier years against those years' own data."""
     if holdings is None or previous is None or holdings.empty or previous.empty:
         return []
@@ -653,9 +575,9 @@ def check_previous_year(
             _row(
                 f"本年度所列{y}年馆藏与{y}年度数据（册）",
                 ok,
-                _count(stated),
-                _count(own),
-                _signed(stated - own),
+                C(stated),
+                C(own),
+                C(stated - own, signed=True),
                 "跨年度一致。" if ok else "跨年度不一致：请核对本年度或上一年度的馆藏数。",
             )
         )
@@ -690,8 +612,8 @@ def _same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame
     return not (mine and theirs and mine != theirs)
 
 
-def _frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=CHECK_COLUMNS).astype(object)
+def _frame(rows: Iterable[Check]) -> list[Check]:
+    return list(rows)
 
 
 def reconcile_year(
@@ -699,8 +621,8 @@ def reconcile_year(
     checks: dict,
     previous_tables: dict[str, pd.DataFrame] | None = None,
     year: int | None = None,
-) -> pd.DataFrame:
-    """Every 数据核对 check of one year (columns ``CHECK_COLUMNS``, figures as display text).
+) -> list[Check]:
+    """Every 数据核对 check of one year, in the order of the appendix.
 
     Args:
         tables: the year's processed tables.
@@ -714,7 +636,7 @@ def reconcile_year(
     acts = tables.get("activities")
     stated = tables.get("stated")
     holdings = tables.get("holdings")
-    rows: list[dict[str, str]] = []
+    rows: list[Check] = []
     rows += check_spending_totals(spending)
     covered: set[tuple[str, int]] = set()
     if spending is not None and not spending.empty:

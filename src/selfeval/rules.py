@@ -82,6 +82,33 @@ def half_unit(decimals: Any, default: int = 2) -> float:
     return 0.5 * 10.0 ** (-d)
 
 
+def decimal_str(value: Any, decimals: int = 2, missing: str = "—") -> str:
+    """The one written form of a number: fixed decimals rounded half up (`missing` if unknown).
+
+    Messages of the core layers (problems, warnings, 数据核对 notes) and every display format of
+    `selfeval.present.formats` are written through it.
+    """
+    if is_missing(value):
+        return missing
+    return f"{quantize_half_up(float(value), decimals):f}"
+
+
+def number_str(value: Any, missing: str = "—") -> str:
+    """A count or stated figure: an integer when whole, else two decimals."""
+    if is_missing(value):
+        return missing
+    if abs(float(value) - round(float(value))) < 1e-9:
+        return str(round(float(value)))
+    return decimal_str(value)
+
+
+def signed_str(text: str) -> str:
+    """A difference as written in 数据核对: a plus sign before a positive figure."""
+    if text == "—" or text.startswith("-") or text in {"0", "0.00"}:
+        return text
+    return f"+{text}"
+
+
 def parts_tolerance(decimals: list[Any]) -> float:
     """Rounding tolerance of a sum: half a unit of the last stated digit of each part."""
     return sum(half_unit(d, default=0) for d in decimals)

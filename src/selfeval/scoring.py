@@ -21,33 +21,29 @@ be 10) and is excluded from the 90-point sum.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 
 from selfeval.errors import InputError, Problem, problem
+from selfeval.rules import (
+    EPS,
+    FUNDS_KEY,
+    FUNDS_WEIGHT,
+    INDICATOR_WEIGHT_TOTAL,
+    OVER_ACHIEVEMENT_FACTOR,
+    QUALITATIVE,
+    QUALITATIVE_BANDS,
+    RATE_REASON_THRESHOLD,
+    decimal_str,
+    grade_of,
+    in_band,
+    round_half_up,
+)
 from selfeval.rules import as_text as _text
 from selfeval.rules import is_missing as _is_missing
 
-#: Points of the 预算执行率 row; the indicators of the sheet share the remaining 90.
-FUNDS_WEIGHT = 10.0
-INDICATOR_WEIGHT_TOTAL = 90.0
-#: An execution rate (percent) below this needs a 偏差原因.
-RATE_REASON_THRESHOLD = 90.0
-#: A ≥ indicator whose 完成值 reaches this multiple of its 指标值 (≤: whose 完成值 is at most
-#: 指标值 / factor) is flagged as over-achieved: the target may have been set too low.
-OVER_ACHIEVEMENT_FACTOR = 1.5
-#: Qualitative assessments and their score bands as fractions of 分值: (low, high, low_open).
-QUALITATIVE_BANDS = {
-    "达成": (0.8, 1.0, True),
-    "部分达成": (0.5, 0.8, True),
-    "未达成": (0.0, 0.5, False),
-}
-QUALITATIVE = "定性"
-FUNDS_KEY = "预算执行率"
 BUDGET_MISSING = "预算数缺失"
 #: Columns of ``ScoreResult.indicators`` in table order, then the flags.
 TABLE_COLUMNS = [
@@ -61,7 +57,6 @@ TABLE_COLUMNS = [
     "偏差原因分析及改进措施",
 ]
 FLAG_COLUMNS = ["met", "over_achieved", "missing_reason"]
-_EPS = 1e-9
 _SHEET = "绩效目标"
 
 
@@ -101,10 +96,6 @@ class ScoreResult:
     warnings: list[str] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
 
-    def view(self) -> dict[str, Any]:
-        """Display strings for the partial ``scoring.html.j2`` (numbers formatted, rowspans)."""
-        return _view(self)
-
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -116,18 +107,9 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def round_half_up(value: float, decimals: int = 2) -> float:
-    """Round as official documents do (half away from zero, on the shortest decimal form)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
 def _fmt(value: float | None, decimals: int = 2) -> str:
     """An official-document number: fixed decimals rounded half up, '—' when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{round_half_up(value, decimals):.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return decimal_str(value, decimals)
 
 
 def _fmt_plain(value: float | None) -> str:
@@ -167,17 +149,6 @@ def _problem(
         value=value,
         show_value=True,
     )
-
-
-def grade_of(total: float) -> str:
-    """The grade of a (rounded) total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差."""
-    if total >= 90 - _EPS:
-        return "优"
-    if total >= 80 - _EPS:
-        return "良"
-    if total >= 60 - _EPS:
-        return "中"
-    return "差"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,7 +230,7 @@ def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Prob
             )
     for _, row in funds_rows.iterrows():
         weight = _num(row.get("weight"))
-        if weight is not None and abs(weight - FUNDS_WEIGHT) > _EPS:
+        if weight is not None and abs(weight - FUNDS_WEIGHT) > EPS:
             problems.append(
                 _problem(
                     **_src(row),
@@ -336,10 +307,7 @@ def _score_qualitative(row: pd.Series, weight: float) -> tuple[float, bool, list
                 )
             ],
         )
-    low, high, low_open = QUALITATIVE_BANDS[assessment]
-    lo, hi = low * weight, high * weight
-    inside = (score > lo + _EPS if low_open else score >= lo - _EPS) and score <= hi + _EPS
-    if not inside:
+    if not in_band(assessment, score, weight):
         return (
             score,
             False,
@@ -366,18 +334,18 @@ def _score_quantitative(
     if target is None or actual is None:
         return 0.0, False, False
     if direction == "≤":
-        if actual <= target + _EPS:
-            over = actual * OVER_ACHIEVEMENT_FACTOR <= target - _EPS
+        if actual <= target + EPS:
+            over = actual * OVER_ACHIEVEMENT_FACTOR <= target - EPS
             return weight, True, over
         return weight * target / actual, False, False
     if direction == "=":
-        if abs(actual - target) <= _EPS * max(1.0, abs(target)):
+        if abs(actual - target) <= EPS * max(1.0, abs(target)):
             return weight, True, False
         big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
         return (weight * small / big if big > 0 else 0.0), False, False
     # ≥ (default)
-    if actual >= target - _EPS:
-        over = target > 0 and actual >= target * OVER_ACHIEVEMENT_FACTOR - _EPS
+    if actual >= target - EPS:
+        over = target > 0 and actual >= target * OVER_ACHIEVEMENT_FACTOR - EPS
         return weight, True, over
     return (weight * actual / target if target > 0 else 0.0), False, False
 
@@ -509,7 +477,7 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
         funds.measures = _text(first.get("measures")) or None
     if funds.budget_missing:
         warnings.insert(0, "支出表中没有任何预算数：预算执行率无法计算，该项（10分）不计分。")
-    elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - _EPS:
+    elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - EPS:
         problem = (
             f"预算执行率为{_fmt(funds.rate)}%（全年预算数{_fmt(funds.budget)}万元，"
             f"全年执行数{_fmt(funds.actual)}万元），低于{_fmt_plain(RATE_REASON_THRESHOLD)}%。"
@@ -532,80 +500,6 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
         warnings=warnings,
         deviations=deviations,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# display
-
-
-def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
-    """Rowspans of consecutive equal values (0 = covered by the cell above)."""
-    spans = [0] * len(values)
-    start = 0
-    for i in range(1, len(values) + 1):
-        boundary = (
-            i == len(values)
-            or values[i] != values[start]
-            or (parents is not None and parents[i] != parents[start])
-        )
-        if boundary:
-            spans[start] = i - start
-            start = i
-    return spans
-
-
-def _view(result: ScoreResult) -> dict[str, Any]:
-    funds = result.funds
-    table = result.indicators
-    level1 = table["一级指标"].tolist()
-    level2 = table["二级指标"].tolist()
-    span1 = _spans(level1)
-    span2 = _spans(level2, parents=level1)
-    rows = []
-    for i, rec in enumerate(table.to_dict("records")):
-        rows.append(
-            {
-                "level1": rec["一级指标"],
-                "level1_span": span1[i],
-                "level2": rec["二级指标"],
-                "level2_span": span2[i],
-                "level3": rec["三级指标"],
-                "target": rec["年度指标值"],
-                "actual": rec["实际完成值"],
-                "weight": _fmt(rec["分值"]),
-                "score": _fmt(rec["得分"]),
-                "reason": rec["偏差原因分析及改进措施"],
-                "met": bool(rec["met"]),
-                "over_achieved": bool(rec["over_achieved"]),
-                "missing_reason": bool(rec["missing_reason"]),
-            }
-        )
-    if funds.budget_missing:
-        funds_view = {
-            "budget": BUDGET_MISSING,
-            "actual": _fmt(funds.actual),
-            "rate": BUDGET_MISSING,
-            "weight": _fmt(funds.weight),
-            "score": "不计分",
-        }
-    else:
-        funds_view = {
-            "budget": _fmt(funds.budget),
-            "actual": _fmt(funds.actual),
-            "rate": f"{_fmt(funds.rate)}%",
-            "weight": _fmt(funds.weight),
-            "score": _fmt(funds.score),
-        }
-    funds_view["budget_missing"] = funds.budget_missing
-    funds_view["reason"] = _reason_text(funds.reason or "", funds.measures or "")
-    return {
-        "funds": funds_view,
-        "rows": rows,
-        "weight_total": _fmt(FUNDS_WEIGHT + float(table["分值"].sum())),
-        "total": _fmt(result.total),
-        "grade": result.grade,
-        "warnings": list(result.warnings),
-    }
 
 
 def build_warnings(result: ScoreResult | None, checks: dict) -> list[str]:

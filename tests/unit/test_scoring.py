@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from selfeval import config
 from selfeval.errors import InputError
+from selfeval.present.scoring_view import scoring_view
 from selfeval.rules import grade_of, round_half_up
 from selfeval.scoring import BUDGET_MISSING, score_year
 
@@ -211,7 +212,7 @@ def test_total_is_sum_of_unrounded_scores_rounded_once():
     result = score_year({"targets": targets_frame(rows)})
     assert result.funds.budget_missing
     assert result.total == 70.0  # 3 × 3.333… + 60, budget missing → funds score nothing
-    view = result.view()
+    view = scoring_view(result)
     assert [r["score"] for r in view["rows"][:3]] == ["3.33", "3.33", "3.33"]
     assert view["total"] == "70.00"
     assert result.grade == "中"
@@ -368,11 +369,9 @@ def test_round_half_up_as_official_documents():
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    from selfeval.present.templates import environment
+
+    return environment()
 
 
 def test_partial_renders_table_funds_total_and_escapes_data():
@@ -383,7 +382,8 @@ def test_partial_renders_table_funds_total_and_escapes_data():
         q("满意度指标", "服务对象满意度指标", "满意度", "≥", 90, 95, 10, "%"),
     ]
     result = score_year({"spending": SPENDING, "targets": targets_frame(rows)})
-    html = _env().get_template("partials/scoring.html.j2").render(scoring=result)
+    partial = _env().get_template("partials/scoring.html.j2")
+    html = partial.render(scoring=result, scoring_view=scoring_view(result))
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("script") is None and soup.find("b") is None
     assert "<script>alert(1)</script>" in soup.get_text()
@@ -425,7 +425,8 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
         q("产出指标", "数量指标", "讲座", "≥", 6, 3, 90, "场"),
     ]
     result = score_year({"targets": targets_frame(rows)})
-    html = _env().get_template("partials/scoring.html.j2").render(scoring=result)
+    partial = _env().get_template("partials/scoring.html.j2")
+    html = partial.render(scoring=result, scoring_view=scoring_view(result))
     soup = BeautifulSoup(html, "html.parser")
     cells = [c.get_text(strip=True) for c in soup.select("table.scoring-funds tbody tr")[0]]
     cells = [c for c in cells if c]
@@ -538,7 +539,7 @@ def test_real_workbook_scored_through_the_cleaner(tmp_path):
     assert result.grade == "良"
     assert [d.cause for d in result.deviations] == ["场地紧张", "宣传覆盖面有限"]
     assert result.warnings == []
-    view = result.view()
+    view = scoring_view(result)
     assert view["funds"]["rate"] == "93.30%"
     assert view["rows"][4]["target"] == "≥90%" and view["rows"][4]["actual"] == "98.92%"
 
@@ -595,7 +596,7 @@ def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
     )
     assert read.total == direct.total == 84.33
     pd.testing.assert_frame_equal(read.indicators, direct.indicators)
-    assert read.view() == direct.view()
+    assert scoring_view(read) == scoring_view(direct)
 
 
 def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():

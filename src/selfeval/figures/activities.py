@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.rules import as_text, is_missing
+from selfeval.rules import as_text, is_missing, split_ids
 
 #: Measures of an activity listing that are summed into yearly totals.
 MEASURES = ("offline", "online", "sessions", "books", "materials")
@@ -62,12 +62,6 @@ def other_categories(activities: pd.DataFrame) -> dict[int, list[str]]:
     return out
 
 
-def split_members(includes: Any) -> list[str]:
-    """The 编号s a summary listing names in `includes` (joined by "、")."""
-    text = as_text(includes)
-    return [m for m in text.split("、") if m] if text else []
-
-
 def events(activities: pd.DataFrame | None) -> pd.DataFrame:
     """One row per event (distinct event_id): each measure taken from the listing stating it.
 
@@ -83,7 +77,7 @@ def events(activities: pd.DataFrame | None) -> pd.DataFrame:
         first = group.iloc[0]
         members: list[str] = []
         for inc in group.get("includes", []):
-            members.extend(m for m in split_members(inc) if m not in members)
+            members.extend(m for m in split_ids(inc) if m not in members)
         row: dict[str, Any] = {
             "event_id": str(event_id),
             "name": as_text(first["name"]),
@@ -125,7 +119,7 @@ class YearTotals:
     group_notes: list[dict] = field(default_factory=list)
 
 
-def _groups(ev: pd.DataFrame) -> list[list[dict]]:
+def groups(ev: pd.DataFrame) -> list[list[dict]]:
     """Events grouped: each summary with its members; every other event alone."""
     by_id = {r["event_id"]: r for r in ev.to_dict("records")}
     grouped: set[str] = set()
@@ -157,7 +151,7 @@ def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
     totals = {m: [0, False, 0] for m in MEASURES}
     n_events = 0
     notes: list[dict] = []
-    for group in _groups(ev) if not ev.empty else []:
+    for group in groups(ev) if not ev.empty else []:
         head, members = group[0], group[1:]
         n_events += max(1, len(members))
         for m in MEASURES:
@@ -187,6 +181,29 @@ def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
                 totals[m][2] += 1
     made = {m: Total(int(v), bool(a), int(k)) for m, (v, a, k) in totals.items()}
     return YearTotals(n_events, group_notes=notes, **made)
+
+
+def activity_total(acts: pd.DataFrame | None, measure: str) -> float | None:
+    """Yearly total of one activity measure by `yearly_totals`'s rule; None if unknown.
+
+    ``measure`` is ``events``, ``listings`` (rows as listed), ``sessions``, ``offline``,
+    ``online``, ``books`` or ``materials``.
+    """
+    if acts is None or acts.empty:
+        return None
+    if measure == "listings":
+        return float(len(acts))
+    totals = yearly_totals(acts)
+    if measure == "events":
+        return float(totals.events)
+    total: Total = getattr(totals, measure)
+    return float(total.value) if total.known_parts else None
+
+
+def has_summaries(acts: pd.DataFrame | None) -> bool:
+    """Whether some listing summarises others (a group counted once in the totals)."""
+    ev = events(acts)
+    return not ev.empty and bool(ev["is_summary"].any())
 
 
 def category_table(activities: pd.DataFrame | None) -> pd.DataFrame:

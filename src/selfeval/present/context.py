@@ -13,8 +13,10 @@ import pandas as pd
 from selfeval import figures as analyze
 from selfeval.figures import Total
 from selfeval.present import charts
+from selfeval.present.checks_view import checks_table
 from selfeval.present.formats import cn_date, cn_number, count_text, decimal_text, pct, wan
-from selfeval.rules import is_missing
+from selfeval.present.scoring_view import scoring_view
+from selfeval.rules import is_missing, split_ids
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
 #: Default headings of section 六's subsections (文字说明 标题 overrides them).
@@ -28,7 +30,7 @@ SUBSECTION_DEFAULTS = {
 
 
 def _listing(row: Any, others: list[str], names: dict[str, str]) -> dict:
-    members = analyze.split_members(getattr(row, "includes", None))
+    members = split_ids(getattr(row, "includes", None))
     return {
         "event_id": str(row.event_id),
         "name": analyze.as_text(row.name),
@@ -241,12 +243,12 @@ def build_context(
     *,
     previous_summary: dict | None = None,
     scoring: Any = None,
-    reconciliation: pd.DataFrame | None = None,
+    reconciliation: list | None = None,
 ) -> dict:
     """Everything the report templates need for one year, computed from the processed tables.
 
     `previous_summary` is the previous year's summary.json (compared only for the same unit);
-    `scoring` is a `selfeval.scoring.ScoreResult` or None; `reconciliation` the 数据核对 frame.
+    `scoring` is a `selfeval.scoring.ScoreResult` or None; `reconciliation` the 数据核对 checks.
     """
     unit = analyze.unit_info(tables)
     unit_name = meta.get("unit_name") or unit.get("单位名称", "")
@@ -342,7 +344,8 @@ def build_context(
         "previous_year": year - 1,
         "scoring": scoring,
         "deviations": deviations,
-        "reconciliation": reconciliation,
+        "reconciliation": None if reconciliation is None else checks_table(reconciliation),
+        "scoring_view": None if scoring is None else scoring_view(scoring),
         "source": source,
     }
 

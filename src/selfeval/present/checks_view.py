@@ -1,0 +1,42 @@
+"""数据核对 as a table: each `selfeval.checks.Check` with its figures written out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from selfeval.checks import Check, Figure
+from selfeval.rules import decimal_str, number_str, signed_str
+
+CHECK_COLUMNS = ["检查项", "结果", "来源数", "计算数", "差异", "说明"]
+OK = "✓"
+WARN = "⚠"
+
+
+def figure_text(figure: Figure) -> str:
+    """A check's figure as the table shows it ('—' when unknown)."""
+    value = figure.value
+    if figure.kind == "text" or isinstance(value, str):
+        text = "—" if value is None else str(value)
+    elif figure.kind == "dec" or (
+        figure.kind == "any" and value is not None and not float(value).is_integer()
+    ):
+        text = decimal_str(value)
+    else:
+        text = number_str(value)
+    return signed_str(text) if figure.signed else text
+
+
+def checks_table(checks: list[Check]) -> pd.DataFrame:
+    """The appendix table (columns `CHECK_COLUMNS`), one row per check."""
+    rows = [
+        {
+            "检查项": c.item,
+            "结果": OK if c.ok else WARN,
+            "来源数": figure_text(c.stated),
+            "计算数": figure_text(c.computed),
+            "差异": figure_text(c.difference),
+            "说明": c.note,
+        }
+        for c in checks
+    ]
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS).astype(object)
