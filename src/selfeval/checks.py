@@ -12,48 +12,24 @@ one group counting ``max(summary value, sum of members)`` per measure; a listing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from selfeval.contract import sheets as sc
 from selfeval.figures.activities import activity_total, has_summaries
 from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
-from selfeval.rules import decimal_str, number_str, qualified_matches, split_ids
+from selfeval.rules import decimal_str, is_year_folder, number_str, qualified_matches, split_ids
 from selfeval.rules import is_missing as _missing
 
-#: Yearly keys of the 声明数 sheet and the activity measure each one re-computes.
-YEARLY_KEYS = {
-    "活动项数": "events",
-    "活动场次": "sessions",
-    "线下参与人次": "offline",
-    "线上参与人次": "online",
-    "赠书册数": "books",
-    "资料份数": "materials",
-}
-HOLDINGS_GROWTH_KEY = "馆藏年均增长"
-#: Measures of ``<类别>·<度量>`` keys; 次数 counts the listings of the category.
-CATEGORY_MEASURES = {
-    "次数": "listings",
-    "场次": "sessions",
-    "线下参与人次": "offline",
-    "线上参与人次": "online",
-    "赠书册数": "books",
-    "资料份数": "materials",
-}
-MEASURE_NAMES = {
-    "events": "活动项数",
-    "listings": "次数",
-    "sessions": "场次",
-    "offline": "线下参与人次",
-    "online": "线上参与人次",
-    "books": "赠书册数",
-    "materials": "资料份数",
-}
-KEY_SEPARATOR = "·"
+YEARLY_KEYS = sc.STATED_YEARLY
+HOLDINGS_GROWTH_KEY = sc.HOLDINGS_GROWTH_KEY
+CATEGORY_MEASURES = sc.STATED_CATEGORY
+MEASURE_NAMES = {"events": "活动项数", **{v: k for k, v in sc.STATED_CATEGORY.items()}}
+KEY_SEPARATOR = sc.STATED_SEPARATOR
 _GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
 
 
@@ -590,7 +566,7 @@ def _infer_year(tables: dict[str, pd.DataFrame]) -> int | None:
     if unit is not None and not unit.empty:
         for key in ("年度", "报告年度"):
             hit = unit.loc[unit["item"].astype(str).str.strip() == key, "value"]
-            if not hit.empty and re.fullmatch(r"\d{4}", _text(hit.iloc[0])):
+            if not hit.empty and is_year_folder(_text(hit.iloc[0])):
                 return int(_text(hit.iloc[0]))
     acts = tables.get("activities")
     if acts is not None and not acts.empty and acts["start_date"].notna().any():

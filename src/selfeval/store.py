@@ -300,7 +300,7 @@ def require_cleaned(directory: Path) -> Path:
     what to run first."""
     directory = Path(directory)
     if not (directory / "meta.json").is_file():
-        year = directory.name if re.fullmatch(r"\d{4}", directory.name) else "该"
+        year = directory.name if is_year_folder(directory.name) else "该"
         target = f" YEARS={year}" if year != "该" else ""
         raise StageOrderError(
             f"{year} 年度还没有清洗结果（{directory} 中没有 meta.json）。"

@@ -9,6 +9,7 @@ from typing import Any
 from selfeval import read
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
+from selfeval.rules import is_year_folder
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 MAX_ROWS = 1000  # rows covered by drop-down validation
@@ -201,6 +202,4 @@ def write_template(
 def raw_years(raw_root: Path) -> list[int]:
     if not raw_root.is_dir():
         return []
-    return sorted(
-        int(p.name) for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
-    )
+    return sorted(int(p.name) for p in raw_root.iterdir() if p.is_dir() and is_year_folder(p.name))

@@ -45,16 +45,27 @@ COUNT_MEASURES = (
     ("books", "赠书册数"),
     ("materials", "资料份数"),
 )
-STATED_YEARLY_KEYS = (
-    "活动项数",
-    "活动场次",
-    "线下参与人次",
-    "线上参与人次",
-    "赠书册数",
-    "资料份数",
-    "馆藏年均增长",
-)
-STATED_CATEGORY_MEASURES = ("次数", "场次", "线下参与人次", "线上参与人次", "赠书册数", "资料份数")
+#: Yearly keys of the 声明数 sheet and the activity measure each one re-computes.
+STATED_YEARLY = {
+    "活动项数": "events",
+    "活动场次": "sessions",
+    "线下参与人次": "offline",
+    "线上参与人次": "online",
+    "赠书册数": "books",
+    "资料份数": "materials",
+}
+HOLDINGS_GROWTH_KEY = "馆藏年均增长"
+STATED_YEARLY_KEYS = (*STATED_YEARLY, HOLDINGS_GROWTH_KEY)
+#: Measures of ``<类别>·<度量>`` keys; 次数 counts the listings of the category.
+STATED_CATEGORY = {
+    "次数": "listings",
+    "场次": "sessions",
+    "线下参与人次": "offline",
+    "线上参与人次": "online",
+    "赠书册数": "books",
+    "资料份数": "materials",
+}
+STATED_CATEGORY_MEASURES = tuple(STATED_CATEGORY)
 STATED_SEPARATOR = "·"
 AMOUNT_UNITS = {"万元": 1, "元": 4}  # unit -> decimals added when expressed in 万元
 

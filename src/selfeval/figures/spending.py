@@ -7,16 +7,15 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.contract import sheets as sc
 from selfeval.figures.common import num, table
 from selfeval.rules import as_text, is_missing
 
-GENERAL = "一般公共预算"
-BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
-BASIC = "基本支出"
-PROJECT = "项目支出"
-PERSONNEL = "人员支出"
-PUBLIC = "公用支出"
-TOTAL = "合计"
+BUDGET_TYPES = sc.BUDGET_TYPES
+GENERAL = BUDGET_TYPES[0]
+BASIC, PROJECT = sc.SPENDING_CATEGORIES
+PERSONNEL, PUBLIC = sc.BASIC_ITEMS
+TOTAL = sc.TOTAL_ITEM
 
 
 @dataclass

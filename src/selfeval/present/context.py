@@ -15,6 +15,7 @@ from selfeval.figures import Total
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
 from selfeval.present.formats import cn_date, cn_number, count_text, decimal_text, pct, wan
+from selfeval.present.frames import NINE_SECTIONS
 from selfeval.present.scoring_view import scoring_view
 from selfeval.rules import is_missing, split_ids
 
@@ -295,17 +296,7 @@ def build_context(
     if yoy is not None:
         subsections.append({"key": "同比", "title": "主要指标与上年对比"})
 
-    sections = [
-        ("unit", "部门（单位）概况"),
-        ("general", "一般公共预算支出情况"),
-        ("fund", "政府性基金预算支出情况"),
-        ("capital", "国有资本经营预算支出情况"),
-        ("social", "社会保险基金预算支出情况"),
-        ("performance", "部门整体支出绩效情况"),
-        ("problems", "存在的问题及原因分析"),
-        ("measures", "下一步改进措施"),
-        ("other", "其他需要说明的情况"),
-    ]
+    sections = list(NINE_SECTIONS)
     toc = [
         {"anchor": f"s{i}", "text": f"{cn_number(i)}、{title}"}
         for i, (_, title) in enumerate(sections, 1)

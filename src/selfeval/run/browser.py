@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from selfeval import config
+from selfeval.present.formats import cn_number
+from selfeval.present.frames import NINE_SECTIONS
+from selfeval.rules import is_year_folder
+from selfeval.store import write_with
 
 #: Where Debian and other distributions put the Chromium binary (real binary before wrappers).
 CHROMIUM_CANDIDATES = (
@@ -47,17 +51,9 @@ LAUNCH_ARGS = (
     "--font-render-hinting=none",
 )
 
-#: The nine sections of a 部门整体支出绩效自评报告: (numeral, phrase the heading must contain).
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("一", "概况"),
-    ("二", "一般公共预算支出"),
-    ("三", "政府性基金预算支出"),
-    ("四", "国有资本经营预算支出"),
-    ("五", "社会保险基金预算支出"),
-    ("六", "整体支出绩效"),
-    ("七", "存在的问题"),
-    ("八", "改进措施"),
-    ("九", "其他需要说明"),
+#: The nine sections of a 部门整体支出绩效自评报告: (numeral, title the heading must contain).
+SECTIONS: tuple[tuple[str, str], ...] = tuple(
+    (cn_number(n), title) for n, (_key, title) in enumerate(NINE_SECTIONS, 1)
 )
 
 #: Font families that carry CJK ideographs (what a non-tofu Chinese glyph must be drawn with).
@@ -324,12 +320,12 @@ class Browser:
             result.images = page.evaluate(_JS_IMAGES)
             result.cjk = self._cjk_samples(page, cjk_samples)
             if screenshot is not None:
-                result.screenshot = _write_atomic(screenshot, lambda tmp: page.screenshot(path=tmp))
+                result.screenshot = write_with(screenshot, lambda tmp: page.screenshot(path=tmp))
             result.overflow, pdf_bytes = _print_a4(page)
             result.pdf_size = len(pdf_bytes)
             result.pdf_a4 = _is_a4_pdf(pdf_bytes)
             if pdf is not None:
-                _write_atomic(pdf, lambda tmp: Path(tmp).write_bytes(pdf_bytes))
+                write_with(pdf, lambda tmp: Path(tmp).write_bytes(pdf_bytes))
         finally:
             page.close()
         result.blocked_requests += self.blocked[first_blocked:]
@@ -412,31 +408,13 @@ def _is_a4_pdf(data: bytes) -> bool:
     return True
 
 
-def _write_atomic(dest: Path, write: Any) -> Path:
-    """Write `dest` through a temporary file in the same folder, then rename it into place."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from other users
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
-
-
 def built_reports(outputs: Path) -> list[tuple[int, Path]]:
     """(year, report.html) of every year folder under `outputs` that holds a built report."""
     found = []
     if outputs.is_dir():
         for entry in sorted(outputs.iterdir()):
             report = entry / "report.html"
-            if re.fullmatch(r"\d{4}", entry.name) and report.is_file():
+            if is_year_folder(entry.name) and report.is_file():
                 found.append((int(entry.name), report))
     return found
 
