@@ -26,7 +26,7 @@ def _offline_matplotlib() -> None:
 @pytest.fixture(scope="session")
 def build_2024(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """Build the real 2024 report once per name in the session's temp folder; returns outputs."""
-    from selfeval import render
+    from selfeval.run import notebooks as render
 
     def build(name: str) -> Path:
         root = tmp_path_factory.getbasetemp() / name

@@ -26,19 +26,16 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.errors import InputError, Problem, problem
+from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.errors import InputError
 from selfeval.rules import (
     EPS,
-    FUNDS_KEY,
     FUNDS_WEIGHT,
-    INDICATOR_WEIGHT_TOTAL,
     OVER_ACHIEVEMENT_FACTOR,
     QUALITATIVE,
-    QUALITATIVE_BANDS,
     RATE_REASON_THRESHOLD,
     decimal_str,
     grade_of,
-    in_band,
     round_half_up,
 )
 from selfeval.rules import as_text as _text
@@ -90,11 +87,13 @@ class ScoreResult:
     """The scored 绩效自评表 of one year."""
 
     funds: Funds
-    indicators: pd.DataFrame
+    indicators: list[dict[str, Any]]  # one row per indicator: TABLE_COLUMNS, then the flags
     total: float
     grade: str
     warnings: list[str] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
+    #: 预算执行率's points plus every indicator's 分值 (the 分值 column's total).
+    weight_total: float = 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,37 +117,6 @@ def _fmt_plain(value: float | None) -> str:
         return "—"
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return text if text not in {"", "-0"} else "0"
-
-
-def _src(row: pd.Series) -> dict[str, Any]:
-    return {
-        "file": _text(row.get("src_file")) or None,
-        "sheet": _text(row.get("src_sheet")) or _SHEET,
-        "row": int(row["src_row"]) if not _is_missing(row.get("src_row")) else None,
-    }
-
-
-def _problem(
-    *,
-    file: str | None,
-    sheet: str | None,
-    row: int | None,
-    column: str,
-    value: Any,
-    expected: str,
-    message: str,
-) -> Problem:
-    """A located problem; an empty value is shown as （空）."""
-    return problem(
-        file or _SHEET,
-        sheet,
-        row,
-        column,
-        message,
-        expected=expected,
-        value=value,
-        show_value=True,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,123 +178,6 @@ def score_funds(spending: pd.DataFrame | None) -> Funds:
 # indicators
 
 
-def _is_funds_row(row: pd.Series) -> bool:
-    return FUNDS_KEY in {_text(row.get("level1")), _text(row.get("level3"))}
-
-
-def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Problem]:
-    """The 90-point rule, and a 10-point 预算执行率 row when one is given."""
-    problems: list[Problem] = []
-    for _, row in targets.iterrows():
-        if _num(row.get("weight")) is None:
-            problems.append(
-                _problem(
-                    **_src(row),
-                    column="分值",
-                    value="",
-                    expected="每个指标须填写分值（数字）/ every indicator needs a weight",
-                    message=f"指标「{_text(row.get('level3'))}」缺少分值 / weight missing",
-                )
-            )
-    for _, row in funds_rows.iterrows():
-        weight = _num(row.get("weight"))
-        if weight is not None and abs(weight - FUNDS_WEIGHT) > EPS:
-            problems.append(
-                _problem(
-                    **_src(row),
-                    column="分值",
-                    value=_fmt_plain(weight),
-                    expected="预算执行率分值为10 / the execution rate weighs 10",
-                    message=f"预算执行率的分值应为10，填写的是{_fmt_plain(weight)}",
-                )
-            )
-    if problems:
-        return problems
-    weights = targets["weight"].astype(float)
-    total = float(weights.sum())
-    if abs(total - INDICATOR_WEIGHT_TOTAL) > 1e-6:
-        sums = targets.assign(w=weights).groupby("level1", sort=False)["w"].sum()
-        detail = "，".join(f"{k}{_fmt_plain(float(v))}" for k, v in sums.items())
-        first = targets.iloc[0] if not targets.empty else funds_rows.iloc[0]
-        problems.append(
-            _problem(
-                file=_src(first)["file"],
-                sheet=_src(first)["sheet"],
-                row=None,
-                column="分值",
-                value=_fmt_plain(total),
-                expected=(
-                    "各指标分值合计应为90（预算执行率另占10）/ indicator weights must add to 90"
-                ),
-                message=(
-                    f"绩效目标各指标分值合计为{_fmt_plain(total)}（{detail}），应为90"
-                    f"（预算执行率10 + 产出指标50 + 效益指标30 + 满意度指标10）"
-                    f" / weights add to {_fmt_plain(total)}, expected 90"
-                ),
-            )
-        )
-    return problems
-
-
-def _band_text(assessment: str, weight: float) -> str:
-    low, high, low_open = QUALITATIVE_BANDS[assessment]
-    left = "(" if low_open else "["
-    return f"{left}{_fmt_plain(low * weight)}, {_fmt_plain(high * weight)}]"
-
-
-def _score_qualitative(row: pd.Series, weight: float) -> tuple[float, bool, list[Problem]]:
-    assessment = _text(row.get("assessment"))
-    score = _num(row.get("score"))
-    name = _text(row.get("level3"))
-    if assessment not in QUALITATIVE_BANDS:
-        return (
-            0.0,
-            False,
-            [
-                _problem(
-                    **_src(row),
-                    column="评价",
-                    value=assessment,
-                    expected="达成、部分达成 或 未达成 / one of 达成, 部分达成, 未达成",
-                    message=f"定性指标「{name}」的评价无效 / invalid assessment",
-                )
-            ],
-        )
-    band = _band_text(assessment, weight)
-    if score is None:
-        return (
-            0.0,
-            False,
-            [
-                _problem(
-                    **_src(row),
-                    column="得分",
-                    value="",
-                    expected=f"{assessment}的得分在{band}之间 / a score in {band}",
-                    message=f"定性指标「{name}」缺少得分 / score missing",
-                )
-            ],
-        )
-    if not in_band(assessment, score, weight):
-        return (
-            score,
-            False,
-            [
-                _problem(
-                    **_src(row),
-                    column="得分",
-                    value=_fmt_plain(score),
-                    expected=f"{assessment}的得分在{band}之间（分值{_fmt_plain(weight)}）",
-                    message=(
-                        f"定性指标「{name}」评价为{assessment}，得分{_fmt_plain(score)}"
-                        f"不在{band}之内 / score outside the band of its assessment"
-                    ),
-                )
-            ],
-        )
-    return score, assessment == "达成", []
-
-
 def _score_quantitative(
     direction: str, target: float | None, actual: float | None, weight: float
 ) -> tuple[float, bool, bool]:
@@ -367,12 +218,11 @@ def _reason_text(reason: str, measures: str) -> str:
 
 def score_indicators(
     targets: pd.DataFrame,
-) -> tuple[pd.DataFrame, list[str], list[Deviation], list[Problem]]:
-    """Score every indicator row: (table, warnings, deviations, problems)."""
+) -> tuple[list[dict[str, Any]], list[str], list[Deviation]]:
+    """Score every (validated) indicator row: (table rows, warnings, deviations)."""
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     deviations: list[Deviation] = []
-    problems: list[Problem] = []
     for _, row in targets.iterrows():
         direction = _text(row.get("direction")) or "≥"
         weight = float(row["weight"])
@@ -383,22 +233,12 @@ def score_indicators(
         name = _text(row.get("level3"))
         over = False
         if direction == QUALITATIVE:
-            score, met, found = _score_qualitative(row, weight)
-            problems.extend(found)
             assessment = _text(row.get("assessment"))
+            score = _num(row.get("score")) or 0.0
+            met = assessment == "达成"
             if assessment and assessment not in actual_text:
                 actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
         else:
-            if target is None:
-                problems.append(
-                    _problem(
-                        **_src(row),
-                        column="年度指标值",
-                        value=_text(row.get("target_text")),
-                        expected="定量指标须有数值型年度指标值 / a numeric target",
-                        message=f"定量指标「{name}」缺少年度指标值 / target missing",
-                    )
-                )
             if actual is None:
                 warnings.append(f"指标「{name}」缺少实际完成值，按0分计。")
             score, met, over = _score_quantitative(direction, target, actual, weight)
@@ -440,11 +280,11 @@ def score_indicators(
                 "missing_reason": missing_reason,
             }
         )
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS + FLAG_COLUMNS)
-    table = table.astype({"分值": "float64", "得分": "float64"})
-    for flag in FLAG_COLUMNS:
-        table[flag] = table[flag].astype(bool)
-    return table, warnings, deviations, problems
+    for r in rows:
+        r["分值"], r["得分"] = float(r["分值"]), float(r["得分"])
+        for flag in FLAG_COLUMNS:
+            r[flag] = bool(r[flag])
+    return rows, warnings, deviations
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,14 +301,12 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
     if targets is None or targets.empty:  # an empty 绩效目标 sheet is no sheet
         return None
     targets = targets.reset_index(drop=True)
-    is_funds = targets.apply(_is_funds_row, axis=1).astype(bool)
-    funds_rows, indicators = targets[is_funds], targets[~is_funds]
-    problems = _check_weights(indicators, funds_rows)
-    if problems:
+    problems = target_problems(targets)
+    if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
         raise InputError(problems)
-    table, warnings, deviations, found = score_indicators(indicators)
-    if found:
-        raise InputError(found)
+    is_funds = targets.apply(is_funds_row, axis=1).astype(bool)
+    funds_rows, indicators = targets[is_funds], targets[~is_funds]
+    table, warnings, deviations = score_indicators(indicators)
 
     funds = score_funds(tables.get("spending"))
     if not funds_rows.empty:
@@ -490,7 +328,7 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
                 "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
             )
 
-    raw_total = float(table["得分"].sum()) + (funds.score or 0.0)
+    raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
     total = round_half_up(raw_total, 2)
     return ScoreResult(
         funds=funds,
@@ -499,6 +337,7 @@ def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
         grade=grade_of(total),
         warnings=warnings,
         deviations=deviations,
+        weight_total=FUNDS_WEIGHT + float(sum(r["分值"] for r in table)),
     )
 
 

@@ -25,6 +25,7 @@ from selfeval.rules import is_year_folder
 #: Test hook: exit abruptly between the two renames of a swap (crash recovery tests).
 FAULT_ENV = "SELFEVAL_BATCH_FAULT"
 SUMMARY_FILE = "summary.json"
+RESULTS_FILE = "results.json"
 
 # ---------------------------------------------------------------------------------------------
 # Hashing
@@ -335,3 +336,19 @@ def read_summary(processed_dir: Path) -> dict | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_results(text: str, processed_dir: Path) -> Path:
+    """Write results.json (a year's figures, scores and checks, as 02 computed them)."""
+    return write_atomic(Path(processed_dir) / RESULTS_FILE, text)
+
+
+def read_results(processed_dir: Path) -> str:
+    """results.json of a year, or a StageOrderError saying to run 02 first."""
+    path = require_cleaned(processed_dir) / RESULTS_FILE
+    if not path.is_file():
+        raise StageOrderError(
+            f"{processed_dir} 中还没有分析结果（results.json）。请先运行 notebooks/02_analyze.ipynb"
+            "（参数 year 相同），或在终端运行 make report。 / run 02_analyze first"
+        )
+    return path.read_text(encoding="utf-8")

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.present import context as narrative
+from selfeval.present import formats, templates
 from selfeval.store import read_json, read_processed, write_processed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,6 +200,13 @@ def test_summary_json_headline_figures(built):
 # In-process rendering (no kernel): escaping, missing data, formatting
 
 
+def _context(tables, meta, year, previous_summary=None) -> dict:
+    """The report context the way 03 gets it: 02's results, stored as JSON and read back."""
+    checks = {"normalised": [], "reconciled": [], "warnings": []}
+    computed = results.compute_year(tables, meta, checks, year, previous_summary=previous_summary)
+    return narrative.build_context(results.from_json(results.to_json(computed)))
+
+
 @pytest.fixture(scope="module")
 def tables_2024(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed") / "2024"
@@ -212,8 +221,8 @@ def test_data_text_is_escaped(tables_2024):
     acts.loc[0, "name"] = "<script>alert(1)</script>"
     acts.loc[0, "place"] = '<img src=x onerror="alert(2)">'
     tables["texts"].loc[0, "content"] = "<b>粗体</b>&amp;"
-    context = narrative.build_context(tables, meta, 2024)
-    html = narrative.render_report(context)
+    context = _context(tables, meta, 2024)
+    html = templates.render_report(context)
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find_all("script") == []
     assert soup.find_all("img", src="x") == []
@@ -227,9 +236,7 @@ def test_data_text_is_escaped(tables_2024):
 def test_year_without_optional_data_draws_no_chart_for_it(tables_2024):
     tables, meta = tables_2024
     tables = {k: v for k, v in tables.items() if k not in ("holdings", "digital", "satisfaction")}
-    soup = BeautifulSoup(
-        narrative.render_report(narrative.build_context(tables, meta, 2024)), "html.parser"
-    )
+    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
     assert soup.find(id="fig-holdings_over_years") is None
     text = soup.get_text()
     assert "馆藏图书" not in text and "98.92%" not in text
@@ -242,9 +249,7 @@ def test_budget_known_gives_execution_rate_and_chart(tables_2024):
     personnel = spending["item"] == "人员支出"
     spending.loc[personnel, "budget"] = 65.0
     spending.loc[spending["item"] == "公用支出", "budget"] = 7.0
-    soup = BeautifulSoup(
-        narrative.render_report(narrative.build_context(tables, meta, 2024)), "html.parser"
-    )
+    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
     assert soup.find(id="fig-budget_vs_actual") is not None
     text = soup.get_text()
     assert "执行率97.60%" in text  # 63.44 / 65.00
@@ -262,9 +267,7 @@ def test_year_on_year_only_for_same_unit(tables_2024):
         "holdings": 13000,
     }
     soup = BeautifulSoup(
-        narrative.render_report(
-            narrative.build_context(tables, meta, 2024, previous_summary=previous)
-        ),
+        templates.render_report(_context(tables, meta, 2024, previous_summary=previous)),
         "html.parser",
     )
     table = soup.find("table", class_="yoy")
@@ -275,9 +278,7 @@ def test_year_on_year_only_for_same_unit(tables_2024):
     assert rows["一般公共预算支出（万元）"] == ["100.00", "109.17", "+9.17", "+9.17%"]
     assert rows["年末馆藏（册）"] == ["13000", "16516", "+3516", "+27.05%"]
     other = dict(previous, unit_name="另一个单位")
-    html = narrative.render_report(
-        narrative.build_context(tables, meta, 2024, previous_summary=other)
-    )
+    html = templates.render_report(_context(tables, meta, 2024, previous_summary=other))
     assert "与上年对比" not in html
 
 
@@ -292,41 +293,36 @@ def test_year_on_year_only_for_same_unit(tables_2024):
 )
 def test_dates_as_official_documents_write_them(start, end, expected):
     assert (
-        narrative.cn_date(pd.Timestamp(start), None if end is None else pd.Timestamp(end))
-        == expected
+        formats.cn_date(pd.Timestamp(start), None if end is None else pd.Timestamp(end)) == expected
     )
 
 
 def test_number_formats():
-    assert narrative.wan(63.44) == "63.44万元"
-    assert narrative.wan(0) == "0.00万元"
-    assert narrative.wan(0.125) == "0.13万元"  # half up, not banker's rounding
-    assert narrative.pct(98.92) == "98.92%"
-    assert narrative.pct(63.9186) == "63.92%"
+    assert formats.wan(63.44) == "63.44万元"
+    assert formats.wan(0) == "0.00万元"
+    assert formats.wan(0.125) == "0.13万元"  # half up, not banker's rounding
+    assert formats.pct(98.92) == "98.92%"
+    assert formats.pct(63.9186) == "63.92%"
     assert (
-        narrative.cn_number(6) == "六"
-        and narrative.cn_number(10) == "十"
-        and narrative.cn_number(12) == "十二"
+        formats.cn_number(6) == "六"
+        and formats.cn_number(10) == "十"
+        and formats.cn_number(12) == "十二"
     )
 
 
 def test_cover_shows_the_date_of_the_data_never_the_clock(tables_2024):
     tables, meta = tables_2024
-    dated = narrative.render_part(
-        narrative.build_context(tables, dict(meta, data_date="2025-03-15"), 2024), "cover"
+    dated = templates.render_part(
+        _context(tables, dict(meta, data_date="2025-03-15"), 2024), "cover"
     )
     assert "数据日期：2025年3月15日" in BeautifulSoup(dated, "html.parser").get_text()
-    undated = narrative.render_part(
-        narrative.build_context(tables, dict(meta, data_date=None), 2024), "cover"
-    )
+    undated = templates.render_part(_context(tables, dict(meta, data_date=None), 2024), "cover")
     assert "数据日期：未填报" in BeautifulSoup(undated, "html.parser").get_text()
 
 
 def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     tables, meta = tables_2024
-    soup = BeautifulSoup(
-        narrative.render_report(narrative.build_context(tables, meta, 2024)), "html.parser"
-    )
+    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
     lines = {h.get_text(): h.find_next_sibling("p").get_text() for h in soup.select("#s6 h4")}
     # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings
     assert "线下参与600人次（据2次活动的记录）" in lines["4. 送图书走基层活动"]

@@ -76,7 +76,7 @@ def test_deviations_come_before_the_analysts_prose(built) -> None:
 
 
 def _closing(texts: dict, deviations: list, scoring: object | None) -> BeautifulSoup:
-    from selfeval.present import context as narrative
+    from selfeval.present import templates
 
     titles = ["一", "二", "三", "四", "五", "六", "七", "八", "九"]
     context = {
@@ -86,7 +86,7 @@ def _closing(texts: dict, deviations: list, scoring: object | None) -> Beautiful
         "scoring": scoring,
         "sections": [{"number": n, "title": f"第{n}节"} for n in titles],
     }
-    return BeautifulSoup(narrative.render_part(context, "closing"), "html.parser")
+    return BeautifulSoup(templates.render_part(context, "closing"), "html.parser")
 
 
 def test_no_deviation_sentence_when_targets_exist_and_nothing_deviates() -> None:

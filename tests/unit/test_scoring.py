@@ -159,8 +159,8 @@ def test_scores_each_rule_and_total_by_hand():
     assert result.funds.rate == pytest.approx(97.0)
     assert result.funds.score == pytest.approx(9.7)
     assert not result.funds.budget_missing
-    table = result.indicators.set_index("三级指标")
-    assert list(result.indicators.columns[:8]) == [
+    table = pd.DataFrame(result.indicators).set_index("三级指标")
+    assert list(pd.DataFrame(result.indicators).columns[:8]) == [
         "一级指标",
         "二级指标",
         "三级指标",
@@ -224,7 +224,7 @@ def test_less_or_equal_met_and_over_achieved():
         q("产出指标", "成本指标", "人均成本", "≤", 3, 1.5, 45, "元"),
     ]
     result = score_year({"targets": targets_frame(rows)})
-    table = result.indicators
+    table = pd.DataFrame(result.indicators)
     assert table["得分"].tolist() == [45.0, 45.0]
     assert table["met"].tolist() == [True, True]
     # 1.2 × 1.5 = 1.8 < 2 → far below the ceiling; 1.5 × 1.5 = 2.25 < 3 likewise.
@@ -254,9 +254,9 @@ def test_qualitative_bands(assessment, score, ok):
     tables = {"targets": targets_frame(rows)}
     if ok:
         result = score_year(tables)
-        assert result.indicators.loc[0, "得分"] == score
-        assert result.indicators.loc[0, "met"] == (assessment == "达成")
-        assert result.indicators.loc[0, "实际完成值"].endswith(f"（{assessment}）")
+        assert pd.DataFrame(result.indicators).loc[0, "得分"] == score
+        assert pd.DataFrame(result.indicators).loc[0, "met"] == (assessment == "达成")
+        assert pd.DataFrame(result.indicators).loc[0, "实际完成值"].endswith(f"（{assessment}）")
     else:
         with pytest.raises(InputError) as info:
             score_year(tables)
@@ -330,7 +330,7 @@ def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
         ]
     )
     result = score_year({"spending": under, "targets": with_reason})
-    assert len(result.indicators) == 1
+    assert len(pd.DataFrame(result.indicators)) == 1
     assert (result.deviations[0].cause, result.deviations[0].measure) == ("项目延期", "加快进度")
     assert not any("预算执行率" in w for w in result.warnings)
 
@@ -532,7 +532,7 @@ def test_real_workbook_scored_through_the_cleaner(tmp_path):
     assert result.funds.budget == pytest.approx(117.0)
     assert result.funds.actual == pytest.approx(109.16)
     assert result.funds.score == pytest.approx(109.16 / 117 * 10)
-    scores = result.indicators["得分"].tolist()
+    scores = pd.DataFrame(result.indicators)["得分"].tolist()
     assert scores == pytest.approx([20, 20 * 6 / 8, 10, 20, 10])
     # 9.3299… + 20 + 15 + 10 + 20 + 10 = 84.3299… → 84.33
     assert result.total == 84.33
@@ -545,14 +545,14 @@ def test_real_workbook_scored_through_the_cleaner(tmp_path):
 
 
 def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
+    """The band rule is an input rule: cleaning (01) stops on it, no later stage finds it."""
     from selfeval.clean import clean_year
 
     targets = [list(row) for row in WORKBOOK_TARGETS]
     targets[3][9] = 25  # 部分达成 allows (15, 24] of 30
     write_workbook(tmp_path / "2024", targets)
-    tables = clean_year(tmp_path / "2024", 2024).tables
     with pytest.raises(InputError) as info:
-        score_year(tables)
+        clean_year(tmp_path / "2024", 2024)
     (problem,) = info.value.problems
     assert problem.file == "云溪区图书馆2024年度数据.xlsx"
     assert (problem.sheet, problem.row, problem.column, problem.value) == (
@@ -572,7 +572,7 @@ def test_equal_direction_and_missing_actual():
         q("效益指标", "社会效益指标", "覆盖村数", "≥", 10, None, 30, "个"),
     ]
     result = score_year({"targets": targets_frame(rows)})
-    table = result.indicators
+    table = pd.DataFrame(result.indicators)
     assert table["得分"].tolist() == pytest.approx([40 * 95 / 100, 20, 0])
     assert table["met"].tolist() == [False, True, False]
     assert table["年度指标值"].tolist() == ["=100%", "=100%", "≥10个"]
@@ -595,7 +595,7 @@ def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
         score_year(read_processed(tmp_path / "processed" / "2024")),
     )
     assert read.total == direct.total == 84.33
-    pd.testing.assert_frame_equal(read.indicators, direct.indicators)
+    assert read.indicators == direct.indicators
     assert scoring_view(read) == scoring_view(direct)
 
 
@@ -644,3 +644,17 @@ def test_funds_count_each_amount_once_across_total_levels():
     funds = score_year({"spending": spending, "targets": targets_frame(rows)}).funds
     assert funds.budget == pytest.approx(60 + 10 + 30 + 5)
     assert funds.actual == pytest.approx(58 + 9 + 29 + 4)
+
+
+def test_weights_not_adding_to_ninety_stop_cleaning_with_the_sums(tmp_path):
+    """01 applies the scoring's weight rule (90 for the indicators), not another one."""
+    from selfeval.clean import clean_year
+
+    targets = [list(row) for row in WORKBOOK_TARGETS]
+    targets[0][7] = 25  # 20 → 25: the indicators now add to 95
+    write_workbook(tmp_path / "2024", targets)
+    with pytest.raises(InputError) as info:
+        clean_year(tmp_path / "2024", 2024)
+    (problem,) = info.value.problems
+    assert problem.sheet == "绩效目标" and problem.column == "分值"
+    assert "合计为95" in problem.message and "应为90" in problem.message

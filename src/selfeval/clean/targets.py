@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.values import NUM, to_halfwidth
 from selfeval.contract import sheets as sc
+from selfeval.errors import Problem, problem
+from selfeval.rules import (
+    EPS,
+    FUNDS_KEY,
+    FUNDS_WEIGHT,
+    INDICATOR_WEIGHT_TOTAL,
+    QUALITATIVE,
+    QUALITATIVE_BANDS,
+    as_text,
+    in_band,
+    is_missing,
+)
 
 
 def _number_in_text(text: str | None) -> float | None:
@@ -22,7 +35,7 @@ def _number_in_text(text: str | None) -> float | None:
 
 def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
-    total_weight = 0.0
+    before = len(ctx.problems)
     for number, values in sh.raw.rows:
         ok = all(
             [
@@ -83,7 +96,6 @@ def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                 )
         if not ok:
             continue
-        total_weight += weight
         records.append(
             {
                 "level1": sh.text(number, values, "level1", prose=True),
@@ -103,15 +115,7 @@ def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                 **sh.src(number),
             }
         )
-    if total_weight > 100 + 1e-9:
-        sh.err(
-            None,
-            "weight",
-            f"分值合计 {total_weight:g} 超过 100",
-            value=f"{total_weight:g}",
-            expected="分值合计不超过 100",
-        )
-    return frame(
+    table = frame(
         records,
         {
             "level1": "str",
@@ -130,3 +134,192 @@ def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
             "measures": "str",
         },
     )
+    if len(ctx.problems) == before:  # weights add up only over rows that could be read
+        ctx.problems.extend(target_problems(table))
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# The 绩效自评表's rules on the sheet: checked in 01, so that no later stage finds an input error
+
+_SHEET = "绩效目标"
+
+
+def _num(value: Any) -> float | None:
+    return None if is_missing(value) else float(value)
+
+
+def _fmt_plain(value: float | None) -> str:
+    """A count or stated figure without trailing zeros (6.0 → '6', 98.5 → '98.5')."""
+    if value is None:
+        return "—"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text if text not in {"", "-0"} else "0"
+
+
+def is_funds_row(row: pd.Series) -> bool:
+    """The row that carries the 预算执行率's 偏差原因 (not an indicator)."""
+    return FUNDS_KEY in {as_text(row.get("level1")), as_text(row.get("level3"))}
+
+
+def _src(row: pd.Series) -> dict[str, Any]:
+    return {
+        "file": as_text(row.get("src_file")) or None,
+        "sheet": as_text(row.get("src_sheet")) or _SHEET,
+        "row": int(row["src_row"]) if not is_missing(row.get("src_row")) else None,
+    }
+
+
+def _problem(
+    *,
+    file: str | None,
+    sheet: str | None,
+    row: int | None,
+    column: str,
+    value: Any,
+    expected: str,
+    message: str,
+) -> Problem:
+    """A located problem; an empty value is shown as （空）."""
+    return problem(
+        file or _SHEET,
+        sheet,
+        row,
+        column,
+        message,
+        expected=expected,
+        value=value,
+        show_value=True,
+    )
+
+
+def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Problem]:
+    """The 90-point rule, and a 10-point 预算执行率 row when one is given."""
+    problems: list[Problem] = []
+    for _, row in targets.iterrows():
+        if _num(row.get("weight")) is None:
+            problems.append(
+                _problem(
+                    **_src(row),
+                    column="分值",
+                    value="",
+                    expected="每个指标须填写分值（数字）/ every indicator needs a weight",
+                    message=f"指标「{as_text(row.get('level3'))}」缺少分值 / weight missing",
+                )
+            )
+    for _, row in funds_rows.iterrows():
+        weight = _num(row.get("weight"))
+        if weight is not None and abs(weight - FUNDS_WEIGHT) > EPS:
+            problems.append(
+                _problem(
+                    **_src(row),
+                    column="分值",
+                    value=_fmt_plain(weight),
+                    expected="预算执行率分值为10 / the execution rate weighs 10",
+                    message=f"预算执行率的分值应为10，填写的是{_fmt_plain(weight)}",
+                )
+            )
+    if problems:
+        return problems
+    weights = targets["weight"].astype(float)
+    total = float(weights.sum())
+    if abs(total - INDICATOR_WEIGHT_TOTAL) > 1e-6:
+        sums = targets.assign(w=weights).groupby("level1", sort=False)["w"].sum()
+        detail = "，".join(f"{k}{_fmt_plain(float(v))}" for k, v in sums.items())
+        first = targets.iloc[0] if not targets.empty else funds_rows.iloc[0]
+        problems.append(
+            _problem(
+                file=_src(first)["file"],
+                sheet=_src(first)["sheet"],
+                row=None,
+                column="分值",
+                value=_fmt_plain(total),
+                expected=(
+                    "各指标分值合计应为90（预算执行率另占10）/ indicator weights must add to 90"
+                ),
+                message=(
+                    f"绩效目标各指标分值合计为{_fmt_plain(total)}（{detail}），应为90"
+                    f"（预算执行率10 + 产出指标50 + 效益指标30 + 满意度指标10）"
+                    f" / weights add to {_fmt_plain(total)}, expected 90"
+                ),
+            )
+        )
+    return problems
+
+
+def _band_text(assessment: str, weight: float) -> str:
+    low, high, low_open = QUALITATIVE_BANDS[assessment]
+    left = "(" if low_open else "["
+    return f"{left}{_fmt_plain(low * weight)}, {_fmt_plain(high * weight)}]"
+
+
+def _qualitative_problems(row: pd.Series, weight: float) -> list[Problem]:
+    assessment = as_text(row.get("assessment"))
+    score = _num(row.get("score"))
+    name = as_text(row.get("level3"))
+    if assessment not in QUALITATIVE_BANDS:
+        return [
+            _problem(
+                **_src(row),
+                column="评价",
+                value=assessment,
+                expected="达成、部分达成 或 未达成 / one of 达成, 部分达成, 未达成",
+                message=f"定性指标「{name}」的评价无效 / invalid assessment",
+            )
+        ]
+    band = _band_text(assessment, weight)
+    if score is None:
+        return [
+            _problem(
+                **_src(row),
+                column="得分",
+                value="",
+                expected=f"{assessment}的得分在{band}之间 / a score in {band}",
+                message=f"定性指标「{name}」缺少得分 / score missing",
+            )
+        ]
+    if not in_band(assessment, score, weight):
+        return [
+            _problem(
+                **_src(row),
+                column="得分",
+                value=_fmt_plain(score),
+                expected=f"{assessment}的得分在{band}之间（分值{_fmt_plain(weight)}）",
+                message=(
+                    f"定性指标「{name}」评价为{assessment}，得分{_fmt_plain(score)}"
+                    f"不在{band}之内 / score outside the band of its assessment"
+                ),
+            )
+        ]
+    return []
+
+
+def target_problems(targets: pd.DataFrame) -> list[Problem]:
+    """Every problem of the 绩效目标 rows against the 绩效自评表's rules: weights (90 for the
+    indicators, 10 for a 预算执行率 row), qualitative scores inside the band of their 评价,
+    quantitative indicators with a numeric target."""
+    if targets.empty:
+        return []
+    targets = targets.reset_index(drop=True)
+    is_funds = targets.apply(is_funds_row, axis=1).astype(bool)
+    funds_rows, indicators = targets[is_funds], targets[~is_funds]
+    problems = _check_weights(indicators, funds_rows)
+    if problems:
+        return problems
+    for _, row in indicators.iterrows():
+        weight = float(row["weight"])
+        if as_text(row.get("direction")) == QUALITATIVE:
+            problems += _qualitative_problems(row, weight)
+        elif _num(row.get("target")) is None:
+            problems.append(
+                _problem(
+                    **_src(row),
+                    column="年度指标值",
+                    value=as_text(row.get("target_text")),
+                    expected="定量指标须有数值型年度指标值 / a numeric target",
+                    message=(
+                        f"定量指标「{as_text(row.get('level3'))}」缺少年度指标值 / target missing"
+                    ),
+                )
+            )
+    return problems

@@ -244,3 +244,159 @@ def books_by_destination(activities: pd.DataFrame | None) -> pd.DataFrame:
     rows = [((r["place"] or r["name"]), int(r["books"])) for r in ev.to_dict("records")]
     frame = pd.DataFrame(rows, columns=["destination", "books"])
     return frame.groupby("destination", sort=False, as_index=False)["books"].sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# What the report states about activities, computed once
+
+
+@dataclass
+class CategoryRow:
+    """Per category as listed: listings, sessions, offline and online participants."""
+
+    category: str
+    listings: int
+    sessions: int
+    offline: int
+    online: int
+
+
+@dataclass
+class MonthRow:
+    """Events (each once, summaries excluded) and offline participants of a start month."""
+
+    month: int
+    events: int
+    offline: int
+
+
+@dataclass
+class BookRow:
+    """Books given to one destination."""
+
+    destination: str
+    books: int
+
+
+@dataclass
+class MemberRef:
+    """A listing a summary names: its 编号, start date (ISO) and name (empty when unknown)."""
+
+    event_id: str
+    start_date: str | None
+    name: str
+
+
+@dataclass
+class Listing:
+    """One listing of the 活动 sheet as the report states it."""
+
+    event_id: str
+    name: str
+    start_date: str | None
+    end_date: str | None
+    period: str
+    place: str
+    counts: dict[str, Count]
+    effect: str
+    note: str
+    also_in: list[str]
+    members: list[MemberRef]
+
+
+@dataclass
+class CategoryMeasure:
+    """A measure over a category's listings: the one stated figure (its wording kept, 4000多)
+    or the sum of several; `known` of `listed` listings state it."""
+
+    single: Count | None
+    total: Total | None
+    known: int
+    listed: int
+
+
+@dataclass
+class CategoryGroup:
+    """One category: its listings in row order and its figures as listed."""
+
+    category: str
+    listings: int
+    sessions: int
+    measures: dict[str, CategoryMeasure]
+    items: list[Listing]
+
+
+@dataclass
+class Activities:
+    """The activity figures of a year (None fields: the year has no 活动 rows)."""
+
+    groups: list[CategoryGroup]
+    totals: YearTotals | None
+    by_category: list[CategoryRow]
+    by_month: list[MonthRow]
+    books: list[BookRow]
+
+
+def _iso(value: Any) -> str | None:
+    return None if is_missing(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _category_measures(rows: pd.DataFrame) -> tuple[int, dict[str, CategoryMeasure]]:
+    records = list(rows.itertuples(index=False))
+    sessions = sum((listing_count(r, "sessions").value or 1) for r in records)
+    measures = {}
+    for measure in ("offline", "online", "books", "materials"):
+        known = [c for c in (listing_count(r, measure) for r in records) if c.known]
+        single = known[0] if len(known) == 1 else None
+        total = None
+        if len(known) > 1:
+            total = Total(sum(c.value for c in known), any(c.qualifier for c in known), len(known))
+        measures[measure] = CategoryMeasure(single, total, len(known), len(records))
+    return sessions, measures
+
+
+def activity_figures(acts: pd.DataFrame | None) -> Activities:
+    """Listings by category, yearly totals and the chart tables of the year's activities."""
+    if acts is None or acts.empty:
+        return Activities([], None, [], [], [])
+    refs = {
+        str(r.event_id): MemberRef(str(r.event_id), _iso(r.start_date), as_text(r.name))
+        for r in acts.sort_values("listing_order").itertuples(index=False)
+    }
+    others = other_categories(acts)
+    groups = []
+    for category, rows in categories(acts):
+        sessions, measures = _category_measures(rows)
+        items = [
+            Listing(
+                event_id=str(r.event_id),
+                name=as_text(r.name),
+                start_date=_iso(r.start_date),
+                end_date=_iso(getattr(r, "end_date", None)),
+                period=as_text(getattr(r, "period", "")),
+                place=as_text(getattr(r, "place", "")),
+                counts={m: listing_count(r, m) for m in MEASURES},
+                effect=as_text(getattr(r, "effect", "")),
+                note=as_text(getattr(r, "note", "")),
+                also_in=others.get(int(r.listing_order), []),
+                members=[
+                    refs.get(m, MemberRef(m, None, ""))
+                    for m in split_ids(getattr(r, "includes", None))
+                ],
+            )
+            for r in rows.itertuples(index=False)
+        ]
+        groups.append(CategoryGroup(category, len(rows), sessions, measures, items))
+    by_category = [
+        CategoryRow(r.category, int(r.listings), int(r.sessions), int(r.offline), int(r.online))
+        for r in category_table(acts).itertuples(index=False)
+    ]
+    by_month = [
+        MonthRow(int(r.month), int(r.events), int(r.offline))
+        for r in monthly_table(acts).itertuples(index=False)
+    ]
+    books = [
+        BookRow(str(r.destination), int(r.books))
+        for r in books_by_destination(acts).itertuples(index=False)
+    ]
+    return Activities(groups, yearly_totals(acts), by_category, by_month, books)

@@ -11,6 +11,14 @@ from selfeval.rules import as_text, is_missing
 
 
 @dataclass
+class YearHoldings:
+    """Year-end holdings of one year."""
+
+    year: int
+    holdings: int
+
+
+@dataclass
 class Holdings:
     """Year-end holdings and growth over the years known."""
 
@@ -21,8 +29,9 @@ class Holdings:
     first_holdings: int | None
     average_increase: float | None  # per year between the first known year and this one
     compound_growth: float | None  # percent per year
-    series: pd.DataFrame
+    series: list[YearHoldings]
     notes: dict[int, str] = field(default_factory=dict)  # 说明 of each year that has one
+    increase: int | None = None  # holdings − first_holdings, over the years known
 
 
 def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | None:
@@ -48,7 +57,7 @@ def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | No
         average = (holdings - first_holdings) / span
         if first_holdings > 0:
             compound = ((holdings / first_holdings) ** (1 / span) - 1) * 100
-    series = frame[["year", "holdings"]].astype({"year": int, "holdings": int})
+    series = [YearHoldings(int(r.year), int(r.holdings)) for r in frame.itertuples(index=False)]
     return Holdings(
         year,
         holdings,
@@ -59,4 +68,5 @@ def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | No
         compound,
         series,
         {int(r.year): as_text(r.note) for r in frame.itertuples(index=False) if as_text(r.note)},
+        holdings - first_holdings if span > 0 else None,
     )

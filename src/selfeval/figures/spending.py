@@ -28,6 +28,14 @@ class Amount:
     note: str = ""
     stated: bool = False  # the figure is a total the source stated (not our sum)
     parts_sum: float | None = None  # sum of the parts when a stated total exists
+    share: float | None = None  # percent of its 预算类型's total (set by spending_by_type)
+
+    @property
+    def parts_difference(self) -> float | None:
+        """Stated total − sum of its parts (rounding differences of a stated 合计)."""
+        if self.actual is None or self.parts_sum is None:
+            return None
+        return self.actual - self.parts_sum
 
     @property
     def rate(self) -> float | None:
@@ -114,19 +122,49 @@ def spending_by_type(tables: dict[str, pd.DataFrame]) -> dict[str, BudgetTypeSpe
         result.total = _total_line(
             TOTAL, category_totals + uncategorised, stated_all[0] if stated_all else None
         )
+        _set_shares(result)
         out[budget_type] = result
     return out
 
 
-def general_structure(general: BudgetTypeSpending | None) -> pd.DataFrame:
-    """人员 / 公用 / 项目 (and any other lines) of 一般公共预算 with their share of the total.
+def _set_shares(spend: BudgetTypeSpending) -> None:
+    """Each line's share of its type's total (percent), where both are known."""
+    total = spend.total.actual
+    if not total:
+        return
+    for line in [*spend.categories.values(), *(a for ls in spend.items.values() for a in ls)]:
+        if line.actual is not None:
+            line.share = line.actual / total * 100
 
-    Columns: part, category, actual, budget, share (percent of the stated total).
-    """
-    cols = ["part", "category", "actual", "budget", "share"]
+
+@dataclass
+class StructurePart:
+    """One part of 一般公共预算 spending (人员, 公用, 项目, …) and its share of the total."""
+
+    part: str
+    category: str
+    actual: float | None
+    budget: float | None
+    share: float | None
+
+
+@dataclass
+class BudgetLine:
+    """A line with a known budget and actual, with its 执行率."""
+
+    budget_type: str
+    category: str
+    label: str
+    budget: float
+    actual: float
+    rate: float | None
+
+
+def general_structure(general: BudgetTypeSpending | None) -> list[StructurePart]:
+    """人员 / 公用 / 项目 (and any other lines) of 一般公共预算 with their share of the total."""
     if general is None or general.total.actual in (None, 0):
-        return pd.DataFrame(columns=cols)
-    rows = []
+        return []
+    rows: list[tuple[str, str, float | None, float | None]] = []
     for category, line in general.categories.items():
         items = general.items.get(category, [])
         if category == BASIC and items:
@@ -134,13 +172,19 @@ def general_structure(general: BudgetTypeSpending | None) -> pd.DataFrame:
         else:
             rows.append((category, category, line.actual, line.budget))
     rows.extend((i.label, "", i.actual, i.budget) for i in general.items.get("", []))
-    frame = pd.DataFrame(rows, columns=cols[:-1]).drop_duplicates(subset=["part", "category"])
     total = general.total.actual
-    frame["share"] = [None if a is None else a / total * 100 for a in frame["actual"]]
-    return frame.reset_index(drop=True)
+    seen: set[tuple[str, str]] = set()
+    parts = []
+    for part, category, actual, budget in rows:
+        if (part, category) in seen:
+            continue
+        seen.add((part, category))
+        share = None if actual is None else actual / total * 100
+        parts.append(StructurePart(part, category, actual, budget, share))
+    return parts
 
 
-def budget_lines(spending_types: dict[str, BudgetTypeSpending | None]) -> pd.DataFrame:
+def budget_lines(spending_types: dict[str, BudgetTypeSpending | None]) -> list[BudgetLine]:
     """Every line with a known budget: label, budget, actual, rate (percent)."""
     rows = []
     for bt, spend in spending_types.items():
@@ -149,13 +193,15 @@ def budget_lines(spending_types: dict[str, BudgetTypeSpending | None]) -> pd.Dat
         for category, items in spend.items.items():
             for item in items:
                 if item.budget is not None and item.actual is not None:
-                    rows.append((bt, category, item.label, item.budget, item.actual, item.rate))
+                    rows.append(
+                        BudgetLine(bt, category, item.label, item.budget, item.actual, item.rate)
+                    )
             line = spend.categories.get(category)
             if line is not None and line.budget is not None and line.actual is not None:
-                rows.append((bt, category, f"{category}小计", line.budget, line.actual, line.rate))
-    return pd.DataFrame(
-        rows, columns=["budget_type", "category", "label", "budget", "actual", "rate"]
-    )
+                rows.append(
+                    BudgetLine(bt, category, f"{category}小计", line.budget, line.actual, line.rate)
+                )
+    return rows
 
 
 def sangong_lines(tables: dict[str, pd.DataFrame]) -> list[Amount]:
@@ -167,3 +213,42 @@ def sangong_lines(tables: dict[str, pd.DataFrame]) -> list[Amount]:
         Amount(as_text(r.item), num(r.actual), num(r.budget))
         for r in sangong.itertuples(index=False)
     ]
+
+
+@dataclass
+class Spending:
+    """The spending figures of a year: each 预算类型, the structure and lines of the report."""
+
+    types: dict[str, BudgetTypeSpending | None]
+    structure: list[StructurePart]
+    lines: list[BudgetLine]
+    #: Share (percent) of each 一般公共预算 part and category in the sentence of section 二.
+    shares: dict[str, float | None]
+    any_budget: bool
+    sangong: list[Amount]
+    #: 三公经费 over the items that state an 执行数.
+    sangong_total: float = 0
+
+
+def spending_figures(tables: dict[str, pd.DataFrame]) -> Spending:
+    """Everything the report states about spending, computed once."""
+    types = spending_by_type(tables)
+    general = types.get(GENERAL)
+    structure = general_structure(general)
+    shares: dict[str, float | None] = {p.part: p.share for p in structure}
+    if general is not None and general.total.actual:
+        for name, line in general.categories.items():
+            if line.actual is not None:
+                shares.setdefault(name, line.actual / general.total.actual * 100)
+    known = [s for s in types.values() if s is not None]
+    any_budget = any(a.budget is not None for s in known for ls in s.items.values() for a in ls)
+    any_budget = any_budget or any(
+        line.budget is not None for s in known for line in [*s.categories.values(), s.total]
+    )
+    sangong = sangong_lines(tables)
+    sangong_total: float = 0
+    for line in sangong:
+        if line.actual is not None:
+            sangong_total = sangong_total + line.actual
+    lines = budget_lines(types)
+    return Spending(types, structure, lines, shares, any_budget, sangong, sangong_total)

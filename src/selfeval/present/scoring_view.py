@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from selfeval.rules import FUNDS_WEIGHT, decimal_str
+from selfeval.rules import decimal_str
 from selfeval.scoring import BUDGET_MISSING, ScoreResult, _reason_text
 
 
@@ -30,14 +30,15 @@ def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
 
 
 def scoring_view(result: ScoreResult) -> dict[str, Any]:
+    """Display strings for the partial ``scoring.html.j2`` (numbers formatted, rowspans)."""
     funds = result.funds
     table = result.indicators
-    level1 = table["一级指标"].tolist()
-    level2 = table["二级指标"].tolist()
+    level1 = [r["一级指标"] for r in table]
+    level2 = [r["二级指标"] for r in table]
     span1 = _spans(level1)
     span2 = _spans(level2, parents=level1)
     rows = []
-    for i, rec in enumerate(table.to_dict("records")):
+    for i, rec in enumerate(table):
         rows.append(
             {
                 "level1": rec["一级指标"],
@@ -76,7 +77,7 @@ def scoring_view(result: ScoreResult) -> dict[str, Any]:
     return {
         "funds": funds_view,
         "rows": rows,
-        "weight_total": _fmt(FUNDS_WEIGHT + float(table["分值"].sum())),
+        "weight_total": _fmt(result.weight_total),
         "total": _fmt(result.total),
         "grade": result.grade,
         "warnings": list(result.warnings),

@@ -1,0 +1,77 @@
+"""A year's results, computed once in 02 and stored: its figures, the 绩效自评表's scores, the
+数据核对 checks and the warnings of the build summary.
+
+02 writes them as ``results.json`` (and the headline figures as ``summary.json``); 03 reads this
+year's and the previous year's and only presents. The JSON form is made and read back through
+pydantic's TypeAdapter over the dataclasses of the figures, scoring and checks modules, so a
+stored year reads back into exactly the objects that were computed (tests check the round trip).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from selfeval.checks import Check, reconcile_year
+from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
+from selfeval.scoring import ScoreResult, build_warnings, score_year
+
+RESULTS_FILE = "results.json"
+
+
+@dataclass
+class YearResults:
+    """Everything 02 computes for a year."""
+
+    figures: YearFigures
+    scoring: ScoreResult | None
+    checks: list[Check]
+    warnings: list[str] = field(default_factory=list)
+    #: Headline figures against the previous year of the same unit (None: no comparable year).
+    yoy: list[YoyRow] | None = None
+
+    @property
+    def summary(self) -> dict:
+        """summary.json: the headline figures and the warnings of the build summary."""
+        return {**self.figures.summary, "warnings": list(self.warnings)}
+
+
+def compute_year(
+    tables: dict[str, pd.DataFrame],
+    meta: dict,
+    checks: dict,
+    year: int,
+    previous_tables: dict[str, pd.DataFrame] | None = None,
+    previous_summary: dict | None = None,
+) -> YearResults:
+    """Figures, scores and checks of one year from its processed tables; year-1's tables (for
+    the cross-year checks) and summary.json (for the comparison) when that year was built."""
+    scoring = score_year(tables)
+    figures = compute_figures(tables, meta, year)
+    return YearResults(
+        figures=figures,
+        scoring=scoring,
+        checks=reconcile_year(tables, checks, previous_tables, year=year),
+        warnings=build_warnings(scoring, checks),
+        yoy=year_on_year(figures.summary, previous_summary),
+    )
+
+
+@cache
+def _adapter() -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(YearResults)
+
+
+def to_json(results: YearResults) -> str:
+    """The stored form of a year's results (UTF-8 JSON text, stable across runs)."""
+    return _adapter().dump_json(results, indent=1).decode("utf-8") + "\n"
+
+
+def from_json(text: str | bytes) -> YearResults:
+    """A year's results as stored by `to_json`."""
+    return _adapter().validate_json(text)
