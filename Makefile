@@ -22,14 +22,16 @@ venv: ## 创建或更新 .venv（依赖变化时重建）/ create or refresh .ve
 report: venv ## 生成 data/raw/ 下每个年度的报告（YEARS="2023 2024" JOBS=N FORCE=1）/ build reports
 	@$(PY) -m selfeval build $(BUILD_ARGS)
 
-test: venv ## ruff 检查 + 全部 pytest 测试 / lint and run the whole test suite
+test: venv ## ruff 与分层检查 + 全部 pytest 测试 / lint, layers, and the whole test suite
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(PY) -m pytest
 
-lint: venv ## 仅运行 ruff / lint only
+lint: venv ## ruff 与分层检查（import-linter）/ lint and the layers contract
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 format: venv ## 自动格式化 / format code with ruff
 	@$(PY) -m ruff check --fix .

@@ -103,7 +103,7 @@ def _instructions(year: int, source_year: int | None) -> list[list[str]]:
     return rows
 
 
-def write_template(
+def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
     dest_dir: Path,
     year: int,
     unit_items: list[tuple[str, str]] | None = None,

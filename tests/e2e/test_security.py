@@ -21,20 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup, Comment
+from support import HOSTILE_TEXTS, HOSTILE_YEAR, SYNTHETIC_YEARS, build_project, shared_browser
 
 from selfeval import config
 from selfeval.errors import UnsafeParameterError
 from selfeval.run import notebooks as render
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_browser import (
-    HOSTILE_TEXTS,
-    HOSTILE_YEAR,
-    SYNTHETIC_YEARS,
-    build_project,
-    chromium,  # noqa: F401  (fixture)
-    shared_browser,
-)
 
 
 def _notebook(path: Path, body: str) -> Path:
@@ -157,7 +148,7 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium: Path):  # noqa: F811
+def browser(chromium: Path):
     """The Chromium test_browser uses (one per process)."""
     with shared_browser(chromium) as b:
         yield b

@@ -95,7 +95,9 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     return frame(records, _ACTIVITY_COLUMNS)
 
 
-def _check_listings(sh: BoundSheet, ctx: Context, records: list[dict], all_ids: set[str]) -> None:
+def _check_listings(  # noqa: C901, PLR0912 - one pass over the listings of each 编号, then each 包含; the cases read best side by side
+    sh: BoundSheet, ctx: Context, records: list[dict], all_ids: set[str]
+) -> None:
     """Rows sharing 编号 must agree on counts; 包含 must name existing 编号s."""
     by_id: dict[str, list[dict]] = defaultdict(list)
     for rec in records:

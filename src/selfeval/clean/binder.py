@@ -128,7 +128,7 @@ class BoundSheet:
             )
         )
 
-    def _bind(self) -> bool:
+    def _bind(self) -> bool:  # noqa: C901 - every header rule of the contract, in reading order
         raw, spec = self.raw, self.spec
         if raw.header_row_blank and raw.rows:
             self.ctx.problems.append(

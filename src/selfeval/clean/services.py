@@ -33,7 +33,9 @@ def clean_digital(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     )
 
 
-def clean_satisfaction(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+def clean_satisfaction(  # noqa: C901 - the rate, sample and satisfied rules of one row together
+    sh: BoundSheet, ctx: Context
+) -> pd.DataFrame:
     records = []
     for number, values in sh.raw.rows:
         before = len(ctx.problems)

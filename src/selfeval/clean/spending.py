@@ -80,7 +80,9 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     )
 
 
-def _reconcile_spending(sh: BoundSheet, ctx: Context, records: list[dict]) -> None:
+def _reconcile_spending(  # noqa: C901, PLR0912 - grouping and comparing stay in one reading
+    sh: BoundSheet, ctx: Context, records: list[dict]
+) -> None:
     """Compare each stated 合计 with the sum of its parts (rounding tolerance per part)."""
     totals: dict[tuple, dict] = {}
     parts: dict[tuple, list[dict]] = defaultdict(list)

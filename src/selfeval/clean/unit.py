@@ -11,7 +11,7 @@ from selfeval.clean.values import ParseError, norm_key, parse_number, to_halfwid
 from selfeval.contract import sheets as sc
 
 
-def clean_unit(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+def clean_unit(sh: BoundSheet, ctx: Context) -> pd.DataFrame:  # noqa: C901 - one rule per item
     records = []
     seen: dict[str, int] = {}
     known = sc.UNIT_REQUIRED_ITEMS + sc.UNIT_OPTIONAL_ITEMS

@@ -20,7 +20,8 @@ from selfeval.clean.targets import clean_targets
 from selfeval.clean.texts import clean_stated, clean_texts
 from selfeval.clean.unit import clean_unit
 from selfeval.contract import sheets as sc
-from selfeval.errors import InputError, problem
+from selfeval.errors import InputError, Problem, problem
+from selfeval.read import RawInput
 
 
 @dataclass
@@ -46,82 +47,86 @@ CLEANERS = {
 }
 
 
+def _missing_sheet(raw: RawInput, spec: sc.SheetSpec) -> Problem:
+    if raw.kind == "xlsx":
+        where, expected = raw.files[0].name, f"工作簿中应有工作表「{spec.name}」"
+        return problem(where, spec.name, None, None, "缺少工作表", expected=expected)
+    name = f"{spec.name}.csv"
+    return problem(name, spec.name, None, None, "缺少文件", expected=f"目录中应有「{name}」")
+
+
+def _bind(raw: RawInput, spec: sc.SheetSpec, ctx: Context) -> BoundSheet | None:
+    """The sheet of `spec` bound to its columns, or None (absent, empty, unreadable: a required
+    sheet's absence is a problem; an optional sheet may be missing or hold only its header)."""
+    sheet = raw.sheets.get(spec.name)
+    if sheet is None:
+        if spec.required:
+            ctx.problems.append(_missing_sheet(raw, spec))
+        return None
+    if sheet.unreadable:
+        return None
+    if not sheet.headers and not sheet.rows:
+        if spec.required:
+            ctx.problems.append(
+                problem(
+                    sheet.file,
+                    sheet.sheet,
+                    None,
+                    None,
+                    "工作表为空",
+                    expected="第1行为表头，其下为数据",
+                )
+            )
+        return None
+    bound = BoundSheet(sheet, spec, ctx)
+    if not bound.ok:
+        return None
+    if not sheet.rows:
+        if spec.required:
+            ctx.problems.append(
+                problem(
+                    sheet.file,
+                    sheet.sheet,
+                    None,
+                    None,
+                    "只有表头，没有数据行",
+                    expected="至少一行数据",
+                )
+            )
+        return None
+    return bound
+
+
+def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
+    tables: dict[str, pd.DataFrame] = {}
+    stated: BoundSheet | None = None
+    for spec in sc.SHEETS:
+        bound = _bind(raw, spec, ctx)
+        if bound is None:
+            continue
+        if spec.table == "stated":
+            stated = bound  # checked against the activities' categories below
+            continue
+        tables[spec.table] = CLEANERS[spec.table](bound, ctx)
+    if stated is not None:
+        cats: list[str] = []
+        if "activities" in tables:
+            cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
+        tables["stated"] = clean_stated(stated, ctx, cats)
+    known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
+    for name, sheet in raw.sheets.items():
+        if name not in known and (sheet.rows or sheet.headers):
+            ctx.warn(f"{sheet.file}：表「{name}」不是约定的表，已忽略", file=sheet.file, sheet=name)
+    return tables
+
+
 def clean_year(raw_dir: Path, year: int) -> CleanResult:
     """Clean one year's raw input into typed tables; raises `InputError` with every problem."""
     raw_dir = Path(raw_dir)
     raw = read.find_raw_files(raw_dir)
     ctx = Context(year=year)
     ctx.problems.extend(raw.problems)
-    tables: dict[str, pd.DataFrame] = {}
-    stated: BoundSheet | None = None
-    if raw.kind:
-        where = raw.files[0].name if raw.kind == "xlsx" else None
-        for spec in sc.SHEETS:
-            sheet = raw.sheets.get(spec.name)
-            file_name = where or f"{spec.name}.csv"
-            if sheet is None:
-                if spec.required:
-                    ctx.problems.append(
-                        problem(
-                            file_name,
-                            spec.name,
-                            None,
-                            None,
-                            "缺少工作表" if raw.kind == "xlsx" else "缺少文件",
-                            expected=(
-                                "工作簿中应有工作表「" if raw.kind == "xlsx" else "目录中应有「"
-                            )
-                            + (spec.name if raw.kind == "xlsx" else f"{spec.name}.csv")
-                            + "」",
-                        )
-                    )
-                continue
-            if sheet.unreadable:
-                continue
-            if not sheet.headers and not sheet.rows:
-                if spec.required:
-                    ctx.problems.append(
-                        problem(
-                            sheet.file,
-                            sheet.sheet,
-                            None,
-                            None,
-                            "工作表为空",
-                            expected="第1行为表头，其下为数据",
-                        )
-                    )
-                continue
-            bound = BoundSheet(sheet, spec, ctx)
-            if not bound.ok:
-                continue
-            if not sheet.rows:
-                if spec.required:
-                    ctx.problems.append(
-                        problem(
-                            sheet.file,
-                            sheet.sheet,
-                            None,
-                            None,
-                            "只有表头，没有数据行",
-                            expected="至少一行数据",
-                        )
-                    )
-                continue
-            if spec.table == "stated":
-                stated = bound  # checked against the activities' categories below
-                continue
-            tables[spec.table] = CLEANERS[spec.table](bound, ctx)
-        if stated is not None:
-            cats: list[str] = []
-            if "activities" in tables:
-                cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
-            tables["stated"] = clean_stated(stated, ctx, cats)
-        known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
-        for name, sheet in raw.sheets.items():
-            if name not in known and (sheet.rows or sheet.headers):
-                ctx.warn(
-                    f"{sheet.file}：表「{name}」不是约定的表，已忽略", file=sheet.file, sheet=name
-                )
+    tables = _clean_sheets(raw, ctx) if raw.kind else {}
     for name in raw.ignored:
         ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
     if ctx.problems or not raw.kind:

@@ -148,7 +148,9 @@ class _ParsedSheet:
     missing_cache: list[tuple[int, int, str, str]]  # row, column index, reference, formula
 
 
-def _parse_sheet(stream: Any, shared: list[str], date_styles: set[int], epoch: Any) -> _ParsedSheet:
+def _parse_sheet(  # noqa: C901, PLR0912, PLR0915 - the per-cell hot loop is inlined for speed
+    stream: Any, shared: list[str], date_styles: set[int], epoch: Any
+) -> _ParsedSheet:
     """Stream one worksheet XML: values (cached results of formulas), merged ranges."""
     from openpyxl.utils.datetime import from_excel
 

@@ -564,7 +564,9 @@ class _Batch:
 
     # ---- main loop
 
-    def run(self, years: list[int]) -> list[YearPlan]:
+    def run(  # noqa: C901, PLR0912, PLR0915 - the scheduler's event loop: one place decides
+        self, years: list[int]
+    ) -> list[YearPlan]:
         from multiprocessing import connection
 
         self.decide(years)

@@ -1,0 +1,100 @@
+"""What the end-to-end suites share: one real build of a temporary project per session, and one
+headless Chromium per process (Playwright's sync API allows one per thread)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from selfeval.run import browser as br
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Synthetic years built next to the real 2024 data; the second one carries hostile text.
+SYNTHETIC_YEARS = (2022, 2023)
+HOSTILE_YEAR = 2023
+HOSTILE_TEXTS = (
+    "<script>alert('xss-script')</script>",
+    "<img src=x onerror=\"alert('xss-img')\">",
+)
+
+
+_BUILT: dict[str, Path] = {}
+_SHARED: dict[str, object] = {"users": 0}
+
+
+@contextlib.contextmanager
+def shared_browser(chromium: Path):
+    """One Chromium for every test module (Playwright's sync API allows one per thread)."""
+    if not _SHARED["users"]:
+        _SHARED["browser"] = br.Browser(chromium).__enter__()
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if not _SHARED["users"]:
+            _SHARED.pop("browser").close()
+
+
+_NUMBER_OR_DATE = re.compile(r"[\d\s\-/.,:年月日０-９]+")
+
+
+def _hostile(raw_dir: Path) -> None:
+    """Put script and img-onerror markup into the free-text cells of one year's CSVs."""
+    import csv
+
+    from selfeval.read.csv import decode_csv_bytes
+
+    for path in sorted(raw_dir.glob("*.csv")):
+        text, encoding = decode_csv_bytes(path.read_bytes())
+        rows = list(csv.reader(io.StringIO(text)))
+        targets = [i for i, h in enumerate(rows[0]) if h in ("名称", "内容", "成效", "地点")]
+        for n, row in enumerate(rows[1:]):
+            for i in targets:
+                if i < len(row) and row[i] and not _NUMBER_OR_DATE.fullmatch(row[i]):
+                    row[i] += HOSTILE_TEXTS[n % 2]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        path.write_bytes(out.getvalue().encode(encoding))
+
+
+def build_project(tmp_path_factory) -> Path:
+    """Build 2024 (real data) and the synthetic years once per session; returns the project root.
+
+    The build runs as `python -m selfeval build` in a subprocess with SELFEVAL_ROOT pointing at a
+    temporary copy, exactly as `make report` runs it.
+    """
+    if "root" in _BUILT:
+        return _BUILT["root"]
+    from selfeval import synthetic
+
+    root = tmp_path_factory.mktemp("project")
+    raw = root / "data" / "raw"
+    shutil.copytree(REPO / "data" / "raw" / "2024", raw / "2024")
+    synthetic.write_synthetic_years(raw, list(SYNTHETIC_YEARS))
+    hostile_dir = raw / str(HOSTILE_YEAR)
+    if not any(hostile_dir.glob("*.csv")):
+        pytest.fail(f"synthetic years are expected as CSV folders: {list(hostile_dir.iterdir())}")
+    _hostile(hostile_dir)
+    env = {**os.environ, "SELFEVAL_ROOT": str(root), "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    _BUILT["root"] = root
+    return root
