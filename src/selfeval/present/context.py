@@ -217,7 +217,9 @@ def build_context(results: YearResults) -> dict:
     ]
     holding = fig.holdings
     yoy = results.yoy
-    scoring = results.scoring
+    # Until the national form (a table for every year) is presented, a year without 绩效目标
+    # shows no table, as before.
+    scoring = results.scoring if results.scoring.targets_given else None
 
     subsections = []
     for key, default in SUBSECTION_DEFAULTS.items():
@@ -262,7 +264,7 @@ def build_context(results: YearResults) -> dict:
             "types": spend.types,
         },
         "sangong": spend.sangong,
-        "sangong_total": spend.sangong_total,
+        "sangong_total": spend.sangong_total.actual if spend.sangong_total else None,
         "budget_types": BUDGET_TYPES,
         "spending_figures": _spending_figures(spend, year, source),
         "subsections": subsections,
