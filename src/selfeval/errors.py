@@ -111,8 +111,8 @@ class InputError(Exception):
 
     def report(self) -> str:
         """All problems as Chinese lines, preceded by a count."""
-        head = f"{self.year} 年度" if self.year is not None else "输入数据"
-        lines = [f"{head}的输入数据有 {len(self.problems)} 个问题 / input problems:"]
+        head = f"{self.year} 年度的输入数据" if self.year is not None else "输入数据"
+        lines = [f"{head}有 {len(self.problems)} 个问题 / input problems:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

@@ -108,6 +108,18 @@ def _check_listings(  # noqa: C901, PLR0912 - one pass over the listings of each
     for event_id, listings in by_id.items():
         if len(listings) < 2:
             continue
+        first = listings[0]
+        for rec in listings[1:]:
+            starts = (first["start_date"], rec["start_date"])
+            if None not in starts and starts[0] != starts[1]:
+                sh.err(
+                    rec["src_row"],
+                    "event_id",
+                    f"与第{first['src_row']}行（「{first['name']}」，{starts[0].isoformat()}）"
+                    f"同为编号「{event_id}」，但开始日期不同（{starts[1].isoformat()}）：不是同一活动",
+                    value=event_id,
+                    expected="同一活动的各行日期相同；不同的活动用不同的编号",
+                )
         seen_cat: dict[str, int] = {}
         for rec in listings:
             if rec["category"] in seen_cat:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from selfeval.clean.values import (
     _FULLWIDTH_ALNUM,
+    INVISIBLE,
     norm_key,
     parse_amount,
     parse_count,
@@ -257,7 +258,16 @@ class BoundSheet:
         idx = self.index.get(key)
         if idx is None or idx >= len(values):
             return None
-        return trim(values[idx])
+        value = values[idx]
+        if isinstance(value, str) and INVISIBLE.search(value):
+            # Zero-width and bidi controls make two identical-looking 类别 or 编号 differ, and
+            # a shown value look right while it is not: removed, and said so.
+            cleaned = INVISIBLE.sub("", value)
+            self.ctx.note_normalised(
+                self, self.header.get(key, key), "去掉不可见字符（零宽、方向控制）", repr(value)
+            )
+            value = cleaned
+        return trim(value)
 
     def text(self, number: int, values: list[Any], key: str, *, prose: bool = False) -> str | None:
         """A text cell: trimmed; short fields also get full-width digits normalised."""

@@ -29,6 +29,7 @@ _COLUMNS = {
 def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
     seen: dict[str, int] = {}
+    before = len(ctx.problems)
     for number, values in sh.raw.rows:
         ok = sh.required(number, values, "item")
         item = sh.text(number, values, "item", prose=True)
@@ -55,6 +56,8 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                 **sh.src(number, values),
             }
         )
+    if len(ctx.problems) > before:  # a rejected row would only make 收入合计 disagree again
+        return frame(records, _COLUMNS)
     by_item = {r["item"]: r for r in records}
     total = by_item.get(sc.INCOME_TOTAL)
     excluded = {sc.INCOME_TOTAL, sc.CARRIED_OVER, *sc.FISCAL_PARTS}

@@ -166,6 +166,7 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
     if _no_amount_column(sh, AMOUNTS):
         return frame(records, _COLUMNS)
+    before = len(ctx.problems)
     for number, values in sh.raw.rows:
         rec = _spending_row(sh, number, values)
         if rec is not None:
@@ -173,8 +174,9 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     for rec in records:
         label = rec["budget_type"] + (f"·{rec['category']}" if rec["category"] else "")
         _check_rate(sh, ctx, rec, f"{label}·{rec['item']}")
-    _reconcile_spending(sh, ctx, records)
-    _reconcile_projects(sh, ctx, records)
+    if len(ctx.problems) == before:  # a rejected row would only make its 合计 disagree again
+        _reconcile_spending(sh, ctx, records)
+        _reconcile_projects(sh, ctx, records)
     return frame(records, _COLUMNS)
 
 

@@ -25,6 +25,10 @@ _FULLWIDTH_ALNUM = {
 TRIM = TRIM_CHARS
 
 
+#: Characters that show as nothing: zero-width spaces and joiners, bidi marks and overrides.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (digits, letters, punctuation, ideographic space) -> half-width."""
     return text.translate(_FULLWIDTH)

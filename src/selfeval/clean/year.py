@@ -132,7 +132,9 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
     raw = read.find_raw_files(raw_dir)
     ctx = Context(year=year)
     ctx.problems.extend(raw.problems)
-    tables = _clean_sheets(raw, ctx) if raw.kind else {}
+    # A workbook that could not be read at all is one problem: no sheet is then "missing".
+    unreadable = raw.kind == "xlsx" and not raw.sheets and raw.problems
+    tables = _clean_sheets(raw, ctx) if raw.kind and not unreadable else {}
     for name in raw.ignored:
         ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
     if ctx.problems or not raw.kind:
