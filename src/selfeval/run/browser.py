@@ -128,6 +128,7 @@ _JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th')).map(th 
         - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
         - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth);
     return {text: th.innerText, wrap: th.classList.contains('wrap'), need, content,
+            scope: th.getAttribute('scope'),
             fontSize: parseFloat(style.fontSize)};
 })"""
 

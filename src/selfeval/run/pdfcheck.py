@@ -25,7 +25,9 @@ from selfeval.present import style
 A4_PT = (595.3, 841.9)
 _SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
 _PAGE_NUMBER = re.compile(r"^[—–-]\s*\d+\s*[—–-]$")
-_CAPTION = re.compile(r"^(表|图)\d+")
+#: A table's caption (表N, or 图N数据 for a figure's data table). A page that starts with a figure
+#: (图N caption below an image too tall for the page before) is not a stranded table.
+_CAPTION = re.compile(r"^(表\d+|图\d+数据)")
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 MM = 72 / 25.4
 #: Tolerance (pt) around the text block when telling body lines from running head and footer.
