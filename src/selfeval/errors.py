@@ -132,6 +132,10 @@ class ParseError(ValueError):
     """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
 
 
+class FrameError(ValueError):
+    """A report frame file (present/frames/*.toml) that cannot be used; the message says why."""
+
+
 class UnsafeParameterError(ValueError):
     """A parameter for papermill was refused before any kernel started."""
 
