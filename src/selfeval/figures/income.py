@@ -108,7 +108,7 @@ def income_figures(
         decimals = [
             p.current_decimals for p in parts if p.current_decimals is not None and p.current != 0
         ]
-        total.current_decimals = min(decimals) if decimals else None
+        total.current_decimals = max(decimals) if decimals else None  # exact figures
     if total is not None and total.current:
         for line in [*parts, *(fiscal.parts if fiscal else [])]:
             if line.current is not None:
