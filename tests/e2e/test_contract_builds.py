@@ -125,10 +125,12 @@ def test_a_unit_stating_what_real_reports_state_builds_in_its_frame_and_unit(roo
     assert f"{FULL_YEAR}年一般公共预算支出840,000.00元" in text
     assert "全年预算数870,000.00元" in text and "预算执行率96.55%" in text
     assert "其中办公费100,000.00元、维修(护)费140,000.00元" in text
-    # the unit's own subsection of 三, after the fixed one its data gives
+    # the unit's own subsection of 三 after the fixed one its data gives, then the comparison
+    # the 收入 sheet's 上年数 makes possible
     assert [h.get_text() for h in soup.find(id="s3").find_all("h3")] == [
         "（一）开展文化活动情况",
         "（二）群文活动",
+        "（三）主要指标与上年对比",
     ]
     projects = soup.find(id="projects")
     assert projects is not None and "送戏下乡" in projects.get_text()

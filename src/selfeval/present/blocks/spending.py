@@ -23,6 +23,8 @@ from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, T
 from selfeval.present.formats import NOT_GIVEN, pct
 
 BASIC, PROJECT = "基本支出", "项目支出"
+#: A detail table with this many columns is printed on landscape pages.
+WIDE_COLUMNS = 8
 
 
 def _is_none(line: Any, items: list) -> bool:
@@ -182,6 +184,8 @@ def _spending_table(ctx: dict, general: Any) -> Table:
         header=(Row.of(*headers),),
         body=tuple(body),
         kind="spending",
+        # eight columns (年初 and 全年 budgets) need the landscape width in print
+        wide=len(headers) >= WIDE_COLUMNS,
     )
 
 
