@@ -15,7 +15,7 @@ from selfeval.contract.limits import LEGACY_MAX_FILE_BYTES, MAX_CSV_BYTES, MAX_F
 from selfeval.errors import problem
 from selfeval.read.csv import CsvBudget, read_csv_bytes
 from selfeval.read.legacy import LEGACY_SUFFIXES, read_legacy_bytes
-from selfeval.read.sheet import RawInput
+from selfeval.read.sheet import RawInput, RawSheet, trim_name
 from selfeval.read.source import SYMLINK_EXPECTED, file_problem, read_source, symlink_message
 from selfeval.read.xlsx import read_workbook_bytes
 
@@ -37,6 +37,8 @@ def _list_folder(raw_dir: Path, result: RawInput) -> tuple[list[Path], list[Path
                 result.problems.append(
                     file_problem("symlink", name, symlink_message(entry), SYMLINK_EXPECTED)
                 )
+                if suffix == ".csv":
+                    _refused_sheet(entry, result)
             else:
                 result.ignored.append(name)
             continue
@@ -90,9 +92,18 @@ def find_raw_files(raw_dir: Path) -> RawInput:
         budget = CsvBudget()
         for path in csvs:
             data = read_source(path, MAX_CSV_BYTES, result)
-            if data is not None:
+            if data is None:
+                _refused_sheet(path, result)
+            else:
                 read_csv_bytes(data, path.name, result, budget)
     return result
+
+
+def _refused_sheet(path: Path, result: RawInput) -> None:
+    """A CSV that is there but refused: its sheet is unreadable, not missing (the cleaner must
+    not add 「缺少文件」 to the problem that says why it was refused)."""
+    sheet = trim_name(path.stem)
+    result.sheets.setdefault(sheet, RawSheet(path.name, sheet, [], [], unreadable=True))
 
 
 def _shape_problem(
