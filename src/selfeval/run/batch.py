@@ -4,8 +4,9 @@ The no-op path (every year unchanged) imports neither pandas nor papermill: it o
 
 Layout this module maintains (all under the project root, or an explicit root):
 
-- ``outputs/<YYYY>/`` report.html, report.ipynb, ``stamp.json`` (content hashes of what the year
-  was built from) and, after a failed attempt, ``failed/`` (executed notebook, error.txt).
+- ``outputs/<YYYY>/`` report.html, report.docx, report.pdf (when LibreOffice is installed),
+  report.ipynb, ``stamp.json`` (content hashes of what the year was built from and of each
+  product) and, after a failed attempt, ``failed/`` (executed notebook, error.txt).
 - ``outputs/.tmp-<YYYY>-<token>`` / ``data/processed/.tmp-<YYYY>-<token>``: a year in progress.
 - ``outputs/.swap-<YYYY>.json``: journal of a swap in progress; a crash between the renames of the
   pair (outputs, processed) is rolled forward by the next run.
@@ -42,7 +43,14 @@ from selfeval.run.plan import (
     UNCHANGED,
     YearPlan,
 )
-from selfeval.run.progress import Progress, rel_path, summary_table, warning_lines
+from selfeval.run.progress import (
+    Progress,
+    pdf_failures,
+    pdf_lines,
+    rel_path,
+    summary_table,
+    warning_lines,
+)
 from selfeval.store import (
     hash_notebooks,
     hash_tree,
@@ -143,9 +151,13 @@ def stamp_state(year: int, roots: Roots, inputs: dict[str, str | None]) -> tuple
     products = stamp.get("products", {})
     if products.get("processed") != hash_tree(roots.processed / str(year)):
         return False, stamp
-    for name in ("report.html", "report.ipynb"):
+    for name in ("report.html", "report.docx", "report.ipynb"):
         if products.get(name) != hash_tree(out_dir / name):
             return False, stamp
+    # A PDF the stamp records must still be there; one never made (no LibreOffice) is `make pdf`'s.
+    pdf = products.get("report.pdf")
+    if pdf is not None and pdf != hash_tree(out_dir / "report.pdf"):
+        return False, stamp
     return True, stamp
 
 
@@ -544,6 +556,8 @@ class _Batch:
             "products": {
                 "processed": hash_tree(plan.staged_proc),
                 "report.html": hash_tree(plan.staged_out / "report.html"),
+                "report.docx": hash_tree(plan.staged_out / "report.docx"),
+                "report.pdf": hash_tree(plan.staged_out / "report.pdf"),
                 "report.ipynb": hash_tree(plan.staged_out / "report.ipynb"),
             },
             "seconds": round(plan.seconds, 2),
@@ -698,9 +712,10 @@ class BatchResult:
 
     @property
     def exit_status(self) -> int:
-        """0 when every year is built or unchanged and the index was written, else 1."""
+        """0 when every year is built or unchanged, its PDF converted or LibreOffice absent,
+        and the index was written; else 1."""
         failed = any(p.status == FAILED for p in self.plans)
-        return 1 if failed or self.index_error else 0
+        return 1 if failed or self.index_error or pdf_failures(self.plans) else 0
 
 
 def run_batch(
@@ -770,6 +785,8 @@ def build(
             signal.signal(signal.SIGTERM, previous)
     print(summary_table(result.plans, roots))
     for line in warning_lines(result.plans, roots):
+        print(line)
+    for line in pdf_lines(result.plans, roots):
         print(line)
     if result.index_error:
         print(f"索引页生成失败 / index page failed: {result.index_error}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Notebook execution (papermill, reproducible) and HTML export (nbconvert, offline template).
+"""Notebook execution (papermill, reproducible), HTML export (nbconvert, offline template) and
+the PDF of the Word file 03 writes (LibreOffice, `selfeval.run.pdf`).
 
 `build_year` runs one year's three notebooks in order with explicit directories; batching,
 caching and atomic swapping belong to `selfeval.batch`, which calls it.
@@ -225,11 +226,14 @@ def build_year(
     *,
     build_root: Path | None = None,
 ) -> dict:
-    """Run 01 → 02 → 03 for `year` and export `output_dir/report.html`.
+    """Run 01 → 02 → 03 for `year`, export `output_dir/report.html`, convert report.docx.
 
     Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
-    `summary`). Raises BuildError naming the year and the stage; when a notebook fails, the
-    executed notebook is left at `output_dir/failed/<notebook>.ipynb`.
+    `report_docx`, `report_pdf` or None, `summary`) and `pdf`: "made", "missing" (no
+    LibreOffice here) or "failed" with `pdf_error`. A failed conversion never fails the year:
+    its HTML and Word file stand, and the batch reports the PDF. Raises BuildError naming the
+    year and the stage; when a notebook fails, the executed notebook is left at
+    `output_dir/failed/<notebook>.ipynb`.
     """
     check_year(year)
     roots = _allowed_roots(build_root)
@@ -292,5 +296,20 @@ def build_year(
         "year": year,
         "report_ipynb": report_nb,
         "report_html": report_html,
+        "report_docx": output_dir / "report.docx",
         "summary": processed_dir / "summary.json",
+        **convert_pdf(output_dir / "report.docx", output_dir / "report.pdf"),
     }
+
+
+def convert_pdf(docx: Path, pdf: Path) -> dict:
+    """report.pdf from report.docx, as `build_year` reports it (never raises for the PDF)."""
+    from selfeval.run import pdf as converter
+
+    try:
+        converter.docx_to_pdf(docx, pdf)
+    except converter.ConverterMissing:
+        return {"report_pdf": None, "pdf": "missing", "pdf_error": ""}
+    except converter.PdfError as exc:
+        return {"report_pdf": None, "pdf": "failed", "pdf_error": str(exc)}
+    return {"report_pdf": pdf, "pdf": "made", "pdf_error": ""}

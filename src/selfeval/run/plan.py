@@ -9,7 +9,7 @@ STAMP_FILE = "stamp.json"
 BUILD_LOG = "build.log"
 FAILED_DIR = "failed"
 LOCK_FILE = ".batch.lock"
-STAMP_VERSION = 1
+STAMP_VERSION = 2  # 2: products include report.docx and report.pdf
 #: Stages run.notebooks.build_year announces through on_stage: clean, analyze, report, export. The
 #: previous year's processed data is complete (tables from 01, summary.json from 02) once its
 #: worker announces the stage with this (0-based) index.

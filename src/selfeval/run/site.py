@@ -18,6 +18,11 @@ STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
 STATUS_FAILED = "生成失败"
 
 
+def _link(folder: Path, name: str) -> str | None:
+    """Relative link to a product of a year folder, None when the year has not got it."""
+    return f"{folder.name}/{name}" if (folder / name).is_file() else None
+
+
 def collect_years(roots: Roots) -> list[dict]:
     """One record per year with an output folder: unit, status, data date, figures, links."""
     from selfeval.present import index as page
@@ -48,6 +53,8 @@ def collect_years(roots: Roots) -> list[dict]:
                 else STATUS_FAILED,
                 "failed": failed,
                 "report": f"{entry.name}/report.html" if has_report else None,
+                "docx": _link(entry, "report.docx") if has_report else None,
+                "pdf": _link(entry, "report.pdf") if has_report else None,
                 "error": f"{entry.name}/{FAILED_DIR}/error.txt"
                 if (entry / FAILED_DIR / "error.txt").is_file()
                 else None,
@@ -69,6 +76,8 @@ def _index_key(roots: Roots) -> str:
                 parts = [
                     entry.name,
                     str((entry / "report.html").is_file()),
+                    str(hash_tree(entry / "report.docx") is not None),
+                    str(hash_tree(entry / "report.pdf") is not None),
                     str((entry / FAILED_DIR / "error.txt").is_file()),
                     str(hash_tree(processed / "summary.json")),
                     str(hash_tree(processed / "meta.json")),
