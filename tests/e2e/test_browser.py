@@ -236,11 +236,13 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def report_checks(built: Path, browser) -> dict[int, br.PageCheck]:
-    """Every built report checked once, with its PDF kept next to it for inspection."""
+def report_checks(built: Path, browser, tmp_path_factory) -> dict[int, br.PageCheck]:
+    """Every built report checked once, with the browser's print kept for inspection — outside
+    the outputs, whose report.pdf (from the Word file) the stamp covers."""
     checks = {}
+    prints = tmp_path_factory.mktemp("browser-print")
     for year, report in br.built_reports(built / "outputs"):
-        checks[year] = browser.check(report, pdf=report.parent / "report.pdf")
+        checks[year] = browser.check(report, pdf=prints / f"{year}.pdf")
     return checks
 
 

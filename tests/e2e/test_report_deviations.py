@@ -75,7 +75,7 @@ def test_deviations_come_before_the_analysts_prose(built) -> None:
         assert paras[deviations].startswith(f"{deviations + 1}. ")
 
 
-def _closing(texts: dict, deviations: list, scoring: object | None) -> BeautifulSoup:
+def _closing(texts: dict, deviations: list, targets: bool) -> BeautifulSoup:
     """Sections 七 to 九 as the HTML writer writes them, from the frame's closing blocks."""
     from selfeval.present import build, html
     from selfeval.present.document import Document
@@ -85,7 +85,7 @@ def _closing(texts: dict, deviations: list, scoring: object | None) -> Beautiful
         "year": 2031,
         "texts": texts,
         "deviations": deviations,
-        "scoring": scoring,
+        "targets_given": targets,
         "unit_name": "某单位",
         "data_date": None,
     }
@@ -101,14 +101,15 @@ def _closing(texts: dict, deviations: list, scoring: object | None) -> Beautiful
 
 
 def test_no_deviation_sentence_when_targets_exist_and_nothing_deviates() -> None:
-    soup = _closing({}, [], scoring=object())
+    soup = _closing({}, [], targets=True)
     assert (
         soup.find("section", id="s7").p.get_text()
         == "2031年我单位无预算支出执行偏离绩效目标的情况。"
     )
-    assert soup.find("section", id="s8").p.get_text() == "无。"
-    without_targets = _closing({}, [], scoring=None)
-    assert without_targets.find("section", id="s7").p.get_text() == "无。"
+    # nothing written about measures: not given, never 「无」
+    assert soup.find("section", id="s8").p.get_text() == "未填报。"
+    without_targets = _closing({}, [], targets=False)
+    assert without_targets.find("section", id="s7").p.get_text() == "未填报。"
 
 
 def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:
@@ -119,7 +120,7 @@ def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:
         Deviation(problem="「到馆人次」未达成。", cause=None, measure=None),
     ]
     texts = {"改进措施": {"paragraphs": ["加强宣传。"]}}
-    soup = _closing(texts, devs, scoring=object())
+    soup = _closing(texts, devs, targets=True)
     seven = [p.get_text() for p in soup.find("section", id="s7").find_all("p")]
     assert seven == [
         "1. 「讲座场次」未达成。原因：<b>场地</b>维修",

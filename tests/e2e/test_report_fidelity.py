@@ -62,9 +62,10 @@ def test_spending_amounts(soup):
         "基本支出69.78万元",
         "人员支出63.44万元",
         "公用支出6.33万元",
-        "“三公”经费支出0.00万元",
-        "公务接待费0.00万元",
-        "公务用车运行费0.00万元",
+        # the source's 0 at its own precision, as the published report writes it (0万元)
+        "“三公”经费支出0万元",
+        "公务接待费0万元",
+        "公务用车运行费0万元",
         "项目支出39.39万元",
         "一般公共预算支出109.17万元",  # 69.78 + 39.39
     ):
@@ -72,9 +73,10 @@ def test_spending_amounts(soup):
 
 
 def test_other_budget_types(soup):
-    assert "政府性基金预算支出0.00万元" in _section(soup, "s3")
-    assert _section(soup, "s4").endswith("无。")
-    assert _section(soup, "s5").endswith("无。")
+    assert "政府性基金预算支出0万元" in _section(soup, "s3")  # published: 「…支出情况0万元。无。」
+    # published 「无。」: stated as 合计 0 in the data (a stated none), never for a type not given
+    assert _section(soup, "s4").endswith("国有资本经营预算支出0万元。无。")
+    assert _section(soup, "s5").endswith("社会保险基金预算支出0万元。无。")
 
 
 # ------------------------------------------------------------------ 六、活动

@@ -58,16 +58,15 @@ def wan(value: float | None) -> str:
 def money_number(value: float | None, decimals: Any = None, unit: str = "万元") -> str:
     """An amount held in 万元, as a number in `unit` at the precision the source stated.
 
-    元: the 元 figure with its own decimals (at most 2) and thousands separators, 989,312.11.
+    元: the 元 figure to the fen with thousands separators, 989,312.11 and 510,000.00.
     万元: at most two decimals, and never more than the source has (a source 0 stays 0, not
     0.00; 634400 元 is 63.44). Unknown precision: two decimals.
     """
     if value is None or is_missing(value):
         return NOT_GIVEN
     known = None if decimals is None or is_missing(decimals) else int(decimals)
-    if unit == "元":
-        places = AMOUNT_DECIMALS if known is None else max(0, min(known - 4, AMOUNT_DECIMALS))
-        return f"{quantize_half_up(float(value) * 10000, places):,.{places}f}"
+    if unit == "元":  # 元 to the fen, as books in 元 are kept: 510,000.00
+        return f"{quantize_half_up(float(value) * 10000, AMOUNT_DECIMALS):,.2f}"
     places = AMOUNT_DECIMALS if known is None else min(known, AMOUNT_DECIMALS)
     return f"{quantize_half_up(value, places):.{places}f}"
 

@@ -403,12 +403,18 @@ class Browser:
                     used[font["familyName"]] = used.get(font["familyName"], 0) + int(
                         font["glyphCount"]
                     )
-                by_text[_strip_tags(outer)[:40]] = used
+                by_text[_heading_key(_strip_tags(outer))] = used
         finally:
             cdp.detach()
         for sample in samples:
-            sample.fonts = by_text.get(sample.text, {})
+            sample.fonts = by_text.get(_heading_key(sample.text), {})
         return samples
+
+
+def _heading_key(text: str) -> str:
+    """A heading as both sides see it: innerText breaks a title at its <br>, the markup does
+    not, so whitespace is dropped before the two are matched."""
+    return re.sub(r"\s+", "", text)[:30]
 
 
 def _strip_tags(html: str) -> str:
@@ -438,7 +444,8 @@ def _print_a4(page: Any) -> tuple[list[str], bytes]:
 
 
 def _is_a4_pdf(data: bytes) -> bool:
-    """Whether `data` is a PDF whose pages are A4 (595 × 842 pt, ±2 pt)."""
+    """Whether `data` is a PDF whose pages are A4 (595 × 842 pt, ±2 pt), portrait or landscape
+    (the 绩效自评表's pages)."""
     if not data.startswith(b"%PDF-"):
         return False
     boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", data)
@@ -446,7 +453,8 @@ def _is_a4_pdf(data: bytes) -> bool:
         return False
     for box in boxes:
         x0, y0, x1, y1 = (float(v) for v in box)
-        if abs((x1 - x0) - 595.28) > 2 or abs((y1 - y0) - 841.89) > 2:
+        short, long = sorted((x1 - x0, y1 - y0))
+        if abs(short - 595.28) > 2 or abs(long - 841.89) > 2:
             return False
     return True
 

@@ -172,3 +172,15 @@ blocks = ["problems"]
 def test_frame_mistakes_are_named(text, message):
     with pytest.raises(FrameError, match=message):
         build.check_frame(frames.parse_frame("bad", text))
+
+
+def test_every_report_format_of_the_contract_has_its_frame_and_back():
+    """单位概况 「报告格式」 accepts exactly the settings the frame files declare."""
+    from selfeval.contract.sheets import REPORT_FRAMES
+
+    settings = {frames.load_frame(k).setting for k in frames.available_frames()}
+    assert settings == set(REPORT_FRAMES)
+    assert frames.frame_for("").key == frames.DEFAULT_FRAME
+    assert frames.frame_for("岳阳市附件2-1").key == "yueyang_form_2_1"
+    with pytest.raises(FrameError, match="没有对应的报告框架"):
+        frames.frame_for("某省附件3")

@@ -18,7 +18,7 @@ from selfeval.present.document import (
 )
 from selfeval.present.formats import cn_number
 
-FUNDS_HEADERS = ("", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+FUNDS_HEADERS = ("项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
 
 
 def _header_table(v: dict, year: int) -> Table:
