@@ -24,8 +24,9 @@ from selfeval.clean.values import (
     trim,
 )
 from selfeval.contract import sheets as sc
+from selfeval.contract.limits import MAX_PROBLEMS_PER_SHEET
 from selfeval.errors import ParseError, Problem, problem
-from selfeval.read import RawSheet
+from selfeval.read import BadCell, RawSheet
 
 
 @dataclass
@@ -105,7 +106,35 @@ class BoundSheet:
         self.index: dict[str, int] = {}
         self.header: dict[str, str] = {}
         self.unit: dict[str, str] = {}
+        #: (Excel row, column index) of cells holding a `BadCell`: reported once, by the reader
+        #: or by `_report_pending`, so nothing the cleaner says about them is said again.
+        self.bad: set[tuple[int, int]] = set()
         self.ok = self._bind()
+        if self.ok:
+            self._report_pending()
+
+    def _report_pending(self) -> None:
+        """Report the reader's deferred cell problems in the columns the contract uses."""
+        used = set(self.index.values())
+        pending = []
+        for number, values in self.raw.rows:
+            for idx, value in enumerate(values):
+                if type(value) is BadCell:
+                    self.bad.add((number, idx))
+                    if value.pending is not None and idx in used:
+                        pending.append(value.pending)
+        self.ctx.problems.extend(pending[:MAX_PROBLEMS_PER_SHEET])
+        if len(pending) > MAX_PROBLEMS_PER_SHEET:
+            self.ctx.problems.append(
+                problem(
+                    self.raw.file,
+                    self.raw.sheet,
+                    None,
+                    None,
+                    f"还有 {len(pending) - MAX_PROBLEMS_PER_SHEET} 个单元格问题未列出"
+                    f"（只列出前 {MAX_PROBLEMS_PER_SHEET} 个）",
+                )
+            )
 
     def err(
         self,
@@ -117,6 +146,8 @@ class BoundSheet:
         expected: str = "",
         show_value: bool | None = None,
     ) -> None:
+        if row is not None and key in self.index and (row, self.index[key]) in self.bad:
+            return  # the cell's value was already reported (a `BadCell`)
         column = self.header.get(key, None) if key else None
         if key and column is None:
             column = self.spec.column(key).display()
@@ -255,6 +286,8 @@ class BoundSheet:
         return ok
 
     def get(self, values: list[Any], key: str) -> Any:
+        """The trimmed cell value (None when blank). A `BadCell` is returned as it is: it is
+        filled (never 「不能为空」) but unusable, and every typed accessor below skips it."""
         idx = self.index.get(key)
         if idx is None or idx >= len(values):
             return None
@@ -270,9 +303,10 @@ class BoundSheet:
         return trim(value)
 
     def text(self, number: int, values: list[Any], key: str, *, prose: bool = False) -> str | None:
-        """A text cell: trimmed; short fields also get full-width digits normalised."""
+        """A text cell: trimmed; short fields also get full-width digits normalised. A percent
+        cell reads as Excel shows it (``95.00%``)."""
         value = self.get(values, key)
-        if value is None:
+        if value is None or type(value) is BadCell:
             return None
         if isinstance(value, dt.datetime):
             value = value.date().isoformat()
@@ -292,7 +326,7 @@ class BoundSheet:
         self, number: int, values: list[Any], key: str, options: tuple[str, ...]
     ) -> str | None:
         value = self.get(values, key)
-        if value is None:
+        if value is None or type(value) is BadCell:
             return None
         lookup = {norm_key(o): o for o in options}
         found = lookup.get(norm_key(str(value)))
@@ -305,7 +339,10 @@ class BoundSheet:
         return found
 
     def required(self, number: int, values: list[Any], key: str) -> bool:
-        if self.get(values, key) is None:
+        value = self.get(values, key)
+        if type(value) is BadCell:
+            return False  # filled, and already reported
+        if value is None:
             self.err(
                 number,
                 key,
@@ -318,6 +355,8 @@ class BoundSheet:
 
     def count(self, number: int, values: list[Any], key: str) -> tuple[int | None, str, Any]:
         raw_value = self.get(values, key)
+        if type(raw_value) is BadCell:
+            return None, "", None
         try:
             n, q, text = parse_count(raw_value)
         except ParseError as exc:
@@ -331,6 +370,8 @@ class BoundSheet:
 
     def number(self, number: int, values: list[Any], key: str) -> tuple[float | None, int | None]:
         raw_value = self.get(values, key)
+        if type(raw_value) is BadCell:
+            return None, None
         try:
             return parse_number(raw_value)
         except ParseError as exc:
@@ -339,6 +380,8 @@ class BoundSheet:
 
     def amount(self, number: int, values: list[Any], key: str) -> tuple[float | None, int | None]:
         raw_value = self.get(values, key)
+        if type(raw_value) is BadCell:
+            return None, None
         unit = self.unit.get(key, "万元")
         try:
             value, decimals = parse_amount(raw_value, unit)
@@ -371,6 +414,8 @@ class BoundSheet:
 
     def integer(self, number: int, values: list[Any], key: str) -> int | None:
         raw_value = self.get(values, key)
+        if type(raw_value) is BadCell:
+            return None
         try:
             value, _decimals = parse_number(raw_value)
         except ParseError as exc:
@@ -385,6 +430,8 @@ class BoundSheet:
 
     def date(self, number: int, values: list[Any], key: str, year: int | None) -> dt.date | None:
         raw_value = self.get(values, key)
+        if type(raw_value) is BadCell:
+            return None
         try:
             # A date that must carry its year (填报日期) is usually written the year after.
             value = parse_date(raw_value, year, example_year=self.ctx.year + 1)

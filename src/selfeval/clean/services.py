@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.values import ParseError, parse_number
+from selfeval.read import BadCell, Percent
 
 
 def clean_digital(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
@@ -33,6 +36,31 @@ def clean_digital(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     )
 
 
+def _rate(sh: BoundSheet, raw_rate: Any) -> tuple[float | None, int | None]:
+    """满意度（%） in percentage points and the decimals it states.
+
+    A percent-formatted cell is what Excel shows (0.9892 formatted 0.00% is 98.92, 2 decimals);
+    a number or text is taken as percentage points (98.92, "98.92%"). Where the reader could not
+    see number formats (.xls/.xlsb/.ods), a bare fraction is ambiguous and refused rather than
+    reported as 「满意度为0.9892%」.
+    """
+    if isinstance(raw_rate, Percent):
+        return float(raw_rate.value), raw_rate.decimals
+    if isinstance(raw_rate, str):
+        raw_rate = raw_rate.replace("%", "").replace("％", "")
+    try:
+        rate, decimals = parse_number(raw_rate)
+    except ParseError as exc:
+        raise ParseError(exc.args[0], "") from None
+    numeric = isinstance(raw_rate, int | float) and not isinstance(raw_rate, bool)
+    if numeric and not sh.raw.formats_known and rate is not None and 0 < rate <= 1:
+        raise ParseError(
+            f"可能是 {rate * 100:g}%：从 .xls/.xlsb/.ods 读取时看不到单元格的百分比格式",
+            f"填写百分数的数字，如 {rate * 100:g}（不用百分比格式），或把文件另存为 .xlsx",
+        )
+    return rate, decimals
+
+
 def clean_satisfaction(  # noqa: C901 - the rate, sample and satisfied rules of one row together
     sh: BoundSheet, ctx: Context
 ) -> pd.DataFrame:
@@ -43,17 +71,17 @@ def clean_satisfaction(  # noqa: C901 - the rate, sample and satisfied rules of 
         sample = sh.integer(number, values, "sample")
         satisfied = sh.integer(number, values, "satisfied")
         raw_rate = sh.get(values, "rate")
-        if isinstance(raw_rate, str):
-            raw_rate = raw_rate.replace("%", "").replace("％", "")
+        if type(raw_rate) is BadCell:
+            continue  # already reported
         try:
-            rate, rate_dec = parse_number(raw_rate)
+            rate, rate_dec = _rate(sh, raw_rate)
         except ParseError as exc:
             sh.err(
                 number,
                 "rate",
                 exc.args[0],
                 value=sh.get(values, "rate"),
-                expected="0 到 100 之间的百分数，如 98.92",
+                expected=exc.args[1] or "0 到 100 之间的百分数，如 98.92",
             )
             continue
         for key, v in (("sample", sample), ("satisfied", satisfied)):

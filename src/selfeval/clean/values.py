@@ -8,12 +8,14 @@ located `Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from typing import Any
 
+from selfeval.contract.limits import MAX_ABS_NUMBER
 from selfeval.errors import ParseError
-from selfeval.read import TRIM_CHARS
+from selfeval.read import TRIM_CHARS, Percent
 
 _FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
 _FULLWIDTH[0x3000] = 0x20
@@ -83,6 +85,25 @@ def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+_TOO_LARGE = "数值过大（超过 15 位数字）"
+_TOO_LARGE_EXPECTED = "绝对值小于 10^15 的数；编号等长数字请填在文字列中"
+
+
+def _check_number(value: int | float | Decimal) -> None:
+    """Refuse what no count or amount can be, before it becomes an int64 or a float: NaN,
+    infinity, and 16 or more digits (typed as a number or as text alike)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParseError("不是有效的数字（NaN 或无穷大）", "数字，如 63.44 或 1,500")
+    if not -MAX_ABS_NUMBER < value < MAX_ABS_NUMBER:
+        raise ParseError(_TOO_LARGE, _TOO_LARGE_EXPECTED)
+
+
+def _reject_percent(value: Any, what: str, expected: str) -> None:
+    """A percent-formatted cell (0.5 shown as 50%) where a count or an amount is meant."""
+    if isinstance(value, Percent):
+        raise ParseError(f"是百分数（单元格格式为百分比），不是{what}", expected)
+
+
 def _float_decimal(value: float) -> Decimal:
     """Decimal of an Excel float as a person typed it (63.44, not 63.4399999…)."""
     return (
@@ -101,9 +122,11 @@ def parse_count(value: Any) -> tuple[int | None, str, str | None]:  # noqa: C901
     if isinstance(value, str) and value in NONE_WORDS:
         return 0, "", "0"
     reject_excel_error(value)
+    _reject_percent(value, "数量", _COUNT_EXPECTED)
     if isinstance(value, bool):
         raise ParseError("不是数字", _COUNT_EXPECTED)
     if isinstance(value, int | float):
+        _check_number(value)
         if value < 0:
             raise ParseError("不能为负数", "不小于0的整数")
         if value != int(value):
@@ -127,6 +150,7 @@ def parse_count(value: Any) -> tuple[int | None, str, str | None]:  # noqa: C901
         dec = _decimal(digits) * (_CN_UNITS[mult] if mult else 1)
         if dec != dec.to_integral_value():
             raise ParseError("不是整数", "整数（人次、册数、份数、场次）")
+        _check_number(dec)
         number = int(dec)
         core = core.replace(",", "")
     pre = m.group("pre") or ""
@@ -143,9 +167,11 @@ def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | N
     if value is None:
         return None, None
     reject_excel_error(value)
+    _reject_percent(value, "普通数字", "数字，如 63.44 或 1,500（不用百分比格式）")
     if isinstance(value, bool | dt.datetime | dt.date):
         raise ParseError("不是数字", "数字，如 63.44 或 1,500")
     if isinstance(value, int | float):
+        _check_number(value)
         dec = _float_decimal(float(value)) if isinstance(value, float) else Decimal(value)
     else:
         text = re.sub(r"\s+", "", to_halfwidth(str(value)))
@@ -153,6 +179,7 @@ def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | N
         if not m:
             raise ParseError("不是数字", "数字，如 63.44 或 1,500")
         dec = _decimal(m.group(1) + m.group(2))
+        _check_number(dec)
     if dec < 0 and not allow_negative:
         raise ParseError("不能为负数", "不小于0的数")
     exponent = dec.as_tuple().exponent
@@ -180,6 +207,9 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
     ``6.85万元`` in a 元 column, are 10,000-fold errors that no total would catch.
     """
     value = trim(value)
+    _reject_percent(
+        value, "金额", f"以{unit}为单位的数字，{_AMOUNT_EXAMPLE[unit]}（不用百分比格式）"
+    )
     if isinstance(value, str) and value in NONE_WORDS:
         return 0.0, 0
     if isinstance(value, str):
@@ -207,7 +237,7 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
     except ParseError as exc:
         if exc.args[0] == "不能为负数":
             raise ParseError("金额不能为负数", "不小于0的金额") from None
-        if "Excel" in exc.args[0]:
+        if "Excel" in exc.args[0] or exc.args[0] == _TOO_LARGE or "无穷大" in exc.args[0]:
             raise
         raise ParseError(
             "不是金额数字", f"以{unit}为单位的数字，{_AMOUNT_EXAMPLE[unit]}；没有支出填 0"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandera.pandas as pa
 
+from selfeval.contract.limits import LIMITS
 from selfeval.contract.models import PROCESSED
 from selfeval.contract.sheets import SHEETS, ColumnSpec
 
@@ -155,11 +156,24 @@ def parse_processed_tables(markdown: str) -> dict[str, dict[str, bool]]:
     return tables
 
 
+LIMITS_BEGIN = "<!-- BEGIN GENERATED: limits (python -m selfeval.contract.doc) -->"
+LIMITS_END = "<!-- END GENERATED: limits -->"
+
+
+def limits_markdown() -> str:
+    """The readers' limits (`selfeval.contract.limits.LIMITS`) as a Chinese Markdown table."""
+    out = [LIMITS_BEGIN, "", "| 适用于 | 限制 | 上限 | 说明 |", "| --- | --- | --- | --- |"]
+    out += [f"| {x.scope} | {x.what} | {x.shown} | {x.why} |" for x in LIMITS]
+    out += ["", LIMITS_END]
+    return "\n".join(out)
+
+
 def update_doc(path: Path) -> bool:
     """Rewrite the generated parts of the data-contract doc; True if it changed."""
     text = path.read_text(encoding="utf-8")
     new = _replace_block(text, GENERATED_BEGIN, GENERATED_END, contract_markdown())
     new = _replace_block(new, PROCESSED_BEGIN, PROCESSED_END, processed_markdown())
+    new = _replace_block(new, LIMITS_BEGIN, LIMITS_END, limits_markdown())
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text

@@ -1,95 +1,135 @@
-"""A year folder's raw input: one .xlsx workbook or one CSV per sheet, read into `RawInput`."""
+"""A year folder's raw input: one workbook (.xlsx/.xlsm, or .xls/.xlsb/.ods) or one CSV per sheet,
+each file read once (`selfeval.read.source`) into `RawInput`.
+
+Symlinks are refused, never followed: the year folder and the data files in it must be the
+analyst's own files under ``data/raw/<年份>/``, so that no report is ever built from content
+outside the project's data folder (a 活动.csv linked to /etc/passwd). The message says that it
+is a symlink and where it points, the same from the batch and from ``selfeval clean --year``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from selfeval.contract.limits import LEGACY_MAX_FILE_BYTES, MAX_CSV_BYTES, MAX_FILE_BYTES
 from selfeval.errors import problem
-from selfeval.read.csv import read_csv_sheet
-from selfeval.read.sheet import RawInput
-from selfeval.read.xlsx import read_workbook
+from selfeval.read.csv import CsvBudget, read_csv_bytes
+from selfeval.read.legacy import LEGACY_SUFFIXES, read_legacy_bytes
+from selfeval.read.sheet import RawInput, RawSheet, trim_name
+from selfeval.read.source import SYMLINK_EXPECTED, file_problem, read_source, symlink_message
+from selfeval.read.xlsx import read_workbook_bytes
+
+WORKBOOK_SUFFIXES = frozenset([".xlsx", ".xlsm", *LEGACY_SUFFIXES])
+DATA_SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
 
 
-def find_raw_files(raw_dir: Path) -> RawInput:  # noqa: C901 - each folder shape, in turn
-    """Decide whether a year folder holds one workbook or CSVs, and read it."""
-    raw_dir = Path(raw_dir)
-    result = RawInput(kind="")
-    folder = raw_dir.name
-    if not raw_dir.is_dir():
-        result.problems.append(
-            problem(folder, None, None, None, f"找不到年度数据目录 {raw_dir}", show_value=False)
-        )
-        return result
+def _list_folder(raw_dir: Path, result: RawInput) -> tuple[list[Path], list[Path]]:
+    """Workbooks and CSVs of a year folder; symlinks become problems, other files `ignored`."""
     workbooks: list[Path] = []
     csvs: list[Path] = []
     for entry in sorted(raw_dir.iterdir()):
         name = entry.name
-        if name.startswith((".", "~$")) or not entry.is_file():
+        if name.startswith((".", "~$")):
             continue
         suffix = entry.suffix.lower()
-        if suffix in (".xlsx", ".xlsm"):
+        if entry.is_symlink():
+            if suffix in DATA_SUFFIXES:
+                result.problems.append(
+                    file_problem("symlink", name, symlink_message(entry), SYMLINK_EXPECTED)
+                )
+                if suffix == ".csv":
+                    _refused_sheet(entry, result)
+            else:
+                result.ignored.append(name)
+            continue
+        if not entry.is_file():
+            continue
+        if suffix in WORKBOOK_SUFFIXES:
             workbooks.append(entry)
         elif suffix == ".csv":
             csvs.append(entry)
-        elif suffix == ".xls":
-            result.problems.append(
-                problem(
-                    name,
-                    None,
-                    None,
-                    None,
-                    "是旧版 .xls 格式，无法读取",
-                    expected="请在 Excel 中另存为 .xlsx 工作簿",
-                )
-            )
         else:
             result.ignored.append(name)
-    if workbooks and csvs:
-        names = "、".join(p.name for p in workbooks + csvs)
+    return workbooks, csvs
+
+
+def _folder_problem(raw_dir: Path) -> str | None:
+    """Why a year folder cannot be read at all, or None."""
+    if raw_dir.is_symlink():
+        return f"年度数据目录 {raw_dir} {symlink_message(raw_dir)}"
+    if not raw_dir.is_dir():
+        return f"找不到年度数据目录 {raw_dir}"
+    return None
+
+
+def find_raw_files(raw_dir: Path) -> RawInput:
+    """Decide whether a year folder holds one workbook or CSVs, and read it."""
+    raw_dir = Path(raw_dir)
+    result = RawInput(kind="")
+    folder = raw_dir.name
+    refused = _folder_problem(raw_dir)
+    if refused is not None:
+        expected = SYMLINK_EXPECTED if raw_dir.is_symlink() else ""
         result.problems.append(
-            problem(
-                folder,
-                None,
-                None,
-                None,
-                f"目录中同时有工作簿和 CSV 文件（{names}）",
-                expected="只保留一个 .xlsx 工作簿，或只保留每张表一个 CSV 文件",
-            )
+            problem(folder, None, None, None, refused, expected=expected, show_value=False)
         )
         return result
-    if len(workbooks) > 1:
-        names = "、".join(p.name for p in workbooks)
-        result.problems.append(
-            problem(
-                folder,
-                None,
-                None,
-                None,
-                f"目录中有多个工作簿（{names}）",
-                expected="每个年度目录只放一个 .xlsx 工作簿",
-            )
-        )
+    workbooks, csvs = _list_folder(raw_dir, result)
+    shape = _shape_problem(workbooks, csvs, bool(result.problems))
+    if shape is not None:
+        message, expected = shape
+        result.problems.append(problem(folder, None, None, None, message, expected=expected))
         return result
     if not workbooks and not csvs:
-        if not result.problems:
-            result.problems.append(
-                problem(
-                    folder,
-                    None,
-                    None,
-                    None,
-                    "目录中没有数据文件",
-                    expected="一个 .xlsx 工作簿，或每张表一个 <表名>.csv 文件",
-                )
-            )
         return result
     if workbooks:
         result.kind = "xlsx"
         result.files = workbooks
-        read_workbook(workbooks[0], result)
+        _read_workbook(workbooks[0], result)
     else:
         result.kind = "csv"
         result.files = csvs
+        budget = CsvBudget()
         for path in csvs:
-            read_csv_sheet(path, result)
+            data = read_source(path, MAX_CSV_BYTES, result)
+            if data is None:
+                _refused_sheet(path, result)
+            else:
+                read_csv_bytes(data, path.name, result, budget)
     return result
+
+
+def _refused_sheet(path: Path, result: RawInput) -> None:
+    """A CSV that is there but refused: its sheet is unreadable, not missing (the cleaner must
+    not add 「缺少文件」 to the problem that says why it was refused)."""
+    sheet = trim_name(path.stem)
+    result.sheets.setdefault(sheet, RawSheet(path.name, sheet, [], [], unreadable=True))
+
+
+def _shape_problem(
+    workbooks: list[Path], csvs: list[Path], has_problems: bool
+) -> tuple[str, str] | None:
+    """(message, expected) when the folder holds no readable set of files."""
+    if workbooks and csvs:
+        names = "、".join(p.name for p in workbooks + csvs)
+        return (
+            f"目录中同时有工作簿和 CSV 文件（{names}）",
+            "只保留一个 .xlsx 工作簿，或只保留每张表一个 CSV 文件",
+        )
+    if len(workbooks) > 1:
+        names = "、".join(p.name for p in workbooks)
+        return f"目录中有多个工作簿（{names}）", "每个年度目录只放一个 .xlsx 工作簿"
+    if not workbooks and not csvs and not has_problems:
+        return "目录中没有数据文件", "一个 .xlsx 工作簿，或每张表一个 <表名>.csv 文件"
+    return None
+
+
+def _read_workbook(path: Path, result: RawInput) -> None:
+    if path.suffix.lower() in LEGACY_SUFFIXES:
+        data = read_source(path, LEGACY_MAX_FILE_BYTES, result)
+        if data is not None:
+            read_legacy_bytes(data, path.name, result)
+        return
+    data = read_source(path, MAX_FILE_BYTES, result)
+    if data is not None:
+        read_workbook_bytes(data, path.name, result)

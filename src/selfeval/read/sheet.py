@@ -1,14 +1,63 @@
-"""What reading a raw file yields: sheets of trimmed headers and rows with Excel row numbers."""
+"""What reading a raw file yields: sheets of trimmed headers and rows with Excel row numbers,
+whose cells hold str, int, float, bool, datetime, or one of the two value types the cleaner must
+tell apart from a plain number: `Percent` (what a percent format shows) and `BadCell` (a cell the
+reader has already reported)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from selfeval.errors import Problem
 
 TRIM_CHARS = " \t\r\n\u3000\u00a0\ufeff"
+
+
+@dataclass(frozen=True)
+class ReadProblem(Problem):
+    """A reader's `Problem` with a stable machine-readable ``code`` (tests, the contract doc)."""
+
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A number shown as a percentage: ``0.9892`` formatted ``0.00%`` -> ``Percent(98.92, 2)``.
+
+    Excel stores 98.92% as 0.9892; only the cell's number format says it is a percentage, so a
+    reader that drops the format makes 「满意度为0.9892%」 out of it. ``value`` is in percentage
+    points, from the stored number at Excel's 15 significant digits (it may have more digits
+    than shown when a formula computed it); ``decimals`` is how many the format shows.
+    ``str()`` is the text Excel displays.
+    """
+
+    value: Decimal
+    decimals: int
+
+    def __str__(self) -> str:
+        return f"{self.value:.{self.decimals}f}%"
+
+
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """A cell whose value the reader could not accept (its place in the row is kept).
+
+    ``raw`` is its stored text (shortened), ``code`` the reader's problem code. Without
+    ``pending`` the reader has already reported it; with it, the reader left the report to the
+    cleaner, which adds ``pending`` when the contract uses the column (a value a clerk can type
+    in Excel, such as a 20-digit number, should not fail a year from a column nobody reads).
+    Either way the cleaner treats the cell as filled but unusable: never 「不能为空」, never a
+    second message.
+    """
+
+    raw: str
+    code: str
+    pending: ReadProblem | None = None
+
+    def __str__(self) -> str:
+        return self.raw
 
 
 @dataclass
@@ -21,17 +70,22 @@ class RawSheet:
     rows: list[tuple[int, list[Any]]]
     header_row_blank: bool = False
     unreadable: bool = False
+    #: False where the format cannot show number formats (.xls/.xlsb/.ods through calamine):
+    #: a percent cell then arrives as the bare fraction (0.9892 for 98.92%).
+    formats_known: bool = True
 
 
 @dataclass
 class RawInput:
     """A year's raw input: sheets by (trimmed) name, the source files, and file-level problems."""
 
-    kind: str  # "xlsx" | "csv" | ""
+    kind: str  # "xlsx" (one workbook: .xlsx/.xlsm, or .xls/.xlsb/.ods) | "csv" | ""
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    #: File name -> SHA-256 of the very bytes that were parsed (each file is read once).
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def trim_name(name: str) -> str:

@@ -187,11 +187,19 @@ def test_password_protected_workbook(year_dir):
     assert "取消密码" in p.expected
 
 
-def test_old_xls_file(year_dir):
+def test_old_xls_file_is_a_workbook(year_dir):
+    """.xls is read now (python-calamine): beside CSVs it is a second kind of input."""
     write_csvs(year_dir, base())
     (year_dir / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
-    p = one(problems(year_dir), ".xls", file="旧表.xls")
-    assert ".xlsx" in p.expected
+    p = one(problems(year_dir), "同时有工作簿和 CSV", file=str(YEAR))
+    assert "旧表.xls" in p.message
+
+
+def test_damaged_xls_file_alone(year_dir):
+    year_dir.mkdir(parents=True)
+    (year_dir / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    p = one(problems(year_dir), "无法读取", file="旧表.xls")
+    assert p.sheet is None and ".xlsx" in p.expected
 
 
 def test_workbook_and_csv_together(year_dir):

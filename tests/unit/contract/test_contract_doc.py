@@ -68,3 +68,13 @@ def test_processed_tables_match_pandera_models():
     assert list(parsed) == list(sc.PROCESSED)
     for table, model in sc.PROCESSED.items():
         assert parsed[table] == {name: col.nullable for name, col in model.columns.items()}, table
+
+
+def test_limits_table_matches_the_readers_limits():
+    from selfeval.contract import limits
+
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(sc.LIMITS_BEGIN)
+    block = text[start : text.index(sc.LIMITS_END) + len(sc.LIMITS_END)]
+    assert block == sc.limits_markdown(), "运行 python -m selfeval.contract.doc 更新"
+    assert f"| {limits.MAX_ROWS:,} 行 |" in block and "| 100 MB |" in block

@@ -58,7 +58,7 @@ def test_cell_types_match_openpyxl(tmp_path):
     )
     ws.append(["  两端空格　", 0, 0.1 + 0.2, dt.date(2024, 12, 31), None, False, None, -5])
     ws.append([None, None, None])  # a blank row is skipped, numbering kept
-    ws.append(["第5行", 1e-7, 1.5e20, None, None, None, None, 7])
+    ws.append(["第5行", 1e-7, 1.5e14, None, None, None, None, 7])  # 16+ digits: see test_values
     ws["A7"] = CellRichText(["富", TextBlock(InlineFont(b=True), "文本")])
     ws["AB7"] = "远处的列"
     path = tmp_path / "2024" / "数据.xlsx"
