@@ -31,6 +31,10 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("analyze", "02_analyze.ipynb"),
     ("report", "03_report.ipynb"),
 )
+#: A 主管部门's extra notebook, run after 03 when the batch gives the build its units' results;
+#: its outputs follow the unit's own report in report.html (run.department).
+DEPARTMENT_STAGE = ("department", "04_department.ipynb")
+UNITS_FILE = "units.json"
 #: Key an output's metadata carries when the report notebook states the document title.
 TITLE_KEY = "selfeval"
 DEFAULT_TITLE = "整体支出绩效自评报告"
@@ -230,11 +234,16 @@ def warm_exporter() -> None:
     )
 
 
-def export_html(executed_nb: Path, html: Path) -> Path:
-    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it."""
+def export_html(executed_nb: Path, html: Path, *more: Path) -> Path:
+    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it.
+
+    `more`: executed notebooks whose cells follow (a department's 04 after its 03).
+    """
     import nbformat
 
     nb = nbformat.read(executed_nb, as_version=4)
+    for path in more:
+        nb.cells += nbformat.read(path, as_version=4).cells
     title = _report_title(nb) or nb.metadata.get("title") or DEFAULT_TITLE
     nb = _for_export(nb)
     nb.metadata["title"] = title
@@ -267,8 +276,13 @@ def build_year(
     *,
     build_root: Path | None = None,
     kernel: SharedKernel | None = None,
+    units: list[dict] | None = None,
 ) -> dict:
     """Run 01 → 02 → 03 for `year` on one kernel and export `output_dir/report.html`.
+
+    `units` (a 主管部门's build, see run.department): written as units.json into
+    `processed_dir` after 01, and 04_department runs after 03; its section follows the unit's
+    report in report.html, and report.ipynb holds both notebooks' cells.
 
     `kernel`: a launched `SharedKernel` (the batch launches it while the worker waits for a slot
     or for year-1's data); without one, a kernel is launched here. Either way it is killed as
@@ -304,15 +318,17 @@ def build_year(
     try:
         with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
             work = Path(tmp)
-            executed = _run_stages(year, params, work, failed_dir, on_stage, kernel, build_root)
-            kernel.shutdown(now=True)  # 03 is saved: nothing the year needs is in the kernel
+            stages = list(STAGES) + ([DEPARTMENT_STAGE] if units is not None else [])
+            run = (params, work, failed_dir, on_stage, kernel, build_root)
+            executed = _run_stages(year, stages, *run, units=units)
+            kernel.shutdown(now=True)  # the report is saved: nothing the year needs is in it
             if on_stage is not None:
                 on_stage("export")
             try:
-                export_html(executed, report_html)
+                export_html(executed[0], report_html, *executed[1:])
+                _merge(executed, report_nb)
             except Exception as exc:
                 raise BuildError(year, "export", _error_detail(exc)) from exc
-            shutil.move(executed, report_nb)
     finally:
         kernel.shutdown(now=True)
     if failed_dir.is_dir():
@@ -325,20 +341,40 @@ def build_year(
     }
 
 
+def _merge(executed: list[Path], report_nb: Path) -> None:
+    """report.ipynb: 03 as executed, with a department's 04 cells appended."""
+    if len(executed) == 1:
+        shutil.move(executed[0], report_nb)
+        return
+    import nbformat
+
+    nb = nbformat.read(executed[0], as_version=4)
+    for path in executed[1:]:
+        nb.cells += nbformat.read(path, as_version=4).cells
+    nbformat.write(make_reproducible(nb), report_nb)
+
+
 def _run_stages(
     year: int,
+    stages: list[tuple[str, str]],
     params: dict,
     work: Path,
     failed_dir: Path,
     on_stage: Callable[[str], None] | None,
     kernel: SharedKernel,
     build_root: Path | None,
-) -> Path:
-    """Execute the notebooks in order into `work`; returns the last one (the report)."""
+    *,
+    units: list[dict] | None = None,
+) -> list[Path]:
+    """Execute the notebooks in order into `work`; returns those of the report (03, 04)."""
     from selfeval.run.kernel import KernelSetupError
+    from selfeval.store import write_json_atomic
 
     executed: Path | None = None
-    for stage, name in STAGES:
+    report: list[Path] = []
+    for stage, name in stages:
+        if stage == "analyze" and units is not None:  # 01 has written the processed folder
+            write_json_atomic(Path(params["processed_dir"]) / UNITS_FILE, units)
         if on_stage is not None:
             on_stage(stage)
         executed = work / name
@@ -365,5 +401,7 @@ def _run_stages(
             input_problems = getattr(exc, "ename", None) == "InputError"
             detail = str(exc.evalue) if input_problems else _error_detail(exc)
             raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
+        if stage in ("report", DEPARTMENT_STAGE[0]):
+            report.append(executed)
     assert executed is not None
-    return executed
+    return report
