@@ -271,9 +271,22 @@ def _year_dirs(folder: Path) -> list[Path]:
     return found
 
 
+def _parents(folder: Path) -> list[Path]:
+    """`folder` and its unit folders (where staging folders and backups of unit-years live)."""
+    units = [
+        e
+        for e in folder.iterdir()
+        if e.is_dir()
+        and not e.is_symlink()
+        and not e.name.startswith(".")
+        and not is_year_folder(e.name)
+    ]
+    return [folder, *units]
+
+
 def _restore_backups(folder: Path, notes: list[str]) -> None:
     """A target renamed to its backup whose swap never finished: rename it back (torn journal)."""
-    for parent in [folder, *(e for e in folder.iterdir() if e.is_dir() and not e.is_symlink())]:
+    for parent in _parents(folder):
         for entry in list(parent.iterdir()):
             match = re.match(r"^\.old-(.+)-[0-9a-f]{8}$", entry.name)
             if match and entry.is_dir() and not (parent / match.group(1)).exists():
@@ -298,8 +311,8 @@ def recover(roots: Roots) -> list[str]:
         if not folder.is_dir():
             continue
         _restore_backups(folder, notes)
-        for parent in [folder, *(e for e in folder.iterdir() if e.is_dir() and not e.is_symlink())]:
-            for entry in parent.iterdir():
+        for parent in _parents(folder):
+            for entry in list(parent.iterdir()):
                 name = entry.name
                 if name.startswith((".tmp-", ".old-")) or re.match(r"^\.\S+\.tmp$", name):
                     if entry.is_dir():

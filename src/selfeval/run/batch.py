@@ -167,6 +167,19 @@ def raw_problem(roots: Roots, key: Key) -> str | None:
     return None
 
 
+def shown_paths(key: Key, previous_dir: Path | None, roots: Roots) -> dict[str, str]:
+    """What report.ipynb's parameters show: the project-relative places the year ends up in,
+    not the staging folders it was built in (which carry a random token)."""
+    shown = {
+        "raw_dir": f"data/raw/{key.rel}",
+        "processed_dir": f"data/processed/{key.rel}",
+        "output_dir": f"outputs/{key.rel}",
+    }
+    if previous_dir is not None:
+        shown["previous_processed_dir"] = f"data/processed/{key.prev.rel}"
+    return shown
+
+
 def _as_key(value: Key | int) -> Key:
     return value if isinstance(value, Key) else Key("", int(value))
 
@@ -287,7 +300,7 @@ class ChangedDuringBuild(RuntimeError):
 # --------------------------------------------------------------------------- worker
 
 
-def _worker_main(task: dict, conn) -> None:
+def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child process
     """Build one unit-year into its staging folders, reporting stages through `conn`.
 
     The kernel is launched first, so that it boots while this process imports papermill (when
@@ -330,6 +343,8 @@ def _worker_main(task: dict, conn) -> None:
             extra["kernel"] = kernel
         if task.get("units") is not None:
             extra["units"] = task["units"]
+        if task["builder"] == DEFAULT_BUILDER and task.get("shown_paths"):
+            extra["shown_paths"] = task["shown_paths"]
         build_year = getattr(import_module(module), name)
         if task["import_here"]:  # the parent did not: do it while the kernel boots
             from selfeval.run.notebooks import warm_exporter
@@ -507,6 +522,7 @@ class _Batch:
             "held": held,
             "import_here": self.import_here,
             "units": plan.units,
+            "shown_paths": shown_paths(key, plan.previous_dir, self.roots),
             "builder": self.builder,
             "build_root": str(self.roots.outputs.parent),
             "parent_pid": os.getpid(),

@@ -277,6 +277,7 @@ def build_year(
     build_root: Path | None = None,
     kernel: SharedKernel | None = None,
     units: list[dict] | None = None,
+    shown_paths: dict[str, str] | None = None,
 ) -> dict:
     """Run 01 → 02 → 03 for `year` on one kernel and export `output_dir/report.html`.
 
@@ -326,7 +327,7 @@ def build_year(
                 on_stage("export")
             try:
                 export_html(executed[0], report_html, *executed[1:])
-                _merge(executed, report_nb)
+                _merge(executed, report_nb, _path_texts(params, shown_paths))
             except Exception as exc:
                 raise BuildError(year, "export", _error_detail(exc)) from exc
     finally:
@@ -341,9 +342,16 @@ def build_year(
     }
 
 
-def _merge(executed: list[Path], report_nb: Path) -> None:
-    """report.ipynb: 03 as executed, with a department's 04 cells appended."""
-    if len(executed) == 1:
+def _path_texts(params: dict, shown: dict[str, str] | None) -> dict[str, str]:
+    """{the build's absolute path: the text to show} for the parameters given in `shown`."""
+    if not shown:
+        return {}
+    return {params[k]: v for k, v in shown.items() if params.get(k) and params[k] != v}
+
+
+def _merge(executed: list[Path], report_nb: Path, paths: dict[str, str]) -> None:
+    """report.ipynb: 03 as executed, a department's 04 cells appended, parameters as shown."""
+    if len(executed) == 1 and not paths:
         shutil.move(executed[0], report_nb)
         return
     import nbformat
@@ -351,7 +359,14 @@ def _merge(executed: list[Path], report_nb: Path) -> None:
     nb = nbformat.read(executed[0], as_version=4)
     for path in executed[1:]:
         nb.cells += nbformat.read(path, as_version=4).cells
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            for build_path, text in sorted(paths.items(), key=lambda kv: -len(kv[0])):
+                cell.source = cell.source.replace(repr(build_path), repr(text))
+                cell.source = cell.source.replace(f'"{build_path}"', f'"{text}"')
     nbformat.write(make_reproducible(nb), report_nb)
+    for path in executed:
+        path.unlink(missing_ok=True)
 
 
 def _run_stages(
