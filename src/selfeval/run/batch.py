@@ -74,7 +74,7 @@ DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 
 def year_folder_problem(name: str) -> str | None:
     """Why `name` is not a report year's folder name (four digits, 1000 to 9999), or None."""
-    if not is_year_folder(name):
+    if not is_year_folder(name) or not name.isascii():
         return None if not name.isdigit() else f"「{name}」不是四位数字"
     if not 1000 <= int(name) <= 9999:
         return f"年度「{name}」不在 1000–9999 之间"
@@ -100,7 +100,7 @@ def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
         name = entry.name
         if name.startswith((".", "~$")):
             continue
-        if is_year_folder(name) and entry.is_dir():
+        if name.isdigit() and entry.is_dir():
             problem = year_folder_problem(name)
             if problem:
                 ignored.append(
@@ -1053,7 +1053,7 @@ def check_years(values: list[str]) -> tuple[list[int], list[str]]:
     good, bad = [], []
     for value in values:
         text = str(value).strip()
-        if not (text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 9999):
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 9999):
             bad.append(f"年度「{text}」无效：年度须为 1000–9999 的四位数字 / invalid year")
         else:
             good.append(int(text))

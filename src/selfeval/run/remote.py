@@ -317,7 +317,7 @@ class _Remote:
 
         by_key = {f.key: k for k, f in self.futures.items()}
         started = time.monotonic()
-        for future in as_completed(list(self.futures.values())):
+        for future in as_completed(list(self.futures.values()), loop=self.client.loop):
             key = by_key[future.key]
             try:
                 result = future.result()
