@@ -14,7 +14,7 @@ from selfeval.contract import sheets as sc
 def clean_unit(sh: BoundSheet, ctx: Context) -> pd.DataFrame:  # noqa: C901 - one rule per item
     records = []
     seen: dict[str, int] = {}
-    known = sc.UNIT_REQUIRED_ITEMS + sc.UNIT_OPTIONAL_ITEMS
+    known = sc.UNIT_REQUIRED_ITEMS + sc.UNIT_OPTIONAL_ITEMS + sc.UNIT_DEPARTMENT_ITEMS
     lookup = {norm_key(k): k for k in known}
     for number, values in sh.raw.rows:
         item = sh.text(number, values, "item")

@@ -37,6 +37,9 @@ TEXT_SECTIONS = (
 )
 UNIT_REQUIRED_ITEMS = ("单位名称", "主管部门", "编制人数", "主要职责")
 UNIT_OPTIONAL_ITEMS = ("单位性质", "编制说明", "填报日期")
+#: Items of a 主管部门's 单位概况 (issue 19): its units, and its totals for the department as a
+#: whole (万元), reconciled against 本级 plus its units. Not in the template of every unit.
+UNIT_DEPARTMENT_ITEMS = ("下属单位", "部门合计预算数", "部门合计执行数")
 #: Measures of an activity listing: (processed column, raw header).
 COUNT_MEASURES = (
     ("offline", "线下参与人次"),
@@ -142,10 +145,13 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c(
                 "项目",
                 "item",
-                enum=UNIT_REQUIRED_ITEMS + UNIT_OPTIONAL_ITEMS,
+                enum=UNIT_REQUIRED_ITEMS + UNIT_OPTIONAL_ITEMS + UNIT_DEPARTMENT_ITEMS,
                 needs_value=True,
                 doc="必填项：单位名称、主管部门、编制人数（整数）、主要职责；"
-                "选填：单位性质、编制说明、填报日期（日期）；其他项目保留并给出提示",
+                "选填：单位性质、编制说明、填报日期（日期）；"
+                "主管部门选填：下属单位（单位目录名或单位名称，以顿号分隔）、"
+                "部门合计预算数、部门合计执行数（万元，与本级及下属单位之和核对）；"
+                "其他项目保留并给出提示",
             ),
             _c("内容", "value", needs_value=True, kind="prose", doc="该项目的内容"),
         ),
