@@ -12,10 +12,11 @@ against that sum.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfeval.rules import is_missing, parts_tolerance
+from selfeval.rules import parts_tolerance
 
 #: 单位概况 items a department may state for the department as a whole (万元).
 STATED_BUDGET_ITEM = "部门合计预算数"
@@ -74,12 +75,15 @@ def _figures(results: dict | None) -> dict:
 
 
 def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool) or is_missing(value):
+    """A JSON value as a float, None when absent or not a number (no pandas: the index page
+    of a batch reads these too, and its parent process must not import pandas for it)."""
+    if value is None or isinstance(value, bool):
         return None
     try:
-        return float(str(value).replace(",", "").strip())
+        number = float(str(value).replace(",", "").strip())
     except ValueError:
         return None
+    return None if math.isnan(number) or math.isinf(number) else number
 
 
 def spending_totals(results: dict | None) -> dict[str, dict[str, float | None]]:
