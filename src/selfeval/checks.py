@@ -582,10 +582,69 @@ def _unit_name(tables: dict[str, pd.DataFrame]) -> str:
     return _text(hit.iloc[0]) if not hit.empty else ""
 
 
-def _same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
+def same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]) -> bool:
     """Cross-year checks only between years of one unit (unknown names do not block them)."""
     mine, theirs = _unit_name(tables), _unit_name(previous)
     return not (mine and theirs and mine != theirs)
+
+
+def check_rates(spending: pd.DataFrame | None) -> list[Check]:
+    """Lines executed beyond their budget (执行率 above 100%): stated, and flagged."""
+    if spending is None or spending.empty:
+        return []
+    out = []
+    for _, row in spending.iterrows():
+        budget, actual = row.get("budget"), row.get("actual")
+        if _missing(budget) or _missing(actual) or float(budget) <= 0:
+            continue
+        rate = float(actual) / float(budget) * 100
+        if rate <= 100 + 1e-9:
+            continue
+        label = "·".join(
+            _text(row.get(k)) for k in ("budget_type", "category", "item") if _text(row.get(k))
+        )
+        note = f"执行数 {_dec(float(actual))} ÷ 预算数 {_dec(float(budget))} 万元 = {_dec(rate)}%"
+        if _text(row.get("note")):
+            note += f"；说明：{_text(row.get('note'))}"
+        out.append(
+            _row(
+                f"{label}执行率超过100%",
+                False,
+                D(rate),
+                T("100.00"),
+                D(rate - 100, signed=True),
+                f"{note}（{_where(row)}）",
+            )
+        )
+    return out
+
+
+def check_stated_previous(
+    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None
+) -> list[Check]:
+    """A 上年数 this year's 收入 sheet states against the previous year's own 本年数."""
+    income, before = tables.get("income"), (previous or {}).get("income")
+    if income is None or before is None or income.empty or before.empty:
+        return []
+    own = {_text(r.item): r.current for r in before.itertuples(index=False)}
+    out = []
+    for _, row in income.iterrows():
+        item, stated = _text(row.get("item")), row.get("previous")
+        if _missing(stated) or _missing(own.get(item)):
+            continue
+        ok = abs(float(stated) - float(own[item])) <= _half_unit(row.get("previous_decimals"))
+        out.append(
+            _row(
+                f"收入「{item}」上年数与上年度数据（万元）",
+                ok,
+                D(stated),
+                D(own[item]),
+                D(float(stated) - float(own[item]), signed=True),
+                "本年度收入表所填上年数与上一年度清洗数据的本年数"
+                + ("一致。" if ok else "不一致：同比按上一年度数据计算，请核对本年度所填上年数。"),
+            )
+        )
+    return out
 
 
 def _frame(rows: Iterable[Check]) -> list[Check]:
@@ -614,6 +673,7 @@ def reconcile_year(
     holdings = tables.get("holdings")
     rows: list[Check] = []
     rows += check_spending_totals(spending)
+    rows += check_rates(spending)
     covered: set[tuple[str, int]] = set()
     if spending is not None and not spending.empty:
         for _, total in spending[spending["is_total"].fillna(False).astype(bool)].iterrows():
@@ -631,7 +691,8 @@ def reconcile_year(
     rows += check_summaries(acts)
     rows += check_satisfaction(tables.get("satisfaction"))
     rows += check_dates(acts, year)
-    if _same_unit(tables, previous_tables or {}):
+    if same_unit(tables, previous_tables or {}):
         previous = (previous_tables or {}).get("holdings")
         rows += check_previous_year(holdings, previous, year)
+        rows += check_stated_previous(tables, previous_tables)
     return _frame(rows)

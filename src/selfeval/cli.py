@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("bench", help="性能基准 / benchmarks")
     sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")
+    sub.add_parser("pdf", help="把各年度 report.docx 转换为 PDF / convert each report.docx to PDF")
     return parser
 
 
@@ -147,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         from selfeval.run.browser import screenshots_cli
 
         return screenshots_cli()
+    if args.command == "pdf":
+        from selfeval.run.pdf import pdf_cli
+
+        return pdf_cli()
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

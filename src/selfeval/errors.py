@@ -43,6 +43,8 @@ class Problem:
     expected: str = ""
     message: str = ""
     has_value: bool = field(default=False, compare=False)
+    #: The Excel cell, e.g. ``E3`` (column letter and row), when both are known.
+    cell: str | None = None
 
     def location(self) -> str:
         """Where the problem is, e.g. ``数据.xlsx 工作表「活动」第5行「开始日期」``."""
@@ -54,6 +56,8 @@ class Problem:
         loc = " ".join(parts)
         if self.column is not None:
             loc += f"「{self.column}」"
+        if self.cell:
+            loc += f"（{self.cell}）"
         return loc
 
     def __str__(self) -> str:
@@ -69,6 +73,8 @@ class Problem:
         """JSON-ready form, with the formatted Chinese text under ``text``."""
         data = asdict(self)
         data.pop("has_value")
+        if data["cell"] is None:
+            data.pop("cell")
         if data["value"] is not None and not isinstance(data["value"], int | float | str | bool):
             data["value"] = str(data["value"])
         data["text"] = str(self)
@@ -85,11 +91,14 @@ def problem(
     expected: str = "",
     value: Any = None,
     show_value: bool | None = None,
+    cell: str | None = None,
 ) -> Problem:
     """Build a `Problem`; the value is shown unless ``show_value`` is False."""
     if show_value is None:
         show_value = value is not None
-    return Problem(file, sheet, row, column, value, expected, message, has_value=show_value)
+    return Problem(
+        file, sheet, row, column, value, expected, message, has_value=show_value, cell=cell
+    )
 
 
 class InputError(Exception):
@@ -102,8 +111,8 @@ class InputError(Exception):
 
     def report(self) -> str:
         """All problems as Chinese lines, preceded by a count."""
-        head = f"{self.year} 年度" if self.year is not None else "输入数据"
-        lines = [f"{head}的输入数据有 {len(self.problems)} 个问题 / input problems:"]
+        head = f"{self.year} 年度的输入数据" if self.year is not None else "输入数据"
+        lines = [f"{head}有 {len(self.problems)} 个问题 / input problems:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 
@@ -121,6 +130,10 @@ class StageOrderError(RuntimeError):
 
 class ParseError(ValueError):
     """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
+
+
+class FrameError(ValueError):
+    """A report frame file (present/frames/*.toml) that cannot be used; the message says why."""
 
 
 class UnsafeParameterError(ValueError):

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.checks import Check, reconcile_year
+from selfeval.checks import Check, reconcile_year, same_unit
 from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
-from selfeval.scoring import ScoreResult, build_warnings, score_year
+from selfeval.scoring import ScoreResult, build_warnings, score_tables
 
 RESULTS_FILE = "results.json"
 
@@ -27,8 +27,11 @@ class YearResults:
     """Everything 02 computes for a year."""
 
     figures: YearFigures
-    scoring: ScoreResult | None
+    #: The unit's 绩效自评表 (its funds block stands even without 绩效目标).
+    scoring: ScoreResult
     checks: list[Check]
+    #: A 项目支出绩效自评表 for each project that has targets.
+    projects: list[ScoreResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     #: Headline figures against the previous year of the same unit (None: no comparable year).
     yoy: list[YoyRow] | None = None
@@ -49,14 +52,17 @@ def compute_year(
 ) -> YearResults:
     """Figures, scores and checks of one year from its processed tables; year-1's tables (for
     the cross-year checks) and summary.json (for the comparison) when that year was built."""
-    scoring = score_year(tables)
-    figures = compute_figures(tables, meta, year)
+    tables_scored = score_tables(tables)
+    if previous_tables is not None and not same_unit(tables, previous_tables):
+        previous_tables = None  # another unit's year is no previous year of this one
+    figures = compute_figures(tables, meta, year, previous_tables)
     return YearResults(
         figures=figures,
-        scoring=scoring,
+        scoring=tables_scored[0],
         checks=reconcile_year(tables, checks, previous_tables, year=year),
-        warnings=build_warnings(scoring, checks),
-        yoy=year_on_year(figures.summary, previous_summary),
+        projects=tables_scored[1:],
+        warnings=build_warnings(tables_scored, checks),
+        yoy=year_on_year(figures.summary, previous_summary, figures.stated_previous),
     )
 
 

@@ -102,6 +102,14 @@ def number_str(value: Any, missing: str = "—") -> str:
     return decimal_str(value)
 
 
+def plain_str(value: Any, missing: str = "—") -> str:
+    """A figure as a clerk typed it: no trailing zeros (6.0 → 6, 10.50 → 10.5)."""
+    if is_missing(value):
+        return missing
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return text if text not in {"", "-0"} else "0"
+
+
 def signed_str(text: str) -> str:
     """A difference as written in 数据核对: a plus sign before a positive figure."""
     if text == "—" or text.startswith("-") or text in {"0", "0.00"}:
@@ -130,6 +138,25 @@ def split_ids(value: Any) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Qualified counts (约300, 近百, 400余, 4000多)
+
+
+#: Qualifiers that state a lower bound (400余, 4000多, 上千) and those that state an estimate.
+AT_LEAST = ("余", "多", "上")
+ESTIMATE = ("约", "近")
+
+
+def combine_qualifiers(qualifiers: list[str]) -> str:
+    """The qualifier of a sum of qualified counts (docs/data-contract.md has the table):
+
+    exact + exact → exact; 余/多 (a lower bound) with exact or another lower bound → 余;
+    约 or 近 anywhere → 约 (near 1000 plus exactly 300 is about 1300, not near 1300).
+    """
+    found = {q or "" for q in qualifiers}
+    if found & set(ESTIMATE):
+        return "约"
+    if found & set(AT_LEAST):
+        return "余"
+    return ""
 
 
 def qualified_matches(value: float, qualifier: str | None, computed: float) -> bool:
@@ -161,32 +188,43 @@ RATE_REASON_THRESHOLD = 90.0
 #: A ≥ indicator whose 完成值 reaches this multiple of its 指标值 (≤: whose 完成值 is at most
 #: 指标值 / factor) is flagged as over-achieved: the target may have been set too low.
 OVER_ACHIEVEMENT_FACTOR = 1.5
-#: Qualitative assessments and their score bands as fractions of 分值: (low, high, low_open).
+#: 财预〔2020〕10号 第十六条: a qualitative indicator's score as a fraction of its 分值, by its
+#: 评价: (low, high, high_inclusive). Finance systems check [分值×80%, 分值], [分值×60%, 分值×80%)
+#: and [0, 分值×60%): exactly 80% and 60% belong to the higher band.
 QUALITATIVE_BANDS = {
-    "达成": (0.8, 1.0, True),
-    "部分达成": (0.5, 0.8, True),
-    "未达成": (0.0, 0.5, False),
+    "达成年度指标": (0.8, 1.0, True),
+    "部分达成年度指标并具有一定效果": (0.6, 0.8, False),
+    "未达成年度指标且效果较差": (0.0, 0.6, False),
 }
+MET = "达成年度指标"
 #: The row of the 绩效目标 sheet that carries the 预算执行率's 偏差原因 (not an indicator).
 FUNDS_KEY = "预算执行率"
 QUALITATIVE = "定性"
 EPS = 1e-9
 
 
-def grade_of(total: float) -> str:
-    """The grade of a (rounded) total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差."""
-    if total >= 90 - EPS:
-        return "优"
-    if total >= 80 - EPS:
-        return "良"
-    if total >= 60 - EPS:
-        return "中"
+GRADES = ("优", "良", "中")
+GRADE_BOUNDS = (90.0, 80.0, 60.0)
+
+
+def grade_of(total: float, bounds: tuple[float, float, float] = GRADE_BOUNDS) -> str:
+    """The grade of a (rounded) total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 (or other bounds)."""
+    for grade, bound in zip(GRADES, bounds, strict=True):
+        if total >= bound - EPS:
+            return grade
     return "差"
 
 
 def in_band(assessment: str, score: float, weight: float) -> bool:
-    """Whether a qualitative indicator's 得分 lies in the band of its 评价."""
-    low, high, low_open = QUALITATIVE_BANDS[assessment]
+    """Whether a qualitative indicator's 得分 lies in the band of its 评价 (low end included)."""
+    low, high, high_inclusive = QUALITATIVE_BANDS[assessment]
     lo, hi = low * weight, high * weight
-    above = score > lo + EPS if low_open else score >= lo - EPS
-    return above and score <= hi + EPS
+    below = score <= hi + EPS if high_inclusive else score < hi - EPS
+    return score >= lo - EPS and below
+
+
+def band_text(assessment: str, weight: float) -> str:
+    """The interval of a 评价's scores as finance systems write it: [24, 30], [18, 24), [0, 18)."""
+    low, high, high_inclusive = QUALITATIVE_BANDS[assessment]
+    right = "]" if high_inclusive else ")"
+    return f"[{number_str(low * weight)}, {number_str(high * weight)}{right}"

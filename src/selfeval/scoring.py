@@ -1,36 +1,45 @@
-"""绩效自评表 scoring: the funds block and one scored row per indicator of the 绩效目标 sheet.
+"""绩效自评表 scoring: the funds block and one scored row per indicator of the 绩效目标 sheet,
+for the unit as a whole and for each project that has targets (财预〔2020〕10号 附1).
 
-Rules (national rules for project-expenditure self-evaluation):
+Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
 
-- weights: 预算执行率 10, the sheet's indicators 90 (产出 50, 效益 30, 满意度 10 in principle;
-  the rules allow another split, so only the total is enforced): indicator 分值 not adding to 90
-  is an input error naming the sums found;
-- 预算执行率 = 全年执行数 / 全年预算数 over the spending rows with a known budget,
-  得分 = 执行率 × 10, at most 10; without any budget the block says 预算数缺失 and scores nothing;
+- weights: the 预算执行率 row scores 预算执行率分值 (default 10); the indicators' 分值 come from the
+  data and, with it, add to 100 (checked in 01). An indicator without 分值 is listed, not scored,
+  and then no total or grade is computed (a warning names the rows);
+- 预算执行率 = 全年执行数 / the 执行率口径 (default 全年预算数; 调整后预算数 is the same column;
+  实际到位资金 is 收入合计's 本年数), 得分 = 执行率 × 分值, at most the 分值. Without any budget the
+  block says 预算数缺失; with some rows' budget not given it says 预算数不全 and names them; either
+  way it scores nothing (a partial budget would overstate the rate);
 - quantitative indicators (≥, ≤, =): met → full 分值, otherwise 分值 × 完成值/指标值
-  (≤: 指标值/完成值); met by far more than planned (``OVER_ACHIEVEMENT_FACTOR``) is flagged;
-- qualitative (定性) indicators: the analyst's 评价 and 得分; 达成 in (80%, 100%] of 分值,
-  部分达成 in (50%, 80%], 未达成 in [0, 50%]; a 得分 outside its band is an input error;
-- total = sum of unrounded scores, rounded once to two decimals; grade 优 ≥ 90, 良 ≥ 80,
-  中 ≥ 60, 差 below.
+  (≤: 指标值/完成值); met by far more than planned (``OVER_ACHIEVEMENT_FACTOR``) is flagged for an
+  explanation, as 第十六条 asks; an indicator whose 实际完成值 is not given is not scored (未填报);
+- qualitative (定性) indicators: the analyst's 评价 and 得分 within the band of the 评价
+  (第十六条: [80%, 100%], [60%, 80%), [0, 60%) of 分值; checked in 01);
+- total = sum of unrounded scores, rounded once to two decimals; grade by 等级标准
+  (default 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below).
 
 An optional row of the 绩效目标 sheet whose 一级指标 (or 三级指标) is ``预算执行率`` is not an
 indicator: it carries the 偏差原因 and 改进措施 of the execution rate (its 分值, if filled, must
-be 10) and is excluded from the 90-point sum.
+equal 预算执行率分值) and is excluded from the indicators.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.rules import (
     EPS,
     FUNDS_WEIGHT,
+    GRADE_BOUNDS,
+    GRADES,
+    MET,
     OVER_ACHIEVEMENT_FACTOR,
     QUALITATIVE,
     RATE_REASON_THRESHOLD,
@@ -42,6 +51,8 @@ from selfeval.rules import as_text as _text
 from selfeval.rules import is_missing as _is_missing
 
 BUDGET_MISSING = "预算数缺失"
+BUDGET_INCOMPLETE = "预算数不全"
+ACTUAL_MISSING = "执行数未填报"
 #: Columns of ``ScoreResult.indicators`` in table order, then the flags.
 TABLE_COLUMNS = [
     "一级指标",
@@ -58,8 +69,19 @@ _SHEET = "绩效目标"
 
 
 @dataclass
+class FundRow:
+    """One row of the funds block by source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)."""
+
+    label: str
+    original_budget: float | None = None
+    budget: float | None = None
+    actual: float | None = None
+    rate: float | None = None
+
+
+@dataclass
 class Funds:
-    """The 年度资金总额 block: budget and actual in 万元, rate in percent, score out of 10."""
+    """The 年度资金总额 block: 年初/全年 budget and actual in 万元, rate in percent, its score."""
 
     budget: float | None
     actual: float | None
@@ -70,6 +92,13 @@ class Funds:
     reason: str | None = None
     measures: str | None = None
     marker: str | None = None
+    original_budget: float | None = None
+    #: Rows whose budget is not given while others' is (预算数不全), as 「预算类型·项目」.
+    missing_budget_rows: list[str] = field(default_factory=list)
+    #: What the rate divides by (执行率口径).
+    rate_base: str = "全年预算数"
+    #: The funds by source, 年度资金总额 first (the national form's rows).
+    sources: list[FundRow] = field(default_factory=list)
 
 
 @dataclass
@@ -84,16 +113,23 @@ class Deviation:
 
 @dataclass
 class ScoreResult:
-    """The scored 绩效自评表 of one year."""
+    """The scored 绩效自评表 of the unit (``project`` None) or of one project."""
 
     funds: Funds
     indicators: list[dict[str, Any]]  # one row per indicator: TABLE_COLUMNS, then the flags
-    total: float
-    grade: str
+    total: float | None
+    grade: str | None
     warnings: list[str] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     #: 预算执行率's points plus every indicator's 分值 (the 分值 column's total).
-    weight_total: float = 0.0
+    weight_total: float | None = 0.0
+    project: str | None = None
+    #: Whether the year gives 绩效目标 for this table at all (else: 未填报绩效目标).
+    targets_given: bool = True
+    #: Why no total was computed (None when there is one).
+    unscored_reason: str | None = None
+    #: The settings applied: weights, denominator and grades (printed under the table).
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,10 +164,12 @@ def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
 
     Within a budget type, each category contributes its non-total rows, or its 合计 row when it
     states no parts; a 合计 row without category stands for the whole budget type only when the
-    type has no other row.
+    type has no other row. A project's uses (所属项目) are part of the project's row, not funds.
     """
     if spending.empty:
         return spending
+    if "project" in spending.columns:
+        spending = spending[spending["project"].isna()]
     is_total = spending["is_total"].fillna(False).astype(bool)
     category = spending["category"].fillna("").astype(str).str.strip()
     keep = []
@@ -149,29 +187,94 @@ def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(keep) if keep else spending.iloc[0:0]
 
 
-def score_funds(spending: pd.DataFrame | None) -> Funds:
-    """The 预算执行率 block from the spending table (missing budgets → 预算数缺失, no score)."""
+def _project_rows(spending: pd.DataFrame, project: str) -> pd.DataFrame:
+    """A project's own 支出 row (项目支出, 支出项目 = the project), else its uses."""
+    own = spending[
+        (spending["category"] == "项目支出")
+        & (spending["item"].astype(str).str.strip() == project)
+        & (spending["project"].isna() if "project" in spending.columns else True)
+    ]
+    if not own.empty or "project" not in spending.columns:
+        return own
+    return spending[spending["project"].astype(str).str.strip() == project]
+
+
+def _known_sum(column: pd.Series) -> float | None:
+    """Sum of a column when every row gives it, else None."""
+    if column.empty or column.isna().any():
+        return None
+    return float(column.astype(float).sum())
+
+
+def _label(row: pd.Series) -> str:
+    parts = [_text(row.get("budget_type")), _text(row.get("category")), _text(row.get("item"))]
+    return "·".join(p for p in parts if p)
+
+
+def _income(income: pd.DataFrame | None, *items: str) -> float | None:
+    if income is None or income.empty:
+        return None
+    rows = income[income["item"].isin(items)]
+    if rows.empty or rows["current"].isna().any():
+        return None
+    return float(rows["current"].astype(float).sum())
+
+
+def _sources(total: FundRow, income: pd.DataFrame | None, whole_unit: bool) -> list[FundRow]:
+    """年度资金总额 and, for the unit, the sources as 收入 states them (else 未填报)."""
+    if not whole_unit:
+        return [total, FundRow("其中：当年财政拨款"), FundRow("上年结转资金"), FundRow("其他资金")]
+    return [
+        total,
+        FundRow("其中：当年财政拨款", budget=_income(income, "财政拨款收入")),
+        FundRow("上年结转资金", budget=_income(income, "上年结转结余")),
+        FundRow("其他资金", budget=_income(income, "事业收入", "经营收入", "其他收入")),
+    ]
+
+
+def score_funds(
+    spending: pd.DataFrame | None,
+    weight: float = FUNDS_WEIGHT,
+    rate_base: str = "全年预算数",
+    income: pd.DataFrame | None = None,
+    project: str | None = None,
+) -> Funds:
+    """The 预算执行率 block from the spending table (or one project's rows).
+
+    Scored only when every row's budget and actual are given: without any budget it says
+    预算数缺失, with some rows lacking one 预算数不全 (naming them); either way no score.
+    """
+    empty = Funds(None, None, None, None, True, weight=weight, marker=BUDGET_MISSING)
+    empty.rate_base = rate_base
     if spending is None or spending.empty:
-        return Funds(None, None, None, None, True, marker=BUDGET_MISSING)
-    rows = _fund_rows(spending)
-    known = rows[rows["budget"].notna()]
-    if known.empty:
-        actual = rows["actual"].dropna()
-        return Funds(
-            None,
-            float(actual.sum()) if not actual.empty else None,
-            None,
-            None,
-            True,
-            marker=BUDGET_MISSING,
-        )
-    budget = float(known["budget"].sum())
-    actual = float(known["actual"].fillna(0).sum())
-    if budget <= 0:
-        return Funds(budget, actual, None, None, True, marker=BUDGET_MISSING)
+        empty.sources = _sources(FundRow("年度资金总额"), income, project is None)
+        return empty
+    rows = _project_rows(spending, project) if project else _fund_rows(spending)
+    original = _known_sum(rows["original_budget"]) if "original_budget" in rows else None
+    actual = _known_sum(rows["actual"])
+    spent = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    if rate_base == "实际到位资金" and project is None:
+        budget = _income(income, "收入合计")
+    else:
+        budget = _known_sum(spent["budget"])
+    total = FundRow("年度资金总额", original, _known_sum(rows["budget"]), actual)
+    funds = Funds(budget, actual, None, None, True, weight=weight, original_budget=original)
+    funds.rate_base = rate_base
+    funds.sources = _sources(total, income, project is None)
+    # A line that states it spent nothing (0) needs no budget to be complete.
+    known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
+    if rate_base != "实际到位资金" and known.any() and not known.all():
+        funds.marker = BUDGET_INCOMPLETE
+        funds.missing_budget_rows = [_label(r) for _, r in rows[~known].iterrows()]
+        return funds
+    if budget is None or budget <= 0 or actual is None:
+        funds.marker = BUDGET_MISSING if budget is None or budget <= 0 else ACTUAL_MISSING
+        return funds
     rate = actual / budget * 100
-    score = min(rate / 100, 1.0) * FUNDS_WEIGHT
-    return Funds(budget, actual, rate, score, False)
+    total.rate = rate
+    funds.rate, funds.budget_missing, funds.marker = rate, False, None
+    funds.score = min(rate / 100, 1.0) * weight
+    return funds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,28 +328,32 @@ def score_indicators(
     deviations: list[Deviation] = []
     for _, row in targets.iterrows():
         direction = _text(row.get("direction")) or "≥"
-        weight = float(row["weight"])
+        weight = _num(row.get("weight"))
         unit = _text(row.get("unit"))
         target, actual = _num(row.get("target")), _num(row.get("actual"))
         target_text = _value_text(_text(row.get("target_text")), target, unit)
         actual_text = _value_text(_text(row.get("actual_text")), actual, unit)
         name = _text(row.get("level3"))
         over = False
+        score: float | None
         if direction == QUALITATIVE:
             assessment = _text(row.get("assessment"))
-            score = _num(row.get("score")) or 0.0
-            met = assessment == "达成"
+            assessment = ASSESSMENT_SHORT.get(assessment, assessment)
+            score = _num(row.get("score")) if weight is not None else None
+            met = assessment == MET
             if assessment and assessment not in actual_text:
                 actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
         else:
             if actual is None:
-                warnings.append(f"指标「{name}」缺少实际完成值，按0分计。")
-            score, met, over = _score_quantitative(direction, target, actual, weight)
+                warnings.append(f"指标「{name}」的实际完成值未填报，该指标不计分。")
+            score, met, over = _score_quantitative(direction, target, actual, weight or 0.0)
+            if actual is None or weight is None:
+                score = None
             if target_text and not target_text.startswith(direction):
                 target_text = f"{direction}{target_text}"
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
-        needs_reason = (not met) or over
+        needs_reason = ((not met) or over) and (actual is not None or direction == QUALITATIVE)
         missing_reason = needs_reason and not reason
         if missing_reason:
             what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"
@@ -281,7 +388,8 @@ def score_indicators(
             }
         )
     for r in rows:
-        r["分值"], r["得分"] = float(r["分值"]), float(r["得分"])
+        r["分值"] = None if r["分值"] is None else float(r["分值"])
+        r["得分"] = None if r["得分"] is None else float(r["得分"])
         for flag in FLAG_COLUMNS:
             r[flag] = bool(r[flag])
     return rows, warnings, deviations
@@ -291,59 +399,135 @@ def score_indicators(
 # the year
 
 
-def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult | None:
-    """Score the year's 绩效自评表; None when the year has no (or an empty) ``targets`` table.
+def _settings(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    unit = tables.get("unit")
+    if unit is None or unit.empty:
+        return {}
+    return {_text(r.item): _text(r.value) for r in unit.itertuples(index=False)}
 
-    Raises:
-        InputError: weights not adding to 90, a 定性 得分 outside its band, or an unusable row.
-    """
-    targets = tables.get("targets")
-    if targets is None or targets.empty:  # an empty 绩效目标 sheet is no sheet
-        return None
-    targets = targets.reset_index(drop=True)
-    problems = target_problems(targets)
-    if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
-        raise InputError(problems)
-    is_funds = targets.apply(is_funds_row, axis=1).astype(bool)
-    funds_rows, indicators = targets[is_funds], targets[~is_funds]
+
+def parse_grades(text: str | None) -> tuple[float, float, float]:
+    """The 优/良/中 lower bounds of a 等级标准 such as 「优90 良80 中60」 (default 90, 80, 60)."""
+    found = dict(re.findall(r"(优|良|中)\D*?(\d+(?:\.\d+)?)", text or ""))
+    default = dict(zip(GRADES, GRADE_BOUNDS, strict=True))
+    return tuple(float(found.get(g, default[g])) for g in GRADES)  # type: ignore[return-value]
+
+
+def _score_table(
+    tables: dict[str, pd.DataFrame],
+    rows: pd.DataFrame,
+    project: str | None,
+    settings: dict[str, str],
+) -> ScoreResult:
+    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    rate_base = settings.get("执行率口径") or "全年预算数"
+    bounds = parse_grades(settings.get("等级标准"))
+    whose = f"项目「{project}」" if project else ""
+    is_funds = rows.apply(is_funds_row, axis=1).astype(bool) if not rows.empty else rows
+    funds_rows = rows[is_funds] if not rows.empty else rows
+    indicators = rows[~is_funds] if not rows.empty else rows
     table, warnings, deviations = score_indicators(indicators)
-
-    funds = score_funds(tables.get("spending"))
+    funds = score_funds(tables.get("spending"), weight, rate_base, tables.get("income"), project)
     if not funds_rows.empty:
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
         funds.measures = _text(first.get("measures")) or None
-    if funds.budget_missing:
-        warnings.insert(0, "支出表中没有任何预算数：预算执行率无法计算，该项（10分）不计分。")
+    if funds.marker == BUDGET_INCOMPLETE:
+        warnings.insert(
+            0,
+            f"{whose}预算数不全（{'、'.join(funds.missing_budget_rows)}未填报预算数）："
+            f"预算执行率不计算，该项（{_fmt_plain(weight)}分）不计分。",
+        )
+    elif funds.budget_missing:
+        warnings.insert(
+            0,
+            f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{_fmt_plain(weight)}分）"
+            "不计分。",
+        )
     elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - EPS:
         problem = (
-            f"预算执行率为{_fmt(funds.rate)}%（全年预算数{_fmt(funds.budget)}万元，"
+            f"{whose}预算执行率为{_fmt(funds.rate)}%（{rate_base}{_fmt(funds.budget)}万元，"
             f"全年执行数{_fmt(funds.actual)}万元），低于{_fmt_plain(RATE_REASON_THRESHOLD)}%。"
         )
         deviations.insert(0, Deviation(problem, funds.reason, funds.measures, "执行率"))
         if not funds.reason:
             warnings.insert(
                 0,
-                f"预算执行率{_fmt(funds.rate)}%低于{_fmt_plain(RATE_REASON_THRESHOLD)}%，"
+                f"{whose}预算执行率{_fmt(funds.rate)}%低于{_fmt_plain(RATE_REASON_THRESHOLD)}%，"
                 "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
             )
-
-    raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
-    total = round_half_up(raw_total, 2)
-    return ScoreResult(
+    result = ScoreResult(
         funds=funds,
         indicators=table,
-        total=total,
-        grade=grade_of(total),
+        total=None,
+        grade=None,
         warnings=warnings,
         deviations=deviations,
-        weight_total=FUNDS_WEIGHT + float(sum(r["分值"] for r in table)),
+        weight_total=None,
+        project=project,
+        targets_given=bool(table),
+        settings={
+            "预算执行率分值": _fmt_plain(weight),
+            "执行率口径": rate_base,
+            "等级标准": "、".join(
+                f"{g}（≥{_fmt_plain(b)}分）" for g, b in zip(GRADES, bounds, strict=True)
+            )
+            + f"、差（<{_fmt_plain(bounds[-1])}分）",
+        },
     )
+    unweighted = [r["三级指标"] for r in table if r["分值"] is None]
+    unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
+    if not table:
+        result.unscored_reason = "未填报绩效目标，未计算总分"
+        warnings.append(f"{whose or '本单位'}未填报绩效目标：绩效自评表只列资金情况，未计算总分。")
+    elif unweighted:
+        result.unscored_reason = f"{'、'.join(unweighted)}未填写分值，未计算总分"
+        warnings.append(f"{whose}指标{'、'.join(unweighted)}未填写分值：只列示，不计算总分和等级。")
+    elif unscored:
+        result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
+    elif funds.score is None:
+        result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
+    else:
+        raw_total = float(sum(r["得分"] for r in table)) + funds.score
+        result.total = round_half_up(raw_total, 2)
+        result.grade = grade_of(result.total, bounds)
+    if table and not unweighted:
+        result.weight_total = weight + float(sum(r["分值"] for r in table))
+    return result
 
 
-def build_warnings(result: ScoreResult | None, checks: dict) -> list[str]:
-    """Warnings for the build summary: the cleaner's, then the 绩效自评表's."""
+def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult:
+    """The unit's 绩效自评表: always (its funds block stands even without 绩效目标).
+
+    Raises:
+        InputError: rows that break the table's rules (01 stops on these first).
+    """
+    return score_tables(tables)[0]
+
+
+def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
+    """The unit's table, then one per project that has targets (in sheet order)."""
+    settings = _settings(tables)
+    targets = tables.get("targets")
+    if targets is None:
+        targets = pd.DataFrame(columns=["project", "level1", "level3", "weight"])
+    targets = targets.reset_index(drop=True)
+    if "project" not in targets.columns:
+        targets = targets.assign(project=None)
+    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    problems = target_problems(targets, weight)
+    if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
+        raise InputError(problems)
+    projects = targets["project"]
+    results = [_score_table(tables, targets[projects.isna()], None, settings)]
+    for name in dict.fromkeys(projects.dropna().astype(str)):
+        results.append(_score_table(tables, targets[projects == name], name, settings))
+    return results
+
+
+def build_warnings(results: list[ScoreResult], checks: dict) -> list[str]:
+    """Warnings for the build summary: the cleaner's, then each 绩效自评表's."""
     found = [w["message"] for w in checks.get("warnings", []) if w.get("message")]
-    if result is not None:
+    for result in results:
         found += list(result.warnings)
     return found

@@ -41,9 +41,55 @@ REPO_RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 _FW = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def _headers(sheet: str, unit: str = "万元") -> list[str]:
+#: The columns the library unit's rows fill, in their order (the contract has more, optional).
+_LIBRARY_COLUMNS = {
+    "单位概况": ("item", "value"),
+    "支出": ("budget_type", "category", "item", "budget", "actual", "note"),
+    "三公经费": ("item", "budget", "actual"),
+    "活动": (
+        "event_id",
+        "category",
+        "name",
+        "start_date",
+        "end_date",
+        "period",
+        "place",
+        "offline",
+        "online",
+        "sessions",
+        "books",
+        "materials",
+        "effect",
+        "includes",
+        "note",
+    ),
+    "馆藏": ("year", "holdings", "added", "note"),
+    "数字服务": ("service", "indicator", "value", "unit", "note"),
+    "满意度": ("survey", "sample", "satisfied", "rate"),
+    "绩效目标": (
+        "level1",
+        "level2",
+        "level3",
+        "direction",
+        "target",
+        "actual",
+        "unit",
+        "weight",
+        "assessment",
+        "score",
+        "deviation_reason",
+        "measures",
+    ),
+    "文字说明": ("section", "title", "content"),
+    "声明数": ("indicator", "value", "unit", "note"),
+}
+
+
+def _headers(sheet: str, unit: str = "万元", keys: tuple[str, ...] | None = None) -> list[str]:
     spec = sc.SHEETS_BY_NAME[sheet]
-    return [f"{c.header}（{unit}）" if c.has_unit else c.header for c in spec.columns]
+    keys = keys or _LIBRARY_COLUMNS[sheet]
+    columns = [spec.column(k) for k in keys]
+    return [f"{c.header}（{unit}）" if c.has_unit else c.header for c in columns]
 
 
 def _count_text(rng: random.Random, n: int) -> Any:
@@ -325,6 +371,144 @@ def _year_sheets(year: int, first_year: int, n_activities: int, seed: int, fmt: 
     return sheets
 
 
+CULTURE_NAME = "示例县合成文化馆（合成数据）"
+CULTURE_PROJECTS = (
+    ("送戏下乡专项（合成）", (("演出服务费", 0.55), ("交通费", 0.2), ("办公费", 0.25))),
+    ("非遗保护专项（合成）", (("维修(护)费", 0.4), ("生活补助", 0.35), ("资本性支出", 0.25))),
+    ("公益培训专项（合成）", (("办公费", 0.5), ("劳务费", 0.5))),
+)
+
+
+def _culture_sheets(year: int, first_year: int, seed: int) -> dict:
+    """A 文化馆-like unit under contract v2: amounts in 元, 收入 with 上年数, 年初 and 全年 budgets,
+    economic classes, three projects broken down by use, yearly aggregate activities without
+    dates, targets written 「≥10万」 and partly without 分值, its own subsections of 六; no 馆藏
+    and no 数字服务."""
+    rng = random.Random(f"selfeval-culture-{seed}-{year}")
+    sheets: dict[str, list[list[Any]]] = {}
+    sheets["单位概况"] = [
+        ["项目", "内容"],
+        ["单位名称", CULTURE_NAME],
+        ["主管部门", DEPARTMENT],
+        ["实有人数", 9 + (seed + year) % 3],
+        ["内设机构", "办公室、文艺部、非遗保护中心（合成）"],
+        ["金额单位", "元"],
+        ["预算编码", f"90{seed % 10}{year % 100:02d}1"],
+        ["填报日期", f"{year + 1}-02-{10 + rng.randrange(15)}"],
+    ]
+    wages = rng.randint(1_200_000, 1_600_000) + rng.randrange(100) / 100
+    welfare = rng.randint(60_000, 90_000) + rng.randrange(100) / 100
+    goods = rng.randint(150_000, 260_000) + rng.randrange(100) / 100
+    projects = [(name, rng.randint(150_000, 400_000), uses) for name, uses in CULTURE_PROJECTS]
+    spend_keys = (
+        "budget_type",
+        "category",
+        "item",
+        "original_budget",
+        "budget",
+        "actual",
+        "project",
+        "note",
+    )
+    spend = [_headers("支出", "元", spend_keys)]
+
+    def yuan(x: float) -> str:
+        return f"{x:,.2f}"
+
+    for item, value in (("工资福利支出", wages), ("对个人和家庭的补助", welfare)):
+        spend.append(
+            ["一般公共预算", "基本支出", item, yuan(value), yuan(value), yuan(value), "", ""]
+        )
+    spend.append(
+        [
+            "一般公共预算",
+            "基本支出",
+            "商品和服务支出",
+            yuan(goods * 0.9),
+            yuan(goods),
+            yuan(goods * 0.98),
+            "",
+            "",
+        ]
+    )
+    for name, total, uses in projects:
+        spent = round(total * 0.96, 2)
+        spend.append(
+            ["一般公共预算", "项目支出", name, yuan(total * 0.8), yuan(total), yuan(spent), "", ""]
+        )
+        shares = [round(spent * share, 2) for _use, share in uses]
+        shares[-1] = round(spent - sum(shares[:-1]), 2)
+        for (use, _share), amount in zip(uses, shares, strict=True):
+            spend.append(["一般公共预算", "项目支出", use, "", "", yuan(amount), name, ""])
+    sheets["支出"] = spend
+    fiscal = wages + welfare + goods + sum(t for _n, t, _u in projects)
+    other = rng.randint(20_000, 60_000)
+    income_keys = ("item", "current", "previous", "note")
+    sheets["收入"] = [
+        _headers("收入", "元", income_keys),
+        ["收入合计", yuan(fiscal + other), yuan((fiscal + other) * 0.93), ""],
+        ["财政拨款收入", yuan(fiscal), yuan(fiscal * 0.93), ""],
+        ["其他收入", yuan(other), yuan(other * 0.93), "场地租赁等（合成）"],
+        ["上年结转结余", yuan(rng.randint(5_000, 20_000)), "", ""],
+    ]
+    act_keys = (
+        "category",
+        "name",
+        "start_date",
+        "timeframe",
+        "place",
+        "offline",
+        "sessions",
+        "effect",
+    )
+    act = [_headers("活动", "万元", act_keys)]
+    act.append(
+        [
+            "公益培训",
+            "全年公益培训",
+            "",
+            "全年",
+            "本馆",
+            f"{rng.randint(40, 60)}00余",
+            20,
+            "（合成）",
+        ]
+    )
+    act.append(["送戏下乡", "送戏下乡演出", "", "全年", "各乡镇", "约1万", 20, "（合成）"])
+    day = dt.date(year, 6, 10 + rng.randrange(10))
+    act.append(
+        ["群文活动", "广场舞大赛（合成）", day.isoformat(), "", "县文化广场", 1000, "", "（合成）"]
+    )
+    act.append(["非遗保护", "非遗进校园（合成）", "", "第三季度", "合成小学", "", 6, "（合成）"])
+    sheets["活动"] = act
+    target_keys = ("project", "level1", "level2", "level3", "target", "actual", "unit", "weight")
+    sheets["绩效目标"] = [
+        _headers("绩效目标", "万元", target_keys),
+        [
+            "",
+            "产出指标",
+            "数量指标",
+            "服务群众人次",
+            "≥10万",
+            f"{rng.randint(10, 13)}万",
+            "人次",
+            50,
+        ],
+        ["", "产出指标", "时效指标", "免费开放天数", "≥360", "362", "天", 30],
+        ["", "满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "96%", "%", 10],
+        [CULTURE_PROJECTS[0][0], "", "", "送戏下乡场次", "≥20", "20", "场", ""],
+    ]
+    sheets["文字说明"] = [
+        _headers("文字说明"),
+        ["概况补充", "", f"{year}年本馆（虚构单位）免费开放工作有序开展。"],
+        ["总体目标", "", "全年开展公益培训、送戏下乡和非遗保护工作（合成）。"],
+        ["总体完成情况", "", "各项目标均已完成（合成）。"],
+        ["群文活动", "", "组织群众文化活动，丰富基层文化生活（合成）。"],
+        ["非遗保护", "", "开展非遗项目调查与传承人扶持（合成）。"],
+    ]
+    return sheets
+
+
 def _write_csv(folder: Path, sheets: dict, encoding: str) -> None:
     for name, rows in sheets.items():
         with open(folder / f"{name}.csv", "w", encoding=encoding, newline="") as fh:
@@ -394,6 +578,7 @@ def write_synthetic_years(
     *,
     allow_raw: bool = False,
     overwrite: bool = False,
+    kind: str = "library",
 ) -> list[Path]:
     """Write ``dest/<year>/`` for each year (CSV sheets or one workbook); returns the folders.
 
@@ -406,6 +591,8 @@ def write_synthetic_years(
         fmt: ``"csv"`` (UTF-8 with BOM in even years, GB18030 in odd years) or ``"xlsx"``.
         allow_raw: Allow writing under the project's ``data/raw/``.
         overwrite: Replace existing files of a year folder instead of refusing.
+        kind: ``"library"`` (a 图书馆 under the first contract's shapes) or ``"culture"`` (a
+            文化馆 using contract v2: 收入, 年初/全年 budgets, projects by use, undated activities).
     """
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"fmt 应为 csv 或 xlsx，而不是 {fmt!r}")
@@ -422,10 +609,14 @@ def write_synthetic_years(
             raise FileExistsError(f"{folder} 已有数据文件，不覆盖 / refusing to overwrite")
         for p in existing:
             p.unlink()
-        sheets = _year_sheets(year, years[0], activities_per_year, seed, fmt)
+        if kind == "culture":
+            sheets = _culture_sheets(year, years[0], seed)
+        else:
+            sheets = _year_sheets(year, years[0], activities_per_year, seed, fmt)
         if fmt == "csv":
             _write_csv(folder, sheets, "gb18030" if year % 2 else "utf-8-sig")
         else:
-            _write_xlsx(folder / f"{UNIT_NAME}{year}年度绩效自评数据.xlsx", sheets)
+            name = CULTURE_NAME if kind == "culture" else UNIT_NAME
+            _write_xlsx(folder / f"{name}{year}年度绩效自评数据.xlsx", sheets)
         folders.append(folder)
     return folders

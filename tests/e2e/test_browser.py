@@ -148,7 +148,7 @@ def test_dialogs_errors_broken_images_and_overflow_are_caught(browser, tmp_path)
         tmp_path / "bad.html",
         '<html><head><meta charset="utf-8"><title>t</title>'
         '<link rel="stylesheet" href="neighbour.css"></head><body>'
-        "<h2>一、部门概况</h2>"
+        "<h2>一、部门（单位）概况</h2>"
         '<img src="data:image/png;base64,AAAA">'
         '<table style="width:1500px"><tr><td>宽表</td></tr></table>'
         "<script>console.error('boom'); alert('hi'); undefinedFunction();</script>"

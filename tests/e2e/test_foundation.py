@@ -215,7 +215,7 @@ def test_without_make_bootstrap_then_module_commands(tmp_path: Path) -> None:
             "-q",
             "-p",
             "no:cacheprovider",
-            "tests/test_foundation.py",
+            "tests/e2e/test_foundation.py",
             "-k",
             "kernelspec_lives_in_the_venv_prefix or bootstrap_reuses",
         ],

@@ -14,8 +14,9 @@ from bs4 import BeautifulSoup
 
 from selfeval import results
 from selfeval.clean import clean_year
+from selfeval.present import build, formats, html
 from selfeval.present import context as narrative
-from selfeval.present import formats, templates
+from selfeval.present.frames import load_frame
 from selfeval.store import read_json, read_processed, write_processed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,6 +54,8 @@ def soup(built) -> BeautifulSoup:
 def test_two_builds_are_byte_identical(built, build_2024):
     other = build_2024("report-2024-b")
     assert (built / "report.html").read_bytes() == (other / "report.html").read_bytes()
+    # the Word file too, though built minutes apart (python-docx alone stamps the clock)
+    assert (built / "report.docx").read_bytes() == (other / "report.docx").read_bytes()
     # the notebook records the directories it was given; apart from them it is identical
     recorded = (other / "report.ipynb").read_bytes().replace(b"report-2024-b", b"report-2024-a")
     assert (built / "report.ipynb").read_bytes() == recorded
@@ -164,8 +167,19 @@ def test_layout_css_print_and_mobile(soup):
     assert (
         head_font.index('"SimHei"') < head_font.index('"Microsoft YaHei"') < head_font.index("Noto")
     )
-    assert "size: A4" in css and "@media print" in css and "break-inside: avoid" in css
     assert "max-width: 480px" in css and "max-width: 46em" in css
+    # Print: GB/T 9704 page, page numbers, tables that break between rows with their header
+    # repeated (never moved whole), rows kept whole, headers never squeezed.
+    assert "size: A4" in css and "@media print" in css
+    assert "margin: 37mm 26mm 35mm 28mm" in css
+    assert re.search(r"@bottom-center\s*{[^}]*counter\(page\)", css)
+    assert "thead { display: table-header-group; }" in css
+    assert "table, .table-wrap { break-inside: auto; }" in css
+    assert "tr, figure, img { break-inside: avoid; }" in css
+    for rule in re.findall(r"([^{}]+){[^{}]*break-inside:\s*avoid", css):
+        selectors = {s.strip() for s in rule.split(",")}
+        assert not selectors & {"table", ".table-wrap"}, rule
+    assert "th { white-space: nowrap; }" in css
 
 
 @pytest.mark.slow
@@ -207,6 +221,15 @@ def _context(tables, meta, year, previous_summary=None) -> dict:
     return narrative.build_context(results.from_json(results.to_json(computed)))
 
 
+def _parts(context: dict) -> list[str]:
+    """The HTML parts 03 displays, from the document built in the default frame."""
+    return html.parts(build.document_from_context(context, load_frame()))
+
+
+def _body(context: dict) -> str:
+    return "\n".join(_parts(context))
+
+
 @pytest.fixture(scope="module")
 def tables_2024(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed") / "2024"
@@ -222,7 +245,7 @@ def test_data_text_is_escaped(tables_2024):
     acts.loc[0, "place"] = '<img src=x onerror="alert(2)">'
     tables["texts"].loc[0, "content"] = "<b>粗体</b>&amp;"
     context = _context(tables, meta, 2024)
-    html = templates.render_report(context)
+    html = _body(context)
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find_all("script") == []
     assert soup.find_all("img", src="x") == []
@@ -236,7 +259,7 @@ def test_data_text_is_escaped(tables_2024):
 def test_year_without_optional_data_draws_no_chart_for_it(tables_2024):
     tables, meta = tables_2024
     tables = {k: v for k, v in tables.items() if k not in ("holdings", "digital", "satisfaction")}
-    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
+    soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
     assert soup.find(id="fig-holdings_over_years") is None
     text = soup.get_text()
     assert "馆藏图书" not in text and "98.92%" not in text
@@ -249,7 +272,7 @@ def test_budget_known_gives_execution_rate_and_chart(tables_2024):
     personnel = spending["item"] == "人员支出"
     spending.loc[personnel, "budget"] = 65.0
     spending.loc[spending["item"] == "公用支出", "budget"] = 7.0
-    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
+    soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
     assert soup.find(id="fig-budget_vs_actual") is not None
     text = soup.get_text()
     assert "执行率97.60%" in text  # 63.44 / 65.00
@@ -267,7 +290,7 @@ def test_year_on_year_only_for_same_unit(tables_2024):
         "holdings": 13000,
     }
     soup = BeautifulSoup(
-        templates.render_report(_context(tables, meta, 2024, previous_summary=previous)),
+        _body(_context(tables, meta, 2024, previous_summary=previous)),
         "html.parser",
     )
     table = soup.find("table", class_="yoy")
@@ -278,7 +301,7 @@ def test_year_on_year_only_for_same_unit(tables_2024):
     assert rows["一般公共预算支出（万元）"] == ["100.00", "109.17", "+9.17", "+9.17%"]
     assert rows["年末馆藏（册）"] == ["13000", "16516", "+3516", "+27.05%"]
     other = dict(previous, unit_name="另一个单位")
-    html = templates.render_report(_context(tables, meta, 2024, previous_summary=other))
+    html = _body(_context(tables, meta, 2024, previous_summary=other))
     assert "与上年对比" not in html
 
 
@@ -312,17 +335,15 @@ def test_number_formats():
 
 def test_cover_shows_the_date_of_the_data_never_the_clock(tables_2024):
     tables, meta = tables_2024
-    dated = templates.render_part(
-        _context(tables, dict(meta, data_date="2025-03-15"), 2024), "cover"
-    )
+    dated = _parts(_context(tables, dict(meta, data_date="2025-03-15"), 2024))[0]
     assert "数据日期：2025年3月15日" in BeautifulSoup(dated, "html.parser").get_text()
-    undated = templates.render_part(_context(tables, dict(meta, data_date=None), 2024), "cover")
+    undated = _parts(_context(tables, dict(meta, data_date=None), 2024))[0]
     assert "数据日期：未填报" in BeautifulSoup(undated, "html.parser").get_text()
 
 
 def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     tables, meta = tables_2024
-    soup = BeautifulSoup(templates.render_report(_context(tables, meta, 2024)), "html.parser")
+    soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
     lines = {h.get_text(): h.find_next_sibling("p").get_text() for h in soup.select("#s6 h4")}
     # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings
     assert "线下参与600人次（据2次活动的记录）" in lines["4. 送图书走基层活动"]

@@ -76,17 +76,28 @@ def test_deviations_come_before_the_analysts_prose(built) -> None:
 
 
 def _closing(texts: dict, deviations: list, scoring: object | None) -> BeautifulSoup:
-    from selfeval.present import templates
+    """Sections 七 to 九 as the HTML writer writes them, from the frame's closing blocks."""
+    from selfeval.present import build, html
+    from selfeval.present.document import Document
+    from selfeval.present.frames import parse_frame
 
-    titles = ["一", "二", "三", "四", "五", "六", "七", "八", "九"]
     context = {
         "year": 2031,
         "texts": texts,
         "deviations": deviations,
         "scoring": scoring,
-        "sections": [{"number": n, "title": f"第{n}节"} for n in titles],
+        "unit_name": "某单位",
+        "data_date": None,
     }
-    return BeautifulSoup(templates.render_part(context, "closing"), "html.parser")
+    frame = parse_frame(
+        "closing",
+        "\n".join(
+            f'[[sections]]\nkey = "{k}"\ntitle = "第{k}节"\nanchor = "s{n}"\nblocks = ["{k}"]'
+            for n, k in ((7, "problems"), (8, "measures"), (9, "other"))
+        ),
+    )
+    document: Document = build.document_from_context(context, frame)
+    return BeautifulSoup(html.render_body(document), "html.parser")
 
 
 def test_no_deviation_sentence_when_targets_exist_and_nothing_deviates() -> None:

@@ -358,13 +358,16 @@ def test_dates_inside_the_year():
 
 
 def _render(frame: pd.DataFrame) -> BeautifulSoup:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    html = env.get_template("partials/reconciliation.html.j2").render(reconciliation=frame)
-    return BeautifulSoup(html, "html.parser")
+    """The appendix block as the report's HTML writer writes it."""
+    import datetime as dt
+
+    from selfeval.present import build, html
+    from selfeval.present.document import Document, Section
+
+    blocks = build.reconciliation({"reconciliation": frame}, "reconciliation")
+    section = Section("附录：数据核对", "reconciliation", tuple(blocks))
+    document = Document("报告", (section,), dt.date(2024, 12, 31))
+    return BeautifulSoup(html.render_body(document), "html.parser")
 
 
 def test_partial_renders_every_check_and_escapes():

@@ -141,14 +141,20 @@ TARGETS = targets_frame(
             "人次",
             reason="需求旺盛",
         ),
-        qual("效益指标", "可持续影响指标", "服务长效机制", "达成", 14, 15),
+        qual("效益指标", "可持续影响指标", "服务长效机制", "达成年度指标", 14, 15),
         q("满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, 98.92, 10, "%"),
     ]
 )
 
 
-def test_no_targets_table_means_no_score_table():
-    assert score_year({"spending": SPENDING}) is None
+def test_no_targets_still_gives_the_funds_block_and_says_so():
+    """财预〔2020〕10号 附1: the funds block stands; without 绩效目标 no total is computed."""
+    result = score_year({"spending": SPENDING})
+    assert not result.targets_given and result.indicators == []
+    assert result.funds.rate == pytest.approx(97.0) and result.funds.score == pytest.approx(9.7)
+    assert result.total is None and result.grade is None
+    assert result.unscored_reason == "未填报绩效目标，未计算总分"
+    assert any("未填报绩效目标" in w for w in result.warnings)
 
 
 def test_scores_each_rule_and_total_by_hand():
@@ -209,12 +215,13 @@ def test_total_is_sum_of_unrounded_scores_rounded_once():
     rows = [q("产出指标", "数量指标", f"指标{i}", "≥", 3, 1, 10) for i in range(3)] + [
         q("效益指标", "社会效益指标", "其余", "≥", 1, 1, 60)
     ]
-    result = score_year({"targets": targets_frame(rows)})
-    assert result.funds.budget_missing
-    assert result.total == 70.0  # 3 × 3.333… + 60, budget missing → funds score nothing
+    over = spending_frame([("一般公共预算", "项目支出", "图书采购", False, 20.0, 15.0)])
+    result = score_year({"spending": over, "targets": targets_frame(rows)})
+    assert result.funds.score == pytest.approx(7.5)  # 15 / 20 × 10
+    assert result.total == 77.5  # 3 × 3.333… + 60 + 7.5, rounded once
     view = scoring_view(result)
     assert [r["score"] for r in view["rows"][:3]] == ["3.33", "3.33", "3.33"]
-    assert view["total"] == "70.00"
+    assert view["total"] == "77.50"
     assert result.grade == "中"
 
 
@@ -234,16 +241,18 @@ def test_less_or_equal_met_and_over_achieved():
 @pytest.mark.parametrize(
     ("assessment", "score", "ok"),
     [
-        ("达成", 10.0, True),
-        ("达成", 8.01, True),
-        ("达成", 8.0, False),  # 80% belongs to 部分达成
-        ("部分达成", 8.0, True),
-        ("部分达成", 5.0, False),  # 50% belongs to 未达成
-        ("部分达成", 5.5, True),
-        ("未达成", 0.0, True),
-        ("未达成", 5.0, True),
-        ("未达成", 6.0, False),
-        ("达成", 10.5, False),
+        # 第十六条 on a 10-point indicator: [8, 10], [6, 8), [0, 6); 80% and 60% go up.
+        ("达成年度指标", 10.0, True),
+        ("达成年度指标", 8.0, True),
+        ("达成年度指标", 7.99, False),
+        ("达成年度指标", 10.5, False),
+        ("部分达成年度指标并具有一定效果", 8.0, False),
+        ("部分达成年度指标并具有一定效果", 7.99, True),
+        ("部分达成年度指标并具有一定效果", 6.0, True),
+        ("部分达成年度指标并具有一定效果", 5.99, False),
+        ("未达成年度指标且效果较差", 0.0, True),
+        ("未达成年度指标且效果较差", 5.99, True),
+        ("未达成年度指标且效果较差", 6.0, False),
     ],
 )
 def test_qualitative_bands(assessment, score, ok):
@@ -255,7 +264,7 @@ def test_qualitative_bands(assessment, score, ok):
     if ok:
         result = score_year(tables)
         assert pd.DataFrame(result.indicators).loc[0, "得分"] == score
-        assert pd.DataFrame(result.indicators).loc[0, "met"] == (assessment == "达成")
+        assert pd.DataFrame(result.indicators).loc[0, "met"] == (assessment == "达成年度指标")
         assert pd.DataFrame(result.indicators).loc[0, "实际完成值"].endswith(f"（{assessment}）")
     else:
         with pytest.raises(InputError) as info:
@@ -295,12 +304,19 @@ def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
     assert result.total == 100.0
     assert result.deviations == []
 
-    under = spending_frame(
+    partial = spending_frame(
         [
             ("一般公共预算", "项目支出", "图书采购", False, 20.0, 15.0),
-            ("一般公共预算", "项目支出", "讲座", False, None, 5.0),  # no budget → not in the rate
+            ("一般公共预算", "项目支出", "讲座", False, None, 5.0),  # no budget: 预算数不全
         ]
     )
+    result = score_year({"spending": partial, "targets": targets_frame(rows)})
+    assert result.funds.marker == "预算数不全" and result.funds.score is None
+    assert result.funds.missing_budget_rows == ["一般公共预算·项目支出·讲座"]
+    assert result.total is None and "未计算总分" in result.unscored_reason
+    assert any("讲座未填报预算数" in w for w in result.warnings)
+
+    under = spending_frame([("一般公共预算", "项目支出", "图书采购", False, 20.0, 15.0)])
     result = score_year({"spending": under, "targets": targets_frame(rows)})
     assert result.funds.budget == pytest.approx(20.0)
     assert result.funds.actual == pytest.approx(15.0)
@@ -349,8 +365,9 @@ def test_missing_budgets_score_nothing_and_say_so():
     assert result.funds.marker == BUDGET_MISSING
     assert result.funds.score is None and result.funds.rate is None
     assert result.funds.actual == pytest.approx(69.77)  # the parts, not the 合计 row too
-    assert result.total == 90.0
-    assert result.grade == "优"
+    # Without the funds row the total would be out of 90: no total, no grade, and why.
+    assert result.total is None and result.grade is None
+    assert result.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
     assert any("预算数" in w for w in result.warnings)
 
 
@@ -435,7 +452,7 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
     assert any("讲座" in w and "偏差原因" in w for w in warnings)
     assert soup.select_one(".missing-reason") is not None
     foot = [c.get_text(strip=True) for c in soup.select_one("tfoot").find_all(["th", "td"])]
-    assert foot[2:] == ["45.00", "自评等级：差"]
+    assert foot[2:] == ["—", "自评等级：未评定"]
 
 
 # ----------------------------------------------------------- a real workbook through clean_year
@@ -561,7 +578,7 @@ def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
         "得分",
         "25",
     )
-    assert "(15, 24]" in problem.expected
+    assert "[18, 24)" in problem.expected  # 60%–80% of 30, the low end included
     assert "绩效目标" in str(info.value) and "第5行" in str(info.value)
 
 
@@ -573,14 +590,14 @@ def test_equal_direction_and_missing_actual():
     ]
     result = score_year({"targets": targets_frame(rows)})
     table = pd.DataFrame(result.indicators)
-    assert table["得分"].tolist() == pytest.approx([40 * 95 / 100, 20, 0])
+    assert table["得分"].tolist()[:2] == pytest.approx([40 * 95 / 100, 20])
+    assert pd.isna(table.loc[2, "得分"])  # 实际完成值 not given: not scored, never 0
     assert table["met"].tolist() == [False, True, False]
     assert table["年度指标值"].tolist() == ["=100%", "=100%", "≥10个"]
     assert table.loc[2, "实际完成值"] == ""
     assert any("覆盖村数" in w and "实际完成值" in w for w in result.warnings)
-    assert any("覆盖村数" in w and "偏差原因" in w for w in result.warnings)
-    assert result.total == 58.0
-    assert result.grade == "差"
+    assert result.total is None
+    assert result.unscored_reason == "覆盖村数的实际完成值未填报，未计算总分"
 
 
 def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
@@ -608,7 +625,7 @@ def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():
         score_year({"targets": targets_frame(rows)})
     (problem,) = info.value.problems
     assert (problem.row, problem.column) == (2, "得分")
-    assert "(24, 30]" in problem.expected
+    assert "[24, 30]" in problem.expected
 
     rows = [
         q("产出指标", "数量指标", "甲", "≥", 1, 1, 90),
@@ -620,13 +637,11 @@ def test_qualitative_without_score_and_funds_row_with_wrong_weight_are_errors():
     assert (problem.row, problem.column, problem.value) == (3, "分值", "5")
 
 
-def test_empty_targets_sheet_is_no_table_and_funds_row_alone_is_an_error():
-    assert score_year({"targets": targets_frame([])}) is None
+def test_empty_targets_sheet_or_a_funds_row_alone_give_no_indicators():
+    assert not score_year({"targets": targets_frame([])}).targets_given
     only_funds = targets_frame([q("预算执行率", "预算执行率", "预算执行率", "≥", 100, 95, 10, "%")])
-    with pytest.raises(InputError) as info:
-        score_year({"targets": only_funds})
-    (problem,) = info.value.problems
-    assert (problem.column, problem.value) == ("分值", "0")
+    result = score_year({"targets": only_funds})
+    assert not result.targets_given and result.total is None
 
 
 def test_funds_count_each_amount_once_across_total_levels():
@@ -658,3 +673,85 @@ def test_weights_not_adding_to_ninety_stop_cleaning_with_the_sums(tmp_path):
     (problem,) = info.value.problems
     assert problem.sheet == "绩效目标" and problem.column == "分值"
     assert "合计为95" in problem.message and "应为90" in problem.message
+
+
+def unit_frame(**items: str) -> pd.DataFrame:
+    """A processed 单位概况 table with the given items (the unit's settings)."""
+    frame = pd.DataFrame({"item": ["单位名称", *items], "value": ["测试馆", *items.values()]})
+    frame["src_file"], frame["src_sheet"] = "单位概况.csv", "单位概况"
+    frame["src_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+def test_weights_of_a_province_scheme_and_other_grades():
+    """A 部门整体 scheme of 30/30/25/15: 预算执行率 30 (a setting), indicators 30 + 25 + 15."""
+    rows = [
+        q("产出指标", "数量指标", "甲", "≥", 10, 8, 30),  # 30 × 8/10 = 24
+        q("效益指标", "社会效益指标", "乙", "≥", 1, 1, 25),  # 25
+        q("满意度指标", "服务对象满意度指标", "丙", "≥", 90, 95, 15),  # 15
+    ]
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 50.0, 45.0)])
+    tables = {
+        "unit": unit_frame(预算执行率分值="30", 等级标准="优85 良75 中60"),
+        "spending": spending,
+        "targets": targets_frame(rows),
+    }
+    result = score_year(tables)
+    assert result.funds.weight == 30.0
+    assert result.funds.score == pytest.approx(27.0)  # 45 / 50 × 30
+    assert result.total == 91.0  # 27 + 24 + 25 + 15
+    assert result.grade == "优" and result.weight_total == 100.0
+    tables["targets"] = targets_frame(rows[:2])  # 55 + 30 ≠ 100
+    with pytest.raises(InputError) as info:
+        score_year(tables)
+    assert "应为70" in info.value.problems[0].message
+    tables["targets"] = targets_frame(rows)
+    tables["unit"] = unit_frame(预算执行率分值="30", 等级标准="优95 良90 中60")
+    assert score_year(tables).grade == "良"  # 91 under bounds 95/90/60
+
+
+def test_rate_over_the_funds_received_when_the_unit_says_so():
+    """执行率口径 = 实际到位资金: the rate divides by 收入合计's 本年数, not by the budget."""
+    income = pd.DataFrame(
+        {"item": ["收入合计"], "is_total": [True], "current": [40.0], "previous": [None]}
+    )
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 50.0, 36.0)])
+    rows = [q("产出指标", "数量指标", "甲", "≥", 1, 1, 90)]
+    result = score_year(
+        {
+            "unit": unit_frame(执行率口径="实际到位资金"),
+            "income": income,
+            "spending": spending,
+            "targets": targets_frame(rows),
+        }
+    )
+    assert result.funds.rate_base == "实际到位资金"
+    assert result.funds.rate == pytest.approx(90.0)  # 36 / 40, not 36 / 50 = 72
+    assert result.funds.score == pytest.approx(9.0)
+    assert result.total == 99.0
+
+
+def test_a_table_for_each_project_with_its_own_funds():
+    from selfeval.scoring import score_tables
+
+    rows = [*TARGETS.itertuples(index=False)]
+    frame = targets_frame([tuple(r)[: len(TARGET_COLUMNS)] for r in rows])
+    project_rows = targets_frame(
+        [q("产出指标", "数量指标", "送书场次", "≥", 10, 5, 90, "场", reason="天气")]
+    )
+    project_rows["src_row"] = range(20, 20 + len(project_rows))
+    targets = pd.concat([frame.assign(project=None), project_rows.assign(project="送书专项")])
+    spending = spending_frame(
+        [
+            *[tuple(r)[:6] for r in SPENDING.itertuples(index=False)],
+            ("一般公共预算", "项目支出", "送书专项", False, 8.0, 6.0),
+        ]
+    )
+    unit, project = score_tables({"spending": spending, "targets": targets})
+    assert unit.project is None and len(unit.indicators) == len(TARGETS)
+    assert project.project == "送书专项"
+    assert project.funds.budget == pytest.approx(8.0) and project.funds.actual == pytest.approx(6.0)
+    assert project.funds.score == pytest.approx(7.5)  # 6 / 8 × 10
+    assert project.total == 52.5  # 7.5 + 90 × 5/10
+    assert project.grade == "差"
+    assert [d.cause for d in project.deviations if d.kind == "未达成"] == ["天气"]

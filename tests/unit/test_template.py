@@ -101,7 +101,8 @@ def test_formula_injection_is_neutralised(project):
     with zipfile.ZipFile(path) as zf:
         xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in xml and b"<f " not in xml  # no formula element anywhere
-    assert re.search(rb'<c r="B6"[^>]*t="(inlineStr|s)"', xml)  # stored as text
+    ref = cells["编制说明"].coordinate.encode()
+    assert re.search(rb'<c r="' + ref + rb'"[^>]*t="(inlineStr|s)"', xml)  # stored as text
 
 
 def test_refuses_to_overwrite(project, capsys):
@@ -122,31 +123,32 @@ def test_filled_template_round_trips(project):
     template_cli(2025)
     path = _template_path(project, 2025)
     wb = openpyxl.load_workbook(path)
-    wb["支出"].append(["一般公共预算", "基本支出", "人员支出", None, 60.5, None])
-    wb["支出"].append(["一般公共预算", "基本支出", "公用支出", None, 5.25, None])
-    wb["支出"].append(["一般公共预算", "基本支出", "合计", None, 65.75, None])
-    wb["活动"].append(
-        [
-            "A1",
-            "讲座",
-            "读书讲座",
-            "2025-03-05",
-            None,
-            "上午",
-            "本馆",
-            "约50",
-            None,
-            None,
-            None,
-            "100余",
-            "反响良好。",
-        ]
+
+    def append(sheet: str, **cells: object) -> None:
+        """A row filled by header, as a clerk fills the template (columns in its order)."""
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        ws.append([cells.get(h) for h in headers])
+
+    basic = {"预算类型": "一般公共预算", "支出类别": "基本支出"}
+    append("支出", **basic, 支出项目="人员支出", **{"执行数（万元）": 60.5})
+    append("支出", **basic, 支出项目="公用支出", **{"执行数（万元）": 5.25})
+    append("支出", **basic, 支出项目="合计", **{"执行数（万元）": 65.75})
+    append(
+        "活动",
+        编号="A1",
+        类别="讲座",
+        名称="读书讲座",
+        开始日期="2025-03-05",
+        时段="上午",
+        地点="本馆",
+        线下参与人次="约50",
+        资料份数="100余",
+        成效="反响良好。",
     )
-    wb["文字说明"].append(["存在问题", None, "人员不足。"])
-    wb["满意度"].append(["读者调查", 100, 98, None])
-    wb.save(path)
-    wb = openpyxl.load_workbook(path)
-    wb["馆藏"].append([2025, 19000, 2484, None])
+    append("文字说明", 章节="存在问题", 内容="人员不足。")
+    append("满意度", 调查="读者调查", 样本数=100, 满意数=98)
+    append("馆藏", 年度=2025, **{"年末藏量（册）": 19000, "本年新增（册）": 2484})
     wb.save(path)
     result = clean_year(path.parent, 2025)
     assert result.meta["unit_name"] == "测试区文化馆（测试）"
@@ -164,7 +166,10 @@ def test_holdings_are_prefilled_in_template_column_order(project):
     template_cli(2025)
     ws = openpyxl.load_workbook(_template_path(project, 2025))["馆藏"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert rows == [["2021", "3590", None, "系统录入初始阶段"], ["2024", "16,516", "3000", None]]
+    assert rows == [
+        ["2021", "3590", None, "系统录入初始阶段", None],
+        ["2024", "16,516", "3000", None, None],
+    ]
 
 
 def test_template_without_previous_year(tmp_path):
@@ -172,7 +177,8 @@ def test_template_without_previous_year(tmp_path):
     assert path.name == "2025年度绩效自评数据.xlsx"
     wb = openpyxl.load_workbook(path)
     items = [r[0].value for r in wb["单位概况"].iter_rows(min_row=2)]
-    assert items[:4] == list(sc.UNIT_REQUIRED_ITEMS)
+    assert items[:1] == list(sc.UNIT_REQUIRED_ITEMS) == ["单位名称"]
+    assert set(sc.UNIT_OPTIONAL_ITEMS) <= set(items)  # every known item offered, to fill or skip
 
 
 REPO = Path(__file__).resolve().parents[2]

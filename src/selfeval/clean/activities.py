@@ -19,6 +19,7 @@ _ACTIVITY_COLUMNS = {
     "name": "str",
     "start_date": "date",
     "end_date": "date",
+    "timeframe": "str",
     "period": "str",
     "place": "str",
     **{
@@ -38,7 +39,7 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     category_order: dict[str, int] = {}
     all_ids: set[str] = set()  # also of rows with other problems: 包含 may name them
     for number, values in sh.raw.rows:
-        ok = all([sh.required(number, values, k) for k in ("category", "name", "start_date")])
+        ok = all([sh.required(number, values, k) for k in ("category", "name")])
         rec: dict[str, Any] = {}
         explicit = sh.text(number, values, "event_id")
         rec["explicit_id"] = explicit
@@ -69,6 +70,7 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
             )
             ok = False
         rec["start_date"], rec["end_date"] = start, end
+        rec["timeframe"] = sh.text(number, values, "timeframe", prose=True)
         rec["period"] = sh.enum(number, values, "period", sc.PERIODS)
         if sh.get(values, "period") is not None and rec["period"] is None:
             ok = False
@@ -83,8 +85,8 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         rec["include_list"] = split_ids(raw_includes)
         rec["includes"] = ID_JOINER.join(rec["include_list"]) or None
         rec["note"] = sh.text(number, values, "note", prose=True)
-        rec.update(sh.src(number))
-        if not ok or start is None:
+        rec.update(sh.src(number, values))
+        if not ok:
             continue
         if rec["category"] not in category_order:
             category_order[rec["category"]] = len(category_order) + 1
@@ -106,6 +108,18 @@ def _check_listings(  # noqa: C901, PLR0912 - one pass over the listings of each
     for event_id, listings in by_id.items():
         if len(listings) < 2:
             continue
+        first = listings[0]
+        for rec in listings[1:]:
+            starts = (first["start_date"], rec["start_date"])
+            if None not in starts and starts[0] != starts[1]:
+                sh.err(
+                    rec["src_row"],
+                    "event_id",
+                    f"与第{first['src_row']}行（「{first['name']}」，{starts[0].isoformat()}）"
+                    f"同为编号「{event_id}」，但开始日期不同（{starts[1].isoformat()}）：不是同一活动",
+                    value=event_id,
+                    expected="同一活动的各行日期相同；不同的活动用不同的编号",
+                )
         seen_cat: dict[str, int] = {}
         for rec in listings:
             if rec["category"] in seen_cat:

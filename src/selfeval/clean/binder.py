@@ -15,6 +15,7 @@ import pandas as pd
 
 from selfeval.clean.values import (
     _FULLWIDTH_ALNUM,
+    INVISIBLE,
     norm_key,
     parse_amount,
     parse_count,
@@ -29,8 +30,12 @@ from selfeval.read import RawSheet
 
 @dataclass
 class Context:
+    """What cleaning a year collects: problems, notes, reconciliations, warnings, and the unit's
+    settings (单位概况 items that later sheets' rules depend on, e.g. 预算执行率分值)."""
+
     year: int
     problems: list[Problem] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
     normalised: dict[tuple, dict] = field(default_factory=dict)
     reconciled: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
@@ -115,6 +120,9 @@ class BoundSheet:
         column = self.header.get(key, None) if key else None
         if key and column is None:
             column = self.spec.column(key).display()
+        cell = None
+        if key in self.index and row is not None:
+            cell = f"{column_letter(self.index[key])}{row}"
         self.ctx.problems.append(
             problem(
                 self.raw.file,
@@ -125,6 +133,7 @@ class BoundSheet:
                 expected=expected,
                 value=value,
                 show_value=show_value,
+                cell=cell,
             )
         )
 
@@ -143,8 +152,12 @@ class BoundSheet:
             )
             return False
         seen: dict[str, int] = {}
-        wanted = {norm_key(c.header): c for c in spec.columns if not c.has_unit}
-        amount = {norm_key(c.header): c for c in spec.columns if c.has_unit}
+        wanted = {
+            norm_key(h): c for c in spec.columns if not c.has_unit for h in (c.header, *c.aliases)
+        }
+        amount = {
+            norm_key(h): c for c in spec.columns if c.has_unit for h in (c.header, *c.aliases)
+        }
         unknown = []
         ok = True
         for idx in headerless_columns(raw):
@@ -213,7 +226,11 @@ class BoundSheet:
                 and col.key not in self.index
                 and not (
                     col.has_unit
-                    and any(norm_key(h).startswith(norm_key(col.header)) for h in raw.headers)
+                    and any(
+                        norm_key(h).startswith(norm_key(name))
+                        for h in raw.headers
+                        for name in (col.header, *col.aliases)
+                    )
                 )
             ):
                 self.ctx.problems.append(
@@ -241,7 +258,16 @@ class BoundSheet:
         idx = self.index.get(key)
         if idx is None or idx >= len(values):
             return None
-        return trim(values[idx])
+        value = values[idx]
+        if isinstance(value, str) and INVISIBLE.search(value):
+            # Zero-width and bidi controls make two identical-looking 类别 or 编号 differ, and
+            # a shown value look right while it is not: removed, and said so.
+            cleaned = INVISIBLE.sub("", value)
+            self.ctx.note_normalised(
+                self, self.header.get(key, key), "去掉不可见字符（零宽、方向控制）", repr(value)
+            )
+            value = cleaned
+        return trim(value)
 
     def text(self, number: int, values: list[Any], key: str, *, prose: bool = False) -> str | None:
         """A text cell: trimmed; short fields also get full-width digits normalised."""
@@ -371,8 +397,16 @@ class BoundSheet:
             )
         return value
 
-    def src(self, number: int) -> dict[str, Any]:
-        return {"src_file": self.raw.file, "src_sheet": self.raw.sheet, "src_row": number}
+    def src(self, number: int, values: list[Any] | None = None) -> dict[str, Any]:
+        """Where a record comes from, and the clerk's 内部备注 (kept, never printed)."""
+        out: dict[str, Any] = {
+            "src_file": self.raw.file,
+            "src_sheet": self.raw.sheet,
+            "src_row": number,
+        }
+        if values is not None:
+            out["internal_note"] = self.text(number, values, "internal_note", prose=True)
+        return out
 
 
 # ---------------------------------------------------------------- frame helpers
@@ -383,6 +417,7 @@ def frame(records: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     data = {}
     for name, kind in {
         **columns,
+        "internal_note": "str",
         "src_file": "str",
         "src_sheet": "str",
         "src_row": "int64",

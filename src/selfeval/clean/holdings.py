@@ -42,7 +42,7 @@ def clean_holdings(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                 "holdings": holdings,
                 "added": added,
                 "note": sh.text(number, values, "note", prose=True),
-                **sh.src(number),
+                **sh.src(number, values),
             }
         )
     if records and ctx.year not in seen:

@@ -24,7 +24,7 @@ def clean_digital(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                     "value": value,
                     "unit": sh.text(number, values, "unit"),
                     "note": sh.text(number, values, "note", prose=True),
-                    **sh.src(number),
+                    **sh.src(number, values),
                 }
             )
     return frame(
@@ -117,7 +117,7 @@ def clean_satisfaction(  # noqa: C901 - the rate, sample and satisfied rules of 
                 "rate": rate,
                 "rate_decimals": rate_dec if stated else None,
                 "rate_stated": stated,
-                **sh.src(number),
+                **sh.src(number, values),
             }
         )
     return frame(

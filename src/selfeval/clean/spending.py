@@ -1,95 +1,193 @@
-"""支出 and 三公经费: budget and actual per row, stated 合计 against their parts."""
+"""支出 and 三公经费: amounts per row, stated 合计 and projects against their parts, rates.
+
+Every amount has three states: a figure, a stated zero (0 or 「无」), or not given (blank).
+A row must give at least one amount. Under 基本支出 the items are 人员支出/公用支出 or the
+economic classes of 决算; under 项目支出 each row is a project, and rows with 所属项目
+break a project down by use. An execution rate above 100% is a warning; above 150% it is
+almost always a unit mistake (元 typed into a 万元 column), so the row must explain it in
+说明 or cleaning stops and asks for it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.clean.totals import compare_total
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
-from selfeval.rules import parts_tolerance
+
+AMOUNTS = ("original_budget", "budget", "actual", "previous_actual")
+#: Execution rates (percent) above these warn, and above the second need a 说明.
+RATE_WARNING = 100.0
+RATE_NEEDS_NOTE = 150.0
+_BASIC = {norm_key(x): x for x in (*sc.BASIC_ITEMS, *sc.ECONOMIC_CLASSES)}
+_COLUMNS = {
+    "budget_type": "str",
+    "category": "str",
+    "item": "str",
+    "is_total": "bool",
+    **{k: t for a in AMOUNTS for k, t in ((a, "float64"), (f"{a}_decimals", "Int64"))},
+    "project": "str",
+    "note": "str",
+}
+
+
+def _amounts(sh: BoundSheet, number: int, values: list[Any], keys: tuple[str, ...]) -> dict | None:
+    """The row's amounts (value, decimals) by key; None when one could not be read."""
+    out: dict[str, Any] = {}
+    ok = True
+    for key in keys:
+        raw = sh.get(values, key)
+        value, decimals = sh.amount(number, values, key)
+        if raw is not None and value is None:
+            ok = False
+        out[key], out[f"{key}_decimals"] = value, decimals
+    if not ok:
+        return None
+    present_keys = [k for k in keys if k in sh.index]
+    if present_keys and all(out[k] is None for k in present_keys):
+        present = [sh.header.get(k) for k in present_keys]
+        sh.err(
+            number,
+            next((k for k in ("actual", "budget", "original_budget") if k in sh.index), None),
+            "该行没有填写任何金额",
+            show_value=False,
+            expected="至少填写一个金额（" + "、".join(h for h in present if h) + "）；没有支出填 0",
+        )
+        return None
+    return out
+
+
+def _check_rate(sh: BoundSheet, ctx: Context, rec: dict, label: str) -> None:
+    budget, actual = rec.get("budget"), rec.get("actual")
+    if budget is None or actual is None or budget <= 0:
+        return
+    rate = actual / budget * 100
+    if rate > RATE_NEEDS_NOTE and not rec.get("note"):
+        sh.err(
+            rec["src_row"],
+            "actual",
+            f"{label}执行率为 {rate:.2f}%（执行数 {actual:g} ÷ 预算数 {budget:g} 万元），"
+            "超过 150%：多为金额单位填错（元与万元），请核对",
+            value=f"{actual:g}",
+            expected="核对金额与表头单位；确属超支时在本行「说明」中写明原因",
+        )
+    elif rate > RATE_WARNING:
+        ctx.warn(
+            f"{sh.raw.file}「{sh.raw.sheet}」第{rec['src_row']}行：{label}执行率 {rate:.2f}% "
+            "超过 100%",
+            file=sh.raw.file,
+            sheet=sh.raw.sheet,
+            row=rec["src_row"],
+            column=sh.header.get("actual", "执行数"),
+        )
+
+
+def _item(sh: BoundSheet, number: int, values: list[Any], category: str | None, item: str):
+    """The canonical name of a 基本支出 item, or None after reporting an unknown one."""
+    if category != "基本支出":
+        return item
+    canon = _BASIC.get(norm_key(item))
+    if canon is None and norm_key(item).startswith(sc.OTHER_PREFIX):
+        canon = item
+    if canon is None:
+        sh.err(
+            number,
+            "item",
+            "不是基本支出的项目",
+            value=item,
+            expected="、".join((*sc.BASIC_ITEMS, *sc.ECONOMIC_CLASSES, sc.TOTAL_ITEM))
+            + "，或以「其他」开头的项目",
+        )
+    return canon
+
+
+def _spending_row(sh: BoundSheet, number: int, values: list[Any]) -> dict | None:
+    ok = all([sh.required(number, values, "budget_type"), sh.required(number, values, "item")])
+    btype = sh.enum(number, values, "budget_type", sc.BUDGET_TYPES)
+    category = sh.enum(number, values, "category", sc.SPENDING_CATEGORIES)
+    item = sh.text(number, values, "item")
+    is_total = item is not None and norm_key(item) == sc.TOTAL_ITEM
+    if is_total:
+        item = sc.TOTAL_ITEM
+    if btype == sc.BUDGET_TYPES[0] and category is None and not is_total and item is not None:
+        if sh.get(values, "category") is None:
+            sh.err(
+                number,
+                "category",
+                "一般公共预算的支出行须填写支出类别",
+                show_value=False,
+                expected="、".join(sc.SPENDING_CATEGORIES),
+            )
+        ok = False
+    if item is not None and not is_total:
+        item = _item(sh, number, values, category, item)
+        ok = ok and item is not None
+    project = sh.text(number, values, "project", prose=True)
+    if project is not None and (category != "项目支出" or is_total):
+        sh.err(
+            number,
+            "project",
+            "只有项目支出的明细行可以填写所属项目",
+            value=project,
+            expected="支出类别为项目支出、支出项目为用途（如办公费）的行",
+        )
+        ok = False
+    amounts = _amounts(sh, number, values, AMOUNTS)
+    if not ok or btype is None or amounts is None:
+        return None
+    return {
+        "budget_type": btype,
+        "category": category,
+        "item": item,
+        "is_total": is_total,
+        **amounts,
+        "project": project,
+        "note": sh.text(number, values, "note", prose=True),
+        **sh.src(number, values),
+    }
+
+
+def _no_amount_column(sh: BoundSheet, keys: tuple[str, ...]) -> bool:
+    if any(k in sh.index for k in keys):
+        return False
+    headers = "、".join(
+        sh.spec.column(k).display().replace("（万元）", "（万元或元）") for k in keys
+    )
+    sh.err(1, None, "没有任何金额列", expected=f"至少一列：{headers}")
+    return True
 
 
 def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
+    if _no_amount_column(sh, AMOUNTS):
+        return frame(records, _COLUMNS)
+    before = len(ctx.problems)
     for number, values in sh.raw.rows:
-        ok = all([sh.required(number, values, "budget_type"), sh.required(number, values, "item")])
-        btype = sh.enum(number, values, "budget_type", sc.BUDGET_TYPES)
-        category = sh.enum(number, values, "category", sc.SPENDING_CATEGORIES)
-        item = sh.text(number, values, "item")
-        is_total = item is not None and norm_key(item) == sc.TOTAL_ITEM
-        if is_total:
-            item = sc.TOTAL_ITEM
-        if btype == "一般公共预算" and category is None and not is_total and item is not None:
-            if sh.get(values, "category") is None:
-                sh.err(
-                    number,
-                    "category",
-                    "一般公共预算的支出行须填写支出类别",
-                    show_value=False,
-                    expected="、".join(sc.SPENDING_CATEGORIES),
-                )
-            ok = False
-        if category == "基本支出" and item is not None and not is_total:
-            canon = {norm_key(x): x for x in sc.BASIC_ITEMS}.get(norm_key(item))
-            if canon is None:
-                sh.err(
-                    number,
-                    "item",
-                    "不是基本支出的项目",
-                    value=item,
-                    expected="、".join((*sc.BASIC_ITEMS, sc.TOTAL_ITEM)),
-                )
-                ok = False
-            item = canon or item
-        (budget, bdec), (actual, adec), has_actual = sh.budget_and_actual(number, values)
-        ok = ok and has_actual
-        if not ok or btype is None or actual is None:
-            continue
-        records.append(
-            {
-                "budget_type": btype,
-                "category": category,
-                "item": item,
-                "is_total": is_total,
-                "budget": budget,
-                "budget_decimals": bdec,
-                "actual": actual,
-                "actual_decimals": adec,
-                "note": sh.text(number, values, "note", prose=True),
-                **sh.src(number),
-            }
-        )
-    _reconcile_spending(sh, ctx, records)
-    return frame(
-        records,
-        {
-            "budget_type": "str",
-            "category": "str",
-            "item": "str",
-            "is_total": "bool",
-            "budget": "float64",
-            "budget_decimals": "Int64",
-            "actual": "float64",
-            "actual_decimals": "Int64",
-            "note": "str",
-        },
-    )
+        rec = _spending_row(sh, number, values)
+        if rec is not None:
+            records.append(rec)
+    for rec in records:
+        label = rec["budget_type"] + (f"·{rec['category']}" if rec["category"] else "")
+        _check_rate(sh, ctx, rec, f"{label}·{rec['item']}")
+    if len(ctx.problems) == before:  # a rejected row would only make its 合计 disagree again
+        _reconcile_spending(sh, ctx, records)
+        _reconcile_projects(sh, ctx, records)
+    return frame(records, _COLUMNS)
 
 
-def _reconcile_spending(  # noqa: C901, PLR0912 - grouping and comparing stay in one reading
-    sh: BoundSheet, ctx: Context, records: list[dict]
-) -> None:
-    """Compare each stated 合计 with the sum of its parts (rounding tolerance per part)."""
+def _groups(sh: BoundSheet, records: list[dict]) -> tuple[dict, dict]:
+    """(stated 合计 rows, part rows) by (预算类型, 支出类别); duplicates are reported."""
     totals: dict[tuple, dict] = {}
     parts: dict[tuple, list[dict]] = defaultdict(list)
     items: dict[tuple, int] = {}
     for rec in records:
         key = (rec["budget_type"], rec["category"])
-        item_key = (*key, rec["item"])
+        item_key = (*key, rec["item"], rec["project"])
         if not rec["is_total"] and item_key in items:
             sh.err(
                 rec["src_row"],
@@ -111,8 +209,14 @@ def _reconcile_spending(  # noqa: C901, PLR0912 - grouping and comparing stay in
                 )
                 continue
             totals[key] = rec
-        else:
+        elif rec["project"] is None:  # a project's uses are reconciled with the project
             parts[key].append(rec)
+    return totals, parts
+
+
+def _reconcile_spending(sh: BoundSheet, ctx: Context, records: list[dict]) -> None:
+    """Compare each stated 合计 with the sum of its parts (rounding tolerance per part)."""
+    totals, parts = _groups(sh, records)
     for (btype, category), total in totals.items():
         if category is not None:
             members = parts.get((btype, category), [])
@@ -125,74 +229,59 @@ def _reconcile_spending(  # noqa: C901, PLR0912 - grouping and comparing stay in
                 else:
                     members.extend(parts.get((btype, cat), []))
             members.extend(parts.get((btype, None), []))
-        if not members:
-            continue
         label = f"{btype}" + (f"·{category}" if category else "") + "合计"
-        for field_name, header_key in (("actual", "actual"), ("budget", "budget")):
-            stated = total[field_name]
-            vals = [m[field_name] for m in members]
-            if stated is None or any(v is None for v in vals):
-                continue
-            computed = sum(Decimal(repr(v)) for v in vals)
-            diff = float(Decimal(repr(stated)) - computed)
-            # Half a unit of the last stated digit per part (the issue's rule).
-            tol = parts_tolerance([m[f"{field_name}_decimals"] for m in members])
-            col = sh.header.get(header_key, header_key)
-            entry = {
-                "file": sh.raw.file,
-                "sheet": sh.raw.sheet,
-                "row": total["src_row"],
-                "column": col,
-                "stated": stated,
-                "computed": float(computed),
-                "difference": round(diff, 6),
-                "tolerance": round(tol, 6),
-            }
-            if abs(diff) > tol + 1e-9:
+        compare_total(sh, ctx, label, total, members, ("actual", "budget", "original_budget"))
+
+
+def _reconcile_projects(sh: BoundSheet, ctx: Context, records: list[dict]) -> None:
+    """Each project broken down by use (所属项目) against the project's own row."""
+    projects = {
+        (r["budget_type"], r["item"]): r
+        for r in records
+        if r["category"] == "项目支出" and not r["is_total"] and r["project"] is None
+    }
+    uses: dict[tuple, list[dict]] = defaultdict(list)
+    for rec in records:
+        if rec["project"] is not None:
+            uses[(rec["budget_type"], rec["project"])].append(rec)
+    for key, members in uses.items():
+        project = projects.get(key)
+        if project is None:
+            names = [k[1] for k in projects if k[0] == key[0]]
+            for rec in members:
                 sh.err(
-                    total["src_row"],
-                    header_key,
-                    f"{label}与分项之和不符：分项之和为 {float(computed):g} 万元，相差 "
-                    f"{diff:+.6g} 万元，超出舍入误差 {tol:g} 万元",
-                    value=f"{stated:g}",
-                    expected="合计等于各分项之和",
+                    rec["src_row"],
+                    "project",
+                    f"所属项目「{key[1]}」在本表的项目支出中不存在",
+                    value=key[1],
+                    expected="项目支出中的项目：" + ("、".join(names) or "（无）"),
                 )
-            elif abs(diff) > 1e-9:
-                entry["message"] = (
-                    f"{label}（{col}）原表为 {stated:g} 万元，分项之和为 {float(computed):g} 万元，"
-                    f"相差 {diff:+.6g} 万元，在舍入误差内，报告采用原表数字"
-                )
-                ctx.reconciled.append(entry)
-            else:
-                entry["message"] = f"{label}（{col}）{stated:g} 万元与分项之和一致"
-                ctx.reconciled.append(entry)
+            continue
+        label = f"{key[0]}·项目「{key[1]}」"
+        compare_total(sh, ctx, label, project, members, ("actual", "budget", "original_budget"))
 
 
 def clean_sangong(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
+    columns = {
+        "item": "str",
+        "budget": "float64",
+        "budget_decimals": "Int64",
+        "actual": "float64",
+        "actual_decimals": "Int64",
+    }
+    if _no_amount_column(sh, ("budget", "actual")):
+        return frame(records, columns)
     for number, values in sh.raw.rows:
         ok = sh.required(number, values, "item")
         item = sh.enum(number, values, "item", sc.SANGONG_ITEMS)
-        (budget, bdec), (actual, adec), has_actual = sh.budget_and_actual(number, values)
-        ok = ok and has_actual
-        if ok and item is not None and actual is not None:
+        amounts = _amounts(sh, number, values, ("budget", "actual"))
+        if ok and item is not None and amounts is not None:
             records.append(
                 {
                     "item": item,
-                    "budget": budget,
-                    "budget_decimals": bdec,
-                    "actual": actual,
-                    "actual_decimals": adec,
-                    **sh.src(number),
+                    **amounts,
+                    **sh.src(number, values),
                 }
             )
-    return frame(
-        records,
-        {
-            "item": "str",
-            "budget": "float64",
-            "budget_decimals": "Int64",
-            "actual": "float64",
-            "actual_decimals": "Int64",
-        },
-    )
+    return frame(records, columns)

@@ -1,4 +1,13 @@
-"""绩效目标: indicators, directions, target and actual values, weights, assessments."""
+"""绩效目标: indicators, directions, target and actual values, weights, assessments.
+
+Targets are read the way units publish them: 「≥360天」, 「≥10万人次」, 「95%」 (a leading ≥ ≤ ＞ ＜
+gives the direction, which must agree with 方向 when both are given; 万 and 亿 multiply). 一级/二级
+指标 may be blank (a plain list of targets), and so may 分值 (the indicator is listed, not scored).
+
+The 绩效自评表's rules on the sheet are checked here, in 01, so that no later stage finds an input
+error: the weights (every indicator's 分值 plus the 预算执行率's make 100, for the unit and for each
+project), qualitative scores inside the band of their 评价, quantitative targets with a number.
+"""
 
 from __future__ import annotations
 
@@ -8,153 +17,212 @@ from typing import Any
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
-from selfeval.clean.values import NUM, to_halfwidth
+from selfeval.clean.values import NUM, norm_key, to_halfwidth
 from selfeval.contract import sheets as sc
 from selfeval.errors import Problem, problem
 from selfeval.rules import (
     EPS,
     FUNDS_KEY,
     FUNDS_WEIGHT,
-    INDICATOR_WEIGHT_TOTAL,
     QUALITATIVE,
     QUALITATIVE_BANDS,
     as_text,
+    band_text,
     in_band,
     is_missing,
+    number_str,
+    plain_str,
 )
 
+#: Everything (预算执行率 and indicators) adds to this.
+TOTAL_POINTS = 100.0
+_OPERATORS = {"≥": "≥", ">=": "≥", ">": "≥", "≤": "≤", "<=": "≤", "<": "≤", "=": "="}
+_VALUE = re.compile(r"^(?P<op>≥|≤|>=|<=|>|<|=)?\s*(?P<rest>.*)$")
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+_ASSESSMENTS = {norm_key(a): a for a in sc.ASSESSMENTS}
+_ASSESSMENTS.update({norm_key(k): v for k, v in sc.ASSESSMENT_SHORT.items()})
+_SHEET = "绩效目标"
+_COLUMNS = {
+    "project": "str",
+    "level1": "str",
+    "level2": "str",
+    "level3": "str",
+    "direction": "str",
+    "target": "float64",
+    "target_text": "str",
+    "actual": "float64",
+    "actual_text": "str",
+    "unit": "str",
+    "weight": "float64",
+    "assessment": "str",
+    "score": "float64",
+    "deviation_reason": "str",
+    "measures": "str",
+}
 
-def _number_in_text(text: str | None) -> float | None:
+
+def parse_indicator_value(text: str | None) -> tuple[float | None, str | None]:
+    """(number, direction) of a target or actual as written: 「≥10万人次」 → (100000, ≥).
+
+    The number is the one number of the text (none or several: None), times 万/亿 written right
+    after it; the direction is that of a leading ≥ ≤ ＞ ＜ (＞ counts as ≥, ＜ as ≤).
+    """
     if text is None:
-        return None
-    found = re.findall(NUM, to_halfwidth(text))
+        return None, None
+    t = to_halfwidth(text).strip()
+    m = _VALUE.match(t)
+    op = _OPERATORS.get(m.group("op") or "") if m else None
+    found = list(re.finditer(NUM, t))
     if len(found) != 1:
+        return None, op
+    number = float(found[0].group(0).replace(",", ""))
+    after = t[found[0].end() : found[0].end() + 1]
+    return number * _MULTIPLIERS.get(after, 1), op
+
+
+def funds_weight(ctx: Context) -> float:
+    """The 预算执行率's points: the unit's setting (单位概况 预算执行率分值), else 10."""
+    try:
+        return float(ctx.settings.get("预算执行率分值", FUNDS_WEIGHT))
+    except ValueError:
+        return FUNDS_WEIGHT
+
+
+def _assessment(sh: BoundSheet, number: int, values: list[Any]) -> str | None:
+    raw = sh.get(values, "assessment")
+    if raw is None:
         return None
-    return float(found[0].replace(",", ""))
+    found = _ASSESSMENTS.get(norm_key(str(raw)))
+    if found is None:
+        sh.err(
+            number,
+            "assessment",
+            "不是可选的值",
+            value=raw,
+            expected="、".join(sc.ASSESSMENTS) + "（也可写 达成、部分达成、未达成）",
+        )
+    return found
+
+
+def _direction(sh: BoundSheet, number: int, values: list[Any], target_text: str | None):
+    """(direction, ok): 方向 as given, else from the target's sign, else by whether it has a
+    number (定性 when not, ≥ when it has)."""
+    given = sh.enum(number, values, "direction", sc.DIRECTIONS)
+    if sh.get(values, "direction") is not None and given is None:
+        return None, False
+    target, op = parse_indicator_value(target_text)
+    if given is not None and op is not None and given not in (op, QUALITATIVE):
+        sh.err(
+            number,
+            "direction",
+            f"与目标值「{target_text}」的「{op}」不一致",
+            value=given,
+            expected=f"方向填「{op}」，或不填",
+        )
+        return None, False
+    if given is not None:
+        return given, True
+    if op is not None:
+        return op, True
+    return (QUALITATIVE if target is None else "≥"), True
+
+
+def _quantitative_problems(sh, ctx, number, values, target_text, actual_text) -> bool:
+    ok = True
+    target, _ = parse_indicator_value(target_text)
+    actual, _ = parse_indicator_value(actual_text)
+    if target_text is not None and target is None:
+        sh.err(
+            number,
+            "target",
+            "定量指标的目标值须是一个数字",
+            value=target_text,
+            expected="一个数字，如 95、95%、≥360天 或 ≥10万人次",
+        )
+        ok = False
+    if actual_text is not None and actual is None:
+        sh.err(
+            number,
+            "actual",
+            "定量指标的实际值须是一个数字",
+            value=actual_text,
+            expected="一个数字，未知时留空",
+        )
+        ok = False
+    if sh.get(values, "score") is not None:
+        ctx.warn(
+            f"{sh.raw.file}「绩效目标」第{number}行：定量指标的得分由程序计算，所填得分仅保留不使用",
+            file=sh.raw.file,
+            sheet=sh.raw.sheet,
+            row=number,
+        )
+    return ok
+
+
+def _target_row(sh: BoundSheet, ctx: Context, number: int, values: list[Any]) -> dict | None:
+    ok = all([sh.required(number, values, k) for k in ("level3", "target")])
+    target_text = sh.text(number, values, "target")
+    actual_text = sh.text(number, values, "actual")
+    direction, direction_ok = _direction(sh, number, values, target_text)
+    weight, _ = sh.number(number, values, "weight")
+    if sh.get(values, "weight") is not None and weight is None:
+        ok = False
+    assessment = _assessment(sh, number, values)
+    score, _ = sh.number(number, values, "score")
+    ok = ok and direction_ok and not (sh.get(values, "assessment") and assessment is None)
+    if direction == QUALITATIVE:
+        if assessment is None and sh.get(values, "assessment") is None:
+            sh.err(
+                number,
+                "assessment",
+                "定性指标须填写评价",
+                show_value=False,
+                expected="、".join(sc.ASSESSMENTS),
+            )
+            ok = False
+    elif direction is not None:
+        ok = _quantitative_problems(sh, ctx, number, values, target_text, actual_text) and ok
+    if not ok:
+        return None
+    return {
+        "project": sh.text(number, values, "project", prose=True),
+        "level1": sh.text(number, values, "level1", prose=True),
+        "level2": sh.text(number, values, "level2", prose=True),
+        "level3": sh.text(number, values, "level3", prose=True),
+        "direction": direction,
+        "target": parse_indicator_value(target_text)[0],
+        "target_text": target_text,
+        "actual": parse_indicator_value(actual_text)[0],
+        "actual_text": actual_text,
+        "unit": sh.text(number, values, "unit"),
+        "weight": weight,
+        "assessment": assessment,
+        "score": score,
+        "deviation_reason": sh.text(number, values, "deviation_reason", prose=True),
+        "measures": sh.text(number, values, "measures", prose=True),
+        **sh.src(number, values),
+    }
 
 
 def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
     before = len(ctx.problems)
     for number, values in sh.raw.rows:
-        ok = all(
-            [
-                sh.required(number, values, k)
-                for k in ("level1", "level2", "level3", "direction", "target", "weight")
-            ]
-        )
-        direction = sh.enum(number, values, "direction", sc.DIRECTIONS)
-        target_text = sh.text(number, values, "target")
-        actual_text = sh.text(number, values, "actual")
-        target, actual = _number_in_text(target_text), _number_in_text(actual_text)
-        weight, _ = sh.number(number, values, "weight")
-        assessment = sh.enum(number, values, "assessment", sc.ASSESSMENTS)
-        score, _ = sh.number(number, values, "score")
-        if direction is None or weight is None:
-            ok = False
-        elif direction == "定性":
-            if assessment is None and sh.get(values, "assessment") is None:
-                sh.err(
-                    number,
-                    "assessment",
-                    "定性指标须填写评价",
-                    show_value=False,
-                    expected="、".join(sc.ASSESSMENTS),
-                )
-                ok = False
-            if score is not None and score > weight:
-                sh.err(
-                    number, "score", f"得分超过分值 {weight:g}", value=score, expected="不超过分值"
-                )
-                ok = False
-        else:
-            if target_text is not None and target is None:
-                sh.err(
-                    number,
-                    "target",
-                    "定量指标的目标值须是一个数字",
-                    value=target_text,
-                    expected="一个数字，如 95 或 95%",
-                )
-                ok = False
-            if actual_text is not None and actual is None:
-                sh.err(
-                    number,
-                    "actual",
-                    "定量指标的实际值须是一个数字",
-                    value=actual_text,
-                    expected="一个数字，未知时留空",
-                )
-                ok = False
-            if score is not None:
-                ctx.warn(
-                    f"{sh.raw.file}「绩效目标」第{number}行：定量指标的得分由程序计算，"
-                    "所填得分仅保留不使用",
-                    file=sh.raw.file,
-                    sheet=sh.raw.sheet,
-                    row=number,
-                )
-        if not ok:
-            continue
-        records.append(
-            {
-                "level1": sh.text(number, values, "level1", prose=True),
-                "level2": sh.text(number, values, "level2", prose=True),
-                "level3": sh.text(number, values, "level3", prose=True),
-                "direction": direction,
-                "target": target,
-                "target_text": target_text,
-                "actual": actual,
-                "actual_text": actual_text,
-                "unit": sh.text(number, values, "unit"),
-                "weight": weight,
-                "assessment": assessment,
-                "score": score,
-                "deviation_reason": sh.text(number, values, "deviation_reason", prose=True),
-                "measures": sh.text(number, values, "measures", prose=True),
-                **sh.src(number),
-            }
-        )
-    table = frame(
-        records,
-        {
-            "level1": "str",
-            "level2": "str",
-            "level3": "str",
-            "direction": "str",
-            "target": "float64",
-            "target_text": "str",
-            "actual": "float64",
-            "actual_text": "str",
-            "unit": "str",
-            "weight": "float64",
-            "assessment": "str",
-            "score": "float64",
-            "deviation_reason": "str",
-            "measures": "str",
-        },
-    )
+        rec = _target_row(sh, ctx, number, values)
+        if rec is not None:
+            records.append(rec)
+    table = frame(records, _COLUMNS)
     if len(ctx.problems) == before:  # weights add up only over rows that could be read
-        ctx.problems.extend(target_problems(table))
+        ctx.problems.extend(target_problems(table, funds_weight(ctx)))
     return table
 
 
 # ---------------------------------------------------------------------------------------------
-# The 绩效自评表's rules on the sheet: checked in 01, so that no later stage finds an input error
-
-_SHEET = "绩效目标"
+# The 绩效自评表's rules
 
 
 def _num(value: Any) -> float | None:
     return None if is_missing(value) else float(value)
-
-
-def _fmt_plain(value: float | None) -> str:
-    """A count or stated figure without trailing zeros (6.0 → '6', 98.5 → '98.5')."""
-    if value is None:
-        return "—"
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text if text not in {"", "-0"} else "0"
 
 
 def is_funds_row(row: pd.Series) -> bool:
@@ -164,27 +232,18 @@ def is_funds_row(row: pd.Series) -> bool:
 
 def _src(row: pd.Series) -> dict[str, Any]:
     return {
-        "file": as_text(row.get("src_file")) or None,
+        "file": as_text(row.get("src_file")) or _SHEET,
         "sheet": as_text(row.get("src_sheet")) or _SHEET,
         "row": int(row["src_row"]) if not is_missing(row.get("src_row")) else None,
     }
 
 
-def _problem(
-    *,
-    file: str | None,
-    sheet: str | None,
-    row: int | None,
-    column: str,
-    value: Any,
-    expected: str,
-    message: str,
-) -> Problem:
-    """A located problem; an empty value is shown as （空）."""
+def _problem(row: pd.Series | None, column: str, value: Any, expected: str, message: str):
+    where = _src(row) if row is not None else {"file": _SHEET, "sheet": _SHEET, "row": None}
     return problem(
-        file or _SHEET,
-        sheet,
-        row,
+        where["file"],
+        where["sheet"],
+        where["row"],
         column,
         message,
         expected=expected,
@@ -193,133 +252,116 @@ def _problem(
     )
 
 
-def _check_weights(targets: pd.DataFrame, funds_rows: pd.DataFrame) -> list[Problem]:
-    """The 90-point rule, and a 10-point 预算执行率 row when one is given."""
+def _weight_problems(indicators: pd.DataFrame, funds_rows: pd.DataFrame, points: float, whose: str):
+    """Every indicator's 分值 plus the 预算执行率's make 100 (checked when every 分值 is given)."""
     problems: list[Problem] = []
-    for _, row in targets.iterrows():
-        if _num(row.get("weight")) is None:
-            problems.append(
-                _problem(
-                    **_src(row),
-                    column="分值",
-                    value="",
-                    expected="每个指标须填写分值（数字）/ every indicator needs a weight",
-                    message=f"指标「{as_text(row.get('level3'))}」缺少分值 / weight missing",
-                )
-            )
     for _, row in funds_rows.iterrows():
         weight = _num(row.get("weight"))
-        if weight is not None and abs(weight - FUNDS_WEIGHT) > EPS:
+        if weight is not None and abs(weight - points) > EPS:
             problems.append(
                 _problem(
-                    **_src(row),
-                    column="分值",
-                    value=_fmt_plain(weight),
-                    expected="预算执行率分值为10 / the execution rate weighs 10",
-                    message=f"预算执行率的分值应为10，填写的是{_fmt_plain(weight)}",
+                    row,
+                    "分值",
+                    number_str(weight),
+                    f"预算执行率分值为{number_str(points)}（单位概况「预算执行率分值」）",
+                    f"预算执行率的分值应为{number_str(points)}，填写的是{number_str(weight)}",
                 )
             )
-    if problems:
-        return problems
-    weights = targets["weight"].astype(float)
-    total = float(weights.sum())
-    if abs(total - INDICATOR_WEIGHT_TOTAL) > 1e-6:
-        sums = targets.assign(w=weights).groupby("level1", sort=False)["w"].sum()
-        detail = "，".join(f"{k}{_fmt_plain(float(v))}" for k, v in sums.items())
-        first = targets.iloc[0] if not targets.empty else funds_rows.iloc[0]
+    weights = indicators["weight"]
+    if problems or indicators.empty or weights.isna().any():
+        return problems  # without every 分值 the table is listed, not scored (scoring warns)
+    total = float(weights.astype(float).sum())
+    expected_total = TOTAL_POINTS - points
+    if abs(total - expected_total) > 1e-6:
+        sums = indicators.assign(w=weights.astype(float)).groupby(
+            indicators["level1"].fillna("（未分级）"), sort=False
+        )["w"]
+        detail = "，".join(f"{k}{number_str(float(v))}" for k, v in sums.sum().items())
         problems.append(
             _problem(
-                file=_src(first)["file"],
-                sheet=_src(first)["sheet"],
-                row=None,
-                column="分值",
-                value=_fmt_plain(total),
-                expected=(
-                    "各指标分值合计应为90（预算执行率另占10）/ indicator weights must add to 90"
-                ),
-                message=(
-                    f"绩效目标各指标分值合计为{_fmt_plain(total)}（{detail}），应为90"
-                    f"（预算执行率10 + 产出指标50 + 效益指标30 + 满意度指标10）"
-                    f" / weights add to {_fmt_plain(total)}, expected 90"
-                ),
+                indicators.iloc[0],
+                "分值",
+                number_str(total),
+                f"各指标分值合计应为{number_str(expected_total)}"
+                f"（预算执行率另占{number_str(points)}，合计100）",
+                f"{whose}绩效目标各指标分值合计为{number_str(total)}（{detail}），"
+                f"应为{number_str(expected_total)} / weights add to {number_str(total)}, "
+                f"expected {number_str(expected_total)}",
             )
         )
     return problems
 
 
-def _band_text(assessment: str, weight: float) -> str:
-    low, high, low_open = QUALITATIVE_BANDS[assessment]
-    left = "(" if low_open else "["
-    return f"{left}{_fmt_plain(low * weight)}, {_fmt_plain(high * weight)}]"
-
-
-def _qualitative_problems(row: pd.Series, weight: float) -> list[Problem]:
+def _qualitative_problems(row: pd.Series, weight: float | None) -> list[Problem]:
     assessment = as_text(row.get("assessment"))
+    assessment = sc.ASSESSMENT_SHORT.get(assessment, assessment)
     score = _num(row.get("score"))
     name = as_text(row.get("level3"))
     if assessment not in QUALITATIVE_BANDS:
         return [
             _problem(
-                **_src(row),
-                column="评价",
-                value=assessment,
-                expected="达成、部分达成 或 未达成 / one of 达成, 部分达成, 未达成",
-                message=f"定性指标「{name}」的评价无效 / invalid assessment",
+                row,
+                "评价",
+                assessment,
+                "、".join(sc.ASSESSMENTS),
+                f"定性指标「{name}」的评价无效 / invalid assessment",
             )
         ]
-    band = _band_text(assessment, weight)
+    if weight is None:
+        return []  # listed, not scored
+    band = band_text(assessment, weight)
     if score is None:
         return [
             _problem(
-                **_src(row),
-                column="得分",
-                value="",
-                expected=f"{assessment}的得分在{band}之间 / a score in {band}",
-                message=f"定性指标「{name}」缺少得分 / score missing",
+                row,
+                "得分",
+                "",
+                f"{assessment}的得分在{band}之间 / a score in {band}",
+                f"定性指标「{name}」缺少得分 / score missing",
             )
         ]
     if not in_band(assessment, score, weight):
         return [
             _problem(
-                **_src(row),
-                column="得分",
-                value=_fmt_plain(score),
-                expected=f"{assessment}的得分在{band}之间（分值{_fmt_plain(weight)}）",
-                message=(
-                    f"定性指标「{name}」评价为{assessment}，得分{_fmt_plain(score)}"
-                    f"不在{band}之内 / score outside the band of its assessment"
-                ),
+                row,
+                "得分",
+                plain_str(score),
+                f"{assessment}的得分在{band}之间（分值{plain_str(weight)}）",
+                f"定性指标「{name}」评价为{assessment}，得分{plain_str(score)}"
+                f"不在{band}之内 / score outside the band of its assessment",
             )
         ]
     return []
 
 
-def target_problems(targets: pd.DataFrame) -> list[Problem]:
-    """Every problem of the 绩效目标 rows against the 绩效自评表's rules: weights (90 for the
-    indicators, 10 for a 预算执行率 row), qualitative scores inside the band of their 评价,
-    quantitative indicators with a numeric target."""
+def target_problems(targets: pd.DataFrame, points: float = FUNDS_WEIGHT) -> list[Problem]:
+    """Every problem of the 绩效目标 rows against the 绩效自评表's rules, for the unit as a whole
+    and for each project (`project` column): weights, qualitative bands, numeric targets."""
     if targets.empty:
         return []
     targets = targets.reset_index(drop=True)
-    is_funds = targets.apply(is_funds_row, axis=1).astype(bool)
-    funds_rows, indicators = targets[is_funds], targets[~is_funds]
-    problems = _check_weights(indicators, funds_rows)
-    if problems:
-        return problems
-    for _, row in indicators.iterrows():
-        weight = float(row["weight"])
-        if as_text(row.get("direction")) == QUALITATIVE:
-            problems += _qualitative_problems(row, weight)
-        elif _num(row.get("target")) is None:
-            problems.append(
-                _problem(
-                    **_src(row),
-                    column="年度指标值",
-                    value=as_text(row.get("target_text")),
-                    expected="定量指标须有数值型年度指标值 / a numeric target",
-                    message=(
-                        f"定量指标「{as_text(row.get('level3'))}」缺少年度指标值 / target missing"
-                    ),
+    if "project" not in targets.columns:
+        targets = targets.assign(project=None)
+    problems: list[Problem] = []
+    for project, rows in targets.groupby(targets["project"].fillna(""), sort=False):
+        is_funds = rows.apply(is_funds_row, axis=1).astype(bool)
+        whose = f"项目「{project}」的" if project else ""
+        found = _weight_problems(rows[~is_funds], rows[is_funds], points, whose)
+        problems += found
+        if found:
+            continue
+        for _, row in rows[~is_funds].iterrows():
+            weight = _num(row.get("weight"))
+            if as_text(row.get("direction")) == QUALITATIVE:
+                problems += _qualitative_problems(row, weight)
+            elif _num(row.get("target")) is None:
+                problems.append(
+                    _problem(
+                        row,
+                        "年度指标值",
+                        as_text(row.get("target_text")),
+                        "定量指标须有数值型年度指标值 / a numeric target",
+                        f"定量指标「{as_text(row.get('level3'))}」缺少年度指标值 / target missing",
+                    )
                 )
-            )
     return problems

@@ -7,14 +7,23 @@ import re
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
+
+_SECTIONS = {norm_key(k): k for k in sc.TEXT_SECTIONS}
 
 
 def clean_texts(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
+    """The analyst's prose by 章节, in sheet order: a fixed key of the report's frame, or, under
+    六, the title of one of the unit's own subsections (a 文化馆's 群文活动, 非遗保护)."""
     records = []
     for number, values in sh.raw.rows:
         ok = sh.required(number, values, "section")
-        section = sh.enum(number, values, "section", sc.TEXT_SECTIONS)
+        written = sh.text(number, values, "section", prose=True)
+        section = _SECTIONS.get(norm_key(written)) if written else None
+        custom = written is not None and section is None
+        if custom:
+            section = written
         title = sh.text(number, values, "title", prose=True)
         content = sh.text(number, values, "content", prose=True)
         if content is None and title is None:
@@ -30,19 +39,25 @@ def clean_texts(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
             records.append(
                 {
                     "section": section,
+                    "custom": custom,
                     "title": title,
                     "content": content or "",
                     "order": len(records) + 1,
-                    **sh.src(number),
+                    **sh.src(number, values),
                 }
             )
-    return frame(records, {"section": "str", "title": "str", "content": "str", "order": "int64"})
+    return frame(
+        records,
+        {"section": "str", "custom": "bool", "title": "str", "content": "str", "order": "int64"},
+    )
 
 
 _STATED_SEP = re.compile(r"[·•・.．]")
 
 
-def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str]) -> pd.DataFrame:
+def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str] | None) -> pd.DataFrame:
+    """声明数 rows; a 类别·度量 key names a category of 活动 — checked only when the year has
+    activities to check against (without them, 数据核对 says there is nothing to compare)."""
     records = []
     forms = (
         "年度指标："
@@ -59,7 +74,7 @@ def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str]) -> pd.Data
             if len(parts) == 1 and indicator in sc.STATED_YEARLY_KEYS:
                 pass
             elif len(parts) == 2 and parts[1] in sc.STATED_CATEGORY_MEASURES:
-                if parts[0] not in categories:
+                if categories is not None and parts[0] not in categories:
                     sh.err(
                         number,
                         "indicator",
@@ -79,7 +94,7 @@ def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str]) -> pd.Data
                     "value": value,
                     "unit": sh.text(number, values, "unit"),
                     "note": sh.text(number, values, "note", prose=True),
-                    **sh.src(number),
+                    **sh.src(number, values),
                 }
             )
     return frame(records, {"indicator": "str", "value": "float64", "unit": "str", "note": "str"})

@@ -25,6 +25,10 @@ _FULLWIDTH_ALNUM = {
 TRIM = TRIM_CHARS
 
 
+#: Characters that show as nothing: zero-width spaces and joiners, bidi marks and overrides.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (digits, letters, punctuation, ideographic space) -> half-width."""
     return text.translate(_FULLWIDTH)
@@ -86,11 +90,16 @@ def _float_decimal(value: float) -> Decimal:
     )
 
 
-def parse_count(value: Any) -> tuple[int | None, str, str | None]:
-    """Parse a count cell into (number, qualifier, display text); blank -> (None, "", None)."""
+def parse_count(value: Any) -> tuple[int | None, str, str | None]:  # noqa: C901 - each written form
+    """Parse a count cell into (number, qualifier, display text); blank -> (None, "", None).
+
+    「无」 (and dashes) state none: a count of 0, unlike a blank cell, which is not given.
+    """
     value = trim(value)
     if value is None:
         return None, "", None
+    if isinstance(value, str) and value in NONE_WORDS:
+        return 0, "", "0"
     reject_excel_error(value)
     if isinstance(value, bool):
         raise ParseError("不是数字", _COUNT_EXPECTED)
@@ -151,11 +160,48 @@ def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | N
     return float(dec), decimals
 
 
+#: Written in a cell, these state "none": a stated zero, not a figure left blank.
+NONE_WORDS = ("无", "—", "——", "-", "/", "／")
+_AMOUNT_EXAMPLE = {"万元": "如 63.44", "元": "如 634400 或 634,400.00"}
+
+
+def _other_unit(number: Decimal, column_unit: str) -> str:
+    """The figure a clerk typed in the other unit, expressed in the column's unit."""
+    if column_unit == "万元":
+        return f"{(number / 10000).normalize():f}万元"
+    return f"{(number * 10000).normalize():f}元"
+
+
 def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
-    """Parse an amount in ``unit`` (万元 or 元) into (万元 float, decimals in 万元 terms)."""
+    """Parse an amount in ``unit`` (万元 or 元) into (万元 float, decimals in 万元 terms).
+
+    A value written in the other unit is refused with what it would be in the column's unit:
+    ``68,500元`` or ``68,500`` (thousands separators are how 元 are written) in a 万元 column, or
+    ``6.85万元`` in a 元 column, are 10,000-fold errors that no total would catch.
+    """
     value = trim(value)
+    if isinstance(value, str) and value in NONE_WORDS:
+        return 0.0, 0
     if isinstance(value, str):
-        value = re.sub(r"(万元|元)$", "", value.strip(TRIM))
+        text = re.sub(r"\s+", "", to_halfwidth(value)).replace("，", ",")
+        suffix = re.search(r"(万元|元)$", text)
+        core = text[: suffix.start()] if suffix else text
+        written = suffix.group(1) if suffix else None
+        how = f"是以{written}写的金额"
+        grouped = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", core)
+        if written is None and unit == "万元" and grouped:
+            written, how = "元", "带千分位，像是以元写的金额"
+        if written is not None and written != unit:
+            try:
+                number = Decimal(core.replace(",", ""))
+            except ArithmeticError:
+                number = None
+            if number is not None:
+                raise ParseError(
+                    f"{how}，本列以{unit}为单位：折合 {_other_unit(number, unit)}",
+                    f"按{unit}填写（{_AMOUNT_EXAMPLE[unit]}），或把表头的单位改为（{written}）",
+                )
+        value = core
     try:
         number, decimals = parse_number(value)
     except ParseError as exc:
@@ -163,7 +209,9 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
             raise ParseError("金额不能为负数", "不小于0的金额") from None
         if "Excel" in exc.args[0]:
             raise
-        raise ParseError("不是金额数字", f"以{unit}为单位的数字，如 63.44 或 634,400") from None
+        raise ParseError(
+            "不是金额数字", f"以{unit}为单位的数字，{_AMOUNT_EXAMPLE[unit]}；没有支出填 0"
+        ) from None
     if number is None:
         return None, None
     if unit == "元":

@@ -14,6 +14,7 @@ from selfeval import read, store
 from selfeval.clean.activities import clean_activities
 from selfeval.clean.binder import BoundSheet, Context
 from selfeval.clean.holdings import clean_holdings
+from selfeval.clean.income import clean_income
 from selfeval.clean.services import clean_digital, clean_satisfaction
 from selfeval.clean.spending import clean_sangong, clean_spending
 from selfeval.clean.targets import clean_targets
@@ -38,6 +39,7 @@ CLEANERS = {
     "unit": clean_unit,
     "spending": clean_spending,
     "sangong": clean_sangong,
+    "income": clean_income,
     "activities": clean_activities,
     "holdings": clean_holdings,
     "digital": clean_digital,
@@ -100,6 +102,7 @@ def _bind(raw: RawInput, spec: sc.SheetSpec, ctx: Context) -> BoundSheet | None:
 def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     stated: BoundSheet | None = None
+    activities_failed = False
     for spec in sc.SHEETS:
         bound = _bind(raw, spec, ctx)
         if bound is None:
@@ -107,10 +110,13 @@ def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
         if spec.table == "stated":
             stated = bound  # checked against the activities' categories below
             continue
+        before = len(ctx.problems)
         tables[spec.table] = CLEANERS[spec.table](bound, ctx)
+        if spec.table == "activities" and len(ctx.problems) > before:
+            activities_failed = True
     if stated is not None:
-        cats: list[str] = []
-        if "activities" in tables:
+        cats: list[str] | None = None  # None: nothing to check against (one cause, one message)
+        if "activities" in tables and not tables["activities"].empty and not activities_failed:
             cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
         tables["stated"] = clean_stated(stated, ctx, cats)
     known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
@@ -126,7 +132,9 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
     raw = read.find_raw_files(raw_dir)
     ctx = Context(year=year)
     ctx.problems.extend(raw.problems)
-    tables = _clean_sheets(raw, ctx) if raw.kind else {}
+    # A workbook that could not be read at all is one problem: no sheet is then "missing".
+    unreadable = raw.kind == "xlsx" and not raw.sheets and raw.problems
+    tables = _clean_sheets(raw, ctx) if raw.kind and not unreadable else {}
     for name in raw.ignored:
         ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
     if ctx.problems or not raw.kind:

@@ -13,7 +13,6 @@ from selfeval.contract.sheets import (
     QUALIFIERS,
     SANGONG_ITEMS,
     SPENDING_CATEGORIES,
-    TEXT_SECTIONS,
 )
 
 _SRC = {
@@ -27,13 +26,16 @@ def _s(**kw) -> pa.Column:
     return pa.Column(str, **kw)
 
 
-def _amount(nullable: bool) -> dict[str, pa.Column]:
+def _money(name: str) -> dict[str, pa.Column]:
+    """An amount in 万元 (null = not given) and the decimals the source stated, in 万元 terms."""
     return {
-        "budget": pa.Column("float64", pa.Check.ge(0), nullable=True),
-        "budget_decimals": pa.Column("Int64", nullable=True),
-        "actual": pa.Column("float64", pa.Check.ge(0), nullable=nullable),
-        "actual_decimals": pa.Column("Int64", nullable=nullable),
+        name: pa.Column("float64", pa.Check.ge(0), nullable=True),
+        f"{name}_decimals": pa.Column("Int64", nullable=True),
     }
+
+
+def _amount(nullable: bool = True) -> dict[str, pa.Column]:
+    return {**_money("budget"), **_money("actual")}
 
 
 def _count(name: str) -> dict[str, pa.Column]:
@@ -45,11 +47,24 @@ def _count(name: str) -> dict[str, pa.Column]:
 
 
 def _schema(name: str, columns: dict) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema({**columns, **_SRC}, name=name, strict=False, coerce=False)
+    internal = {"internal_note": pa.Column(str, nullable=True)}
+    return pa.DataFrameSchema(
+        {**columns, **internal, **_SRC}, name=name, strict=False, coerce=False
+    )
 
 
 PROCESSED: dict[str, pa.DataFrameSchema] = {
-    "unit": _schema("unit", {"item": _s(), "value": _s()}),
+    "unit": _schema("unit", {"item": _s(), "value": _s(nullable=True)}),
+    "income": _schema(
+        "income",
+        {
+            "item": _s(),
+            "is_total": pa.Column("bool"),
+            **_money("current"),
+            **_money("previous"),
+            "note": _s(nullable=True),
+        },
+    ),
     "spending": _schema(
         "spending",
         {
@@ -57,13 +72,14 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
             "category": _s(checks=pa.Check.isin(SPENDING_CATEGORIES), nullable=True),
             "item": _s(),
             "is_total": pa.Column("bool"),
-            **_amount(nullable=False),
+            **_money("original_budget"),
+            **_amount(),
+            **_money("previous_actual"),
+            "project": _s(nullable=True),
             "note": _s(nullable=True),
         },
     ),
-    "sangong": _schema(
-        "sangong", {"item": _s(checks=pa.Check.isin(SANGONG_ITEMS)), **_amount(nullable=False)}
-    ),
+    "sangong": _schema("sangong", {"item": _s(checks=pa.Check.isin(SANGONG_ITEMS)), **_amount()}),
     "activities": _schema(
         "activities",
         {
@@ -72,8 +88,9 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
             "category_order": pa.Column("int64", pa.Check.ge(1)),
             "listing_order": pa.Column("int64", pa.Check.ge(1)),
             "name": _s(),
-            "start_date": pa.Column("datetime64[ns]"),
+            "start_date": pa.Column("datetime64[ns]", nullable=True),
             "end_date": pa.Column("datetime64[ns]", nullable=True),
+            "timeframe": _s(nullable=True),
             "period": _s(checks=pa.Check.isin(PERIODS), nullable=True),
             "place": _s(nullable=True),
             **{k: v for m, _ in COUNT_MEASURES for k, v in _count(m).items()},
@@ -115,8 +132,9 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
     "targets": _schema(
         "targets",
         {
-            "level1": _s(),
-            "level2": _s(),
+            "project": _s(nullable=True),
+            "level1": _s(nullable=True),
+            "level2": _s(nullable=True),
             "level3": _s(),
             "direction": _s(checks=pa.Check.isin(DIRECTIONS)),
             "target": pa.Column("float64", nullable=True),
@@ -124,7 +142,7 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
             "actual": pa.Column("float64", nullable=True),
             "actual_text": _s(nullable=True),
             "unit": _s(nullable=True),
-            "weight": pa.Column("float64", pa.Check.ge(0)),
+            "weight": pa.Column("float64", pa.Check.ge(0), nullable=True),
             "assessment": _s(checks=pa.Check.isin(ASSESSMENTS), nullable=True),
             "score": pa.Column("float64", nullable=True),
             "deviation_reason": _s(nullable=True),
@@ -134,7 +152,8 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
     "texts": _schema(
         "texts",
         {
-            "section": _s(checks=pa.Check.isin(TEXT_SECTIONS)),
+            "section": _s(),
+            "custom": pa.Column("bool"),
             "title": _s(nullable=True),
             "content": _s(),
             "order": pa.Column("int64", pa.Check.ge(1)),

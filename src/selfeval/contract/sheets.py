@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "2.0"
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
 SPENDING_CATEGORIES = ("基本支出", "项目支出")
 BASIC_ITEMS = ("人员支出", "公用支出")
+#: The economic classes that 决算 use for 基本支出, and which of the two groups each belongs to.
+ECONOMIC_CLASSES = {
+    "工资福利支出": "人员支出",
+    "对个人和家庭的补助": "人员支出",
+    "商品和服务支出": "公用支出",
+    "资本性支出": "公用支出",
+}
+#: A 基本支出 item outside these may be written 其他… (其他支出, 其他资本性支出): it counts as 公用.
+OTHER_PREFIX = "其他"
 TOTAL_ITEM = "合计"
 SANGONG_ITEMS = (
     "因公出国（境）费",
@@ -20,12 +29,32 @@ SANGONG_ITEMS = (
     "公务用车购置费",
     "公务用车运行费",
 )
+INCOME_TOTAL = "收入合计"
+#: 收入 items of 决算 reports: parts of 收入合计, the two parts of 财政拨款收入, and 上年结转结余
+#: (stated beside 收入合计, not part of it). Other names are kept as given, as parts.
+FISCAL_INCOME = "财政拨款收入"
+FISCAL_PARTS = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入")
+CARRIED_OVER = "上年结转结余"
+INCOME_ITEMS = (
+    INCOME_TOTAL,
+    FISCAL_INCOME,
+    *FISCAL_PARTS,
+    "事业收入",
+    "经营收入",
+    "其他收入",
+    CARRIED_OVER,
+)
 PERIODS = ("上午", "下午", "晚上", "全天")
 QUALIFIERS = ("", "约", "近", "余", "多", "上")
 DIRECTIONS = ("≥", "≤", "=", "定性")
-ASSESSMENTS = ("达成", "部分达成", "未达成")
+#: 财预〔2020〕10号 第十六条's three qualitative labels, with the short forms still accepted.
+ASSESSMENTS = ("达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差")
+ASSESSMENT_SHORT = {"达成": ASSESSMENTS[0], "部分达成": ASSESSMENTS[1], "未达成": ASSESSMENTS[2]}
+#: Fixed keys of 文字说明; any other 章节 is a subsection title of 六 in sheet order.
 TEXT_SECTIONS = (
     "概况补充",
+    "总体目标",
+    "总体完成情况",
     "活动",
     "服务评价",
     "数字服务",
@@ -35,11 +64,38 @@ TEXT_SECTIONS = (
     "改进措施",
     "其他说明",
 )
-UNIT_REQUIRED_ITEMS = ("单位名称", "主管部门", "编制人数", "主要职责")
-UNIT_OPTIONAL_ITEMS = ("单位性质", "编制说明", "填报日期")
-#: Items of a 主管部门's 单位概况 (issue 19): its units, and its totals for the department as a
-#: whole (万元), reconciled against 本级 plus its units. Not in the template of every unit.
-UNIT_DEPARTMENT_ITEMS = ("下属单位", "部门合计预算数", "部门合计执行数")
+AMOUNT_UNIT_CHOICES = ("万元", "元")
+REPORT_FRAMES = ("九段式", "岳阳市附件2-1")
+RATE_BASES = ("全年预算数", "调整后预算数", "实际到位资金")
+UNIT_REQUIRED_ITEMS = ("单位名称",)
+#: Known 单位概况 items and their kinds; any other item is kept as given, with a note.
+UNIT_ITEM_KINDS = {
+    "主管部门": "text",
+    "单位性质": "text",
+    "编制人数": "int",
+    "实有人数": "int",
+    "编制说明": "text",
+    "主要职责": "text",
+    "内设机构": "text",
+    "成立时间": "text",
+    "预算编码": "text",
+    "联系人": "text",
+    "联系电话": "text",
+    "填报日期": "date",
+    "金额单位": "enum:" + "|".join(AMOUNT_UNIT_CHOICES),
+    "报告格式": "enum:" + "|".join(REPORT_FRAMES),
+    "评价方式": "text",
+    "评价机构": "text",
+    "制表机关": "text",
+    "下属单位": "list",
+    # a 主管部门's totals for the department as a whole (本级 + 下属单位), reconciled (issue 19)
+    "部门合计预算数": "number",
+    "部门合计执行数": "number",
+    "预算执行率分值": "number",
+    "执行率口径": "enum:" + "|".join(RATE_BASES),
+    "等级标准": "text",
+}
+UNIT_OPTIONAL_ITEMS = tuple(UNIT_ITEM_KINDS)
 #: Measures of an activity listing: (processed column, raw header).
 COUNT_MEASURES = (
     ("offline", "线下参与人次"),
@@ -94,6 +150,8 @@ class ColumnSpec:
     enum: tuple[str, ...] = ()
     doc: str = ""
     needs_value: bool = False
+    #: Other headers clerks use for the same column (全年预算数 for 预算数).
+    aliases: tuple[str, ...] = ()
 
     @property
     def has_unit(self) -> bool:
@@ -128,13 +186,39 @@ class SheetSpec:
         raise KeyError(key)
 
 
-def _c(header, key, required=True, kind="text", enum=(), doc="", needs_value=False):
-    return ColumnSpec(header, key, required, kind, tuple(enum), doc, needs_value)
+def _c(header, key, required=True, kind="text", enum=(), doc="", needs_value=False, aliases=()):
+    return ColumnSpec(header, key, required, kind, tuple(enum), doc, needs_value, tuple(aliases))
+
+
+def _internal() -> ColumnSpec:
+    return _c(
+        "内部备注",
+        "internal_note",
+        required=False,
+        kind="prose",
+        doc="填表人的内部记录（如转录说明）：保留在清洗结果和审计笔记本中，报告中不显示",
+    )
 
 
 _COUNT_DOC = (
     "人次/册数/份数，可写「约300」「近百」「400余」「4000多」「1,500」；空白表示未知（不是0）"
 )
+
+_UNIT_DOC = "".join(
+    [
+        "必填：单位名称；其余均选填：",
+        "、".join(UNIT_OPTIONAL_ITEMS),
+        "。编制人数、实有人数为整数；填报日期为日期；金额单位为",
+        "或".join(AMOUNT_UNIT_CHOICES),
+        "（报告中金额的单位，默认万元）；报告格式为",
+        "或".join(REPORT_FRAMES),
+        "（默认九段式）；下属单位用「、」分隔；预算执行率分值默认10；执行率口径为",
+        "、".join(RATE_BASES),
+        "之一（默认全年预算数）；等级标准形如「优90 良80 中60」（默认）。",
+        "其他项目照填写保留并在概况中列出",
+    ]
+)
+_AMOUNT_DOC = "表头须注明单位（万元）或（元）；空白表示未填报（不是0），没有支出填 0"
 
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
@@ -142,25 +226,35 @@ SHEETS: tuple[SheetSpec, ...] = (
         "unit",
         True,
         (
+            _c("项目", "item", needs_value=True, doc=_UNIT_DOC),
+            _c("内容", "value", kind="prose", doc="该项目的内容；空白表示未填报"),
+            _internal(),
+        ),
+        "单位基本情况，两列：项目、内容。只有「单位名称」必填。",
+    ),
+    SheetSpec(
+        "收入",
+        "income",
+        False,
+        (
             _c(
                 "项目",
                 "item",
-                enum=UNIT_REQUIRED_ITEMS + UNIT_OPTIONAL_ITEMS + UNIT_DEPARTMENT_ITEMS,
                 needs_value=True,
-                doc="必填项：单位名称、主管部门、编制人数（整数）、主要职责；"
-                "选填：单位性质、编制说明、填报日期（日期）；"
-                "主管部门选填：下属单位（单位目录名或单位名称，以顿号分隔）、"
-                "部门合计预算数、部门合计执行数（万元，与本级及下属单位之和核对）；"
-                "其他项目保留并给出提示",
+                doc="收入合计、" + "、".join(INCOME_ITEMS[1:]) + "，或按原资料写的其他收入项目",
             ),
-            _c("内容", "value", needs_value=True, kind="prose", doc="该项目的内容"),
+            _c("本年数", "current", kind="amount", doc=_AMOUNT_DOC),
+            _c("上年数", "previous", required=False, kind="amount", doc="（选填）上年同项收入"),
+            _c("说明", "note", required=False, kind="prose"),
+            _internal(),
         ),
-        "单位基本情况，两列：项目、内容。",
+        "（选填）本年收入：收入合计与各来源；各来源之和与收入合计在舍入误差内视为一致"
+        "（上年结转结余不计入收入合计；一般公共预算、政府性基金预算财政拨款收入与财政拨款收入核对）。",
     ),
     SheetSpec(
         "支出",
         "spending",
-        True,
+        False,
         (
             _c("预算类型", "budget_type", kind="enum", enum=BUDGET_TYPES, needs_value=True),
             _c(
@@ -174,19 +268,52 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "支出项目",
                 "item",
                 needs_value=True,
-                doc="基本支出下为人员支出或公用支出；项目支出下为项目名称；"
+                doc="基本支出下为人员支出、公用支出，或经济分类"
+                + "、".join(ECONOMIC_CLASSES)
+                + "（及以「其他」开头的项目）；项目支出下每行一个项目；"
                 "「合计」表示原始资料所列的合计数",
+            ),
+            _c(
+                "年初预算数",
+                "original_budget",
+                required=False,
+                kind="amount",
+                doc="（选填）年初批复的预算数",
             ),
             _c(
                 "预算数",
                 "budget",
                 kind="amount",
-                doc="表头须注明单位（万元）或（元）；空白表示未知",
+                required=False,
+                aliases=("全年预算数",),
+                doc="全年预算数（调整后）；表头也可写「全年预算数」；" + _AMOUNT_DOC,
             ),
-            _c("执行数", "actual", kind="amount", needs_value=True, doc="表头须注明单位"),
-            _c("说明", "note", required=False, kind="prose"),
+            _c("执行数", "actual", kind="amount", required=False, doc=_AMOUNT_DOC),
+            _c(
+                "上年执行数",
+                "previous_actual",
+                required=False,
+                kind="amount",
+                doc="（选填）上年同项执行数，用于同比",
+            ),
+            _c(
+                "所属项目",
+                "project",
+                required=False,
+                doc="（选填）按用途分解某个项目时填写该项目的名称（与该项目行的支出项目相同），"
+                "各用途之和与项目行核对",
+            ),
+            _c(
+                "说明",
+                "note",
+                required=False,
+                kind="prose",
+                doc="执行率超过150%时必须说明原因",
+            ),
+            _internal(),
         ),
-        "各预算类型的预算数与执行数。合计行与分项之和在舍入误差内视为一致。",
+        "（选填）各预算类型的预算数与执行数，每行至少填写一个金额；"
+        "合计行与分项之和在舍入误差内视为一致；只有合计行也可以。",
     ),
     SheetSpec(
         "三公经费",
@@ -194,15 +321,16 @@ SHEETS: tuple[SheetSpec, ...] = (
         False,
         (
             _c("项目", "item", kind="enum", enum=SANGONG_ITEMS, needs_value=True),
-            _c("预算数", "budget", kind="amount"),
-            _c("执行数", "actual", kind="amount", needs_value=True),
+            _c("预算数", "budget", kind="amount", required=False, doc=_AMOUNT_DOC),
+            _c("执行数", "actual", kind="amount", doc=_AMOUNT_DOC),
+            _internal(),
         ),
         "（选填）“三公”经费。",
     ),
     SheetSpec(
         "活动",
         "activities",
-        True,
+        False,
         (
             _c(
                 "编号",
@@ -215,19 +343,26 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c(
                 "开始日期",
                 "start_date",
+                required=False,
                 kind="date",
-                needs_value=True,
-                doc="{year}-02-18、{year}/2/18、{year}年2月18日或2月18日；须在报告年度内",
+                doc="{year}-02-18、{year}/2/18、{year}年2月18日或2月18日；须在报告年度内；"
+                "全年汇总的活动可以不填，改填「期间」",
             ),
             _c("结束日期", "end_date", required=False, kind="date", doc="不早于开始日期"),
+            _c(
+                "期间",
+                "timeframe",
+                required=False,
+                doc="（选填）没有具体日期时的时间范围，如 全年、上半年、第三季度",
+            ),
             _c("时段", "period", required=False, kind="enum", enum=PERIODS),
             _c("地点", "place", required=False),
-            _c("线下参与人次", "offline", kind="count", doc=_COUNT_DOC),
-            _c("线上参与人次", "online", kind="count", doc=_COUNT_DOC),
-            _c("场次", "sessions", kind="count", doc="空白按1场计"),
-            _c("赠书册数", "books", kind="count", doc=_COUNT_DOC),
-            _c("资料份数", "materials", kind="count", doc=_COUNT_DOC),
-            _c("成效", "effect", kind="prose", doc="活动成效（自由文字）"),
+            _c("线下参与人次", "offline", required=False, kind="count", doc=_COUNT_DOC),
+            _c("线上参与人次", "online", required=False, kind="count", doc=_COUNT_DOC),
+            _c("场次", "sessions", required=False, kind="count", doc="空白按1场计"),
+            _c("赠书册数", "books", required=False, kind="count", doc=_COUNT_DOC),
+            _c("资料份数", "materials", required=False, kind="count", doc=_COUNT_DOC),
+            _c("成效", "effect", required=False, kind="prose", doc="活动成效（自由文字）"),
             _c(
                 "包含",
                 "includes",
@@ -235,9 +370,11 @@ SHEETS: tuple[SheetSpec, ...] = (
                 kind="ids",
                 doc="汇总行所汇总的活动编号，用「、」「,」或「;」分隔；编号须在本表中存在",
             ),
-            _c("说明", "note", required=False, kind="prose"),
+            _c("说明", "note", required=False, kind="prose", doc="报告中显示的补充说明"),
+            _internal(),
         ),
-        "全年开展的活动，一行一次列示。",
+        "（选填）全年开展的活动，一行一次列示；全年汇总的活动（如「全年公益培训20场」）"
+        "可以不填日期。",
     ),
     SheetSpec(
         "馆藏",
@@ -247,7 +384,8 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("年度", "year", kind="int", needs_value=True, doc="不晚于报告年度"),
             _c("年末藏量（册）", "holdings", kind="int", needs_value=True),
             _c("本年新增（册）", "added", required=False, kind="int"),
-            _c("说明", "note", kind="prose"),
+            _c("说明", "note", required=False, kind="prose"),
+            _internal(),
         ),
         "（选填）图书馆等单位的馆藏，可包括以前年度。",
     ),
@@ -257,10 +395,11 @@ SHEETS: tuple[SheetSpec, ...] = (
         False,
         (
             _c("服务", "service", needs_value=True, doc="如：微信图书馆"),
-            _c("指标", "indicator", doc="如：年推送期数"),
-            _c("数值", "value", kind="number"),
-            _c("单位", "unit"),
-            _c("说明", "note", kind="prose"),
+            _c("指标", "indicator", required=False, doc="如：年推送期数"),
+            _c("数值", "value", required=False, kind="number"),
+            _c("单位", "unit", required=False),
+            _c("说明", "note", required=False, kind="prose"),
+            _internal(),
         ),
         "（选填）数字服务。",
     ),
@@ -270,14 +409,16 @@ SHEETS: tuple[SheetSpec, ...] = (
         False,
         (
             _c("调查", "survey", needs_value=True),
-            _c("样本数", "sample", kind="int"),
-            _c("满意数", "satisfied", kind="int", doc="不大于样本数"),
+            _c("样本数", "sample", required=False, kind="int"),
+            _c("满意数", "satisfied", required=False, kind="int", doc="不大于样本数"),
             _c(
                 "满意度（%）",
                 "rate",
+                required=False,
                 kind="percent",
                 doc="不大于100；同时填写样本数和满意数时须与之相符（按所填精度）",
             ),
+            _internal(),
         ),
         "（选填）满意度调查：填写样本数和满意数，或只填满意度。",
     ),
@@ -286,31 +427,70 @@ SHEETS: tuple[SheetSpec, ...] = (
         "targets",
         False,
         (
-            _c("一级指标", "level1", needs_value=True),
-            _c("二级指标", "level2", needs_value=True),
+            _c(
+                "项目",
+                "project",
+                required=False,
+                doc="（选填）指标所属的项目（与支出表的项目名称相同）；空白为单位整体",
+            ),
+            _c("一级指标", "level1", required=False, doc="如：产出指标；不分级时可不填"),
+            _c("二级指标", "level2", required=False, doc="如：数量指标"),
             _c("三级指标", "level3", needs_value=True),
-            _c("方向", "direction", kind="enum", enum=DIRECTIONS, needs_value=True),
-            _c("目标值", "target", needs_value=True, doc="定量指标须含数值"),
-            _c("实际值", "actual"),
-            _c("单位", "unit"),
-            _c("分值", "weight", kind="number", needs_value=True),
-            _c("评价", "assessment", kind="enum", enum=ASSESSMENTS, doc="定性指标必填"),
-            _c("得分", "score", kind="number", doc="仅定性指标填写"),
-            _c("偏差原因", "deviation_reason", kind="prose"),
-            _c("改进措施", "measures", kind="prose"),
+            _c(
+                "方向",
+                "direction",
+                required=False,
+                kind="enum",
+                enum=DIRECTIONS,
+                doc="目标值已写「≥」「≤」时可不填，两者都写时须一致",
+            ),
+            _c(
+                "目标值",
+                "target",
+                needs_value=True,
+                doc="定量指标须含一个数值，可写「≥360天」「≥10万人次」「95%」",
+            ),
+            _c("实际值", "actual", required=False, doc="同目标值；空白表示未填报"),
+            _c("单位", "unit", required=False),
+            _c(
+                "分值",
+                "weight",
+                required=False,
+                kind="number",
+                doc="空白时该指标只列示、不计分（不计算总分和等级）",
+            ),
+            _c(
+                "评价",
+                "assessment",
+                required=False,
+                kind="enum",
+                enum=ASSESSMENTS,
+                doc="定性指标必填；也可写 达成、部分达成、未达成",
+            ),
+            _c("得分", "score", required=False, kind="number", doc="仅定性指标填写"),
+            _c("偏差原因", "deviation_reason", required=False, kind="prose"),
+            _c("改进措施", "measures", required=False, kind="prose"),
+            _internal(),
         ),
         "（选填）绩效目标及完成情况。",
     ),
     SheetSpec(
         "文字说明",
         "texts",
-        True,
+        False,
         (
-            _c("章节", "section", kind="enum", enum=TEXT_SECTIONS, needs_value=True),
+            _c(
+                "章节",
+                "section",
+                needs_value=True,
+                doc="固定章节：" + "、".join(TEXT_SECTIONS) + "；其他写法作为「部门整体支出绩效"
+                "情况」下的小节标题，按行序排列",
+            ),
             _c("标题", "title", required=False, doc="覆盖该小节的默认标题"),
-            _c("内容", "content", kind="prose", doc="只改小节标题时可以为空"),
+            _c("内容", "content", required=False, kind="prose", doc="只改小节标题时可以为空"),
+            _internal(),
         ),
-        "分析人员撰写的文字，按行序保留。",
+        "（选填）分析人员撰写的文字，按行序保留。",
     ),
     SheetSpec(
         "声明数",
@@ -329,6 +509,7 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("数值", "value", kind="number", needs_value=True),
             _c("单位", "unit", required=False),
             _c("说明", "note", required=False, kind="prose"),
+            _internal(),
         ),
         "（选填）原始资料中写明、本程序会重新计算以便核对的数字。",
     ),

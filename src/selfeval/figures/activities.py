@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.rules import as_text, is_missing, split_ids
+from selfeval.rules import as_text, combine_qualifiers, is_missing, split_ids
 
 #: Measures of an activity listing that are summed into yearly totals.
 MEASURES = ("offline", "online", "sessions", "books", "materials")
@@ -99,11 +99,18 @@ def events(activities: pd.DataFrame | None) -> pd.DataFrame:
 
 @dataclass
 class Total:
-    """A yearly total: value, whether any part was approximate, and how many parts were known."""
+    """A sum of counts: its value, the qualifier of the sum (`rules.combine_qualifiers`), how many
+    parts stated the measure and how many did not (the sum then covers only the others)."""
 
     value: int
-    approximate: bool
+    qualifier: str
     known_parts: int
+    unknown_parts: int = 0
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the sum carries a qualifier (约, or 余 for a lower bound)."""
+        return bool(self.qualifier)
 
 
 @dataclass
@@ -136,19 +143,19 @@ def groups(ev: pd.DataFrame) -> list[list[dict]]:
     return groups
 
 
-def _measure_of(record: dict, measure: str) -> tuple[int | None, bool]:
+def _measure_of(record: dict, measure: str) -> tuple[int | None, str]:
     value = record.get(measure)
     if is_missing(value):
         if measure == "sessions":
-            return 1, False  # not stated counts as one session
-        return None, False
-    return int(value), bool(record.get(f"{measure}_q"))
+            return 1, ""  # not stated counts as one session
+        return None, ""
+    return int(value), as_text(record.get(f"{measure}_q"))
 
 
 def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
     """Yearly totals counting each event once and each summary group as max(summary, members)."""
     ev = events(activities)
-    totals = {m: [0, False, 0] for m in MEASURES}
+    totals: dict[str, list] = {m: [0, [], 0, 0] for m in MEASURES}
     n_events = 0
     notes: list[dict] = []
     for group in groups(ev) if not ev.empty else []:
@@ -162,7 +169,7 @@ def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
                 parts = [_measure_of(r, m) for r in members]
                 known = [p for p in parts if p[0] is not None]
                 m_value = sum(p[0] for p in known) if known else None
-                m_approx = any(p[1] for p in known)
+                m_approx = combine_qualifiers([p[1] for p in known])
                 if s_value is not None and m_value is not None and s_value != m_value:
                     notes.append(
                         {
@@ -174,12 +181,17 @@ def yearly_totals(activities: pd.DataFrame | None) -> YearTotals:
                     )
                 candidates = [(v, a) for v, a in ((s_value, s_approx), (m_value, m_approx))]
                 candidates = [c for c in candidates if c[0] is not None]
-                value, approx = max(candidates) if candidates else (None, False)
+                value, approx = max(candidates) if candidates else (None, "")
             if value is not None:
                 totals[m][0] += value
-                totals[m][1] = totals[m][1] or approx
+                totals[m][1].append(approx)
                 totals[m][2] += 1
-    made = {m: Total(int(v), bool(a), int(k)) for m, (v, a, k) in totals.items()}
+            else:
+                totals[m][3] += 1
+    made = {
+        m: Total(int(v), combine_qualifiers(q), int(k), int(u))
+        for m, (v, q, k, u) in totals.items()
+    }
     return YearTotals(n_events, group_notes=notes, **made)
 
 
@@ -226,7 +238,7 @@ def monthly_table(activities: pd.DataFrame | None) -> pd.DataFrame:
     frame = pd.DataFrame({"month": range(1, 13), "events": 0, "offline": 0})
     if ev.empty:
         return frame
-    ev = ev[~ev["is_summary"]]
+    ev = ev[~ev["is_summary"] & ev["start_date"].notna()]  # undated events have no month
     months = pd.to_datetime(ev["start_date"]).dt.month
     for month, offline in zip(months, ev["offline"], strict=True):
         frame.loc[frame["month"] == month, "events"] += 1
@@ -295,6 +307,7 @@ class Listing:
     name: str
     start_date: str | None
     end_date: str | None
+    timeframe: str
     period: str
     place: str
     counts: dict[str, Count]
@@ -335,6 +348,8 @@ class Activities:
     by_category: list[CategoryRow]
     by_month: list[MonthRow]
     books: list[BookRow]
+    #: Events (summaries excluded) without a start date: in the yearly totals, not in by_month.
+    undated: int = 0
 
 
 def _iso(value: Any) -> str | None:
@@ -350,7 +365,10 @@ def _category_measures(rows: pd.DataFrame) -> tuple[int, dict[str, CategoryMeasu
         single = known[0] if len(known) == 1 else None
         total = None
         if len(known) > 1:
-            total = Total(sum(c.value for c in known), any(c.qualifier for c in known), len(known))
+            qualifier = combine_qualifiers([c.qualifier for c in known])
+            total = Total(
+                sum(c.value for c in known), qualifier, len(known), len(records) - len(known)
+            )
         measures[measure] = CategoryMeasure(single, total, len(known), len(records))
     return sessions, measures
 
@@ -373,6 +391,7 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
                 name=as_text(r.name),
                 start_date=_iso(r.start_date),
                 end_date=_iso(getattr(r, "end_date", None)),
+                timeframe=as_text(getattr(r, "timeframe", "")),
                 period=as_text(getattr(r, "period", "")),
                 place=as_text(getattr(r, "place", "")),
                 counts={m: listing_count(r, m) for m in MEASURES},
@@ -399,4 +418,6 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
         BookRow(str(r.destination), int(r.books))
         for r in books_by_destination(acts).itertuples(index=False)
     ]
-    return Activities(groups, yearly_totals(acts), by_category, by_month, books)
+    ev = events(acts)
+    undated = int((~ev["is_summary"] & ev["start_date"].isna()).sum()) if not ev.empty else 0
+    return Activities(groups, yearly_totals(acts), by_category, by_month, books, undated)

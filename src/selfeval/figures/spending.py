@@ -20,7 +20,12 @@ TOTAL = sc.TOTAL_ITEM
 
 @dataclass
 class Amount:
-    """One line of spending: label, budget (None = unknown) and actual in 万元."""
+    """One line of spending in 万元: each figure None when not given (never 0 for unknown).
+
+    `decimals` fields keep the precision the source stated (in 万元 terms), so that the report
+    never states more digits than the source has; `missing_*` name the parts a sum had to leave
+    out because they were not given, so that a total over them says so.
+    """
 
     label: str
     actual: float | None
@@ -29,6 +34,17 @@ class Amount:
     stated: bool = False  # the figure is a total the source stated (not our sum)
     parts_sum: float | None = None  # sum of the parts when a stated total exists
     share: float | None = None  # percent of its 预算类型's total (set by spending_by_type)
+    original_budget: float | None = None  # 年初预算数
+    previous_actual: float | None = None  # 上年执行数
+    actual_decimals: int | None = None
+    budget_decimals: int | None = None
+    original_decimals: int | None = None
+    missing_actual: list[str] = field(default_factory=list)
+    missing_budget: list[str] = field(default_factory=list)
+    #: 基本支出 items: 人员经费 or 公用经费 (economic classes grouped as the report needs them).
+    group: str = ""
+    #: A project broken down by use (所属项目 rows).
+    uses: list[Amount] = field(default_factory=list)
 
     @property
     def parts_difference(self) -> float | None:
@@ -39,10 +55,38 @@ class Amount:
 
     @property
     def rate(self) -> float | None:
-        """执行率 in percent (执行数/预算数), None when the budget is unknown or zero."""
+        """执行率 in percent (执行数/全年预算数), None when the budget is unknown or zero."""
         if self.budget is None or self.actual is None or self.budget == 0:
             return None
         return self.actual / self.budget * 100
+
+    @property
+    def adjustment(self) -> float | None:
+        """预算调整: 全年预算数 − 年初预算数."""
+        if self.budget is None or self.original_budget is None:
+            return None
+        return self.budget - self.original_budget
+
+    @property
+    def adjustment_rate(self) -> float | None:
+        """预算调整率 in percent of 年初预算数."""
+        if self.adjustment is None or not self.original_budget:
+            return None
+        return self.adjustment / self.original_budget * 100
+
+    @property
+    def original_difference(self) -> float | None:
+        """执行数 − 年初预算数 (stated by units that give no 全年预算数)."""
+        if self.actual is None or self.original_budget is None:
+            return None
+        return self.actual - self.original_budget
+
+    @property
+    def original_difference_rate(self) -> float | None:
+        """差异率 in percent: (执行数 − 年初预算数) / 年初预算数."""
+        if self.original_difference is None or not self.original_budget:
+            return None
+        return self.original_difference / self.original_budget * 100
 
 
 @dataclass
@@ -53,35 +97,111 @@ class BudgetTypeSpending:
     total: Amount
     categories: dict[str, Amount] = field(default_factory=dict)
     items: dict[str, list[Amount]] = field(default_factory=dict)
+    #: 基本支出 as 人员经费 / 公用经费 when its items are economic classes (or the two items).
+    basic_groups: dict[str, Amount] = field(default_factory=dict)
 
 
-def _sum(values: list[float | None]) -> float | None:
+def _dec(value: Any) -> int | None:
+    return None if is_missing(value) else int(value)
+
+
+def _amount(r: Any, label: str | None = None) -> Amount:
+    return Amount(
+        label if label is not None else as_text(r.item),
+        num(r.actual),
+        num(r.budget),
+        as_text(getattr(r, "note", None)),
+        original_budget=num(getattr(r, "original_budget", None)),
+        previous_actual=num(getattr(r, "previous_actual", None)),
+        actual_decimals=_dec(r.actual_decimals),
+        budget_decimals=_dec(r.budget_decimals),
+        original_decimals=_dec(getattr(r, "original_budget_decimals", None)),
+    )
+
+
+def _min(values: list[int | None]) -> int | None:
+    """The precision of a sum: that of its least precise part."""
     known = [v for v in values if v is not None]
-    return sum(known) if known else None
+    return min(known) if known else None
 
 
-def _sum_budget(amounts: list[Amount]) -> float | None:
-    """Budget of several lines: known only when every line's budget is known."""
-    if not amounts or any(a.budget is None for a in amounts):
+def _sum_all(amounts: list[Amount], name: str) -> float | None:
+    """Sum of a field over several lines: known only when every line gives it."""
+    values = [getattr(a, name) for a in amounts]
+    if not amounts or any(v is None for v in values):
         return None
-    return sum(a.budget for a in amounts)  # type: ignore[misc]
+    return sum(values)  # type: ignore[arg-type]
+
+
+def _summed(label: str, parts: list[Amount]) -> Amount:
+    """A line that the source does not state, summed over its parts (the known ones for 执行数,
+    naming the others)."""
+    known = [p for p in parts if p.actual is not None]
+    line = Amount(
+        label,
+        sum(p.actual for p in known) if known else None,  # type: ignore[misc]
+        _sum_all(parts, "budget"),
+        original_budget=_sum_all(parts, "original_budget"),
+        previous_actual=_sum_all(parts, "previous_actual"),
+        actual_decimals=_min([p.actual_decimals for p in known]),
+        budget_decimals=_min([p.budget_decimals for p in parts]),
+        original_decimals=_min([p.original_decimals for p in parts]),
+    )
+    line.missing_actual = [p.label for p in parts if p.actual is None]
+    line.missing_budget = [p.label for p in parts if p.budget is None]
+    return line
 
 
 def _total_line(label: str, parts: list[Amount], stated_row: Any | None) -> Amount:
-    parts_actual = _sum([p.actual for p in parts])
-    if stated_row is not None:
-        budget = num(stated_row.budget)
-        if budget is None:
-            budget = _sum_budget(parts)
-        return Amount(
-            label,
-            num(stated_row.actual),
-            budget,
-            as_text(stated_row.note),
-            stated=True,
-            parts_sum=parts_actual if parts else None,
-        )
-    return Amount(label, parts_actual, _sum_budget(parts))
+    summed = _summed(label, parts)
+    if stated_row is None:
+        return summed
+    line = _amount(stated_row, label)
+    line.stated = True
+    # A partial sum would misstate the parts: compare only when every part gives its 执行数.
+    line.parts_sum = summed.actual if parts and not summed.missing_actual else None
+    for name in ("budget", "original_budget", "previous_actual"):
+        if getattr(line, name) is None:
+            setattr(line, name, getattr(summed, name))
+    if line.budget_decimals is None:
+        line.budget_decimals = summed.budget_decimals
+    if line.original_decimals is None:
+        line.original_decimals = summed.original_decimals
+    return line
+
+
+def _group_of(item: str) -> str:
+    base = sc.ECONOMIC_CLASSES.get(item, item)
+    return "人员经费" if base == PERSONNEL else "公用经费"
+
+
+def _basic_groups(items: list[Amount]) -> dict[str, Amount]:
+    for item in items:
+        item.group = _group_of(item.label)
+    out = {}
+    for group in ("人员经费", "公用经费"):
+        members = [i for i in items if i.group == group]
+        if members:
+            out[group] = _summed(group, members)
+    return out
+
+
+def _category_items(cat_rows: pd.DataFrame) -> list[Amount]:
+    """The category's lines; a project's uses (所属项目) hang under the project's line."""
+    items = []
+    uses: dict[str, list[Amount]] = {}
+    has_project = "project" in cat_rows.columns
+    for r in cat_rows.itertuples(index=False):
+        if bool(r.is_total):
+            continue
+        project = as_text(getattr(r, "project", None)) if has_project else ""
+        if project:
+            uses.setdefault(project, []).append(_amount(r))
+        else:
+            items.append(_amount(r))
+    for item in items:
+        item.uses = uses.get(item.label, [])
+    return items
 
 
 def spending_by_type(tables: dict[str, pd.DataFrame]) -> dict[str, BudgetTypeSpending | None]:
@@ -96,27 +216,20 @@ def spending_by_type(tables: dict[str, pd.DataFrame]) -> dict[str, BudgetTypeSpe
             continue
         result = BudgetTypeSpending(budget_type, Amount(TOTAL, None))
         category_totals: list[Amount] = []
-        uncategorised: list[Amount] = []
         categories = [c for c in dict.fromkeys(rows["category"].tolist()) if not is_missing(c)]
         for category in categories:
             cat_rows = rows[rows["category"] == category]
-            items = [
-                Amount(as_text(r.item), num(r.actual), num(r.budget), as_text(r.note))
-                for r in cat_rows.itertuples(index=False)
-                if not bool(r.is_total)
-            ]
+            items = _category_items(cat_rows)
             stated = [r for r in cat_rows.itertuples(index=False) if bool(r.is_total)]
             line = _total_line(category, items, stated[0] if stated else None)
             result.items[category] = items
             result.categories[category] = line
             category_totals.append(line)
+            if category == BASIC and items:
+                result.basic_groups = _basic_groups(items)
         blank = rows[rows["category"].isna()]
         stated_all = [r for r in blank.itertuples(index=False) if bool(r.is_total)]
-        uncategorised = [
-            Amount(as_text(r.item), num(r.actual), num(r.budget), as_text(r.note))
-            for r in blank.itertuples(index=False)
-            if not bool(r.is_total)
-        ]
+        uncategorised = _category_items(blank)
         if uncategorised:
             result.items[""] = uncategorised
         result.total = _total_line(
@@ -209,10 +322,7 @@ def sangong_lines(tables: dict[str, pd.DataFrame]) -> list[Amount]:
     sangong = table(tables, "sangong")
     if sangong is None:
         return []
-    return [
-        Amount(as_text(r.item), num(r.actual), num(r.budget))
-        for r in sangong.itertuples(index=False)
-    ]
+    return [_amount(r) for r in sangong.itertuples(index=False)]
 
 
 @dataclass
@@ -226,8 +336,10 @@ class Spending:
     shares: dict[str, float | None]
     any_budget: bool
     sangong: list[Amount]
-    #: 三公经费 over the items that state an 执行数.
-    sangong_total: float = 0
+    #: 三公经费 summed over its items (None when the year has no 三公经费 sheet).
+    sangong_total: Amount | None = None
+    #: Whether any line states a 年初预算数.
+    any_original: bool = False
 
 
 def spending_figures(tables: dict[str, pd.DataFrame]) -> Spending:
@@ -246,9 +358,18 @@ def spending_figures(tables: dict[str, pd.DataFrame]) -> Spending:
         line.budget is not None for s in known for line in [*s.categories.values(), s.total]
     )
     sangong = sangong_lines(tables)
-    sangong_total: float = 0
-    for line in sangong:
-        if line.actual is not None:
-            sangong_total = sangong_total + line.actual
-    lines = budget_lines(types)
-    return Spending(types, structure, lines, shares, any_budget, sangong, sangong_total)
+    any_original = any(
+        line.original_budget is not None
+        for s in known
+        for line in [*s.categories.values(), s.total, *(a for ls in s.items.values() for a in ls)]
+    )
+    return Spending(
+        types,
+        structure,
+        budget_lines(types),
+        shares,
+        any_budget,
+        sangong,
+        _summed("“三公”经费", sangong) if sangong else None,
+        any_original,
+    )

@@ -9,7 +9,7 @@ from selfeval.rules import as_text
 
 
 def unit_info(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """单位概况 as an ordered mapping item → value."""
+    """单位概况 as an ordered mapping item → value (items not given are absent)."""
     unit = table(tables, "unit")
     if unit is None:
         return {}
@@ -17,13 +17,15 @@ def unit_info(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def texts(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
-    """文字说明 by section key: {"title": first stated title or None, "paragraphs": [...]}."""
+    """文字说明 by section key, in sheet order: {"title": first stated title or None,
+    "paragraphs": [...], "custom": whether the key is a unit's own subsection title of 六}."""
     frame = table(tables, "texts")
     out: dict[str, dict] = {}
     if frame is None:
         return out
     for r in frame.sort_values("order", kind="stable").itertuples(index=False):
-        entry = out.setdefault(str(r.section), {"title": None, "paragraphs": []})
+        custom = bool(getattr(r, "custom", False))
+        entry = out.setdefault(str(r.section), {"title": None, "paragraphs": [], "custom": custom})
         title = as_text(r.title)
         if title and entry["title"] is None:
             entry["title"] = title

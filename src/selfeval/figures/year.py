@@ -3,13 +3,14 @@ report states, as numbers; headline figures (summary.json) and the year-on-year 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from selfeval.figures.activities import Activities, Total, activity_figures
 from selfeval.figures.common import table
 from selfeval.figures.holdings import Holdings, holdings_growth
+from selfeval.figures.income import Income, income_figures
 from selfeval.figures.services import digital_services, satisfaction
 from selfeval.figures.spending import (
     BASIC,
@@ -75,6 +76,7 @@ def headline(
 
 #: Headline figures compared year on year, with their Chinese label and unit.
 YOY_FIGURES = (
+    ("total_income", "收入合计", "万元"),
     ("total_spending", "一般公共预算支出", "万元"),
     ("events", "活动项数", "项"),
     ("sessions", "活动场次", "场"),
@@ -96,22 +98,35 @@ class YoyRow:
     current: float
     change: float
     change_pct: float | None
+    #: Where the previous figure comes from: 上年数据 (last year's processed data) or 上年数
+    #: (this year's sheet states it).
+    source: str = "上年数据"
 
 
-def year_on_year(current: dict, previous: dict | None) -> list[YoyRow] | None:
-    """Changes of the headline figures against the previous year of the same unit, or None."""
-    if not previous or previous.get("unit_name") != current.get("unit_name"):
-        return None
-    if int(previous.get("year", 0)) != int(current["year"]) - 1:
-        return None
+def year_on_year(
+    current: dict, previous: dict | None, stated_previous: dict | None = None
+) -> list[YoyRow] | None:
+    """Changes of the headline figures against the previous year of the same unit, or None.
+
+    A figure's previous value is last year's summary when that year of the same unit was built,
+    else what this year's sheets state as 上年数 / 上年执行数 (`stated_previous`).
+    """
+    comparable = bool(
+        previous
+        and previous.get("unit_name") == current.get("unit_name")
+        and int(previous.get("year", 0)) == int(current["year"]) - 1
+    )
     rows = []
     for key, label, unit in YOY_FIGURES:
-        now, before = current.get(key), previous.get(key)
+        now = current.get(key)
+        before, source = (previous or {}).get(key) if comparable else None, "上年数据"
+        if before is None and (stated_previous or {}).get(key) is not None:
+            before, source = stated_previous[key], "上年数"
         if now is None or before is None:
             continue
         change = now - before
         pct = change / before * 100 if before else None
-        rows.append(YoyRow(key, label, unit, before, now, change, pct))
+        rows.append(YoyRow(key, label, unit, before, now, change, pct, source))
     return rows or None
 
 
@@ -130,12 +145,24 @@ class YearFigures:
     satisfaction: list[dict]
     digital: list[dict]
     summary: dict
+    income: Income | None = None
+    #: What this year's sheets state of the previous year (上年数, 上年执行数), by headline key.
+    stated_previous: dict[str, float | None] = field(default_factory=dict)
+    #: How the report states amounts: 万元 (default) or 元 (单位概况 金额单位).
+    amount_unit: str = "万元"
 
 
-def compute_figures(tables: dict[str, pd.DataFrame], meta: dict, year: int) -> YearFigures:
-    """The figures of one year from its processed tables and meta.json."""
+def compute_figures(
+    tables: dict[str, pd.DataFrame],
+    meta: dict,
+    year: int,
+    previous_tables: dict[str, pd.DataFrame] | None = None,
+) -> YearFigures:
+    """The figures of one year from its processed tables and meta.json (and, for the previous
+    year's 收入 where this year's sheet states no 上年数, last year's tables)."""
     unit = unit_info(tables)
     spending = spending_figures(tables)
+    income = income_figures(tables, previous_tables)
     activities = activity_figures(table(tables, "activities"))
     holdings = holdings_growth(tables, year)
     surveys = satisfaction(tables)
@@ -148,6 +175,12 @@ def compute_figures(tables: dict[str, pd.DataFrame], meta: dict, year: int) -> Y
         holdings,
         surveys,
     )
+    summary["total_income"] = income.total.current if income and income.total else None
+    general = spending.types.get(GENERAL)
+    stated_previous = {
+        "total_spending": general.total.previous_actual if general else None,
+        "total_income": income.total.previous if income and income.total else None,
+    }
     return YearFigures(
         year=year,
         unit_name=meta.get("unit_name") or unit.get("单位名称", ""),
@@ -160,4 +193,7 @@ def compute_figures(tables: dict[str, pd.DataFrame], meta: dict, year: int) -> Y
         satisfaction=surveys,
         digital=digital_services(tables),
         summary=summary,
+        income=income,
+        stated_previous=stated_previous,
+        amount_unit=unit.get("金额单位") or "万元",
     )

@@ -25,6 +25,9 @@ from selfeval.present.fonts import register_font
 PALETTE = ["#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f"]
 WIDTH = 7.2  # inches: fits the text column at 120 dpi
 SOURCE_SIZE = 8
+#: Resolution of the report's charts: one PNG serves the web page (scaled to the column) and the
+#: printed page (15.6 cm wide in the Word file and the PDF, about 230 dpi there).
+REPORT_DPI = 200
 
 
 def set_theme() -> None:
@@ -45,10 +48,12 @@ def set_theme() -> None:
     )
 
 
-def png_bytes(fig: Figure) -> bytes:
-    """PNG of `fig` without the Software/date metadata, so identical data gives identical bytes."""
+def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
+    """PNG of `fig` without the Software/date metadata, so identical data gives identical bytes.
+
+    `dpi` None uses the theme's `savefig.dpi` (screen resolution)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", dpi=dpi)
     return buffer.getvalue()
 
 

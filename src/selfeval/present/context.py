@@ -1,7 +1,7 @@
-"""The report's context: the figures of a year, formatted for the templates.
+"""The report's context: the figures of a year, formatted (strings, chart PNGs) for the builder.
 
-Every string that came from data reaches the page only through an autoescaping template; no HTML
-is built by string concatenation here.
+`selfeval.present.build` turns this dict into the format-neutral document; nothing here knows
+HTML or Word. Charts are drawn once, at print resolution, and serve every format.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from selfeval.figures.holdings import Holdings
 from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Spending
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
-from selfeval.present.formats import cn_date, cn_number, count_text, decimal_text, pct, wan
-from selfeval.present.frames import NINE_SECTIONS
+from selfeval.present.formats import cn_date, count_text, decimal_text, pct, wan
 from selfeval.present.scoring_view import scoring_view
 from selfeval.results import YearResults
 from selfeval.rules import is_missing
@@ -78,7 +77,7 @@ def _figure(
     return {
         "key": key,
         "title": title,
-        "uri": charts.png_data_uri(fig),
+        "png": charts.png_bytes(fig, charts.REPORT_DPI),
         "alt": alt,
         "headers": headers,
         "rows": rows,
@@ -200,7 +199,7 @@ def _holdings_figure(holding: Holdings | None, source: str) -> list[dict]:
 
 
 def build_context(results: YearResults) -> dict:
-    """Everything the report templates need for one year, from its stored results."""
+    """Everything the report's blocks need for one year, from its stored results."""
     fig = results.figures
     year = fig.year
     unit_name = fig.unit_name
@@ -217,7 +216,9 @@ def build_context(results: YearResults) -> dict:
     ]
     holding = fig.holdings
     yoy = results.yoy
-    scoring = results.scoring
+    # Until the national form (a table for every year) is presented, a year without 绩效目标
+    # shows no table, as before.
+    scoring = results.scoring if results.scoring.targets_given else None
 
     subsections = []
     for key, default in SUBSECTION_DEFAULTS.items():
@@ -234,27 +235,15 @@ def build_context(results: YearResults) -> dict:
     if yoy is not None:
         subsections.append({"key": "同比", "title": "主要指标与上年对比"})
 
-    sections = list(NINE_SECTIONS)
-    toc = [
-        {"anchor": f"s{i}", "text": f"{cn_number(i)}、{title}"}
-        for i, (_, title) in enumerate(sections, 1)
-    ]
-    if scoring is not None:
-        toc.insert(6, {"anchor": "scoring", "text": "附表：部门整体支出绩效自评表"})
-    toc.append({"anchor": "reconciliation", "text": "附录：数据核对"})
-
     spend = fig.spending
     return {
         "year": year,
         "unit_name": unit_name,
         "title": REPORT_TITLE.format(unit=unit_name, year=year),
         "data_date": _data_date(fig.data_date),
+        "data_day": None if _data_date(fig.data_date) is None else pd.Timestamp(fig.data_date),
         "unit": fig.unit,
         "texts": texts,
-        "sections": [
-            {"key": k, "title": t, "number": cn_number(i)} for i, (k, t) in enumerate(sections, 1)
-        ],
-        "toc": toc,
         "spending": {
             "general": spend.types.get(GENERAL),
             "shares": spend.shares,
@@ -262,7 +251,7 @@ def build_context(results: YearResults) -> dict:
             "types": spend.types,
         },
         "sangong": spend.sangong,
-        "sangong_total": spend.sangong_total,
+        "sangong_total": spend.sangong_total.actual if spend.sangong_total else None,
         "budget_types": BUDGET_TYPES,
         "spending_figures": _spending_figures(spend, year, source),
         "subsections": subsections,

@@ -1,20 +1,133 @@
-"""Report frames: the sections of a report, in order, with their titles.
+"""Report frames: which sections a report has, in order, with their titles and blocks.
 
-The nine-section prose frame is what units publish as 部门整体支出绩效自评报告; the browser
-checks and the report context both read it from here.
+A frame is data, not code: one TOML file per frame under `present/frames/` (the nine-section
+prose report units publish as 部门整体支出绩效自评报告 is `nine_sections.toml`). Adding a frame
+(e.g. a province's 附件 form) is adding a file whose sections name existing blocks; the builder
+(`selfeval.present.build`) walks the frame and calls one block builder per block key. The
+browser checks read the standard section titles from here too.
 """
 
 from __future__ import annotations
 
-#: The nine sections: (key, title), numbered 一 … 九 in this order.
-NINE_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("unit", "部门（单位）概况"),
-    ("general", "一般公共预算支出情况"),
-    ("fund", "政府性基金预算支出情况"),
-    ("capital", "国有资本经营预算支出情况"),
-    ("social", "社会保险基金预算支出情况"),
-    ("performance", "部门整体支出绩效情况"),
-    ("problems", "存在的问题及原因分析"),
-    ("measures", "下一步改进措施"),
-    ("other", "其他需要说明的情况"),
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from selfeval.errors import FrameError
+
+FRAMES_DIR = Path(__file__).resolve().parent / "frames"
+DEFAULT_FRAME = "nine_sections"
+_SECTION_KEYS = {"key", "title", "blocks", "numbered", "optional", "landscape", "anchor"}
+_FRAME_KEYS = {"name", "title", "toc", "cover", "sections"}
+
+
+@dataclass(frozen=True)
+class FrameSection:
+    """One section of a frame: its title, its blocks, and how it is numbered and laid out."""
+
+    key: str
+    title: str
+    blocks: tuple[str, ...]
+    numbered: bool = True
+    optional: bool = False
+    landscape: bool = False
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverLine:
+    """A line under the title: a label and the name of the cover field that fills it."""
+
+    label: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A report frame as read from its file."""
+
+    key: str
+    name: str
+    title: str  # with {unit} and {year}
+    sections: tuple[FrameSection, ...]
+    cover: tuple[CoverLine, ...] = ()
+    toc: bool = False
+
+    def numbered(self) -> tuple[FrameSection, ...]:
+        """The numbered sections (一、二、…) in order."""
+        return tuple(s for s in self.sections if s.numbered)
+
+
+def _problem(key: str, text: str) -> FrameError:
+    return FrameError(f"报告框架 {key}.toml：{text} / report frame {key}: {text}")
+
+
+def _section(key: str, raw: object) -> FrameSection:
+    if not isinstance(raw, dict):
+        raise _problem(key, "每个 [[sections]] 必须是表 / each section must be a table")
+    unknown = set(raw) - _SECTION_KEYS
+    if unknown:
+        raise _problem(key, f"未知的字段 {sorted(unknown)} / unknown section keys")
+    blocks = raw.get("blocks", [])
+    if not isinstance(raw.get("key"), str) or not isinstance(raw.get("title"), str):
+        raise _problem(key, "每个部分都要有 key 与 title / every section needs key and title")
+    if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
+        raise _problem(key, f"部分 {raw['key']} 的 blocks 必须是字符串列表")
+    return FrameSection(
+        key=raw["key"],
+        title=raw["title"],
+        blocks=tuple(blocks),
+        numbered=bool(raw.get("numbered", True)),
+        optional=bool(raw.get("optional", False)),
+        landscape=bool(raw.get("landscape", False)),
+        anchor=raw.get("anchor"),
+    )
+
+
+def parse_frame(key: str, text: str) -> Frame:
+    """A frame from the text of its TOML file; raises FrameError naming what is wrong."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _problem(key, f"TOML 格式错误：{exc}") from exc
+    unknown = set(raw) - _FRAME_KEYS
+    if unknown:
+        raise _problem(key, f"未知的字段 {sorted(unknown)} / unknown frame keys")
+    sections = tuple(_section(key, s) for s in raw.get("sections", []))
+    if not sections:
+        raise _problem(key, "没有任何部分 / no sections")
+    keys = [s.key for s in sections]
+    if len(set(keys)) != len(keys):
+        raise _problem(key, f"部分的 key 重复：{keys}")
+    cover = tuple(
+        CoverLine(str(line["label"]), str(line["field"])) for line in raw.get("cover", [])
+    )
+    return Frame(
+        key=key,
+        name=str(raw.get("name", key)),
+        title=str(raw.get("title", "{unit}{year}年度整体支出绩效自评报告")),
+        sections=sections,
+        cover=cover,
+        toc=bool(raw.get("toc", False)),
+    )
+
+
+def available_frames() -> tuple[str, ...]:
+    """Keys of the frames shipped with the package (file names without .toml)."""
+    return tuple(sorted(p.stem for p in FRAMES_DIR.glob("*.toml")))
+
+
+@cache
+def load_frame(key: str = DEFAULT_FRAME) -> Frame:
+    """The frame `present/frames/<key>.toml`."""
+    path = FRAMES_DIR / f"{key}.toml"
+    if not path.is_file():
+        raise _problem(key, f"找不到框架文件，已有：{', '.join(available_frames())}")
+    return parse_frame(key, path.read_text(encoding="utf-8"))
+
+
+#: The nine numbered sections of the default frame: (key, title), numbered 一 … 九 in order.
+NINE_SECTIONS: tuple[tuple[str, str], ...] = tuple(
+    (s.key, s.title) for s in load_frame(DEFAULT_FRAME).numbered()
 )

@@ -79,6 +79,6 @@ def scoring_view(result: ScoreResult) -> dict[str, Any]:
         "rows": rows,
         "weight_total": _fmt(result.weight_total),
         "total": _fmt(result.total),
-        "grade": result.grade,
+        "grade": result.grade or "未评定",
         "warnings": list(result.warnings),
     }

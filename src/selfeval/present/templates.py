@@ -1,5 +1,6 @@
-"""The one jinja2 environment of every page (report and index): autoescape always on, strict
-undefined, the formatting filters. Every string from data reaches a page only through it."""
+"""The one jinja2 environment of the index page: autoescape always on, strict undefined, the
+formatting filters. (The report itself is written from the document model by
+`selfeval.present.html`, which escapes every text.)"""
 
 from __future__ import annotations
 
@@ -18,13 +19,10 @@ from selfeval.present.formats import (
     wan,
 )
 
-#: The report's parts in order; a notebook displays each as one output.
-PARTS = ("cover", "budget", "performance", "scoring", "closing", "appendix")
-
 
 @cache
 def environment() -> Environment:
-    """The jinja2 environment of every page: autoescape always on, strict undefined, filters."""
+    """The jinja2 environment of the pages: autoescape always on, strict undefined, filters."""
     env = Environment(
         loader=FileSystemLoader(str(config.TEMPLATES_DIR)),
         autoescape=True,
@@ -43,18 +41,6 @@ def environment() -> Environment:
         figure=lambda value, decimals: grouped(value, decimals),
     )
     return env
-
-
-def render_part(context: dict, part: str) -> str:
-    """HTML of one part of the report (see PARTS), rendered from `context`."""
-    if part not in PARTS:
-        raise ValueError(f"未知的报告部分 / unknown report part: {part!r}")
-    return environment().get_template(f"report/{part}.html.j2").render(**context)
-
-
-def render_report(context: dict) -> str:
-    """HTML of the whole report body (all parts in order)."""
-    return "\n".join(render_part(context, part) for part in PARTS)
 
 
 def render_page(template: str, **context: object) -> str:

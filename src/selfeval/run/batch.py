@@ -7,9 +7,11 @@ Layout this module maintains (all under the project root, or an explicit root); 
 ``<YYYY>`` in a single-unit project (data/raw/<YYYY>/) and ``<unit>/<YYYY>`` in a project of
 several units (data/raw/<unit>/<YYYY>/), both may be mixed:
 
-- ``outputs/<rel>/`` report.html, report.ipynb, ``stamp.json`` (content hashes of what the year
-  was built from: the raw bytes 01 read, code, year-1's and, for a 主管部门, its units' processed
-  data) and, after a failed attempt, ``failed/`` (executed notebook, error.txt).
+- ``outputs/<rel>/`` report.html, report.docx, report.pdf (when LibreOffice is installed),
+  report.ipynb (the products: run.plan.PRODUCTS), ``stamp.json`` (content hashes of what the
+  year was built from: the raw bytes 01 read, code, year-1's and, for a 主管部门, its units'
+  processed data; and of each product) and, after a failed attempt, ``failed/`` (executed
+  notebook, error.txt).
 - ``outputs/.tmp-<slug>-<token>`` / ``data/processed/.tmp-<slug>-<token>``: a year in progress
   (``<slug>`` = ``<YYYY>`` or ``<unit>-<YYYY>``).
 - ``outputs/.swap-<slug>.json``: journal of a swap in progress; a crash between the renames of
@@ -47,6 +49,7 @@ from selfeval.run.plan import (
     FAILED_DIR,
     LOCK_FILE,
     NEEDS_PREVIOUS_STAGE,
+    OPTIONAL_PRODUCTS,
     PREVIOUS_READY_STAGE,
     PRODUCTS,
     STAMP_FILE,
@@ -56,7 +59,14 @@ from selfeval.run.plan import (
     Key,
     YearPlan,
 )
-from selfeval.run.progress import Progress, rel_path, summary_table, warning_lines
+from selfeval.run.progress import (
+    Progress,
+    pdf_failures,
+    pdf_lines,
+    rel_path,
+    summary_table,
+    warning_lines,
+)
 from selfeval.store import (
     hash_notebooks,
     hash_tree,
@@ -258,6 +268,12 @@ def stamp_state(key: Key | int, roots: Roots, inputs: dict[str, object]) -> tupl
         return False, stamp
     for name in PRODUCTS:
         if products.get(name) != hash_tree(out_dir / name):
+            return False, stamp
+    # An optional product the stamp records must still be there; a PDF never made (no
+    # LibreOffice) is `make pdf`'s.
+    for name in OPTIONAL_PRODUCTS:
+        recorded = products.get(name)
+        if recorded is not None and recorded != hash_tree(out_dir / name):
             return False, stamp
     return True, stamp
 
@@ -760,7 +776,9 @@ class _Batch:
             hash_tree(prev_dir) if compares_with_previous(plan.staged_proc, prev_dir) else None
         )
         products = {"processed": hash_tree(plan.staged_proc)}
-        products.update({name: hash_tree(plan.staged_out / name) for name in PRODUCTS})
+        products.update(
+            {n: hash_tree(plan.staged_out / n) for n in (*PRODUCTS, *OPTIONAL_PRODUCTS)}
+        )
         stamp = {
             "version": STAMP_VERSION,
             "unit": key.unit,
@@ -975,9 +993,10 @@ class BatchResult:
 
     @property
     def exit_status(self) -> int:
-        """0 when every year is built or unchanged and the index was written, else 1."""
+        """0 when every year is built or unchanged, its PDF converted or LibreOffice absent,
+        and the index was written; else 1."""
         failed = any(p.status == FAILED for p in self.plans)
-        return 1 if failed or self.index_error else 0
+        return 1 if failed or self.index_error or pdf_failures(self.plans) else 0
 
 
 def run_batch(
@@ -1114,6 +1133,8 @@ def build(
             signal.signal(signal.SIGTERM, previous)
     print(summary_table(result.plans, roots))
     for line in warning_lines(result.plans, roots):
+        print(line)
+    for line in pdf_lines(result.plans, roots):
         print(line)
     if result.index_error:
         print(f"索引页生成失败 / index page failed: {result.index_error}", file=sys.stderr)

@@ -115,6 +115,24 @@ _JS_OVERFLOW = """() => {
 }"""
 
 
+# Width of each header cell against the width its text needs (nowrap; th.wrap: its min-width).
+_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th')).map(th => {
+    const span = document.createElement('span');
+    span.style.whiteSpace = 'nowrap';
+    span.textContent = th.innerText.split('\\n')[0];
+    th.appendChild(span);
+    const need = span.getBoundingClientRect().width;
+    span.remove();
+    const style = getComputedStyle(th);
+    const content = th.getBoundingClientRect().width
+        - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth);
+    return {text: th.innerText, wrap: th.classList.contains('wrap'), need, content,
+            scope: th.getAttribute('scope'),
+            fontSize: parseFloat(style.fontSize)};
+})"""
+
+
 def find_chromium() -> Path | None:
     """Path of a system Chromium executable, or None when none is installed."""
     explicit = os.environ.get(CHROMIUM_ENV)
@@ -331,6 +349,31 @@ class Browser:
         result.blocked_requests += self.blocked[first_blocked:]
         result.blocked_requests = list(dict.fromkeys(result.blocked_requests))
         return result
+
+    def print_pdf(self, html: Path, pdf: Path) -> Path:
+        """Print `html` as a reader's browser does (print media, the page's own @page size,
+        margins and page-number boxes) to `pdf`; returns `pdf`."""
+        page = self._context.new_page()
+        try:
+            page.goto(Path(html).resolve().as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            page.emulate_media(media="print")
+            data = page.pdf(prefer_css_page_size=True, print_background=True)
+        finally:
+            page.close()
+        return write_with(pdf, lambda tmp: Path(tmp).write_bytes(data))
+
+    def header_widths(self, html: Path) -> list[dict[str, Any]]:
+        """Every table header cell of `html` laid out for print: its width and the width its
+        text needs on one line (or, for a long header marked to wrap, its narrowest line)."""
+        page = self._context.new_page()
+        try:
+            page.goto(Path(html).resolve().as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": round(156 / 25.4 * 96), "height": 800})
+            return page.evaluate(_JS_HEADER_WIDTHS)
+        finally:
+            page.close()
 
     def _cjk_samples(self, page: Any, limit: int) -> list[CjkSample]:
         samples = [

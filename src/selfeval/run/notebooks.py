@@ -1,4 +1,5 @@
-"""Notebook execution (papermill, reproducible) and HTML export (nbconvert, offline template).
+"""Notebook execution (papermill, reproducible), HTML export (nbconvert, offline template) and
+the PDF of the Word file 03 writes (LibreOffice, `selfeval.run.pdf`).
 
 `build_year` runs one year's three notebooks in order with explicit directories, on one kernel
 (`selfeval.run.kernel.SharedKernel`); batching, caching and atomic swapping belong to
@@ -279,17 +280,23 @@ def build_year(
     units: list[dict] | None = None,
     shown_paths: dict[str, str] | None = None,
 ) -> dict:
-    """Run 01 → 02 → 03 for `year` on one kernel and export `output_dir/report.html`.
+    """Run 01 → 02 → 03 for `year` on one kernel, export `output_dir/report.html`, convert
+    report.docx.
+
+    `kernel`: a launched `SharedKernel` (the batch launches it while the worker waits for a slot
+    or for year-1's data); without one, a kernel is launched here. Either way it is killed as
+    soon as the report notebook is saved.
 
     `units` (a 主管部门's build, see run.department): written as units.json into
     `processed_dir` after 01, and 04_department runs after 03; its section follows the unit's
     report in report.html, and report.ipynb holds both notebooks' cells.
 
-    `kernel`: a launched `SharedKernel` (the batch launches it while the worker waits for a slot
-    or for year-1's data); without one, a kernel is launched here. Either way it is killed as
-    soon as 03's notebook is saved. Returns a dict with the year and the paths written
-    (`report_ipynb`, `report_html`, `summary`). Raises BuildError naming the year and the stage;
-    when a notebook fails, the executed notebook is left at `output_dir/failed/<notebook>.ipynb`.
+    Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
+    `report_docx`, `report_pdf` or None, `summary`) and `pdf`: "made", "missing" (no
+    LibreOffice here) or "failed" with `pdf_error`. A failed conversion never fails the year:
+    its HTML and Word file stand, and the batch reports the PDF. Raises BuildError naming the
+    year and the stage; when a notebook fails, the executed notebook is left at
+    `output_dir/failed/<notebook>.ipynb`.
     """
     check_year(year)
     roots = _allowed_roots(build_root)
@@ -338,7 +345,9 @@ def build_year(
         "year": year,
         "report_ipynb": report_nb,
         "report_html": report_html,
+        "report_docx": output_dir / "report.docx",
         "summary": processed_dir / "summary.json",
+        **convert_pdf(output_dir / "report.docx", output_dir / "report.pdf"),
     }
 
 
@@ -420,3 +429,16 @@ def _run_stages(
             report.append(executed)
     assert executed is not None
     return report
+
+
+def convert_pdf(docx: Path, pdf: Path) -> dict:
+    """report.pdf from report.docx, as `build_year` reports it (never raises for the PDF)."""
+    from selfeval.run import pdf as converter
+
+    try:
+        converter.docx_to_pdf(docx, pdf)
+    except converter.ConverterMissing:
+        return {"report_pdf": None, "pdf": "missing", "pdf_error": ""}
+    except converter.PdfError as exc:
+        return {"report_pdf": None, "pdf": "failed", "pdf_error": str(exc)}
+    return {"report_pdf": pdf, "pdf": "made", "pdf_error": ""}

@@ -12,12 +12,16 @@ STAMP_FILE = "stamp.json"
 BUILD_LOG = "build.log"
 FAILED_DIR = "failed"
 LOCK_FILE = ".batch.lock"
-#: Version 2: raw hashes are those of the bytes 01 read (meta.json's sources, verified at commit),
-#: department unit-years record their units' processed data.
-STAMP_VERSION = 2
+#: Version 3: products include report.docx and report.pdf (2, main), raw hashes are those of the
+#: bytes 01 read (meta.json's sources, verified at commit), department unit-years record their
+#: units' processed data.
+STAMP_VERSION = 3
 #: Files of outputs/<unit>/<year>/ a build produces, each hashed into the stamp. The processed
-#: folder data/processed/<unit>/<year>/ is hashed as a whole ("processed").
-PRODUCTS: tuple[str, ...] = ("report.html", "report.ipynb")
+#: folder data/processed/<unit>/<year>/ is hashed as a whole ("processed"). The one place that
+#: lists them: the stamp, the cluster's results and the commit read it from here.
+PRODUCTS: tuple[str, ...] = ("report.html", "report.docx", "report.ipynb")
+#: Products a build may lack (no LibreOffice here): stamped when present, checked when stamped.
+OPTIONAL_PRODUCTS: tuple[str, ...] = ("report.pdf",)
 #: Stages run.notebooks.build_year announces through on_stage: clean, analyze, report, export. The
 #: previous year's processed data is complete (tables from 01, summary.json from 02) once its
 #: worker announces the stage with this (0-based) index.

@@ -1,5 +1,5 @@
 """What a batch prints: a tqdm bar on a terminal (plain lines otherwise), the summary table of
-unit-years, and the warnings of each built year."""
+unit-years, the warnings of each built year, and what became of each year's PDF."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from selfeval.config import Roots
-from selfeval.run.plan import FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
+from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
 from selfeval.store import load_json
 
 
@@ -113,6 +113,38 @@ def warning_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
             continue
         summary = load_json(roots.processed / plan.key.rel / "summary.json") or {}
         lines += [f"[{plan.key}] 警告 / warning: {w}" for w in summary.get("warnings") or []]
+    return lines
+
+
+def pdf_failures(plans: list[YearPlan]) -> list[YearPlan]:
+    """Built years whose PDF conversion failed although LibreOffice is installed."""
+    return [p for p in plans if p.status == BUILT and (p.result or {}).get("pdf") == "failed"]
+
+
+def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
+    """A line per failed conversion, and how to get the PDFs a year has not got."""
+    from selfeval.run import pdf
+
+    lines = [
+        f"[{p.key}] PDF 转换失败（report.html 与 report.docx 已生成）/ PDF conversion failed:"
+        f" {(p.result or {}).get('pdf_error', '')}"
+        for p in pdf_failures(plans)
+    ]
+    failed = {p.key for p in pdf_failures(plans)}
+    without = [
+        p.key
+        for p in plans
+        if p.status != FAILED
+        and p.key not in failed
+        and (roots.outputs / p.key.rel / "report.docx").is_file()
+        and not (roots.outputs / p.key.rel / "report.pdf").is_file()
+    ]
+    if without:
+        years = "、".join(str(y) for y in without)
+        if pdf.find_soffice() is None:
+            lines.append(f"{years} 年度没有 PDF：{pdf.INSTALL_HINT}")
+        else:
+            lines.append(f"{years} 年度还没有 PDF：运行 make pdf 生成 / run `make pdf`")
     return lines
 
 

@@ -36,6 +36,11 @@ def year_folders(outputs: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _link(folder: Path, rel: str, name: str) -> str | None:
+    """Relative link to a product of a year folder, None when the year has not got it."""
+    return f"{rel}/{name}" if (folder / name).is_file() else None
+
+
 def collect_years(roots: Roots) -> list[dict]:
     """One record per unit-year with an output folder: unit, status, data date, figures, links."""
     from selfeval.present import index as page
@@ -66,6 +71,8 @@ def collect_years(roots: Roots) -> list[dict]:
                 else STATUS_FAILED,
                 "failed": failed,
                 "report": f"{rel}/report.html" if has_report else None,
+                "docx": _link(entry, rel, "report.docx") if has_report else None,
+                "pdf": _link(entry, rel, "report.pdf") if has_report else None,
                 "error": f"{rel}/{FAILED_DIR}/error.txt"
                 if (entry / FAILED_DIR / "error.txt").is_file()
                 else None,
@@ -101,6 +108,8 @@ def _index_key(roots: Roots) -> str:
         parts = [
             rel,
             str((entry / "report.html").is_file()),
+            str(hash_tree(entry / "report.docx") is not None),
+            str(hash_tree(entry / "report.pdf") is not None),
             str((entry / FAILED_DIR / "error.txt").is_file()),
             str(hash_tree(processed / "summary.json")),
             str(hash_tree(processed / "meta.json")),

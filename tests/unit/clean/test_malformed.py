@@ -215,32 +215,50 @@ def test_folder_without_data(year_dir):
 
 
 def test_missing_sheet_in_workbook(year_dir):
+    """Only 单位概况 is required: a workbook without it says so."""
     sheets = base()
-    del sheets["活动"]
+    del sheets["单位概况"]
     write_xlsx(year_dir, sheets)
-    p = one(problems(year_dir), "缺少工作表", file="数据.xlsx", sheet="活动")
-    assert "活动" in p.expected
+    p = one(problems(year_dir), "缺少工作表", file="数据.xlsx", sheet="单位概况")
+    assert "单位概况" in p.expected
+
+
+def test_optional_sheets_may_be_missing(year_dir):
+    """支出, 活动 and 文字说明 are optional (contract v2): a year without them cleans."""
+    sheets = base()
+    for name in ("活动", "支出", "文字说明", "声明数"):
+        sheets.pop(name, None)
+    write_xlsx(year_dir, sheets)
+    result = clean_year(year_dir, YEAR)
+    assert "activities" not in result.tables and "spending" not in result.tables
 
 
 def test_missing_csv_file(year_dir):
     sheets = base()
-    del sheets["文字说明"]
+    del sheets["单位概况"]
     write_csvs(year_dir, sheets)
-    p = one(problems(year_dir), "缺少文件", file="文字说明.csv", sheet="文字说明")
-    assert "文字说明.csv" in p.expected
+    p = one(problems(year_dir), "缺少文件", file="单位概况.csv", sheet="单位概况")
+    assert "单位概况.csv" in p.expected
 
 
 def test_empty_sheet(year_dir):
     write_csvs(year_dir, base())
-    (year_dir / "活动.csv").write_bytes(b"")
-    one(problems(year_dir), "工作表为空", file="活动.csv", sheet="活动")
+    (year_dir / "单位概况.csv").write_bytes(b"")
+    one(problems(year_dir), "工作表为空", file="单位概况.csv", sheet="单位概况")
 
 
 def test_header_only_required_sheet(year_dir):
     sheets = base()
+    sheets["单位概况"] = sheets["单位概况"][:1]
+    write_csvs(year_dir, sheets)
+    one(problems(year_dir), "没有数据行", file="单位概况.csv")
+
+
+def test_header_only_optional_sheet_is_no_sheet(year_dir):
+    sheets = base()
     sheets["支出"] = sheets["支出"][:1]
     write_csvs(year_dir, sheets)
-    one(problems(year_dir), "没有数据行", file="支出.csv")
+    assert "spending" not in clean_year(year_dir, YEAR).tables
 
 
 def test_merged_header_cells(year_dir):
@@ -369,11 +387,13 @@ def test_negative_count(year_dir):
     one(problems(year_dir), "不能为负数", row=3, column="赠书册数", value="-780")
 
 
-def test_missing_actual_amount(year_dir):
+def test_row_without_any_amount(year_dir):
+    """A blank 执行数 is not given (allowed); a row giving no amount at all is an error."""
     sheets = base()
+    sheets["支出"][4][3] = ""
     sheets["支出"][4][4] = ""
     write_csvs(year_dir, sheets)
-    one(problems(year_dir), "执行数不能为空", row=5, column="执行数（万元）")
+    one(problems(year_dir), "没有填写任何金额", row=5)
 
 
 def test_date_outside_year(year_dir):
@@ -381,7 +401,7 @@ def test_date_outside_year(year_dir):
     sheets["活动"][4][3] = "2022-12-31"
     write_csvs(year_dir, sheets)
     p = one(problems(year_dir), "不在 2023 年内", row=5, column="开始日期")
-    assert str(p).startswith("活动.csv 第5行「开始日期」: 2022-12-31 不在 2023 年内")
+    assert str(p).startswith("活动.csv 第5行「开始日期」（D5）: 2022-12-31 不在 2023 年内")
 
 
 def test_unreadable_date(year_dir):
@@ -484,15 +504,14 @@ def test_rate_above_100(year_dir):
     one(problems(year_dir), "满意度超过 100%", row=2, column="满意度（%）")
 
 
-def test_unknown_text_section_lists_valid_keys(year_dir):
+def test_unit_own_text_section_is_a_subsection(year_dir):
+    """A 章节 outside the fixed keys is one of the unit's own subsections of 六, kept in order."""
     sheets = base()
-    sheets["文字说明"].append(["亮点", "", "内容"])
+    sheets["文字说明"].append(["群文活动", "", "组织群众文化活动。"])
     write_csvs(year_dir, sheets)
-    p = one(
-        problems(year_dir), "不是可选的值", file="文字说明.csv", row=3, column="章节", value="亮点"
-    )
-    for key in ("概况补充", "活动", "服务评价", "存在问题", "改进措施", "其他说明"):
-        assert key in p.expected
+    texts = clean_year(year_dir, YEAR).tables["texts"]
+    row = texts[texts["section"] == "群文活动"].iloc[0]
+    assert bool(row["custom"]) and row["content"] == "组织群众文化活动。"
 
 
 def test_unknown_stated_key_and_category(year_dir):
@@ -601,10 +620,10 @@ def test_problems_of_several_files_are_reported_together(year_dir):
     sheets = base()
     sheets["支出"][1][4] = "-1"
     sheets["满意度"][1][2] = "300"
-    sheets["文字说明"][1][0] = "未知章节"
+    sheets["单位概况"][1][1] = ""
     write_csvs(year_dir, sheets)
     files = {p.file for p in problems(year_dir)}
-    assert {"支出.csv", "满意度.csv", "文字说明.csv"} <= files
+    assert {"支出.csv", "满意度.csv", "单位概况.csv"} <= files
 
 
 def test_clean_cli_reports_and_leaves_processed_untouched(tmp_path, monkeypatch, capsys):
@@ -619,7 +638,7 @@ def test_clean_cli_reports_and_leaves_processed_untouched(tmp_path, monkeypatch,
     (processed / "marker.txt").write_text("old", encoding="utf-8")
     assert clean_cli(YEAR) != 0
     err = capsys.readouterr().err
-    assert "活动.csv 第2行「线下参与人次」: 若干 不是可识别的数字" in err
+    assert "活动.csv 第2行「线下参与人次」（H2）: 若干 不是可识别的数字" in err
     assert [p.name for p in processed.iterdir()] == ["marker.txt"]
 
 

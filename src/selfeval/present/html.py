@@ -1,0 +1,203 @@
+"""The HTML writer: a `Document` as HTML fragments, one per part (cover, then each section).
+
+03_report.ipynb displays each fragment as one output; `selfeval.run.notebooks.export_html`
+wraps them with the offline nbconvert template and `report.css` (screen, mobile and print
+rules) into `report.html`. Every text is escaped here, attributes included: no data reaches
+the page unescaped, and nothing here reads data other than the document.
+
+Markup is semantic and stable (the tests select on it): sections carry their anchors as ids,
+`kind` of paragraphs, tables and rows becomes their class, numeric cells are `td.num`, header
+cells `th scope="col"` (long ones `th.wrap` with a `min-width` so no column is narrower than
+its header), row names `th scope="row"`. Figures are inline PNG data and are followed by their
+data table.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from selfeval.present.document import (
+    Align,
+    Document,
+    Figure,
+    Heading,
+    Note,
+    Numbering,
+    PageBreak,
+    Paragraph,
+    ParagraphRole,
+    Section,
+    Table,
+)
+from selfeval.present.layout import HEADER_NOWRAP_CHARS, header_min_em, text_em
+
+
+def _classes(*names: str) -> str:
+    names = tuple(n for n in names if n)
+    return f' class="{escape(" ".join(names))}"' if names else ""
+
+
+def _id(anchor: str | None) -> str:
+    return f' id="{escape(anchor)}"' if anchor else ""
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.split("\n"))
+
+
+class _Writer:
+    """Walks a document once, numbering tables and figures in document order."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.numbering = Numbering()
+        self.break_before_next = False
+
+    def parts(self) -> list[str]:
+        out = [self.cover()]
+        out += [self.section(s) for s in self.document.sections]
+        return out
+
+    # -- cover and contents -------------------------------------------------------------------
+
+    def cover(self) -> str:
+        doc = self.document
+        out = ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
+        out += [f'<p class="cover-field">{escape(f"{f.label}：{f.value}")}</p>' for f in doc.cover]
+        out.append("</header>")
+        if doc.toc:
+            out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]
+            out += [
+                f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
+                for s in doc.sections
+            ]
+            out += ["</ol>", "</nav>"]
+        return "\n".join(out) + "\n"
+
+    # -- sections and blocks ------------------------------------------------------------------
+
+    def _pending_break(self) -> str:
+        if self.break_before_next:
+            self.break_before_next = False
+            return "page-break"
+        return ""
+
+    def section(self, section: Section) -> str:
+        classes = _classes(
+            "report-section",
+            section.kind and f"section-{section.kind}",
+            "landscape" if section.landscape else "",
+        )
+        out = [f"<section{_id(section.anchor)}{classes}>", f"<h2>{escape(section.title)}</h2>"]
+        for block in section.blocks:
+            out.append(self.block(block))
+        out.append("</section>")
+        return "\n".join(o for o in out if o) + "\n"
+
+    def block(self, block) -> str:
+        match block:
+            case Paragraph():
+                role = "" if block.role is ParagraphRole.BODY else block.role.value
+                classes = _classes(role, block.kind, self._pending_break())
+                return f"<p{classes}>{self.runs(block)}</p>"
+            case Heading():
+                tag = f"h{block.level + 1}"
+                classes = _classes(self._pending_break())
+                return f"<{tag}{_id(block.anchor)}{classes}>{escape(block.text)}</{tag}>"
+            case Note():
+                return f"<p{_classes('note', self._pending_break())}>{escape(block.text)}</p>"
+            case Table():
+                return self.table(block, self.numbering.table(block))
+            case Figure():
+                return self.figure(block)
+            case PageBreak():
+                self.break_before_next = True
+                return ""
+            case _:
+                raise TypeError(f"unknown block {type(block).__name__}")
+
+    @staticmethod
+    def runs(paragraph: Paragraph) -> str:
+        parts = []
+        for run in paragraph.runs:
+            text = escape(run.text)
+            if run.bold:
+                text = f"<strong>{text}</strong>"
+            if run.italic:
+                text = f"<em>{text}</em>"
+            if run.superscript:
+                text = f"<sup>{text}</sup>"
+            parts.append(text)
+        return "".join(parts)
+
+    def figure(self, figure: Figure) -> str:
+        data = base64.b64encode(figure.png).decode("ascii")
+        caption = self.numbering.figure(figure)
+        out = [
+            f"<figure{_id(figure.anchor)}{_classes('chart', self._pending_break())}>"
+            f'<img src="data:image/png;base64,{data}" alt="{escape(figure.alt)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
+        ]
+        if figure.data is not None:
+            out.append(self.table(figure.data, self.numbering.figure_data(figure)))
+        return "\n".join(out)
+
+    def table(self, table: Table, label: str) -> str:
+        wide = "wide" if table.wide else ""
+        out = [
+            f"<div{_id(table.anchor)}{_classes('table-wrap', wide, self._pending_break())}>",
+            f"<table{_classes(table.kind)}>",
+            f"<caption>{escape(label)}</caption>",
+            "<colgroup>",
+        ]
+        total = sum(c.width for c in table.columns)
+        out += [f'<col style="width: {100 * c.width / total:.2f}%">' for c in table.columns]
+        out.append("</colgroup>")
+        by_row: dict[int, list[str]] = {}
+        for placed in table.grid():
+            by_row.setdefault(placed.row, []).append(self.cell(table, placed))
+        out.append("<thead>")
+        out += [f"<tr>{''.join(by_row.get(r, []))}</tr>" for r in range(len(table.header))]
+        out.append("</thead>")
+        out.append("<tbody>")
+        for r, row in enumerate(table.body, start=len(table.header)):
+            classes = _classes("total" if row.total else "", row.kind)
+            out.append(f"<tr{classes}>{''.join(by_row.get(r, []))}</tr>")
+        out += ["</tbody>", "</table>"]
+        out += [f'<p class="note">{escape(n.text)}</p>' for n in table.notes]
+        out.append("</div>")
+        return "\n".join(out)
+
+    @staticmethod
+    def cell(table: Table, placed) -> str:
+        cell = placed.cell
+        attrs = ""
+        if cell.colspan > 1:
+            attrs += f' colspan="{cell.colspan}"'
+        if cell.rowspan > 1:
+            attrs += f' rowspan="{cell.rowspan}"'
+        text = _lines(cell.text)
+        if placed.header:
+            classes = ""
+            if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:
+                classes = f' class="wrap" style="min-width: {header_min_em(cell.text):g}em"'
+            return f'<th scope="col"{attrs}{classes}>{text}</th>'
+        if table.row_headers and placed.col == 0 and cell.colspan == 1:
+            return f'<th scope="row"{attrs}>{text}</th>'
+        align = cell.align or table.columns[placed.col].align
+        classes = _classes(
+            {Align.RIGHT: "num", Align.CENTER: "center"}.get(align, ""),
+            "bold" if cell.bold else "",
+        )
+        return f"<td{attrs}{classes}>{text}</td>"
+
+
+def parts(document: Document) -> list[str]:
+    """The HTML of each part in order: the cover (with the contents), then every section."""
+    return _Writer(document).parts()
+
+
+def render_body(document: Document) -> str:
+    """The whole report body as one HTML fragment (all parts in order)."""
+    return "\n".join(parts(document))

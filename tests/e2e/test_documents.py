@@ -1,0 +1,275 @@
+"""report.html, report.docx and report.pdf of a real build (2024 and a synthetic year with
+targets), each opened by its own reader: BeautifulSoup, python-docx, poppler (pdfinfo, pdftotext,
+pdffonts), and LibreOffice itself for the conversion. The three state the same facts.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pytest
+from bs4 import BeautifulSoup
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from support import SYNTHETIC_YEARS, build_project
+
+from selfeval.config import Roots
+from selfeval.run import batch, pdf, pdfcheck
+from selfeval.run.plan import STAMP_FILE
+
+pytestmark = pytest.mark.slow
+
+#: The year of the synthetic data that carries 绩效目标 (so a 绩效自评表 on landscape pages).
+TARGET_YEAR = SYNTHETIC_YEARS[-1]
+W_T = qn("w:t")
+
+#: Facts of the published 2024 report (copied by hand from it, as in test_report_fidelity).
+FACTS_2024 = (
+    "云溪区图书馆",
+    "一般公共预算支出109.17万元",
+    "基本支出69.78万元",
+    "人员支出63.44万元",
+    "公用支出6.33万元",
+    "项目支出39.39万元",
+    "全年开展活动15项、17场次",
+    "赠书3580册",
+    "群众满意度为98.92%",
+    "馆藏图书16516册",
+    "2024年我单位无预算支出执行偏离绩效目标的情况。",
+    "九、其他需要说明的情况",
+)
+
+
+def _need_converter() -> None:
+    if pdf.find_soffice() is None or not pdfcheck.available():
+        what = "LibreOffice (soffice) and poppler-utils"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{what} are required in CI: {pdf.INSTALL_COMMAND} poppler-utils")
+        pytest.skip(f"{what} not installed")
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    _need_converter()
+    return build_project(tmp_path_factory)
+
+
+def _out(root: Path, year: int) -> Path:
+    return root / "outputs" / str(year)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _html_text(path: Path) -> str:
+    """What a reader of report.html reads, without the contents list (links, not facts)."""
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    for nav in main.find_all("nav"):
+        nav.decompose()
+    return _flat(main.get_text())
+
+
+def _docx_text(path: Path) -> str:
+    """Every text of the Word body in document order (a merged cell once), no footers."""
+    body = docx.Document(str(path)).element.body
+    return _flat("".join(t.text or "" for t in body.iter(W_T)))
+
+
+def _docx_paragraphs_and_numeric_cells(path: Path) -> tuple[list[str], list[str]]:
+    """The Word body's paragraphs outside tables, and the numbers of its table cells."""
+    body = docx.Document(str(path)).element.body
+    paragraphs = [
+        _flat("".join(t.text or "" for t in p.iter(W_T))) for p in body.iterchildren(qn("w:p"))
+    ]
+    cells = [_flat("".join(t.text or "" for t in tc.iter(W_T))) for tc in body.iter(qn("w:tc"))]
+    numeric = re.compile(r"[+-]?\d[\d,.]*%?")
+    return [p for p in paragraphs if p], [c for c in cells if numeric.fullmatch(c)]
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\W", "", text)
+
+
+def _numbers(text: str) -> Counter:
+    return Counter(re.findall(r"\d[\d,.]*%?", text))
+
+
+@pytest.mark.parametrize("year", [2024, TARGET_YEAR])
+def test_each_year_has_html_docx_and_pdf_in_its_stamp(root, year):
+    out = _out(root, year)
+    for name in ("report.html", "report.docx", "report.pdf"):
+        assert (out / name).stat().st_size > 10_000, name
+    stamp = json.loads((out / STAMP_FILE).read_text(encoding="utf-8"))
+    for name in ("report.html", "report.docx", "report.pdf", "report.ipynb"):
+        assert stamp["products"][name], name
+    ok, _ = batch.stamp_state(
+        year, Roots.of(root), batch.own_inputs(year, Roots.of(root), batch.code_hashes())
+    )
+    assert ok
+
+
+@pytest.mark.parametrize("year", [2024, TARGET_YEAR])
+def test_html_and_docx_state_the_same_text_and_figures(root, year):
+    html = _html_text(_out(root, year) / "report.html")
+    word = _docx_text(_out(root, year) / "report.docx")
+    assert _numbers(html) == _numbers(word)
+    assert len(_numbers(word)) > 50
+    assert html == word
+    if year == 2024:
+        for fact in FACTS_2024:
+            assert fact in word, fact
+
+
+def test_docx_2024_styles_fonts_page_and_table_headers(root):
+    document = docx.Document(str(_out(root, 2024) / "report.docx"))
+    for name, east_asia in (
+        ("Normal", "仿宋_GB2312"),
+        ("Heading 1", "黑体"),
+        ("Heading 2", "楷体_GB2312"),
+    ):
+        rfonts = document.styles[name].element.find(qn("w:rPr")).find(qn("w:rFonts"))
+        assert rfonts.get(qn("w:eastAsia")) == east_asia
+        assert rfonts.get(qn("w:eastAsiaTheme")) is None
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["一、部门（单位）概况", "二、一般公共预算支出情况"]
+    assert headings[-1] == "附录：数据核对"
+    section = document.sections[0]
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert abs(section.page_width - Mm(210)) < Mm(0.1)
+    assert abs(section.page_height - Mm(297)) < Mm(0.1)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    for got, mm in zip(margins, (37, 35, 28, 26), strict=True):
+        assert abs(got - Mm(mm)) < Mm(0.1)
+    assert len(document.tables) == 1 + 5 + 1  # 支出明细, five chart data tables, 数据核对
+    for table in document.tables:
+        first = table._tbl.tr_lst[0].trPr
+        assert first.find(qn("w:tblHeader")) is not None
+        assert all(tr.trPr.find(qn("w:tblHeader")) is None for tr in table._tbl.tr_lst[1:])
+    assert len(document.inline_shapes) == 5  # the five charts
+
+
+def test_docx_with_targets_puts_the_scoring_table_on_landscape_pages(root):
+    document = docx.Document(str(_out(root, TARGET_YEAR) / "report.docx"))
+    orientations = [s.orientation for s in document.sections]
+    assert orientations[0] == WD_ORIENT.PORTRAIT
+    assert WD_ORIENT.LANDSCAPE in orientations and orientations[-1] == WD_ORIENT.PORTRAIT
+    landscape = next(s for s in document.sections if s.orientation == WD_ORIENT.LANDSCAPE)
+    assert abs(landscape.page_width - Mm(297)) < Mm(0.1)
+    captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
+    assert any(c.endswith("年度绩效指标") for c in captions)
+    indicators = next(
+        t
+        for t in document.tables
+        if t._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val")).endswith("年度绩效指标")
+    )
+    merged = [tr.tc_lst[0].vMerge for tr in indicators._tbl.tr_lst[1:]]
+    assert "restart" in merged and "continue" in merged  # 一级指标 spans its rows
+
+
+@pytest.mark.parametrize("year", [2024, TARGET_YEAR])
+def test_pdf_is_a4_numbered_embedded_and_states_the_facts(root, year):
+    path = _out(root, year) / "report.pdf"
+    count = pdfcheck.page_count(path)
+    assert count >= 8
+    sizes = pdfcheck.page_sizes(path)
+    assert len(sizes) == count and all(pdfcheck.is_a4(size) for size in sizes)
+    assert round(sizes[0][0]) == 595 and round(sizes[0][1]) == 842  # page 1: portrait A4
+    if year == TARGET_YEAR:
+        assert any(w > h for w, h in sizes)  # the 绩效自评表's landscape pages
+    for number, page in enumerate(pdfcheck.page_texts(path), start=1):
+        assert f"—{number}—" in [line.replace(" ", "") for line in page.splitlines()], number
+    fonts = pdfcheck.fonts(path)
+    assert fonts and all(f.embedded for f in fonts), fonts
+    names = " ".join(f.name for f in fonts)
+    assert "NotoSerifCJK" in names and "NotoSansCJK" in names  # 仿宋/宋 → serif, 黑体 → sans
+    text = pdfcheck.text(path)
+    paragraphs, numbers = _docx_paragraphs_and_numeric_cells(_out(root, year) / "report.docx")
+    # Every paragraph of the Word file, page breaks notwithstanding; compared on letters and
+    # digits, as pdftotext drops a full stop hanging at the end of a line.
+    words_only = _words(text)
+    missing = [p for p in paragraphs if _words(p) not in words_only]
+    assert missing == []
+    words = set(pdfcheck.tokens(path))
+    assert [n for n in numbers if n not in words] == []  # every figure of its tables
+    if year == 2024:
+        for fact in FACTS_2024:
+            assert fact in text, fact
+
+
+@pytest.mark.parametrize("year", [2024, TARGET_YEAR])
+def test_no_pdf_page_is_nearly_empty_before_a_table(root, year):
+    document = docx.Document(str(_out(root, year) / "report.docx"))
+    first_cells = [t._tbl.tr_lst[0].tc_lst[0] for t in document.tables]
+    markers = ["".join(t.text or "" for t in tc.iter(W_T)) for tc in first_cells]
+    path = _out(root, year) / "report.pdf"
+    assert pdfcheck.sparse_pages_before_tables(path, markers) == []
+
+
+def test_page_one_of_the_docx_and_of_the_pdf_render(root, tmp_path):
+    """Page 1 rendered to PNG (LibreOffice → PDF → pdftoppm) for both, not blank, A4."""
+    from PIL import Image
+
+    out = _out(root, 2024)
+    again = pdf.docx_to_pdf(out / "report.docx", tmp_path / "again.pdf")
+    images = []
+    for name, source in (("docx", again), ("pdf", out / "report.pdf")):
+        target = tmp_path / f"page1-{name}"
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", source, target],
+            check=True,
+        )
+        image = Image.open(f"{target}.png").convert("L")
+        width, height = image.size  # A4 at 60 dpi: 496 × 702 px, give or take rounding
+        assert abs(width - 496) <= 1 and abs(height - 702) <= 1
+        dark = sum(1 for v in image.getdata() if v < 128)
+        assert dark > 0.005 * image.size[0] * image.size[1], name
+        images.append(image.tobytes())
+    assert images[0] == images[1]  # the same docx converts to the same first page
+
+
+def test_index_links_every_years_html_docx_and_pdf(root):
+    soup = BeautifulSoup(
+        (root / "outputs" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    hrefs = {a["href"] for a in soup.find_all("a")}
+    for year in (2024, *SYNTHETIC_YEARS):
+        for name in ("report.html", "report.docx", "report.pdf"):
+            assert f"{year}/{name}" in hrefs
+            assert (root / "outputs" / str(year) / name).is_file()
+
+
+def test_make_pdf_converts_a_missing_pdf_and_records_it(root, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(root / "outputs" / "2024", project / "outputs" / "2024")
+    out = project / "outputs" / "2024"
+    (out / "report.pdf").unlink()
+    stamp = json.loads((out / STAMP_FILE).read_text(encoding="utf-8"))
+    stamp["products"]["report.pdf"] = None  # as a build without LibreOffice records it
+    (out / STAMP_FILE).write_text(json.dumps(stamp), encoding="utf-8")
+    assert pdf.convert_years(Roots.of(project)) == 0
+    assert pdfcheck.page_count(out / "report.pdf") >= 8
+    recorded = json.loads((out / STAMP_FILE).read_text(encoding="utf-8"))["products"]
+    assert recorded["report.pdf"] == batch.hash_tree(out / "report.pdf")
+    assert {k: v for k, v in recorded.items() if k != "report.pdf"} == {
+        k: v for k, v in stamp["products"].items() if k != "report.pdf"
+    }
+    assert pdf._stale_years(Roots.of(project)) == []  # a second make pdf has nothing to do
+
+
+def test_docx_core_properties_name_the_report(root):
+    """Title and author come from the data, so Word's 属性 dialog names the report."""
+    data = (_out(root, 2024) / "report.docx").read_bytes()
+    document = docx.Document(io.BytesIO(data))
+    assert document.core_properties.title == "云溪区图书馆2024年度整体支出绩效自评报告"
+    assert document.core_properties.author == "云溪区图书馆"

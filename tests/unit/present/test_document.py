@@ -1,0 +1,172 @@
+"""The document model: span resolution and validation, numbering, column widths, frames."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from selfeval.errors import FrameError
+from selfeval.present import build, frames
+from selfeval.present.document import Cell, Column, Figure, Heading, Numbering, Row, Table
+from selfeval.present.layout import column_widths, header_min_em, min_column_em, text_em
+
+
+def spending_table() -> Table:
+    """项目 | 预算数 (年初, 全年) | 决算数 | 执行率, two header rows, HTML span semantics."""
+    return Table(
+        "一般公共预算支出",
+        (Column(width=2), Column.numeric(), Column.numeric(), Column.numeric(), Column.numeric()),
+        header=(
+            Row(
+                (
+                    Cell("项目", rowspan=2),
+                    Cell("预算数", colspan=2),
+                    Cell("决算数", rowspan=2),
+                    Cell("执行率", rowspan=2),
+                )
+            ),
+            Row.of("年初预算", "全年预算"),
+        ),
+        body=(Row.of("基本支出", "70.00", "70.00", "69.78", "99.69%"),),
+    )
+
+
+def test_grid_resolves_rowspan_and_colspan():
+    grid = {(p.row, p.col): p.cell.text for p in spending_table().grid()}
+    assert grid[(0, 0)] == "项目" and grid[(0, 1)] == "预算数" and grid[(0, 3)] == "决算数"
+    # Row 1 lists only 年初预算/全年预算: they land under 预算数, not in column 0.
+    assert grid[(1, 1)] == "年初预算" and grid[(1, 2)] == "全年预算"
+    assert (1, 0) not in grid and (2, 0) in grid
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        (Row.of("a", "b"), Row.of("c")),  # a position left uncovered
+        (Row.of("a", "b", "c"),),  # too many cells
+        (Row((Cell("a", rowspan=3), Cell("b"))), Row.of("c")),  # span below the table
+    ],
+)
+def test_malformed_tables_are_refused(rows):
+    with pytest.raises(ValueError):
+        Table("坏表", (Column(), Column()), header=rows[:1], body=rows[1:])
+
+
+def test_model_is_frozen_and_headings_live_inside_sections():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spending_table().caption = "x"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        Heading(1, "一、不在这里")
+
+
+def test_numbering_counts_tables_and_figures_separately():
+    numbering = Numbering()
+    data = dataclasses.replace(spending_table(), caption="", numbered=False)
+    figure = Figure(b"", "图题", "alt", data=data)
+    assert numbering.table(spending_table()) == "表1　一般公共预算支出"
+    assert numbering.figure(figure) == "图1　图题"
+    assert numbering.figure_data(figure) == "图1数据"
+    assert numbering.table(spending_table()).startswith("表2")
+
+
+def test_no_column_narrower_than_its_header():
+    """A narrow weight must not squeeze 「结果」 to one character per line."""
+    table = Table(
+        "窄列",
+        (Column(width=10), Column(width=0.1), Column.numeric(0.1)),
+        header=(Row.of("说明", "结果", "金额"),),
+        body=(Row.of("很长的说明文字", "是", "1,234.56"),),
+    )
+    em, padding = 10.5, 4.0
+    widths = column_widths(table, 400, em, padding)
+    assert sum(widths) == pytest.approx(400)
+    assert widths[1] >= 2 * em + 2 * padding  # 「结果」: two characters on one line
+    assert widths[2] >= 8 * 0.55 * em + 2 * padding  # "1,234.56" unbroken
+    assert min_column_em(table)[1] == 2
+    assert text_em("结果") == 2 and header_min_em("偏差原因分析及改进措施") == 6
+
+
+def test_headers_that_cannot_fit_are_an_error():
+    table = Table(
+        "太宽", (Column(), Column()), header=(Row.of("一二三四五六", "七八九十"),), body=()
+    )
+    with pytest.raises(ValueError, match="放不下"):
+        column_widths(table, 50, 10.5, 4)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def test_default_frame_is_the_nine_sections_plus_appendices():
+    frame = frames.load_frame()
+    numbered = [s.title for s in frame.numbered()]
+    assert numbered == [t for _, t in frames.NINE_SECTIONS]
+    assert numbered[0] == "部门（单位）概况" and numbered[-1] == "其他需要说明的情况"
+    assert len(numbered) == 9
+    keys = [s.key for s in frame.sections]
+    assert keys.index("performance") < keys.index("scoring") < keys.index("problems")
+    assert keys[-1] == "reconciliation"
+    build.check_frame(frame)  # every block it names has a builder
+
+
+CLOSING = {
+    "year": 2031,
+    "texts": {"其他说明": {"paragraphs": ["甲。", "乙。"]}},
+    "deviations": [],
+    "scoring": None,
+    "unit_name": "某单位",
+    "data_date": None,
+}
+
+
+def test_a_new_frame_is_a_file_not_code():
+    frame = frames.parse_frame(
+        "mini",
+        """
+name = "试验框架"
+title = "{unit}{year}年度报告"
+cover = [{ label = "报告年度", field = "year" }]
+
+[[sections]]
+key = "first"
+title = "其他情况"
+blocks = ["other"]
+
+[[sections]]
+key = "optional"
+title = "附表：自评表"
+numbered = false
+optional = true
+blocks = ["scoring_table"]
+
+[[sections]]
+key = "second"
+title = "问题"
+blocks = ["problems"]
+""",
+    )
+    document = build.document_from_context({**CLOSING, "scoring_view": None}, frame)
+    assert document.title == "某单位2031年度报告"
+    assert [c.value for c in document.cover] == ["2031年"]
+    # The optional section produced nothing and is left out; numbering runs on without it.
+    assert [(s.title, s.anchor) for s in document.sections] == [
+        ("一、其他情况", "s1"),
+        ("二、问题", "s2"),
+    ]
+    assert [b.text for b in document.sections[0].blocks] == ["1. 甲。", "2. 乙。"]
+    assert document.subject == "试验框架"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[[sections]]\nkey = "a"\ntitle = "甲"\nblocks = ["no_such_block"]', "no_such_block"),
+        ('[[sections]]\nkey = "a"\ntitle = "甲"\nblock = ["other"]', "未知的字段"),
+        ("", "没有任何部分"),
+        ('[[sections]]\nkey = "a"\ntitle = "甲"\n[[sections]]\nkey = "a"\ntitle = "乙"', "重复"),
+    ],
+)
+def test_frame_mistakes_are_named(text, message):
+    with pytest.raises(FrameError, match=message):
+        build.check_frame(frames.parse_frame("bad", text))
