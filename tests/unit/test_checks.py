@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from selfeval import checks, config
+from selfeval import checks
 from selfeval.figures import activity_total
 from selfeval.present.checks_view import CHECK_COLUMNS, checks_table
 

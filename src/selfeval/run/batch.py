@@ -1079,7 +1079,7 @@ def check_years(values: list[str]) -> tuple[list[int], list[str]]:
     return good, bad
 
 
-def build(
+def build(  # noqa: C901 - one entry point: local or cluster, every failure a message
     years: list[int] | None = None,
     jobs: int | None = None,
     force: bool = False,

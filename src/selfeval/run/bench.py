@@ -38,11 +38,10 @@ import sys
 from pathlib import Path
 from selfeval import results
 from selfeval.clean import clean_year
-from selfeval.present import charts
-from selfeval.present.context import build_context
-from selfeval.present.templates import PARTS, render_part
-from selfeval.store import (read_json, read_processed, read_results, write_processed,
-                            write_results, write_summary)
+from selfeval.present import charts, docx, html
+from selfeval.present.build import build_document
+from selfeval.store import (read_json, read_processed, read_results, write_atomic,
+                            write_processed, write_results, write_summary)
 raw, proc, out, year = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 write_processed(clean_year(raw, year), proc)
 year_results = results.compute_year(
@@ -51,10 +50,14 @@ year_results = results.compute_year(
 write_results(results.to_json(year_results), proc)
 write_summary(year_results.summary, proc)
 charts.set_theme()
-context = build_context(results.from_json(read_results(proc)))
+document = build_document(results.from_json(read_results(proc)))
 out.mkdir(parents=True, exist_ok=True)
-(out / "report.html").write_text("\\n".join(render_part(context, p) for p in PARTS), "utf-8")
+(out / "report.html").write_text("\\n".join(html.parts(document)), "utf-8")
+write_atomic(out / "report.docx", docx.build_docx(document))
 """
+#: LibreOffice's docx → pdf conversion is timed on its own (it is neither the notebooks' nor the
+#: batch's work, and the floor has no counterpart): the builds measured here make no PDF.
+NO_PDF = {"SELFEVAL_SOFFICE": ""}
 
 CHAINED_NOTEBOOKS = ("01_clean.ipynb", "02_analyze.ipynb", "03_report.ipynb")
 
@@ -87,6 +90,7 @@ def _env(root: Path, code: Path) -> dict[str, str]:
     env["SELFEVAL_ROOT"] = str(root)
     env["MPLBACKEND"] = "Agg"
     env.pop("SELFEVAL_BATCH_FAULT", None)
+    env.update(NO_PDF)
     # run the snapshot, also in the kernels and dask workers (PYTHONPATH precedes the venv)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code / "src"), env.get("PYTHONPATH")) if p)
     return env
@@ -244,6 +248,7 @@ def bench_year(workdir: Path, code: Path, lines: list[str]) -> None:
         )
     size = (root / "outputs" / str(COLD_YEAR) / "report.html").stat().st_size / MB
     kind = sampler.kind
+    pdf_seconds = _pdf_time(root / "outputs" / str(COLD_YEAR) / "report.docx", workdir)
     lines.append(f"单个年度 / one year: {what}")
     lines.append(_line("冷构建 ÷ 纯 Python 下限 / cold ÷ floor", ratio_series(cold, floor), 1.5,
                        f"cold {cold.text()}; floor {floor.text()}"))  # fmt: skip
@@ -253,6 +258,22 @@ def bench_year(workdir: Path, code: Path, lines: list[str]) -> None:
                        f"no-op {noop.text(fmt='.3f')}"))  # fmt: skip
     lines.append(_line(f"一年进程树峰值 / tree peak ({kind}, MiB)", peak, 350, "", unit="MiB"))
     lines.append(f"{'report.html':<40} {size:.2f} MiB")
+    if pdf_seconds is not None:
+        lines.append(f"{'docx → pdf (LibreOffice), not in cold':<40} {pdf_seconds:.2f}s")
+
+
+def _pdf_time(docx: Path, workdir: Path) -> float | None:
+    """Seconds LibreOffice takes for the year's PDF (None when it is not installed)."""
+    from selfeval.run import pdf
+
+    if pdf.find_soffice() is None or not docx.is_file():
+        return None
+    start = time.perf_counter()
+    try:
+        pdf.docx_to_pdf(docx, workdir / "bench.pdf")
+    except pdf.PdfError:
+        return None
+    return time.perf_counter() - start
 
 
 def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:

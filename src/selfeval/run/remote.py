@@ -35,7 +35,16 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 
 from selfeval.config import Roots
-from selfeval.run.plan import BUILT, FAILED, PRODUCTS, STAMP_FILE, STAMP_VERSION, Key, YearPlan
+from selfeval.run.plan import (
+    BUILT,
+    FAILED,
+    OPTIONAL_PRODUCTS,
+    PRODUCTS,
+    STAMP_FILE,
+    STAMP_VERSION,
+    Key,
+    YearPlan,
+)
 
 
 class SchedulerUnavailable(RuntimeError):
@@ -179,7 +188,7 @@ def build_task(
         from selfeval.run.batch import shown_paths
 
         try:
-            build_year(
+            built = build_year(
                 year,
                 raw_dir,
                 processed,
@@ -194,6 +203,9 @@ def build_task(
             return {"key": key.rel, "error": str(exc), "worker": _worker_name()}
         files = {f"processed/{n}": d for n, d in read_tree(processed).items()}
         files.update({f"outputs/{n}": (out / n).read_bytes() for n in PRODUCTS})
+        for name in OPTIONAL_PRODUCTS:
+            if (out / name).is_file():
+                files[f"outputs/{name}"] = (out / name).read_bytes()
     return {
         "key": key.rel,
         "code_version": here,
@@ -201,6 +213,8 @@ def build_task(
         "sha256": {name: sha256(data) for name, data in files.items()},
         "worker": _worker_name(),
         "seconds": time.monotonic() - started,
+        "pdf": built.get("pdf"),
+        "pdf_error": built.get("pdf_error", ""),
     }
 
 
@@ -384,7 +398,7 @@ class _Remote:
                 "inputs": inputs,
                 "products": {
                     "processed": b.hash_tree(staged_proc),
-                    **{n: b.hash_tree(staged_out / n) for n in PRODUCTS},
+                    **{n: b.hash_tree(staged_out / n) for n in (*PRODUCTS, *OPTIONAL_PRODUCTS)},
                 },
                 "seconds": round(plan.seconds, 2),
                 "worker": result.get("worker"),
@@ -400,6 +414,7 @@ class _Remote:
             for path in (staged_out, staged_proc):
                 shutil.rmtree(path, ignore_errors=True)
         plan.status = BUILT
+        plan.result = {"pdf": result.get("pdf"), "pdf_error": result.get("pdf_error", "")}
         self.committed.append(key)
 
 
