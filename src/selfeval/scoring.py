@@ -130,6 +130,8 @@ class ScoreResult:
     unscored_reason: str | None = None
     #: The settings applied: weights, denominator and grades (printed under the table).
     settings: dict[str, str] = field(default_factory=dict)
+    #: 分值 summed by 一级指标 (the weights the data gives), in table order.
+    weights_by_level1: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,12 +161,26 @@ def _fmt_plain(value: float | None) -> str:
 # funds
 
 
-def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
-    """Spending rows that are funds, each counted once: leaves, or a 合计 standing for its group.
+def _stated_or_parts(total: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+    """A group's funds: its stated 合计 when it gives an 执行数 (the source's figure, as the
+    report's body states it; its budget columns filled from the parts when it leaves them blank
+    and every part gives them), else its parts."""
+    if total.empty or total["actual"].isna().all():
+        return parts if not parts.empty else total
+    row = total.iloc[[0]].copy()
+    for name in ("budget", "original_budget"):
+        blank = name in row and row[name].isna().all()
+        if blank and not parts.empty and parts[name].notna().all():
+            row[name] = float(parts[name].astype(float).sum())
+    return row
 
-    Within a budget type, each category contributes its non-total rows, or its 合计 row when it
-    states no parts; a 合计 row without category stands for the whole budget type only when the
-    type has no other row. A project's uses (所属项目) are part of the project's row, not funds.
+
+def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
+    """Spending rows that are funds, each counted once, as the report's body counts them.
+
+    Within a budget type: its stated 合计 (no category) when it gives an 执行数, else each
+    category's stated 合计 when that gives one, else the category's rows. A project's uses
+    (所属项目) are part of the project's row, not funds.
     """
     if spending.empty:
         return spending
@@ -175,15 +191,16 @@ def _fund_rows(spending: pd.DataFrame) -> pd.DataFrame:
     keep = []
     for _, group in spending.groupby(spending["budget_type"].fillna(""), sort=False):
         in_category = category.loc[group.index] != ""
+        by_category = []
         for _, sub in group[in_category].groupby(category.loc[group.index][in_category]):
-            parts = sub[~is_total.loc[sub.index]]
-            keep.append(parts if not parts.empty else sub)
+            sub_total = is_total.loc[sub.index]
+            by_category.append(_stated_or_parts(sub[sub_total], sub[~sub_total]))
         loose = group[~in_category]
-        loose_parts = loose[~is_total.loc[loose.index]]
-        if not loose_parts.empty:
-            keep.append(loose_parts)
-        elif not in_category.any():
-            keep.append(loose)
+        loose_total = is_total.loc[loose.index]
+        parts = (
+            pd.concat([*by_category, loose[~loose_total]]) if by_category else loose[~loose_total]
+        )
+        keep.append(_stated_or_parts(loose[loose_total], parts))
     return pd.concat(keep) if keep else spending.iloc[0:0]
 
 
@@ -250,20 +267,21 @@ def score_funds(
         empty.sources = _sources(FundRow("年度资金总额"), income, project is None)
         return empty
     rows = _project_rows(spending, project) if project else _fund_rows(spending)
-    original = _known_sum(rows["original_budget"]) if "original_budget" in rows else None
     actual = _known_sum(rows["actual"])
+    # A line that states it spent nothing (0) needs no budget to be complete.
     spent = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    original = _known_sum(spent["original_budget"]) if "original_budget" in spent else None
+    full_year = _known_sum(spent["budget"])
     if rate_base == "实际到位资金" and project is None:
         budget = _income(income, "收入合计")
     else:
-        budget = _known_sum(spent["budget"])
-    total = FundRow("年度资金总额", original, _known_sum(rows["budget"]), actual)
+        budget = full_year
+    total = FundRow("年度资金总额", original, full_year, actual)
     funds = Funds(budget, actual, None, None, True, weight=weight, original_budget=original)
     funds.rate_base = rate_base
     funds.sources = _sources(total, income, project is None)
-    # A line that states it spent nothing (0) needs no budget to be complete.
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
-    if rate_base != "实际到位资金" and known.any() and not known.all():
+    if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
         funds.missing_budget_rows = [_label(r) for _, r in rows[~known].iterrows()]
         return funds
@@ -493,6 +511,9 @@ def _score_table(
         result.grade = grade_of(result.total, bounds)
     if table and not unweighted:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
+        for r in table:
+            level = r["一级指标"] or "（未分级）"
+            result.weights_by_level1[level] = result.weights_by_level1.get(level, 0.0) + r["分值"]
     return result
 
 

@@ -360,10 +360,11 @@ def _render(frame: pd.DataFrame) -> BeautifulSoup:
     """The appendix block as the report's HTML writer writes it."""
     import datetime as dt
 
-    from selfeval.present import build, html
+    from selfeval.present import html
+    from selfeval.present.blocks import BLOCKS
     from selfeval.present.document import Document, Section
 
-    blocks = build.reconciliation({"reconciliation": frame}, "reconciliation")
+    blocks = BLOCKS["reconciliation"]({"reconciliation": frame}, "reconciliation")
     section = Section("附录：数据核对", "reconciliation", tuple(blocks))
     document = Document("报告", (section,), dt.date(2024, 12, 31))
     return BeautifulSoup(html.render_body(document), "html.parser")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
 from selfeval import config
 from selfeval.errors import InputError
+from selfeval.present import html
+from selfeval.present.blocks.scoring import self_evaluation
+from selfeval.present.document import Document, Section
 from selfeval.present.scoring_view import scoring_view
 from selfeval.rules import grade_of, round_half_up
 from selfeval.scoring import BUDGET_MISSING, score_year
@@ -364,7 +367,8 @@ def test_missing_budgets_score_nothing_and_say_so():
     assert result.funds.budget_missing
     assert result.funds.marker == BUDGET_MISSING
     assert result.funds.score is None and result.funds.rate is None
-    assert result.funds.actual == pytest.approx(69.77)  # the parts, not the 合计 row too
+    # the stated 合计 (the source's figure, as the body states it), not the parts and not both
+    assert result.funds.actual == pytest.approx(69.78)
     # Without the funds row the total would be out of 90: no total, no grade, and why.
     assert result.total is None and result.grade is None
     assert result.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
@@ -385,10 +389,16 @@ def test_round_half_up_as_official_documents():
     assert math.isclose(round_half_up(93.61666, 2), 93.62)
 
 
-def _env() -> jinja2.Environment:
-    from selfeval.present.templates import environment
+def _render(result) -> BeautifulSoup:
+    """The unit's 自评表 as 03 writes it: the national-form blocks, through the HTML writer."""
+    blocks = self_evaluation(scoring_view(result, unit_name="某馆", department="某局"), 2024)
+    section = Section("附表1：部门整体支出绩效自评表", "scoring", tuple(blocks))
+    document = Document("报告", (section,), dt.date(2024, 12, 31))
+    return BeautifulSoup(html.render_body(document), "html.parser")
 
-    return environment()
+
+def _cells(row) -> list[str]:
+    return [c.get_text(strip=True) for c in row.find_all(["th", "td"])]
 
 
 def test_partial_renders_table_funds_total_and_escapes_data():
@@ -399,20 +409,17 @@ def test_partial_renders_table_funds_total_and_escapes_data():
         q("满意度指标", "服务对象满意度指标", "满意度", "≥", 90, 95, 10, "%"),
     ]
     result = score_year({"spending": SPENDING, "targets": targets_frame(rows)})
-    partial = _env().get_template("partials/scoring.html.j2")
-    html = partial.render(scoring=result, scoring_view=scoring_view(result))
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _render(result)
     assert soup.find("script") is None and soup.find("b") is None
     assert "<script>alert(1)</script>" in soup.get_text()
-    funds = soup.select_one("table.scoring-funds tbody tr")
-    assert [td.get_text(strip=True) for td in funds.find_all(["th", "td"])] == [
-        "年度资金总额",
-        "100.00",
-        "97.00",
-        "97.00%",
-        "10.00",
-        "9.70",
-    ]
+    header = soup.select("table.scoring-header tr")
+    assert _cells(header[0]) == ["项目名称", "某馆"]
+    assert _cells(header[1]) == ["主管部门", "某局", "实施单位", "某馆"]
+    funds = soup.select("table.scoring-funds tbody tr")
+    # 合计 rows 70 + 30 = 100 budget, 67 + 30 = 97 actual; 97% of 10 points = 9.70
+    assert _cells(funds[0]) == ["年度资金总额", "未填报", "100.00", "97.00", "10", "97.00%", "9.70"]
+    assert [_cells(r)[0] for r in funds[1:]] == ["其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert _cells(soup.select_one("table.scoring-goal tbody tr")) == ["未填报", "未填报"]
     table = soup.select_one("table.scoring-indicators")
     headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
     assert headers == [
@@ -426,15 +433,17 @@ def test_partial_renders_table_funds_total_and_escapes_data():
         "偏差原因分析及改进措施",
     ]
     body = table.tbody.find_all("tr")
-    assert len(body) == 4
+    assert len(body) == 5  # four indicators and 总分
     first = body[0].find_all("td")
     assert first[0].get_text() == "产出指标" and first[0]["rowspan"] == "2"
     assert first[1]["rowspan"] == "2"
-    second = [td.get_text(strip=True) for td in body[1].find_all("td")]  # merged cells absent
-    assert second == ["赠书册数", "≥3000册", "2800册", "10.00", "9.33", "<b>采购</b>延迟"]
+    second = _cells(body[1])  # merged cells absent
+    assert second == ["赠书册数", "≥3000册", "2800册", "10", "9.33", "<b>采购</b>延迟"]
     # 9.7 + 40 + 10 × 2800/3000 + 30 + 10 = 99.0333… → 99.03
-    foot = [c.get_text(strip=True) for c in table.tfoot.find_all(["th", "td"])]
-    assert foot[1:] == ["100.00", "99.03", "自评等级：优"]
+    assert "total" in body[4]["class"]
+    assert _cells(body[4]) == ["总分", "100", "99.03", "自评等级：优"]
+    rules = soup.find(string=lambda s: s and s.startswith("评分规则："))
+    assert "产出指标50分" in rules and "效益指标30分" in rules and "满意度指标10分" in rules
 
 
 def test_partial_shows_budget_missing_and_missing_reason_warning():
@@ -442,17 +451,15 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
         q("产出指标", "数量指标", "讲座", "≥", 6, 3, 90, "场"),
     ]
     result = score_year({"targets": targets_frame(rows)})
-    partial = _env().get_template("partials/scoring.html.j2")
-    html = partial.render(scoring=result, scoring_view=scoring_view(result))
-    soup = BeautifulSoup(html, "html.parser")
-    cells = [c.get_text(strip=True) for c in soup.select("table.scoring-funds tbody tr")[0]]
-    cells = [c for c in cells if c]
-    assert cells == ["年度资金总额", BUDGET_MISSING, "—", BUDGET_MISSING, "10.00", "不计分"]
-    warnings = [li.get_text() for li in soup.select(".selfeval-warnings li")]
+    soup = _render(result)
+    cells = _cells(soup.select("table.scoring-funds tbody tr")[0])
+    assert cells == ["年度资金总额", "未填报", "未填报", "未填报", "10", BUDGET_MISSING, "不计分"]
+    warnings = [p.get_text() for p in soup.select("p.warning")]
     assert any("讲座" in w and "偏差原因" in w for w in warnings)
-    assert soup.select_one(".missing-reason") is not None
-    foot = [c.get_text(strip=True) for c in soup.select_one("tfoot").find_all(["th", "td"])]
-    assert foot[2:] == ["—", "自评等级：未评定"]
+    indicator = _cells(soup.select("table.scoring-indicators tbody tr")[0])
+    assert indicator[-1] == "（未填写偏差原因）"
+    total = _cells(soup.select("table.scoring-indicators tbody tr")[-1])
+    assert total[2:] == ["未计算", "自评等级：未评定"]
 
 
 # ----------------------------------------------------------- a real workbook through clean_year
@@ -545,19 +552,20 @@ def test_real_workbook_scored_through_the_cleaner(tmp_path):
 
     write_workbook(tmp_path / "2024", WORKBOOK_TARGETS)
     result = score_year(clean_year(tmp_path / "2024", 2024).tables)
-    # budgets 65 + 7 + 45 = 117 (the 基本支出 合计 72 not again), actual 63.44 + 6.33 + 39.39
+    # the stated 合计 rows, as the body states them: budgets 72 + 45 = 117 (the parts 65 + 7 not
+    # again), actual 69.78 + 39.39 = 109.17 (not the parts' 63.44 + 6.33 = 69.77)
     assert result.funds.budget == pytest.approx(117.0)
-    assert result.funds.actual == pytest.approx(109.16)
-    assert result.funds.score == pytest.approx(109.16 / 117 * 10)
+    assert result.funds.actual == pytest.approx(109.17)
+    assert result.funds.score == pytest.approx(109.17 / 117 * 10)
     scores = pd.DataFrame(result.indicators)["得分"].tolist()
     assert scores == pytest.approx([20, 20 * 6 / 8, 10, 20, 10])
-    # 9.3299… + 20 + 15 + 10 + 20 + 10 = 84.3299… → 84.33
+    # 9.3308… + 20 + 15 + 10 + 20 + 10 = 84.3308… → 84.33
     assert result.total == 84.33
     assert result.grade == "良"
     assert [d.cause for d in result.deviations] == ["场地紧张", "宣传覆盖面有限"]
     assert result.warnings == []
     view = scoring_view(result)
-    assert view["funds"]["rate"] == "93.30%"
+    assert view["funds"][0]["rate"] == "93.31%"  # 109.17 / 117
     assert view["rows"][4]["target"] == "≥90%" and view["rows"][4]["actual"] == "98.92%"
 
 

@@ -9,6 +9,7 @@ no comparison: the total is then known only as stated (one root cause, one messa
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from selfeval.clean.binder import BoundSheet, Context
@@ -35,7 +36,9 @@ def compare_total(
         diff = float(Decimal(repr(stated)) - computed)
         tol = parts_tolerance([m.get(f"{field_name}_decimals") for m in members])
         col = sh.header.get(field_name, field_name)
+        name = re.sub(r"[（(][^（）()]*[）)]$", "", col)  # 本年数（元） → 本年数
         entry = {
+            "item": f"{label}{name}与分项之和（万元）",
             "file": sh.raw.file,
             "sheet": sh.raw.sheet,
             "row": total["src_row"],
@@ -56,10 +59,10 @@ def compare_total(
             )
         elif abs(diff) > 1e-9:
             entry["message"] = (
-                f"{label}（{col}）原表为 {stated:g} 万元，分项之和为 {float(computed):g} 万元，"
+                f"原表为 {stated:g} 万元，分项之和为 {float(computed):g} 万元，"
                 f"相差 {diff:+.6g} 万元，在舍入误差内，报告采用原表数字"
             )
             ctx.reconciled.append(entry)
         else:
-            entry["message"] = f"{label}（{col}）{stated:g} 万元与分项之和一致"
+            entry["message"] = "与分项之和一致"
             ctx.reconciled.append(entry)

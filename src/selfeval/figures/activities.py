@@ -218,6 +218,12 @@ def has_summaries(acts: pd.DataFrame | None) -> bool:
     return not ev.empty and bool(ev["is_summary"].any())
 
 
+def _known_sum(counts) -> int | None:
+    """Sum of the counts that are given; None when none is (never a 0 for not given)."""
+    known = [c.value for c in counts if c.known]
+    return sum(known) if known else None
+
+
 def category_table(activities: pd.DataFrame | None) -> pd.DataFrame:
     """Per category: listings, sessions, offline and online participants (as listed)."""
     cols = ["category", "listings", "sessions", "offline", "online"]
@@ -226,8 +232,8 @@ def category_table(activities: pd.DataFrame | None) -> pd.DataFrame:
         sessions = sum(
             (listing_count(r, "sessions").value or 1) for r in rows_.itertuples(index=False)
         )
-        offline = sum(listing_count(r, "offline").value or 0 for r in rows_.itertuples(index=False))
-        online = sum(listing_count(r, "online").value or 0 for r in rows_.itertuples(index=False))
+        offline = _known_sum(listing_count(r, "offline") for r in rows_.itertuples(index=False))
+        online = _known_sum(listing_count(r, "online") for r in rows_.itertuples(index=False))
         rows.append((cat, len(rows_), sessions, offline, online))
     return pd.DataFrame(rows, columns=cols)
 
@@ -235,7 +241,9 @@ def category_table(activities: pd.DataFrame | None) -> pd.DataFrame:
 def monthly_table(activities: pd.DataFrame | None) -> pd.DataFrame:
     """Events (counted once, summaries excluded) and offline participants per start month 1–12."""
     ev = events(activities)
-    frame = pd.DataFrame({"month": range(1, 13), "events": 0, "offline": 0})
+    frame = pd.DataFrame({"month": range(1, 13), "events": 0, "offline": pd.NA}).astype(
+        {"offline": "Int64"}
+    )
     if ev.empty:
         return frame
     ev = ev[~ev["is_summary"] & ev["start_date"].notna()]  # undated events have no month
@@ -243,7 +251,9 @@ def monthly_table(activities: pd.DataFrame | None) -> pd.DataFrame:
     for month, offline in zip(months, ev["offline"], strict=True):
         frame.loc[frame["month"] == month, "events"] += 1
         if not is_missing(offline):
-            frame.loc[frame["month"] == month, "offline"] += int(offline)
+            at = frame["month"] == month
+            before = frame.loc[at, "offline"].iloc[0]
+            frame.loc[at, "offline"] = int(offline) + (0 if is_missing(before) else int(before))
     return frame
 
 
@@ -269,8 +279,8 @@ class CategoryRow:
     category: str
     listings: int
     sessions: int
-    offline: int
-    online: int
+    offline: int | None  # None: no listing of the category states it
+    online: int | None
 
 
 @dataclass
@@ -279,7 +289,7 @@ class MonthRow:
 
     month: int
     events: int
-    offline: int
+    offline: int | None
 
 
 @dataclass
@@ -406,12 +416,16 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
             for r in rows.itertuples(index=False)
         ]
         groups.append(CategoryGroup(category, len(rows), sessions, measures, items))
+
+    def opt(value: Any) -> int | None:
+        return None if is_missing(value) else int(value)
+
     by_category = [
-        CategoryRow(r.category, int(r.listings), int(r.sessions), int(r.offline), int(r.online))
+        CategoryRow(r.category, int(r.listings), int(r.sessions), opt(r.offline), opt(r.online))
         for r in category_table(acts).itertuples(index=False)
     ]
     by_month = [
-        MonthRow(int(r.month), int(r.events), int(r.offline))
+        MonthRow(int(r.month), int(r.events), opt(r.offline))
         for r in monthly_table(acts).itertuples(index=False)
     ]
     books = [

@@ -104,8 +104,11 @@ def income_figures(
     stated = total is not None
     if total is None and parts and all(p.current is not None for p in parts):
         total = IncomeLine(sc.INCOME_TOTAL, sum(p.current for p in parts))  # type: ignore[misc]
-        decimals = [p.current_decimals for p in parts if p.current_decimals is not None]
-        total.current_decimals = min(decimals) if decimals else None
+        # a part stated as 0 is exact whatever its digits
+        decimals = [
+            p.current_decimals for p in parts if p.current_decimals is not None and p.current != 0
+        ]
+        total.current_decimals = max(decimals) if decimals else None  # exact figures
     if total is not None and total.current:
         for line in [*parts, *(fiscal.parts if fiscal else [])]:
             if line.current is not None:

@@ -119,10 +119,13 @@ def _amount(r: Any, label: str | None = None) -> Amount:
     )
 
 
-def _min(values: list[int | None]) -> int | None:
-    """The precision of a sum: that of its least precise part."""
+def _precision(values: list[int | None], amounts: list[float | None] | None = None) -> int | None:
+    """The precision of a sum of exact figures: that of its most precise part (50.6 + 65.12 is
+    115.72, not 115.7). A part stated as 0 carries no digits of its own."""
+    if amounts is not None:
+        values = [v for v, a in zip(values, amounts, strict=True) if a != 0]
     known = [v for v in values if v is not None]
-    return min(known) if known else None
+    return max(known) if known else None
 
 
 def _sum_all(amounts: list[Amount], name: str) -> float | None:
@@ -143,9 +146,11 @@ def _summed(label: str, parts: list[Amount]) -> Amount:
         _sum_all(parts, "budget"),
         original_budget=_sum_all(parts, "original_budget"),
         previous_actual=_sum_all(parts, "previous_actual"),
-        actual_decimals=_min([p.actual_decimals for p in known]),
-        budget_decimals=_min([p.budget_decimals for p in parts]),
-        original_decimals=_min([p.original_decimals for p in parts]),
+        actual_decimals=_precision([p.actual_decimals for p in known], [p.actual for p in known]),
+        budget_decimals=_precision([p.budget_decimals for p in parts], [p.budget for p in parts]),
+        original_decimals=_precision(
+            [p.original_decimals for p in parts], [p.original_budget for p in parts]
+        ),
     )
     line.missing_actual = [p.label for p in parts if p.actual is None]
     line.missing_budget = [p.label for p in parts if p.budget is None]

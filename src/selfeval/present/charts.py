@@ -1,14 +1,23 @@
 """Charts for the report: one place sets theme, palette and font; plot functions return figures.
 
 Figures are built with `matplotlib.figure.Figure` (not pyplot), so a notebook never shows them
-by accident and no global figure state leaks between charts. `png_data_uri` embeds one in HTML.
+by accident and no global figure state leaks between charts.
+
+What a chart draws is only what the data states: a value not given is no bar and no point (NaN
+in, nothing drawn), a line is never drawn across years without data, and a chart with nothing
+known is not drawn at all (the report says so in a sentence instead). Text from data is text:
+mathtext is off (a unit named 「$x$」 is shown as written), labels are shortened with the full
+text left to the chart's data table, figure sizes are bounded, and characters the bundled font
+cannot draw are left out of the picture rather than drawn as empty boxes.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import math
 import textwrap
+from functools import cache
 
 import matplotlib
 
@@ -20,7 +29,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from selfeval.present.fonts import register_font
+from selfeval.present.fonts import font_path, register_font
 
 PALETTE = ["#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f"]
 WIDTH = 7.2  # inches: fits the text column at 120 dpi
@@ -28,6 +37,13 @@ SOURCE_SIZE = 8
 #: Resolution of the report's charts: one PNG serves the web page (scaled to the column) and the
 #: printed page (15.6 cm wide in the Word file and the PDF, about 230 dpi there).
 REPORT_DPI = 200
+#: Bounds of what data can make a chart: label and title lengths, rows drawn, height.
+LABEL_CHARS = 24
+TITLE_CHARS = 40
+MAX_ROWS = 40
+MAX_HEIGHT = 14.0  # inches
+#: Value labels of amount bars: 万元 with two decimals, 元 with thousands separators.
+AMOUNT_FORMAT = {"万元": "{:.2f}", "元": "{:,.2f}"}
 
 
 def set_theme() -> None:
@@ -44,6 +60,8 @@ def set_theme() -> None:
             "svg.hashsalt": "selfeval",
             "axes.titlesize": 13,
             "axes.labelsize": 10.5,
+            "text.parse_math": False,  # $…$ from data is text, never a formula
+            "text.usetex": False,
         }
     )
 
@@ -62,8 +80,31 @@ def png_data_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")
 
 
-def _wrap(label: str, width: int = 9) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+@cache
+def _drawable() -> frozenset[int]:
+    """Code points the bundled font has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(font_path()), lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+def drawable(text: object, limit: int = LABEL_CHARS) -> str:
+    """`text` as a chart can show it: characters the font lacks left out (emoji would be empty
+    boxes), and cut to `limit` characters with an ellipsis (the data table has the full text)."""
+    cmap = _drawable()
+    shown = "".join(ch for ch in str(text) if ord(ch) in cmap or ch in "\n ")
+    shown = shown.strip() or "（无法显示的名称）"
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _wrap(label: object, width: int = 9) -> str:
+    text = drawable(label)
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _height(rows: int, base: float, per_row: float) -> float:
+    return min(base + per_row * max(min(rows, MAX_ROWS), 2), MAX_HEIGHT)
 
 
 def _figure(height: float, ncols: int = 1) -> tuple[Figure, list]:
@@ -74,43 +115,62 @@ def _figure(height: float, ncols: int = 1) -> tuple[Figure, list]:
 
 
 def _finish(fig: Figure, title: str, source: str) -> Figure:
-    fig.suptitle(title, fontsize=13)
+    fig.suptitle(drawable(title, TITLE_CHARS), fontsize=13)
     if source:
-        fig.text(0.01, -0.01, f"数据来源：{source}", fontsize=SOURCE_SIZE, color="#555", ha="left")
+        fig.text(
+            0.01,
+            -0.01,
+            f"数据来源：{drawable(source, TITLE_CHARS)}",
+            fontsize=SOURCE_SIZE,
+            color="#555",
+            ha="left",
+        )
     return fig
 
 
 def _label_bars(ax, fmt: str) -> None:
+    """Value labels on the bars that are drawn (a value not given has no bar and no label)."""
     for container in ax.containers:
-        ax.bar_label(container, fmt=fmt, padding=2, fontsize=8.5)
+        values = getattr(container, "datavalues", [])
+        texts = ["" if v is None or math.isnan(float(v)) else fmt.format(v) for v in values]
+        ax.bar_label(container, labels=texts, padding=2, fontsize=8.5)
 
 
-def spending_structure(structure: pd.DataFrame, title: str, source: str = "") -> Figure:
-    """Horizontal bars of spending parts (columns part, actual in 万元)."""
-    data = structure.dropna(subset=["actual"]).copy()
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.head(MAX_ROWS)
+
+
+def spending_structure(
+    structure: pd.DataFrame, title: str, source: str = "", unit: str = "万元"
+) -> Figure:
+    """Horizontal bars of spending parts (columns part, actual in `unit`)."""
+    data = _rows(structure.dropna(subset=["actual"])).copy()
     data["label"] = data["part"].map(_wrap)
-    fig, (ax,) = _figure(0.6 + 0.55 * max(len(data), 2))
+    fig, (ax,) = _figure(_height(len(data), 0.6, 0.55))
     sns.barplot(data=data, y="label", x="actual", color=PALETTE[0], ax=ax, orient="h")
-    _label_bars(ax, "%.2f")
-    ax.set_xlabel("执行数（万元）")
+    _label_bars(ax, AMOUNT_FORMAT[unit])
+    ax.set_xlabel(f"执行数（{unit}）")
     ax.set_ylabel("")
     ax.margins(x=0.15)
     return _finish(fig, title, source)
 
 
-def budget_vs_actual(lines: pd.DataFrame, title: str, source: str = "") -> Figure:
-    """Budget and actual side by side per line (columns label, budget, actual in 万元)."""
+def budget_vs_actual(
+    lines: pd.DataFrame, title: str, source: str = "", unit: str = "万元"
+) -> Figure:
+    """Budget and actual side by side per line (columns label, budget, actual in `unit`)."""
+    lines = _rows(lines)
     data = lines.melt(
         id_vars=["label"], value_vars=["budget", "actual"], var_name="kind", value_name="amount"
     )
     data["kind"] = data["kind"].map({"budget": "预算数", "actual": "执行数"})
     data["label"] = data["label"].map(_wrap)
-    fig, (ax,) = _figure(0.8 + 0.7 * max(len(lines), 2))
+    fig, (ax,) = _figure(_height(len(lines), 0.8, 0.7))
     sns.barplot(
         data=data, y="label", x="amount", hue="kind", palette=PALETTE[:2], ax=ax, orient="h"
     )
-    _label_bars(ax, "%.2f")
-    ax.set_xlabel("金额（万元）")
+    _label_bars(ax, AMOUNT_FORMAT[unit])
+    ax.set_xlabel(f"金额（{unit}）")
     ax.set_ylabel("")
     ax.margins(x=0.15)
     ax.legend(title="", loc="lower right")
@@ -118,24 +178,27 @@ def budget_vs_actual(lines: pd.DataFrame, title: str, source: str = "") -> Figur
 
 
 def activities_by_category(table: pd.DataFrame, title: str, source: str = "") -> Figure:
-    """Participants (offline / online) and sessions per category, two panels."""
-    data = table.copy()
+    """Participants (offline / online, NaN = not given: no bar) and sessions per category."""
+    data = _rows(table).copy()
     data["label"] = data["category"].map(_wrap)
-    kinds = ["offline", "online"] if data["online"].fillna(0).sum() > 0 else ["offline"]
+    online = pd.to_numeric(data["online"], errors="coerce")
+    kinds = ["offline", "online"] if online.notna().any() and online.fillna(0).sum() > 0 else []
+    kinds = kinds or ["offline"]
     people = data.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
+    people["n"] = pd.to_numeric(people["n"], errors="coerce")
     people["kind"] = people["kind"].map({"offline": "线下", "online": "线上"})
-    fig, (left, right) = _figure(0.9 + 0.6 * max(len(data), 2), ncols=2)
+    fig, (left, right) = _figure(_height(len(data), 0.9, 0.6), ncols=2)
     sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[: len(kinds)], ax=left)
-    _label_bars(left, "%d")
+    _label_bars(left, "{:.0f}")
     left.set_xlabel("参与人次" if len(kinds) == 2 else "线下参与人次")
     left.set_ylabel("")
     left.margins(x=0.2)
     if len(kinds) == 2:
         left.legend(title="", loc="lower right")
-    else:
+    elif left.get_legend() is not None:
         left.get_legend().remove()
     sns.barplot(data=data, y="label", x="sessions", color=PALETTE[2], ax=right)
-    _label_bars(right, "%d")
+    _label_bars(right, "{:.0f}")
     right.set_xlabel("场次")
     right.set_ylabel("")
     right.set_yticklabels([])
@@ -150,7 +213,7 @@ def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> 
     data["label"] = [f"{m}月" for m in data["month"]]
     fig, (ax,) = _figure(3.2)
     sns.barplot(data=data, x="label", y="events", color=PALETTE[0], ax=ax)
-    _label_bars(ax, "%d")
+    _label_bars(ax, "{:.0f}")
     ax.set_xlabel("月份")
     ax.set_ylabel("活动（项）")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -160,11 +223,11 @@ def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> 
 
 def books_by_destination(books: pd.DataFrame, title: str, source: str = "") -> Figure:
     """Books donated per destination (columns destination, books)."""
-    data = books.copy()
+    data = _rows(books).copy()
     data["label"] = data["destination"].map(lambda s: _wrap(s, 12))
-    fig, (ax,) = _figure(0.6 + 0.5 * max(len(data), 2))
+    fig, (ax,) = _figure(_height(len(data), 0.6, 0.5))
     sns.barplot(data=data, y="label", x="books", color=PALETTE[2], ax=ax, orient="h")
-    _label_bars(ax, "%d")
+    _label_bars(ax, "{:.0f}")
     ax.set_xlabel("赠书（册）")
     ax.set_ylabel("")
     ax.margins(x=0.15)
@@ -172,10 +235,23 @@ def books_by_destination(books: pd.DataFrame, title: str, source: str = "") -> F
 
 
 def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> Figure:
-    """Year-end holdings over the years known (columns year, holdings), on a true year axis."""
+    """Year-end holdings over the years known (columns year, holdings), on a true year axis.
+
+    Consecutive years are joined by a line; a year without data breaks it (no line is drawn
+    across years the data does not give), and every known year is a point."""
     fig, (ax,) = _figure(3.2)
-    sns.lineplot(data=series, x="year", y="holdings", marker="o", color=PALETTE[0], ax=ax)
-    for year, value in zip(series["year"], series["holdings"], strict=True):
+    series = series.sort_values("year")
+    years, values = list(series["year"]), list(series["holdings"])
+    run: list[int] = []
+    for i, year in enumerate(years):
+        if run and year != years[run[-1]] + 1:
+            ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
+            run = []
+        run.append(i)
+    if run:
+        ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
+    ax.plot(years, values, linestyle="none", marker="o", color=PALETTE[0])
+    for year, value in zip(years, values, strict=True):
         ax.annotate(
             f"{int(value)}",
             (year, value),
@@ -184,7 +260,7 @@ def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> F
             ha="center",
             fontsize=9,
         )
-    ax.set_xticks(list(range(int(series["year"].min()), int(series["year"].max()) + 1)))
+    ax.set_xticks(list(range(int(min(years)), int(max(years)) + 1)))
     ax.set_xticklabels([f"{y}年" for y in ax.get_xticks()])
     ax.set_xlabel("年度")
     ax.set_ylabel("年末藏量（册）")

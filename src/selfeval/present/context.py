@@ -1,7 +1,9 @@
 """The report's context: the figures of a year, formatted (strings, chart PNGs) for the builder.
 
 `selfeval.present.build` turns this dict into the format-neutral document; nothing here knows
-HTML or Word. Charts are drawn once, at print resolution, and serve every format.
+HTML or Word. Charts are drawn once, at print resolution, and serve every format. Amounts are
+shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated; a figure the
+data lacks is 「未填报」 in every table and chart description, and is never drawn.
 """
 
 from __future__ import annotations
@@ -11,18 +13,26 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.contract import sheets as sc
 from selfeval.figures.activities import Activities, CategoryGroup, Listing, MemberRef
 from selfeval.figures.holdings import Holdings
 from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Spending
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
-from selfeval.present.formats import cn_date, count_text, decimal_text, pct, wan
+from selfeval.present.formats import (
+    NOT_GIVEN,
+    cn_date,
+    count_text,
+    money,
+    money_number,
+    pct,
+)
 from selfeval.present.scoring_view import scoring_view
 from selfeval.results import YearResults
 from selfeval.rules import is_missing
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
-#: Default headings of section 六's subsections (文字说明 标题 overrides them).
+#: Default headings of section 六's fixed subsections (文字说明 标题 overrides them).
 SUBSECTION_DEFAULTS = {
     "活动": "开展文化活动情况",
     "服务评价": "服务评价情况",
@@ -30,6 +40,8 @@ SUBSECTION_DEFAULTS = {
     "馆藏建设": "馆藏建设情况",
     "基层服务": "基层服务情况",
 }
+#: 单位概况 items the overview states in its own sentences (or that only steer the build).
+OVERVIEW_ITEMS = ("单位名称", *sc.UNIT_ITEM_KINDS)
 
 
 def _listing(item: Listing) -> dict:
@@ -40,6 +52,7 @@ def _listing(item: Listing) -> dict:
         "event_id": item.event_id,
         "name": item.name,
         "date": cn_date(item.start_date, item.end_date),
+        "timeframe": item.timeframe,
         "period": item.period,
         "place": item.place,
         "offline": count_text(item.counts["offline"], "人次"),
@@ -90,6 +103,11 @@ def _frame(rows: list) -> pd.DataFrame:
     return pd.DataFrame([asdict(r) for r in rows])
 
 
+def _n(value: int | None, unit: str = "") -> str:
+    """A count of a chart's table: the number, or 未填报."""
+    return NOT_GIVEN if value is None else f"{value}{unit}"
+
+
 def _activity_figures(acts: Activities, source: str) -> list[dict]:
     figures: list[dict] = []
     if not acts.groups:
@@ -101,31 +119,33 @@ def _activity_figures(acts: Activities, source: str) -> list[dict]:
             title,
             charts.activities_by_category(_frame(acts.by_category), title, source),
             "；".join(
-                f"{r.category}：{r.listings}次、{r.sessions}场，线下{r.offline}人次，"
-                f"线上{r.online}人次"
+                f"{r.category}：{r.listings}次、{r.sessions}场，线下{_n(r.offline, '人次')}，"
+                f"线上{_n(r.online, '人次')}"
                 for r in acts.by_category
             ),
             ["活动类别", "次数", "场次", "线下参与（人次）", "线上参与（人次）"],
             [
-                [r.category, str(r.listings), str(r.sessions), str(r.offline), str(r.online)]
+                [r.category, str(r.listings), str(r.sessions), _n(r.offline), _n(r.online)]
                 for r in acts.by_category
             ],
             source,
         )
     )
-    title = "各月开展活动数"
     active = [r for r in acts.by_month if r.events > 0]
-    figures.append(
-        _figure(
-            "activities_by_month",
-            title,
-            charts.activities_by_month(_frame(acts.by_month), title, source),
-            "；".join(f"{r.month}月{r.events}项" for r in active),
-            ["月份", "活动（项）", "线下参与（人次）"],
-            [[f"{r.month}月", str(r.events), str(r.offline)] for r in active],
-            source,
+    if active:
+        title = "各月开展活动数"
+        figures.append(
+            _figure(
+                "activities_by_month",
+                title,
+                charts.activities_by_month(_frame(acts.by_month), title, source),
+                "；".join(f"{r.month}月{r.events}项" for r in active)
+                + (f"；另有{acts.undated}项活动未填日期，未计入" if acts.undated else ""),
+                ["月份", "活动（项）", "线下参与（人次）"],
+                [[f"{r.month}月", str(r.events), _n(r.offline)] for r in active],
+                source,
+            )
         )
-    )
     if acts.books:
         title = "赠书去向（册）"
         figures.append(
@@ -142,36 +162,57 @@ def _activity_figures(acts: Activities, source: str) -> list[dict]:
     return figures
 
 
-def _spending_figures(spend: Spending, year: int, source: str) -> list[dict]:
+def _in_unit(rows: list, unit: str, fields: tuple[str, ...]) -> pd.DataFrame:
+    """A chart's table with its amounts in the report's unit (元 = 万元 × 10000)."""
+    frame = _frame(rows)
+    if unit == "元":
+        for name in fields:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce") * 10000
+    return frame
+
+
+def _spending_figures(spend: Spending, year: int, source: str, unit: str) -> list[dict]:
     figures: list[dict] = []
     structure = [p for p in spend.structure if p.actual is not None]
     if len(structure) >= 2 and sum(p.actual for p in structure) > 0:
-        title = f"{year}年一般公共预算支出结构（万元）"
+        title = f"{year}年一般公共预算支出结构（{unit}）"
         figures.append(
             _figure(
                 "spending_structure",
                 title,
-                charts.spending_structure(_frame(structure), title, source),
-                "；".join(f"{r.part}{wan(r.actual)}，占{pct(r.share)}" for r in structure),
-                ["支出", "执行数（万元）", "占一般公共预算支出"],
-                [[r.part, decimal_text(r.actual), pct(r.share)] for r in structure],
+                charts.spending_structure(
+                    _in_unit(structure, unit, ("actual", "budget")), title, source, unit
+                ),
+                "；".join(
+                    f"{r.part}{money(r.actual, None, unit)}，占{pct(r.share)}" for r in structure
+                ),
+                ["支出", f"执行数（{unit}）", "占一般公共预算支出"],
+                [[r.part, money_number(r.actual, None, unit), pct(r.share)] for r in structure],
                 source,
             )
         )
     if spend.lines:
-        title = f"{year}年预算数与执行数（万元）"
+        title = f"{year}年预算数与执行数（{unit}）"
         figures.append(
             _figure(
                 "budget_vs_actual",
                 title,
-                charts.budget_vs_actual(_frame(spend.lines), title, source),
+                charts.budget_vs_actual(
+                    _in_unit(spend.lines, unit, ("actual", "budget")), title, source, unit
+                ),
                 "；".join(
-                    f"{r.label}预算{wan(r.budget)}、执行{wan(r.actual)}，执行率{pct(r.rate)}"
+                    f"{r.label}预算{money(r.budget, None, unit)}、执行{money(r.actual, None, unit)}"
+                    f"，执行率{pct(r.rate)}"
                     for r in spend.lines
                 ),
-                ["项目", "预算数（万元）", "执行数（万元）", "执行率"],
+                ["项目", f"预算数（{unit}）", f"执行数（{unit}）", "执行率"],
                 [
-                    [r.label, decimal_text(r.budget), decimal_text(r.actual), pct(r.rate)]
+                    [
+                        r.label,
+                        money_number(r.budget, None, unit),
+                        money_number(r.actual, None, unit),
+                        pct(r.rate),
+                    ]
                     for r in spend.lines
                 ],
                 source,
@@ -198,13 +239,38 @@ def _holdings_figure(holding: Holdings | None, source: str) -> list[dict]:
     ]
 
 
+def _subsections(results: YearResults, listing_groups: list) -> list[dict]:
+    """Section 六's subsections: the fixed ones that have data or prose, then the unit's own
+    (文字说明 章节 outside the fixed keys) in sheet order, then the comparison with last year."""
+    fig = results.figures
+    texts = fig.texts
+    has_data = {
+        "活动": bool(listing_groups),
+        "服务评价": bool(fig.satisfaction),
+        "数字服务": bool(fig.digital),
+        "馆藏建设": fig.holdings is not None,
+        "基层服务": False,
+    }
+    out = []
+    for key, default in SUBSECTION_DEFAULTS.items():
+        entry = texts.get(key, {})
+        if entry.get("paragraphs") or has_data[key] or entry.get("title"):
+            out.append({"key": key, "title": entry.get("title") or default})
+    for key, entry in texts.items():
+        if entry.get("custom"):
+            out.append({"key": "custom", "text_key": key, "title": entry.get("title") or key})
+    if results.yoy is not None:
+        out.append({"key": "同比", "title": "主要指标与上年对比"})
+    return out
+
+
 def build_context(results: YearResults) -> dict:
     """Everything the report's blocks need for one year, from its stored results."""
     fig = results.figures
     year = fig.year
     unit_name = fig.unit_name
+    unit = fig.amount_unit
     source = f"{unit_name}{year}年度填报数据"
-    texts = fig.texts
     acts = fig.activities
     listing_groups = [
         {
@@ -214,61 +280,62 @@ def build_context(results: YearResults) -> dict:
         }
         for g in acts.groups
     ]
-    holding = fig.holdings
-    yoy = results.yoy
-    # Until the national form (a table for every year) is presented, a year without 绩效目标
-    # shows no table, as before.
-    scoring = results.scoring if results.scoring.targets_given else None
+    scoring = results.scoring
+    department = fig.unit.get("主管部门", "")
 
-    subsections = []
-    for key, default in SUBSECTION_DEFAULTS.items():
-        entry = texts.get(key, {})
-        has_data = {
-            "活动": bool(listing_groups),
-            "服务评价": bool(fig.satisfaction),
-            "数字服务": bool(fig.digital),
-            "馆藏建设": holding is not None,
-            "基层服务": False,
-        }[key]
-        if entry.get("paragraphs") or has_data or entry.get("title"):
-            subsections.append({"key": key, "title": entry.get("title") or default})
-    if yoy is not None:
-        subsections.append({"key": "同比", "title": "主要指标与上年对比"})
+    def view(result: Any) -> dict:
+        return scoring_view(
+            result,
+            unit_name=unit_name,
+            department=department,
+            texts=fig.texts,
+            amount_unit=unit,
+        )
 
+    deviations = [d for r in (scoring, *results.projects) for d in r.deviations]
     spend = fig.spending
+    data_date = _data_date(fig.data_date)
     return {
         "year": year,
         "unit_name": unit_name,
+        "amount_unit": unit,
         "title": REPORT_TITLE.format(unit=unit_name, year=year),
-        "data_date": _data_date(fig.data_date),
-        "data_day": None if _data_date(fig.data_date) is None else pd.Timestamp(fig.data_date),
+        "data_date": data_date,
+        "data_day": None if data_date is None else pd.Timestamp(fig.data_date),
         "unit": fig.unit,
-        "texts": texts,
+        "unit_extra": {k: v for k, v in fig.unit.items() if k not in OVERVIEW_ITEMS},
+        "texts": fig.texts,
+        "income": fig.income,
         "spending": {
             "general": spend.types.get(GENERAL),
             "shares": spend.shares,
             "any_budget": spend.any_budget,
+            "any_original": spend.any_original,
             "types": spend.types,
         },
         "sangong": spend.sangong,
-        "sangong_total": spend.sangong_total.actual if spend.sangong_total else None,
+        "sangong_total": spend.sangong_total,
         "budget_types": BUDGET_TYPES,
-        "spending_figures": _spending_figures(spend, year, source),
-        "subsections": subsections,
+        "spending_figures": _spending_figures(spend, year, source, unit),
+        "subsections": _subsections(results, listing_groups),
         "categories": listing_groups,
         "totals": acts.totals,
+        "undated": acts.undated,
         "activity_figures": _activity_figures(acts, source),
         "satisfaction": fig.satisfaction,
         "digital": fig.digital,
-        "holdings": holding,
-        "holdings_figures": _holdings_figure(holding, source),
+        "holdings": fig.holdings,
+        "holdings_figures": _holdings_figure(fig.holdings, source),
         "summary": fig.summary,
-        "yoy": yoy,
+        "yoy": results.yoy,
         "previous_year": year - 1,
         "scoring": scoring,
-        "deviations": list(scoring.deviations) if scoring is not None else [],
+        "targets_given": scoring.targets_given,
+        "deviations": deviations,
         "reconciliation": checks_table(results.checks),
-        "scoring_view": None if scoring is None else scoring_view(scoring),
+        "scoring_view": view(scoring),
+        "project_views": [view(p) for p in results.projects],
+        "report_format": fig.unit.get("报告格式", ""),
         "source": source,
     }
 

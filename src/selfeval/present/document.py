@@ -249,6 +249,11 @@ class CoverField:
     label: str
     value: str
 
+    @property
+    def line(self) -> str:
+        """The printed line: 「label：value」, or the value alone when there is no label."""
+        return f"{self.label}：{self.value}" if self.label else self.value
+
 
 @dataclass(frozen=True)
 class Document:

@@ -361,7 +361,7 @@ class _Writer:
                 title.runs[-1].add_break()
             title.add_run(line)
         for item in self.model.cover:
-            self._paragraph(f"{item.label}：{item.value}", "Cover Field")
+            self._paragraph(item.line, "Cover Field")
         if self.model.cover_page:
             first = self.doc.sections[0]
             first.different_first_page_header_footer = True

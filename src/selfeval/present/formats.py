@@ -1,5 +1,6 @@
 """The one formatter: numbers, amounts, percentages, counts and dates as official documents
-write them (half-up rounding, 万元 with two decimals, 2月18—20日)."""
+write them (half-up rounding, amounts in the unit's own unit and at the source's precision,
+2月18—20日). A figure the data lacks is 「未填报」, never 0 and never 「无」."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from selfeval.figures import Count, Total
 from selfeval.rules import is_missing, quantize_half_up
 
 CN_DIGITS = "零一二三四五六七八九"
+#: How every report states a figure the data does not give.
+NOT_GIVEN = "未填报"
+#: Decimals of an amount whose source precision is unknown (sums of known parts keep theirs).
+AMOUNT_DECIMALS = 2
 
 
 def cn_number(n: int) -> str:
@@ -47,7 +52,30 @@ def grouped(value: float | None, decimals: int = 0, missing: str = "—") -> str
 def wan(value: float | None) -> str:
     """Amount in 万元 with two decimals: 69.78 → "69.78万元"."""
     text = decimal_text(value, 2)
-    return f"{text}万元" if text else "未填报"
+    return f"{text}万元" if text else NOT_GIVEN
+
+
+def money_number(value: float | None, decimals: Any = None, unit: str = "万元") -> str:
+    """An amount held in 万元, as a number in `unit` at the precision the source stated.
+
+    元: the 元 figure with its own decimals (at most 2) and thousands separators, 989,312.11.
+    万元: at most two decimals, and never more than the source has (a source 0 stays 0, not
+    0.00; 634400 元 is 63.44). Unknown precision: two decimals.
+    """
+    if value is None or is_missing(value):
+        return NOT_GIVEN
+    known = None if decimals is None or is_missing(decimals) else int(decimals)
+    if unit == "元":
+        places = AMOUNT_DECIMALS if known is None else max(0, min(known - 4, AMOUNT_DECIMALS))
+        return f"{quantize_half_up(float(value) * 10000, places):,.{places}f}"
+    places = AMOUNT_DECIMALS if known is None else min(known, AMOUNT_DECIMALS)
+    return f"{quantize_half_up(value, places):.{places}f}"
+
+
+def money(value: float | None, decimals: Any = None, unit: str = "万元") -> str:
+    """`money_number` with its unit: 69.78万元, 989,312.11元, or 未填报."""
+    text = money_number(value, decimals, unit)
+    return text if text == NOT_GIVEN else f"{text}{unit}"
 
 
 def pct(value: float | None, decimals: int = 2) -> str:
@@ -65,12 +93,25 @@ def count_text(count: Count | Total | int | None, unit: str = "") -> str:
             return ""
         return f"{count.text}{unit}"
     if isinstance(count, Total):
-        return f"{'约' if count.approximate else ''}{count.value}{unit}"
+        if count.qualifier in ("约", "近"):
+            return f"约{count.value}{unit}"
+        if count.qualifier:  # a lower bound: 6000余人次
+            return f"{count.value}余{unit}"
+        return f"{count.value}{unit}"
     return f"{int(count)}{unit}"
+
+
+def partial_note(total: Total | None, what: str = "项") -> str:
+    """「（其中N项未填报）」 for a sum that leaves out parts the data does not give."""
+    if total is None or not total.unknown_parts:
+        return ""
+    return f"（其中{total.unknown_parts}{what}未填报）"
 
 
 def cn_date(start: Any, end: Any = None) -> str:
     """Dates as official documents write them: 2月2日, 2月18—20日, 4月30日—5月2日."""
+    if start is None or is_missing(start):
+        return ""
     start = pd.Timestamp(start)
     text = f"{start.month}月{start.day}日"
     if end is None or is_missing(end):

@@ -19,7 +19,7 @@ from selfeval.errors import FrameError
 FRAMES_DIR = Path(__file__).resolve().parent / "frames"
 DEFAULT_FRAME = "nine_sections"
 _SECTION_KEYS = {"key", "title", "blocks", "numbered", "optional", "landscape", "anchor"}
-_FRAME_KEYS = {"name", "title", "toc", "cover", "sections"}
+_FRAME_KEYS = {"name", "title", "toc", "cover", "sections", "setting", "cover_page", "defaults"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,12 @@ class Frame:
     sections: tuple[FrameSection, ...]
     cover: tuple[CoverLine, ...] = ()
     toc: bool = False
+    #: The value of 单位概况 「报告格式」 that chooses this frame (九段式, 岳阳市附件2-1).
+    setting: str = ""
+    #: Title and cover fields alone on the first page (form-style reports).
+    cover_page: bool = False
+    #: What a cover field shows when the unit does not give it (e.g. 制表机关 of the form).
+    defaults: tuple[tuple[str, str], ...] = ()
 
     def numbered(self) -> tuple[FrameSection, ...]:
         """The numbered sections (一、二、…) in order."""
@@ -101,8 +107,11 @@ def parse_frame(key: str, text: str) -> Frame:
     if len(set(keys)) != len(keys):
         raise _problem(key, f"部分的 key 重复：{keys}")
     cover = tuple(
-        CoverLine(str(line["label"]), str(line["field"])) for line in raw.get("cover", [])
+        CoverLine(str(line.get("label", "")), str(line["field"])) for line in raw.get("cover", [])
     )
+    defaults = raw.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise _problem(key, "defaults 必须是表 / defaults must be a table")
     return Frame(
         key=key,
         name=str(raw.get("name", key)),
@@ -110,6 +119,9 @@ def parse_frame(key: str, text: str) -> Frame:
         sections=sections,
         cover=cover,
         toc=bool(raw.get("toc", False)),
+        setting=str(raw.get("setting", "")),
+        cover_page=bool(raw.get("cover_page", False)),
+        defaults=tuple((str(k), str(v)) for k, v in defaults.items()),
     )
 
 
@@ -125,6 +137,20 @@ def load_frame(key: str = DEFAULT_FRAME) -> Frame:
     if not path.is_file():
         raise _problem(key, f"找不到框架文件，已有：{', '.join(available_frames())}")
     return parse_frame(key, path.read_text(encoding="utf-8"))
+
+
+def frame_for(setting: str | None) -> Frame:
+    """The frame a unit's 「报告格式」 names (the default frame when it names none)."""
+    if not setting:
+        return load_frame(DEFAULT_FRAME)
+    for key in available_frames():
+        frame = load_frame(key)
+        if frame.setting == setting:
+            return frame
+    known = "、".join(load_frame(k).setting for k in available_frames())
+    raise FrameError(
+        f"报告格式「{setting}」没有对应的报告框架（可选：{known}） / unknown report frame"
+    )
 
 
 #: The nine numbered sections of the default frame: (key, title), numbered 一 … 九 in order.

@@ -64,7 +64,7 @@ class _Writer:
     def cover(self) -> str:
         doc = self.document
         out = ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
-        out += [f'<p class="cover-field">{escape(f"{f.label}：{f.value}")}</p>' for f in doc.cover]
+        out += [f'<p class="cover-field">{escape(f.line)}</p>' for f in doc.cover]
         out.append("</header>")
         if doc.toc:
             out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]

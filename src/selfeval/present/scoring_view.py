@@ -1,16 +1,24 @@
-"""The 绩效自评表 as the partial shows it: each figure of a `ScoreResult` written out, and the
-row spans of 一级/二级 indicators."""
+"""The 绩效自评表 in the national form (财预〔2020〕10号 附1) as text: the header, the funds block
+by source, the 年度总体目标 block, the indicators with the row spans of 一级/二级, 总分 and grade,
+and the rules that were applied (generated from the weights, bands and settings actually used).
+
+Every figure the data lacks is 「未填报」; a score that was not computed says why.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from selfeval.rules import decimal_str
-from selfeval.scoring import BUDGET_MISSING, ScoreResult, _reason_text
+from selfeval.present.formats import NOT_GIVEN, money_number
+from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
+from selfeval.scoring import BUDGET_INCOMPLETE, BUDGET_MISSING, ScoreResult, _reason_text
+
+NOT_SCORED = "不计分"
 
 
-def _fmt(value: float | None, decimals: int = 2) -> str:
-    return decimal_str(value, decimals)
+def _fmt(value: float | None, decimals: int = 2, missing: str = NOT_GIVEN) -> str:
+    return decimal_str(value, decimals, missing=missing)
 
 
 def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
@@ -29,9 +37,82 @@ def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
     return spans
 
 
-def scoring_view(result: ScoreResult) -> dict[str, Any]:
-    """Display strings for the partial ``scoring.html.j2`` (numbers formatted, rowspans)."""
+def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
     funds = result.funds
+    rows = []
+    for n, source in enumerate(funds.sources):
+        first = n == 0
+        rows.append(
+            {
+                "label": source.label,
+                "original_budget": money_number(source.original_budget, None, unit),
+                "budget": money_number(source.budget, None, unit),
+                "actual": money_number(source.actual, None, unit),
+                "weight": plain_str(funds.weight) if first else "",
+                "rate": (
+                    f"{_fmt(funds.rate)}%"
+                    if first and funds.rate is not None
+                    else (funds.marker or "" if first else "")
+                ),
+                "score": (
+                    (_fmt(funds.score) if funds.score is not None else NOT_SCORED) if first else ""
+                ),
+            }
+        )
+    return rows
+
+
+def _funds_note(result: ScoreResult) -> str:
+    funds = result.funds
+    if funds.marker == BUDGET_INCOMPLETE:
+        return (
+            f"预算数不全：{'、'.join(funds.missing_budget_rows)}未填报预算数，"
+            "预算执行率不计算，该项不计分。"
+        )
+    if funds.marker == BUDGET_MISSING:
+        return "支出数据未提供预算数，预算执行率无法计算，该项不计分。"
+    if funds.marker:
+        return f"{funds.marker}，预算执行率无法计算，该项不计分。"
+    reason = _reason_text(funds.reason or "", funds.measures or "")
+    return f"偏差原因分析及改进措施：{reason}" if reason else ""
+
+
+def _as_percent(interval: str) -> str:
+    """[80, 100] → [80%, 100%]: the band of a 评价 as a share of the weight."""
+    return re.sub(r"(\d+)", r"\g<1>%", interval)
+
+
+def rules_text(result: ScoreResult) -> str:
+    """The rules as applied: the weights the data gives, 第十六条's bands, the denominator, the
+    grades — never a fixed scheme."""
+    settings = result.settings
+    weights = "、".join(f"{k}{plain_str(v)}分" for k, v in result.weights_by_level1.items())
+    parts = [f"预算执行率{settings.get('预算执行率分值', '10')}分"]
+    if weights:
+        parts.append(weights)
+    bands = "，".join(
+        f"“{label}”得分为分值的{_as_percent(band_text(label, 100))}" for label in QUALITATIVE_BANDS
+    )
+    base = settings.get("执行率口径", "全年预算数")
+    return (
+        f"评分规则：{'，'.join(parts)}；预算执行率 = 全年执行数 ÷ {base}"
+        "，得分 = 执行率 × 分值（至多为分值）；定量指标完成即得满分，未完成按完成比例计分；"
+        f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
+        "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
+        f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
+    )
+
+
+def scoring_view(
+    result: ScoreResult,
+    *,
+    unit_name: str = "",
+    department: str = "",
+    texts: dict | None = None,
+    amount_unit: str = "万元",
+) -> dict[str, Any]:
+    """Display strings of one 自评表 (the unit's, or a project's)."""
+    texts = texts or {}
     table = result.indicators
     level1 = [r["一级指标"] for r in table]
     level2 = [r["二级指标"] for r in table]
@@ -46,39 +127,38 @@ def scoring_view(result: ScoreResult) -> dict[str, Any]:
                 "level2": rec["二级指标"],
                 "level2_span": span2[i],
                 "level3": rec["三级指标"],
-                "target": rec["年度指标值"],
-                "actual": rec["实际完成值"],
-                "weight": _fmt(rec["分值"]),
-                "score": _fmt(rec["得分"]),
+                "target": rec["年度指标值"] or NOT_GIVEN,
+                "actual": rec["实际完成值"] or NOT_GIVEN,
+                "weight": plain_str(rec["分值"], missing=NOT_GIVEN),
+                "score": _fmt(rec["得分"], missing=NOT_SCORED),
                 "reason": rec["偏差原因分析及改进措施"],
                 "met": bool(rec["met"]),
                 "over_achieved": bool(rec["over_achieved"]),
                 "missing_reason": bool(rec["missing_reason"]),
             }
         )
-    if funds.budget_missing:
-        funds_view = {
-            "budget": BUDGET_MISSING,
-            "actual": _fmt(funds.actual),
-            "rate": BUDGET_MISSING,
-            "weight": _fmt(funds.weight),
-            "score": "不计分",
-        }
-    else:
-        funds_view = {
-            "budget": _fmt(funds.budget),
-            "actual": _fmt(funds.actual),
-            "rate": f"{_fmt(funds.rate)}%",
-            "weight": _fmt(funds.weight),
-            "score": _fmt(funds.score),
-        }
-    funds_view["budget_missing"] = funds.budget_missing
-    funds_view["reason"] = _reason_text(funds.reason or "", funds.measures or "")
+    project = result.project
+    goal = [] if project else texts.get("总体目标", {}).get("paragraphs", [])
+    done = [] if project else texts.get("总体完成情况", {}).get("paragraphs", [])
     return {
-        "funds": funds_view,
+        "title": f"{project}项目支出绩效自评表" if project else "部门整体支出绩效自评表",
+        "header": {
+            "项目名称": project or unit_name,
+            "主管部门": department or NOT_GIVEN,
+            "实施单位": unit_name,
+        },
+        "unit": amount_unit,
+        "funds": _funds_rows(result, amount_unit),
+        "funds_note": _funds_note(result),
+        "unscored_funds": result.funds.score is None,
+        "goal": "".join(goal) or NOT_GIVEN,
+        "achieved": "".join(done) or NOT_GIVEN,
         "rows": rows,
-        "weight_total": _fmt(result.weight_total),
-        "total": _fmt(result.total),
+        "targets_given": result.targets_given,
+        "weight_total": plain_str(result.weight_total, missing="—"),
+        "total": _fmt(result.total, missing="未计算"),
         "grade": result.grade or "未评定",
+        "unscored_reason": result.unscored_reason or "",
+        "rules": rules_text(result),
         "warnings": list(result.warnings),
     }

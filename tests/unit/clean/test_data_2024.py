@@ -294,8 +294,9 @@ def test_basic_spending_stated_total_stands_within_rounding(cleaned):
 def test_project_and_other_budget_types(cleaned):
     assert _spending(cleaned, "一般公共预算", "项目支出", "合计")["actual"] == pytest.approx(39.39)
     assert _spending(cleaned, "政府性基金预算", None, "合计")["actual"] == 0
-    types = set(cleaned.tables["spending"]["budget_type"])
-    assert "国有资本经营预算" not in types and "社会保险基金预算" not in types
+    # The published report says 「无。」 for both: the data states them as 合计 0 (stated none).
+    assert _spending(cleaned, "国有资本经营预算", None, "合计")["actual"] == 0
+    assert _spending(cleaned, "社会保险基金预算", None, "合计")["actual"] == 0
 
 
 def test_sangong_is_zero(cleaned):

@@ -105,8 +105,10 @@ def test_default_frame_is_the_nine_sections_plus_appendices():
     assert numbered[0] == "部门（单位）概况" and numbered[-1] == "其他需要说明的情况"
     assert len(numbered) == 9
     keys = [s.key for s in frame.sections]
-    assert keys.index("performance") < keys.index("scoring") < keys.index("problems")
+    # 附表 after 九 (listed in the contents): the unit's 自评表, then one per project
+    assert keys.index("other") < keys.index("scoring") < keys.index("projects")
     assert keys[-1] == "reconciliation"
+    assert frame.setting == "九段式"
     build.check_frame(frame)  # every block it names has a builder
 
 
@@ -114,7 +116,7 @@ CLOSING = {
     "year": 2031,
     "texts": {"其他说明": {"paragraphs": ["甲。", "乙。"]}},
     "deviations": [],
-    "scoring": None,
+    "targets_given": False,
     "unit_name": "某单位",
     "data_date": None,
 }
@@ -135,10 +137,10 @@ blocks = ["other"]
 
 [[sections]]
 key = "optional"
-title = "附表：自评表"
+title = "附表：项目支出绩效自评表"
 numbered = false
 optional = true
-blocks = ["scoring_table"]
+blocks = ["project_tables"]
 
 [[sections]]
 key = "second"
@@ -146,7 +148,7 @@ title = "问题"
 blocks = ["problems"]
 """,
     )
-    document = build.document_from_context({**CLOSING, "scoring_view": None}, frame)
+    document = build.document_from_context({**CLOSING, "project_views": []}, frame)
     assert document.title == "某单位2031年度报告"
     assert [c.value for c in document.cover] == ["2031年"]
     # The optional section produced nothing and is left out; numbering runs on without it.

@@ -154,7 +154,8 @@ def test_failing_notebook_raises_with_executed_notebook_kept(tmp_path):
 def test_build_year_names_year_and_stage_and_keeps_failed_notebook(tmp_path):
     raw = tmp_path / "raw" / "2024"
     raw.mkdir(parents=True)
-    (raw / "单位概况.csv").write_text("项目,内容\n单位名称,测试单位\n", encoding="utf-8")
+    # contract v2 needs only 单位名称; a 单位概况 without it is the one problem
+    (raw / "单位概况.csv").write_text("项目,内容\n单位性质,事业单位\n", encoding="utf-8")
     stages: list[str] = []
     out = tmp_path / "out" / "2024"
     with pytest.raises(BuildError) as info:
@@ -164,7 +165,7 @@ def test_build_year_names_year_and_stage_and_keeps_failed_notebook(tmp_path):
     assert stages == ["clean"]
     assert info.value.year == 2024 and info.value.stage == "clean"
     assert "2024" in str(info.value) and "clean" in str(info.value)
-    assert "支出" in str(info.value)  # the cleaner's message about the missing sheet comes through
+    assert "单位名称" in str(info.value)  # the cleaner's message about the missing item
     assert (out / "failed" / "01_clean.ipynb").is_file()
     assert not (out / "report.html").exists()
     assert not (tmp_path / "p" / "2024").exists()

@@ -1,0 +1,111 @@
+"""七 八 九 and the appendix: deviations and the analyst's prose (「未填报」 when the data says
+nothing), the 数据核对 table, and where the report comes from."""
+
+from __future__ import annotations
+
+from selfeval.present.blocks.common import p, t, texts
+from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
+from selfeval.present.formats import NOT_GIVEN
+
+_TEXT_KEYS = {"problems": "存在问题", "measures": "改进措施", "other": "其他说明"}
+
+
+def _closing(ctx: dict, key: str) -> list[Block]:
+    paras = texts(ctx, _TEXT_KEYS[key])
+    deviations = ctx["deviations"]
+    if key == "problems":
+        auto = [
+            p(
+                f"{i}. {d.problem}" + (f"原因：{d.cause}" if d.cause else "（未填写偏差原因）"),
+                kind="deviation",
+            )
+            for i, d in enumerate(deviations, 1)
+        ]
+    elif key == "measures":
+        auto = [
+            p(f"{i}. {d.measure}", kind="deviation")
+            for i, d in enumerate([d for d in deviations if d.measure], 1)
+        ]
+    else:
+        auto = []
+    blocks: list[Block] = list(auto)
+    if paras:
+        number = len(paras) > 1 or bool(auto)
+        blocks += [p(f"{i + len(auto)}. {x}" if number else x) for i, x in enumerate(paras, 1)]
+    elif not auto:
+        if key == "problems" and ctx["targets_given"]:
+            blocks.append(p(f"{ctx['year']}年我单位无预算支出执行偏离绩效目标的情况。"))
+        else:
+            blocks.append(p(f"{NOT_GIVEN}。"))
+    return blocks
+
+
+def problems(ctx: dict, anchor: str) -> list[Block]:
+    """七、存在的问题及原因分析: the 自评表s' deviations first, then the analyst's prose."""
+    return _closing(ctx, "problems")
+
+
+def measures(ctx: dict, anchor: str) -> list[Block]:
+    """八、下一步改进措施: the deviations' measures first, then the analyst's prose."""
+    return _closing(ctx, "measures")
+
+
+def other(ctx: dict, anchor: str) -> list[Block]:
+    """九、其他需要说明的情况: the analyst's prose, or 未填报."""
+    return _closing(ctx, "other")
+
+
+def reconciliation(ctx: dict, anchor: str) -> list[Block]:
+    """附录：数据核对: how many checks, how many flagged, and the table of every check."""
+    checks = ctx["reconciliation"].to_dict("records")
+    warned = [c for c in checks if c["结果"] == "⚠"]
+    if not checks:
+        summary = "本年度数据中没有可核对的合计数或声明数。"
+    elif warned:
+        summary = (
+            f"共核对{len(checks)}项，其中{len(warned)}项标记为“⚠”（来源数字与明细计算结果不一致，"
+            "或无法核对），报告正文按说明中的口径采用数字。"
+        )
+    else:
+        summary = f"共核对{len(checks)}项，均一致（“✓”；差异在舍入范围内者列示差异）。"
+    blocks: list[Block] = [p(summary, kind="reconciliation-summary")]
+    if not checks:
+        return blocks
+    rows = tuple(
+        Row(
+            (
+                Cell(t(c["检查项"])),
+                Cell(c["结果"], align=Align.CENTER),
+                *(Cell(t(c[k])) for k in ("来源数", "计算数", "差异")),
+                Cell(t(c["说明"])),
+            ),
+            kind="check-warn" if c["结果"] == "⚠" else "check-ok",
+        )
+        for c in checks
+    )
+    blocks.append(
+        Table(
+            caption="数据核对结果",
+            columns=(
+                Column(width=2.4),
+                Column(Align.CENTER, 0.5),
+                *(Column.numeric() for _ in range(3)),
+                Column(width=3.0),
+            ),
+            header=(Row.of("检查项", "结果", "来源数", "计算数", "差异", "说明"),),
+            body=rows,
+            notes=(
+                Note(
+                    "注：差异 = 来源数 − 计算数；金额单位为万元。同一活动列于多个类别、"
+                    "汇总条目与其所含活动，在年度合计中均只计一次。"
+                ),
+            ),
+            kind="reconciliation",
+        )
+    )
+    return blocks
+
+
+def colophon(ctx: dict, anchor: str) -> list[Block]:
+    """Where the report comes from (last line of the document)."""
+    return [Note(f"本报告由 selfeval 根据{ctx['source']}自动生成；文中数字均由处理后的数据计算。")]

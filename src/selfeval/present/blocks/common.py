@@ -1,0 +1,139 @@
+"""What every block builder shares: paragraphs, the analyst's prose, amounts in the report's
+unit, the clauses of a budget line, and charts with their data tables.
+
+A block builder takes the formatted context (`selfeval.present.context`) and the anchor of its
+section and returns blocks; it decides wording, never layout, and it never sums: every figure
+it states comes computed from the figures layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from selfeval.present.document import Block, Column, Figure, Paragraph, Row, Table
+from selfeval.present.formats import NOT_GIVEN, money, money_number, pct
+
+BlockBuilder = Callable[[dict, str], list[Block]]
+#: Width of a chart in the Word file and the PDF (the text block is 156 mm).
+FIGURE_WIDTH_MM = 156.0
+
+
+def t(value: Any) -> str:
+    """Text of a value as a sentence shows it; nothing for an unknown value."""
+    return "" if value is None else str(value)
+
+
+def get(item: Any, name: str) -> Any:
+    """A field of a figures record, stored as a dataclass or (after JSON) as a dict."""
+    return item[name] if isinstance(item, dict) else getattr(item, name)
+
+
+def p(text: str, kind: str = "") -> Paragraph:
+    return Paragraph.of(text, kind=kind)
+
+
+def sentence(text: str) -> str:
+    """`text` ending in a full stop (prose from data may or may not have one)."""
+    return text if text.endswith(("。", "！", "？", "；")) else text + "。"
+
+
+def paragraphs(items: Iterable[str], numbered: bool = False) -> list[Block]:
+    """The analyst's paragraphs; numbered 1. 2. … when asked and there are several."""
+    items = list(items)
+    number = numbered and len(items) > 1
+    return [p(f"{i}. {text}" if number else text) for i, text in enumerate(items, 1)]
+
+
+def texts(ctx: dict, key: str) -> list[str]:
+    """The 文字说明 paragraphs of `key` (none when the data has none)."""
+    return list(ctx["texts"].get(key, {}).get("paragraphs", []))
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+def amount(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+    """An amount in the report's unit at the source's precision: 69.78万元, or 未填报."""
+    return money(value, decimals, ctx["amount_unit"])
+
+
+def number(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+    """An amount as a table cell (the unit is in the caption): 69.78, or 未填报."""
+    return money_number(value, decimals, ctx["amount_unit"])
+
+
+def signed(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+    """An amount with its sign: +3.20万元, -1.05万元."""
+    text = amount(ctx, value, decimals)
+    return f"+{text}" if value is not None and value > 0 else text
+
+
+def actual_of(ctx: dict, line: Any) -> str:
+    return amount(ctx, line.actual, line.actual_decimals)
+
+
+def budget_clauses(ctx: dict, line: Any, rate: str = "执行率") -> list[str]:
+    """What a line states about its budget: 年初预算数, 全年预算数 (and the adjustment), the
+    rate against 全年预算数 — or, with only 年初预算数, the difference from it."""
+    out = []
+    if line.original_budget is not None:
+        out.append(f"年初预算数{amount(ctx, line.original_budget, line.original_decimals)}")
+    if line.budget is not None:
+        label = "全年预算数" if line.original_budget is not None else "预算数"
+        out.append(f"{label}{amount(ctx, line.budget, line.budget_decimals)}")
+        if line.adjustment:
+            decimals = _least(line.budget_decimals, line.original_decimals)
+            out.append(f"预算调整{signed(ctx, line.adjustment, decimals)}")
+    if line.rate is not None:
+        out.append(f"{rate}{pct(line.rate)}")
+    elif line.budget is None and line.original_difference is not None:
+        decimals = _least(line.actual_decimals, line.original_decimals)
+        difference = f"执行数与年初预算数相差{signed(ctx, line.original_difference, decimals)}"
+        if line.original_difference_rate is not None:
+            difference += f"（差异率{pct(line.original_difference_rate)}）"
+        out.append(difference)
+    return out
+
+
+def budget_part(ctx: dict, line: Any, rate: str = "执行率") -> str:
+    """The budget clauses in brackets after an amount, or nothing."""
+    clauses = budget_clauses(ctx, line, rate)
+    return f"（{'，'.join(clauses)}）" if clauses else ""
+
+
+def missing_note(line: Any, what: str = "执行数") -> str:
+    """「（其中A、B执行数未填报，未计入）」 for a sum over parts some of which are not given."""
+    if not line.missing_actual:
+        return ""
+    return f"（其中{'、'.join(line.missing_actual)}{what}{NOT_GIVEN}，未计入）"
+
+
+def _least(*decimals: int | None) -> int | None:
+    known = [d for d in decimals if d is not None]
+    return min(known) if known else None
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figure(fig: dict) -> Figure:
+    """A chart with its data table (first column names the row, the others are numbers)."""
+    columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
+    data = Table(
+        caption="",
+        columns=columns,
+        header=(Row.of(*fig["headers"]),),
+        body=tuple(Row.of(*row) for row in fig["rows"]),
+        numbered=False,
+        kind="chart-data",
+        row_headers=True,
+    )
+    return Figure(
+        png=fig["png"],
+        caption=f"{fig['title']}。数据来源：{fig['source']}。",
+        alt=f"{fig['title']}：{fig['alt']}",
+        width_mm=FIGURE_WIDTH_MM,
+        data=data,
+        anchor=f"fig-{fig['key']}",
+    )

@@ -1,0 +1,261 @@
+"""二 至 五: spending of each 预算类型, in three states — stated, stated as none (0 → 「无」),
+not given (「未填报」) — with 年初/全年 budgets, economic classes grouped as 人员经费/公用经费,
+projects and their uses, and the parts a total leaves out named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selfeval.contract.sheets import BASIC_ITEMS
+from selfeval.present.blocks.common import (
+    BlockBuilder,
+    actual_of,
+    amount,
+    budget_clauses,
+    budget_part,
+    figure,
+    missing_note,
+    number,
+    p,
+    t,
+)
+from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, Table
+from selfeval.present.formats import NOT_GIVEN, pct
+
+BASIC, PROJECT = "基本支出", "项目支出"
+
+
+def _is_none(line: Any, items: list) -> bool:
+    """A stated none: the line's 执行数 is 0 and no item under it spent anything."""
+    return line.actual == 0 and all(not a.actual for a in items)
+
+
+def _general_summary(ctx: dict, general: Any) -> str:
+    shares = ctx["spending"]["shares"]
+    total = general.total
+    year = ctx["year"]
+    if total.actual is None:
+        text = f"{year}年一般公共预算支出执行数{NOT_GIVEN}"
+    else:
+        text = f"{year}年一般公共预算支出{actual_of(ctx, total)}{missing_note(total)}"
+    clauses = budget_clauses(ctx, total, rate="预算执行率")
+    if clauses:
+        text += "，" + "，".join(clauses)
+    if not general.categories:
+        return text + "。"
+    parts = []
+    for name, line in general.categories.items():
+        if line.actual is None:
+            parts.append(f"{name}执行数{NOT_GIVEN}")
+            continue
+        part = f"{name}{actual_of(ctx, line)}"
+        if shares.get(name) is not None:
+            part += f"，占{pct(shares[name])}"
+        parts.append(part)
+    return text + "，其中：" + "；".join(parts) + "。"
+
+
+def _basic_items(ctx: dict, general: Any, items: list) -> str:
+    """「其中：人员支出…，公用支出…」 for the two items, or the economic classes in their two
+    groups: 「人员经费X（工资福利支出A、对个人和家庭的补助B），公用经费Y（…）」."""
+    shares = ctx["spending"]["shares"]
+    if all(a.label in BASIC_ITEMS for a in items):
+        parts = []
+        for a in items:
+            part = f"{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}"
+            if shares.get(a.label) is not None:
+                part += f"，占一般公共预算支出的{pct(shares[a.label])}"
+            parts.append(part)
+        return "，其中：" + "，".join(parts)
+    groups = []
+    for name, group in general.basic_groups.items():
+        members = [a for a in items if a.group == name]
+        inner = "、".join(f"{a.label}{actual_of(ctx, a)}" for a in members)
+        groups.append(f"{name}{actual_of(ctx, group)}{missing_note(group)}（{inner}）")
+    return "，其中：" + "，".join(groups)
+
+
+def _basic(ctx: dict, general: Any) -> list[Block]:
+    basic = general.categories.get(BASIC)
+    if basic is None:
+        return [p(f"基本支出{NOT_GIVEN}。")]
+    items = general.items.get(BASIC, [])
+    if _is_none(basic, items):
+        return [p("本年度无基本支出。")]
+    year = ctx["year"]
+    if basic.actual is None:
+        text = f"{year}年财政拨款基本支出执行数{NOT_GIVEN}"
+    else:
+        text = f"{year}年财政拨款基本支出{actual_of(ctx, basic)}{missing_note(basic)}"
+    text += budget_part(ctx, basic)
+    if items:
+        text += _basic_items(ctx, general, items)
+    text += "。"
+    difference = basic.parts_difference
+    if basic.stated and difference and number(ctx, basic.parts_sum) != number(ctx, basic.actual):
+        text += (
+            f"分项之和为{amount(ctx, basic.parts_sum)}，与所列合计数相差{amount(ctx, difference)}，"
+            "属舍入差异，报告采用所列合计数。"
+        )
+    blocks: list[Block] = [p(text)]
+    total = ctx["sangong_total"]
+    if total is not None:
+        parts = [
+            f"{a.label}{actual_of(ctx, a)}"
+            + ("" if a.budget is None else f"，预算{amount(ctx, a.budget, a.budget_decimals)}")
+            for a in ctx["sangong"]
+        ]
+        blocks.append(
+            p(f"“三公”经费支出{actual_of(ctx, total)}{missing_note(total)}（{'，'.join(parts)}）。")
+        )
+    return blocks
+
+
+def _uses(ctx: dict, project: Any) -> str:
+    if not project.uses:
+        return ""
+    return "，其中" + "、".join(f"{u.label}{actual_of(ctx, u)}" for u in project.uses)
+
+
+def _project(ctx: dict, general: Any) -> list[Block]:
+    project = general.categories.get(PROJECT)
+    if project is None:
+        return [p(f"项目支出{NOT_GIVEN}。")]
+    items = general.items.get(PROJECT, [])
+    if _is_none(project, items):
+        return [p("本年度无项目支出。")]
+    year = ctx["year"]
+    if project.actual is None:
+        text = f"{year}年项目支出执行数{NOT_GIVEN}"
+    else:
+        text = f"{year}年项目支出{actual_of(ctx, project)}{missing_note(project)}"
+    text += budget_part(ctx, project)
+    if items:
+        text += f"，共{len(items)}个项目：" + "；".join(
+            f"{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}{_uses(ctx, a)}" for a in items
+        )
+    return [p(text + "。")]
+
+
+def _spending_table(ctx: dict, general: Any) -> Table:
+    budget = ctx["spending"]["any_budget"]
+    original = ctx["spending"]["any_original"]
+
+    def cells(lead: tuple[Cell, ...], line: Any, share: str) -> tuple[Cell, ...]:
+        numbers = []
+        if original:
+            numbers.append(number(ctx, line.original_budget, line.original_decimals))
+        if budget:
+            numbers.append(number(ctx, line.budget, line.budget_decimals))
+        numbers.append(number(ctx, line.actual, line.actual_decimals))
+        if budget:
+            numbers.append(pct(line.rate))
+        numbers.append(share)
+        return (*lead, *(Cell(n) for n in numbers), Cell(t(line.note)))
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else pct(value)
+
+    body: list[Row] = []
+    for name, line in general.categories.items():
+        for a in general.items.get(name, []):
+            body.append(Row(cells((Cell(name), Cell(a.label)), a, share(a.share))))
+            for u in a.uses:
+                body.append(Row(cells((Cell(name), Cell(f"　其中：{u.label}")), u, "—")))
+        subtotal = cells((Cell(name), Cell("小计")), line, share(line.share))
+        body.append(Row(subtotal, kind="subtotal"))
+    total = general.total
+    whole = pct(100) if total.actual else "—"
+    body.append(Row(cells((Cell("合计", colspan=2),), total, whole), total=True))
+    headers = ["支出类别", "支出项目"]
+    headers += ["年初预算数"] if original else []
+    headers += [("全年预算数" if original else "预算数")] if budget else []
+    headers += ["执行数", *(["执行率"] if budget else []), "占比", "说明"]
+    return Table(
+        caption=f"一般公共预算支出明细（单位：{ctx['amount_unit']}）",
+        columns=(
+            Column(width=1.6),
+            Column(width=1.6),
+            *(Column.numeric() for _ in range(len(headers) - 3)),
+            Column(width=2.2),
+        ),
+        header=(Row.of(*headers),),
+        body=tuple(body),
+        kind="spending",
+    )
+
+
+def general_spending(ctx: dict, anchor: str) -> list[Block]:
+    """二、一般公共预算支出情况: totals, 基本支出 and 项目支出, the detail table, charts."""
+    general = ctx["spending"]["general"]
+    year = ctx["year"]
+    if general is None:
+        return [p(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
+    items = [a for ls in general.items.values() for a in ls]
+    if _is_none(general.total, [*items, *general.categories.values()]):
+        return [p(f"{year}年无一般公共预算支出。")]
+    blocks: list[Block] = [p(_general_summary(ctx, general))]
+    if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
+        blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。"))
+    if not general.categories:
+        blocks.append(
+            Note(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
+        )
+        return blocks
+    blocks.append(Heading(2, "（一）基本支出情况"))
+    blocks += _basic(ctx, general)
+    blocks.append(Heading(2, "（二）项目支出情况"))
+    blocks += _project(ctx, general)
+    blocks.append(_spending_table(ctx, general))
+    blocks += [figure(fig) for fig in ctx["spending_figures"]]
+    return blocks
+
+
+def other_budget(budget_type: str) -> BlockBuilder:
+    """Builder of 三/四/五: 未填报 when the type has no rows, 无 for a stated none."""
+
+    def block(ctx: dict, anchor: str) -> list[Block]:
+        spend = ctx["spending"]["types"].get(budget_type)
+        if spend is None:
+            return [p(f"{NOT_GIVEN}。")]
+        total = spend.total
+        items = [a for ls in spend.items.values() for a in ls]
+        if total.actual is None:
+            text = f"{ctx['year']}年{budget_type}支出执行数{NOT_GIVEN}"
+        else:
+            text = f"{ctx['year']}年{budget_type}支出{actual_of(ctx, total)}{missing_note(total)}"
+        clauses = budget_clauses(ctx, total)
+        text += ("，" + "，".join(clauses) if clauses else "") + "。"
+        if _is_none(total, items):
+            text += "无。"
+        blocks: list[Block] = [p(text)]
+        for name, lines in spend.items.items():
+            blocks += [
+                p(f"{name}{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}。") for a in lines
+            ]
+        if total.note:
+            blocks.append(Note(f"说明：{total.note}"))
+        return blocks
+
+    block.__doc__ = f"{budget_type}支出: total, each item, the note."
+    return block
+
+
+def budget_overview(ctx: dict, anchor: str) -> list[Block]:
+    """All four 预算类型 in one part (frames that have no section per type): 二's content
+    under （一）, then one heading per other type."""
+    blocks: list[Block] = [Heading(2, "（一）一般公共预算支出情况"), *general_spending(ctx, anchor)]
+    numerals = "二三四"
+    for i, budget_type in enumerate(("政府性基金预算", "国有资本经营预算", "社会保险基金预算")):
+        blocks.append(Heading(2, f"（{numerals[i]}）{budget_type}支出情况"))
+        blocks += other_budget(budget_type)(ctx, anchor)
+    return [_demote(b) for b in blocks]
+
+
+def _demote(block: Block) -> Block:
+    """二's own headings (基本支出, 项目支出) become level 3 under the overview's headings."""
+    if isinstance(block, Heading) and block.text in ("（一）基本支出情况", "（二）项目支出情况"):
+        return Heading(
+            3, block.text.replace("（一）", "1. ").replace("（二）", "2. "), block.anchor
+        )
+    return block

@@ -1,0 +1,171 @@
+"""部门（单位）概况 and 收入: the unit's facts as prose (nine-section frame) or as the form's
+table (岳阳市附件2-1), and the year's income by source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selfeval.present.blocks.common import (
+    amount,
+    number,
+    p,
+    paragraphs,
+    sentence,
+    texts,
+)
+from selfeval.present.document import Block, Column, Note, Row, Table
+from selfeval.present.formats import NOT_GIVEN, pct
+
+#: 单位概况 items the overview's prose needs; those not given are named in a note.
+CORE_ITEMS = ("单位性质", "主管部门", "编制人数", "主要职责")
+
+
+def unit_overview(ctx: dict, anchor: str) -> list[Block]:
+    """一、部门（单位）概况: nature, department, staffing, organisation, duties, the unit's
+    other items as given, the analyst's additions; the core items not given are named."""
+    unit = ctx["unit"]
+    nature, dept = unit.get("单位性质", ""), unit.get("主管部门", "")
+    text = ctx["unit_name"]
+    if nature:
+        text += f"为{nature}"
+    if dept:
+        text += ("，" if nature else "的") + f"主管部门为{dept}"
+    text += "。"
+    staffing = unit.get("编制说明")
+    if staffing:
+        text += sentence(staffing)
+    elif unit.get("编制人数"):
+        text += f"编制人数{unit['编制人数']}名。"
+    if unit.get("实有人数"):
+        text += f"实有人数{unit['实有人数']}名。"
+    if unit.get("内设机构"):
+        text += f"内设机构：{sentence(unit['内设机构'])}"
+    if unit.get("成立时间"):
+        text += f"成立时间：{sentence(unit['成立时间'])}"
+    blocks: list[Block] = [p(text)]
+    if unit.get("主要职责"):
+        blocks.append(p(f"主要职责：{unit['主要职责']}"))
+    blocks += [p(f"{key}：{sentence(value)}") for key, value in ctx["unit_extra"].items()]
+    blocks += paragraphs(texts(ctx, "概况补充"))
+    missing = [k for k in CORE_ITEMS if not unit.get(k) and not (k == "编制人数" and staffing)]
+    if missing:
+        blocks.append(Note(f"单位概况中{NOT_GIVEN}：{'、'.join(missing)}。"))
+    return blocks
+
+
+#: The rows of the 岳阳市附件2-1 基本概况 table: label → 单位概况 item or 文字说明 key.
+FACT_ROWS = (
+    ("联系人", "unit", "联系人"),
+    ("联络电话", "unit", "联系电话"),
+    ("人员编制", "unit", "编制人数"),
+    ("实有人数", "unit", "实有人数"),
+    ("职能职责概述", "unit", "主要职责"),
+    ("年度主要工作内容", "text", "总体目标"),
+    ("年度部门（单位）总体运行情况及取得的成绩", "text", "总体完成情况"),
+)
+
+
+def unit_facts(ctx: dict, anchor: str) -> list[Block]:
+    """The form's 基本概况 table: each row from its 单位概况 item or 文字说明 key, 未填报 when
+    the data does not give it."""
+    rows = []
+    for label, source, key in FACT_ROWS:
+        if source == "unit":
+            value = ctx["unit"].get(key, "")
+            if key == "编制人数" and not value:
+                value = ctx["unit"].get("编制说明", "")
+        else:
+            value = "".join(texts(ctx, key))
+        rows.append(Row.of(label, value or NOT_GIVEN))
+    rows += [Row.of(k, v) for k, v in ctx["unit_extra"].items()]
+    table = Table(
+        caption="部门（单位）基本概况",
+        columns=(Column(width=1.6), Column(width=5.0)),
+        header=(Row.of("项目", "内容"),),
+        body=tuple(rows),
+        kind="unit-facts",
+        row_headers=True,
+    )
+    return [table, *paragraphs(texts(ctx, "概况补充"))]
+
+
+def _income_part(ctx: dict, line: Any) -> str:
+    text = f"{line.label}{amount(ctx, line.current, line.current_decimals)}"
+    if line.share is not None:
+        text += f"，占{pct(line.share)}"
+    return text
+
+
+def _income_change(ctx: dict, total: Any, year: int) -> str:
+    """「较上年增加X（增长Y%）」, 「减少」/「下降」 for a fall, 「与上年持平」 for none."""
+    if total.change is None:
+        return ""
+    source = "（上年数取自本年收入表所填上年数）" if total.previous_source == "上年数" else ""
+    if total.change == 0:
+        return f"与{year - 1}年持平{source}"
+    decimals = min(
+        (d for d in (total.current_decimals, total.previous_decimals) if d is not None),
+        default=None,
+    )
+    up = total.change > 0
+    text = f"较{year - 1}年{'增加' if up else '减少'}{amount(ctx, abs(total.change), decimals)}"
+    if total.change_rate is not None:
+        text += f"（{'增长' if up else '下降'}{pct(abs(total.change_rate))}）"
+    return text + source
+
+
+def income_overview(ctx: dict, anchor: str) -> list[Block]:
+    """收入: 收入合计 and its sources with their shares, the change against last year, 上年结转结余
+    beside it, and the table; nothing when the year has no 收入 sheet."""
+    income = ctx["income"]
+    if income is None:
+        return []
+    year = ctx["year"]
+    total = income.total
+    if total is None or total.current is None:
+        text = f"{year}年收入合计{NOT_GIVEN}"
+    else:
+        text = f"{year}年收入合计{amount(ctx, total.current, total.current_decimals)}"
+        if not income.total_stated:
+            text += "（各项收入之和）"
+        change = _income_change(ctx, total, year)
+        if change:
+            text += f"，{change}"
+    parts = [_income_part(ctx, line) for line in income.parts]
+    if parts:
+        text += "，其中：" + "；".join(parts)
+    text += "。"
+    if income.carried_over is not None:
+        co = income.carried_over
+        text += f"另有上年结转结余{amount(ctx, co.current, co.current_decimals)}。"
+    blocks: list[Block] = [p(text, kind="income")]
+    lines = [line for part in income.parts for line in (part, *part.parts)]
+    if total is not None:
+        lines = [total, *lines]
+    if income.carried_over is not None:
+        lines.append(income.carried_over)
+    rows = []
+    for line in lines:
+        child = any(line is x for part in income.parts for x in part.parts)
+        rows.append(
+            Row.of(
+                f"　其中：{line.label}" if child else line.label,
+                number(ctx, line.current, line.current_decimals),
+                number(ctx, line.previous, line.previous_decimals),
+                "—" if line.change is None else number(ctx, line.change),
+                pct(line.share),
+                line.note,
+                total=line is total,
+            )
+        )
+    blocks.append(
+        Table(
+            caption=f"{year}年收入情况（单位：{ctx['amount_unit']}）",
+            columns=(Column(width=2.4), *(Column.numeric() for _ in range(4)), Column(width=2.0)),
+            header=(Row.of("项目", "本年数", "上年数", "增减", "占收入合计", "说明"),),
+            body=tuple(rows),
+            kind="income",
+            row_headers=True,
+        )
+    )
+    return blocks

@@ -1,0 +1,318 @@
+"""The report's sentences in the three states of a figure — stated, stated as zero/none, not given —
+and the unit's own unit, at the report level: hand-made CSVs cleaned, computed, stored as JSON,
+read back, built into the document and written as HTML, then parsed.
+
+Every expected text is written by hand from the cells the test writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import docx
+from bs4 import BeautifulSoup
+
+from selfeval import results
+from selfeval.clean import clean_year
+from selfeval.present import build, charts, html
+from selfeval.present.docx import build_docx
+
+YEAR = 2025
+UNIT = [["项目", "内容"], ["单位名称", "测试县文化馆"]]
+SPEND = ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）", "说明"]
+
+
+def write_csvs(folder: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in sheets.items():
+        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    return folder
+
+
+def report(tmp_path: Path, sheets: dict, frame: str | None = None):
+    """(document, soup) of one year built from `sheets` as 03 builds it."""
+    cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
+    computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)
+    document = build.build_document(results.from_json(results.to_json(computed)), frame)
+    return document, BeautifulSoup(html.render_body(document), "html.parser")
+
+
+def section(soup: BeautifulSoup, anchor: str) -> str:
+    return soup.find(id=anchor).get_text("\n", strip=True)
+
+
+def texts(soup: BeautifulSoup, anchor: str) -> list[str]:
+    return [p.get_text(strip=True) for p in soup.find(id=anchor).find_all("p")]
+
+
+def spending(*rows: list) -> dict:
+    return {"单位概况": UNIT, "支出": [SPEND, *rows]}
+
+
+# --------------------------------------------------------------------------- 二 一般公共预算
+
+
+def test_general_total_stated_zero_and_not_given(tmp_path):
+    _, stated = report(tmp_path / "a", spending(["一般公共预算", "", "合计", "", 120.5, ""]))
+    s2 = texts(stated, "s2")
+    assert s2[0] == "2025年一般公共预算支出120.5万元。"  # one decimal stated, one shown
+    # total only: the split is said to be not given, never 「无基本支出」
+    assert "支出数据只列一般公共预算合计数，基本支出和项目支出的构成未填报。" in s2
+    assert "无" not in section(stated, "s2").replace("未填报", "")
+    _, zero = report(tmp_path / "b", spending(["一般公共预算", "", "合计", "", 0, ""]))
+    assert texts(zero, "s2") == ["2025年无一般公共预算支出。"]
+    _, absent = report(tmp_path / "c", {"单位概况": UNIT})
+    assert texts(absent, "s2") == ["2025年一般公共预算支出情况未填报。"]
+    for anchor in ("s3", "s4", "s5"):  # no rows of the type: not given, not 「无」
+        assert texts(absent, anchor) == ["未填报。"]
+
+
+def test_basic_and_project_in_three_states(tmp_path):
+    _, only_project = report(
+        tmp_path / "a", spending(["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""])
+    )
+    s2 = texts(only_project, "s2")
+    assert "基本支出未填报。" in s2 and "本年度无基本支出。" not in s2
+    # 18.2 / 20 = 91.00%; one project named with its budget clause
+    assert "2025年项目支出18.2万元（预算数20万元，执行率91.00%），共1个项目：" in s2[-1]
+    _, zero_basic = report(
+        tmp_path / "b",
+        spending(
+            ["一般公共预算", "基本支出", "合计", "", 0, ""],
+            ["一般公共预算", "项目支出", "图书购置", "", 18.2, ""],
+        ),
+    )
+    assert "本年度无基本支出。" in texts(zero_basic, "s2")
+    _, blank_actual = report(
+        tmp_path / "c",
+        spending(
+            ["一般公共预算", "基本支出", "人员支出", "", 60, ""],
+            ["一般公共预算", "基本支出", "公用支出", 5, "", ""],
+        ),
+    )
+    basic = next(t for t in texts(blank_actual, "s2") if t.startswith("2025年财政拨款基本支出"))
+    # 60 known; 公用支出 not given and said so, not summed as 0
+    assert basic.startswith("2025年财政拨款基本支出60万元（其中公用支出执行数未填报，未计入）")
+    assert "公用支出未填报" in basic
+    table = blank_actual.select_one("table.spending")
+    cells = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table("tr")]
+    assert ["基本支出", "公用支出", "5", "未填报", "—", "—", ""] in cells
+
+
+def test_other_budget_types_stated_and_zero(tmp_path):
+    _, soup = report(
+        tmp_path,
+        spending(
+            ["一般公共预算", "", "合计", "", 10, ""],
+            ["政府性基金预算", "", "合计", 4, 3.5, ""],
+            ["国有资本经营预算", "", "合计", "", 0, ""],
+        ),
+    )
+    # 3.5 / 4 = 87.50%
+    assert texts(soup, "s3") == ["2025年政府性基金预算支出3.5万元，预算数4万元，执行率87.50%。"]
+    assert texts(soup, "s4") == ["2025年国有资本经营预算支出0万元。无。"]
+    assert texts(soup, "s5") == ["未填报。"]
+
+
+def test_sangong_stated_zero_and_not_given(tmp_path):
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", "", 60, ""])
+    sheets["三公经费"] = [
+        ["项目", "预算数（万元）", "执行数（万元）"],
+        ["公务接待费", 0.5, 0.34],
+        ["公务用车运行费", "", 0],
+        ["因公出国（境）费", 0.2, ""],
+    ]
+    _, soup = report(tmp_path, sheets)
+    line = next(t for t in texts(soup, "s2") if t.startswith("“三公”经费"))
+    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given
+    assert line == (
+        "“三公”经费支出0.34万元（其中因公出国（境）费执行数未填报，未计入）"
+        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0万元，因公出国（境）费未填报，"
+        "预算0.2万元）。"
+    )
+
+
+def test_yuan_report_states_the_yuan_figure(tmp_path):
+    header = ["预算类型", "支出类别", "支出项目", "执行数（元）"]
+    sheets = {
+        "单位概况": [*UNIT, ["金额单位", "元"]],
+        "支出": [header, ["一般公共预算", "基本支出", "工资福利支出", "989,312.11"]],
+    }
+    _, soup = report(tmp_path, sheets)
+    s2 = section(soup, "s2")
+    assert "2025年一般公共预算支出989,312.11元" in s2
+    assert "98.93万元" not in s2 and "万元" not in s2
+    caption = soup.select_one("table.spending caption").get_text()
+    assert caption.endswith("一般公共预算支出明细（单位：元）")
+
+
+# --------------------------------------------------------------------------- 六 activities
+
+
+ACTS = ["编号", "类别", "名称", "开始日期", "期间", "线下参与人次", "线上参与人次"]
+
+
+def test_activity_totals_stated_partial_and_not_given(tmp_path):
+    sheets = {
+        "单位概况": UNIT,
+        "活动": [
+            ACTS,
+            ["A1", "培训", "甲", f"{YEAR}-03-01", "", "5000余", ""],
+            ["A2", "培训", "乙", f"{YEAR}-04-01", "", "1000余", ""],
+            ["A3", "展览", "丙", "", "全年", "", ""],
+        ],
+    }
+    _, soup = report(tmp_path, sheets)
+    totals = soup.select_one("p.totals").get_text()
+    # 5000余 + 1000余 = 6000余; 丙 states no count and is said to be left out; no one states 线上
+    assert totals == "全年开展活动3项、3场次，线下参与6000余人次（其中1项活动未填报）。"
+    events = [p.get_text() for p in soup.select("p.event")]
+    assert events[-1].startswith("（1）全年开展“丙”")  # an undated activity keeps its 期间
+    assert any("另有1项活动未填具体日期" in t for t in texts(soup, "s6"))
+    # the chart data and its description: 未填报, never 0
+    figure = soup.find(id="fig-activities_by_category")
+    assert "展览：1次、1场，线下未填报，线上未填报" in figure.img["alt"]
+    table = figure.find_next("table")
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table("tr")]
+    assert ["展览", "1", "1", "未填报", "未填报"] in rows
+
+
+def test_a_value_not_given_draws_no_bar():
+    import pandas as pd
+
+    data = pd.DataFrame(
+        {
+            "category": ["培训", "展览"],
+            "listings": [2, 1],
+            "sessions": [2, 1],
+            "offline": [6000, math.nan],
+            "online": [math.nan, math.nan],
+        }
+    )
+    fig = charts.activities_by_category(data, "各类活动参与人次与场次")
+    left = fig.axes[0]
+    assert [t.get_text() for t in left.get_yticklabels()] == ["培训", "展览"]  # both rows shown
+    assert [[b.get_width() for b in c] for c in left.containers] == [[6000]]  # 展览: no bar
+    assert [t.get_text() for t in left.texts] == ["6000"]  # and no 「0」 label
+
+
+# --------------------------------------------------------------------------- 一 七 八 九
+
+
+def test_overview_names_what_is_not_given(tmp_path):
+    _, soup = report(tmp_path, {"单位概况": [*UNIT, ["实有人数", "9"]]})
+    assert texts(soup, "s1") == [
+        "测试县文化馆。实有人数9名。",
+        "单位概况中未填报：单位性质、主管部门、编制人数、主要职责。",
+    ]
+
+
+def test_closing_sections_without_prose_are_not_given(tmp_path):
+    _, soup = report(tmp_path, {"单位概况": UNIT})
+    assert texts(soup, "s6") == ["未填报。"]
+    for anchor in ("s7", "s8", "s9"):
+        assert texts(soup, anchor) == ["未填报。"]
+    stated = {"单位概况": UNIT, "文字说明": [["章节", "内容"], ["改进措施", "无。"]]}
+    _, soup = report(tmp_path / "b", stated)
+    assert texts(soup, "s8") == ["无。"]  # 「无」 only where the unit wrote it
+
+
+def test_income_stated_and_not_given(tmp_path):
+    sheets = {
+        "单位概况": UNIT,
+        "收入": [
+            ["项目", "本年数（万元）", "上年数（万元）"],
+            ["收入合计", 100, 80],
+            ["财政拨款收入", 90, ""],
+            ["其他收入", "", ""],
+        ],
+    }
+    _, soup = report(tmp_path, sheets)
+    line = soup.select_one("p.income").get_text()
+    # (100 − 80) / 80 = 25%; 90 / 100 = 90%; 其他收入 blank: 未填报
+    assert line == (
+        "2025年收入合计100万元，较2024年增加20万元（增长25.00%）（上年数取自本年收入表所填上年数），"
+        "其中：财政拨款收入90万元，占90.00%；其他收入未填报。"
+    )
+    _, none = report(tmp_path / "b", {"单位概况": UNIT})
+    assert none.select_one("p.income") is None  # no 收入 sheet: the nine sections say nothing
+
+
+# --------------------------------------------------------------------------- 自评表
+
+
+def test_funds_block_says_which_rows_lack_a_budget(tmp_path):
+    sheets = spending(
+        ["一般公共预算", "基本支出", "人员支出", 50, 50.6, ""],
+        ["一般公共预算", "项目支出", "图书购置", "", 65.12, ""],
+    )
+    _, soup = report(tmp_path, sheets)
+    row = soup.select_one("table.scoring-funds tbody tr")
+    cells = [c.get_text(strip=True) for c in row.find_all(["th", "td"])]
+    # 50.6 + 65.12 = 115.72 stated in the body too; no rate, no score, the row named
+    assert cells == ["年度资金总额", "未填报", "未填报", "115.72", "10", "预算数不全", "不计分"]
+    note = soup.select_one("table.scoring-funds").find_next("p", class_="note").get_text()
+    assert note.startswith("预算数不全：一般公共预算·项目支出·图书购置未填报预算数")
+    assert "2025年一般公共预算支出115.72万元" in section(soup, "s2")
+
+
+def test_without_targets_the_table_has_its_funds_block_and_says_so(tmp_path):
+    _, soup = report(tmp_path, spending(["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""]))
+    part = soup.find(id="scoring")
+    assert part.select_one("table.scoring-funds") is not None
+    assert part.select_one("table.scoring-indicators") is None
+    assert "未填报绩效目标，未计算总分。" in [p.get_text() for p in part.find_all("p")]
+    cells = [c.get_text(strip=True) for c in part.select_one("table.scoring-funds tbody tr")("td")]
+    assert cells[-3:] == ["10", "91.00%", "9.10"]  # 18.2 / 20 × 10
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def test_yueyang_frame_in_html_and_word(tmp_path):
+    sheets = {
+        "单位概况": [
+            *UNIT,
+            ["报告格式", "岳阳市附件2-1"],
+            ["预算编码", "904231"],
+            ["联系人", "张三"],
+            ["编制人数", "12"],
+        ],
+        "支出": [SPEND, ["一般公共预算", "项目支出", "送戏下乡", 20, 18.2, ""]],
+        "文字说明": [["章节", "内容"], ["总体目标", "全年送戏下乡20场。"]],
+    }
+    document, soup = report(tmp_path, sheets)
+    titles = [s.title for s in document.sections]
+    expected = [
+        "一、部门（单位）基本概况",
+        "二、部门（单位）整体收支情况",
+        "三、部门（单位）整体支出绩效情况",
+        "四、存在的问题及原因分析",
+        "五、下一步改进措施",
+        "六、其他需要说明的情况",
+        "附表1：部门（单位）整体支出绩效自评表",
+        "附录：数据核对",
+    ]
+    assert titles == expected
+    assert [f.line for f in document.cover] == [
+        "部门（单位）名称：测试县文化馆",
+        "预算编码：904231",
+        "评价方式：部门（单位）绩效自评",
+        "评价机构：未填报",
+        "报告日期：未填报",
+        "岳阳市财政局（制）",
+    ]
+    facts = soup.select_one("table.unit-facts")
+    rows = {tr.th.get_text(): tr.td.get_text() for tr in facts.tbody("tr")}
+    assert rows["联系人"] == "张三" and rows["人员编制"] == "12" and rows["联络电话"] == "未填报"
+    assert rows["年度主要工作内容"] == "全年送戏下乡20场。"
+    assert [h.get_text() for h in soup.find_all("h2")] == expected  # no contents in the form
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_docx(document))
+    word = docx.Document(str(path))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings == expected
+    assert "岳阳市财政局（制）" in [p.text for p in word.paragraphs]
