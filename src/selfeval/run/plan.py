@@ -72,7 +72,7 @@ class Key:
 class YearPlan:
     """What the batch knows about one unit-year."""
 
-    key: Key
+    key: Key  # (an int is taken as a year of the single-unit layout)
     inputs: dict[str, object] = field(default_factory=dict)
     status: str = ""
     seconds: float = 0.0
@@ -91,6 +91,10 @@ class YearPlan:
     started: float = 0.0
     #: Department unit-years: what the build gets of each declared unit (see run.department).
     units: list[dict] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, Key):  # a year of the single-unit layout
+            self.key = Key("", int(self.key))
 
     @property
     def year(self) -> int:
