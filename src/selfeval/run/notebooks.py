@@ -359,7 +359,12 @@ def _path_texts(params: dict, shown: dict[str, str] | None) -> dict[str, str]:
 
 
 def _merge(executed: list[Path], report_nb: Path, paths: dict[str, str]) -> None:
-    """report.ipynb: 03 as executed, a department's 04 cells appended, parameters as shown."""
+    """report.ipynb: 03 as executed, a department's 04 cells appended, build folders as shown.
+
+    Every occurrence of a build folder (the injected parameters, and any output that prints a
+    path, e.g. the PosixPath 03's last cell returns) becomes its project-relative final place,
+    so report.ipynb does not depend on where or in which staging folder the year was built.
+    """
     if len(executed) == 1 and not paths:
         shutil.move(executed[0], report_nb)
         return
@@ -368,12 +373,10 @@ def _merge(executed: list[Path], report_nb: Path, paths: dict[str, str]) -> None
     nb = nbformat.read(executed[0], as_version=4)
     for path in executed[1:]:
         nb.cells += nbformat.read(path, as_version=4).cells
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            for build_path, text in sorted(paths.items(), key=lambda kv: -len(kv[0])):
-                cell.source = cell.source.replace(repr(build_path), repr(text))
-                cell.source = cell.source.replace(f'"{build_path}"', f'"{text}"')
-    nbformat.write(make_reproducible(nb), report_nb)
+    text = nbformat.writes(make_reproducible(nb))
+    for build_path, shown in sorted(paths.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(build_path, shown)
+    report_nb.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
     for path in executed:
         path.unlink(missing_ok=True)
 
