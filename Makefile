@@ -5,11 +5,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 YEARS  ?=
+UNITS  ?=
+SCHEDULER ?=
 JOBS   ?=
 FORCE  ?=
 YEAR   ?=
 
-BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
+BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(UNITS),--units $(UNITS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
 
 .PHONY: help venv report pdf test lint format lab template bench screenshots lock clean
 
@@ -19,7 +21,7 @@ help: ## 列出所有目标 / list targets
 venv: ## 创建或更新 .venv（依赖变化时重建）/ create or refresh .venv
 	@$(PYTHON) scripts/bootstrap.py
 
-report: venv ## 生成 data/raw/ 下每个年度的报告 HTML、Word、PDF（YEARS="2023 2024" JOBS=N FORCE=1）/ build reports
+report: venv ## 生成 data/raw/ 下每个年度的报告 HTML、Word、PDF（YEARS="2023 2024" UNITS="图书馆" JOBS=N FORCE=1 SCHEDULER=tcp://host:8786）/ build reports
 	@$(PY) -m selfeval build $(BUILD_ARGS)
 
 pdf: venv ## 把已生成的 report.docx 转换为 report.pdf（需 LibreOffice）/ convert each report.docx to PDF

@@ -14,9 +14,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="生成各年度报告 / build yearly reports")
-    build.add_argument("--years", nargs="*", type=int, help="只生成这些年度 / only these years")
+    build.add_argument("--years", nargs="*", help="只生成这些年度 / only these years")
+    build.add_argument(
+        "--units", nargs="*", help="只生成这些单位（data/raw/<单位>/）/ only these units"
+    )
     build.add_argument("--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
     build.add_argument("--force", action="store_true", help="忽略缓存，全部重建 / rebuild all")
+    build.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask 调度器地址，如 tcp://host:8786：在集群上生成 / build on a dask cluster",
+    )
 
     clean = sub.add_parser("clean", help="只清洗校验一个年度 / clean and validate one year")
     clean.add_argument("--year", type=int, required=True)
@@ -43,6 +51,13 @@ def clean_cli(year: int) -> int:
 
     raw_dir = config.raw_root() / str(year)
     out_dir = config.processed_root() / str(year)
+    from selfeval.run.batch import raw_problem
+    from selfeval.run.plan import Key
+
+    refused = raw_problem(config.Roots.of(), Key("", year))
+    if refused and raw_dir.is_symlink():  # the batch's rule: a symlinked year folder is refused
+        print(refused, file=sys.stderr)
+        return 1
     try:
         result = clean_year(raw_dir, year)
     except InputError as exc:
@@ -103,11 +118,24 @@ def template_cli(year: int | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m selfeval`; returns the exit status."""
+    from selfeval.run.fastimport import defer_iri_grammar
+
+    defer_iri_grammar()  # first thing: before anything imports jsonschema (issue 18)
     args = _parser().parse_args(argv)
     if args.command == "build":
-        from selfeval.run.batch import build
+        from selfeval.run.batch import build, check_years
 
-        return build(years=args.years or None, jobs=args.jobs, force=args.force)
+        years, bad = check_years(args.years or [])
+        if bad:
+            print("\n".join(bad), file=sys.stderr)
+            return 2
+        return build(
+            years=years or None,
+            jobs=args.jobs,
+            force=args.force,
+            units=args.units or None,
+            scheduler=args.scheduler,
+        )
     if args.command == "clean":
         return clean_cli(args.year)
     if args.command == "template":

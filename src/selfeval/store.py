@@ -184,32 +184,66 @@ def write_json_atomic(path: Path, data: Any) -> Path:
 # Swapping folders in
 
 
-def _roll_forward(journal: Path) -> None:
-    """Finish a swap whose journal exists: every staged folder replaces its target."""
+def _journal_pairs(journal: Path, allowed: tuple[Path, ...]) -> list[dict] | None:
+    """The journal's pairs if it is one swap_in wrote, else None (torn or foreign).
+
+    Every path must lie directly in the allowed folders' trees (outputs/, data/processed/):
+    a damaged or crafted journal must never make recover() rename anything else.
+    """
     plan = load_json(journal)
-    if not isinstance(plan, dict):  # torn journal: written before any rename, nothing to finish
+    pairs = plan.get("pairs") if isinstance(plan, dict) else None
+    if not isinstance(pairs, list) or not pairs:
+        return None
+    roots = [Path(a).resolve() for a in allowed]
+    for pair in pairs:
+        if not isinstance(pair, dict):
+            return None
+        for name in ("staged", "target", "backup"):
+            value = pair.get(name)
+            if not isinstance(value, str) or not value:
+                return None
+            path = Path(value).resolve()
+            if allowed and not any(path.is_relative_to(r) and path != r for r in roots):
+                return None
+    return pairs
+
+
+def _roll_forward(journal: Path, allowed: tuple[Path, ...] = ()) -> bool:
+    """Finish a swap whose journal exists: every staged folder replaces its target.
+
+    Returns False for a torn or foreign journal, which is removed without renaming anything:
+    the year's stamp no longer matches its folders then, so the next batch rebuilds it.
+    """
+    pairs = _journal_pairs(journal, allowed)
+    if pairs is None:
         journal.unlink(missing_ok=True)
-        return
-    for pair in plan["pairs"]:
+        return False
+    for pair in pairs:
         staged, target, backup = Path(pair["staged"]), Path(pair["target"]), Path(pair["backup"])
         if staged.exists():
             if target.exists():
                 os.rename(target, backup)
             os.rename(staged, target)
+        elif not target.exists() and backup.exists():
+            os.rename(backup, target)  # the staged folder is gone: put the old one back
         if os.environ.get(FAULT_ENV) == "swap":
             os._exit(86)  # test hook: die between the two renames of the pair
-    for pair in plan["pairs"]:
+    for pair in pairs:
         fsync_dir(Path(pair["target"]).parent)
     journal.unlink()
-    for pair in plan["pairs"]:
+    for pair in pairs:
         shutil.rmtree(pair["backup"], ignore_errors=True)
+    return True
 
 
-def swap_in(year: int, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
-    """Replace each target folder by its staged folder; a crash midway is finished by recover()."""
+def swap_in(name: int | str, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
+    """Replace each target folder by its staged folder; a crash midway is finished by recover().
+
+    `name` names the journal (``.swap-<name>.json``): a year, or ``<unit>-<year>``.
+    """
     token = secrets.token_hex(4)
     plan = {
-        "year": year,
+        "year": name,
         "pairs": [
             {
                 "staged": str(staged),
@@ -219,32 +253,76 @@ def swap_in(year: int, pairs: list[tuple[Path, Path]], journal_dir: Path) -> Non
             for staged, target in pairs
         ],
     }
-    journal = journal_dir / f".swap-{year}.json"
+    journal = journal_dir / f".swap-{name}.json"
     write_json_atomic(journal, plan)
     _roll_forward(journal)
+
+
+def _year_dirs(folder: Path) -> list[Path]:
+    """outputs/<YYYY>/ and outputs/<unit>/<YYYY>/ (the same below data/processed/)."""
+    found = []
+    for entry in folder.iterdir():
+        if not entry.is_dir() or entry.is_symlink() or entry.name.startswith("."):
+            continue
+        if is_year_folder(entry.name):
+            found.append(entry)
+        else:
+            found += [e for e in entry.iterdir() if is_year_folder(e.name) and e.is_dir()]
+    return found
+
+
+def _parents(folder: Path) -> list[Path]:
+    """`folder` and its unit folders (where staging folders and backups of unit-years live)."""
+    units = [
+        e
+        for e in folder.iterdir()
+        if e.is_dir()
+        and not e.is_symlink()
+        and not e.name.startswith(".")
+        and not is_year_folder(e.name)
+    ]
+    return [folder, *units]
+
+
+def _restore_backups(folder: Path, notes: list[str]) -> None:
+    """A target renamed to its backup whose swap never finished: rename it back (torn journal)."""
+    for parent in _parents(folder):
+        for entry in list(parent.iterdir()):
+            match = re.match(r"^\.old-(.+)-[0-9a-f]{8}$", entry.name)
+            if match and entry.is_dir() and not (parent / match.group(1)).exists():
+                os.rename(entry, parent / match.group(1))
+                notes.append(f"已恢复未完成替换前的目录 / restored {parent.name}/{match.group(1)}")
 
 
 def recover(roots: Roots) -> list[str]:
     """Finish interrupted swaps and remove leftovers of interrupted builds; returns notes."""
     notes: list[str] = []
+    allowed = (roots.outputs, roots.processed)
     if roots.outputs.is_dir():
         for journal in sorted(roots.outputs.glob(".swap-*.json")):
-            _roll_forward(journal)
-            notes.append(f"已完成上次中断的替换 / finished an interrupted swap: {journal.name}")
-    for folder in (roots.outputs, roots.processed):
+            if _roll_forward(journal, allowed):
+                notes.append(f"已完成上次中断的替换 / finished an interrupted swap: {journal.name}")
+            else:
+                notes.append(
+                    f"替换记录 outputs/{journal.name} 已损坏，已删除；相关年度将重新生成"
+                    f" / torn swap journal {journal.name} removed, its year is rebuilt"
+                )
+    for folder in allowed:
         if not folder.is_dir():
             continue
-        for entry in folder.iterdir():
-            if entry.name.startswith((".tmp-", ".old-")) or re.match(r"^\.\S+\.tmp$", entry.name):
-                if entry.is_dir():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-                notes.append(f"已清理中断构建的残留 / removed leftover {entry.name}")
-        for year_dir in folder.iterdir():
-            if is_year_folder(year_dir.name) and year_dir.is_dir():
-                for entry in year_dir.glob(".failed-*"):
-                    shutil.rmtree(entry, ignore_errors=True)
+        _restore_backups(folder, notes)
+        for parent in _parents(folder):
+            for entry in list(parent.iterdir()):
+                name = entry.name
+                if name.startswith((".tmp-", ".old-")) or re.match(r"^\.\S+\.tmp$", name):
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+                    notes.append(f"已清理中断构建的残留 / removed leftover {name}")
+        for year_dir in _year_dirs(folder):
+            for entry in year_dir.glob(".failed-*"):
+                shutil.rmtree(entry, ignore_errors=True)
     return notes
 
 

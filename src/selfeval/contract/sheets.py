@@ -88,6 +88,9 @@ UNIT_ITEM_KINDS = {
     "评价机构": "text",
     "制表机关": "text",
     "下属单位": "list",
+    # a 主管部门's totals for the department as a whole (本级 + 下属单位), reconciled (issue 19)
+    "部门合计预算数": "number",
+    "部门合计执行数": "number",
     "预算执行率分值": "number",
     "执行率口径": "enum:" + "|".join(RATE_BASES),
     "等级标准": "text",

@@ -60,6 +60,49 @@ def trend_chart(records: list[dict]) -> str | None:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+#: Sort orders of the overview (key, label, descending); the page holds one table per order and
+#: CSS :target shows the one chosen: sortable with no script, as every page is offline.
+OVERVIEW_ORDERS = (
+    ("name", "单位", False),
+    ("score", "得分", True),
+    ("grade", "等级", False),
+    ("execution_rate", "执行率", True),
+    ("flagged", "⚠ 核对项", True),
+)
+
+
+def overview(records: list[dict]) -> list[dict]:
+    """Every unit of a several-unit project with its latest built year's figures ([] else)."""
+    folders = {r.get("folder") for r in records}
+    if folders <= {"", None}:
+        return []
+    latest: dict[str, dict] = {}
+    for r in records:
+        if r["report"] and (r["folder"] not in latest or r["year"] > latest[r["folder"]]["year"]):
+            latest[r["folder"]] = r
+    units = []
+    for folder in sorted({r["folder"] for r in records}):
+        r = latest.get(folder)
+        figures = (r or {}).get("overview") or {}
+        units.append(
+            {
+                "name": (r or {}).get("unit") or folder or "（未填写单位名称）",
+                "folder": folder,
+                "year": r["year"] if r else None,
+                "report": r["report"] if r else None,
+                "years": sorted(x["year"] for x in records if x["folder"] == folder),
+                **{k: figures.get(k) for k in ("score", "grade", "execution_rate", "flagged")},
+            }
+        )
+    return units
+
+
+def _sorted(units: list[dict], key: str, descending: bool) -> list[dict]:
+    known = [u for u in units if u[key] is not None]
+    unknown = [u for u in units if u[key] is None]
+    return sorted(known, key=lambda u: u[key], reverse=descending) + unknown
+
+
 def render_index(records: list[dict]) -> str:
     """The index page's HTML for the given year records."""
     units: dict[str, list[dict]] = {}
@@ -72,7 +115,18 @@ def render_index(records: list[dict]) -> str:
     ]
     from selfeval.present.templates import render_page
 
-    return render_page("index/index.html.j2", records=records, figures=FIGURES, trends=trends)
+    rows = overview(records)
+    orders = [
+        {"key": key, "label": label, "units": _sorted(rows, key, desc)}
+        for key, label, desc in OVERVIEW_ORDERS
+    ]
+    return render_page(
+        "index/index.html.j2",
+        records=records,
+        figures=FIGURES,
+        trends=trends,
+        orders=orders if rows else [],
+    )
 
 
 def external_urls(html: str) -> list[str]:

@@ -1,16 +1,27 @@
-"""Build the report of many years: parallel worker processes, incremental, atomic, locked.
+"""Build the report of many unit-years: parallel worker processes, incremental, atomic, locked.
 
-The no-op path (every year unchanged) imports neither pandas nor papermill: it only hashes files.
+The no-op path (every unit-year unchanged) imports neither pandas nor papermill: it only hashes
+files.
 
-Layout this module maintains (all under the project root, or an explicit root):
+Layout this module maintains (all under the project root, or an explicit root); ``<rel>`` is
+``<YYYY>`` in a single-unit project (data/raw/<YYYY>/) and ``<unit>/<YYYY>`` in a project of
+several units (data/raw/<unit>/<YYYY>/), both may be mixed:
 
-- ``outputs/<YYYY>/`` report.html, report.docx, report.pdf (when LibreOffice is installed),
-  report.ipynb, ``stamp.json`` (content hashes of what the year was built from and of each
-  product) and, after a failed attempt, ``failed/`` (executed notebook, error.txt).
-- ``outputs/.tmp-<YYYY>-<token>`` / ``data/processed/.tmp-<YYYY>-<token>``: a year in progress.
-- ``outputs/.swap-<YYYY>.json``: journal of a swap in progress; a crash between the renames of the
-  pair (outputs, processed) is rolled forward by the next run.
+- ``outputs/<rel>/`` report.html, report.docx, report.pdf (when LibreOffice is installed),
+  report.ipynb (the products: run.plan.PRODUCTS), ``stamp.json`` (content hashes of what the
+  year was built from: the raw bytes 01 read, code, year-1's and, for a 主管部门, its units'
+  processed data; and of each product) and, after a failed attempt, ``failed/`` (executed
+  notebook, error.txt).
+- ``outputs/.tmp-<slug>-<token>`` / ``data/processed/.tmp-<slug>-<token>``: a year in progress
+  (``<slug>`` = ``<YYYY>`` or ``<unit>-<YYYY>``).
+- ``outputs/.swap-<slug>.json``: journal of a swap in progress; a crash between the renames of
+  the pair (outputs, processed) is rolled forward by the next run.
 - ``outputs/.batch.lock``: one batch at a time.
+
+Workers are forked one per unit-year. Each launches its kernel first thing; when every slot is
+busy, one more worker may be started "held": its kernel boots while the others work, and it
+starts its notebooks once a slot frees (issue 18: the next year's kernel starting while one
+runs). A 主管部门's unit-years are built after all others (run.department).
 """
 
 from __future__ import annotations
@@ -33,14 +44,19 @@ from selfeval.rules import is_year_folder
 from selfeval.run.plan import (
     BUILD_LOG,
     BUILT,
+    CHANGED_DURING_BUILD,
     FAILED,
     FAILED_DIR,
     LOCK_FILE,
     NEEDS_PREVIOUS_STAGE,
+    OPTIONAL_PRODUCTS,
     PREVIOUS_READY_STAGE,
+    PRODUCTS,
     STAMP_FILE,
     STAMP_VERSION,
     UNCHANGED,
+    UNIT_DIR,
+    Key,
     YearPlan,
 )
 from selfeval.run.progress import (
@@ -66,19 +82,116 @@ DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 # --------------------------------------------------------------------------- discovery, roots
 
 
-def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
-    """Years with a raw folder, and the names of other entries that were ignored."""
-    years: list[int] = []
+def year_folder_problem(name: str) -> str | None:
+    """Why `name` is not a report year's folder name (four digits, 1000 to 9999), or None."""
+    if not is_year_folder(name) or not name.isascii():
+        return None if not name.isdigit() else f"「{name}」不是四位数字"
+    if not 1000 <= int(name) <= 9999:
+        return f"年度「{name}」不在 1000–9999 之间"
+    return None
+
+
+def _is_year_name(name: str) -> bool:
+    return is_year_folder(name) and year_folder_problem(name) is None
+
+
+def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
+    """Unit-years with a raw folder, and one message per entry that was ignored (naming it).
+
+    ``data/raw/<YYYY>/`` is a year of the single unit (unit ""); ``data/raw/<unit>/<YYYY>/`` a
+    year of unit `<unit>`. Symlinked folders are listed (their build is refused, see
+    `raw_problem`), so that the refusal is said rather than the folder silently skipped.
+    """
+    keys: list[Key] = []
     ignored: list[str] = []
-    if raw_root.is_dir():
-        for entry in sorted(raw_root.iterdir()):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir() and is_year_folder(entry.name):
-                years.append(int(entry.name))
+    if not raw_root.is_dir():
+        return keys, ignored
+    for entry in sorted(raw_root.iterdir()):
+        name = entry.name
+        if name.startswith((".", "~$")):
+            continue
+        if name.isdigit() and entry.is_dir():
+            problem = year_folder_problem(name)
+            if problem:
+                ignored.append(
+                    f"忽略 data/raw/{name}：{problem}，年度目录须为 1000–9999 的四位数字"
+                )
             else:
-                ignored.append(entry.name)
-    return years, ignored
+                keys.append(Key("", int(name)))
+            continue
+        if entry.is_dir() and UNIT_DIR.match(name):
+            found = _unit_years(entry, name, ignored)
+            if found:
+                keys += found
+                continue
+        ignored.append(f"忽略 data/raw/{name}：不是年度目录（如 2024）或单位目录（如 图书馆/2024）")
+    return keys, ignored
+
+
+def _unit_years(folder: Path, unit: str, ignored: list[str]) -> list[Key]:
+    keys = []
+    if folder.is_symlink():  # listed, refused by raw_problem with where it points
+        return [Key(unit, int(e.name)) for e in sorted(folder.iterdir()) if _is_year_name(e.name)]
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "~$")) or not entry.is_dir():
+            continue
+        problem = year_folder_problem(entry.name)
+        if problem:
+            ignored.append(
+                f"忽略 data/raw/{unit}/{entry.name}：{problem}，年度目录须为 1000–9999 的四位数字"
+            )
+        elif is_year_folder(entry.name):
+            keys.append(Key(unit, int(entry.name)))
+    return keys
+
+
+def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
+    """Years of the single-unit layout (data/raw/<YYYY>/), and ignored entries' messages."""
+    keys, ignored = discover(raw_root)
+    return [k.year for k in keys if not k.unit], ignored
+
+
+def raw_dir(roots: Roots, key: Key) -> Path:
+    return roots.raw / key.rel
+
+
+def raw_problem(roots: Roots, key: Key) -> str | None:
+    """Why a unit-year's raw folder cannot be built from (missing, or a symlink), or None.
+
+    A symlinked year or unit folder is refused, as the reading layer refuses symlinked data
+    files: what a report is built from must be inside the project's data folder, and be what
+    the stamp hashes. The message says where the link points; nothing points at a failed/
+    folder, since no notebook ran.
+    """
+    shown = f"data/raw/{key.rel}"
+    for path in (roots.raw / key.unit, raw_dir(roots, key)) if key.unit else (raw_dir(roots, key),):
+        if path.is_symlink():
+            target = os.readlink(path)
+            where = path.relative_to(roots.raw).as_posix()
+            return (
+                f"data/raw/{where} 是符号链接（指向 {target}），不予读取：请把数据文件复制到"
+                f" {shown}/ 中 / data/raw/{where} is a symlink to {target}, refused"
+            )
+    if not raw_dir(roots, key).is_dir():
+        return f"找不到原始数据目录 / raw folder missing: {shown}"
+    return None
+
+
+def shown_paths(key: Key, previous_dir: Path | None, roots: Roots) -> dict[str, str]:
+    """What report.ipynb's parameters show: the project-relative places the year ends up in,
+    not the staging folders it was built in (which carry a random token)."""
+    shown = {
+        "raw_dir": f"data/raw/{key.rel}",
+        "processed_dir": f"data/processed/{key.rel}",
+        "output_dir": f"outputs/{key.rel}",
+    }
+    if previous_dir is not None:
+        shown["previous_processed_dir"] = f"data/processed/{key.prev.rel}"
+    return shown
+
+
+def _as_key(value: Key | int) -> Key:
+    return value if isinstance(value, Key) else Key("", int(value))
 
 
 # --------------------------------------------------------------------------- hashing
@@ -108,9 +221,9 @@ def compares_with_previous(processed_dir: Path, previous_dir: Path) -> bool:
 # --------------------------------------------------------------------------- atomic swap
 
 
-def keep_failed(year: int, staged_out: Path, outputs_root: Path, error: str) -> Path:
-    """Put a failed attempt's notebooks and error under outputs/<year>/failed/, report untouched."""
-    target_dir = outputs_root / str(year)
+def keep_failed(key: Key | int, staged_out: Path, outputs_root: Path, error: str) -> Path:
+    """Put a failed attempt's notebooks and error under outputs/<rel>/failed/, report untouched."""
+    target_dir = outputs_root / _as_key(key).rel
     target_dir.mkdir(parents=True, exist_ok=True)
     new = target_dir / f".failed-{secrets.token_hex(4)}"
     src = staged_out / FAILED_DIR
@@ -133,14 +246,16 @@ def keep_failed(year: int, staged_out: Path, outputs_root: Path, error: str) -> 
 # --------------------------------------------------------------------------- stamps
 
 
-def own_inputs(year: int, roots: Roots, code: dict[str, str | None]) -> dict[str, str | None]:
-    """Hashes of a year's own dependencies (everything but the previous year's data)."""
-    return {"raw": hash_tree(roots.raw / str(year)), **code}
+def own_inputs(key: Key | int, roots: Roots, code: dict[str, str | None]) -> dict[str, object]:
+    """Hashes of a year's own dependencies (everything but year-1's and its units' data)."""
+    key = _as_key(key)
+    return {"raw": hash_tree(raw_dir(roots, key)), **code}
 
 
-def stamp_state(year: int, roots: Roots, inputs: dict[str, str | None]) -> tuple[bool, dict]:
+def stamp_state(key: Key | int, roots: Roots, inputs: dict[str, object]) -> tuple[bool, dict]:
     """Whether the stored stamp matches the year's own inputs and products; and the stamp."""
-    out_dir = roots.outputs / str(year)
+    key = _as_key(key)
+    out_dir = roots.outputs / key.rel
     stamp = load_json(out_dir / STAMP_FILE)
     if not isinstance(stamp, dict) or stamp.get("version") != STAMP_VERSION:
         return False, {}
@@ -149,31 +264,64 @@ def stamp_state(year: int, roots: Roots, inputs: dict[str, str | None]) -> tuple
     if any(stamp.get("inputs", {}).get(k) != v for k, v in inputs.items()):
         return False, stamp
     products = stamp.get("products", {})
-    if products.get("processed") != hash_tree(roots.processed / str(year)):
+    if products.get("processed") != hash_tree(roots.processed / key.rel):
         return False, stamp
-    for name in ("report.html", "report.docx", "report.ipynb"):
+    for name in PRODUCTS:
         if products.get(name) != hash_tree(out_dir / name):
             return False, stamp
-    # A PDF the stamp records must still be there; one never made (no LibreOffice) is `make pdf`'s.
-    pdf = products.get("report.pdf")
-    if pdf is not None and pdf != hash_tree(out_dir / "report.pdf"):
-        return False, stamp
+    # An optional product the stamp records must still be there; a PDF never made (no
+    # LibreOffice) is `make pdf`'s.
+    for name in OPTIONAL_PRODUCTS:
+        recorded = products.get(name)
+        if recorded is not None and recorded != hash_tree(out_dir / name):
+            return False, stamp
     return True, stamp
 
 
-def previous_hash(year: int, roots: Roots) -> str | None:
-    """Hash of year-1's processed data when `year` compares with it, else None."""
-    prev = roots.processed / str(year - 1)
-    if compares_with_previous(roots.processed / str(year), prev):
+def previous_hash(key: Key | int, roots: Roots) -> str | None:
+    """Hash of year-1's processed data when the year compares with it, else None."""
+    key = _as_key(key)
+    prev = roots.processed / key.prev.rel
+    if compares_with_previous(roots.processed / key.rel, prev):
         return hash_tree(prev)
     return None
+
+
+def read_as_stamped(raw: Path, processed: Path, started_raw: object) -> str:
+    """The raw folder's hash if it still holds exactly what 01 read, else ChangedDuringBuild.
+
+    01 records the sha256 of every file it parsed in meta.json's ``sources``. The folder must
+    hash now as it did when the build started (no file added, removed or replaced since), and
+    every file 01 read must still have the bytes it read: then the stamp's raw hash is the hash
+    of what was read. An analyst saving the workbook mid-build fails the check (issue 17).
+    """
+    now = hash_tree(raw)
+    meta = load_json(processed / "meta.json")
+    sources = meta.get("sources") if isinstance(meta, dict) else None
+    if now is None or now != started_raw or not isinstance(sources, list):
+        raise ChangedDuringBuild(CHANGED_DURING_BUILD)
+    for source in sources:
+        name = source.get("file") if isinstance(source, dict) else None
+        if not isinstance(name, str) or "/" in name or name in ("", ".", ".."):
+            raise ChangedDuringBuild(CHANGED_DURING_BUILD)
+        if hash_tree(raw / name) != source.get("sha256"):
+            raise ChangedDuringBuild(f"{CHANGED_DURING_BUILD}（{name}）")
+    return now
+
+
+class ChangedDuringBuild(RuntimeError):
+    """A raw file changed while its year was being built: the build is not what it read."""
 
 
 # --------------------------------------------------------------------------- worker
 
 
-def _worker_main(task: dict, conn) -> None:  # runs in a child process
-    """Build one year into its staging folders, reporting stages through `conn`."""
+def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child process
+    """Build one unit-year into its staging folders, reporting stages through `conn`.
+
+    The kernel is launched first, so that it boots while this process imports papermill (when
+    the parent did not, see _Batch.run) and while a held worker waits for a slot.
+    """
     with contextlib.suppress(OSError):
         os.setpgrp()  # own process group: the batch can kill the worker and its kernels at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -187,6 +335,7 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
     os.close(log_fd)
     parent = task["parent_pid"]
     seen = 0
+    kernel = None
 
     def on_stage(stage: object = None, *args: object, **kwargs: object) -> None:
         nonlocal seen
@@ -202,7 +351,25 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
         from importlib import import_module
 
         module, _, name = task["builder"].partition(":")
+        extra: dict = {}
+        if task["builder"] == DEFAULT_BUILDER:
+            from selfeval.run.kernel import SharedKernel
+
+            kernel = SharedKernel(cwd=config.NOTEBOOKS_DIR).launch()
+            extra["kernel"] = kernel
+        if task.get("units") is not None:
+            extra["units"] = task["units"]
+        if task["builder"] == DEFAULT_BUILDER and task.get("shown_paths"):
+            extra["shown_paths"] = task["shown_paths"]
         build_year = getattr(import_module(module), name)
+        if task["import_here"]:  # the parent did not: do it while the kernel boots
+            from selfeval.run.notebooks import warm_exporter
+
+            warm_exporter()
+        if task["held"]:  # every slot is busy: wait with the kernel booting
+            conn.send(("held",))
+            if conn.recv() != ("go",):
+                os._exit(3)
         result = build_year(
             task["year"],
             Path(task["raw_dir"]),
@@ -211,6 +378,7 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
             previous_processed_dir=(Path(task["previous_dir"]) if task["previous_dir"] else None),
             on_stage=on_stage,
             build_root=Path(task["build_root"]),
+            **extra,
         )
         if seen <= NEEDS_PREVIOUS_STAGE and task["waits"]:
             conn.send(("wait",))  # a builder without stages still must not finish before year-1
@@ -219,8 +387,11 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
     except BaseException as exc:  # report every failure, then exit
         detail = traceback.format_exc()
         shown = str(exc) if type(exc).__name__ == "BuildError" else f"{type(exc).__name__}: {exc}"
-        conn.send(("error", shown, detail))
+        with contextlib.suppress(OSError):
+            conn.send(("error", shown, detail))
     finally:
+        if kernel is not None:
+            kernel.shutdown(now=True)
         conn.close()
 
 
@@ -236,7 +407,7 @@ def _jsonable(value: object) -> object:
 
 
 class _Batch:
-    """One run of the scheduler: decides, runs workers, commits in year order."""
+    """One run of the scheduler: decides, runs workers, commits each unit in year order."""
 
     def __init__(
         self,
@@ -246,6 +417,7 @@ class _Batch:
         builder: str,
         tty: bool | None,
         code: dict[str, str | None] | None = None,
+        departments: dict[Key, list[str]] | None = None,
     ):
         self.code = code
         self.roots = roots
@@ -253,104 +425,120 @@ class _Batch:
         self.force = force
         self.builder = builder
         self.tty = tty
-        self.plans: dict[int, YearPlan] = {}
-        self.queue: list[int] = []  # years to start, in year order
-        self.deferred: list[int] = []  # own inputs unchanged; wait for year-1's outcome
-        self.running: dict[int, tuple[object, object]] = {}  # year -> (process, conn)
-        self.finished_ok: set[int] = set()  # built into staging, not yet committed
-        self.waiting: set[int] = set()  # workers blocked until year-1's data is ready
+        self.departments = departments or {}
+        self.plans: dict[Key, YearPlan] = {}
+        self.queue: list[Key] = []  # unit-years to start, in (unit, year) order
+        self.deferred: list[Key] = []  # own inputs unchanged; wait for year-1's outcome
+        self.running: dict[Key, tuple[object, object]] = {}  # key -> (process, conn)
+        self.finished_ok: set[Key] = set()  # built into staging, not yet committed
+        self.waiting: set[Key] = set()  # workers blocked until year-1's data is ready
+        self.held: set[Key] = set()  # workers started ahead, kernel booting, not yet released
         self.progress: Progress | None = None
         self.ctx = None
+        self.import_here = False
 
     # ---- decisions
 
-    def decide(self, years: list[int]) -> None:
+    def decide(self, keys: list[Key]) -> None:
         code = self.code or code_hashes()
-        for year in years:
-            plan = self.plans[year] = YearPlan(year)
-            plan.inputs = own_inputs(year, self.roots, code)
-            if plan.inputs["raw"] is None:
+        for key in keys:
+            plan = self.plans[key] = YearPlan(key)
+            problem = raw_problem(self.roots, key)
+            if problem:
                 plan.status = FAILED
-                plan.error = f"找不到原始数据目录 / raw folder missing: data/raw/{year}"
+                plan.error = problem
                 continue
+            plan.inputs = own_inputs(key, self.roots, code)
+            if key in self.departments:
+                from selfeval.run.department import units_inputs
+
+                plan.inputs["units"] = units_inputs(self.roots, key, self.departments[key])
             own_ok, stamp = False, {}
             if not self.force:
-                own_ok, stamp = stamp_state(year, self.roots, plan.inputs)
+                own_ok, stamp = stamp_state(key, self.roots, plan.inputs)
             if not own_ok:
-                self.schedule(year)
-            elif self._pending(year - 1):
-                self.deferred.append(year)
+                self.schedule(key)
+            elif self._pending(key.prev):
+                self.deferred.append(key)
             else:
-                self._resolve_deferred(year, stamp)
+                self._resolve_deferred(key, stamp)
 
-    def _pending(self, year: int) -> bool:
-        plan = self.plans.get(year)
+    def _pending(self, key: Key) -> bool:
+        plan = self.plans.get(key)
         return (
             plan is not None
             and plan.status == ""
             and (
-                year in self.queue
-                or year in self.running
-                or year in self.finished_ok
-                or year in self.deferred
+                key in self.queue
+                or key in self.running
+                or key in self.finished_ok
+                or key in self.deferred
             )
         )
 
-    def _resolve_deferred(self, year: int, stamp: dict | None = None) -> None:
+    def _resolve_deferred(self, key: Key, stamp: dict | None = None) -> None:
         if stamp is None:
-            _, stamp = stamp_state(year, self.roots, self.plans[year].inputs)
-        if stamp.get("inputs", {}).get("previous") == previous_hash(year, self.roots):
-            self.plans[year].status = UNCHANGED
+            _, stamp = stamp_state(key, self.roots, self.plans[key].inputs)
+        if stamp.get("inputs", {}).get("previous") == previous_hash(key, self.roots):
+            self.plans[key].status = UNCHANGED
             if self.progress is not None:
                 self.progress.skipped()
         else:
-            self.schedule(year)
+            self.schedule(key)
 
-    def schedule(self, year: int) -> None:
-        plan = self.plans[year]
-        prev = self.plans.get(year - 1)
-        if (
+    def schedule(self, key: Key) -> None:
+        plan = self.plans[key]
+        prev = self.plans.get(key.prev)
+        plan.waits = (
             prev is not None
             and prev.status == ""
-            and (year - 1 in self.queue or year - 1 in self.running or year - 1 in self.finished_ok)
-        ):
-            plan.waits = True  # pipelined: use year-1's staged data once it is complete
-        else:
-            plan.waits = False
-        self.queue.append(year)
+            and (key.prev in self.queue or key.prev in self.running or key.prev in self.finished_ok)
+        )  # pipelined: use year-1's staged data once it is complete
+        self.queue.append(key)
         self.queue.sort()
 
     # ---- workers
 
-    def start(self, year: int) -> None:
-        plan = self.plans[year]
+    def start(self, key: Key, held: bool = False) -> None:
+        plan = self.plans[key]
         token = secrets.token_hex(4)
-        plan.staged_out = self.roots.outputs / f".tmp-{year}-{token}"
-        plan.staged_proc = self.roots.processed / f".tmp-{year}-{token}"
+        plan.staged_out = self.roots.outputs / f".tmp-{key.slug}-{token}"
+        plan.staged_proc = self.roots.processed / f".tmp-{key.slug}-{token}"
         plan.staged_out.mkdir(parents=True)
         plan.staged_proc.mkdir(parents=True)
-        prev = self.plans.get(year - 1)
+        # What 01 will read is checked against this at commit (read_as_stamped).
+        plan.inputs["raw"] = hash_tree(raw_dir(self.roots, key))
+        prev = self.plans.get(key.prev)
         if (
             prev is not None
             and prev.status == ""
-            and (year - 1 in self.running or year - 1 in self.finished_ok)
+            and (key.prev in self.running or key.prev in self.finished_ok)
         ):
             plan.waits = True  # pipelined on year-1's staged data, released once it is complete
             plan.previous_dir = prev.staged_proc
         else:
             plan.waits = False
-            plan.previous_dir = self.roots.processed / str(year - 1)
+            plan.previous_dir = self.roots.processed / key.prev.rel
         plan.stages_seen = 0
         plan.released = not plan.waits
         plan.tainted = False
+        plan.held = held
         plan.started = time.monotonic()
+        if key in self.departments:
+            from selfeval.run.department import units_payload
+
+            plan.units = units_payload(self.roots, key, self.departments[key])
         task = {
-            "year": year,
-            "raw_dir": str(self.roots.raw / str(year)),
+            "year": key.year,
+            "raw_dir": str(raw_dir(self.roots, key)),
             "processed_dir": str(plan.staged_proc),
             "output_dir": str(plan.staged_out),
             "previous_dir": str(plan.previous_dir),
             "waits": plan.waits,
+            "held": held,
+            "import_here": self.import_here,
+            "units": plan.units,
+            "shown_paths": shown_paths(key, plan.previous_dir, self.roots),
             "builder": self.builder,
             "build_root": str(self.roots.outputs.parent),
             "parent_pid": os.getpid(),
@@ -359,138 +547,162 @@ class _Batch:
         proc = self.ctx.Process(target=_worker_main, args=(task, child_conn), daemon=False)
         proc.start()
         child_conn.close()
-        self.running[year] = (proc, parent_conn)
+        self.running[key] = (proc, parent_conn)
+        if held:
+            self.held.add(key)
 
-    def _previous_ready(self, year: int) -> bool:
-        prev = self.plans.get(year - 1)
+    def release_held(self) -> bool:
+        """Let the earliest held worker start its notebooks (a slot freed); whether one was."""
+        if not self.held:
+            return False
+        key = min(self.held)
+        self.held.discard(key)
+        plan = self.plans[key]
+        plan.held = False
+        plan.started = time.monotonic()
+        with contextlib.suppress(OSError):
+            self.running[key][1].send(("go",))
+        return True
+
+    def _previous_ready(self, key: Key) -> bool:
+        prev = self.plans.get(key.prev)
         if prev is None or prev.status != "":
             return True
-        return year - 1 in self.finished_ok or prev.stages_seen > PREVIOUS_READY_STAGE
+        return key.prev in self.finished_ok or prev.stages_seen > PREVIOUS_READY_STAGE
 
-    def _release(self, year: int) -> None:
-        if year in self.waiting and self._previous_ready(year):
-            self.waiting.discard(year)
-            plan = self.plans[year]
-            prev = self.plans.get(year - 1)
+    def _release(self, key: Key) -> None:
+        if key in self.waiting and self._previous_ready(key):
+            self.waiting.discard(key)
+            plan = self.plans[key]
+            prev = self.plans.get(key.prev)
             if prev is not None and prev.status == FAILED:
-                self._substitute_committed(year - 1, plan.previous_dir)
+                self._substitute_committed(key.prev, plan.previous_dir)
             plan.released = True
-            _, conn = self.running[year]
+            _, conn = self.running[key]
             with contextlib.suppress(OSError):
                 conn.send(("go",))
 
-    def _substitute_committed(self, prev_year: int, staged: Path | None) -> None:
+    def _substitute_committed(self, prev_key: Key, staged: Path | None) -> None:
         """Year-1 failed before its data was ready: its staged folder becomes the committed one."""
         if staged is None:
             return
         shutil.rmtree(staged, ignore_errors=True)
-        committed = self.roots.processed / str(prev_year)
+        committed = self.roots.processed / prev_key.rel
         if committed.is_dir():
             shutil.copytree(committed, staged)
 
-    def on_message(self, year: int, message: tuple) -> None:
-        plan = self.plans[year]
+    def on_message(self, key: Key, message: tuple) -> None:
+        plan = self.plans[key]
         kind = message[0]
         if kind == "stage":
             plan.stages_seen = message[2] + 1
             plan.stage = str(message[1])
-            self.progress.stage(year, message[1], message[2])
+            self.progress.stage(key, message[1], message[2])
             if plan.stages_seen > PREVIOUS_READY_STAGE:
-                self._release(year + 1)
+                self._release(key.next)
         elif kind == "wait":
-            self.waiting.add(year)
-            self._release(year)
+            self.waiting.add(key)
+            self._release(key)
         elif kind == "done":
             plan.result = message[1] if isinstance(message[1], dict) else {}
-            self._finish(year, None)
+            self._finish(key, None)
         elif kind == "error":
-            self._finish(year, (message[1], message[2]))
+            self._finish(key, (message[1], message[2]))
 
-    def on_exit(self, year: int, proc) -> None:
+    def on_exit(self, key: Key, proc) -> None:
         """A worker ended without reporting (killed): its year failed."""
         proc.join(timeout=5)
         code = proc.exitcode
-        stage = self.plans[year].stage or "prepare"
+        stage = self.plans[key].stage or "prepare"
         self._finish(
-            year,
+            key,
             (
-                f"{year} 年度报告在「{stage}」阶段失败：工作进程异常退出（退出码 {code}）"
-                f" / year {year} failed at stage {stage!r}: worker died (exit code {code})",
+                f"{key} 年度报告在「{stage}」阶段失败：工作进程异常退出（退出码 {code}）"
+                f" / year {key} failed at stage {stage!r}: worker died (exit code {code})",
                 "",
             ),
         )
 
-    def _finish(self, year: int, error: tuple[str, str] | None) -> None:
-        proc, conn = self.running.pop(year)
-        self.waiting.discard(year)
+    def _finish(self, key: Key, error: tuple[str, str] | None) -> None:
+        proc, conn = self.running.pop(key)
+        self.waiting.discard(key)
+        self.held.discard(key)
         with contextlib.suppress(OSError):
             conn.close()
         proc.join(timeout=5)
         if proc.is_alive():
             _kill_group(proc)
             proc.join()
-        plan = self.plans[year]
+        plan = self.plans[key]
         plan.seconds += time.monotonic() - plan.started
         if plan.tainted:  # built on data of a year that then failed: build again
-            self._taint_dependents(year, rebuilt=True)
-            self._discard_staging(plan)
-            self.schedule(year)
+            self._rebuild(key)
             return
         if error is None:
-            self.finished_ok.add(year)
+            self.finished_ok.add(key)
         else:
-            plan.status = FAILED
-            error = tuple(self._final_paths(plan, text) for text in error)
-            plan.error = error[0]
-            try:
-                keep_failed(year, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
-            except OSError as exc:
-                plan.error += f"（失败记录无法写入 / could not keep failed/: {exc}）"
-            self._taint_dependents(year)
-            self._release(year + 1)
-            if not self._read_by_dependent(year):
-                self._discard_staging(plan)
-            self.progress.finished(plan)
+            self._fail(key, error)
         self.commit_ready()
+
+    def _rebuild(self, key: Key) -> None:
+        self._taint_dependents(key, rebuilt=True)
+        self._discard_staging(self.plans[key])
+        self.schedule(key)
+
+    def _fail(self, key: Key, error: tuple[str, str]) -> None:
+        plan = self.plans[key]
+        plan.status = FAILED
+        error = tuple(self._final_paths(plan, text) for text in error)
+        plan.error = error[0]
+        try:
+            keep_failed(key, plan.staged_out, self.roots.outputs, f"{error[0]}\n\n{error[1]}")
+        except OSError as exc:
+            plan.error += f"（失败记录无法写入 / could not keep failed/: {exc}）"
+        self._taint_dependents(key)
+        self._release(key.next)
+        if not self._read_by_dependent(key):
+            self._discard_staging(plan)
+        self.progress.finished(plan)
 
     def _final_paths(self, plan: YearPlan, text: str) -> str:
         """Rewrite paths inside the staging folder to where keep_failed puts the files."""
         if plan.staged_out is None:
             return text
-        final = (self.roots.outputs / str(plan.year) / FAILED_DIR).resolve()
+        final = (self.roots.outputs / plan.key.rel / FAILED_DIR).resolve()
         for staged in {plan.staged_out.resolve() / FAILED_DIR, plan.staged_out / FAILED_DIR}:
             text = text.replace(str(staged), str(final))
         return text
 
-    def _taint_dependents(self, year: int, rebuilt: bool = False) -> None:
-        """Year+1 read (or is about to read) staged data of `year` that will not be swapped in.
+    def _taint_dependents(self, key: Key, rebuilt: bool = False) -> None:
+        """Year+1 read (or is about to read) staged data of `key` that will not be swapped in.
 
-        When `year` failed, a year+1 still waiting is given the committed data instead (see
-        _release); when `year` is rebuilt in new folders, year+1 must be rebuilt as well.
+        When `key` failed, a year+1 still waiting is given the committed data instead (see
+        _release); when `key` is rebuilt in new folders, year+1 must be rebuilt as well.
         """
-        nxt = self.plans.get(year + 1)
+        nxt_key = key.next
+        nxt = self.plans.get(nxt_key)
         if nxt is None or nxt.status != "":
             return
-        if year + 1 in self.queue:  # not started: start() picks its previous data then
+        if nxt_key in self.queue:  # not started: start() picks its previous data then
             return
-        if nxt.previous_dir != self.plans[year].staged_proc:
+        if nxt.previous_dir != self.plans[key].staged_proc:
             return
-        if year + 1 in self.running and (nxt.released or rebuilt):
+        if nxt_key in self.running and (nxt.released or rebuilt):
             nxt.tainted = True
-            _kill_group(self.running[year + 1][0])
-        elif year + 1 in self.finished_ok:
-            self.finished_ok.discard(year + 1)
-            self._taint_dependents(year + 1, rebuilt=True)
+            _kill_group(self.running[nxt_key][0])
+        elif nxt_key in self.finished_ok:
+            self.finished_ok.discard(nxt_key)
+            self._taint_dependents(nxt_key, rebuilt=True)
             self._discard_staging(nxt)
-            self.schedule(year + 1)
+            self.schedule(nxt_key)
 
-    def _read_by_dependent(self, year: int) -> bool:
-        nxt = self.plans.get(year + 1)
+    def _read_by_dependent(self, key: Key) -> bool:
+        nxt = self.plans.get(key.next)
         return (
             nxt is not None
-            and year + 1 in self.running
+            and key.next in self.running
             and nxt.previous_dir is not None
-            and nxt.previous_dir == self.plans[year].staged_proc
+            and nxt.previous_dir == self.plans[key].staged_proc
         )
 
     def _discard_staging(self, plan: YearPlan) -> None:
@@ -503,74 +715,87 @@ class _Batch:
         progress = True
         while progress:
             progress = False
-            for year in sorted(self.finished_ok):
-                plan = self.plans[year]
-                if self._pending_before(year) or self._read_by_dependent(year):
+            for key in sorted(self.finished_ok):
+                plan = self.plans[key]
+                if self._pending_before(key) or self._read_by_dependent(key):
                     continue
-                self.finished_ok.discard(year)
-                try:
-                    self.commit(plan)
-                except OSError as exc:  # nothing swapped, or a journal recover() finishes
-                    plan.status = FAILED
-                    plan.error = f"无法替换输出目录 / cannot swap the outputs in: {exc}"
-                    if not (self.roots.outputs / f".swap-{year}.json").exists():
-                        self._discard_staging(plan)
-                    self.progress.finished(plan)
+                self.finished_ok.discard(key)
+                self._commit_one(plan)
                 progress = True
-            for year in list(self.deferred):
-                if not self._pending(year - 1):
-                    self.deferred.remove(year)
-                    self._resolve_deferred(year)
+            for key in list(self.deferred):
+                if not self._pending(key.prev):
+                    self.deferred.remove(key)
+                    self._resolve_deferred(key)
                     progress = True
 
-    def _pending_before(self, year: int) -> bool:
-        prev = self.plans.get(year - 1)
+    def _commit_one(self, plan: YearPlan) -> None:
+        key = plan.key
+        try:
+            self.commit(plan)
+        except ChangedDuringBuild as exc:
+            if not plan.rebuilt_for_change:  # rebuild once from what the folder holds now
+                plan.rebuilt_for_change = True
+                self.progress.note(f"[{key}] 原始数据在生成过程中被修改，重新生成一次")
+                self._rebuild(key)
+                return
+            self._fail(key, (f"{key} 年度：{exc} / raw data changed during the build", ""))
+        except OSError as exc:  # nothing swapped, or a journal recover() finishes
+            plan.status = FAILED
+            plan.error = f"无法替换输出目录 / cannot swap the outputs in: {exc}"
+            if not (self.roots.outputs / f".swap-{key.slug}.json").exists():
+                self._discard_staging(plan)
+            self.progress.finished(plan)
+
+    def _pending_before(self, key: Key) -> bool:
+        prev = self.plans.get(key.prev)
         return (
             prev is not None
             and prev.status == ""
-            and self.plans[year].previous_dir == (prev.staged_proc)
+            and self.plans[key].previous_dir == (prev.staged_proc)
         )
 
-    def _fail_early(self, year: int, exc: OSError) -> None:
+    def _fail_early(self, key: Key, exc: OSError) -> None:
         """A year that could not even start (its staging folders could not be made)."""
-        plan = self.plans[year]
+        plan = self.plans[key]
         plan.status = FAILED
         plan.error = (
-            f"{year} 年度报告在「prepare」阶段失败：无法创建临时构建目录（目录只读或磁盘已满？）"
-            f" / year {year} failed at stage 'prepare', cannot create the build folders: {exc}"
+            f"{key} 年度报告在「prepare」阶段失败：无法创建临时构建目录（目录只读或磁盘已满？）"
+            f" / year {key} failed at stage 'prepare', cannot create the build folders: {exc}"
         )
         self._discard_staging(plan)
         self.progress.finished(plan)
 
     def commit(self, plan: YearPlan) -> None:
-        year = plan.year
+        key = plan.key
         inputs = dict(plan.inputs)
-        prev_dir = self.roots.processed / str(year - 1)
+        inputs["raw"] = read_as_stamped(
+            raw_dir(self.roots, key), plan.staged_proc, plan.inputs.get("raw")
+        )
+        prev_dir = self.roots.processed / key.prev.rel
         inputs["previous"] = (
             hash_tree(prev_dir) if compares_with_previous(plan.staged_proc, prev_dir) else None
         )
+        products = {"processed": hash_tree(plan.staged_proc)}
+        products.update(
+            {n: hash_tree(plan.staged_out / n) for n in (*PRODUCTS, *OPTIONAL_PRODUCTS)}
+        )
         stamp = {
             "version": STAMP_VERSION,
-            "year": year,
+            "unit": key.unit,
+            "year": key.year,
             "inputs": inputs,
-            "products": {
-                "processed": hash_tree(plan.staged_proc),
-                "report.html": hash_tree(plan.staged_out / "report.html"),
-                "report.docx": hash_tree(plan.staged_out / "report.docx"),
-                "report.pdf": hash_tree(plan.staged_out / "report.pdf"),
-                "report.ipynb": hash_tree(plan.staged_out / "report.ipynb"),
-            },
+            "products": products,
             "seconds": round(plan.seconds, 2),
         }
         (plan.staged_out / BUILD_LOG).unlink(missing_ok=True)
         write_json_atomic(plan.staged_out / STAMP_FILE, stamp)
+        targets = (self.roots.outputs / key.rel, self.roots.processed / key.rel)
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
         with _signals_deferred():  # Ctrl-C / SIGTERM wait until both renames are done
             swap_in(
-                year,
-                [
-                    (plan.staged_out, self.roots.outputs / str(year)),
-                    (plan.staged_proc, self.roots.processed / str(year)),
-                ],
+                key.slug,
+                [(plan.staged_out, targets[0]), (plan.staged_proc, targets[1])],
                 self.roots.outputs,
             )
         plan.status = BUILT
@@ -578,33 +803,61 @@ class _Batch:
 
     # ---- main loop
 
-    def run(  # noqa: C901, PLR0912, PLR0915 - the scheduler's event loop: one place decides
-        self, years: list[int]
-    ) -> list[YearPlan]:
-        from multiprocessing import connection
+    def _prepare_processes(self, n_build: int) -> None:
+        """Choose fork, and import papermill/nbconvert here or in each worker.
 
-        self.decide(years)
-        n_build = len(self.queue) + len(self.deferred)
-        if self.queue or self.deferred:
-            import multiprocessing
+        With more than one year to build, the parent imports papermill and nbconvert and warms
+        the HTML exporter once, and every forked worker inherits them. A single year imports
+        them in its worker instead, while its kernel boots: nothing waits for the import then.
+        No kernel and no event loop is started here before forking.
+        """
+        import multiprocessing
 
-            # Import once before forking, so that no worker pays for papermill/nbconvert again.
+        self.import_here = n_build <= 1
+        if not self.import_here:
             for module in (self.builder.partition(":")[0], "papermill", "nbconvert"):
                 with contextlib.suppress(ImportError):
                     __import__(module)
-            self.ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            if self.builder == DEFAULT_BUILDER:
+                from selfeval.run import kernel  # noqa: F401 - jupyter_client, zmq: inherited
+                from selfeval.run.notebooks import warm_exporter
+
+                warm_exporter()
+        self.ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+
+    def _start_workers(self) -> None:
+        """Fill free slots (releasing a held worker first), then start one held worker ahead."""
+        while len(self.running) - len(self.held) < self.jobs:
+            if self.release_held():
+                continue
+            if not self._start_next(held=False):
+                return
+        if not self.held and self.builder == DEFAULT_BUILDER:
+            self._start_next(held=True)
+
+    def _start_next(self, held: bool) -> bool:
+        startable = [k for k in self.queue if k.prev not in self.deferred]
+        if not startable:
+            return False
+        key = startable[0]
+        self.queue.remove(key)
+        try:
+            self.start(key, held=held)
+        except OSError as exc:  # read-only or full outputs: that year fails
+            self._fail_early(key, exc)
+        return True
+
+    def run(self, keys: list[Key]) -> list[YearPlan]:
+        from multiprocessing import connection
+
+        self.decide(keys)
+        n_build = len(self.queue) + len(self.deferred)
+        if self.queue or self.deferred:
+            self._prepare_processes(len(self.queue))
         self.progress = Progress(n_build, self.tty)
         try:
             while self.queue or self.running or self.finished_ok or self.deferred:
-                while len(self.running) < self.jobs:
-                    startable = [y for y in self.queue if y - 1 not in self.deferred]
-                    if not startable:
-                        break
-                    self.queue.remove(startable[0])
-                    try:
-                        self.start(startable[0])
-                    except OSError as exc:  # read-only or full outputs: that year fails
-                        self._fail_early(startable[0], exc)
+                self._start_workers()
                 if not self.running:
                     before = (list(self.queue), set(self.finished_ok), list(self.deferred))
                     if not any(before):  # every remaining year failed to start
@@ -613,37 +866,13 @@ class _Batch:
                     if before == (list(self.queue), set(self.finished_ok), list(self.deferred)):
                         raise RuntimeError(f"批处理调度停滞 / scheduler stalled: {before}")
                     continue
-                conns = {conn: year for year, (_, conn) in self.running.items()}
-                sentinels = {proc.sentinel: year for year, (proc, _) in self.running.items()}
-                ready = connection.wait(list(conns) + list(sentinels), timeout=1.0)
-                for obj in ready:
-                    if obj in conns:
-                        year = conns[obj]
-                        if year not in self.running:
-                            continue
-                        try:
-                            message = obj.recv()
-                        except (EOFError, OSError):
-                            continue  # the sentinel reports the death
-                        self.on_message(year, message)
-                for obj in ready:
-                    if obj in sentinels:
-                        year = sentinels[obj]
-                        if year in self.running and self.running[year][0].sentinel == obj:
-                            conn = self.running[year][1]
-                            while year in self.running and conn.poll():
-                                try:
-                                    self.on_message(year, conn.recv())
-                                except (EOFError, OSError):
-                                    break
-                            if year in self.running:
-                                self.on_exit(year, self.running[year][0])
+                self._wait_and_dispatch(connection)
         except KeyboardInterrupt:
-            for year in sorted(self.running):
-                stage = self.plans[year].stage or "prepare"
+            for key in sorted(self.running):
+                stage = self.plans[key].stage or "prepare"
                 print(
-                    f"[{year}] 已中断：「{stage}」阶段未完成，已有报告和数据未被替换"
-                    f" / year {year} interrupted at stage {stage!r}, nothing replaced",
+                    f"[{key}] 已中断：「{stage}」阶段未完成，已有报告和数据未被替换"
+                    f" / year {key} interrupted at stage {stage!r}, nothing replaced",
                     flush=True,
                 )
             raise
@@ -655,7 +884,37 @@ class _Batch:
                 if plan.status != BUILT:  # a built year's staging folders were renamed away
                     self._discard_staging(plan)
             self.progress.close()
-        return [self.plans[y] for y in sorted(self.plans)]
+        return [self.plans[k] for k in sorted(self.plans)]
+
+    def _wait_and_dispatch(self, connection) -> None:  # noqa: C901 - messages, then deaths
+        conns = {conn: key for key, (_, conn) in self.running.items()}
+        sentinels = {proc.sentinel: key for key, (proc, _) in self.running.items()}
+        ready = connection.wait(list(conns) + list(sentinels), timeout=1.0)
+        for obj in ready:
+            if obj in conns:
+                key = conns[obj]
+                if key not in self.running:
+                    continue
+                try:
+                    message = obj.recv()
+                except (EOFError, OSError):
+                    continue  # the sentinel reports the death
+                if message[0] != "held":
+                    self.on_message(key, message)
+        for obj in ready:
+            if obj in sentinels:
+                key = sentinels[obj]
+                if key in self.running and self.running[key][0].sentinel == obj:
+                    conn = self.running[key][1]
+                    while key in self.running and conn.poll():
+                        try:
+                            message = conn.recv()
+                        except (EOFError, OSError):
+                            break
+                        if message[0] != "held":
+                            self.on_message(key, message)
+                    if key in self.running:
+                        self.on_exit(key, self.running[key][0])
 
 
 @contextlib.contextmanager
@@ -683,20 +942,42 @@ def _on_sigterm(signum, frame) -> None:  # pragma: no cover - exercised through 
     raise KeyboardInterrupt
 
 
+class LockError(RuntimeError):
+    """The batch lock cannot be taken for a reason a person must fix (message says which)."""
+
+
 @contextlib.contextmanager
 def batch_lock(outputs_root: Path, say=print):
-    """Hold the batch lock; a second batch says that one is running and waits for it."""
+    """Hold the batch lock; a second batch says that one is running and waits for it.
+
+    A lock path that is a folder (or unusable otherwise) is a LockError naming it, never a
+    traceback: the batch cannot know whether that folder is someone's, so it does not remove it.
+    """
     from filelock import FileLock, Timeout
 
     outputs_root.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(outputs_root / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        say(
-            "另一个批量生成正在运行，等待其结束… / another batch is running, waiting for it to end",
+    path = outputs_root / LOCK_FILE
+    shown = rel_path(path)
+    if path.is_dir() and not path.is_symlink():
+        raise LockError(
+            f"锁文件 {shown} 是一个目录，批量生成无法加锁：请删除或改名该目录后重试"
+            f" / the lock path {shown} is a folder: remove or rename it"
         )
-        lock.acquire()
+    lock = FileLock(str(path))
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            say(
+                "另一个批量生成正在运行，等待其结束…"
+                " / another batch is running, waiting for it to end"
+            )
+            lock.acquire()
+    except OSError as exc:
+        raise LockError(
+            f"无法使用锁文件 {shown}（{exc.strerror or exc}）：请检查该路径的权限或删除它后重试"
+            f" / cannot use the lock file {shown}: {exc}"
+        ) from exc
     try:
         yield
     finally:
@@ -705,7 +986,7 @@ def batch_lock(outputs_root: Path, say=print):
 
 @dataclass
 class BatchResult:
-    """Outcome of one batch: a plan per year (status, time, error) and an index-page failure."""
+    """Outcome of one batch: a plan per unit-year (status, time, error) and an index failure."""
 
     plans: list[YearPlan]
     index_error: str | None = None
@@ -719,7 +1000,7 @@ class BatchResult:
 
 
 def run_batch(
-    years: list[int],
+    years: list[Key | int],
     jobs: int | None = None,
     force: bool = False,
     *,
@@ -729,19 +1010,31 @@ def run_batch(
     index: bool = True,
     code: dict[str, str | None] | None = None,
 ) -> BatchResult:
-    """Under the lock: recover, build what changed among `years`, refresh the index page.
+    """Under the lock: recover, build what changed among the unit-years, refresh the index.
 
-    `code` pins the hashes of notebooks, package and pins (default: hashed now), for callers
-    that must not see concurrent edits of a shared working tree. Raises KeyboardInterrupt when
-    interrupted (running years are discarded, nothing is swapped in half-way).
+    `years`: Keys, or ints for the single-unit layout. A 主管部门's unit-years (see
+    run.department) are built after every other one, since they read their units' processed
+    data. `code` pins the hashes of notebooks, package and pins (default: hashed now), for
+    callers that must not see concurrent edits of a shared working tree. Raises
+    KeyboardInterrupt when interrupted (running years are discarded, nothing is swapped in
+    half-way) and LockError when the lock cannot be used.
     """
+    from selfeval.run.department import declared_departments
+
     roots = Roots.of(root)
     jobs = jobs or os.cpu_count() or 1
+    keys = sorted({_as_key(k) for k in years})
     with batch_lock(roots.outputs):
         for note in recover(roots):
             print(note)
-        plans = _Batch(roots, jobs, force, builder, tty, code).run(sorted(set(years)))
-        result = BatchResult(plans)
+        departments = declared_departments(roots, keys)
+        first = [k for k in keys if k not in departments]
+        plans = _Batch(roots, jobs, force, builder, tty, code).run(first)
+        if departments:
+            plans += _Batch(roots, jobs, force, builder, tty, code, departments).run(
+                sorted(departments)
+            )
+        result = BatchResult(sorted(plans, key=lambda p: p.key))
         if index:
             from selfeval.run.site import write_index_if_changed
 
@@ -752,23 +1045,67 @@ def run_batch(
     return result
 
 
-def build(
+def select(
+    found: list[Key], years: list[int] | None, units: list[str] | None
+) -> tuple[list[Key], list[str]]:
+    """The unit-years asked for, and a message per asked unit or year that is not there.
+
+    A year asked for that no unit has is still tried in the single-unit layout (it then fails
+    with "raw folder missing", as before); an asked unit with no year folder is said.
+    """
+    notes: list[str] = []
+    chosen = [k for k in found if (not units or k.unit in units) and (not years or k.year in years)]
+    if units:
+        have = {k.unit for k in found}
+        for unit in units:
+            if unit not in have:
+                notes.append(f"data/raw/{unit}/ 下没有年度数据 / no such unit: {unit}")
+    if years:
+        for year in years:
+            if not any(k.year == year for k in chosen) and not units:
+                chosen.append(Key("", year))
+    return sorted(set(chosen)), notes
+
+
+def check_years(values: list[str]) -> tuple[list[int], list[str]]:
+    """Years given on the command line: four digits from 1000 to 9999; a message per bad one."""
+    good, bad = [], []
+    for value in values:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 9999):
+            bad.append(f"年度「{text}」无效：年度须为 1000–9999 的四位数字 / invalid year")
+        else:
+            good.append(int(text))
+    return good, bad
+
+
+def build(  # noqa: C901 - one entry point: local or cluster, every failure a message
     years: list[int] | None = None,
     jobs: int | None = None,
     force: bool = False,
     *,
+    units: list[str] | None = None,
     root: Path | None = None,
     builder: str = DEFAULT_BUILDER,
     tty: bool | None = None,
     index: bool = True,
+    scheduler: str | None = None,
 ) -> int:
-    """Build the given years (default: all found) in parallel, incrementally; exit status."""
+    """Build the given unit-years (default: all found) in parallel, incrementally; exit status.
+
+    `scheduler`: a dask scheduler's address (``tcp://host:8786``): each unit-year is built on
+    the cluster (run.remote) and committed here; without, local worker processes build them.
+    """
     roots = Roots.of(root)
-    found, ignored = discover_years(roots.raw)
-    for name in ignored:
-        print(f"忽略 data/raw/{name}：不是四位年份目录 / ignored, not a year folder")
-    todo = sorted(set(years)) if years else found
+    found, ignored = discover(roots.raw)
+    for line in ignored:
+        print(line)
+    todo, notes = select(found, years, units) if (years or units) else (found, [])
+    for line in notes:
+        print(line)
     if not todo:
+        if notes:
+            return 1
         print("data/raw/ 下还没有任何年度数据（例如 data/raw/2024/），没有需要生成的报告。")
         print("No year under data/raw/ yet: nothing to build.")
         return 0
@@ -776,10 +1113,21 @@ def build(
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        result = run_batch(todo, jobs, force, root=root, builder=builder, tty=tty, index=index)
+        if scheduler:
+            from selfeval.run.remote import run_remote
+
+            result = run_remote(todo, scheduler, force, root=root, tty=tty, index=index)
+        else:
+            result = run_batch(todo, jobs, force, root=root, builder=builder, tty=tty, index=index)
     except KeyboardInterrupt:
         print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
         return 130
+    except LockError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except _remote_errors() as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     finally:
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)
@@ -793,3 +1141,11 @@ def build(
     elif index:
         print(f"索引页 / index: {rel_path(roots.outputs / 'index.html')}")
     return result.exit_status
+
+
+def _remote_errors() -> tuple[type[BaseException], ...]:
+    """Errors of the cluster path that are messages for the user (no traceback)."""
+    import sys as _sys
+
+    remote = _sys.modules.get("selfeval.run.remote")
+    return remote.CLUSTER_ERRORS if remote is not None else ()

@@ -1,11 +1,15 @@
-"""`make bench`: the batch's measurements on 20 synthetic years, against this machine's floor.
+"""`make bench`: issue 18's and issue 19's figures, each a ratio of two times measured here.
 
-Everything runs in a temporary project root (SELFEVAL_ROOT) through the real command line, so
-each figure includes what a user waits for. Not part of the tests: timings vary with the load.
+Everything runs in a temporary project root (SELFEVAL_ROOT) through the real command line, on a
+snapshot of the code (edits of a shared working tree during the bench change nothing), so each
+figure includes what a user waits for. Runs alternate (A, B, A, B, …) so that a change of the
+machine's load hits both sides; each figure is the median with min and max. The targets live
+here only: timings vary with the load, no test asserts them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import statistics
@@ -14,57 +18,86 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from selfeval import config
 
 YEARS = list(range(2005, 2025))
+COLD_YEAR = 2024
+#: 40 unit-years: 4 units x 10 years (issue 19).
+CLUSTER_UNITS = ("u1", "u2", "u3", "u4")
+CLUSTER_YEARS = list(range(2015, 2025))
 MB = 1024 * 1024
+RUNS = int(os.environ.get("SELFEVAL_BENCH_RUNS", "3"))
 
-FLOOR_NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "floor",
-            "metadata": {},
-            "outputs": [],
-            "source": [
-                "import pandas as pd\n",
-                "import seaborn as sns\n",
-                "import matplotlib.pyplot as plt\n",
-                "df = pd.DataFrame({'x': range(10), 'y': range(10)})\n",
-                "sns.lineplot(data=df, x='x', y='y')\n",
-                "plt.show()\n",
-            ],
-        }
-    ],
-    "metadata": {"kernelspec": {"name": config.KERNEL_NAME, "display_name": "selfeval"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-
+#: The same package calls as the three notebooks, in one plain Python process, writing the
+#: same tables, results, charts and text: the floor a year cannot go below.
 FLOOR_SCRIPT = """
-import sys, papermill as pm
-from nbconvert import HTMLExporter
-pm.execute_notebook(sys.argv[1], sys.argv[2], kernel_name=sys.argv[3], progress_bar=False)
-body, _ = HTMLExporter().from_filename(sys.argv[2])
-open(sys.argv[2] + ".html", "w", encoding="utf-8").write(body)
+import sys
+from pathlib import Path
+from selfeval import results
+from selfeval.clean import clean_year
+from selfeval.present import charts, docx, html
+from selfeval.present.build import build_document
+from selfeval.store import (read_json, read_processed, read_results, write_atomic,
+                            write_processed, write_results, write_summary)
+raw, proc, out, year = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+write_processed(clean_year(raw, year), proc)
+year_results = results.compute_year(
+    read_processed(proc), read_json(proc, "meta"), read_json(proc, "checks"), year,
+    previous_tables=None, previous_summary=None)
+write_results(results.to_json(year_results), proc)
+write_summary(year_results.summary, proc)
+charts.set_theme()
+document = build_document(results.from_json(read_results(proc)))
+out.mkdir(parents=True, exist_ok=True)
+(out / "report.html").write_text("\\n".join(html.parts(document)), "utf-8")
+write_atomic(out / "report.docx", docx.build_docx(document))
 """
+#: LibreOffice's docx → pdf conversion is timed on its own (it is neither the notebooks' nor the
+#: batch's work, and the floor has no counterpart): the builds measured here make no PDF.
+NO_PDF = {"SELFEVAL_SOFFICE": ""}
+
+CHAINED_NOTEBOOKS = ("01_clean.ipynb", "02_analyze.ipynb", "03_report.ipynb")
 
 
-def _env(root: Path, code: Path | None = None) -> dict[str, str]:
+@dataclass
+class Series:
+    """Times (or sizes) of one measurement over the runs."""
+
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def text(self, unit: str = "s", fmt: str = ".2f") -> str:
+        v = self.values
+        return f"{self.median:{fmt}}{unit} (min {min(v):{fmt}}, max {max(v):{fmt}}, n={len(v)})"
+
+
+def ratio_series(a: Series, b: Series) -> Series:
+    """Per-run ratios a[i] / b[i] (runs alternate, so pairs share the machine's state)."""
+    return Series([x / y for x, y in zip(a.values, b.values, strict=True)])
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _env(root: Path, code: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["SELFEVAL_ROOT"] = str(root)
+    env["MPLBACKEND"] = "Agg"
     env.pop("SELFEVAL_BATCH_FAULT", None)
-    if code is not None:  # run the snapshot, also in the kernels (PYTHONPATH precedes the venv)
-        env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), env.get("PYTHONPATH", "")])
+    env.update(NO_PDF)
+    # run the snapshot, also in the kernels and dask workers (PYTHONPATH precedes the venv)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code / "src"), env.get("PYTHONPATH")) if p)
     return env
 
 
 def snapshot_code(dest: Path) -> Path:
-    """Copy src/, notebooks/ and requirements.txt, so that edits in the working tree during the
-    bench (a shared tree) neither change what is measured nor turn the no-op into a rebuild."""
+    """Copy src/, notebooks/ and requirements.txt (what the stamps and the workers hash)."""
     code_root = config.PACKAGE_DIR.parents[1]
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     shutil.copytree(code_root / "src", dest / "src", ignore=ignore)
@@ -73,7 +106,55 @@ def snapshot_code(dest: Path) -> Path:
     return dest
 
 
-def _timed(cmd: list[str], env: dict[str, str], sampler: _PeakSampler | None = None) -> float:
+class TreeSampler:
+    """Peak memory of a process and all its descendants (PSS where the kernel offers it)."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak = 0
+        self.kind = "PSS"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, pid: int) -> None:
+        self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _size(self, proc) -> int:
+        import psutil
+
+        try:
+            return proc.memory_full_info().pss
+        except (AttributeError, psutil.AccessDenied):
+            self.kind = "RSS"
+            return proc.memory_info().rss
+
+    def _run(self, pid: int) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            for proc in procs:
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+                    total += self._size(proc)
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def timed(cmd: list[str], env: dict[str, str], sampler: TreeSampler | None = None) -> float:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if sampler is not None:
@@ -88,184 +169,238 @@ def _timed(cmd: list[str], env: dict[str, str], sampler: _PeakSampler | None = N
     return elapsed
 
 
-class _PeakSampler:
-    """Peak RSS of one batch worker (the worker plus the kernels it started), sampled."""
-
-    def __init__(self) -> None:
-        self.peak_worker = 0
-        self.peak_tree = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, pid: int) -> None:
-        self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
-        self._thread.start()
-
-    def _run(self, pid: int) -> None:
-        import psutil
-
-        try:
-            batch = psutil.Process(pid)
-        except psutil.NoSuchProcess:
-            return
-        while not self._stop.is_set():
-            try:
-                workers = batch.children(recursive=False)
-            except psutil.NoSuchProcess:
-                return
-            for worker in workers:
-                try:
-                    rss = worker.memory_info().rss
-                    tree = rss + sum(c.memory_info().rss for c in worker.children(recursive=True))
-                except psutil.NoSuchProcess:
-                    continue
-                self.peak_worker = max(self.peak_worker, rss)
-                self.peak_tree = max(self.peak_tree, tree)
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-
-def _build_cmd(*args: str) -> list[str]:
+def _build(*args: str) -> list[str]:
     return [sys.executable, "-m", "selfeval", "build", *args]
 
 
-def _floor(tmp: Path, runs: int = 2) -> float:
-    import nbformat
+def _bin(name: str) -> str:
+    script = Path(sys.executable).with_name(name)
+    return str(script) if script.is_file() else name
 
-    nb_path = tmp / "floor.ipynb"
-    nbformat.write(nbformat.from_dict(FLOOR_NOTEBOOK), nb_path)
-    times = [
-        _timed(
-            [
-                sys.executable,
-                "-c",
-                FLOOR_SCRIPT,
-                str(nb_path),
-                str(tmp / "floor-out.ipynb"),
-                config.KERNEL_NAME,
-            ],
-            dict(os.environ),
-        )
-        for _ in range(runs)
+
+def chained_commands(raw: Path, work: Path, year: int) -> list[list[str]]:
+    """What a user chaining the notebooks by hand runs: papermill three times, then nbconvert."""
+    params = [
+        "-p", "year", str(year),
+        "-p", "raw_dir", str(raw),
+        "-p", "processed_dir", str(work / "processed"),
+        "-p", "output_dir", str(work / "out"),
+        "-p", "previous_processed_dir", str(work / "none"),
+    ]  # fmt: skip
+    papermill = [_bin("papermill"), "--no-progress-bar"]
+    cmds = [
+        [*papermill, str(config.NOTEBOOKS_DIR / nb), str(work / nb), *params]
+        for nb in CHAINED_NOTEBOOKS
     ]
-    return min(times)
+    cmds.append(
+        [
+            _bin("jupyter"),
+            "nbconvert",
+            "--to",
+            "html",
+            "--no-input",
+            str(work / CHAINED_NOTEBOOKS[-1]),
+        ]
+    )
+    return cmds
 
 
-def _interpreter_start(runs: int = 5) -> float:
-    return statistics.median(
-        _timed([sys.executable, "-c", "pass"], dict(os.environ)) for _ in range(runs)
+# --------------------------------------------------------------------------- issue 18
+
+
+def bench_year(workdir: Path, code: Path, lines: list[str]) -> None:
+    """Cold year vs floor vs hand-chained, no-op, peak memory, report size: alternating runs."""
+    from selfeval.synthetic import write_synthetic_years
+
+    real_raw = config.raw_root(config.PACKAGE_DIR.parents[1]) / str(COLD_YEAR)
+    root = workdir / "year"
+    raw = root / "data" / "raw" / str(COLD_YEAR)
+    if real_raw.is_dir():
+        shutil.copytree(real_raw, raw)
+        what = f"真实 {COLD_YEAR} 年度数据 / the real {COLD_YEAR} data"
+    else:
+        write_synthetic_years(root / "data" / "raw", [COLD_YEAR])
+        what = f"合成 {COLD_YEAR} 年度 / a synthetic {COLD_YEAR}"
+    env = _env(root, code)
+    cold, floor, chained, noop, peak = Series(), Series(), Series(), Series(), Series()
+    print(f"单个年度（{what}），{RUNS} 轮交替 / one year, {RUNS} alternating rounds …", flush=True)
+    for n in range(RUNS):
+        sampler = TreeSampler()
+        cold.values.append(
+            timed(_build("--years", str(COLD_YEAR), "--jobs", "1", "--force"), env, sampler)
+        )
+        peak.values.append(sampler.peak / MB)
+        noop.values.append(timed(_build("--years", str(COLD_YEAR)), env))
+        scratch = workdir / f"floor-{n}"
+        args = [str(raw), str(scratch / "p"), str(scratch / "o"), str(COLD_YEAR)]
+        floor.values.append(timed([sys.executable, "-c", FLOOR_SCRIPT, *args], env))
+        chain = workdir / f"chained-{n}"
+        chain.mkdir()
+        start = time.perf_counter()
+        for cmd in chained_commands(raw, chain, COLD_YEAR):
+            timed(cmd, env)
+        chained.values.append(time.perf_counter() - start)
+        print(
+            f"  round {n + 1}: cold {cold.values[-1]:.2f}s floor {floor.values[-1]:.2f}s"
+            f" chained {chained.values[-1]:.2f}s no-op {noop.values[-1]:.3f}s"
+            f" peak {peak.values[-1]:.0f} MiB",
+            flush=True,
+        )
+    size = (root / "outputs" / str(COLD_YEAR) / "report.html").stat().st_size / MB
+    kind = sampler.kind
+    pdf_seconds = _pdf_time(root / "outputs" / str(COLD_YEAR) / "report.docx", workdir)
+    lines.append(f"单个年度 / one year: {what}")
+    lines.append(_line("冷构建 ÷ 纯 Python 下限 / cold ÷ floor", ratio_series(cold, floor), 1.5,
+                       f"cold {cold.text()}; floor {floor.text()}"))  # fmt: skip
+    lines.append(_line("冷构建 ÷ 手工串联 CLI / cold ÷ chained", ratio_series(cold, chained), 0.45,
+                       f"chained {chained.text()}"))  # fmt: skip
+    lines.append(_line("无变化 ÷ 冷构建 / no-op ÷ cold", ratio_series(noop, cold), 0.02,
+                       f"no-op {noop.text(fmt='.3f')}"))  # fmt: skip
+    lines.append(_line(f"一年进程树峰值 / tree peak ({kind}, MiB)", peak, 350, "", unit="MiB"))
+    lines.append(f"{'report.html':<40} {size:.2f} MiB")
+    if pdf_seconds is not None:
+        lines.append(f"{'docx → pdf (LibreOffice), not in cold':<40} {pdf_seconds:.2f}s")
+
+
+def _pdf_time(docx: Path, workdir: Path) -> float | None:
+    """Seconds LibreOffice takes for the year's PDF (None when it is not installed)."""
+    from selfeval.run import pdf
+
+    if pdf.find_soffice() is None or not docx.is_file():
+        return None
+    start = time.perf_counter()
+    try:
+        pdf.docx_to_pdf(docx, workdir / "bench.pdf")
+    except pdf.PdfError:
+        return None
+    return time.perf_counter() - start
+
+
+def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:
+    """20 synthetic years with JOBS=2 against JOBS=1, alternating, rebuilt with --force."""
+    from selfeval.synthetic import write_synthetic_years
+
+    root = workdir / "jobs"
+    write_synthetic_years(root / "data" / "raw", YEARS, activities_per_year=6)
+    env = _env(root, code)
+    one, two = Series(), Series()
+    print(f"{len(YEARS)} 个年度 JOBS=1 / JOBS=2，{RUNS} 轮交替 …", flush=True)
+    for n in range(RUNS):
+        order = [("1", one), ("2", two)] if n % 2 == 0 else [("2", two), ("1", one)]
+        for jobs, series in order:
+            series.values.append(timed(_build("--jobs", jobs, "--force"), env))
+        print(
+            f"  round {n + 1}: JOBS=1 {one.values[-1]:.1f}s JOBS=2 {two.values[-1]:.1f}s",
+            flush=True,
+        )
+    lines.append(_line(f"{len(YEARS)} 年 JOBS=2 ÷ JOBS=1", ratio_series(two, one), 0.53,
+                       f"JOBS=2 {two.text()}; JOBS=1 {one.text()}"))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- issue 19
+
+
+def _trivial(x: int) -> int:
+    return x + 1
+
+
+def _fork_overhead(n: int = 100) -> float:
+    """Per-task cost (ms) of the local pool's mechanism: fork a worker, a pipe, a result."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    start = time.perf_counter()
+    for i in range(n):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_send, args=(child, i))
+        proc.start()
+        child.close()
+        parent.recv()
+        proc.join()
+    return (time.perf_counter() - start) / n * 1000
+
+
+def _send(conn, i: int) -> None:
+    conn.send(_trivial(i))
+    conn.close()
+
+
+def _dask_overhead(client, n: int = 400) -> float:
+    """Per-task cost (ms) through the scheduler: n trivial tasks, submitted and gathered."""
+    client.gather(client.map(_trivial, range(20), pure=False))  # warm
+    start = time.perf_counter()
+    client.gather(client.map(_trivial, range(n), pure=False))
+    return (time.perf_counter() - start) / n * 1000
+
+
+def bench_cluster(workdir: Path, code: Path, lines: list[str]) -> None:
+    """40 unit-years: the local pool (JOBS=2) against a local scheduler with 2 workers."""
+    from selfeval.run.cluster import CliCluster
+    from selfeval.synthetic import write_synthetic_years
+
+    raw = workdir / "units-raw"
+    for seed, unit in enumerate(CLUSTER_UNITS):
+        write_synthetic_years(raw / unit, CLUSTER_YEARS, activities_per_year=4, seed=seed)
+    n = len(CLUSTER_UNITS) * len(CLUSTER_YEARS)
+    local_root, remote_root = workdir / "units-local", workdir / "units-remote"
+    for root in (local_root, remote_root):
+        shutil.copytree(raw, root / "data" / "raw")
+    print(f"{n} 个单位年度：本机进程池 JOBS=2 与本机调度器+2 个工作进程 …", flush=True)
+    local = timed(_build("--jobs", "2", "--force"), _env(local_root, code))
+    print(f"  pool {local:.1f}s", flush=True)
+    env = _env(remote_root, code)
+    with CliCluster(workdir / "cluster", n_workers=2, env=env) as cluster:
+        samplers = []
+        for proc in cluster.workers:
+            sampler = TreeSampler(interval=0.2)
+            sampler.watch(proc.pid)
+            samplers.append(sampler)
+        remote = timed(_build("--scheduler", cluster.address, "--force"), env)
+        for sampler in samplers:
+            sampler.stop()
+        overhead = _dask_overhead(cluster.client())
+    fork = _fork_overhead()
+    print(f"  cluster {remote:.1f}s", flush=True)
+    per_worker = max(s.peak for s in samplers) / MB
+    lines.append(
+        f"{n} 个单位年度 / unit-years: scheduler+2 workers ÷ pool JOBS=2 = {remote / local:.3f}"
+        f" (cluster {remote:.1f}s; pool {local:.1f}s; one run each)"
+    )
+    lines.append(
+        f"每任务开销 / per-task overhead: dask {overhead:.2f} ms, fork pool {fork:.2f} ms;"
+        f" per unit-year {local * 2 / n:.2f} s of a worker"
+    )
+    lines.append(
+        f"工作进程峰值 / peak per worker (+ its kernels, {samplers[0].kind}): {per_worker:.0f} MiB"
     )
 
 
-def _line(name: str, ratio: float, limit: float, a: str, b: str, less: bool = True) -> str:
-    ok = ratio <= limit if less else ratio >= limit
+# --------------------------------------------------------------------------- report
+
+
+def _line(name: str, series: Series, limit: float, detail: str, unit: str = "") -> str:
+    ok = series.median <= limit
     mark = "通过 pass" if ok else "未达标 FAIL"
-    return f"{name:<34} {ratio:6.3f} (≤ {limit})  {a}; {b}  [{mark}]"
+    shown = series.text(unit=unit, fmt=".3f" if not unit else ".0f")
+    return f"{name:<40} {shown}  (≤ {limit}{unit})  {detail}  [{mark}]"
 
 
 def run_bench(workdir: Path) -> list[str]:
     """Run every measurement in `workdir` and return the report lines."""
-    from selfeval.synthetic import write_synthetic_years
-
     lines: list[str] = []
-    root = workdir / "root"
-    write_synthetic_years(root / "data" / "raw", YEARS)
     code = snapshot_code(workdir / "code")
-    env = _env(root, code)
-    print("测量基线 / measuring the floor …", flush=True)
-    floor = _floor(workdir)
-    start = _interpreter_start()
-
-    print(f"  floor {floor:.2f}s, interpreter start {start:.3f}s", flush=True)
-    print("冷构建一个年度 / cold build of one year …", flush=True)
-    sampler = _PeakSampler()
-    cold = _timed(_build_cmd("--years", str(YEARS[-1]), "--jobs", "1", "--force"), env, sampler)
-    print(f"  cold {cold:.2f}s, worker peak {sampler.peak_tree / MB:.0f} MB", flush=True)
-
-    for sub in ("outputs", "data/processed"):
-        shutil.rmtree(root / sub, ignore_errors=True)
-    print(f"{len(YEARS)} 个年度 JOBS=1 …", flush=True)
-    jobs1 = _timed(_build_cmd("--jobs", "1", "--force"), env)
-    print(f"  JOBS=1 {jobs1:.2f}s", flush=True)
-    print(f"{len(YEARS)} 个年度 JOBS=2 …", flush=True)
-    jobs2 = _timed(_build_cmd("--jobs", "2", "--force"), env)
-    print(f"  JOBS=2 {jobs2:.2f}s", flush=True)
-    print("无变化重建 / no-op rebuild …", flush=True)
-    noop = min(_timed(_build_cmd(), env) for _ in range(3))
-    size_synthetic = (root / "outputs" / str(YEARS[-1]) / "report.html").stat().st_size
-
-    real_raw = config.raw_root(config.PACKAGE_DIR.parents[1]) / "2024"
-    size_real = None
-    if real_raw.is_dir():
-        real_root = workdir / "real"
-        shutil.copytree(real_raw, real_root / "data" / "raw" / "2024")
-        print("真实 2024 年度 / the real 2024 data …", flush=True)
-        _timed(_build_cmd("--years", "2024", "--jobs", "1"), _env(real_root, code))
-        size_real = (real_root / "outputs" / "2024" / "report.html").stat().st_size
-
-    noop_beyond = max(noop - start, 0.0)
-    lines.append(f"机器 / machine: {os.cpu_count()} cores; interpreter start {start:.3f}s")
-    lines.append(f"负载 / load average at the end: {os.getloadavg()[0]:.2f}")
-    lines.append(
-        _line(
-            "冷构建一年 / cold build ÷ floor",
-            cold / floor,
-            2.5,
-            f"cold {cold:.2f}s",
-            f"floor {floor:.2f}s",
-        )
+    started = time.perf_counter()
+    bench_year(workdir, code, lines)
+    bench_jobs(workdir, code, lines)
+    try:
+        bench_cluster(workdir, code, lines)
+    except ImportError as exc:
+        lines.append(f"集群基准跳过 / cluster bench skipped: {exc}")
+    load = os.getloadavg()[0]
+    took = time.perf_counter() - started
+    lines.insert(
+        0, f"机器 / machine: {os.cpu_count()} cores; load at the end {load:.2f}; {took:.0f}s"
     )
-    lines.append(
-        _line(
-            f"{len(YEARS)} 年 JOBS=2 ÷ JOBS=1",
-            jobs2 / jobs1,
-            0.55,
-            f"JOBS=2 {jobs2:.2f}s",
-            f"JOBS=1 {jobs1:.2f}s",
-        )
-    )
-    lines.append(
-        _line(
-            "无变化重建 / no-op ÷ cold build",
-            noop_beyond / cold,
-            0.05,
-            f"no-op {noop_beyond:.3f}s beyond start ({noop:.3f}s total)",
-            f"cold {cold:.2f}s",
-        )
-    )
-    lines.append(
-        _line(
-            "单个工作进程峰值内存 / worker MB",
-            sampler.peak_tree / MB / 400,
-            1.0,
-            f"worker+kernels {sampler.peak_tree / MB:.0f} MB "
-            f"(worker alone {sampler.peak_worker / MB:.0f} MB)",
-            "limit 400 MB",
-        )
-    )
-    lines.append(
-        _line(
-            "2024 report.html (MB)",
-            size_synthetic / MB / 1.5,
-            1.0,
-            f"synthetic 2024 {size_synthetic / MB:.2f} MB",
-            "limit 1.5 MB",
-        )
-    )
-    if size_real is not None:
-        lines.append(
-            _line(
-                "真实 2024 report.html (MB)",
-                size_real / MB / 1.5,
-                1.0,
-                f"real 2024 {size_real / MB:.2f} MB",
-                "limit 1.5 MB",
-            )
-        )
     return lines
 
 

@@ -1,8 +1,9 @@
 """Notebook execution (papermill, reproducible), HTML export (nbconvert, offline template) and
 the PDF of the Word file 03 writes (LibreOffice, `selfeval.run.pdf`).
 
-`build_year` runs one year's three notebooks in order with explicit directories; batching,
-caching and atomic swapping belong to `selfeval.batch`, which calls it.
+`build_year` runs one year's three notebooks in order with explicit directories, on one kernel
+(`selfeval.run.kernel.SharedKernel`); batching, caching and atomic swapping belong to
+`selfeval.run.batch`, which calls it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import copy
 import shutil
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +24,18 @@ from selfeval.rules import check_year
 if TYPE_CHECKING:  # nbformat costs ~2 s to import; every notebook kernel imports this module
     import nbformat
 
+    from selfeval.run.kernel import SharedKernel
+
 #: The notebooks of one year, in the order they run, keyed by stage name.
 STAGES: tuple[tuple[str, str], ...] = (
     ("clean", "01_clean.ipynb"),
     ("analyze", "02_analyze.ipynb"),
     ("report", "03_report.ipynb"),
 )
+#: A 主管部门's extra notebook, run after 03 when the batch gives the build its units' results;
+#: its outputs follow the unit's own report in report.html (run.department).
+DEPARTMENT_STAGE = ("department", "04_department.ipynb")
+UNITS_FILE = "units.json"
 #: Key an output's metadata carries when the report notebook states the document title.
 TITLE_KEY = "selfeval"
 DEFAULT_TITLE = "整体支出绩效自评报告"
@@ -96,13 +104,27 @@ def _report_title(nb: nbformat.NotebookNode) -> str | None:
 
 
 def make_reproducible(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop run timings and papermill metadata, give every cell a stable id."""
+    """Drop run timings and papermill metadata, give every cell a stable id, count from 1.
+
+    Execution counts are shifted so that the first executed cell is 1 (gaps kept as the kernel
+    made them): a notebook run on a kernel shared with the year's earlier notebooks is then
+    byte-identical to one run on a kernel of its own.
+    """
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
+    counts = [c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code"]
+    counts = [n for n in counts if isinstance(n, int)]
+    offset = min(counts) - 1 if counts else 0
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         cell["id"] = f"cell-{index:03d}"
+        if offset and cell.get("cell_type") == "code":
+            if isinstance(cell.get("execution_count"), int):
+                cell["execution_count"] -= offset
+            for output in cell.get("outputs", []):
+                if isinstance(output.get("execution_count"), int):
+                    output["execution_count"] -= offset
     title = _report_title(nb)
     if title:
         nb.metadata["title"] = title
@@ -116,13 +138,16 @@ def run_notebook(
     cwd: Path | None = None,
     *,
     build_root: Path | None = None,
+    kernel: SharedKernel | None = None,
 ) -> Path:
     """Execute `src` with papermill into `dst` reproducibly; returns `dst`.
 
     Parameters and paths are validated first (four-digit year, plain literals, every path inside
     the project root or `build_root`); a refused value raises UnsafeParameterError before any
-    kernel starts. On a failing cell papermill's error propagates, and `dst` holds the notebook
-    executed up to the failure.
+    notebook runs. With `kernel`, the notebook runs on that running kernel after a namespace
+    reset (its cwd is the kernel's); without, papermill starts a kernel of its own in `cwd`. On
+    a failing cell papermill's error propagates, and `dst` holds the notebook executed up to the
+    failure.
     """
     import papermill as pm
 
@@ -134,15 +159,18 @@ def run_notebook(
     params = check_parameters(dict(parameters), roots)
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(
-            str(src),
-            str(dst),
-            parameters=params,
-            kernel_name=config.KERNEL_NAME,
-            cwd=str(run_cwd),
-            progress_bar=False,
-            record_timing=False,
-        )
+        if kernel is not None:
+            kernel.run(src, dst, params)
+        else:
+            pm.execute_notebook(
+                str(src),
+                str(dst),
+                parameters=params,
+                kernel_name=config.KERNEL_NAME,
+                cwd=str(run_cwd),
+                progress_bar=False,
+                record_timing=False,
+            )
     except BaseException:
         # Keep the failed notebook readable for diagnosis, but never let a half-written file
         # (full disk, killed writer) replace the error that explains what went wrong.
@@ -183,21 +211,44 @@ def _for_export(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def export_html(executed_nb: Path, html: Path) -> Path:
-    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it."""
-    import nbformat
+@cache
+def html_exporter():
+    """The process's one HTMLExporter: its first export compiles the templates (~0.35 s), a warm
+    one takes ~0.02 s. Batch workers are forked after `warm_exporter()`, so none pays again."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed_nb, as_version=4)
-    title = _report_title(nb) or nb.metadata.get("title") or DEFAULT_TITLE
-    nb = _for_export(nb)
-    nb.metadata["title"] = title
     exporter = HTMLExporter(template_file=str(NBCONVERT_TEMPLATE))
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return exporter
+
+
+def warm_exporter() -> None:
+    """Export a one-cell notebook so that templates, filters and lexers are loaded and compiled."""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    cell = new_code_cell("1", outputs=[new_output("display_data", {"text/html": "<b>1</b>"})])
+    html_exporter().from_notebook_node(
+        new_notebook(cells=[cell]), resources={"metadata": {"name": "warm"}}
+    )
+
+
+def export_html(executed_nb: Path, html: Path, *more: Path) -> Path:
+    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it.
+
+    `more`: executed notebooks whose cells follow (a department's 04 after its 03).
+    """
+    import nbformat
+
+    nb = nbformat.read(executed_nb, as_version=4)
+    for path in more:
+        nb.cells += nbformat.read(path, as_version=4).cells
+    title = _report_title(nb) or nb.metadata.get("title") or DEFAULT_TITLE
+    nb = _for_export(nb)
+    nb.metadata["title"] = title
+    body, _ = html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     html = Path(html)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8", newline="\n")
@@ -225,8 +276,20 @@ def build_year(
     on_stage: Callable[[str], None] | None = None,
     *,
     build_root: Path | None = None,
+    kernel: SharedKernel | None = None,
+    units: list[dict] | None = None,
+    shown_paths: dict[str, str] | None = None,
 ) -> dict:
-    """Run 01 → 02 → 03 for `year`, export `output_dir/report.html`, convert report.docx.
+    """Run 01 → 02 → 03 for `year` on one kernel, export `output_dir/report.html`, convert
+    report.docx.
+
+    `kernel`: a launched `SharedKernel` (the batch launches it while the worker waits for a slot
+    or for year-1's data); without one, a kernel is launched here. Either way it is killed as
+    soon as the report notebook is saved.
+
+    `units` (a 主管部门's build, see run.department): written as units.json into
+    `processed_dir` after 01, and 04_department runs after 03; its section follows the unit's
+    report in report.html, and report.ipynb holds both notebooks' cells.
 
     Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
     `report_docx`, `report_pdf` or None, `summary`) and `pdf`: "made", "missing" (no
@@ -256,40 +319,26 @@ def build_year(
     failed_dir = output_dir / "failed"
     report_nb = output_dir / "report.ipynb"
     report_html = output_dir / "report.html"
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
-        work = Path(tmp)
-        executed: Path | None = None
-        for stage, name in STAGES:
+    if kernel is None:
+        from selfeval.run.kernel import SharedKernel
+
+        kernel = SharedKernel(cwd=config.NOTEBOOKS_DIR).launch()
+    try:
+        with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
+            work = Path(tmp)
+            stages = list(STAGES) + ([DEPARTMENT_STAGE] if units is not None else [])
+            run = (params, work, failed_dir, on_stage, kernel, build_root)
+            executed = _run_stages(year, stages, *run, units=units)
+            kernel.shutdown(now=True)  # the report is saved: nothing the year needs is in it
             if on_stage is not None:
-                on_stage(stage)
-            executed = work / name
+                on_stage("export")
             try:
-                run_notebook(
-                    config.NOTEBOOKS_DIR / name,
-                    executed,
-                    params,
-                    cwd=config.NOTEBOOKS_DIR,
-                    build_root=build_root,
-                )
-            except UnsafeParameterError as exc:
-                raise BuildError(year, stage, str(exc)) from exc
+                export_html(executed[0], report_html, *executed[1:])
+                _merge(executed, report_nb, _path_texts(params, shown_paths))
             except Exception as exc:
-                kept = None
-                if executed.is_file():
-                    failed_dir.mkdir(parents=True, exist_ok=True)
-                    kept = failed_dir / name
-                    shutil.move(executed, kept)
-                input_problems = getattr(exc, "ename", None) == "InputError"
-                detail = str(exc.evalue) if input_problems else _error_detail(exc)
-                raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
-        assert executed is not None
-        if on_stage is not None:
-            on_stage("export")
-        try:
-            export_html(executed, report_html)
-        except Exception as exc:
-            raise BuildError(year, "export", _error_detail(exc)) from exc
-        shutil.move(executed, report_nb)
+                raise BuildError(year, "export", _error_detail(exc)) from exc
+    finally:
+        kernel.shutdown(now=True)
     if failed_dir.is_dir():
         shutil.rmtree(failed_dir)
     return {
@@ -300,6 +349,89 @@ def build_year(
         "summary": processed_dir / "summary.json",
         **convert_pdf(output_dir / "report.docx", output_dir / "report.pdf"),
     }
+
+
+def _path_texts(params: dict, shown: dict[str, str] | None) -> dict[str, str]:
+    """{the build's absolute path: the text to show} for the parameters given in `shown`."""
+    if not shown:
+        return {}
+    return {params[k]: v for k, v in shown.items() if params.get(k) and params[k] != v}
+
+
+def _merge(executed: list[Path], report_nb: Path, paths: dict[str, str]) -> None:
+    """report.ipynb: 03 as executed, a department's 04 cells appended, build folders as shown.
+
+    Every occurrence of a build folder (the injected parameters, and any output that prints a
+    path, e.g. the PosixPath 03's last cell returns) becomes its project-relative final place,
+    so report.ipynb does not depend on where or in which staging folder the year was built.
+    """
+    if len(executed) == 1 and not paths:
+        shutil.move(executed[0], report_nb)
+        return
+    import nbformat
+
+    nb = nbformat.read(executed[0], as_version=4)
+    for path in executed[1:]:
+        nb.cells += nbformat.read(path, as_version=4).cells
+    text = nbformat.writes(make_reproducible(nb))
+    for build_path, shown in sorted(paths.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(build_path, shown)
+    report_nb.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    for path in executed:
+        path.unlink(missing_ok=True)
+
+
+def _run_stages(
+    year: int,
+    stages: list[tuple[str, str]],
+    params: dict,
+    work: Path,
+    failed_dir: Path,
+    on_stage: Callable[[str], None] | None,
+    kernel: SharedKernel,
+    build_root: Path | None,
+    *,
+    units: list[dict] | None = None,
+) -> list[Path]:
+    """Execute the notebooks in order into `work`; returns those of the report (03, 04)."""
+    from selfeval.run.kernel import KernelSetupError
+    from selfeval.store import write_json_atomic
+
+    executed: Path | None = None
+    report: list[Path] = []
+    for stage, name in stages:
+        if stage == "analyze" and units is not None:  # 01 has written the processed folder
+            write_json_atomic(Path(params["processed_dir"]) / UNITS_FILE, units)
+        if on_stage is not None:
+            on_stage(stage)
+        executed = work / name
+        try:
+            run_notebook(
+                config.NOTEBOOKS_DIR / name,
+                executed,
+                params,
+                cwd=config.NOTEBOOKS_DIR,
+                build_root=build_root,
+                kernel=kernel,
+            )
+        except UnsafeParameterError as exc:
+            raise BuildError(year, stage, str(exc)) from exc
+        except KernelSetupError as exc:
+            detail = f"内核无法启动或复位 / kernel setup failed: {exc}"
+            raise BuildError(year, stage, detail) from exc
+        except Exception as exc:
+            kept = None
+            if executed.is_file():
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                kept = failed_dir / name
+                shutil.move(executed, kept)
+            input_problems = getattr(exc, "ename", None) == "InputError"
+            detail = str(exc.evalue) if input_problems else _error_detail(exc)
+            raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
+        if stage in ("report", DEPARTMENT_STAGE[0]):
+            report.append(executed)
+    assert executed is not None
+    return report
 
 
 def convert_pdf(docx: Path, pdf: Path) -> dict:

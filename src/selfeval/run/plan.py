@@ -1,7 +1,10 @@
-"""What the batch knows about a year (`YearPlan`), its statuses, and the names of its files."""
+"""What the batch knows about a unit-year (`YearPlan`, keyed by `Key`), its statuses, the names of
+its files, and the products a build leaves (the one list the stamp, the cluster and the commit
+use: a new product, e.g. report.docx, is added here only)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +12,16 @@ STAMP_FILE = "stamp.json"
 BUILD_LOG = "build.log"
 FAILED_DIR = "failed"
 LOCK_FILE = ".batch.lock"
-STAMP_VERSION = 2  # 2: products include report.docx and report.pdf
+#: Version 3: products include report.docx and report.pdf (2, main), raw hashes are those of the
+#: bytes 01 read (meta.json's sources, verified at commit), department unit-years record their
+#: units' processed data.
+STAMP_VERSION = 3
+#: Files of outputs/<unit>/<year>/ a build produces, each hashed into the stamp. The processed
+#: folder data/processed/<unit>/<year>/ is hashed as a whole ("processed"). The one place that
+#: lists them: the stamp, the cluster's results and the commit read it from here.
+PRODUCTS: tuple[str, ...] = ("report.html", "report.docx", "report.ipynb")
+#: Products a build may lack (no LibreOffice here): stamped when present, checked when stamped.
+OPTIONAL_PRODUCTS: tuple[str, ...] = ("report.pdf",)
 #: Stages run.notebooks.build_year announces through on_stage: clean, analyze, report, export. The
 #: previous year's processed data is complete (tables from 01, summary.json from 02) once its
 #: worker announces the stage with this (0-based) index.
@@ -21,23 +33,73 @@ NEEDS_PREVIOUS_STAGE = 1
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
 STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
 
+#: A unit's folder name under data/raw/: short, no spaces, no path tricks; Chinese allowed.
+UNIT_DIR = re.compile(r"^[^\W_][\w\-]{0,63}$")
+#: Said when a raw file changed between 01 reading it and the commit (issue 17).
+CHANGED_DURING_BUILD = "数据在生成过程中被修改，请重新运行"
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    """A unit-year: `unit` is the folder under data/raw/ ("" in a single-unit project)."""
+
+    unit: str
+    year: int
+
+    @property
+    def prev(self) -> Key:
+        return Key(self.unit, self.year - 1)
+
+    @property
+    def next(self) -> Key:
+        return Key(self.unit, self.year + 1)
+
+    @property
+    def rel(self) -> str:
+        """Path below data/raw/, data/processed/ and outputs/: "2024" or "<unit>/2024"."""
+        return f"{self.unit}/{self.year}" if self.unit else str(self.year)
+
+    @property
+    def slug(self) -> str:
+        """The key in a file name (staging folders, journals): "2024" or "<unit>-2024"."""
+        return f"{self.unit}-{self.year}" if self.unit else str(self.year)
+
+    def __str__(self) -> str:
+        return self.rel
+
 
 @dataclass
 class YearPlan:
-    """What the batch knows about one year."""
+    """What the batch knows about one unit-year."""
 
-    year: int
-    inputs: dict[str, str | None] = field(default_factory=dict)
+    key: Key  # (an int is taken as a year of the single-unit layout)
+    inputs: dict[str, object] = field(default_factory=dict)
     status: str = ""
     seconds: float = 0.0
     error: str = ""
     previous_dir: Path | None = None
     waits: bool = False
+    held: bool = False
     staged_out: Path | None = None
     staged_proc: Path | None = None
     stages_seen: int = 0
     stage: str = ""
     released: bool = False
     tainted: bool = False
+    rebuilt_for_change: bool = False
     result: dict | None = None
     started: float = 0.0
+    #: Department unit-years: what the build gets of each declared unit (see run.department).
+    units: list[dict] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, Key):  # a year of the single-unit layout
+            self.key = Key("", int(self.key))
+
+    @property
+    def year(self) -> int:
+        return self.key.year
+
+    @property
+    def unit(self) -> str:
+        return self.key.unit

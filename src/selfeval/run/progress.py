@@ -1,5 +1,5 @@
 """What a batch prints: a tqdm bar on a terminal (plain lines otherwise), the summary table of
-years, the warnings of each built year, and what became of each year's PDF."""
+unit-years, the warnings of each built year, and what became of each year's PDF."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Progress:
                 ncols=shutil.get_terminal_size((100, 20)).columns,  # a 0-column pty shows nothing
             )
 
-    def stage(self, year: int, stage: str, index: int) -> None:
+    def stage(self, year: object, stage: str, index: int) -> None:
         if self.bar is not None:
             if index:
                 self.bar.update(1)
@@ -44,14 +44,14 @@ class Progress:
     def finished(self, plan: YearPlan) -> None:
         if self.bar is not None:
             self.bar.update(max(0, N_STAGES - plan.stages_seen + 1) if plan.stages_seen else 0)
-            self.current.pop(plan.year, None)
+            self.current.pop(plan.key, None)
             self._postfix()
             self.bar.write(_one_line(plan))
         else:
             print(_one_line(plan), flush=True)
 
     def _postfix(self) -> None:
-        self.bar.set_postfix_str(" ".join(f"{y}:{s}" for y, s in sorted(self.current.items())))
+        self.bar.set_postfix_str(" ".join(f"{k}:{s}" for k, s in sorted(self.current.items())))
 
     def skipped(self) -> None:
         """A year counted as possibly rebuilt turned out unchanged."""
@@ -70,24 +70,28 @@ class Progress:
 
 
 def _one_line(plan: YearPlan) -> str:
-    text = f"[{plan.year}] {STATUS_ZH[plan.status]} {plan.status} ({plan.seconds:.1f}s)"
+    text = f"[{plan.key}] {STATUS_ZH[plan.status]} {plan.status} ({plan.seconds:.1f}s)"
     if plan.error:
         text += f": {plan.error}"
     return text
 
 
 def summary_table(plans: list[YearPlan], roots: Roots) -> str:
-    """The end-of-batch table: year, status, time, output path, first error line."""
+    """The end-of-batch table: year, status, time, output path, first error line.
+
+    A failure that kept nothing (no notebook ran: a missing or refused raw folder) shows no
+    path rather than a failed/ folder that does not exist.
+    """
     rows = [("年度 year", "状态 status", "用时 time", "输出 output", "错误 error")]
     for plan in plans:
-        out = roots.outputs / str(plan.year)
+        out = roots.outputs / plan.key.rel
         path = out / FAILED_DIR if plan.status == FAILED else out / "report.html"
         rows.append(
             (
-                str(plan.year),
+                str(plan.key),
                 f"{STATUS_ZH[plan.status]} {plan.status}",
                 f"{plan.seconds:.1f}s",
-                rel_path(path),
+                rel_path(path) if path.exists() else "—",
                 plan.error.splitlines()[0] if plan.error else "",
             )
         )
@@ -107,8 +111,8 @@ def warning_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
     for plan in plans:
         if plan.status == FAILED:
             continue
-        summary = load_json(roots.processed / str(plan.year) / "summary.json") or {}
-        lines += [f"[{plan.year}] 警告 / warning: {w}" for w in summary.get("warnings") or []]
+        summary = load_json(roots.processed / plan.key.rel / "summary.json") or {}
+        lines += [f"[{plan.key}] 警告 / warning: {w}" for w in summary.get("warnings") or []]
     return lines
 
 
@@ -122,18 +126,18 @@ def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
     from selfeval.run import pdf
 
     lines = [
-        f"[{p.year}] PDF 转换失败（report.html 与 report.docx 已生成）/ PDF conversion failed:"
+        f"[{p.key}] PDF 转换失败（report.html 与 report.docx 已生成）/ PDF conversion failed:"
         f" {(p.result or {}).get('pdf_error', '')}"
         for p in pdf_failures(plans)
     ]
-    failed = {p.year for p in pdf_failures(plans)}
+    failed = {p.key for p in pdf_failures(plans)}
     without = [
-        p.year
+        p.key
         for p in plans
         if p.status != FAILED
-        and p.year not in failed
-        and (roots.outputs / str(p.year) / "report.docx").is_file()
-        and not (roots.outputs / str(p.year) / "report.pdf").is_file()
+        and p.key not in failed
+        and (roots.outputs / p.key.rel / "report.docx").is_file()
+        and not (roots.outputs / p.key.rel / "report.pdf").is_file()
     ]
     if without:
         years = "、".join(str(y) for y in without)

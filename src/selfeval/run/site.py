@@ -18,27 +18,44 @@ STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
 STATUS_FAILED = "生成失败"
 
 
-def _link(folder: Path, name: str) -> str | None:
+def year_folders(outputs: Path) -> list[tuple[str, Path]]:
+    """(unit folder or "", outputs/<rel>) of every year folder, single-unit layout first."""
+    found: list[tuple[str, Path]] = []
+    if not outputs.is_dir():
+        return found
+    units = []
+    for entry in sorted(outputs.iterdir()):
+        if not entry.is_dir() or entry.is_symlink() or entry.name.startswith("."):
+            continue
+        if is_year_folder(entry.name):
+            found.append(("", entry))
+        else:
+            units.append(entry)
+    for unit in units:
+        found += [(unit.name, e) for e in sorted(unit.iterdir()) if is_year_folder(e.name)]
+    return found
+
+
+def _link(folder: Path, rel: str, name: str) -> str | None:
     """Relative link to a product of a year folder, None when the year has not got it."""
-    return f"{folder.name}/{name}" if (folder / name).is_file() else None
+    return f"{rel}/{name}" if (folder / name).is_file() else None
 
 
 def collect_years(roots: Roots) -> list[dict]:
-    """One record per year with an output folder: unit, status, data date, figures, links."""
+    """One record per unit-year with an output folder: unit, status, data date, figures, links."""
     from selfeval.present import index as page
 
     records = []
-    if not roots.outputs.is_dir():
-        return records
-    for entry in sorted(roots.outputs.iterdir()):
-        if not (entry.is_dir() and is_year_folder(entry.name)):
+    for folder, entry in year_folders(roots.outputs):
+        if not entry.is_dir():
             continue
         year = int(entry.name)
+        rel = f"{folder}/{entry.name}" if folder else entry.name
         has_report = (entry / "report.html").is_file()
         failed = (entry / FAILED_DIR).is_dir()
         if not has_report and not failed:
             continue
-        processed = roots.processed / entry.name
+        processed = roots.processed / rel
         summary = load_json_dict(processed / "summary.json") if has_report else {}
         meta = load_json_dict(processed / "meta.json") if has_report else {}
         figures = {key: summary.get(key) for key, *_ in page.FIGURES}
@@ -46,22 +63,38 @@ def collect_years(roots: Roots) -> list[dict]:
         records.append(
             {
                 "year": year,
+                "folder": folder,
                 "unit": meta.get("unit_name") or summary.get("unit_name") or "",
                 "data_date": meta.get("data_date") or summary.get("data_date") or "",
                 "status": (STATUS_FAILED_KEPT if failed else STATUS_BUILT)
                 if has_report
                 else STATUS_FAILED,
                 "failed": failed,
-                "report": f"{entry.name}/report.html" if has_report else None,
-                "docx": _link(entry, "report.docx") if has_report else None,
-                "pdf": _link(entry, "report.pdf") if has_report else None,
-                "error": f"{entry.name}/{FAILED_DIR}/error.txt"
+                "report": f"{rel}/report.html" if has_report else None,
+                "docx": _link(entry, rel, "report.docx") if has_report else None,
+                "pdf": _link(entry, rel, "report.pdf") if has_report else None,
+                "error": f"{rel}/{FAILED_DIR}/error.txt"
                 if (entry / FAILED_DIR / "error.txt").is_file()
                 else None,
                 "figures": figures,
+                "overview": _overview(processed) if has_report else None,
             }
         )
     return records
+
+
+def _overview(processed: Path) -> dict:
+    """Score, grade, execution rate and ⚠ checks of a built year, from its results.json."""
+    from selfeval.figures.department import unit_row
+
+    results = load_json_dict(processed / "results.json")
+    row = unit_row("", results or None)
+    return {
+        "score": row.score,
+        "grade": row.grade,
+        "execution_rate": row.execution_rate,
+        "flagged": row.flagged_checks,
+    }
 
 
 def _index_key(roots: Roots) -> str:
@@ -69,20 +102,20 @@ def _index_key(roots: Roots) -> str:
     digest = hashlib.sha256()
     for path in (Path(__file__), config.PACKAGE_DIR / "present", config.TEMPLATES_DIR / "index"):
         digest.update(f"{path.name}:{hash_tree(path)}\n".encode())
-    if roots.outputs.is_dir():
-        for entry in sorted(roots.outputs.iterdir()):
-            if entry.is_dir() and is_year_folder(entry.name):
-                processed = roots.processed / entry.name
-                parts = [
-                    entry.name,
-                    str((entry / "report.html").is_file()),
-                    str(hash_tree(entry / "report.docx") is not None),
-                    str(hash_tree(entry / "report.pdf") is not None),
-                    str((entry / FAILED_DIR / "error.txt").is_file()),
-                    str(hash_tree(processed / "summary.json")),
-                    str(hash_tree(processed / "meta.json")),
-                ]
-                digest.update(("|".join(parts) + "\n").encode())
+    for folder, entry in year_folders(roots.outputs):
+        rel = f"{folder}/{entry.name}" if folder else entry.name
+        processed = roots.processed / rel
+        parts = [
+            rel,
+            str((entry / "report.html").is_file()),
+            str(hash_tree(entry / "report.docx") is not None),
+            str(hash_tree(entry / "report.pdf") is not None),
+            str((entry / FAILED_DIR / "error.txt").is_file()),
+            str(hash_tree(processed / "summary.json")),
+            str(hash_tree(processed / "meta.json")),
+            str(hash_tree(processed / "results.json")),
+        ]
+        digest.update(("|".join(parts) + "\n").encode())
     return digest.hexdigest()
 
 

@@ -53,3 +53,17 @@ def test_second_batch_waits_for_the_first(tmp_path):
     rest = second.stdout.read()
     assert second.wait(timeout=60) == 1
     assert "2099" in rest and "failed" in rest and "找不到原始数据目录" in rest
+
+
+def test_a_lock_path_that_is_a_folder_is_a_located_message(tmp_path):
+    roots = Roots.of(tmp_path)
+    (roots.outputs / ".batch.lock").mkdir(parents=True)
+    (roots.raw / "2024").mkdir(parents=True)
+    env = {**os.environ, "SELFEVAL_ROOT": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "selfeval", "build"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "outputs/.batch.lock" in proc.stderr and "是一个目录" in proc.stderr
+    assert (roots.outputs / ".batch.lock").is_dir()  # someone's folder: not removed

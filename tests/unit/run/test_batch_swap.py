@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -70,3 +71,38 @@ def test_leftovers_of_an_unfinished_build_are_removed_and_targets_untouched(tmp_
     assert _contents(roots.processed / "2024") == {"spending.parquet": "old table"}
     assert not (roots.outputs / ".tmp-2024-ab").exists()
     assert not (roots.processed / ".tmp-2024-ab").exists()
+
+
+def test_a_torn_journal_is_removed_and_the_interrupted_pair_restored(tmp_path):
+    """`KeyError: 'pairs'` on every run (issue 17) becomes a note, and a target renamed to its
+    backup before the journal was damaged is put back."""
+    roots, _ = _pair(tmp_path)
+    os.rename(roots.processed / "2024", roots.processed / ".old-2024-0123abcd")
+    (roots.outputs / ".swap-2024.json").write_text('{"year": 2024}', encoding="utf-8")
+
+    notes = recover(roots)
+
+    assert any("已损坏" in n and ".swap-2024.json" in n for n in notes), notes
+    assert not (roots.outputs / ".swap-2024.json").exists()
+    assert _contents(roots.processed / "2024") == {"spending.parquet": "old table"}
+    assert recover(roots) == []  # the next run has nothing left to say
+
+
+def test_a_journal_naming_paths_outside_the_project_renames_nothing(tmp_path):
+    roots, _ = _pair(tmp_path)
+    outside = _folder(tmp_path / "elsewhere" / "precious", {"a.txt": "keep"})
+    journal = {
+        "year": 2024,
+        "pairs": [
+            {
+                "staged": str(roots.outputs / ".tmp-2024-ab"),
+                "target": str(outside),
+                "backup": str(outside.with_name("gone")),
+            }
+        ],
+    }
+    (roots.outputs / ".swap-2024.json").write_text(json.dumps(journal), encoding="utf-8")
+    notes = recover(roots)
+    assert _contents(outside) == {"a.txt": "keep"}
+    assert _contents(roots.outputs / "2024") == {"report.html": "old report", "stamp.json": "{}"}
+    assert any("已损坏" in n for n in notes)

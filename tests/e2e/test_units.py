@@ -1,0 +1,190 @@
+"""Several units and their 主管部门 (issue 19), and a raw file saved during a build (issue 17),
+on the real notebooks through the local batch and the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from support_units import DEPARTMENT, UNITS, set_unit_items, write_units
+
+from selfeval.run.batch import BUILT, FAILED, UNCHANGED, run_batch
+from selfeval.run.plan import CHANGED_DURING_BUILD, Key
+from selfeval.store import hash_tree
+from selfeval.synthetic import write_synthetic_years
+
+pytestmark = pytest.mark.slow
+YEAR = 2024
+BUREAU = DEPARTMENT[0]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("units")
+    write_units(root / "data" / "raw", [YEAR], department=True)
+    result = run_batch([Key(u, YEAR) for u in [*UNITS, BUREAU]], jobs=2, root=root, tty=False)
+    assert {p.key.unit: p.status for p in result.plans} == dict.fromkeys([*UNITS, BUREAU], BUILT), [
+        p.error for p in result.plans
+    ]
+    return root
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_department_report_states_its_units_and_says_which_lack_data(project):
+    page = _soup(project / "outputs" / BUREAU / str(YEAR) / "report.html")
+    section = page.find(id="department")
+    assert section is not None
+    rows = [
+        [td.get_text(strip=True) for td in tr.find_all("td")]
+        for tr in section.select("table.department-units tbody tr")
+    ]
+    assert [r[0] for r in rows] == [*UNITS.values(), "示例区不存在的单位"]
+    assert all(r[2].endswith("万元") for r in rows[:3]) and rows[3][2] == "—"
+    assert "示例区不存在的单位本年度没有可用的数据" in section.get_text()
+    # the sums are those of the three units' own results, by hand from their results.json
+    actual = 0.0
+    for unit in UNITS:
+        results = json.loads(
+            (project / "data" / "processed" / unit / str(YEAR) / "results.json").read_text("utf-8")
+        )
+        total = results["figures"]["spending"]["types"]["一般公共预算"]["total"]
+        actual += total["actual"]
+    cells = section.select("table.department-sums tbody tr")[0].find_all("td")
+    assert cells[0].get_text() == "一般公共预算"
+    assert cells[2].get_text() == f"{actual:.2f}万元"
+    units_file = project / "data" / "processed" / BUREAU / str(YEAR) / "units.json"
+    assert [u["folder"] for u in json.loads(units_file.read_text("utf-8"))] == [*UNITS, None]
+    for unit in UNITS:  # the units' own reports have no department section
+        own = _soup(project / "outputs" / unit / str(YEAR) / "report.html")
+        assert own.find(id="department") is None
+
+
+def test_the_overview_lists_every_unit_by_its_own_name_sortable_and_offline(project):
+    page = project / "outputs" / "index.html"
+    soup = _soup(page)
+    assert soup.find("script") is None and soup.find("link") is None
+    orders = soup.select(".overview .order")
+    assert [o["id"] for o in orders] == [
+        "by-name",
+        "by-score",
+        "by-grade",
+        "by-execution_rate",
+        "by-flagged",
+    ]
+    names = [tr.td.get_text() for tr in orders[0].select("tbody tr")]
+    assert names == sorted([*UNITS.values(), DEPARTMENT[1]])
+    headers = [a["href"] for a in orders[0].select("thead a")]
+    assert headers == [f"#{o['id']}" for o in orders]
+    for tag in soup.find_all(href=True):
+        if not tag["href"].startswith("#"):
+            assert (page.parent / tag["href"]).is_file(), tag["href"]
+
+
+def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    before = {u: hash_tree(root / "outputs" / u / str(YEAR) / "report.html") for u in UNITS}
+    set_unit_items(root / "data" / "raw" / "museum" / str(YEAR), {"编制人数": "9"})
+    keys = [Key(u, YEAR) for u in [*UNITS, BUREAU]]
+    result = run_batch(keys, jobs=2, root=root, tty=False)
+    statuses = {p.key.unit: p.status for p in result.plans}
+    assert statuses == {"library": UNCHANGED, "museum": BUILT, "culture": UNCHANGED, BUREAU: BUILT}
+    assert hash_tree(root / "outputs" / "library" / str(YEAR) / "report.html") == before["library"]
+    again = run_batch(keys, jobs=2, root=root, tty=False)
+    assert {p.status for p in again.plans} == {UNCHANGED}
+
+
+# ---------------------------------------------------------------------------------------------
+# A raw file saved while its year is being built (issue 17)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _build_editing(root: Path, edits: int) -> tuple[int, str]:
+    """Run the batch; each time 01 has read the data ("开始 analyze"), save the workbook again
+    (an analyst's edit), at most `edits` times."""
+    env = {**os.environ, "SELFEVAL_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "selfeval", "build", "--jobs", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    spending = next((root / "data" / "raw" / str(YEAR)).glob("支出*.csv"))
+    lines = []
+    done = 0
+
+    def pump():
+        nonlocal done
+        for line in proc.stdout:
+            lines.append(line)
+            if f"[{YEAR}] 开始 analyze" in line and done < edits:
+                data = spending.read_bytes()
+                spending.write_bytes(
+                    data.replace(b"\r\n", b"\n") if b"\r\n" in data else data + b"\n"
+                )
+                done += 1
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    code = proc.wait(timeout=600)
+    thread.join(10)
+    return code, "".join(lines)
+
+
+@pytest.fixture
+def single(tmp_path) -> Path:
+    write_synthetic_years(tmp_path / "data" / "raw", [YEAR], activities_per_year=4)
+    assert run_batch([YEAR], jobs=1, root=tmp_path, tty=False).exit_status == 0
+    return tmp_path
+
+
+def test_a_workbook_saved_once_during_the_build_is_rebuilt_from_what_it_holds_now(single):
+    _force(single)
+    code, output = _build_editing(single, edits=1)
+    assert code == 0, output
+    assert "重新生成一次" in output
+    raw = single / "data" / "raw" / str(YEAR)
+    stamp = json.loads((single / "outputs" / str(YEAR) / "stamp.json").read_text("utf-8"))
+    assert stamp["inputs"]["raw"] == hash_tree(raw)  # the stamp covers exactly what was read
+    meta = json.loads((single / "data" / "processed" / str(YEAR) / "meta.json").read_text("utf-8"))
+    assert {s["file"]: s["sha256"] for s in meta["sources"]} == {
+        p.name: _sha(p) for p in raw.iterdir() if p.name in {s["file"] for s in meta["sources"]}
+    }
+
+
+def test_a_workbook_saved_during_every_attempt_fails_and_keeps_the_earlier_report(single):
+    _force(single)
+    before = {p.name: _sha(p) for p in (single / "outputs" / str(YEAR)).iterdir() if p.is_file()}
+    processed = hash_tree(single / "data" / "processed" / str(YEAR))
+    code, output = _build_editing(single, edits=2)
+    assert code == 1, output
+    assert CHANGED_DURING_BUILD in output
+    after = {p.name: _sha(p) for p in (single / "outputs" / str(YEAR)).iterdir() if p.is_file()}
+    assert after == before and hash_tree(single / "data" / "processed" / str(YEAR)) == processed
+    # the next run (nothing edited) rebuilds and stamps what it read
+    result = run_batch([YEAR], jobs=1, root=single, tty=False)
+    assert [p.status for p in result.plans] == [BUILT]
+    assert FAILED not in {p.status for p in result.plans}
+
+
+def _force(root: Path) -> None:
+    """Make the year stale without touching the raw data (its stamp says another code)."""
+    stamp_path = root / "outputs" / str(YEAR) / "stamp.json"
+    stamp = json.loads(stamp_path.read_text("utf-8"))
+    stamp["inputs"]["package"] = "stale"
+    stamp_path.write_text(json.dumps(stamp), encoding="utf-8")
