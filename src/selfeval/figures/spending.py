@@ -121,8 +121,9 @@ def _amount(r: Any, label: str | None = None) -> Amount:
 
 def _precision(values: list[int | None], amounts: list[float | None] | None = None) -> int | None:
     """The precision of a sum of exact figures: that of its most precise part (50.6 + 65.12 is
-    115.72, not 115.7). A part stated as 0 carries no digits of its own."""
-    if amounts is not None:
+    115.72, not 115.7). A part stated as 0 carries no digits of its own, unless every part is 0
+    (0 + 0 is written as the source wrote its zeros: 0万元, not 0.00万元)."""
+    if amounts is not None and any(a not in (0, None) for a in amounts):
         values = [v for v, a in zip(values, amounts, strict=True) if a != 0]
     known = [v for v in values if v is not None]
     return max(known) if known else None

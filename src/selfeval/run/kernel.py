@@ -19,6 +19,11 @@ How papermill/nbclient share a kernel (papermill 2.7, nbclient 0.11):
 
 What is restored between notebooks is listed in ``kernel_side.py`` (user namespace, matplotlib
 and pandas settings, warnings, cwd, environment, …); ``sys.modules`` deliberately survives.
+
+Kernels talk over Unix sockets (``transport="ipc"``) in a short private folder: with TCP the
+manager picks free ports and the kernel binds them later, so two kernels started at once (two
+years, two units) could pick the same port, and the loser died with ``ZMQError: Address already in
+use``. A socket file is created by its kernel alone and needs no port.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -170,7 +177,13 @@ class SharedKernel:
         #: that does not import fails in that notebook's cell, where papermill locates it.
         self.optional = notebook_imports() if optional is None else tuple(optional)
         self.startup_timeout = startup_timeout
-        self.km = SharedKernelManager(kernel_name=kernel_name)
+        # A short folder of its own: a Unix socket path must stay under ~100 bytes.
+        self._sockets = tempfile.mkdtemp(prefix="selfeval-k")
+        self.km = SharedKernelManager(
+            kernel_name=kernel_name,
+            transport="ipc",
+            connection_file=str(Path(self._sockets) / "kernel.json"),
+        )
         self._setup_msg: str | None = None
         self._ready = False
 
@@ -214,6 +227,7 @@ class SharedKernel:
         if self.km.has_kernel:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=now)
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def __enter__(self) -> SharedKernel:
         return self.ready()

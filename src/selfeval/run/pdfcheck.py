@@ -86,6 +86,12 @@ def tokens(pdf: Path) -> list[str]:
     return "\n".join(page_texts(pdf)).split()
 
 
+def cell_tokens(pdf: Path) -> list[str]:
+    """The words of the text laid out as on the page (`pdftotext -layout`): table cells stay
+    apart, where reading order glues a short cell to the last line of its wrapped neighbour."""
+    return _run("pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-").split()
+
+
 @dataclass(frozen=True)
 class PdfFont:
     name: str

@@ -135,6 +135,19 @@ def test_sangong_stated_zero_and_not_given(tmp_path):
     )
 
 
+def test_sangong_all_zero_is_written_as_the_source_wrote_it(tmp_path):
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", "", 60, ""])
+    sheets["三公经费"] = [
+        ["项目", "预算数（万元）", "执行数（万元）"],
+        ["公务接待费", "", 0],
+        ["公务用车运行费", "", 0],
+    ]
+    _, soup = report(tmp_path, sheets)
+    line = next(t for t in texts(soup, "s2") if t.startswith("“三公”经费"))
+    # 0 + 0 = 0, both written without decimals: the sum is 0万元 (the published wording)
+    assert line == "“三公”经费支出0万元（公务接待费0万元，公务用车运行费0万元）。"
+
+
 def test_yuan_report_states_the_yuan_figure(tmp_path):
     header = ["预算类型", "支出类别", "支出项目", "执行数（元）"]
     sheets = {

@@ -5,6 +5,7 @@ Every test runs real kernels (the project's kernelspec) through papermill.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -226,3 +227,27 @@ def test_nbformat_and_papermill_import_without_the_iri_grammar_and_iri_checks_st
         "assert 'lark' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_kernels_started_at_once_use_sockets_of_their_own_and_no_tcp_port(tmp_path):
+    """Six kernels launched together (as parallel years do): with TCP ports picked by the
+    manager and bound later by the kernel, two could pick the same one and the loser died
+    (ZMQError: Address already in use). Unix sockets in a private folder cannot collide."""
+    kernels = [SharedKernel(cwd=tmp_path, preload=(), optional=()).launch() for _ in range(6)]
+    try:
+        folders = set()
+        for k in kernels:
+            k.ready()
+            info = json.loads(Path(k.km.connection_file).read_text(encoding="utf-8"))
+            assert info["transport"] == "ipc"
+            assert len(f"{info['ip']}-{info['shell_port']}") < 100  # a Unix socket path
+            folders.add(Path(k.km.connection_file).parent)
+        assert len(folders) == 6
+        src = write_nb(tmp_path / "1.ipynb", "import os\nos.getpid()")
+        for i, k in enumerate(kernels):
+            k.run(src, tmp_path / f"o{i}.ipynb", {})
+            assert outputs(tmp_path / f"o{i}.ipynb") == [str(k.pid)]
+    finally:
+        for k in kernels:
+            k.shutdown()
+    assert not any(folder.exists() for folder in folders)  # sockets removed with the kernel
