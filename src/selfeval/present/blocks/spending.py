@@ -77,19 +77,26 @@ def _basic_items(ctx: dict, general: Any, items: list) -> str:
     return "，其中：" + "，".join(groups)
 
 
-def _basic(ctx: dict, general: Any) -> list[Block]:
-    basic = general.categories.get(BASIC)
-    if basic is None:
-        return [p(f"基本支出{NOT_GIVEN}。")]
-    items = general.items.get(BASIC, [])
-    if _is_none(basic, items):
-        return [p("本年度无基本支出。")]
-    year = ctx["year"]
-    if basic.actual is None:
-        text = f"{year}年财政拨款基本支出执行数{NOT_GIVEN}"
+def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, str | Block]:
+    """The category, its items and the opening of its sentence; or, in the third place, the
+    finished paragraph when the category is not given (未填报) or stated as none (无)."""
+    category = general.categories.get(key)
+    if category is None:
+        return None, [], p(f"{key}{NOT_GIVEN}。")
+    items = general.items.get(key, [])
+    if _is_none(category, items):
+        return None, [], p(f"本年度无{key}。")
+    if category.actual is None:
+        text = f"{ctx['year']}年{lead}执行数{NOT_GIVEN}"
     else:
-        text = f"{year}年财政拨款基本支出{actual_of(ctx, basic)}{missing_note(basic)}"
-    text += budget_part(ctx, basic)
+        text = f"{ctx['year']}年{lead}{actual_of(ctx, category)}{missing_note(category)}"
+    return category, items, text + budget_part(ctx, category)
+
+
+def _basic(ctx: dict, general: Any) -> list[Block]:
+    basic, items, text = _opening(ctx, general, BASIC, "财政拨款基本支出")
+    if basic is None:
+        return [text]
     if items:
         text += _basic_items(ctx, general, items)
     text += "。"
@@ -120,18 +127,9 @@ def _uses(ctx: dict, project: Any) -> str:
 
 
 def _project(ctx: dict, general: Any) -> list[Block]:
-    project = general.categories.get(PROJECT)
+    project, items, text = _opening(ctx, general, PROJECT, "项目支出")
     if project is None:
-        return [p(f"项目支出{NOT_GIVEN}。")]
-    items = general.items.get(PROJECT, [])
-    if _is_none(project, items):
-        return [p("本年度无项目支出。")]
-    year = ctx["year"]
-    if project.actual is None:
-        text = f"{year}年项目支出执行数{NOT_GIVEN}"
-    else:
-        text = f"{year}年项目支出{actual_of(ctx, project)}{missing_note(project)}"
-    text += budget_part(ctx, project)
+        return [text]
     if items:
         text += f"，共{len(items)}个项目：" + "；".join(
             f"{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}{_uses(ctx, a)}" for a in items
