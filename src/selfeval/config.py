@@ -11,6 +11,12 @@ PROJECT_ROOT = Path(os.environ.get("SELFEVAL_ROOT") or Path(__file__).resolve().
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "present" / "templates"
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+#: Report frames, one TOML file each (data read by the contract for 「报告格式」 and by present
+#: for the report's sections). SELFEVAL_FRAMES_DIR points at another folder to try a new frame
+#: (a copy of these files plus the new one) before it is added to the package.
+FRAMES_DIR = Path(os.environ.get("SELFEVAL_FRAMES_DIR") or PACKAGE_DIR / "frames")
+#: The frame of a unit that names none (its file name without .toml).
+DEFAULT_FRAME = "nine_sections"
 
 #: Name of the kernelspec that `make venv` installs into .venv's own prefix.
 KERNEL_NAME = "selfeval"

@@ -133,7 +133,7 @@ class ParseError(ValueError):
 
 
 class FrameError(ValueError):
-    """A report frame file (present/frames/*.toml) that cannot be used; the message says why."""
+    """A report frame file (selfeval/frames/*.toml) that cannot be used; the message says why."""
 
 
 class UnsafeParameterError(ValueError):

@@ -45,6 +45,7 @@ from selfeval.rules import (
     RATE_REASON_THRESHOLD,
     decimal_str,
     grade_of,
+    plain_str,
     round_half_up,
 )
 from selfeval.rules import as_text as _text
@@ -109,6 +110,9 @@ class Deviation:
     cause: str | None
     measure: str | None
     kind: str = "未达成"
+    #: The numbers of an 执行率 deviation (rate, budget, actual in 万元, rate_base, threshold,
+    #: whose): present words it in the unit's own 金额单位, so `problem` is empty then.
+    figures: dict[str, Any] | None = None
 
 
 @dataclass
@@ -147,14 +151,6 @@ def _num(value: Any) -> float | None:
 def _fmt(value: float | None, decimals: int = 2) -> str:
     """An official-document number: fixed decimals rounded half up, '—' when unknown."""
     return decimal_str(value, decimals)
-
-
-def _fmt_plain(value: float | None) -> str:
-    """A count or stated figure without trailing zeros (6.0 → '6', 98.5 → '98.5')."""
-    if value is None:
-        return "—"
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text if text not in {"", "-0"} else "0"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +319,7 @@ def _score_quantitative(
 
 
 def _value_text(text: str, value: float | None, unit: str) -> str:
-    shown = text or ("" if value is None else _fmt_plain(value))
+    shown = text or ("" if value is None else plain_str(value))
     if shown and unit and not shown.endswith(unit):
         shown = f"{shown}{unit}"
     return shown
@@ -454,24 +450,28 @@ def _score_table(
         warnings.insert(
             0,
             f"{whose}预算数不全（{'、'.join(funds.missing_budget_rows)}未填报预算数）："
-            f"预算执行率不计算，该项（{_fmt_plain(weight)}分）不计分。",
+            f"预算执行率不计算，该项（{plain_str(weight)}分）不计分。",
         )
     elif funds.budget_missing:
         warnings.insert(
             0,
-            f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{_fmt_plain(weight)}分）"
+            f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{plain_str(weight)}分）"
             "不计分。",
         )
     elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - EPS:
-        problem = (
-            f"{whose}预算执行率为{_fmt(funds.rate)}%（{rate_base}{_fmt(funds.budget)}万元，"
-            f"全年执行数{_fmt(funds.actual)}万元），低于{_fmt_plain(RATE_REASON_THRESHOLD)}%。"
-        )
-        deviations.insert(0, Deviation(problem, funds.reason, funds.measures, "执行率"))
+        figures = {
+            "whose": whose,
+            "rate": funds.rate,
+            "rate_base": rate_base,
+            "budget": funds.budget,
+            "actual": funds.actual,
+            "threshold": RATE_REASON_THRESHOLD,
+        }
+        deviations.insert(0, Deviation("", funds.reason, funds.measures, "执行率", figures))
         if not funds.reason:
             warnings.insert(
                 0,
-                f"{whose}预算执行率{_fmt(funds.rate)}%低于{_fmt_plain(RATE_REASON_THRESHOLD)}%，"
+                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(RATE_REASON_THRESHOLD)}%，"
                 "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
             )
     result = ScoreResult(
@@ -485,22 +485,32 @@ def _score_table(
         project=project,
         targets_given=bool(table),
         settings={
-            "预算执行率分值": _fmt_plain(weight),
+            "预算执行率分值": plain_str(weight),
             "执行率口径": rate_base,
             "等级标准": "、".join(
-                f"{g}（≥{_fmt_plain(b)}分）" for g, b in zip(GRADES, bounds, strict=True)
+                f"{g}（≥{plain_str(b)}分）" for g, b in zip(GRADES, bounds, strict=True)
             )
-            + f"、差（<{_fmt_plain(bounds[-1])}分）",
+            + f"、差（<{plain_str(bounds[-1])}分）",
         },
     )
     unweighted = [r["三级指标"] for r in table if r["分值"] is None]
     unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
+    # Targets listed without levels (as some units publish them) are a list, not the form's
+    # scored table: the national form scores by 一级/二级指标.
+    unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
     if not table:
         result.unscored_reason = "未填报绩效目标，未计算总分"
         warnings.append(f"{whose or '本单位'}未填报绩效目标：绩效自评表只列资金情况，未计算总分。")
     elif unweighted:
         result.unscored_reason = f"{'、'.join(unweighted)}未填写分值，未计算总分"
         warnings.append(f"{whose}指标{'、'.join(unweighted)}未填写分值：只列示，不计算总分和等级。")
+    elif unlevelled:
+        for r in table:
+            r["得分"] = None
+        result.unscored_reason = f"{'、'.join(unlevelled)}未填写一级指标，只列示，未计算总分"
+        warnings.append(
+            f"{whose}指标{'、'.join(unlevelled)}未填写一级指标：只列示目标与完成情况，不计算总分和等级。"
+        )
     elif unscored:
         result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
     elif funds.score is None:
@@ -509,7 +519,7 @@ def _score_table(
         raw_total = float(sum(r["得分"] for r in table)) + funds.score
         result.total = round_half_up(raw_total, 2)
         result.grade = grade_of(result.total, bounds)
-    if table and not unweighted:
+    if table and not unweighted and not unlevelled:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
         for r in table:
             level = r["一级指标"] or "（未分级）"

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+
+from selfeval.config import DEFAULT_FRAME, FRAMES_DIR
 
 CONTRACT_VERSION = "2.0"
 
@@ -65,7 +68,22 @@ TEXT_SECTIONS = (
     "其他说明",
 )
 AMOUNT_UNIT_CHOICES = ("万元", "元")
-REPORT_FRAMES = ("九段式", "岳阳市附件2-1")
+
+
+def _frame_settings() -> tuple[str, ...]:
+    """The 「报告格式」 values the frame files declare (their `setting`), the default frame's
+    first: a new frame file is a new accepted value, with no change here."""
+    settings = {}
+    for path in sorted(FRAMES_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            setting = str(tomllib.load(fh).get("setting", "")).strip()
+        if setting:
+            settings[path.stem] = setting
+    first = settings.pop(DEFAULT_FRAME, None)
+    return tuple(([first] if first else []) + list(settings.values()))
+
+
+REPORT_FRAMES = _frame_settings()
 RATE_BASES = ("全年预算数", "调整后预算数", "实际到位资金")
 UNIT_REQUIRED_ITEMS = ("单位名称",)
 #: Known 单位概况 items and their kinds; any other item is kept as given, with a note.

@@ -1,6 +1,6 @@
 """Report frames: which sections a report has, in order, with their titles and blocks.
 
-A frame is data, not code: one TOML file per frame under `present/frames/` (the nine-section
+A frame is data, not code: one TOML file per frame under `selfeval/frames/` (the nine-section
 prose report units publish as 部门整体支出绩效自评报告 is `nine_sections.toml`). Adding a frame
 (e.g. a province's 附件 form) is adding a file whose sections name existing blocks; the builder
 (`selfeval.present.build`) walks the frame and calls one block builder per block key. The
@@ -12,12 +12,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from selfeval.config import DEFAULT_FRAME, FRAMES_DIR
 from selfeval.errors import FrameError
 
-FRAMES_DIR = Path(__file__).resolve().parent / "frames"
-DEFAULT_FRAME = "nine_sections"
+__all__ = ["DEFAULT_FRAME", "FRAMES_DIR", "Frame", "FrameSection", "frame_for", "load_frame"]
 _SECTION_KEYS = {"key", "title", "blocks", "numbered", "optional", "landscape", "anchor"}
 _FRAME_KEYS = {"name", "title", "toc", "cover", "sections", "setting", "cover_page", "defaults"}
 
@@ -132,7 +131,7 @@ def available_frames() -> tuple[str, ...]:
 
 @cache
 def load_frame(key: str = DEFAULT_FRAME) -> Frame:
-    """The frame `present/frames/<key>.toml`."""
+    """The frame `<FRAMES_DIR>/<key>.toml`."""
     path = FRAMES_DIR / f"{key}.toml"
     if not path.is_file():
         raise _problem(key, f"找不到框架文件，已有：{', '.join(available_frames())}")

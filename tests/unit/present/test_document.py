@@ -184,3 +184,63 @@ def test_every_report_format_of_the_contract_has_its_frame_and_back():
     assert frames.frame_for("岳阳市附件2-1").key == "yueyang_form_2_1"
     with pytest.raises(FrameError, match="没有对应的报告框架"):
         frames.frame_for("某省附件3")
+
+
+THIRD_FRAME = """
+name = "某省部门整体支出绩效自评报告"
+setting = "某省附件3"
+title = "{unit}{year}年度部门整体支出绩效自评报告"
+
+[[sections]]
+key = "basics"
+title = "部门基本情况"
+blocks = ["unit_overview"]
+
+[[sections]]
+key = "problems"
+title = "存在的问题及原因分析"
+blocks = ["problems"]
+"""
+
+
+def test_a_third_frame_file_is_a_new_report_format_with_no_code_change(tmp_path):
+    """A copy of the shipped frames plus one new file, in a fresh interpreter: the contract
+    accepts its 「报告格式」 and the unit's report takes its sections, in its order."""
+    import shutil
+    import subprocess
+    import sys
+
+    from selfeval import config
+
+    folder = tmp_path / "frames"
+    shutil.copytree(config.FRAMES_DIR, folder)
+    (folder / "province_form_3.toml").write_text(THIRD_FRAME, encoding="utf-8")
+    raw = tmp_path / "2025"
+    raw.mkdir()
+    (raw / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,某县图书馆\n报告格式,某省附件3\n", encoding="utf-8"
+    )
+    script = f"""
+from pathlib import Path
+from selfeval import results
+from selfeval.clean import clean_year
+from selfeval.contract.sheets import REPORT_FRAMES
+from selfeval.present import build
+cleaned = clean_year(Path({str(raw)!r}), 2025)
+computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, 2025)
+document = build.build_document(results.from_json(results.to_json(computed)))
+print(REPORT_FRAMES)
+print(document.title)
+for s in document.sections:
+    print(s.title)
+"""
+    env = {**__import__("os").environ, "SELFEVAL_FRAMES_DIR": str(folder)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [
+        "('九段式', '某省附件3', '岳阳市附件2-1')",  # default first, then by file name
+        "某县图书馆2025年度部门整体支出绩效自评报告",
+        "一、部门基本情况",
+        "二、存在的问题及原因分析",
+    ]

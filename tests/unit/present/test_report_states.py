@@ -162,6 +162,22 @@ def test_yuan_report_states_the_yuan_figure(tmp_path):
     assert caption.endswith("一般公共预算支出明细（单位：元）")
 
 
+def test_a_low_execution_rate_is_worded_in_the_units_yuan(tmp_path):
+    header = ["预算类型", "支出类别", "支出项目", "预算数（元）", "执行数（元）"]
+    sheets = {
+        "单位概况": [*UNIT, ["金额单位", "元"]],
+        "支出": [header, ["一般公共预算", "基本支出", "工资福利支出", "500,000.00", "400,000.00"]],
+    }
+    _, soup = report(tmp_path, sheets)
+    problems = texts(soup, "s7")
+    # 400,000 / 500,000 = 80.00%, under the 90% that asks for a cause; amounts in the unit's 元
+    assert problems[0] == (
+        "1. 预算执行率为80.00%（全年预算数500,000.00元，全年执行数400,000.00元），低于90%。"
+        "（未填写偏差原因）"
+    )
+    assert "万元" not in section(soup, "s7")
+
+
 # --------------------------------------------------------------------------- 六 activities
 
 
@@ -215,11 +231,18 @@ def test_a_value_not_given_draws_no_bar():
 # --------------------------------------------------------------------------- 一 七 八 九
 
 
-def test_overview_names_what_is_not_given(tmp_path):
+def test_overview_states_what_is_given_and_mentions_nothing_else(tmp_path):
     _, soup = report(tmp_path, {"单位概况": [*UNIT, ["实有人数", "9"]]})
+    assert texts(soup, "s1") == ["测试县文化馆。实有人数9名。"]
+    full = [
+        *UNIT,
+        ["单位性质", "公益一类事业单位"],
+        ["主管部门", "测试县文旅局"],
+        ["编制人数", "12"],
+    ]
+    _, soup = report(tmp_path / "full", {"单位概况": full})
     assert texts(soup, "s1") == [
-        "测试县文化馆。实有人数9名。",
-        "单位概况中未填报：单位性质、主管部门、编制人数、主要职责。",
+        "测试县文化馆为公益一类事业单位，主管部门为测试县文旅局。编制人数12名。"
     ]
 
 
@@ -283,6 +306,27 @@ def test_without_targets_the_table_has_its_funds_block_and_says_so(tmp_path):
 
 
 # --------------------------------------------------------------------------- frames
+
+
+def test_targets_listed_without_levels_are_listed_not_scored(tmp_path):
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", 50, 50, ""])
+    sheets["绩效目标"] = [
+        ["三级指标", "目标值", "实际值", "单位", "分值"],
+        ["开放天数", "≥360", "362", "天", 50],
+        ["服务人次", "≥10万", "12万", "人次", 40],
+    ]
+    _, soup = report(tmp_path, sheets)
+    table = soup.select_one("table.scoring-indicators")
+    rows = [[c.get_text(strip=True) for c in r.find_all(["th", "td"])] for r in table.tbody("tr")]
+    # both listed with their targets and results; 50 + 40 + 10 (执行率) add up, yet no 总分
+    # 三级指标 … 得分 of each row (the blank levels are one merged cell): listed, no 得分
+    assert [r[-6:-1] for r in rows[:2]] == [
+        ["开放天数", "≥360天", "362天", "50", "不计分"],
+        ["服务人次", "≥10万人次", "12万人次", "40", "不计分"],
+    ]
+    assert rows[-1][0] == "总分" and rows[-1][-1] == "自评等级：未评定"
+    unscored = soup.select_one("p.unscored").get_text()
+    assert unscored == "开放天数、服务人次未填写一级指标，只列示，未计算总分。"
 
 
 def test_yueyang_frame_in_html_and_word(tmp_path):

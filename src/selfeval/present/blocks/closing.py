@@ -3,11 +3,26 @@ nothing), the 数据核对 table, and where the report comes from."""
 
 from __future__ import annotations
 
-from selfeval.present.blocks.common import p, t, texts
+from typing import Any
+
+from selfeval.present.blocks.common import amount, p, t, texts
 from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
-from selfeval.present.formats import NOT_GIVEN
+from selfeval.present.formats import NOT_GIVEN, pct
+from selfeval.rules import plain_str
 
 _TEXT_KEYS = {"problems": "存在问题", "measures": "改进措施", "other": "其他说明"}
+
+
+def _problem(ctx: dict, deviation: Any) -> str:
+    """What deviated; an 执行率 deviation in the unit's own 金额单位."""
+    f = deviation.figures
+    if not f:
+        return deviation.problem
+    return (
+        f"{f['whose']}预算执行率为{pct(f['rate'])}（{f['rate_base']}"
+        f"{amount(ctx, f['budget'])}，全年执行数{amount(ctx, f['actual'])}），"
+        f"低于{plain_str(f['threshold'])}%。"
+    )
 
 
 def _closing(ctx: dict, key: str) -> list[Block]:
@@ -16,7 +31,8 @@ def _closing(ctx: dict, key: str) -> list[Block]:
     if key == "problems":
         auto = [
             p(
-                f"{i}. {d.problem}" + (f"原因：{d.cause}" if d.cause else "（未填写偏差原因）"),
+                f"{i}. {_problem(ctx, d)}"
+                + (f"原因：{d.cause}" if d.cause else "（未填写偏差原因）"),
                 kind="deviation",
             )
             for i, d in enumerate(deviations, 1)

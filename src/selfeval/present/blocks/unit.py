@@ -13,16 +13,14 @@ from selfeval.present.blocks.common import (
     sentence,
     texts,
 )
-from selfeval.present.document import Block, Column, Note, Row, Table
+from selfeval.present.document import Block, Column, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
-
-#: 单位概况 items the overview's prose needs; those not given are named in a note.
-CORE_ITEMS = ("单位性质", "主管部门", "编制人数", "主要职责")
 
 
 def unit_overview(ctx: dict, anchor: str) -> list[Block]:
     """一、部门（单位）概况: nature, department, staffing, organisation, duties, the unit's
-    other items as given, the analyst's additions; the core items not given are named."""
+    other items as given, the analyst's additions. An item not given is not mentioned (the
+    contract makes every item but 单位名称 optional; the prose states what was given)."""
     unit = ctx["unit"]
     nature, dept = unit.get("单位性质", ""), unit.get("主管部门", "")
     text = ctx["unit_name"]
@@ -47,9 +45,6 @@ def unit_overview(ctx: dict, anchor: str) -> list[Block]:
         blocks.append(p(f"主要职责：{unit['主要职责']}"))
     blocks += [p(f"{key}：{sentence(value)}") for key, value in ctx["unit_extra"].items()]
     blocks += paragraphs(texts(ctx, "概况补充"))
-    missing = [k for k in CORE_ITEMS if not unit.get(k) and not (k == "编制人数" and staffing)]
-    if missing:
-        blocks.append(Note(f"单位概况中{NOT_GIVEN}：{'、'.join(missing)}。"))
     return blocks
 
 
