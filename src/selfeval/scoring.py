@@ -427,6 +427,44 @@ def parse_grades(text: str | None) -> tuple[float, float, float]:
     return tuple(float(found.get(g, default[g])) for g in GRADES)  # type: ignore[return-value]
 
 
+def _total(
+    result: ScoreResult, weight: float, bounds: tuple[float, float, float], whose: str
+) -> None:
+    """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning)."""
+    table, funds, warnings = result.indicators, result.funds, result.warnings
+    unweighted = [r["三级指标"] for r in table if r["分值"] is None]
+    unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
+    # Targets listed without levels (as some units publish them) are a list, not the form's
+    # scored table: the national form scores by 一级/二级指标.
+    unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
+    if not table:
+        result.unscored_reason = "未填报绩效目标，未计算总分"
+        warnings.append(f"{whose or '本单位'}未填报绩效目标：绩效自评表只列资金情况，未计算总分。")
+    elif unweighted:
+        result.unscored_reason = f"{'、'.join(unweighted)}未填写分值，未计算总分"
+        warnings.append(f"{whose}指标{'、'.join(unweighted)}未填写分值：只列示，不计算总分和等级。")
+    elif unlevelled:
+        for r in table:
+            r["得分"] = None
+        result.unscored_reason = f"{'、'.join(unlevelled)}未填写一级指标，只列示，未计算总分"
+        warnings.append(
+            f"{whose}指标{'、'.join(unlevelled)}未填写一级指标：只列示目标与完成情况，不计算总分和等级。"
+        )
+    elif unscored:
+        result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
+    elif funds.score is None:
+        result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
+    else:
+        raw_total = float(sum(r["得分"] for r in table)) + funds.score
+        result.total = round_half_up(raw_total, 2)
+        result.grade = grade_of(result.total, bounds)
+    if table and not unweighted and not unlevelled:
+        result.weight_total = weight + float(sum(r["分值"] for r in table))
+        for r in table:
+            level = r["一级指标"] or "（未分级）"
+            result.weights_by_level1[level] = result.weights_by_level1.get(level, 0.0) + r["分值"]
+
+
 def _score_table(
     tables: dict[str, pd.DataFrame],
     rows: pd.DataFrame,
@@ -493,37 +531,7 @@ def _score_table(
             + f"、差（<{plain_str(bounds[-1])}分）",
         },
     )
-    unweighted = [r["三级指标"] for r in table if r["分值"] is None]
-    unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
-    # Targets listed without levels (as some units publish them) are a list, not the form's
-    # scored table: the national form scores by 一级/二级指标.
-    unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
-    if not table:
-        result.unscored_reason = "未填报绩效目标，未计算总分"
-        warnings.append(f"{whose or '本单位'}未填报绩效目标：绩效自评表只列资金情况，未计算总分。")
-    elif unweighted:
-        result.unscored_reason = f"{'、'.join(unweighted)}未填写分值，未计算总分"
-        warnings.append(f"{whose}指标{'、'.join(unweighted)}未填写分值：只列示，不计算总分和等级。")
-    elif unlevelled:
-        for r in table:
-            r["得分"] = None
-        result.unscored_reason = f"{'、'.join(unlevelled)}未填写一级指标，只列示，未计算总分"
-        warnings.append(
-            f"{whose}指标{'、'.join(unlevelled)}未填写一级指标：只列示目标与完成情况，不计算总分和等级。"
-        )
-    elif unscored:
-        result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
-    elif funds.score is None:
-        result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
-    else:
-        raw_total = float(sum(r["得分"] for r in table)) + funds.score
-        result.total = round_half_up(raw_total, 2)
-        result.grade = grade_of(result.total, bounds)
-    if table and not unweighted and not unlevelled:
-        result.weight_total = weight + float(sum(r["分值"] for r in table))
-        for r in table:
-            level = r["一级指标"] or "（未分级）"
-            result.weights_by_level1[level] = result.weights_by_level1.get(level, 0.0) + r["分值"]
+    _total(result, weight, bounds, whose)
     return result
 
 
