@@ -647,6 +647,47 @@ def check_stated_previous(
     return out
 
 
+def _spending_key(row: Any) -> tuple[str, ...]:
+    return tuple(_text(row.get(k)) for k in ("budget_type", "category", "item", "project"))
+
+
+def check_stated_previous_spending(
+    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None
+) -> list[Check]:
+    """A 上年执行数 this year's 支出 sheet states against the previous year's own 执行数 of the
+    same line (预算类型, 支出类别, 支出项目, 所属项目)."""
+    spending, before = tables.get("spending"), (previous or {}).get("spending")
+    if spending is None or before is None or spending.empty or before.empty:
+        return []
+    if "previous_actual" not in spending.columns:
+        return []
+    own = {_spending_key(r): r.get("actual") for _, r in before.iterrows()}
+    out = []
+    for _, row in spending.iterrows():
+        stated, last = row.get("previous_actual"), own.get(_spending_key(row))
+        if _missing(stated) or _missing(last):
+            continue
+        ok = abs(float(stated) - float(last)) <= _half_unit(row.get("previous_actual_decimals"))
+        label = "·".join(k for k in _spending_key(row) if k)
+        out.append(
+            _row(
+                f"支出「{label}」上年执行数与上年度数据（万元）",
+                ok,
+                D(stated),
+                D(last),
+                D(float(stated) - float(last), signed=True),
+                "本年度支出表所填上年执行数与上一年度清洗数据的执行数"
+                + (
+                    "一致。"
+                    if ok
+                    else "不一致：同比按上一年度数据计算，请核对本年度所填上年执行数。"
+                )
+                + f"（{_where(row)}）",
+            )
+        )
+    return out
+
+
 def _frame(rows: Iterable[Check]) -> list[Check]:
     return list(rows)
 
@@ -695,4 +736,5 @@ def reconcile_year(
         previous = (previous_tables or {}).get("holdings")
         rows += check_previous_year(holdings, previous, year)
         rows += check_stated_previous(tables, previous_tables)
+        rows += check_stated_previous_spending(tables, previous_tables)
     return _frame(rows)

@@ -495,3 +495,72 @@ def test_real_2024_after_parquet_round_trip_and_inferred_year(cleaned_2024, tmp_
     direct = reconcile_year(cleaned_2024.tables, cleaned_2024.checks, year=2024)
     pd.testing.assert_frame_equal(read, direct)
     assert "活动日期在2024年内" in read["检查项"].tolist()
+
+
+def _cleaned(folder: Path, sheets: dict[str, list[list[object]]], year: int) -> dict:
+    import csv
+
+    from selfeval.clean import clean_year
+
+    folder.mkdir(parents=True)
+    for name, rows in sheets.items():
+        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    return clean_year(folder, year).tables
+
+
+def test_last_years_figures_stated_this_year_against_last_years_data(tmp_path):
+    """上年数 (收入) and 上年执行数 (支出) against the previous year's own data: ✓ when they
+    agree, ⚠ naming both when not; and a line executed over its budget is a ⚠ row."""
+    unit = [["项目", "内容"], ["单位名称", "甲馆"]]
+    spend = [
+        "预算类型",
+        "支出类别",
+        "支出项目",
+        "预算数（万元）",
+        "执行数（万元）",
+        "上年执行数（万元）",
+    ]
+    income = ["项目", "本年数（万元）", "上年数（万元）"]
+    before = _cleaned(
+        tmp_path / "2024",
+        {
+            "单位概况": unit,
+            "收入": [
+                income,
+                ["收入合计", "80", ""],
+                ["财政拨款收入", "70", ""],
+                ["其他收入", "10", ""],
+            ],
+            "支出": [spend, ["一般公共预算", "基本支出", "人员支出", "60", "58.5", ""]],
+        },
+        2024,
+    )
+    now = _cleaned(
+        tmp_path / "2025",
+        {
+            "单位概况": unit,
+            "收入": [
+                income,
+                ["收入合计", "100", "80"],
+                ["财政拨款收入", "90", "75"],
+                ["其他收入", "10", "5"],
+            ],
+            "支出": [spend, ["一般公共预算", "基本支出", "人员支出", "60", "63", "56.5"]],
+        },
+        2025,
+    )
+    table = reconcile_year(now, {}, previous_tables=before, year=2025).set_index("检查项")
+    assert table.loc["收入「收入合计」上年数与上年度数据（万元）", "结果"] == "✓"
+    fiscal = table.loc["收入「财政拨款收入」上年数与上年度数据（万元）"]
+    assert fiscal["结果"] == "⚠" and fiscal["差异"] == "+5.00"  # 75 stated, 70 in 2024
+    line = table.loc["支出「一般公共预算·基本支出·人员支出」上年执行数与上年度数据（万元）"]
+    # 56.5 stated against 2024's own 58.5: −2.00, and the 2024 figure is used
+    assert line["结果"] == "⚠" and (line["来源数"], line["计算数"], line["差异"]) == (
+        "56.50",
+        "58.50",
+        "-2.00",
+    )
+    assert "支出.csv" in line["说明"] and "第2行" in line["说明"]
+    over = table.loc["一般公共预算·基本支出·人员支出执行率超过100%"]
+    assert over["结果"] == "⚠" and over["来源数"] == "105.00"  # 63 / 60

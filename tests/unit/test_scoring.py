@@ -280,7 +280,13 @@ def test_qualitative_bands(assessment, score, ok):
             "得分",
         )
         assert problem.value == f"{score:g}"
-        assert assessment in problem.expected
+        # the interval as finance systems check it, worked out by hand for 分值 10
+        interval = {
+            "达成年度指标": "[8, 10]",
+            "部分达成年度指标并具有一定效果": "[6, 8)",
+            "未达成年度指标且效果较差": "[0, 6)",
+        }[assessment]
+        assert assessment in problem.expected and interval in problem.expected
 
 
 def test_weights_not_adding_to_ninety_name_the_sums():
@@ -709,6 +715,14 @@ def test_weights_of_a_province_scheme_and_other_grades():
     assert result.funds.score == pytest.approx(27.0)  # 45 / 50 × 30
     assert result.total == 91.0  # 27 + 24 + 25 + 15
     assert result.grade == "优" and result.weight_total == 100.0
+    rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
+    # the weights and grades this unit applies, as written under its table
+    assert rules.startswith(
+        "评分规则：预算执行率30分，产出指标30分、效益指标25分、满意度指标15分；"
+        "预算执行率 = 全年执行数 ÷ 全年预算数，"
+    )
+    assert rules.endswith("等级：优（≥85分）、良（≥75分）、中（≥60分）、差（<60分）。")
+    assert "50分" not in rules and "90分" not in rules
     tables["targets"] = targets_frame(rows[:2])  # 55 + 30 ≠ 100
     with pytest.raises(InputError) as info:
         score_year(tables)
@@ -737,6 +751,9 @@ def test_rate_over_the_funds_received_when_the_unit_says_so():
     assert result.funds.rate == pytest.approx(90.0)  # 36 / 40, not 36 / 50 = 72
     assert result.funds.score == pytest.approx(9.0)
     assert result.total == 99.0
+    rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
+    assert "预算执行率 = 全年执行数 ÷ 实际到位资金，" in rules
+    assert "产出指标90分" in rules
 
 
 def test_a_table_for_each_project_with_its_own_funds():
