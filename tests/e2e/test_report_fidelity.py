@@ -236,3 +236,35 @@ def test_multi_listed_and_summary_events_say_so(soup):
     assert "该活动同时列入“文化科技卫生“三下乡”活动”，年度合计只计一次" in jianshe
     week = next(p for p in paragraphs if "文化服务宣传周活动" in p)
     assert "本条为汇总，包含：4月22日在文化活动中心送图书、4月23日向云街小学捐书" in week
+
+
+def test_internal_notes_are_kept_in_the_data_and_never_printed(build_2024):
+    """The clerk's 内部备注 (transcription notes such as 「原文作「松阳湖」…」) stay in the
+    processed tables for the audit and appear in neither report.html nor report.docx."""
+    import csv
+
+    import docx
+    import pandas as pd
+
+    notes = set()
+    for path in RAW_2024.glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        if "内部备注" in rows[0]:
+            i = rows[0].index("内部备注")
+            notes |= {r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip()}
+    assert len(notes) >= 10  # the 2024 data's transcription notes
+    out = build_2024("report-2024-a")
+    page = re.sub(r"\s+", "", (out / "report.html").read_text(encoding="utf-8"))
+    body = docx.Document(str(out / "report.docx")).element.body
+    word = re.sub(r"\s+", "", "".join(t.text or "" for t in body.iter() if t.tag.endswith("}t")))
+    for note in notes:
+        flat = re.sub(r"\s+", "", note)
+        assert flat not in page and flat not in word, note
+    processed = out.parents[1] / "processed" / "2024"
+    kept = set()
+    for table in processed.glob("*.parquet"):
+        frame = pd.read_parquet(table)
+        if "internal_note" in frame.columns:
+            kept |= {str(v).strip() for v in frame["internal_note"].dropna() if str(v).strip()}
+    assert notes <= kept
