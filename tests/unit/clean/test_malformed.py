@@ -165,7 +165,9 @@ def test_base_year_is_valid(year_dir):
 def test_corrupt_workbook(year_dir):
     year_dir.mkdir(parents=True)
     (year_dir / "数据.xlsx").write_bytes(b"PK\x03\x04 this is not really a zip archive" * 10)
-    p = one(problems(year_dir), "已损坏", file="数据.xlsx")
+    found = problems(year_dir)
+    assert len(found) == 1, found  # only the cause: no 「缺少工作表」 after it
+    p = one(found, "已损坏", file="数据.xlsx")
     assert p.sheet is None and p.row is None
     assert "另存为 .xlsx" in p.expected
 
@@ -745,3 +747,34 @@ def test_merged_data_cells(year_dir):
     wb.save(path)
     p = one(problems(year_dir), "有合并单元格（B4:B5）", sheet="活动", row=4)
     assert "取消合并" in p.expected
+
+
+STATED_BY_CATEGORY = [
+    ["指标", "数值", "单位", "说明"],
+    ["送书活动·次数", "1", "次", ""],
+    ["节日活动·线下参与人次", "3900", "人次", ""],
+]
+
+
+@pytest.mark.parametrize("activities", ["missing", "header only", "every row bad"])
+def test_stated_category_figures_without_usable_activities_give_no_follow_on(year_dir, activities):
+    """With no usable 活动 rows, 声明数's 类别·度量 rows cannot be checked: they are kept for
+    the report as stated, and no 「类别…在「活动」表中不存在」 is added to the real cause."""
+    sheets = base()
+    sheets["声明数"] = STATED_BY_CATEGORY
+    if activities == "missing":
+        del sheets["活动"]
+    elif activities == "header only":
+        sheets["活动"] = [ACT_HEAD]
+    else:  # a start date no one can read on every row
+        sheets["活动"] = [sheets["活动"][0]] + [
+            [*r[:3], "某天", *r[4:]] for r in sheets["活动"][1:]
+        ]
+    write_csvs(year_dir, sheets)
+    if activities == "every row bad":
+        found = problems(year_dir)
+        assert found and all(p.file == "活动.csv" for p in found), found
+        assert not any("不存在" in str(p) for p in found)
+    else:
+        cleaned = clean_year(year_dir, YEAR)  # 活动 is optional
+        assert len(cleaned.tables["stated"]) == 2
