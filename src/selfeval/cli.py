@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m selfeval`; returns the exit status."""
     from selfeval.run.fastimport import defer_iri_grammar
 
-    defer_iri_grammar()  # first thing: before anything imports jsonschema (issue 18)
+    defer_iri_grammar()  # first thing: before anything imports jsonschema (~1.5 s saved)
     args = _parser().parse_args(argv)
     if args.command == "build":
         from selfeval.run.batch import build, check_years

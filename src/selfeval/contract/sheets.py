@@ -106,7 +106,7 @@ UNIT_ITEM_KINDS = {
     "评价机构": "text",
     "制表机关": "text",
     "下属单位": "list",
-    # a 主管部门's totals for the department as a whole (本级 + 下属单位), reconciled (issue 19)
+    # a 主管部门's totals for the department as a whole (本级 + 下属单位), reconciled
     "部门合计预算数": "number",
     "部门合计执行数": "number",
     "预算执行率分值": "number",

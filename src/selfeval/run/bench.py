@@ -1,4 +1,5 @@
-"""`make bench`: issue 18's and issue 19's figures, each a ratio of two times measured here.
+"""`make bench`: speed of one year and of a batch, local and on a cluster, each a ratio of two
+times measured here.
 
 Everything runs in a temporary project root (SELFEVAL_ROOT) through the real command line, on a
 snapshot of the code (edits of a shared working tree during the bench change nothing), so each
@@ -25,7 +26,7 @@ from selfeval import config
 
 YEARS = list(range(2005, 2025))
 COLD_YEAR = 2024
-#: 40 unit-years: 4 units x 10 years (issue 19).
+#: 40 unit-years: 4 units x 10 years (a department-sized project).
 CLUSTER_UNITS = ("u1", "u2", "u3", "u4")
 CLUSTER_YEARS = list(range(2015, 2025))
 MB = 1024 * 1024
@@ -205,7 +206,7 @@ def chained_commands(raw: Path, work: Path, year: int) -> list[list[str]]:
     return cmds
 
 
-# --------------------------------------------------------------------------- issue 18
+# --------------------------------------------------------------------------- one year, a batch
 
 
 def bench_year(workdir: Path, code: Path, lines: list[str]) -> None:
@@ -297,7 +298,7 @@ def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:
                        f"JOBS=2 {two.text()}; JOBS=1 {one.text()}"))  # fmt: skip
 
 
-# --------------------------------------------------------------------------- issue 19
+# --------------------------------------------------------------------------- units on a cluster
 
 
 def _trivial(x: int) -> int:

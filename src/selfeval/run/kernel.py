@@ -1,7 +1,7 @@
 """One IPython kernel for the three notebooks of a year, isolated by a namespace reset between them.
 
-Why: starting, preloading and gracefully stopping a kernel per notebook cost ~3 s of a ~13 s year
-(issue 18). papermill stays the executor of each notebook (every stage still writes its executed
+Why: starting, preloading and gracefully stopping a kernel per notebook cost ~3 s of a ~13 s year.
+papermill stays the executor of each notebook (every stage still writes its executed
 notebook for audit); it is only given a kernel that is already running.
 
 How papermill/nbclient share a kernel (papermill 2.7, nbclient 0.11):

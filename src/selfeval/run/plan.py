@@ -35,7 +35,8 @@ STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
 
 #: A unit's folder name under data/raw/: short, no spaces, no path tricks; Chinese allowed.
 UNIT_DIR = re.compile(r"^[^\W_][\w\-]{0,63}$")
-#: Said when a raw file changed between 01 reading it and the commit (issue 17).
+#: Said when a raw file changed between 01 reading it and the commit (the stamp must cover
+#: exactly what was read).
 CHANGED_DURING_BUILD = "数据在生成过程中被修改，请重新运行"
 
 
