@@ -226,3 +226,50 @@ def test_without_make_bootstrap_then_module_commands(tmp_path: Path) -> None:
     )
     assert tested.returncode == 0, tested.stdout[-3000:]
     assert "2 passed" in tested.stdout
+
+
+def test_a_notebook_opened_run_and_saved_in_jupyterlab_shows_no_change_in_git(tmp_path) -> None:
+    """JupyterLab saves what it ran (outputs, counts) and what it learned on opening (the
+    kernel's language_info). With the filters the bootstrap installs, git sees none of it; and
+    the committed notebooks are in the canonical form JupyterLab writes (nbformat, indent 1)."""
+    import importlib.util
+
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    spec = importlib.util.spec_from_file_location("bootstrap", REPO / "scripts" / "bootstrap.py")
+    bootstrap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bootstrap)
+    repo = tmp_path / "clone"
+    (repo / "notebooks").mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
+        text = nb.read_text(encoding="utf-8")
+        parsed = nbformat.reads(text, as_version=4)
+        # what JupyterLab would write back on opening: nothing to upgrade, ids present
+        assert parsed.nbformat_minor == nbformat.current_nbformat_minor, nb.name
+        assert all(c.get("id") for c in parsed.cells), nb.name
+        assert nbformat.writes(parsed) + "\n" == text, nb.name
+        (repo / "notebooks" / nb.name).write_text(text, encoding="utf-8")
+    # what bootstrap.main does for a fresh clone: nbstripout's filter, then the extra keys
+    subprocess.run([sys.executable, "-m", "nbstripout", "--install"], cwd=repo, check=True)
+    bootstrap.ROOT = repo
+    bootstrap.git_filter_keys()
+    subprocess.run([*git, "add", "notebooks"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "notebooks"], check=True)
+    for path in sorted((repo / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            cell.execution_count = i + 1
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="已运行\n")]
+        nbformat.write(nb, path)
+    assert "已运行" in (repo / "notebooks" / "01_clean.ipynb").read_text(encoding="utf-8")
+    # no difference to review (git status may still list the files by their changed size,
+    # a shortcut of git's before it runs filters); adding them stages nothing
+    assert subprocess.run([*git, "diff", "--exit-code", "--quiet"]).returncode == 0
+    subprocess.run([*git, "add", "notebooks"], check=True)
+    status = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
+    assert status == ""
