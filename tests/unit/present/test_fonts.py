@@ -135,7 +135,13 @@ def _report_pngs(root: Path, config_dir: Path) -> list[str]:
     html = (root / "outputs" / "2024" / "report.html").read_text(encoding="utf-8")
     uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert uris, "the report has no chart"
-    return [hashlib.sha256(base64.b64decode(u)).hexdigest() for u in uris]
+    pngs = [hashlib.sha256(base64.b64decode(u)).hexdigest() for u in uris]
+    # the whole page and the Word file too, not only the charts
+    files = [
+        hashlib.sha256((root / "outputs" / "2024" / name).read_bytes()).hexdigest()
+        for name in ("report.html", "report.docx")
+    ]
+    return pngs + files
 
 
 @pytest.mark.slow
