@@ -780,3 +780,28 @@ def test_a_table_for_each_project_with_its_own_funds():
     assert project.total == 52.5  # 7.5 + 90 × 5/10
     assert project.grade == "差"
     assert [d.cause for d in project.deviations if d.kind == "未达成"] == ["天气"]
+
+
+def test_funds_by_source_from_the_income_sheet():
+    """The unit's 自评表 rows by source take 收入's 本年数: 财政拨款收入 → 当年财政拨款,
+    上年结转结余 → 上年结转资金, 事业 + 经营 + 其他收入 → 其他资金; a source not stated is
+    未填报 (None), a project's rows have no sources of their own."""
+    income = pd.DataFrame(
+        {
+            "item": ["收入合计", "财政拨款收入", "事业收入", "其他收入", "上年结转结余"],
+            "is_total": [True, False, False, False, False],
+            "current": [100.0, 90.0, 6.0, 4.0, 5.0],
+            "previous": [None] * 5,
+        }
+    )
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 105.0, 100.0)])
+    funds = score_year({"income": income, "spending": spending}).funds
+    rows = {r.label: r for r in funds.sources}
+    assert list(rows) == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert rows["年度资金总额"].budget == 105.0 and rows["年度资金总额"].actual == 100.0
+    assert rows["其中：当年财政拨款"].budget == 90.0
+    assert rows["上年结转资金"].budget == 5.0
+    assert rows["其他资金"].budget == 10.0  # 6 + 4 (经营收入 not listed: not needed)
+    assert rows["其中：当年财政拨款"].actual is None  # 收入 says nothing of spending by source
+    without = score_year({"spending": spending}).funds
+    assert all(r.budget is None for r in without.sources[1:])
