@@ -117,6 +117,23 @@ class InputError(Exception):
         return "\n".join(lines)
 
 
+class InternalError(RuntimeError):
+    """A failure of the program, not of the data, while reading or cleaning one file or sheet.
+
+    The message says where (file, sheet) and that it is not an input problem, so the build
+    summary locates it; the original exception is chained (``raise … from``) for the analyst.
+    """
+
+    def __init__(self, file: str, sheet: str | None, cause: BaseException):
+        self.file, self.sheet, self.cause = file, sheet, cause
+        where = f"「{file}」" + (f"的工作表「{sheet}」" if sheet else "")
+        super().__init__(
+            f"处理{where}时程序内部出错（{type(cause).__name__}: {cause}）；这不是填报数据的"
+            f"问题，请把该文件交给维护人员 / internal error while processing {file}"
+            + (f" (sheet {sheet})" if sheet else "")
+        )
+
+
 class StageOrderError(RuntimeError):
     """A notebook ran before the stage that writes its input (02 or 03 before 01 for a year).
 

@@ -21,7 +21,7 @@ from selfeval.clean.targets import clean_targets
 from selfeval.clean.texts import clean_stated, clean_texts
 from selfeval.clean.unit import clean_unit
 from selfeval.contract import sheets as sc
-from selfeval.errors import InputError, Problem, problem
+from selfeval.errors import InputError, InternalError, Problem, problem
 from selfeval.read import RawInput
 
 
@@ -111,7 +111,12 @@ def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
             stated = bound  # checked against the activities' categories below
             continue
         before = len(ctx.problems)
-        tables[spec.table] = CLEANERS[spec.table](bound, ctx)
+        try:
+            tables[spec.table] = CLEANERS[spec.table](bound, ctx)
+        except (InputError, InternalError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not the data: say which file and sheet
+            raise InternalError(bound.raw.file, spec.name, exc) from exc
         if spec.table == "activities" and len(ctx.problems) > before:
             activities_failed = True
     if stated is not None:

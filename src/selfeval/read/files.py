@@ -9,10 +9,12 @@ is a symlink and where it points, the same from the batch and from ``selfeval cl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from selfeval.contract.limits import LEGACY_MAX_FILE_BYTES, MAX_CSV_BYTES, MAX_FILE_BYTES
-from selfeval.errors import problem
+from selfeval.errors import InputError, InternalError, problem
 from selfeval.read.csv import CsvBudget, read_csv_bytes
 from selfeval.read.legacy import LEGACY_SUFFIXES, read_legacy_bytes
 from selfeval.read.sheet import RawInput, RawSheet, trim_name
@@ -85,18 +87,31 @@ def find_raw_files(raw_dir: Path) -> RawInput:
     if workbooks:
         result.kind = "xlsx"
         result.files = workbooks
-        _read_workbook(workbooks[0], result)
+        with _reading(workbooks[0]):
+            _read_workbook(workbooks[0], result)
     else:
         result.kind = "csv"
         result.files = csvs
         budget = CsvBudget()
         for path in csvs:
-            data = read_source(path, MAX_CSV_BYTES, result)
-            if data is None:
-                _refused_sheet(path, result)
-            else:
-                read_csv_bytes(data, path.name, result, budget)
+            with _reading(path):
+                data = read_source(path, MAX_CSV_BYTES, result)
+                if data is None:
+                    _refused_sheet(path, result)
+                else:
+                    read_csv_bytes(data, path.name, result, budget)
     return result
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Name the file when reading it fails for a reason that is not a problem of its data."""
+    try:
+        yield
+    except (InputError, InternalError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise InternalError(path.name, None, exc) from exc
 
 
 def _refused_sheet(path: Path, result: RawInput) -> None:

@@ -778,3 +778,32 @@ def test_stated_category_figures_without_usable_activities_give_no_follow_on(yea
     else:
         cleaned = clean_year(year_dir, YEAR)  # 活动 is optional
         assert len(cleaned.tables["stated"]) == 2
+
+
+def test_a_program_error_names_the_file_and_sheet_being_processed(year_dir, monkeypatch):
+    """Not an input problem: the message says where it happened and that the data is not at
+    fault, and the original exception is kept as the cause."""
+    from selfeval.clean import year as year_module
+    from selfeval.errors import InternalError
+    from selfeval.read import files
+
+    write_csvs(year_dir, base())
+
+    def broken(bound, ctx):
+        raise ValueError("cannot convert float NaN to integer")
+
+    monkeypatch.setitem(year_module.CLEANERS, "spending", broken)
+    with pytest.raises(InternalError) as info:
+        clean_year(year_dir, YEAR)
+    message = str(info.value)
+    assert "「支出.csv」的工作表「支出」" in message and "不是填报数据的问题" in message
+    assert "ValueError: cannot convert float NaN to integer" in message
+    assert isinstance(info.value.__cause__, ValueError)
+    monkeypatch.undo()
+
+    def unreadable(data, name, result, budget):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(files, "read_csv_bytes", unreadable)
+    with pytest.raises(InternalError, match=r"处理「[^」]+\.csv」时程序内部出错（OverflowError"):
+        clean_year(year_dir, YEAR)
