@@ -236,7 +236,7 @@ def test_page_one_of_the_docx_and_of_the_pdf_render(root, tmp_path):
         image = Image.open(f"{target}.png").convert("L")
         width, height = image.size  # A4 at 60 dpi: 496 × 702 px, give or take rounding
         assert abs(width - 496) <= 1 and abs(height - 702) <= 1
-        dark = sum(1 for v in image.getdata() if v < 128)
+        dark = sum(1 for v in image.tobytes() if v < 128)
         assert dark > 0.005 * image.size[0] * image.size[1], name
         images.append(image.tobytes())
     assert images[0] == images[1]  # the same docx converts to the same first page
