@@ -114,6 +114,16 @@ def build_docx(document: Document, *, page_numbers: str = "outside") -> bytes:
     return _Writer(document, page_numbers).build()
 
 
+
+#: Word's core properties hold at most 255 characters (python-docx refuses more).
+PROPERTY_LIMIT = 255
+
+
+def _property(text: str) -> str:
+    """A core property value cut to Word's limit (a unit name may be longer; the document's
+    own title keeps it whole)."""
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
+
 class _Writer:
     def __init__(self, document: Document, page_numbers: str) -> None:
         self.model = document
@@ -158,14 +168,14 @@ class _Writer:
 
         props = self.doc.core_properties
         stamp = dt.datetime.combine(self.model.date, dt.time(0, 0), tzinfo=dt.UTC)
-        props.title = self.model.plain_title
-        props.subject = self.model.subject
-        props.author = self.model.author
-        props.keywords = "；".join(self.model.keywords)
+        props.title = _property(self.model.plain_title)
+        props.subject = _property(self.model.subject)
+        props.author = _property(self.model.author)
+        props.keywords = _property("；".join(self.model.keywords))
         props.comments = ""
         props.category = ""
         props.language = "zh-CN"
-        props.last_modified_by = self.model.author
+        props.last_modified_by = _property(self.model.author)
         props.created = stamp
         props.modified = stamp
         props.last_printed = stamp

@@ -373,3 +373,16 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings == expected
     assert "岳阳市财政局（制）" in [p.text for p in word.paragraphs]
+
+
+def test_a_unit_name_longer_than_words_property_limit_builds_its_word_file(tmp_path):
+    """Word's core properties hold 255 characters; the title in the document stays whole."""
+    name = "某县" + "图书馆分馆" * 60  # 302 characters
+    document, soup = report(tmp_path, {"单位概况": [["项目", "内容"], ["单位名称", name]]})
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_docx(document))
+    opened = docx.Document(str(path))
+    title = opened.core_properties.title
+    assert len(title) == 255 and title.endswith("…") and title.startswith("某县图书馆分馆")
+    assert name in "".join(p.text for p in opened.paragraphs)
+    assert name in soup.get_text()
