@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     clean = sub.add_parser("clean", help="只清洗校验一个年度 / clean and validate one year")
-    clean.add_argument("--year", type=int, required=True)
+    clean.add_argument("--year", type=_year_argument, required=True)
 
     template = sub.add_parser("template", help="生成填报模板 / write an input workbook")
     template.add_argument(
@@ -41,6 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")
     sub.add_parser("pdf", help="把各年度 report.docx 转换为 PDF / convert each report.docx to PDF")
     return parser
+
+
+def _year_argument(text: str) -> int:
+    """A year as its folder is named: four digits, 1000 to 9999 (0000 is not the year 0)."""
+    from selfeval.run.batch import year_folder_problem
+
+    problem = year_folder_problem(text) if text.isdigit() else f"「{text}」不是四位数字"
+    if problem is None and len(text) != 4:
+        problem = f"「{text}」不是四位数字"
+    if problem:
+        raise argparse.ArgumentTypeError(f"{problem}，年度须为 1000–9999 的四位数字 / bad year")
+    return int(text)
 
 
 def clean_cli(year: int) -> int:

@@ -39,6 +39,14 @@ def test_years_on_the_command_line_must_be_1000_to_9999(tmp_path):
         assert f"年度「{bad}」无效" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_clean_names_a_year_folder_0000_as_it_is_written(tmp_path):
+    (Roots.of(tmp_path).raw / "0000").mkdir(parents=True)
+    for bad, said in (("0000", "年度「0000」不在 1000–9999 之间"), ("12", "「12」不是四位数字")):
+        proc = _build(tmp_path, "clean", "--year", bad)
+        assert proc.returncode == 2 and said in proc.stderr, proc.stderr
+        assert "data/raw/0" not in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_a_symlinked_year_folder_is_refused_saying_where_it_points(tmp_path):
     roots = Roots.of(tmp_path)
     elsewhere = tmp_path / "elsewhere" / "2024"
