@@ -136,6 +136,13 @@ class BoundSheet:
                 )
             )
 
+    def rejected(self, row: int | None = None) -> bool:
+        """Whether the reader rejected a cell (a `BadCell`) in a column the contract uses, in
+        `row` or anywhere in the sheet: a check over rows (合计, 满意度) would then only repeat
+        that problem in other words (one root cause, one message)."""
+        used = set(self.index.values())
+        return any(idx in used and (row is None or r == row) for r, idx in self.bad)
+
     def err(
         self,
         row: int | None,

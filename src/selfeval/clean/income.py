@@ -56,7 +56,8 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                 **sh.src(number, values),
             }
         )
-    if len(ctx.problems) > before:  # a rejected row would only make 收入合计 disagree again
+    # a rejected row (by the cleaner or the reader) would only make 收入合计 disagree again
+    if len(ctx.problems) > before or sh.rejected():
         return frame(records, _COLUMNS)
     by_item = {r["item"]: r for r in records}
     total = by_item.get(sc.INCOME_TOTAL)

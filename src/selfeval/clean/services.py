@@ -110,7 +110,12 @@ def clean_satisfaction(  # noqa: C901 - the rate, sample and satisfied rules of 
             )
             ok = False
         has_counts = sample is not None and satisfied is not None
-        if rate is None and not has_counts and len(ctx.problems) == before:
+        if (
+            rate is None
+            and not has_counts
+            and len(ctx.problems) == before
+            and not sh.rejected(number)
+        ):
             sh.err(
                 number,
                 "rate",

@@ -174,7 +174,8 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     for rec in records:
         label = rec["budget_type"] + (f"·{rec['category']}" if rec["category"] else "")
         _check_rate(sh, ctx, rec, f"{label}·{rec['item']}")
-    if len(ctx.problems) == before:  # a rejected row would only make its 合计 disagree again
+    # a rejected row (by the cleaner or the reader) would only make its 合计 disagree again
+    if len(ctx.problems) == before and not sh.rejected():
         _reconcile_spending(sh, ctx, records)
         _reconcile_projects(sh, ctx, records)
     return frame(records, _COLUMNS)

@@ -212,7 +212,8 @@ def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         if rec is not None:
             records.append(rec)
     table = frame(records, _COLUMNS)
-    if len(ctx.problems) == before:  # weights add up only over rows that could be read
+    # weights add up only over rows that could be read
+    if len(ctx.problems) == before and not sh.rejected():
         ctx.problems.extend(target_problems(table, funds_weight(ctx)))
     return table
 

@@ -125,6 +125,30 @@ def test_impossible_amount_is_one_located_problem(year_dir, stored, words):
     assert p.value and str(p.value)[:3] == stored[:3] and words in p.message
 
 
+@pytest.mark.parametrize("stored", ["NaN", "INF", "1E308", "9" * 400])
+def test_an_impossible_part_of_a_total_is_one_problem_not_two(year_dir, stored):
+    """E2 (人员支出) is a part of the 基本支出 合计 on row 4: the reader rejects it, and the
+    合计 is not said to disagree with its parts as well."""
+    path = write_xlsx(year_dir, base())
+    _edit_sheet_xml(
+        path,
+        SHEET_INDEX["支出"],
+        lambda xml: re.sub(r'<c r="E2"[^>]*>.*?</c>', f'<c r="E2" t="n"><v>{stored}</v></c>', xml),
+    )
+    found = problems(year_dir)
+    assert len(found) == 1, [str(x) for x in found]
+    assert (found[0].sheet, found[0].row, found[0].column) == ("支出", 2, "执行数（万元）")
+
+
+def test_an_impossible_sample_size_is_not_also_a_missing_rate(year_dir):
+    sheets = base()
+    path = write_xlsx(year_dir, sheets)
+    _format_cell(path, "满意度", "B2", 12345678901234567890, "General")
+    found = problems(year_dir)
+    assert len(found) == 1, [str(x) for x in found]
+    assert (found[0].sheet, found[0].row, found[0].column) == ("满意度", 2, "样本数")
+
+
 def test_twenty_digit_count_in_a_number_cell(year_dir):
     path = write_xlsx(year_dir, base())
     _format_cell(path, "活动", "H3", 12345678901234567890, "General")
