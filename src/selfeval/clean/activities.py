@@ -97,6 +97,33 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     return frame(records, _ACTIVITY_COLUMNS)
 
 
+def _other_event(sh: BoundSheet, first: dict, rec: dict, event_id: str) -> bool:
+    """Whether `rec` is another activity under `first`'s 编号 (other dates, or another 类别 and
+    another name); if so it is said once, naming both rows and everything that differs."""
+    starts = (first["start_date"], rec["start_date"])
+    dates_differ = None not in starts and starts[0] != starts[1]
+    name_differs = rec["name"] != first["name"]
+    if not (dates_differ or (name_differs and rec["category"] != first["category"])):
+        return False
+    differs = []
+    if rec["category"] != first["category"]:
+        differs.append(f"类别（「{rec['category']}」）")
+    if name_differs:
+        differs.append(f"名称（「{rec['name']}」）")
+    if dates_differ:
+        differs.append(f"开始日期（{starts[1].isoformat()}）")
+    when = f"，{starts[0].isoformat()}" if starts[0] is not None else ""
+    sh.err(
+        rec["src_row"],
+        "event_id",
+        f"与第{first['src_row']}行（「{first['name']}」，类别「{first['category']}」{when}）"
+        f"同为编号「{event_id}」，但{'、'.join(differs)}不同：不是同一活动",
+        value=event_id,
+        expected="同一活动的各行日期和名称相同；不同的活动用不同的编号",
+    )
+    return True
+
+
 def _check_listings(  # noqa: C901, PLR0912 - one pass over the listings of each 编号, then each 包含; the cases read best side by side
     sh: BoundSheet, ctx: Context, records: list[dict], all_ids: set[str]
 ) -> None:
@@ -109,17 +136,8 @@ def _check_listings(  # noqa: C901, PLR0912 - one pass over the listings of each
         if len(listings) < 2:
             continue
         first = listings[0]
-        for rec in listings[1:]:
-            starts = (first["start_date"], rec["start_date"])
-            if None not in starts and starts[0] != starts[1]:
-                sh.err(
-                    rec["src_row"],
-                    "event_id",
-                    f"与第{first['src_row']}行（「{first['name']}」，{starts[0].isoformat()}）"
-                    f"同为编号「{event_id}」，但开始日期不同（{starts[1].isoformat()}）：不是同一活动",
-                    value=event_id,
-                    expected="同一活动的各行日期相同；不同的活动用不同的编号",
-                )
+        others = {id(r) for r in listings[1:] if _other_event(sh, first, r, event_id)}
+        listings = [r for r in listings if id(r) not in others]  # one message for such a row
         seen_cat: dict[str, int] = {}
         for rec in listings:
             if rec["category"] in seen_cat:

@@ -114,7 +114,6 @@ def build_docx(document: Document, *, page_numbers: str = "outside") -> bytes:
     return _Writer(document, page_numbers).build()
 
 
-
 #: Word's core properties hold at most 255 characters (python-docx refuses more).
 PROPERTY_LIMIT = 255
 
@@ -123,6 +122,7 @@ def _property(text: str) -> str:
     """A core property value cut to Word's limit (a unit name may be longer; the document's
     own title keeps it whole)."""
     return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
+
 
 class _Writer:
     def __init__(self, document: Document, page_numbers: str) -> None:

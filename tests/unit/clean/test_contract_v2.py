@@ -371,7 +371,28 @@ def test_one_id_on_rows_with_different_dates_is_an_error(tmp_path):
         "活动": [header, ["A1", "讲座", "甲", "2025-03-01"], ["A1", "送书", "乙", "2025-05-01"]],
     }
     (p,) = problems(write_csvs(tmp_path / "y", sheets))
-    assert p.row == 3 and "第2行" in p.message and "开始日期不同" in p.message
+    assert p.row == 3 and p.column == "编号" and p.value == "A1"
+    assert p.message == (
+        "与第2行（「甲」，类别「讲座」，2025-03-01）同为编号「A1」，"
+        "但类别（「送书」）、名称（「乙」）、开始日期（2025-05-01）不同：不是同一活动"
+    )
+
+
+def test_one_id_on_another_activity_is_one_message_not_one_per_figure(tmp_path):
+    """Another 类别 and another name under one 编号 (no dates): an error naming both rows,
+    and not also 「各行数字不一致」 for its figures."""
+    header = ["编号", "类别", "名称", "期间", "线下参与人次", "赠书册数"]
+    sheets = {
+        "单位概况": UNIT,
+        "活动": [
+            header,
+            ["A1", "讲座", "甲", "全年", "约300", "20"],
+            ["A1", "送书", "乙", "全年", "3600", "500"],
+            ["A1", "培训", "甲", "全年", "约300", ""],  # the same activity, listed again
+        ],
+    }
+    (p,) = problems(write_csvs(tmp_path / "y", sheets))
+    assert p.row == 3 and "类别（「送书」）、名称（「乙」）不同" in p.message
 
 
 def test_a_rejected_amount_does_not_also_break_its_total(tmp_path):
