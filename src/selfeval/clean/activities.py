@@ -98,12 +98,17 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
 
 
 def _other_event(sh: BoundSheet, first: dict, rec: dict, event_id: str) -> bool:
-    """Whether `rec` is another activity under `first`'s 编号 (other dates, or another 类别 and
-    another name); if so it is said once, naming both rows and everything that differs."""
+    """Whether `rec` is another activity under `first`'s 编号; if so it is said once, naming
+    both rows and everything that differs.
+
+    Other dates: another activity. The same date: the same activity, even under another 类别
+    and another name (the 2024 三下乡 and its 建设村 donation are one event). Without a date on
+    one of them, another 类别 and another name are taken as another activity."""
     starts = (first["start_date"], rec["start_date"])
-    dates_differ = None not in starts and starts[0] != starts[1]
+    dated = None not in starts
+    dates_differ = dated and starts[0] != starts[1]
     name_differs = rec["name"] != first["name"]
-    if not (dates_differ or (name_differs and rec["category"] != first["category"])):
+    if not (dates_differ or (not dated and name_differs and rec["category"] != first["category"])):
         return False
     differs = []
     if rec["category"] != first["category"]:
