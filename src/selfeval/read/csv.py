@@ -121,6 +121,11 @@ def _records(
         raise _Refused("too_many_rows", f"文件超过 {MAX_CSV_LINES:,} 行", _SHRINK)
     if text.count(delimiter) > MAX_CELLS:
         raise _Refused("too_many_cells", f"单元格超过 {MAX_CELLS:,} 个", _SHRINK)
+    # The csv module refuses a field over its limit (128 Ki characters) without saying which
+    # column; the file is already bounded (MAX_CSV_BYTES), so let any field through and let
+    # `_cell` name the column and show the start of the value.
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(max(len(text) + 1, MAX_CELL_TEXT + 1))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out: list[tuple[int, list[Any]]] = []
     number = 0

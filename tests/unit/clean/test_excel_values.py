@@ -210,8 +210,8 @@ def test_csv_field_over_the_csv_modules_limit(year_dir):
     found = problems(year_dir)
     assert len(found) == 1, [str(x) for x in found]
     (p,) = found
-    assert (p.file, p.sheet, p.row) == ("活动.csv", "活动", 2)
-    assert "字符" in p.message
+    assert (p.file, p.sheet, p.row, p.column) == ("活动.csv", "活动", 2, "成效")
+    assert p.value.startswith("好好好") and "200,000 个字符" in p.message
 
 
 # ---------------------------------------------------------------- symlinks

@@ -119,7 +119,7 @@ def test_hostile_csv_is_one_clear_problem(name, tmp_path):
     if code in ("csv_error", "text_too_long"):
         assert found["row"] == 2, found
     if code == "text_too_long":
-        assert found["column"] == "说明" and found["value"].startswith("字字字")
+        assert found["column"] == "说明" and found["value"][:3] in ("字字字", "xxx")
 
 
 @pytest.mark.parametrize("name", sorted(corpus.LEGACY_HOSTILE))
