@@ -304,8 +304,9 @@ def recover(roots: Roots) -> list[str]:
                 notes.append(f"已完成上次中断的替换 / finished an interrupted swap: {journal.name}")
             else:
                 notes.append(
-                    f"替换记录 outputs/{journal.name} 已损坏，已删除；相关年度将重新生成"
-                    f" / torn swap journal {journal.name} removed, its year is rebuilt"
+                    f"替换记录 outputs/{journal.name} 已损坏，已删除；替换前的目录如有残留已恢复，"
+                    "各年度是否重新生成照常按其数据判断"
+                    f" / torn swap journal {journal.name} removed, earlier folders kept"
                 )
     for folder in allowed:
         if not folder.is_dir():

@@ -74,15 +74,17 @@ def test_leftovers_of_an_unfinished_build_are_removed_and_targets_untouched(tmp_
 
 
 def test_a_torn_journal_is_removed_and_the_interrupted_pair_restored(tmp_path):
-    """`KeyError: 'pairs'` on every run (issue 17) becomes a note, and a target renamed to its
-    backup before the journal was damaged is put back."""
+    """`KeyError: 'pairs'` on every run becomes a note that promises no rebuild, and a target
+    renamed to its backup before the journal was damaged is put back."""
     roots, _ = _pair(tmp_path)
     os.rename(roots.processed / "2024", roots.processed / ".old-2024-0123abcd")
     (roots.outputs / ".swap-2024.json").write_text('{"year": 2024}', encoding="utf-8")
 
     notes = recover(roots)
 
-    assert any("已损坏" in n and ".swap-2024.json" in n for n in notes), notes
+    assert any("已损坏" in n and ".swap-2024.json" in n and "重新生成照常" in n for n in notes), (
+        notes
+    )
     assert not (roots.outputs / ".swap-2024.json").exists()
     assert _contents(roots.processed / "2024") == {"spending.parquet": "old table"}
     assert recover(roots) == []  # the next run has nothing left to say
