@@ -204,20 +204,21 @@ def _check_zip_directory(stream: io.BytesIO) -> None:
         )
 
 
-def _check_declared(info: zipfile.ZipInfo, limit: int) -> None:
-    """Limits on the sizes the central directory declares (before inflating)."""
+def _check_declared(info: zipfile.ZipInfo, limit: int, sheet: str | None = None) -> None:
+    """Limits on the sizes the central directory declares (before inflating); a worksheet's
+    part is named by its sheet, as the clerk knows it."""
     size = info.file_size
+    part = f"工作表「{sheet}」（{info.filename}）" if sheet else f"「{info.filename}」"
     if size > limit:
         raise _Fatal(
             "part_too_large",
-            f"「{info.filename}」解压后有 {size / MiB:,.0f} MB，超过上限 {limit / MiB:.0f} MB"
-            "（可能是压缩炸弹）",
+            f"{part}解压后有 {size / MiB:,.0f} MB，超过上限 {limit / MiB:.0f} MB（可能是压缩炸弹）",
         )
     if size > RATIO_MIN_BYTES and size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
         ratio = size / max(info.compress_size, 1)
         raise _Fatal(
             "compression_ratio",
-            f"「{info.filename}」的压缩比为 {ratio:,.0f} 倍，超过上限 {MAX_COMPRESSION_RATIO} 倍"
+            f"{part}的压缩比为 {ratio:,.0f} 倍，超过上限 {MAX_COMPRESSION_RATIO} 倍"
             "（可能是压缩炸弹）",
         )
 
@@ -978,13 +979,15 @@ def _locate_parts(zf: zipfile.ZipFile, budget: _Budget) -> _Parts:
     # Excel treats part names case-insensitively; zipfile does not.
     members = {info.filename.lower(): info for info in zf.infolist()}
 
-    def member(name: str, limit: int, required: bool = True) -> zipfile.ZipInfo | None:
+    def member(
+        name: str, limit: int, required: bool = True, sheet: str | None = None
+    ) -> zipfile.ZipInfo | None:
         info = members.get(name.lower())
         if info is None:
             if required:
                 raise _Fatal("not_xlsx", f"不是有效的 .xlsx 工作簿（缺少「{name}」）")
             return None
-        _check_declared(info, limit)
+        _check_declared(info, limit, sheet)
         return info
 
     wb_name = "xl/workbook.xml"
@@ -1012,7 +1015,9 @@ def _locate_parts(zf: zipfile.ZipFile, budget: _Budget) -> _Parts:
         rel = rels.get(rid)
         if rel is None:
             raise _Fatal("not_xlsx", f"不是有效的 .xlsx 工作簿（工作表「{title}」没有对应的数据）")
-        sheet_infos.append((title, member(_resolve(wb_name, rel[1]), MAX_PART_BYTES)))
+        sheet_infos.append(
+            (title, member(_resolve(wb_name, rel[1]), MAX_PART_BYTES, sheet=trim_name(title)))
+        )
     _check_total([styles_info, shared_info, *(i for _, i in sheet_infos)])
     return _Parts(sheet_infos, styles_info, shared_info, date1904)
 

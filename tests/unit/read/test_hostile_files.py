@@ -101,6 +101,8 @@ def test_hostile_workbook_is_one_clear_problem(name, tmp_path):
     found = _one_problem(read_limited(folder))
     assert found["code"] == code, found
     assert found["file"] == f"{name}.xlsx" and f"{name}.xlsx" in found["text"]
+    if name in ("zip_bomb", "zip_ratio", "huge_rows"):  # a worksheet part: named by its sheet
+        assert "工作表「活动」" in found["text"], found
     if code in CELL_CODES:
         assert (found["sheet"], found["row"]) == ("活动", 2), found
         assert found["column"] and found["value"] is not None and "单元格 " in found["text"]
