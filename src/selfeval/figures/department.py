@@ -334,7 +334,7 @@ def _stated(unit_items: dict, item: str, amount_unit: str) -> tuple[float, int] 
     if value is None:
         return None
     decimals = len(text.split(".", 1)[1]) if "." in text else 0
-    shift = sc.AMOUNT_UNITS.get(amount_unit, 0)
+    shift = 4 if amount_unit == "元" else 0  # 1元 is 0.0001万元
     return value / 10**shift, decimals + shift
 
 
