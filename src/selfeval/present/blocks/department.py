@@ -35,6 +35,14 @@ def _rate(value: float | None) -> str:
     return NOT_GIVEN if value is None else pct(value)
 
 
+def _line_rate(line: Any) -> str:
+    """A line's 执行率; 「—」 when both sums are known but count different members (no rate
+    of one set of units against another), 未填报 when a sum is not known at all."""
+    if line.rate is None and line.budget.value is not None and line.actual.value is not None:
+        return "—"
+    return _rate(line.rate)
+
+
 def _units_table(ctx: dict, d: Any) -> Table:
     rows = []
     for r in d.rows:
@@ -121,7 +129,7 @@ def _spending(ctx: dict, d: Any) -> list[Block]:
             f"{INDENT * max(line.level - 1, 0)}{line.label}",
             number(ctx, line.budget.value, line.budget.decimals),
             number(ctx, line.actual.value, line.actual.decimals),
-            _rate(line.rate),
+            _line_rate(line),
             _lacking(line),
             total=line.level == 0,
         )
