@@ -143,6 +143,16 @@ def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_pat
     before = {u: hash_tree(root / "outputs" / u / str(YEAR) / "report.html") for u in UNITS}
     renamed = "示例区合成文物管理所"
     set_unit_items(root / "data" / "raw" / "museum" / str(YEAR), {"单位名称": renamed})
+    # the department states its total 执行数 (本级 and its three units, summed by hand from
+    # their results.json) and now declares only units that exist, so the sum is complete
+    stated = 0.0
+    for unit in [BUREAU, *UNITS]:
+        types = _processed(root, unit)["figures"]["spending"]["types"]
+        stated += sum(t["total"]["actual"] for t in types.values() if t)
+    set_unit_items(
+        root / "data" / "raw" / BUREAU / str(YEAR),
+        {"下属单位": "、".join(UNITS), "部门合计执行数": f"{stated:.2f}"},
+    )
     keys = [Key(u, YEAR) for u in [*UNITS, BUREAU]]
     result = run_batch(keys, jobs=2, root=root, tty=False)
     statuses = {p.key.unit: p.status for p in result.plans}
@@ -153,6 +163,9 @@ def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_pat
     names = [r[0] for r in _html_tables(out / "report.html")["department-units"]]
     assert names[2] == renamed and UNITS["museum"] not in names
     assert any(renamed in row[0] for t in _docx_tables(out / "report.docx") for row in t)
+    agrees = f"部门合计执行数：填报{stated:.2f}万元，本级与下属单位合计{stated:.2f}万元，一致。"
+    assert agrees in _soup(out / "report.html").find(id="department").get_text()
+    assert agrees in [p.text for p in docx.Document(str(out / "report.docx")).paragraphs]
     again = run_batch(keys, jobs=2, root=root, tty=False)
     assert {p.status for p in again.plans} == {UNCHANGED}
 
