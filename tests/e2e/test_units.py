@@ -17,6 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from support_units import DEPARTMENT, UNITS, set_unit_items, write_units
 
+from selfeval.run import pdfcheck
 from selfeval.run.batch import BUILT, FAILED, UNCHANGED, run_batch
 from selfeval.run.plan import CHANGED_DURING_BUILD, Key
 from selfeval.store import hash_tree
@@ -114,6 +115,20 @@ def test_the_department_section_is_in_the_word_file_with_the_same_figures(projec
     for unit in UNITS:  # and not in the units' own Word files
         own = docx.Document(str(project / "outputs" / unit / str(YEAR) / "report.docx"))
         assert "部门整体情况" not in "\n".join(p.text for p in own.paragraphs)
+
+
+def test_the_department_section_is_in_the_pdf_made_from_the_word_file(project):
+    pdf = project / "outputs" / BUREAU / str(YEAR) / "report.pdf"
+    if not pdfcheck.available() or not pdf.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice and poppler-utils are required in CI")
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    text = pdfcheck.text(pdf)
+    assert "部门整体情况（本级及下属单位）" in text
+    assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in text
+    rows = _html_tables(pdf.with_name("report.html"))["department-spending"]
+    general = next(r for r in rows if r[0] == "一般公共预算")
+    assert general[2] in pdfcheck.cell_tokens(pdf)  # the summed 执行数, as in html and docx
 
 
 def test_the_overview_lists_every_unit_by_its_own_name_sortable_and_offline(project):
