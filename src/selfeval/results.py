@@ -9,6 +9,7 @@ stored year reads back into exactly the objects that were computed (tests check 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.checks import Check, reconcile_year, same_unit
+from selfeval.figures.department import DepartmentFigures, department_figures
 from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
 from selfeval.scoring import ScoreResult, build_warnings, score_tables
 
@@ -35,6 +37,8 @@ class YearResults:
     warnings: list[str] = field(default_factory=list)
     #: Headline figures against the previous year of the same unit (None: no comparable year).
     yoy: list[YoyRow] | None = None
+    #: A 主管部门's department as a whole (本级 and its units; None for any other unit).
+    department: DepartmentFigures | None = None
 
     @property
     def summary(self) -> dict:
@@ -49,14 +53,18 @@ def compute_year(
     year: int,
     previous_tables: dict[str, pd.DataFrame] | None = None,
     previous_summary: dict | None = None,
+    units: list[dict] | None = None,
 ) -> YearResults:
     """Figures, scores and checks of one year from its processed tables; year-1's tables (for
-    the cross-year checks) and summary.json (for the comparison) when that year was built."""
+    the cross-year checks) and summary.json (for the comparison) when that year was built.
+
+    `units` (a 主管部门's year: units.json, its units' stored results): the department as a
+    whole is computed over this year's own results (本级) and theirs."""
     tables_scored = score_tables(tables)
     if previous_tables is not None and not same_unit(tables, previous_tables):
         previous_tables = None  # another unit's year is no previous year of this one
     figures = compute_figures(tables, meta, year, previous_tables)
-    return YearResults(
+    results = YearResults(
         figures=figures,
         scoring=tables_scored[0],
         checks=reconcile_year(tables, checks, previous_tables, year=year),
@@ -64,6 +72,9 @@ def compute_year(
         warnings=build_warnings(tables_scored, checks),
         yoy=year_on_year(figures.summary, previous_summary, figures.stated_previous),
     )
+    if units is not None:  # 本级 read as its units are: in its stored form
+        results.department = department_figures(json.loads(to_json(results)), units)
+    return results
 
 
 @cache

@@ -26,6 +26,8 @@ from selfeval.rules import is_year_folder
 FAULT_ENV = "SELFEVAL_BATCH_FAULT"
 SUMMARY_FILE = "summary.json"
 RESULTS_FILE = "results.json"
+#: A 主管部门's units' results for the year, written by the batch after 01 (run.department).
+UNITS_FILE = "units.json"
 
 # ---------------------------------------------------------------------------------------------
 # Hashing
@@ -431,3 +433,14 @@ def read_results(processed_dir: Path) -> str:
             "（参数 year 相同），或在终端运行 make report。 / run 02_analyze first"
         )
     return path.read_text(encoding="utf-8")
+
+
+def read_units(processed_dir: Path) -> list[dict] | None:
+    """units.json of a 主管部门's year (its units' results), or None for any other unit."""
+    path = Path(processed_dir) / UNITS_FILE
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of units / units.json is not a list")
+    return data

@@ -1,5 +1,5 @@
 """Unit-years on a real Dask cluster (issue 19): `dask scheduler` and two `dask worker` processes
-started here on 127.0.0.1, the real notebooks on three synthetic units.
+started here on 127.0.0.1, the real notebooks on three synthetic units and their 主管部门.
 
 Expected values: a local batch of the same project (byte for byte, stamps aside since they
 record times and the worker), and the outputs committed before a fault.
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support_units import UNITS, tree, write_units
+from support_units import DEPARTMENT, UNITS, tree, write_units
 
 from selfeval.run.batch import BUILT, run_batch
 from selfeval.run.cluster import CliCluster
@@ -23,10 +23,14 @@ from selfeval.run.remote import SchedulerLost, SchedulerUnavailable, run_remote
 
 pytestmark = pytest.mark.slow
 YEARS = [2023, 2024]
+BUREAU = DEPARTMENT[0]
+UNIT_KEYS = [Key(u, y) for u in UNITS for y in YEARS]
+ALL_KEYS = [*UNIT_KEYS, *(Key(BUREAU, y) for y in YEARS)]
 
 
-def products(root: Path) -> dict[str, bytes]:
-    """outputs/ and data/processed/ without stamps (they record times and the worker).
+def products(root: Path, units: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """outputs/ and data/processed/ without stamps (they record times and the worker); only
+    those of `units` when given (the index page then left out: it lists every unit built).
 
     report.pdf is compared by presence only: LibreOffice writes a fresh document ID and
     checksum into every conversion, so two PDFs of the same report.docx never match bytewise.
@@ -34,6 +38,8 @@ def products(root: Path) -> dict[str, bytes]:
     found = {}
     for top in ("outputs", "data/processed"):
         for name, data in tree(root / top).items():
+            if units is not None and name.split("/", 1)[0] not in units:
+                continue
             if name.endswith("report.pdf"):
                 found[f"{top}/{name}"] = b"%PDF" if data.startswith(b"%PDF") else data
             elif not name.endswith("stamp.json"):
@@ -43,12 +49,11 @@ def products(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory) -> Path:
-    """The three-unit project built by the local batch: the reference."""
+    """The three units and their 主管部门 built by the local batch: the reference."""
     root = tmp_path_factory.mktemp("local")
-    write_units(root / "data" / "raw", YEARS)
-    keys = [Key(u, y) for u in UNITS for y in YEARS]
-    result = run_batch(keys, jobs=2, root=root, tty=False)
-    assert [p.status for p in result.plans] == [BUILT] * 6, [p.error for p in result.plans]
+    write_units(root / "data" / "raw", YEARS, department=True)
+    result = run_batch(ALL_KEYS, jobs=2, root=root, tty=False)
+    assert [p.status for p in result.plans] == [BUILT] * 8, [p.error for p in result.plans]
     return root
 
 
@@ -67,14 +72,17 @@ def _project(local: Path, dest: Path) -> Path:
     return dest
 
 
-def test_six_unit_years_on_two_workers_are_byte_identical_to_a_local_build(
+def test_units_and_their_department_on_two_workers_are_byte_identical_to_a_local_build(
     local, cluster, tmp_path
 ):
     root = _project(local, tmp_path / "remote")
-    keys = [Key(u, y) for u in UNITS for y in YEARS]
+    keys = ALL_KEYS
     result = run_remote(keys, cluster.address, root=root, tty=False)
-    assert [p.status for p in result.plans] == [BUILT] * 6, [p.error for p in result.plans]
-    assert products(root) == products(local)
+    assert [p.status for p in result.plans] == [BUILT] * 8, [p.error for p in result.plans]
+    remote = products(root)
+    assert remote == products(local)
+    for year in YEARS:  # the department's report carries its section
+        assert 'id="department"' in remote[f"outputs/{BUREAU}/{year}/report.html"].decode()
     workers = {_stamp(root, k)["worker"] for k in keys}
     assert len(workers) == 2  # both workers built some
     assert not [p for p in (root / "outputs").iterdir() if p.name.startswith((".tmp-", ".swap-"))]
@@ -102,7 +110,7 @@ def test_a_worker_killed_mid_task_is_rebuilt_elsewhere_and_the_others_are_unaffe
     local, cluster, tmp_path
 ):
     root = _project(local, tmp_path / "remote")
-    keys = [Key(u, y) for u in UNITS for y in YEARS]
+    keys = UNIT_KEYS
     watcher = cluster.client()
     thread, outcome = _in_thread(run_remote, keys, cluster.address, root=root, tty=False)
     _, pid = cluster.kill_worker_running(watcher, "selfeval-museum-2023-", timeout=300)
@@ -110,7 +118,7 @@ def test_a_worker_killed_mid_task_is_rebuilt_elsewhere_and_the_others_are_unaffe
     assert "error" not in outcome, outcome.get("error")
     plans = outcome["result"].plans
     assert [p.status for p in plans] == [BUILT] * 6, [p.error for p in plans]
-    assert products(root) == products(local)
+    assert products(root, tuple(UNITS)) == products(local, tuple(UNITS))
     assert not _stamp(root, Key("museum", 2023))["worker"].endswith(f":{pid}")  # elsewhere
 
 

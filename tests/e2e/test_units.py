@@ -12,10 +12,12 @@ import sys
 import threading
 from pathlib import Path
 
+import docx
 import pytest
 from bs4 import BeautifulSoup
 from support_units import DEPARTMENT, UNITS, set_unit_items, write_units
 
+from selfeval.run import pdfcheck
 from selfeval.run.batch import BUILT, FAILED, UNCHANGED, run_batch
 from selfeval.run.plan import CHANGED_DURING_BUILD, Key
 from selfeval.store import hash_tree
@@ -41,33 +43,92 @@ def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def test_the_department_report_states_its_units_and_says_which_lack_data(project):
-    page = _soup(project / "outputs" / BUREAU / str(YEAR) / "report.html")
-    section = page.find(id="department")
+def _html_tables(path: Path) -> dict[str, list[list[str]]]:
+    """The department section's tables in report.html: {kind: body rows' cell texts}."""
+    section = _soup(path).find(id="department")
     assert section is not None
-    rows = [
-        [td.get_text(strip=True) for td in tr.find_all("td")]
-        for tr in section.select("table.department-units tbody tr")
+    return {
+        table["class"][0]: [
+            [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in table.select("tbody tr")
+        ]
+        for table in section.find_all("table")
+        if table["class"][0].startswith("department-")
+    }
+
+
+def _docx_tables(path: Path) -> list[list[list[str]]]:
+    """Every table of report.docx as rows of cell texts (python-docx)."""
+    document = docx.Document(str(path))
+    return [[[c.text.strip() for c in row.cells] for row in t.rows] for t in document.tables]
+
+
+def _processed(root: Path, unit: str) -> dict:
+    path = root / "data" / "processed" / unit / str(YEAR) / "results.json"
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_the_department_report_states_its_units_and_says_which_lack_data(project):
+    out = project / "outputs" / BUREAU / str(YEAR)
+    tables = _html_tables(out / "report.html")
+    # the synthetic units have no 收入 sheet: one sentence says so, and no income table
+    assert set(tables) == {"department-units", "department-spending"}
+    rows = tables["department-units"]
+    assert [r[0] for r in rows] == [
+        f"{DEPARTMENT[1]}（本级）",
+        *UNITS.values(),
+        "示例区不存在的单位",
     ]
-    assert [r[0] for r in rows] == [*UNITS.values(), "示例区不存在的单位"]
-    assert all(r[2].endswith("万元") for r in rows[:3]) and rows[3][2] == "—"
-    assert "示例区不存在的单位本年度没有可用的数据" in section.get_text()
-    # the sums are those of the three units' own results, by hand from their results.json
+    assert rows[4][1:] == ["未填报"] * 6  # the unit with no data: every figure 未填报, never 0
+    section = _soup(out / "report.html").find(id="department")
+    assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in section.get_text()
+    assert "本级及各下属单位均未填报2024年收入情况" in section.get_text()
+    # 执行数 of 一般公共预算 summed over 本级 and the three units, by hand from their results.json
     actual = 0.0
-    for unit in UNITS:
-        results = json.loads(
-            (project / "data" / "processed" / unit / str(YEAR) / "results.json").read_text("utf-8")
-        )
-        total = results["figures"]["spending"]["types"]["一般公共预算"]["total"]
+    for unit in [BUREAU, *UNITS]:
+        total = _processed(project, unit)["figures"]["spending"]["types"]["一般公共预算"]["total"]
         actual += total["actual"]
-    cells = section.select("table.department-sums tbody tr")[0].find_all("td")
-    assert cells[0].get_text() == "一般公共预算"
-    assert cells[2].get_text() == f"{actual:.2f}万元"
+    spending = {r[0]: r for r in tables["department-spending"]}
+    assert spending["一般公共预算"][2] == f"{actual:.2f}"
+    assert spending["一般公共预算"][4].endswith("执行数：示例区不存在的单位")
+    stored = _processed(project, BUREAU)["department"]  # computed once, by 02
+    assert [r["name"] for r in stored["rows"]][1:] == [*UNITS.values(), "示例区不存在的单位"]
     units_file = project / "data" / "processed" / BUREAU / str(YEAR) / "units.json"
     assert [u["folder"] for u in json.loads(units_file.read_text("utf-8"))] == [*UNITS, None]
     for unit in UNITS:  # the units' own reports have no department section
         own = _soup(project / "outputs" / unit / str(YEAR) / "report.html")
         assert own.find(id="department") is None
+        assert _processed(project, unit)["department"] is None
+
+
+def test_the_department_section_is_in_the_word_file_with_the_same_figures(project):
+    out = project / "outputs" / BUREAU / str(YEAR)
+    html_tables = _html_tables(out / "report.html")
+    word = _docx_tables(out / "report.docx")
+    for kind, body in html_tables.items():
+        # the Word table whose last rows are the HTML table's body, cell for cell
+        matches = [t for t in word if t[-len(body) :] == body]
+        assert len(matches) == 1, (kind, body)
+    text = "\n".join(p.text for p in docx.Document(str(out / "report.docx")).paragraphs)
+    assert "部门整体情况（本级及下属单位）" in text
+    assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in text
+    for unit in UNITS:  # and not in the units' own Word files
+        own = docx.Document(str(project / "outputs" / unit / str(YEAR) / "report.docx"))
+        assert "部门整体情况" not in "\n".join(p.text for p in own.paragraphs)
+
+
+def test_the_department_section_is_in_the_pdf_made_from_the_word_file(project):
+    pdf = project / "outputs" / BUREAU / str(YEAR) / "report.pdf"
+    if not pdfcheck.available() or not pdf.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice and poppler-utils are required in CI")
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    text = pdfcheck.text(pdf)
+    assert "部门整体情况（本级及下属单位）" in text
+    assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in text
+    rows = _html_tables(pdf.with_name("report.html"))["department-spending"]
+    general = next(r for r in rows if r[0] == "一般公共预算")
+    assert general[2] in pdfcheck.cell_tokens(pdf)  # the summed 执行数, as in html and docx
 
 
 def test_the_overview_lists_every_unit_by_its_own_name_sortable_and_offline(project):
@@ -95,12 +156,31 @@ def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_pat
     root = tmp_path / "copy"
     shutil.copytree(project, root)
     before = {u: hash_tree(root / "outputs" / u / str(YEAR) / "report.html") for u in UNITS}
-    set_unit_items(root / "data" / "raw" / "museum" / str(YEAR), {"编制人数": "9"})
+    renamed = "示例区合成文物管理所"
+    set_unit_items(root / "data" / "raw" / "museum" / str(YEAR), {"单位名称": renamed})
+    # the department states its total 执行数 (本级 and its three units, summed by hand from
+    # their results.json) and now declares only units that exist, so the sum is complete
+    stated = 0.0
+    for unit in [BUREAU, *UNITS]:
+        types = _processed(root, unit)["figures"]["spending"]["types"]
+        stated += sum(t["total"]["actual"] for t in types.values() if t)
+    set_unit_items(
+        root / "data" / "raw" / BUREAU / str(YEAR),
+        {"下属单位": "、".join(UNITS), "部门合计执行数": f"{stated:.2f}"},
+    )
     keys = [Key(u, YEAR) for u in [*UNITS, BUREAU]]
     result = run_batch(keys, jobs=2, root=root, tty=False)
     statuses = {p.key.unit: p.status for p in result.plans}
     assert statuses == {"library": UNCHANGED, "museum": BUILT, "culture": UNCHANGED, BUREAU: BUILT}
     assert hash_tree(root / "outputs" / "library" / str(YEAR) / "report.html") == before["library"]
+    # the department's report, in both formats, now states the unit as it is now
+    out = root / "outputs" / BUREAU / str(YEAR)
+    names = [r[0] for r in _html_tables(out / "report.html")["department-units"]]
+    assert names[2] == renamed and UNITS["museum"] not in names
+    assert any(renamed in row[0] for t in _docx_tables(out / "report.docx") for row in t)
+    agrees = f"部门合计执行数：填报{stated:.2f}万元，本级与下属单位合计{stated:.2f}万元，一致。"
+    assert agrees in _soup(out / "report.html").find(id="department").get_text()
+    assert agrees in [p.text for p in docx.Document(str(out / "report.docx")).paragraphs]
     again = run_batch(keys, jobs=2, root=root, tty=False)
     assert {p.status for p in again.plans} == {UNCHANGED}
 

@@ -1,13 +1,17 @@
-"""A 主管部门's figures over its units (issue 19): numbers only, from stored results.
+"""A 主管部门's figures over 本级 and its units (issue 19): numbers only, from stored results.
 
-Inputs are JSON values, as the batch stores and ships them: the department's own results.json
-and, per declared unit, the entry run.department.units_payload builds (``unit_name``,
-``results``: that unit's results.json for the year or None). Every sum is taken only over the
-units whose figure is known, and names the units that lack it: a missing figure is never 0.
+Inputs are JSON values, as the batch stores and ships them: the department's own results (as
+results.json holds them) and, per declared unit, the entry run.department.units_payload builds
+(``unit_name``, ``results``: that unit's results.json for the year or None). 02 computes them
+once (`selfeval.results.compute_year(units=…)`) and stores them in the department's
+results.json; 03 only presents them.
 
-The department as a whole (部门整体) is the department's own unit (本级) plus its units; its
-stated totals, when its 单位概况 gives 「部门合计预算数」/「部门合计执行数」 (万元), are reconciled
-against that sum.
+The department as a whole (部门整体) is the department's own unit (本级) plus its units. Every
+sum is taken only over the members whose figure is known and names the members that lack it: a
+missing figure is never 0. Amounts are in 万元 like every stored figure, each sum with the
+precision of its most precise part (`spending.sum_precision`); the report writes them in the
+department's own 金额单位. Its stated totals, when its 单位概况 gives 「部门合计预算数」/
+「部门合计执行数」 (in its 金额单位), are reconciled against the sum over every member.
 """
 
 from __future__ import annotations
@@ -16,16 +20,22 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfeval.rules import parts_tolerance
+from selfeval.contract import sheets as sc
+from selfeval.figures.spending import BASIC, BUDGET_TYPES, GENERAL, PROJECT, sum_precision
+from selfeval.rules import half_unit, parts_tolerance
 
-#: 单位概况 items a department may state for the department as a whole (万元).
+#: 单位概况 items a department may state for the department as a whole (in its 金额单位).
 STATED_BUDGET_ITEM = "部门合计预算数"
 STATED_ACTUAL_ITEM = "部门合计执行数"
+#: How the department's own unit is named where members are listed.
+OWN = "本级"
+#: 基本支出 groups, in the order the report states them.
+GROUPS = ("人员经费", "公用经费")
 
 
 @dataclass
 class UnitRow:
-    """One unit in the department's table."""
+    """One member in the department's table (本级 first, then the declared units)."""
 
     name: str
     built: bool
@@ -35,16 +45,53 @@ class UnitRow:
     score: float | None
     grade: str | None
     flagged_checks: int | None
+    own: bool = False
+    budget_decimals: int | None = None
+    actual_decimals: int | None = None
 
 
 @dataclass
 class Sum:
-    """A figure summed over the units that state it; `lacking` names the others."""
+    """A figure summed over the members that state it; `lacking` names the others."""
 
     label: str
     value: float | None
     counted: list[str] = field(default_factory=list)
     lacking: list[str] = field(default_factory=list)
+    decimals: int | None = None
+
+
+@dataclass
+class Line:
+    """One spending line of the department as a whole: its 预算数 and 执行数 sums.
+
+    `level`: 0 合计, 1 a 预算类型, 2 基本支出/项目支出 of 一般公共预算, 3 人员经费/公用经费,
+    4 an economic class (工资福利支出, …) of 基本支出.
+    """
+
+    label: str
+    level: int
+    budget: Sum
+    actual: Sum
+
+    @property
+    def rate(self) -> float | None:
+        """执行率 in percent, only when 预算数 and 执行数 are summed over the same members."""
+        if self.budget.value is None or self.actual.value is None or not self.budget.value:
+            return None
+        if self.budget.counted != self.actual.counted:
+            return None
+        return self.actual.value / self.budget.value * 100
+
+
+@dataclass
+class IncomeSum:
+    """One 收入 line of the department as a whole: level 0 收入合计, 1 a source (and
+    上年结转结余, stated beside 收入合计), 2 a part of 财政拨款收入."""
+
+    label: str
+    level: int
+    current: Sum
 
 
 @dataclass
@@ -57,17 +104,43 @@ class Reconciliation:
     difference: float | None
     ok: bool | None
     lacking: list[str] = field(default_factory=list)
+    stated_decimals: int | None = None
+    computed_decimals: int | None = None
 
 
 @dataclass
 class DepartmentFigures:
     name: str
     year: int | None
+    #: 本级 and the declared units (each unit by its own name, else as declared).
     rows: list[UnitRow]
-    by_type: dict[str, dict[str, Sum]]  # budget type -> {"budget": Sum, "actual": Sum}
-    total: dict[str, Sum]  # {"budget": Sum, "actual": Sum}, units only
+    #: 合计, each 预算类型, and 一般公共预算's 基本支出 by group and economic class, 项目支出.
+    spending: list[Line]
+    #: 收入合计 and each source, 本年数 summed.
+    income: list[IncomeSum]
     reconciliation: list[Reconciliation]
+    #: Declared units with no built year (nothing of theirs is in any sum).
     without_data: list[str]
+    #: How the department states amounts (its 单位概况 金额单位).
+    amount_unit: str = "万元"
+
+    @property
+    def by_type(self) -> dict[str, dict[str, Sum]]:
+        """{预算类型: {"budget": Sum, "actual": Sum}}."""
+        return {
+            line.label: {"budget": line.budget, "actual": line.actual}
+            for line in self.spending
+            if line.level == 1
+        }
+
+    @property
+    def total(self) -> dict[str, Sum]:
+        """The department's 合计 over every 预算类型: {"budget": Sum, "actual": Sum}."""
+        line = self.spending[0]
+        return {"budget": line.budget, "actual": line.actual}
+
+
+# ------------------------------------------------------------------------------ reading JSON
 
 
 def _figures(results: dict | None) -> dict:
@@ -86,31 +159,139 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) or math.isinf(number) else number
 
 
+def _decimals(value: Any) -> int | None:
+    return None if value is None or isinstance(value, bool) else int(value)
+
+
+#: A member's figure: (value in 万元, decimals) — value None when not given.
+Figure = tuple[float | None, int | None]
+NONE: Figure = (None, None)
+
+
+def _amount(entry: Any, measure: str) -> Figure:
+    """`measure` ("budget"/"actual") of a stored spending line."""
+    if not isinstance(entry, dict):
+        return NONE
+    return _number(entry.get(measure)), _decimals(entry.get(f"{measure}_decimals"))
+
+
+def _types(results: dict | None) -> dict[str, dict]:
+    types = (_figures(results).get("spending") or {}).get("types") or {}
+    return {t: _stated_none(e) for t, e in types.items() if isinstance(e, dict)}
+
+
+def _stated_none(entry: dict) -> dict:
+    """A 预算类型 the unit states as none (执行数 0 and nothing spent under it, no 预算数 given),
+    as its own report writes it (「本年度无…」): its 预算数 is then none too, not 未填报."""
+    total = entry.get("total") or {}
+    lines = [a for items in (entry.get("items") or {}).values() for a in items or []]
+    if (
+        total.get("actual") == 0
+        and total.get("budget") is None
+        and not any(a.get("actual") for a in lines)
+    ):
+        return {**entry, "total": {**total, "budget": 0.0, "budget_decimals": 0}}
+    return entry
+
+
 def spending_totals(results: dict | None) -> dict[str, dict[str, float | None]]:
     """{budget type: {"budget", "actual"}} of one unit's results (None where not stated)."""
-    types = (_figures(results).get("spending") or {}).get("types") or {}
-    out = {}
-    for budget_type, entry in types.items():
-        if not isinstance(entry, dict):
+    return {
+        t: {m: _amount(e.get("total"), m)[0] for m in ("budget", "actual")}
+        for t, e in _types(results).items()
+    }
+
+
+def _overall(results: dict | None, measure: str) -> Figure:
+    """A member's 合计 over its 预算类型: known only when every type it states gives it."""
+    parts = [_amount(e.get("total"), measure) for e in _types(results).values()]
+    if not parts or any(v is None for v, _ in parts):
+        return NONE
+    values = [v for v, _ in parts]
+    return sum(values), sum_precision([d for _, d in parts], values)  # type: ignore[arg-type]
+
+
+def _member_lines(results: dict | None) -> dict[tuple[int, str], dict]:
+    """A member's spending lines by (level, label), as `Line` keys them."""
+    lines: dict[tuple[int, str], dict] = {}
+    for budget_type, entry in _types(results).items():
+        lines[(1, budget_type)] = entry.get("total") or {}
+        if budget_type != GENERAL:
             continue
-        total = entry.get("total") or {}
-        out[budget_type] = {m: _number(total.get(m)) for m in ("budget", "actual")}
-    return out
+        categories = entry.get("categories") or {}
+        for category in (BASIC, PROJECT):
+            if isinstance(categories.get(category), dict):
+                lines[(2, category)] = categories[category]
+        for group, line in (entry.get("basic_groups") or {}).items():
+            lines[(3, group)] = line
+        for item in (entry.get("items") or {}).get(BASIC) or []:
+            label = str(item.get("label") or "")
+            if label and label not in sc.BASIC_ITEMS:  # those two are the groups themselves
+                lines[(4, label)] = item
+    return lines
 
 
-def _overall(totals: dict[str, dict[str, float | None]], measure: str) -> float | None:
-    values = [t[measure] for t in totals.values()]
-    if not values or any(v is None for v in values):
-        return None
-    return sum(values)
+def _class_group(label: str) -> str:
+    base = sc.ECONOMIC_CLASSES.get(label, label)
+    return GROUPS[0] if base == sc.BASIC_ITEMS[0] else GROUPS[1]
 
 
-def unit_row(name: str, results: dict | None) -> UnitRow:
-    """A unit's execution rate, score, grade and flagged checks (None where unknown)."""
+def _line_order(keys: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """合计 first, the 预算类型 in official order; under 一般公共预算 基本支出, each group and its
+    economic classes (in the order the members list them), then 项目支出."""
+    present = set(keys)
+    classes = [k for k in keys if k[0] == 4]
+    order: list[tuple[int, str]] = []
+    for budget_type in BUDGET_TYPES:
+        if (1, budget_type) not in present:
+            continue
+        order.append((1, budget_type))
+        if budget_type != GENERAL:
+            continue
+        if (2, BASIC) in present:
+            order.append((2, BASIC))
+        for group in GROUPS:
+            members = [k for k in classes if _class_group(k[1]) == group]
+            if (3, group) in present:
+                order.append((3, group))
+            order += members
+        if (2, PROJECT) in present:
+            order.append((2, PROJECT))
+    return order
+
+
+def _income_lines(results: dict | None) -> dict[tuple[int, str], Figure]:
+    """A member's 收入 lines by (level, label): 本年数 and its decimals."""
+    income = _figures(results).get("income")
+    if not isinstance(income, dict):
+        return {}
+
+    def figure(line: dict) -> Figure:
+        return _number(line.get("current")), _decimals(line.get("current_decimals"))
+
+    lines: dict[tuple[int, str], Figure] = {}
+    if isinstance(income.get("total"), dict):
+        lines[(0, sc.INCOME_TOTAL)] = figure(income["total"])
+    for part in income.get("parts") or []:
+        lines[(1, str(part.get("label")))] = figure(part)
+        for sub in part.get("parts") or []:
+            lines[(2, str(sub.get("label")))] = figure(sub)
+    if isinstance(income.get("carried_over"), dict):
+        lines[(1, sc.CARRIED_OVER)] = figure(income["carried_over"])
+    return lines
+
+
+# ------------------------------------------------------------------------------ the figures
+
+
+def unit_row(name: str, results: dict | None, own: bool = False) -> UnitRow:
+    """A member's budget, execution rate, score, grade and flagged checks (None where unknown)."""
     if results is None:
-        return UnitRow(name, False, None, None, None, None, None, None)
-    totals = spending_totals(results)
-    budget, actual = _overall(totals, "budget"), _overall(totals, "actual")
+        return UnitRow(name, False, None, None, None, None, None, None, own)
+    (budget, budget_dec), (actual, actual_dec) = (
+        _overall(results, "budget"),
+        _overall(results, "actual"),
+    )
     scoring = results.get("scoring") or {}
     funds = scoring.get("funds") or {}
     rate = _number(funds.get("rate"))
@@ -127,57 +308,109 @@ def unit_row(name: str, results: dict | None) -> UnitRow:
         _number(scoring.get("total")),
         scoring.get("grade") or None,
         flagged,
+        own,
+        budget_dec,
+        actual_dec,
     )
 
 
-def _sum(label: str, values: list[tuple[str, float | None]]) -> Sum:
-    counted = [n for n, v in values if v is not None]
-    lacking = [n for n, v in values if v is None]
-    known = [v for _, v in values if v is not None]
-    return Sum(label, sum(known) if known else None, counted, lacking)
+def sum_over(label: str, parts: list[tuple[str, Figure]]) -> Sum:
+    """`label` summed over the members whose figure is known; the others named as lacking."""
+    known = [(n, v, d) for n, (v, d) in parts if v is not None]
+    values = [v for _, v, _ in known]
+    return Sum(
+        label,
+        sum(values) if known else None,
+        [n for n, _, _ in known],
+        [n for n, (v, _) in parts if v is None],
+        sum_precision([d for _, _, d in known], values) if known else None,  # type: ignore[arg-type]
+    )
+
+
+def _stated(unit_items: dict, item: str, amount_unit: str) -> tuple[float, int] | None:
+    """A 部门合计 item in 万元 with its decimals in 万元 terms (stated in the 金额单位)."""
+    text = str(unit_items.get(item) or "").replace(",", "").strip()
+    value = _number(text)
+    if value is None:
+        return None
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    shift = 4 if amount_unit == "元" else 0  # 1元 is 0.0001万元
+    return value / 10**shift, decimals + shift
 
 
 def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures:
-    """The department's table of units, sums by budget type, and reconciliation."""
+    """本级 and its units: the members' table, spending and 收入 sums, and reconciliation."""
     fig = _figures(own)
+    amount_unit = str(fig.get("amount_unit") or "万元")
     names = [str(u.get("unit_name") or u.get("declared") or "") for u in units]
-    rows = [unit_row(n, u.get("results")) for n, u in zip(names, units, strict=True)]
-    per_unit = [spending_totals(u.get("results")) for u in units]
-    types: list[str] = []
-    for totals in [spending_totals(own), *per_unit]:
-        types += [t for t in totals if t not in types]
-    by_type = {
-        t: {
-            m: _sum(
-                f"{t}{'预算数' if m == 'budget' else '执行数'}",
-                [(n, totals.get(t, {}).get(m)) for n, totals in zip(names, per_unit, strict=True)],
-            )
+    members = [(OWN, own), *((n, u.get("results")) for n, u in zip(names, units, strict=True))]
+    own_name = str(fig.get("unit_name") or "")
+    rows = [unit_row(f"{own_name}（{OWN}）" if own_name else OWN, own, own=True)]
+    rows += [unit_row(n, u.get("results")) for n, u in zip(names, units, strict=True)]
+
+    spending = [
+        Line(
+            "合计",
+            0,
+            *(
+                sum_over("合计", [(n, _overall(r, m)) for n, r in members])
+                for m in ("budget", "actual")
+            ),
+        )
+    ]
+    per_member = [(n, _member_lines(r)) for n, r in members]
+    keys = list(dict.fromkeys(k for _, lines in per_member for k in lines))
+    for level, label in _line_order(keys):
+        sums = [
+            sum_over(label, [(n, _amount(lines.get((level, label)), m)) for n, lines in per_member])
             for m in ("budget", "actual")
-        }
-        for t in types
-    }
-    total = {m: _sum("合计", [(r.name, getattr(r, m)) for r in rows]) for m in ("budget", "actual")}
-    own_totals = spending_totals(own)
-    unit_items = fig.get("unit") or {}
+        ]
+        spending.append(Line(label, level, *sums))
+
+    per_income = [(n, _income_lines(r)) for n, r in members]
+    income_keys = list(dict.fromkeys(k for _, lines in per_income for k in lines))
+    # 收入合计 first, 上年结转结余 (beside it, not part of it) last, the sources as listed
+    income_keys.sort(key=lambda k: 0 if k[0] == 0 else 2 if k[1] == sc.CARRIED_OVER else 1)
+    income = [
+        IncomeSum(
+            label,
+            level,
+            sum_over(label, [(n, lines.get((level, label), NONE)) for n, lines in per_income]),
+        )
+        for level, label in income_keys
+    ]
+
     reconciliation = []
+    unit_items = fig.get("unit") or {}
     for item, measure in ((STATED_BUDGET_ITEM, "budget"), (STATED_ACTUAL_ITEM, "actual")):
-        stated = _number(unit_items.get(item))
+        stated = _stated(unit_items, item, amount_unit)
         if stated is None:
             continue
-        own_value = _overall(own_totals, measure)
-        part = total[measure]
-        lacking = list(part.lacking) + ([] if own_value is not None else ["本级"])
-        computed = None if lacking or part.value is None else part.value + own_value
-        difference = None if computed is None else stated - computed
-        allowed = parts_tolerance([2] * (len(units) + 2))  # each part stated to 0.01 万元
+        total = spending[0].budget if measure == "budget" else spending[0].actual
+        computed = None if total.lacking else total.value
+        difference = None if computed is None else stated[0] - computed
+        parts = [_overall(r, measure)[1] for _, r in members]
+        allowed = half_unit(stated[1]) + parts_tolerance([2 if d is None else d for d in parts])
         ok = None if difference is None else abs(difference) <= allowed
-        reconciliation.append(Reconciliation(item, stated, computed, difference, ok, lacking))
+        reconciliation.append(
+            Reconciliation(
+                item,
+                stated[0],
+                computed,
+                difference,
+                ok,
+                list(total.lacking),
+                stated[1],
+                total.decimals if computed is not None else None,
+            )
+        )
     return DepartmentFigures(
-        name=str(fig.get("unit_name") or ""),
+        name=own_name,
         year=fig.get("year"),
         rows=rows,
-        by_type=by_type,
-        total=total,
+        spending=spending,
+        income=income,
         reconciliation=reconciliation,
-        without_data=[r.name for r in rows if not r.built],
+        without_data=[r.name for r in rows[1:] if not r.built],
+        amount_unit=amount_unit,
     )

@@ -119,7 +119,9 @@ def _amount(r: Any, label: str | None = None) -> Amount:
     )
 
 
-def _precision(values: list[int | None], amounts: list[float | None] | None = None) -> int | None:
+def sum_precision(
+    values: list[int | None], amounts: list[float | None] | None = None
+) -> int | None:
     """The precision of a sum of exact figures: that of its most precise part (50.6 + 65.12 is
     115.72, not 115.7). A part stated as 0 carries no digits of its own, unless every part is 0
     (0 + 0 is written as the source wrote its zeros: 0万元, not 0.00万元)."""
@@ -147,9 +149,13 @@ def _summed(label: str, parts: list[Amount]) -> Amount:
         _sum_all(parts, "budget"),
         original_budget=_sum_all(parts, "original_budget"),
         previous_actual=_sum_all(parts, "previous_actual"),
-        actual_decimals=_precision([p.actual_decimals for p in known], [p.actual for p in known]),
-        budget_decimals=_precision([p.budget_decimals for p in parts], [p.budget for p in parts]),
-        original_decimals=_precision(
+        actual_decimals=sum_precision(
+            [p.actual_decimals for p in known], [p.actual for p in known]
+        ),
+        budget_decimals=sum_precision(
+            [p.budget_decimals for p in parts], [p.budget for p in parts]
+        ),
+        original_decimals=sum_precision(
             [p.original_decimals for p in parts], [p.original_budget for p in parts]
         ),
     )

@@ -337,6 +337,7 @@ def build_context(results: YearResults) -> dict:
         "project_views": [view(p) for p in results.projects],
         "report_format": fig.unit.get("报告格式", ""),
         "source": source,
+        "department": results.department,
     }
 
 

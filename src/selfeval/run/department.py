@@ -26,7 +26,6 @@ from selfeval.run.plan import Key
 from selfeval.store import hash_tree, load_json, load_json_dict, write_json_atomic
 
 DECLARED_ITEM = "下属单位"
-UNITS_FILE = "units.json"
 CACHE_FILE = ".departments.json"
 _SPLIT = re.compile(r"[、,，;；\n]+")
 

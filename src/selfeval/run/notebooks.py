@@ -32,10 +32,6 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("analyze", "02_analyze.ipynb"),
     ("report", "03_report.ipynb"),
 )
-#: A 主管部门's extra notebook, run after 03 when the batch gives the build its units' results;
-#: its outputs follow the unit's own report in report.html (run.department).
-DEPARTMENT_STAGE = ("department", "04_department.ipynb")
-UNITS_FILE = "units.json"
 #: Key an output's metadata carries when the report notebook states the document title.
 TITLE_KEY = "selfeval"
 DEFAULT_TITLE = "整体支出绩效自评报告"
@@ -235,16 +231,11 @@ def warm_exporter() -> None:
     )
 
 
-def export_html(executed_nb: Path, html: Path, *more: Path) -> Path:
-    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it.
-
-    `more`: executed notebooks whose cells follow (a department's 04 after its 03).
-    """
+def export_html(executed_nb: Path, html: Path) -> Path:
+    """Export an executed report notebook to one offline HTML file (no code, no CDN); returns it."""
     import nbformat
 
     nb = nbformat.read(executed_nb, as_version=4)
-    for path in more:
-        nb.cells += nbformat.read(path, as_version=4).cells
     title = _report_title(nb) or nb.metadata.get("title") or DEFAULT_TITLE
     nb = _for_export(nb)
     nb.metadata["title"] = title
@@ -288,8 +279,8 @@ def build_year(
     soon as the report notebook is saved.
 
     `units` (a 主管部门's build, see run.department): written as units.json into
-    `processed_dir` after 01, and 04_department runs after 03; its section follows the unit's
-    report in report.html, and report.ipynb holds both notebooks' cells.
+    `processed_dir` after 01; 02 computes the department as a whole from it and its own
+    results, and 03 writes that section into the one document (report.html and report.docx).
 
     Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
     `report_docx`, `report_pdf` or None, `summary`) and `pdf`: "made", "missing" (no
@@ -326,14 +317,13 @@ def build_year(
     try:
         with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
             work = Path(tmp)
-            stages = list(STAGES) + ([DEPARTMENT_STAGE] if units is not None else [])
             run = (params, work, failed_dir, on_stage, kernel, build_root)
-            executed = _run_stages(year, stages, *run, units=units)
+            executed = _run_stages(year, list(STAGES), *run, units=units)
             kernel.shutdown(now=True)  # the report is saved: nothing the year needs is in it
             if on_stage is not None:
                 on_stage("export")
             try:
-                export_html(executed[0], report_html, *executed[1:])
+                export_html(executed, report_html)
                 _merge(executed, report_nb, _path_texts(params, shown_paths))
             except Exception as exc:
                 raise BuildError(year, "export", _error_detail(exc)) from exc
@@ -358,27 +348,24 @@ def _path_texts(params: dict, shown: dict[str, str] | None) -> dict[str, str]:
     return {params[k]: v for k, v in shown.items() if params.get(k) and params[k] != v}
 
 
-def _merge(executed: list[Path], report_nb: Path, paths: dict[str, str]) -> None:
-    """report.ipynb: 03 as executed, a department's 04 cells appended, build folders as shown.
+def _merge(executed: Path, report_nb: Path, paths: dict[str, str]) -> None:
+    """report.ipynb: 03 as executed, build folders as shown.
 
     Every occurrence of a build folder (the injected parameters, and any output that prints a
     path, e.g. the PosixPath 03's last cell returns) becomes its project-relative final place,
     so report.ipynb does not depend on where or in which staging folder the year was built.
     """
-    if len(executed) == 1 and not paths:
-        shutil.move(executed[0], report_nb)
+    if not paths:
+        shutil.move(executed, report_nb)
         return
     import nbformat
 
-    nb = nbformat.read(executed[0], as_version=4)
-    for path in executed[1:]:
-        nb.cells += nbformat.read(path, as_version=4).cells
+    nb = nbformat.read(executed, as_version=4)
     text = nbformat.writes(make_reproducible(nb))
     for build_path, shown in sorted(paths.items(), key=lambda kv: -len(kv[0])):
         text = text.replace(build_path, shown)
     report_nb.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    for path in executed:
-        path.unlink(missing_ok=True)
+    executed.unlink(missing_ok=True)
 
 
 def _run_stages(
@@ -392,13 +379,13 @@ def _run_stages(
     build_root: Path | None,
     *,
     units: list[dict] | None = None,
-) -> list[Path]:
-    """Execute the notebooks in order into `work`; returns those of the report (03, 04)."""
+) -> Path:
+    """Execute the notebooks in order into `work`; returns the executed report notebook (03)."""
     from selfeval.run.kernel import KernelSetupError
-    from selfeval.store import write_json_atomic
+    from selfeval.store import UNITS_FILE, write_json_atomic
 
     executed: Path | None = None
-    report: list[Path] = []
+    report: Path | None = None
     for stage, name in stages:
         if stage == "analyze" and units is not None:  # 01 has written the processed folder
             write_json_atomic(Path(params["processed_dir"]) / UNITS_FILE, units)
@@ -428,9 +415,9 @@ def _run_stages(
             input_problems = getattr(exc, "ename", None) == "InputError"
             detail = str(exc.evalue) if input_problems else _error_detail(exc)
             raise BuildError(year, stage, detail, kept, input_problems=input_problems) from exc
-        if stage in ("report", DEPARTMENT_STAGE[0]):
-            report.append(executed)
-    assert executed is not None
+        if stage == "report":
+            report = executed
+    assert report is not None
     return report
 
 

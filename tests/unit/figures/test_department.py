@@ -1,25 +1,55 @@
-"""A 主管部门's figures over its units: sums only over known figures, lacking units named."""
+"""A 主管部门's figures over 本级 and its units: sums only over known figures, lacking members
+named, the precision of the parts kept, the stated 部门合计 reconciled in the 金额单位.
+
+Expected sums are worked out by hand in each test from the figures written into it."""
 
 from __future__ import annotations
 
 import pytest
 
 from selfeval.figures.department import department_figures, unit_row
+from selfeval.present.blocks.department import department
+from selfeval.present.document import Heading, Paragraph, Table
 
 
-def _results(name, types, score=None, grade=None, rate=None, checks=(True,), unit_items=None):
+def _line(label, budget=None, actual=None, budget_decimals=2, actual_decimals=2):
+    return {
+        "label": label,
+        "budget": budget,
+        "actual": actual,
+        "budget_decimals": None if budget is None else budget_decimals,
+        "actual_decimals": None if actual is None else actual_decimals,
+    }
+
+
+def _general(total, basic=None, project=None, items=(), groups=None):
+    """A stored 一般公共预算: its 合计, 基本支出/项目支出 and 基本支出's items and groups."""
+    categories = {}
+    if basic is not None:
+        categories["基本支出"] = _line("基本支出", *basic)
+    if project is not None:
+        categories["项目支出"] = _line("项目支出", *project)
+    return {
+        "budget_type": "一般公共预算",
+        "total": _line("合计", *total),
+        "categories": categories,
+        "items": {"基本支出": [_line(label, *values) for label, values in items]},
+        "basic_groups": {g: _line(g, *values) for g, values in (groups or {}).items()},
+    }
+
+
+def _results(
+    name, types, score=None, grade=None, rate=None, checks=(True,), unit_items=None, income=None
+):
     """The parts of a results.json the department reads."""
     return {
         "figures": {
             "unit_name": name,
             "year": 2024,
             "unit": unit_items or {"单位名称": name},
-            "spending": {
-                "types": {
-                    t: {"total": {"budget": b, "actual": a}} if (b, a) != (None, None) else None
-                    for t, (b, a) in types.items()
-                }
-            },
+            "amount_unit": (unit_items or {}).get("金额单位", "万元"),
+            "spending": {"types": types},
+            "income": income,
         },
         "scoring": None
         if score is None
@@ -28,59 +58,207 @@ def _results(name, types, score=None, grade=None, rate=None, checks=(True,), uni
     }
 
 
+def _income(total, parts, carried=None):
+    def line(label, current, decimals=2):
+        return {"label": label, "current": current, "current_decimals": decimals, "parts": []}
+
+    return {
+        "total": line("收入合计", total),
+        "parts": [line(label, value) for label, value in parts],
+        "carried_over": None if carried is None else line("上年结转结余", carried),
+    }
+
+
 def _unit(name, results):
     return {"declared": name, "unit_name": name, "results": results}
 
 
-def test_sums_count_only_known_figures_and_name_the_units_that_lack_them():
+def _project():
     own = _results(
-        "局本级",
-        {"一般公共预算": (50.0, 45.0)},
-        unit_items={"单位名称": "局本级", "部门合计预算数": "180.00", "部门合计执行数": "160"},
+        "文旅局",
+        {
+            "一般公共预算": _general(
+                (50.0, 45.5),
+                basic=(40.0, 38.5),
+                project=(10.0, 7.0),
+                items=[("工资福利支出", (30.0, 29.0)), ("商品和服务支出", (10.0, 9.5))],
+                groups={"人员经费": (30.0, 29.0), "公用经费": (10.0, 9.5)},
+            )
+        },
+        unit_items={"单位名称": "文旅局", "部门合计预算数": "180.00", "部门合计执行数": "160.5"},
+        income=_income(60.0, [("财政拨款收入", 55.0), ("其他收入", 5.0)]),
     )
-    units = [
-        _unit("图书馆", _results("图书馆", {"一般公共预算": (100.0, 90.0)}, 88.5, "良", 90.0)),
-        _unit("文化馆", _results("文化馆", {"一般公共预算": (None, 25.0)}, checks=(True, False))),
+    library = _results(
+        "图书馆",
+        {
+            "一般公共预算": _general(
+                (100.0, 90.25),
+                basic=(70.0, 65.25),
+                project=(30.0, 25.0),
+                items=[("工资福利支出", (50.0, 48.0)), ("商品和服务支出", (20.0, 17.25))],
+                groups={"人员经费": (50.0, 48.0), "公用经费": (20.0, 17.25)},
+            ),
+            # a 预算类型 stated as none: 执行数 0, no 预算数
+            "政府性基金预算": {"total": _line("合计", None, 0.0, actual_decimals=0), "items": {}},
+        },
+        88.5,
+        "良",
+        90.25,
+        income=_income(100.0, [("财政拨款收入", 95.0), ("事业收入", 5.0)], carried=3.0),
+    )
+    culture = _results(  # gives no 预算数 and no 收入 sheet
+        "文化馆",
+        {"一般公共预算": _general((None, 25.0), basic=(None, 20.0), project=(None, 5.0))},
+        checks=(True, False),
+    )
+    return own, [
+        _unit("图书馆", library),
+        _unit("文化馆", culture),
         _unit("文管所", None),
     ]
+
+
+def test_members_table_has_own_unit_first_then_each_unit_with_rate_score_grade_and_checks():
+    own, units = _project()
     d = department_figures(own, units)
-    assert d.name == "局本级" and d.without_data == ["文管所"]
-    library, culture, museum = d.rows
-    assert (library.execution_rate, library.score, library.grade) == (90.0, 88.5, "良")
+    assert d.name == "文旅局" and d.without_data == ["文管所"]
+    own_row, library, culture, museum = d.rows
+    assert own_row.own and own_row.name == "文旅局（本级）"
+    assert (own_row.budget, own_row.actual) == (50.0, 45.5)
+    assert own_row.execution_rate == pytest.approx(91.0)  # 45.5 / 50 by hand
+    assert (library.execution_rate, library.score, library.grade) == (90.25, 88.5, "良")
+    assert library.budget == 100.0  # 100 + the none 政府性基金预算 (a stated none, not 未填报)
     assert library.flagged_checks == 0 and culture.flagged_checks == 1
     assert culture.execution_rate is None and culture.budget is None  # no budget: no rate
     assert museum.built is False and museum.actual is None
-    budget = d.by_type["一般公共预算"]["budget"]
-    actual = d.by_type["一般公共预算"]["actual"]
-    assert budget.value == 100.0 and budget.lacking == ["文化馆", "文管所"]
-    assert actual.value == 115.0 and actual.counted == ["图书馆", "文化馆"]
-    assert actual.lacking == ["文管所"]
-    # 部门合计 = 本级 + units: unknown while a unit lacks the figure, never a wrong total
-    by_label = {c.label: c for c in d.reconciliation}
-    assert by_label["部门合计执行数"].computed is None
-    assert by_label["部门合计执行数"].lacking == ["文管所"]
-    assert by_label["部门合计执行数"].ok is None
 
 
-def test_reconciliation_against_own_plus_units():
-    own = _results(
-        "局本级",
-        {"一般公共预算": (50.0, 45.0)},
-        unit_items={"部门合计预算数": "150.00", "部门合计执行数": "140"},
-    )
-    units = [
-        _unit("图书馆", _results("图书馆", {"一般公共预算": (100.0, 90.0)})),
+def test_spending_sums_count_own_and_known_units_and_name_who_lacks_each_figure():
+    own, units = _project()
+    d = department_figures(own, units)
+    lines = {(line.level, line.label): line for line in d.spending}
+    total = lines[(0, "合计")]
+    # 执行数: 本级 45.5 + 图书馆 90.25 (+0 of its none fund) + 文化馆 25 = 160.75
+    assert total.actual.value == pytest.approx(160.75)
+    assert total.actual.counted == ["本级", "图书馆", "文化馆"]
+    assert total.actual.lacking == ["文管所"] and total.actual.decimals == 2
+    # 预算数: 本级 50 + 图书馆 100 = 150; 文化馆 gives none
+    assert total.budget.value == 150.0 and total.budget.lacking == ["文化馆", "文管所"]
+    assert total.rate is None  # 预算数 and 执行数 over different members: no rate
+    general = d.by_type["一般公共预算"]
+    assert general["actual"].value == pytest.approx(160.75)
+    basic = lines[(2, "基本支出")]
+    assert basic.actual.value == pytest.approx(38.5 + 65.25 + 20.0)  # 123.75
+    personnel = lines[(3, "人员经费")]
+    assert personnel.actual.value == 77.0 and personnel.budget.value == 80.0
+    assert personnel.actual.lacking == ["文化馆", "文管所"]  # 文化馆 gives no breakdown
+    assert personnel.rate == pytest.approx(77.0 / 80.0 * 100)  # same members: 96.25%
+    assert lines[(4, "商品和服务支出")].actual.value == pytest.approx(26.75)  # 9.5 + 17.25
+    order = [(line.level, line.label) for line in d.spending]
+    assert order == [
+        (0, "合计"),
+        (1, "一般公共预算"),
+        (2, "基本支出"),
+        (3, "人员经费"),
+        (4, "工资福利支出"),
+        (3, "公用经费"),
+        (4, "商品和服务支出"),
+        (2, "项目支出"),
+        (1, "政府性基金预算"),
     ]
+    fund = lines[(1, "政府性基金预算")]
+    assert (fund.budget.value, fund.actual.value) == (0.0, 0.0)
+    assert fund.actual.counted == ["图书馆"] and fund.actual.lacking == ["本级", "文化馆", "文管所"]
+
+
+def test_income_by_source_over_the_members_that_have_a_income_sheet():
+    own, units = _project()
+    income = {(i.level, i.current.label): i.current for i in department_figures(own, units).income}
+    assert list(income) == [
+        (0, "收入合计"),
+        (1, "财政拨款收入"),
+        (1, "其他收入"),
+        (1, "事业收入"),
+        (1, "上年结转结余"),
+    ]
+    assert income[(0, "收入合计")].value == 160.0  # 60 + 100
+    assert income[(0, "收入合计")].lacking == ["文化馆", "文管所"]
+    assert income[(1, "财政拨款收入")].value == 150.0  # 55 + 95
+    assert income[(1, "事业收入")].value == 5.0 and income[(1, "事业收入")].counted == ["图书馆"]
+    assert income[(1, "事业收入")].lacking == ["本级", "文化馆", "文管所"]
+
+
+def test_stated_totals_are_reconciled_only_when_every_member_gives_the_figure():
+    own, units = _project()
     by_label = {c.label: c for c in department_figures(own, units).reconciliation}
-    assert by_label["部门合计预算数"].computed == 150.0 and by_label["部门合计预算数"].ok
     actual = by_label["部门合计执行数"]
-    assert actual.computed == 135.0 and actual.difference == pytest.approx(5.0)
-    assert actual.ok is False
+    assert actual.stated == 160.5 and actual.stated_decimals == 1
+    assert actual.computed is None and actual.ok is None and actual.lacking == ["文管所"]
+    # without the unit that has no data: 45.5 + 90.25 + 25 = 160.75 against 160.5 stated
+    d = department_figures(own, units[:2])
+    actual = {c.label: c for c in d.reconciliation}["部门合计执行数"]
+    assert actual.computed == pytest.approx(160.75)
+    assert actual.difference == pytest.approx(-0.25) and actual.ok is False
+    budget = {c.label: c for c in d.reconciliation}["部门合计预算数"]
+    assert budget.computed is None and budget.lacking == ["文化馆"]
 
 
-def test_a_unit_row_of_a_unit_without_scoring_takes_the_rate_from_its_totals():
-    row = unit_row(
-        "图书馆", _results("图书馆", {"一般公共预算": (80.0, 60.0), "政府性基金预算": (None, None)})
+def test_stated_totals_in_yuan_are_read_in_the_departments_own_unit():
+    own = _results(
+        "文旅局",
+        {"一般公共预算": _general((50.0, 45.5))},
+        unit_items={
+            "金额单位": "元",
+            "部门合计预算数": "1,500,000.00",
+            "部门合计执行数": "1355000",
+        },
     )
-    assert row.budget == 80.0 and row.actual == 60.0 and row.execution_rate == 75.0
-    assert row.score is None and row.grade is None
+    library = _results("图书馆", {"一般公共预算": _general((100.0, 90.0))})
+    d = department_figures(own, [_unit("图书馆", library)])
+    assert d.amount_unit == "元"
+    by_label = {c.label: c for c in d.reconciliation}
+    budget = by_label["部门合计预算数"]
+    assert budget.stated == 150.0 and budget.stated_decimals == 6  # 元 with fen, in 万元
+    assert budget.ok is True and budget.difference == 0
+    actual = by_label["部门合计执行数"]
+    assert actual.stated == pytest.approx(135.5) and actual.ok is True  # 45.5 + 90 万元
+
+
+def test_a_unit_without_results_is_a_row_without_figures():
+    row = unit_row("某馆", None)
+    assert (row.built, row.score, row.execution_rate, row.flagged_checks) == (
+        False,
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacking_named():
+    own, units = _project()
+    d = department_figures(own, units)
+    ctx = {"year": 2024, "amount_unit": "元", "unit_name": "文旅局", "department": d}
+    blocks = department(ctx, "department")
+    tables = {b.kind: b for b in blocks if isinstance(b, Table)}
+    assert set(tables) == {"department-units", "department-income", "department-spending"}
+    members = [[c.text for c in r.cells] for r in tables["department-units"].body]
+    own_row = ["文旅局（本级）", "500,000.00", "455,000.00", "91.00%", "未填报", "未填报", "0"]
+    assert members[0] == own_row
+    assert members[3] == ["文管所", *["未填报"] * 6]
+    spending = {
+        r.cells[0].text.strip("\u3000"): [c.text for c in r.cells]
+        for r in tables["department-spending"].body
+    }
+    # 160.75 万元 is 1,607,500.00 元; 预算数 150 万元 over 本级 and 图书馆
+    # different members under 预算数 and 执行数: no rate (「—」, explained in the note)
+    assert spending["合计"][1:4] == ["1,500,000.00", "1,607,500.00", "—"]
+    assert spending["合计"][4] == "预算数：文化馆、文管所；执行数：文管所"
+    assert spending["人员经费"][3] == "96.25%"
+    headings = [b.text for b in blocks if isinstance(b, Heading)]
+    assert headings[0] == "（一）本级及下属单位绩效自评情况"
+    texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert "文管所本年度没有可用的数据，未计入合计" in texts[0]
+    assert texts[-1].startswith(
+        "部门合计执行数：填报1,605,000.00元，本级与下属单位合计无法计算（文管所"
+    )
+    assert department({**ctx, "department": None}, "department") == []

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from selfeval.present.blocks.closing import colophon, measures, other, problems, reconciliation
 from selfeval.present.blocks.common import BlockBuilder
+from selfeval.present.blocks.department import department
 from selfeval.present.blocks.performance import performance
 from selfeval.present.blocks.scoring import project_tables, scoring_table
 from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
@@ -35,6 +36,7 @@ BLOCKS: dict[str, BlockBuilder] = {
     "other": other,
     "reconciliation": reconciliation,
     "colophon": colophon,
+    "department": department,
 }
 
 

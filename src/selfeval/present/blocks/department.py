@@ -1,0 +1,206 @@
+"""部门整体情况 of a 主管部门 (issue 19): 本级 and its units — their self-evaluation in one table,
+收入 and spending summed over the members that state each figure (the others named), and the
+department's stated totals reconciled against that sum. Nothing for any other unit.
+
+Every figure comes summed from `selfeval.figures.department` (stored in results.json by 02);
+amounts are written in the department's own 金额单位 at the precision of the sum's parts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selfeval.present.blocks.common import amount, number, p
+from selfeval.present.document import Block, Column, Heading, Note, Row, Table
+from selfeval.present.formats import NOT_GIVEN, fixed, pct
+
+#: An indent per level of a line under its parent (合计 → 预算类型 → 基本支出 → 人员经费 → …).
+INDENT = "　"
+
+
+def _names(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def _lacking(line: Any) -> str:
+    """Who lacks a line's 预算数 or 执行数: one list when both are the same, else each."""
+    budget, actual = line.budget.lacking, line.actual.lacking
+    if budget == actual:
+        return _names(budget) or "—"
+    parts = [f"{what}：{_names(names)}" for what, names in (("预算数", budget), ("执行数", actual))]
+    return "；".join(part for part, names in zip(parts, (budget, actual), strict=True) if names)
+
+
+def _rate(value: float | None) -> str:
+    return NOT_GIVEN if value is None else pct(value)
+
+
+def _line_rate(line: Any) -> str:
+    """A line's 执行率; 「—」 when both sums are known but count different members (no rate
+    of one set of units against another), 未填报 when a sum is not known at all."""
+    if line.rate is None and line.budget.value is not None and line.actual.value is not None:
+        return "—"
+    return _rate(line.rate)
+
+
+def _units_table(ctx: dict, d: Any) -> Table:
+    rows = []
+    for r in d.rows:
+        rows.append(
+            Row.of(
+                r.name,
+                number(ctx, r.budget, r.budget_decimals),
+                number(ctx, r.actual, r.actual_decimals),
+                _rate(r.execution_rate),
+                fixed(r.score, 2, NOT_GIVEN),
+                r.grade or NOT_GIVEN,
+                NOT_GIVEN if r.flagged_checks is None else str(r.flagged_checks),
+                kind="own" if r.own else ("no-data" if not r.built else ""),
+            )
+        )
+    return Table(
+        caption=f"{ctx['year']}年本级及下属单位绩效自评情况（金额单位：{ctx['amount_unit']}）",
+        columns=(
+            Column(width=2.6),
+            Column.numeric(),
+            Column.numeric(),
+            Column.numeric(0.9),
+            Column.numeric(0.9),
+            Column(width=0.7),
+            Column.numeric(0.9),
+        ),
+        header=(Row.of("单位", "预算数", "执行数", "执行率", "自评得分", "等级", "⚠核对项"),),
+        body=tuple(rows),
+        kind="department-units",
+        row_headers=True,
+        notes=(
+            Note("注：预算数、执行数为各单位各预算类型合计；⚠核对项为数据核对中未通过的项数。"),
+        ),
+    )
+
+
+def _sum_clause(ctx: dict, s: Any) -> str:
+    """「X（其中A未填报，未计入）」 for a sum, or 未填报 when no member states it."""
+    if s.value is None:
+        return NOT_GIVEN
+    text = amount(ctx, s.value, s.decimals)
+    return text + (f"（{_names(s.lacking)}{NOT_GIVEN}，未计入）" if s.lacking else "")
+
+
+def _income(ctx: dict, d: Any) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "（二）部门整体收入情况")]
+    if not d.income:
+        return [*blocks, p(f"本级及各下属单位均未填报{ctx['year']}年收入情况。")]
+    total = next((line for line in d.income if line.level == 0), None)
+    if total is not None:
+        blocks.append(
+            p(f"{ctx['year']}年部门整体收入合计{_sum_clause(ctx, total.current)}。", "department")
+        )
+    rows = [
+        Row.of(
+            f"{INDENT * max(line.level - 1, 0)}{'其中：' if line.level == 2 else ''}{line.label}",
+            number(ctx, line.current.value, line.current.decimals),
+            _names(line.current.lacking) or "—",
+            total=line.level == 0,
+        )
+        for line in d.income
+    ]
+    blocks.append(
+        Table(
+            caption=f"{ctx['year']}年部门整体收入情况（金额单位：{ctx['amount_unit']}）",
+            columns=(Column(width=2.4), Column.numeric(), Column(width=2.4)),
+            header=(Row.of("项目", "本年数合计", "未填报的单位"),),
+            body=tuple(rows),
+            kind="department-income",
+            row_headers=True,
+        )
+    )
+    return blocks
+
+
+def _spending(ctx: dict, d: Any) -> list[Block]:
+    total = d.spending[0]
+    text = f"{ctx['year']}年部门整体支出执行数合计{_sum_clause(ctx, total.actual)}"
+    text += f"，预算数合计{_sum_clause(ctx, total.budget)}"
+    if total.rate is not None:
+        text += f"，预算执行率{pct(total.rate)}"
+    rows = [
+        Row.of(
+            f"{INDENT * max(line.level - 1, 0)}{line.label}",
+            number(ctx, line.budget.value, line.budget.decimals),
+            number(ctx, line.actual.value, line.actual.decimals),
+            _line_rate(line),
+            _lacking(line),
+            total=line.level == 0,
+        )
+        for line in d.spending
+    ]
+    table = Table(
+        caption=f"{ctx['year']}年部门整体支出情况（金额单位：{ctx['amount_unit']}）",
+        columns=(
+            Column(width=2.4),
+            Column.numeric(),
+            Column.numeric(),
+            Column.numeric(0.9),
+            Column(width=2.2),
+        ),
+        header=(Row.of("项目", "预算数合计", "执行数合计", "执行率", "未填报的单位"),),
+        body=tuple(rows),
+        kind="department-spending",
+        row_headers=True,
+        notes=(
+            Note(
+                "注：合计只计入填报了该项数字的单位（未填报的单位列于表中，未按0计入）；"
+                "执行率只在预算数与执行数计入的单位相同时计算。"
+            ),
+        ),
+    )
+    return [Heading(2, "（三）部门整体支出情况"), p(text + "。", "department"), table]
+
+
+def _reconciliation(ctx: dict, d: Any) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "（四）部门合计数核对")]
+    if not d.reconciliation:
+        return [
+            *blocks,
+            p(
+                "单位概况未填报部门合计预算数、部门合计执行数，未作核对。",
+                "department-reconciliation",
+            ),
+        ]
+    for c in d.reconciliation:
+        text = f"{c.label}：填报{amount(ctx, c.stated, c.stated_decimals)}，本级与下属单位合计"
+        if c.computed is None:
+            text += f"无法计算（{_names(c.lacking)}{NOT_GIVEN}），未作核对。"
+        elif c.ok:
+            text += f"{amount(ctx, c.computed, c.computed_decimals)}，一致。"
+        else:
+            decimals = max(d for d in (c.stated_decimals, c.computed_decimals) if d is not None)
+            text += (
+                f"{amount(ctx, c.computed, c.computed_decimals)}，"
+                f"相差{amount(ctx, c.difference, decimals)} ⚠，请核对。"
+            )
+        blocks.append(p(text, "department-reconciliation"))
+    return blocks
+
+
+def department(ctx: dict, anchor: str) -> list[Block]:
+    """The department as a whole, for a 主管部门 (nothing for any other unit)."""
+    d = ctx.get("department")
+    if d is None:
+        return []
+    units = [r.name for r in d.rows[1:]]
+    text = (
+        f"{d.name or ctx['unit_name']}作为主管部门，部门整体包括本级和下属单位{len(units)}个"
+        f"（{_names(units)}）。以下合计只计入填报了该项数字的单位，未填报的单位逐项列明"
+    )
+    if d.without_data:
+        text += f"；{_names(d.without_data)}本年度没有可用的数据，未计入合计"
+    return [
+        p(text + "。", "department"),
+        Heading(2, "（一）本级及下属单位绩效自评情况"),
+        _units_table(ctx, d),
+        *_income(ctx, d),
+        *_spending(ctx, d),
+        *_reconciliation(ctx, d),
+    ]
