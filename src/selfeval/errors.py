@@ -192,3 +192,47 @@ class BuildError(RuntimeError):
                 " / the notebook executed up to the error, for debugging）"
             )
         super().__init__(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running builds: the batch, the kernel, the PDF converter, the cluster
+
+
+class ChangedDuringBuild(RuntimeError):
+    """A raw file changed while its year was being built: the build is not what it read."""
+
+
+class LockError(RuntimeError):
+    """The batch lock cannot be taken for a reason a person must fix (message says which)."""
+
+
+class KernelSetupError(RuntimeError):
+    """Code run silently in the kernel (preload, reset) failed, or the kernel did not answer."""
+
+
+class PdfError(RuntimeError):
+    """A conversion failed; the message carries the converter's own output."""
+
+
+class ConverterMissing(PdfError):
+    """No LibreOffice on this machine; the message says how to install it."""
+
+
+class SchedulerUnavailable(RuntimeError):
+    """No scheduler answered at the given address within the connect timeout."""
+
+
+class SchedulerLost(RuntimeError):
+    """The scheduler went away during the batch; committed unit-years are listed."""
+
+
+class WorkersOutOfDate(RuntimeError):
+    """Some workers run other code than the client; nothing was submitted."""
+
+
+class ResultRejected(RuntimeError):
+    """A worker's result did not match its hashes, its key or our code version."""
+
+
+class UnsafePath(ValueError):
+    """A relative path in a task's files would escape its folder."""

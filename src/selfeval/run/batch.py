@@ -40,6 +40,7 @@ from pathlib import Path
 
 from selfeval import config
 from selfeval.config import Roots
+from selfeval.errors import ChangedDuringBuild, LockError
 from selfeval.rules import is_year_folder
 from selfeval.run.plan import (
     BUILD_LOG,
@@ -307,10 +308,6 @@ def read_as_stamped(raw: Path, processed: Path, started_raw: object) -> str:
         if hash_tree(raw / name) != source.get("sha256"):
             raise ChangedDuringBuild(f"{CHANGED_DURING_BUILD}（{name}）")
     return now
-
-
-class ChangedDuringBuild(RuntimeError):
-    """A raw file changed while its year was being built: the build is not what it read."""
 
 
 # --------------------------------------------------------------------------- worker
@@ -940,10 +937,6 @@ def _kill_group(proc) -> None:
 
 def _on_sigterm(signum, frame) -> None:  # pragma: no cover - exercised through subprocesses
     raise KeyboardInterrupt
-
-
-class LockError(RuntimeError):
-    """The batch lock cannot be taken for a reason a person must fix (message says which)."""
 
 
 @contextlib.contextmanager

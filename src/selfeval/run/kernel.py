@@ -43,6 +43,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from selfeval import config
+from selfeval.errors import KernelSetupError
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 STATE_MODULE = "_selfeval_kernel_state"
@@ -59,10 +60,6 @@ PRELOAD = (
 RESET_CODE = f"__import__({STATE_MODULE!r}).reset()"
 #: nbclient runs IPython kernels with this history file (NotebookClient.ipython_hist_file).
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
-
-
-class KernelSetupError(RuntimeError):
-    """Code run silently in the kernel (preload, reset) failed, or the kernel did not answer."""
 
 
 class ReusableKernelClient(AsyncKernelClient):

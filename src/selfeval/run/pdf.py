@@ -27,6 +27,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from selfeval.config import Roots
+from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
 from selfeval.rules import is_year_folder
 from selfeval.store import hash_tree, load_json, write_json_atomic, write_with
@@ -64,14 +65,6 @@ SUBSTITUTES: dict[str, tuple[str, bool]] = {
     style.FONT_HEI: (SANS, False),
     "SimHei": (SANS, False),
 }
-
-
-class PdfError(RuntimeError):
-    """A conversion failed; the message carries the converter's own output."""
-
-
-class ConverterMissing(PdfError):
-    """No LibreOffice on this machine; the message says how to install it."""
 
 
 def find_soffice() -> Path | None:

@@ -35,6 +35,13 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 
 from selfeval.config import Roots
+from selfeval.errors import (
+    ResultRejected,
+    SchedulerLost,
+    SchedulerUnavailable,
+    UnsafePath,
+    WorkersOutOfDate,
+)
 from selfeval.run.plan import (
     BUILT,
     FAILED,
@@ -45,27 +52,6 @@ from selfeval.run.plan import (
     Key,
     YearPlan,
 )
-
-
-class SchedulerUnavailable(RuntimeError):
-    """No scheduler answered at the given address within the connect timeout."""
-
-
-class SchedulerLost(RuntimeError):
-    """The scheduler went away during the batch; committed unit-years are listed."""
-
-
-class WorkersOutOfDate(RuntimeError):
-    """Some workers run other code than the client; nothing was submitted."""
-
-
-class ResultRejected(RuntimeError):
-    """A worker's result did not match its hashes, its key or our code version."""
-
-
-class UnsafePath(ValueError):
-    """A relative path in a task's files would escape its folder."""
-
 
 CLUSTER_ERRORS = (SchedulerUnavailable, SchedulerLost, WorkersOutOfDate)
 
