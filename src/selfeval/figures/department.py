@@ -1,4 +1,4 @@
-"""A 主管部门's figures over 本级 and its units (issue 19): numbers only, from stored results.
+"""A 主管部门's figures over 本级 and its units: numbers only, from stored results.
 
 Inputs are JSON values, as the batch stores and ships them: the department's own results (as
 results.json holds them) and, per declared unit, the entry run.department.units_payload builds

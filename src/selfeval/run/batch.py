@@ -20,8 +20,8 @@ several units (data/raw/<unit>/<YYYY>/), both may be mixed:
 
 Workers are forked one per unit-year. Each launches its kernel first thing; when every slot is
 busy, one more worker may be started "held": its kernel boots while the others work, and it
-starts its notebooks once a slot frees (issue 18: the next year's kernel starting while one
-runs). A 主管部门's unit-years are built after all others (run.department).
+starts its notebooks once a slot frees (the next year's kernel starts while one runs: its
+boot is off the critical path). A 主管部门's unit-years are built after all others (run.department).
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def read_as_stamped(raw: Path, processed: Path, started_raw: object) -> str:
     01 records the sha256 of every file it parsed in meta.json's ``sources``. The folder must
     hash now as it did when the build started (no file added, removed or replaced since), and
     every file 01 read must still have the bytes it read: then the stamp's raw hash is the hash
-    of what was read. An analyst saving the workbook mid-build fails the check (issue 17).
+    of what was read. An analyst saving the workbook mid-build fails the check.
     """
     now = hash_tree(raw)
     meta = load_json(processed / "meta.json")

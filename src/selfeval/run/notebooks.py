@@ -42,7 +42,7 @@ _LITERAL_TYPES = (bool, int, float, str, type(None))
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation (issue 6): nothing reaches papermill unless it is a plain, expected literal.
+# Validation: nothing reaches papermill unless it is a plain, expected literal.
 
 
 def _allowed_roots(build_root: Path | None) -> list[Path]:

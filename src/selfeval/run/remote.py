@@ -5,7 +5,7 @@ future of year-1's task when that year is built in the same batch, else the comm
 a 主管部门's units payload, and the client's code version; it builds in a scratch folder under
 the worker's local directory (dask removes what a killed worker left there) and returns the
 products as bytes with their sha256. The client verifies every result (key, code version,
-hashes), checks that the raw folder still holds the bytes that were sent (issue 17), and
+hashes), checks that the raw folder still holds the bytes that were sent, and
 commits exactly as the local batch does: staging folders, stamp, journaled pair swap.
 
 A worker lost mid-task: the scheduler runs the task again elsewhere (its

@@ -1,4 +1,4 @@
-"""部门整体情况 of a 主管部门 (issue 19): 本级 and its units — their self-evaluation in one table,
+"""部门整体情况 of a 主管部门: 本级 and its units — their self-evaluation in one table,
 收入 and spending summed over the members that state each figure (the others named), and the
 department's stated totals reconciled against that sum. Nothing for any other unit.
 
