@@ -144,7 +144,7 @@ STATED_CATEGORY = {
 }
 STATED_CATEGORY_MEASURES = tuple(STATED_CATEGORY)
 STATED_SEPARATOR = "·"
-AMOUNT_UNITS = {"万元": 1, "元": 4}  # unit -> decimals added when expressed in 万元
+AMOUNT_UNITS = {"万元": 0, "元": 4}  # unit -> decimals added when the amount is expressed in 万元
 
 
 @dataclass(frozen=True)
