@@ -26,7 +26,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from selfeval.present.fonts import font_path, register_font
@@ -69,9 +71,25 @@ def set_theme() -> None:
 def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
     """PNG of `fig` without the Software/date metadata, so identical data gives identical bytes.
 
-    `dpi` None uses the theme's `savefig.dpi` (screen resolution)."""
+    `dpi` None uses the theme's `savefig.dpi` (screen resolution). The figure is drawn once.
+    matplotlib's savefig of a figure with a layout engine first draws it with rendering
+    disabled to run the layout, then draws it again (which runs the layout a second time), and
+    `bbox_inches="tight"` adds a pass over every artist's extent. Here the constrained layout
+    runs once, at the resolution of the picture, and is then fixed (the figure keeps that
+    layout), so savefig draws once. The layout keeps every text inside the canvas (the source
+    note is a `supxlabel`, for which it makes room), so no tight bounding box is needed and the
+    PNG is exactly the figure's size times `dpi`."""
+    dpi = float(dpi or plt.rcParams["savefig.dpi"])
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        FigureCanvasAgg(fig)  # a renderer for the layout's text extents
+        fig.set_dpi(dpi)
+        engine.execute(fig)
+        # no engine at all from here (a placeholder engine would still make savefig pre-draw);
+        # the positions just computed stay
+        fig.set_layout_engine(None)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", dpi=dpi)
+    fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=dpi)
     return buffer.getvalue()
 
 
@@ -117,10 +135,10 @@ def _figure(height: float, ncols: int = 1) -> tuple[Figure, list]:
 def _finish(fig: Figure, title: str, source: str) -> Figure:
     fig.suptitle(drawable(title, TITLE_CHARS), fontsize=13)
     if source:
-        fig.text(
-            0.01,
-            -0.01,
+        # a supxlabel, not a free fig.text: the constrained layout reserves its room at the foot
+        fig.supxlabel(
             f"数据来源：{drawable(source, TITLE_CHARS)}",
+            x=0.01,
             fontsize=SOURCE_SIZE,
             color="#555",
             ha="left",

@@ -7,6 +7,7 @@ import warnings
 
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -129,3 +130,57 @@ def test_category_chart_without_online_figures_draws_offline_only():
     assert left.get_legend() is None
     assert left.get_xlabel() == "线下参与人次"
     assert [len(c) for c in left.containers] == [2]  # one bar per category, no 线上 bars
+
+
+# ------------------------------------------------------------------- drawn once, not clipped
+
+
+def _ink(png: bytes) -> tuple[int, int, int, int, int, int]:
+    """(width, height, left, top, right, bottom) of the PNG and of its non-white pixels."""
+    import numpy as np
+
+    image = Image.open(io.BytesIO(png))
+    grey = np.asarray(image.convert("L"))
+    rows, cols = np.nonzero(grey < 250)
+    return image.width, image.height, cols.min(), rows.min(), cols.max(), rows.max()
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_png_is_drawn_once(name, monkeypatch):
+    plot, data = _cases()[name]
+    fig = plot(data, "图表标题：测试", SOURCE)
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: draws.append(1) or original(self, r))
+    charts.png_bytes(fig, charts.REPORT_DPI)
+    assert len(draws) == 1  # no second draw for a tight bounding box
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_png_has_the_figure_size_and_nothing_touches_an_edge(name):
+    plot, data = _cases()[name]
+    fig = plot(data, "图表标题：测试", SOURCE)
+    width, height, left, top, right, bottom = _ink(charts.png_bytes(fig, 200))
+    inches = fig.get_size_inches()
+    assert (width, height) == (round(inches[0] * 200), round(inches[1] * 200))
+    # title, source note, tick labels and legend all lie inside the canvas with a margin
+    assert left >= 3 and top >= 3 and right <= width - 4 and bottom <= height - 4
+
+
+def test_long_wrapped_labels_and_legend_are_inside_the_canvas():
+    data = pd.DataFrame(
+        {
+            "label": ["知识技能培训与讲座活动专项经费支出", "文化科技卫生三下乡活动专项"],
+            "budget": [70.0, 20.0],
+            "actual": [63.44, 18.2],
+        }
+    )
+    fig = charts.budget_vs_actual(data, "2024年预算数与执行数（万元）", SOURCE)
+    width, height, left, top, right, bottom = _ink(charts.png_bytes(fig, 200))
+    assert left >= 3 and top >= 3 and right <= width - 4 and bottom <= height - 4
+    # the wrapped tick labels and the source note are laid out inside the figure
+    renderer = FigureCanvasAgg(fig).get_renderer()  # at the figure's dpi, as last laid out
+    for text in [*fig.axes[0].get_yticklabels(), *fig.texts, fig.axes[0].get_legend()]:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0
+        assert box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
