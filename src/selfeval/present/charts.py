@@ -204,6 +204,8 @@ def activities_by_category(table: pd.DataFrame, title: str, source: str = "") ->
     kinds = kinds or ["offline"]
     people = data.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     people["n"] = pd.to_numeric(people["n"], errors="coerce")
+    if people["n"].isna().all():  # an empty axis from −0.05 to 0.05 would say nothing
+        raise ValueError("各类活动参与人次均未填报，不绘制图表 / no participant figure is known")
     people["kind"] = people["kind"].map({"offline": "线下", "online": "线上"})
     fig, (left, right) = _figure(_height(len(data), 0.9, 0.6), ncols=2)
     sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[: len(kinds)], ax=left)

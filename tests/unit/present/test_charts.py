@@ -184,3 +184,36 @@ def test_long_wrapped_labels_and_legend_are_inside_the_canvas():
         box = text.get_window_extent(renderer)
         assert box.x0 >= 0 and box.y0 >= 0
         assert box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+
+
+def test_category_chart_with_no_participant_figure_is_refused():
+    data = pd.DataFrame(
+        {
+            "category": ["讲座活动", "送书活动"],
+            "listings": [2, 3],
+            "sessions": [2, 3],
+            "offline": [float("nan"), float("nan")],
+            "online": [float("nan"), float("nan")],
+        }
+    )
+    with pytest.raises(ValueError, match="各类活动参与人次均未填报"):
+        charts.activities_by_category(data, "各类活动参与人次与场次", SOURCE)
+
+
+def test_holdings_line_is_not_drawn_across_years_without_data():
+    data = pd.DataFrame({"year": [2024, 2020, 2021, 2023], "holdings": [16516, 3000, 3590, 9000]})
+    fig = charts.holdings_over_years(data, "历年年末馆藏（册）", SOURCE)
+    ax = fig.axes[0]
+    joined = [
+        list(line.get_xdata())
+        for line in ax.get_lines()
+        if line.get_linestyle() not in ("None", "none", "") and len(line.get_xdata()) >= 2
+    ]
+    # 2020–2021 and 2023–2024 are joined; nothing is drawn across 2022, which has no data
+    assert joined == [[2020, 2021], [2023, 2024]]
+    points = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(points) == 1 and points[0].get_linestyle() == "None"
+    assert list(points[0].get_xdata()) == [2020, 2021, 2023, 2024]  # every known year a point
+    assert list(points[0].get_ydata()) == [3000, 3590, 9000, 16516]
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == ["16516", "3000", "3590", "9000"]
