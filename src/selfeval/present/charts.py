@@ -103,8 +103,8 @@ def _drawable() -> frozenset[int]:
     """Code points the bundled font has glyphs for."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path()), lazy=True)
-    return frozenset(font.getBestCmap())
+    with TTFont(str(font_path()), lazy=True) as font:  # closed: no ResourceWarning
+        return frozenset(font.getBestCmap())
 
 
 def drawable(text: object, limit: int = LABEL_CHARS) -> str:
