@@ -254,6 +254,38 @@ def books_by_destination(books: pd.DataFrame, title: str, source: str = "") -> F
     return _finish(fig, title, source)
 
 
+def known_runs(years: list[int], values: list) -> list[list[int]]:
+    """Indexes of the runs of consecutive years with a known value (None or NaN is unknown).
+
+    A line joins the points of one run; a year without data, or one missing from `years`,
+    ends the run, so no line is ever drawn across it."""
+    runs: list[list[int]] = []
+    for i, (year, value) in enumerate(zip(years, values, strict=True)):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            if runs and runs[-1]:
+                runs.append([])
+            continue
+        if runs and runs[-1] and year == years[runs[-1][-1]] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [run for run in runs if run]
+
+
+def plot_known_runs(ax, years: list[int], values: list, **style) -> None:
+    """A line over each run of consecutive known years and a point at every known year."""
+    for run in known_runs(years, values):
+        ax.plot([years[j] for j in run], [values[j] for j in run], **style)
+    known = [i for run in known_runs(years, values) for i in run]
+    ax.plot(
+        [years[i] for i in known],
+        [values[i] for i in known],
+        linestyle="none",
+        marker="o",
+        **style,
+    )
+
+
 def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> Figure:
     """Year-end holdings over the years known (columns year, holdings), on a true year axis.
 
@@ -262,15 +294,7 @@ def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> F
     fig, (ax,) = _figure(3.2)
     series = series.sort_values("year")
     years, values = list(series["year"]), list(series["holdings"])
-    run: list[int] = []
-    for i, year in enumerate(years):
-        if run and year != years[run[-1]] + 1:
-            ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
-            run = []
-        run.append(i)
-    if run:
-        ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
-    ax.plot(years, values, linestyle="none", marker="o", color=PALETTE[0])
+    plot_known_runs(ax, years, values, color=PALETTE[0])
     for year, value in zip(years, values, strict=True):
         ax.annotate(
             f"{int(value)}",

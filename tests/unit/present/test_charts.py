@@ -217,3 +217,11 @@ def test_holdings_line_is_not_drawn_across_years_without_data():
     assert list(points[0].get_ydata()) == [3000, 3590, 9000, 16516]
     labels = sorted(t.get_text() for t in ax.texts)
     assert labels == ["16516", "3000", "3590", "9000"]
+
+
+def test_known_runs_break_at_unknown_and_missing_years():
+    years = [2019, 2020, 2021, 2022, 2024, 2025]
+    values = [1.0, None, 3.0, float("nan"), 5.0, 6.0]
+    # 2020 and 2022 unknown, 2023 absent: only 2024–2025 is a run of more than one year
+    assert charts.known_runs(years, values) == [[0], [2], [4, 5]]
+    assert charts.known_runs([2020, 2021], [None, None]) == []
