@@ -78,9 +78,11 @@ def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
     runs once, at the resolution of the picture, and is then fixed (the figure keeps that
     layout), so savefig draws once. The layout keeps every text inside the canvas (the source
     note is a `supxlabel`, for which it makes room), so no tight bounding box is needed and the
-    PNG is exactly the figure's size times `dpi`."""
+    PNG is exactly the figure's size times `dpi`. A figure without a constrained layout (one a
+    notebook made with pyplot) is still cropped to its tight bounding box, as before."""
     dpi = float(dpi or plt.rcParams["savefig.dpi"])
     engine = fig.get_layout_engine()
+    tight = None
     if isinstance(engine, ConstrainedLayoutEngine):
         FigureCanvasAgg(fig)  # a renderer for the layout's text extents
         fig.set_dpi(dpi)
@@ -88,8 +90,10 @@ def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
         # no engine at all from here (a placeholder engine would still make savefig pre-draw);
         # the positions just computed stay
         fig.set_layout_engine(None)
+    else:
+        tight = "tight"  # a figure laid out by no one (a notebook's pyplot figure): crop it
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=dpi)
+    fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=dpi, bbox_inches=tight)
     return buffer.getvalue()
 
 
