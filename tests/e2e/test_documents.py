@@ -161,6 +161,24 @@ def test_docx_2024_styles_fonts_page_and_table_headers(root):
     assert len(document.inline_shapes) == 5  # the five charts
 
 
+@pytest.mark.parametrize("year", [2024, SYNTHETIC_YEARS[0]])
+def test_docx_figures_are_png_at_print_resolution(root, year):
+    from PIL import Image
+
+    document = docx.Document(str(_out(root, year) / "report.docx"))
+    shapes = list(document.inline_shapes)
+    assert shapes  # both years have charts
+    for shape in shapes:
+        blob = document.part.related_parts[
+            shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        ]
+        image = Image.open(io.BytesIO(blob.blob))
+        assert image.format == "PNG"
+        # pixels per inch at the placed size (EMU: 914400 per inch), at least REPORT_DPI = 200
+        assert image.width / (shape.width / 914400) >= 200
+        assert image.height / (shape.height / 914400) >= 200
+
+
 def test_docx_with_targets_puts_the_scoring_table_on_landscape_pages(root):
     document = docx.Document(str(_out(root, TARGET_YEAR) / "report.docx"))
     orientations = [s.orientation for s in document.sections]

@@ -26,7 +26,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from selfeval.present.fonts import font_path, register_font
@@ -69,9 +71,29 @@ def set_theme() -> None:
 def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
     """PNG of `fig` without the Software/date metadata, so identical data gives identical bytes.
 
-    `dpi` None uses the theme's `savefig.dpi` (screen resolution)."""
+    `dpi` None uses the theme's `savefig.dpi` (screen resolution). The figure is drawn once.
+    matplotlib's savefig of a figure with a layout engine first draws it with rendering
+    disabled to run the layout, then draws it again (which runs the layout a second time), and
+    `bbox_inches="tight"` adds a pass over every artist's extent. Here the constrained layout
+    runs once, at the resolution of the picture, and is then fixed (the figure keeps that
+    layout), so savefig draws once. The layout keeps every text inside the canvas (the source
+    note is a `supxlabel`, for which it makes room), so no tight bounding box is needed and the
+    PNG is exactly the figure's size times `dpi`. A figure without a constrained layout (one a
+    notebook made with pyplot) is still cropped to its tight bounding box, as before."""
+    dpi = float(dpi or plt.rcParams["savefig.dpi"])
+    engine = fig.get_layout_engine()
+    tight = None
+    if isinstance(engine, ConstrainedLayoutEngine):
+        FigureCanvasAgg(fig)  # a renderer for the layout's text extents
+        fig.set_dpi(dpi)
+        engine.execute(fig)
+        # no engine at all from here (a placeholder engine would still make savefig pre-draw);
+        # the positions just computed stay
+        fig.set_layout_engine(None)
+    else:
+        tight = "tight"  # a figure laid out by no one (a notebook's pyplot figure): crop it
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", dpi=dpi)
+    fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=dpi, bbox_inches=tight)
     return buffer.getvalue()
 
 
@@ -85,8 +107,8 @@ def _drawable() -> frozenset[int]:
     """Code points the bundled font has glyphs for."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(font_path()), lazy=True)
-    return frozenset(font.getBestCmap())
+    with TTFont(str(font_path()), lazy=True) as font:  # closed: no ResourceWarning
+        return frozenset(font.getBestCmap())
 
 
 def drawable(text: object, limit: int = LABEL_CHARS) -> str:
@@ -117,10 +139,10 @@ def _figure(height: float, ncols: int = 1) -> tuple[Figure, list]:
 def _finish(fig: Figure, title: str, source: str) -> Figure:
     fig.suptitle(drawable(title, TITLE_CHARS), fontsize=13)
     if source:
-        fig.text(
-            0.01,
-            -0.01,
+        # a supxlabel, not a free fig.text: the constrained layout reserves its room at the foot
+        fig.supxlabel(
             f"数据来源：{drawable(source, TITLE_CHARS)}",
+            x=0.01,
             fontsize=SOURCE_SIZE,
             color="#555",
             ha="left",
@@ -186,6 +208,8 @@ def activities_by_category(table: pd.DataFrame, title: str, source: str = "") ->
     kinds = kinds or ["offline"]
     people = data.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     people["n"] = pd.to_numeric(people["n"], errors="coerce")
+    if people["n"].isna().all():  # an empty axis from −0.05 to 0.05 would say nothing
+        raise ValueError("各类活动参与人次均未填报，不绘制图表 / no participant figure is known")
     people["kind"] = people["kind"].map({"offline": "线下", "online": "线上"})
     fig, (left, right) = _figure(_height(len(data), 0.9, 0.6), ncols=2)
     sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[: len(kinds)], ax=left)
@@ -234,6 +258,38 @@ def books_by_destination(books: pd.DataFrame, title: str, source: str = "") -> F
     return _finish(fig, title, source)
 
 
+def known_runs(years: list[int], values: list) -> list[list[int]]:
+    """Indexes of the runs of consecutive years with a known value (None or NaN is unknown).
+
+    A line joins the points of one run; a year without data, or one missing from `years`,
+    ends the run, so no line is ever drawn across it."""
+    runs: list[list[int]] = []
+    for i, (year, value) in enumerate(zip(years, values, strict=True)):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            if runs and runs[-1]:
+                runs.append([])
+            continue
+        if runs and runs[-1] and year == years[runs[-1][-1]] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [run for run in runs if run]
+
+
+def plot_known_runs(ax, years: list[int], values: list, **style) -> None:
+    """A line over each run of consecutive known years and a point at every known year."""
+    for run in known_runs(years, values):
+        ax.plot([years[j] for j in run], [values[j] for j in run], **style)
+    known = [i for run in known_runs(years, values) for i in run]
+    ax.plot(
+        [years[i] for i in known],
+        [values[i] for i in known],
+        linestyle="none",
+        marker="o",
+        **style,
+    )
+
+
 def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> Figure:
     """Year-end holdings over the years known (columns year, holdings), on a true year axis.
 
@@ -242,15 +298,7 @@ def holdings_over_years(series: pd.DataFrame, title: str, source: str = "") -> F
     fig, (ax,) = _figure(3.2)
     series = series.sort_values("year")
     years, values = list(series["year"]), list(series["holdings"])
-    run: list[int] = []
-    for i, year in enumerate(years):
-        if run and year != years[run[-1]] + 1:
-            ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
-            run = []
-        run.append(i)
-    if run:
-        ax.plot([years[j] for j in run], [values[j] for j in run], color=PALETTE[0])
-    ax.plot(years, values, linestyle="none", marker="o", color=PALETTE[0])
+    plot_known_runs(ax, years, values, color=PALETTE[0])
     for year, value in zip(years, values, strict=True):
         ax.annotate(
             f"{int(value)}",

@@ -84,6 +84,15 @@ def _category_line(group: CategoryGroup) -> dict:
     return out
 
 
+#: What the report says in place of a chart of which no value is known.
+ALL_NOT_GIVEN = {"activities_by_category": "各类活动参与人次均未填报，未绘制图表。"}
+
+
+def _no_chart(key: str, note: str) -> dict:
+    """A chart left out because the data gives none of its values: a sentence takes its place."""
+    return {"key": key, "note": note}
+
+
 def _figure(
     key: str, title: str, fig: Any, alt: str, headers: list[str], rows: list[list[str]], source
 ) -> dict:
@@ -108,29 +117,36 @@ def _n(value: int | None, unit: str = "") -> str:
     return NOT_GIVEN if value is None else f"{value}{unit}"
 
 
+def _category_figure(acts: Activities, title: str, source: str) -> dict:
+    """Participants and sessions per category; a category without a figure has no bar."""
+    return _figure(
+        "activities_by_category",
+        title,
+        charts.activities_by_category(_frame(acts.by_category), title, source),
+        "；".join(
+            f"{r.category}：{r.listings}次、{r.sessions}场，线下{_n(r.offline, '人次')}，"
+            f"线上{_n(r.online, '人次')}"
+            for r in acts.by_category
+        ),
+        ["活动类别", "次数", "场次", "线下参与（人次）", "线上参与（人次）"],
+        [
+            [r.category, str(r.listings), str(r.sessions), _n(r.offline), _n(r.online)]
+            for r in acts.by_category
+        ],
+        source,
+    )
+
+
 def _activity_figures(acts: Activities, source: str) -> list[dict]:
     figures: list[dict] = []
     if not acts.groups:
         return figures
     title = "各类活动参与人次与场次"
-    figures.append(
-        _figure(
-            "activities_by_category",
-            title,
-            charts.activities_by_category(_frame(acts.by_category), title, source),
-            "；".join(
-                f"{r.category}：{r.listings}次、{r.sessions}场，线下{_n(r.offline, '人次')}，"
-                f"线上{_n(r.online, '人次')}"
-                for r in acts.by_category
-            ),
-            ["活动类别", "次数", "场次", "线下参与（人次）", "线上参与（人次）"],
-            [
-                [r.category, str(r.listings), str(r.sessions), _n(r.offline), _n(r.online)]
-                for r in acts.by_category
-            ],
-            source,
-        )
-    )
+    known = [r for r in acts.by_category if r.offline is not None or r.online is not None]
+    if not known:  # an empty axis would say nothing; the report says why there is no chart
+        figures.append(_no_chart("activities_by_category", ALL_NOT_GIVEN["activities_by_category"]))
+    else:
+        figures.append(_category_figure(acts, title, source))
     active = [r for r in acts.by_month if r.events > 0]
     if active:
         title = "各月开展活动数"

@@ -31,32 +31,43 @@ def participants(summary: dict) -> float | None:
     return sum(known) if known else None
 
 
-def trend_chart(records: list[dict]) -> str | None:
-    """Base64 PNG of the headline figures over the years of one unit (None for a single year)."""
+def trend_figure(records: list[dict]):
+    """The headline figures over the years of one unit (None for a single year).
+
+    Each figure is a point per year that states it, joined only across consecutive years that
+    do (a year without the figure breaks the line); a figure no year states is 「未填报」."""
     if len(records) < 2:
         return None
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    from selfeval.present.charts import set_theme
+    from selfeval.present.charts import PALETTE, plot_known_runs, set_theme
 
     set_theme()
-    fig, axes = plt.subplots(1, len(FIGURES), figsize=(3.2 * len(FIGURES), 2.8))
+    fig = Figure(figsize=(3.2 * len(FIGURES), 2.8))
+    axes = fig.subplots(1, len(FIGURES), squeeze=False)[0]
     years = [r["year"] for r in records]
     for ax, (key, label, unit, _) in zip(axes, FIGURES, strict=True):
-        points = [(y, r["figures"][key]) for y, r in zip(years, records, strict=True)]
-        points = [(y, v) for y, v in points if isinstance(v, int | float)]
-        if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o")
+        values = [r["figures"][key] for r in records]
+        values = [v if isinstance(v, int | float) else None for v in values]
+        if any(v is not None for v in values):
+            plot_known_runs(ax, years, values, color=PALETTE[0])
         else:
-            ax.text(0.5, 0.5, "无数据", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "未填报", ha="center", va="center", transform=ax.transAxes)
         ax.set_title(f"{label}（{unit}）", fontsize=10)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 6 else 0)
         ax.tick_params(labelsize=8)
     fig.tight_layout()
+    return fig
+
+
+def trend_chart(records: list[dict]) -> str | None:
+    """Base64 PNG of `trend_figure` (None for a single year)."""
+    fig = trend_figure(records)
+    if fig is None:
+        return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 

@@ -209,6 +209,31 @@ def test_activity_totals_stated_partial_and_not_given(tmp_path):
     assert ["展览", "1", "1", "未填报", "未填报"] in rows
 
 
+def test_a_chart_with_no_value_known_is_a_sentence_in_html_and_docx(tmp_path):
+    sheets = {
+        "单位概况": UNIT,
+        "活动": [
+            ACTS,
+            ["A1", "培训", "甲", f"{YEAR}-03-01", "", "", ""],
+            ["A2", "展览", "乙", f"{YEAR}-04-01", "", "", ""],
+        ],
+    }
+    document, soup = report(tmp_path, sheets)
+    sentence = "各类活动参与人次均未填报，未绘制图表。"
+    # no participant figure anywhere: no chart of them, the sentence in its place
+    assert soup.find(id="fig-activities_by_category") is None
+    assert [p.get_text() for p in soup.select("p.chart-note")] == [sentence]
+    # the month chart (two dated activities) is still drawn: it has values
+    assert [img.find_parent("figure")["id"] for img in soup("img")] == ["fig-activities_by_month"]
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_docx(document))
+    word = docx.Document(str(path))
+    assert sentence in [p.text for p in word.paragraphs]
+    assert len(word.inline_shapes) == 1  # the month chart only
+    captions = [p.text for p in word.paragraphs if p.style.name == "Figure Caption"]
+    assert captions == ["图1　各月开展活动数。数据来源：测试县文化馆2025年度填报数据。"]
+
+
 def test_a_value_not_given_draws_no_bar():
     import pandas as pd
 

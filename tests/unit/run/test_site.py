@@ -115,3 +115,27 @@ def test_index_rewritten_only_when_what_it_shows_changed(tmp_path):
     summary_path.write_text(json.dumps(summary), encoding="utf-8")
     write_index_if_changed(roots)
     assert _rows(_soup(roots.outputs / INDEX_FILE))["2024"][4] == "77.13"
+
+
+def test_trend_lines_are_not_drawn_across_a_year_without_the_figure():
+    from selfeval.present.index import FIGURES, trend_figure
+
+    keys = [key for key, *_ in FIGURES]
+    books = {2021: 100, 2022: None, 2023: 300, 2024: 400}
+    records = [
+        {"year": y, "figures": {k: (b if k == "books" else None) for k in keys}}
+        for y, b in books.items()
+    ]
+    fig = trend_figure(records)
+    panels = dict(zip(keys, fig.axes, strict=True))
+    lines = [
+        list(line.get_xdata())
+        for line in panels["books"].get_lines()
+        if line.get_linestyle() != "None"
+    ]
+    assert lines == [[2021], [2023, 2024]]  # 2022 states no 赠书: no line across it
+    points = [line for line in panels["books"].get_lines() if line.get_marker() == "o"]
+    assert [list(line.get_xdata()) for line in points] == [[2021, 2023, 2024]]
+    # a figure no year states: 未填报, no line, no point
+    assert panels["events"].get_lines() == []
+    assert [t.get_text() for t in panels["events"].texts] == ["未填报"]

@@ -117,8 +117,11 @@ def _least(*decimals: int | None) -> int | None:
 # --------------------------------------------------------------------------- figures
 
 
-def figure(fig: dict) -> Figure:
-    """A chart with its data table (first column names the row, the others are numbers)."""
+def figure(fig: dict) -> Figure | Paragraph:
+    """A chart with its data table (first column names the row, the others are numbers), or the
+    sentence that stands in for a chart of which the data gives no value."""
+    if "note" in fig:
+        return p(fig["note"], kind="chart-note")
     columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
     data = Table(
         caption="",
