@@ -1027,14 +1027,21 @@ def run_batch(
             plans += _Batch(roots, jobs, force, builder, tty, code, departments).run(
                 sorted(departments)
             )
-        result = BatchResult(sorted(plans, key=lambda p: p.key))
-        if index:
-            from selfeval.run.site import write_index_if_changed
+        result = finish(plans, roots, index)
+    return result
 
-            try:
-                write_index_if_changed(roots)
-            except Exception as exc:  # the reports stand; say the index failed
-                result.index_error = f"{type(exc).__name__}: {exc}"
+
+def finish(plans: list, roots: Roots, index: bool) -> BatchResult:
+    """The batch's result, its plans in key order, after writing the index page (a failed index
+    is said, not raised: the reports stand). Local and cluster batches end alike."""
+    result = BatchResult(sorted(plans, key=lambda p: p.key))
+    if index:
+        from selfeval.run.site import write_index_if_changed
+
+        try:
+            write_index_if_changed(roots)
+        except Exception as exc:  # the reports stand; say the index failed
+            result.index_error = f"{type(exc).__name__}: {exc}"
     return result
 
 

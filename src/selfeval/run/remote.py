@@ -456,12 +456,5 @@ def run_remote(
         finally:
             with contextlib.suppress(Exception):
                 client.close(timeout=2)
-        result = batch.BatchResult(sorted(plans, key=lambda p: p.key))
-        if index:
-            from selfeval.run.site import write_index_if_changed
-
-            try:
-                write_index_if_changed(roots)
-            except Exception as exc:  # the reports stand; say the index failed
-                result.index_error = f"{type(exc).__name__}: {exc}"
+        result = batch.finish(plans, roots, index)
     return result

@@ -17,6 +17,7 @@ from selfeval.present.document import (
     Table,
 )
 from selfeval.present.formats import cn_number
+from selfeval.scoring import TABLE_COLUMNS
 
 FUNDS_HEADERS = ("项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
 
@@ -96,18 +97,7 @@ def _indicators_table(v: dict) -> Table:
             Column.numeric(0.7),
             Column(width=3.0),
         ),
-        header=(
-            Row.of(
-                "一级指标",
-                "二级指标",
-                "三级指标",
-                "年度指标值",
-                "实际完成值",
-                "分值",
-                "得分",
-                "偏差原因分析及改进措施",
-            ),
-        ),
+        header=(Row.of(*TABLE_COLUMNS),),
         body=(*(_indicator_row(r) for r in v["rows"]), total),
         kind="scoring-indicators",
         wide=True,
