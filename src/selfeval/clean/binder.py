@@ -27,6 +27,7 @@ from selfeval.contract import sheets as sc
 from selfeval.contract.limits import MAX_PROBLEMS_PER_SHEET
 from selfeval.errors import ParseError, Problem, problem
 from selfeval.read import BadCell, RawSheet
+from selfeval.read.xlsx import column_letter
 
 
 @dataclass
@@ -71,16 +72,6 @@ class Context:
             )
             normalised.append(entry)
         return {"normalised": normalised, "reconciled": self.reconciled, "warnings": self.warnings}
-
-
-def column_letter(idx: int) -> str:
-    """Excel column letter of a 0-based index (0 -> A, 26 -> AA)."""
-    letters = ""
-    idx += 1
-    while idx:
-        idx, rem = divmod(idx - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def headerless_columns(raw: RawSheet) -> list[int]:
