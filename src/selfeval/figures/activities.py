@@ -72,9 +72,12 @@ def events(activities: pd.DataFrame | None) -> pd.DataFrame:
     if activities is None or activities.empty:
         return pd.DataFrame(columns=[*cols, "members"])
     rows = []
-    ordered = activities.sort_values("listing_order", kind="stable")
+    ordered = activities.sort_values("listing_order", kind="stable").reset_index(drop=True)
+    # one pass of itertuples over the whole frame: per group and measure it cost ~0.5 s a year
+    records = list(ordered.itertuples(index=False))
     for event_id, group in ordered.groupby("event_id", sort=False):
         first = group.iloc[0]
+        listed = [records[i] for i in group.index]
         members: list[str] = []
         for inc in group.get("includes", []):
             members.extend(m for m in split_ids(inc) if m not in members)
@@ -89,7 +92,7 @@ def events(activities: pd.DataFrame | None) -> pd.DataFrame:
             "members": members,
         }
         for m in MEASURES:
-            stated = [listing_count(r, m) for r in group.itertuples(index=False)]
+            stated = [listing_count(r, m) for r in listed]
             stated = [c for c in stated if c.known]
             row[m] = stated[0].value if stated else None
             row[f"{m}_q"] = stated[0].qualifier if stated else ""
