@@ -97,6 +97,15 @@ def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def release(fig: Figure) -> None:
+    """Free what a rendered figure holds: its artists and the canvas's pixel buffer (about 5 MB
+    at the report's resolution). A figure is a reference cycle, so without this the memory of
+    every chart of a year stays until the garbage collector happens to run (measured: 20 MB more
+    at the kernel's peak)."""
+    fig.clear()
+    FigureCanvasAgg(fig)  # a new canvas without a buffer; the old one and its pixels go now
+
+
 def png_data_uri(fig: Figure) -> str:
     """`data:image/png;base64,…` of `fig`, for an `<img>` in a self-contained page."""
     return "data:image/png;base64," + base64.b64encode(png_bytes(fig)).decode("ascii")

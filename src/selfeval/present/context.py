@@ -96,10 +96,12 @@ def _no_chart(key: str, note: str) -> dict:
 def _figure(
     key: str, title: str, fig: Any, alt: str, headers: list[str], rows: list[list[str]], source
 ) -> dict:
+    png = charts.png_bytes(fig, charts.REPORT_DPI)
+    charts.release(fig)  # drawn once, never again: its memory goes now, not at some later GC
     return {
         "key": key,
         "title": title,
-        "png": charts.png_bytes(fig, charts.REPORT_DPI),
+        "png": png,
         "alt": alt,
         "headers": headers,
         "rows": rows,

@@ -34,7 +34,9 @@ ACTS = ["编号", "类别", "名称", "开始日期", "地点", "线下参与人
 SPEND = ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）"]
 
 
-def _build(tmp_path: Path, monkeypatch) -> tuple[list, BeautifulSoup]:
+def _build(tmp_path: Path, monkeypatch, keep: bool = True) -> tuple[list, BeautifulSoup]:
+    """Build the hostile year; `keep` leaves each drawn figure whole for inspection (the report
+    releases a figure as soon as its PNG is made)."""
     sheets = {
         "单位概况": [["项目", "内容"], ["单位名称", UNIT_NAME]],
         "活动": [
@@ -65,6 +67,8 @@ def _build(tmp_path: Path, monkeypatch) -> tuple[list, BeautifulSoup]:
         return png
 
     monkeypatch.setattr(charts, "png_bytes", catch)
+    if keep:
+        monkeypatch.setattr(charts, "release", lambda fig: None)
     cleaned = clean_year(folder, YEAR)
     computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)
     with warnings.catch_warnings():
@@ -126,3 +130,15 @@ def test_the_data_table_keeps_the_full_text(tmp_path, monkeypatch):
     assert names == [MATH_CATEGORY, EMOJI_CATEGORY, LONG_CATEGORY]  # as written, emoji included
     books = soup.find(id="fig-books_by_destination").find_next("table")
     assert [tr.th.get_text() for tr in books.tbody("tr")] == [PLACE]
+
+
+def test_each_chart_is_released_once_drawn(tmp_path, monkeypatch):
+    """A figure is a reference cycle: its artists and its canvas's pixel buffer (1440 px wide,
+    about 5 MB each) would stay until some garbage collection. The report frees each one as soon
+    as its PNG is made."""
+    drawn, soup = _build(tmp_path, monkeypatch, keep=False)
+    assert len(drawn) == 5 and len(soup.select("figure.chart")) == 5
+    for fig, png in drawn:
+        assert Image.open(io.BytesIO(png)).width == 1440  # the picture was made first
+        assert fig.axes == [] and fig.texts == []  # then the artists went
+        assert getattr(fig.canvas, "renderer", None) is None  # and the pixel buffer with them
