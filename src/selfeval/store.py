@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -243,7 +242,7 @@ def swap_in(name: int | str, pairs: list[tuple[Path, Path]], journal_dir: Path) 
 
     `name` names the journal (``.swap-<name>.json``): a year, or ``<unit>-<year>``.
     """
-    token = secrets.token_hex(4)
+    token = os.urandom(4).hex()
     plan = {
         "year": name,
         "pairs": [
