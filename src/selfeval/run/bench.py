@@ -98,10 +98,18 @@ def _env(root: Path, code: Path) -> dict[str, str]:
 
 
 def snapshot_code(dest: Path) -> Path:
-    """Copy src/, notebooks/ and requirements.txt (what the stamps and the workers hash)."""
+    """Copy src/, notebooks/ and requirements.txt (what the stamps and the workers hash), and
+    compile src/ to bytecode as installing a package does.
+
+    Without the compiled files every process compiles every module it imports, each time, when
+    the environment forbids writing them (PYTHONDONTWRITEBYTECODE, set on some machines and in
+    containers): measured here, 44 ms of a 0.2 s no-op build, and again in every kernel."""
+    import compileall
+
     code_root = config.PACKAGE_DIR.parents[1]
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     shutil.copytree(code_root / "src", dest / "src", ignore=ignore)
+    compileall.compile_dir(dest / "src", quiet=1)
     shutil.copytree(config.NOTEBOOKS_DIR, dest / "notebooks", ignore=ignore)
     shutil.copy2(code_root / "requirements.txt", dest / "requirements.txt")
     return dest
