@@ -21,7 +21,9 @@ several units (data/raw/<unit>/<YYYY>/), both may be mixed:
 Workers are forked one per unit-year. Each launches its kernel first thing; when every slot is
 busy, one more worker may be started "held": its kernel boots while the others work, and it
 starts its notebooks once a slot frees (the next year's kernel starts while one runs: its
-boot is off the critical path). A 主管部门's unit-years are built after all others (run.department).
+boot is off the critical path). A batch of several years forks those kernels from one server
+that has imported what a kernel needs (run.zygote), so no year pays those imports again. A
+主管部门's unit-years are built after all others (run.department).
 """
 
 from __future__ import annotations
@@ -350,7 +352,7 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
         if task["builder"] == DEFAULT_BUILDER:
             from selfeval.run.kernel import SharedKernel
 
-            kernel = SharedKernel(cwd=config.NOTEBOOKS_DIR).launch()
+            kernel = SharedKernel(cwd=config.NOTEBOOKS_DIR, zygote_path=task["zygote"]).launch()
             extra["kernel"] = kernel
         if task.get("units") is not None:
             extra["units"] = task["units"]
@@ -390,6 +392,28 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
         if kernel is not None:
             kernel.shutdown(now=True)
         conn.close()
+
+
+def _start_zygote():
+    """The kernel fork server for a batch of several years (None where it cannot serve: no
+    fork, or a kernel spec that is not ``python -m ipykernel_launcher``)."""
+    if os.name != "posix":
+        return None
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from selfeval.run.kernel import PRELOAD, notebook_imports
+    from selfeval.run.zygote import Zygote, launcher_prefix
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
+    except NoSuchKernel:
+        return None  # the worker's kernel start says what is missing, as before
+    if not launcher_prefix(argv):
+        return None
+    try:
+        return Zygote(argv, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
+    except OSError:
+        return None  # each kernel then starts on its own
 
 
 def _jsonable(value: object) -> object:
@@ -433,6 +457,7 @@ class _Batch:
         self.progress: Progress | None = None
         self.ctx = None
         self.import_here = False
+        self.zygote = None  # the kernel fork server of a batch of several years (run.zygote)
 
     # ---- decisions
 
@@ -539,6 +564,7 @@ class _Batch:
             "builder": self.builder,
             "build_root": str(self.roots.outputs.parent),
             "parent_pid": os.getpid(),
+            "zygote": self.zygote.path if self.zygote is not None else None,
         }
         parent_conn, child_conn = self.ctx.Pipe()
         proc = self.ctx.Process(target=_worker_main, args=(task, child_conn), daemon=False)
@@ -803,7 +829,8 @@ class _Batch:
     def _prepare_processes(self, n_build: int) -> None:
         """Choose fork, and import papermill/nbconvert here or in each worker.
 
-        With more than one year to build, the parent imports papermill and nbconvert and warms
+        With more than one year to build, the parent starts the kernel fork server (run.zygote,
+        so that no year pays the kernels' imports), imports papermill and nbconvert and warms
         the HTML exporter once, and every forked worker inherits them. A single year imports
         them in its worker instead, while its kernel boots: nothing waits for the import then.
         No kernel and no event loop is started here before forking.
@@ -812,6 +839,9 @@ class _Batch:
 
         self.import_here = n_build <= 1
         if not self.import_here:
+            if self.builder == DEFAULT_BUILDER:
+                # first: its imports (2 s of CPU) run while this process imports its own
+                self.zygote = _start_zygote()
             for module in (self.builder.partition(":")[0], "papermill", "nbconvert"):
                 with contextlib.suppress(ImportError):
                     __import__(module)
@@ -876,6 +906,9 @@ class _Batch:
             for proc, _ in list(self.running.values()):
                 _kill_group(proc)
                 proc.join()
+            if self.zygote is not None:
+                self.zygote.close()
+                self.zygote = None
             for plan in self.plans.values():
                 if plan.status != BUILT:  # a built year's staging folders were renamed away
                     self._discard_staging(plan)

@@ -40,6 +40,7 @@ from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 
 from selfeval import config
@@ -69,11 +70,79 @@ class ReusableKernelClient(AsyncKernelClient):
         if not self.channels_running:
             super().start_channels(*args, **kwargs)
 
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Ready once the kernel has answered a kernel_info request on both channels.
+
+        nbclient calls this before every notebook. jupyter_client's version, written for a
+        client that has just connected, ends by reading IOPub until it has been silent for
+        0.2 s: 0.6 s a year of nobody working, and on two cores 0.6 s of a core a year. This
+        client has been talking to the kernel since its setup, so it waits for the reply and
+        for the kernel's "idle" after it instead: IOPub is in order, so everything published
+        before (the reset's messages) has then been read and dropped, as the flush drops it.
+        A kernel that does not answer within a few seconds gets jupyter_client's full wait.
+        """
+        budget = 5.0 if timeout is None else min(timeout, 5.0)
+        deadline = time.monotonic() + budget
+        msg_id = self.kernel_info()
+        try:
+            while True:
+                reply = await self.get_shell_msg(timeout=max(0.0, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            while True:
+                msg = await self.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") == msg_id
+                ):
+                    return
+        except Empty:
+            await super().wait_for_ready(timeout=timeout)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the process forked by the batch's kernel server
+    (`run.zygote`) instead of started from nothing; the usual start when the server refuses."""
+
+    zygote_path: str = ""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        from selfeval.run import zygote
+
+        scrubbed = LocalProvisioner._scrub_kwargs(kwargs)
+        cwd = str(scrubbed.get("cwd") or Path.cwd())
+        try:
+            self.process = zygote.spawn(self.zygote_path, cmd, scrubbed["env"], cwd)
+        except zygote.Refused:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.pid = self.process.pid
+        # It is in the worker's process group: signals go to the kernel alone (a kill of the
+        # group would take the worker with it).
+        self.pgid = None
+        self.cwd = cwd
+        return self.connection_info
+
 
 class SharedKernelManager(AsyncKernelManager):
-    """A kernel manager that gives the same started client to every notebook it runs."""
+    """A kernel manager that gives the same started client to every notebook it runs, and
+    forks its kernel from the batch's kernel server when it is given one (`zygote_path`)."""
 
     _shared_client: ReusableKernelClient | None = None
+    zygote_path: str | None = None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None and self.zygote_path:
+            import uuid
+
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+            provisioner.zygote_path = self.zygote_path
+            self.provisioner = provisioner
+        return await super()._async_pre_start_kernel(**kw)
 
     def client(self, **kwargs: Any) -> ReusableKernelClient:
         if self._shared_client is None:
@@ -166,6 +235,7 @@ class SharedKernel:
         preload: tuple[str, ...] = PRELOAD,
         optional: tuple[str, ...] | None = None,
         startup_timeout: float = 120,
+        zygote_path: str | None = None,
     ) -> None:
         self.kernel_name = kernel_name
         self.cwd = str(cwd if cwd is not None else config.NOTEBOOKS_DIR)
@@ -181,6 +251,7 @@ class SharedKernel:
             transport="ipc",
             connection_file=str(Path(self._sockets) / "kernel.json"),
         )
+        self.km.zygote_path = zygote_path
         self._setup_msg: str | None = None
         self._ready = False
 
