@@ -394,28 +394,6 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
         conn.close()
 
 
-def _start_zygote():
-    """The kernel fork server for a batch of several years (None where it cannot serve: no
-    fork, or a kernel spec that is not ``python -m ipykernel_launcher``)."""
-    if os.name != "posix":
-        return None
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    from selfeval.run.kernel import PRELOAD, notebook_imports
-    from selfeval.run.zygote import Zygote, launcher_prefix
-
-    try:
-        argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
-    except NoSuchKernel:
-        return None  # the worker's kernel start says what is missing, as before
-    if not launcher_prefix(argv):
-        return None
-    try:
-        return Zygote(argv, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
-    except OSError:
-        return None  # each kernel then starts on its own
-
-
 def _jsonable(value: object) -> object:
     try:
         json.dumps(value, default=str)
@@ -841,7 +819,9 @@ class _Batch:
         if not self.import_here:
             if self.builder == DEFAULT_BUILDER:
                 # first: its imports (2 s of CPU) run while this process imports its own
-                self.zygote = _start_zygote()
+                from selfeval.run.zygote import start_server
+
+                self.zygote = start_server()
             for module in (self.builder.partition(":")[0], "papermill", "nbconvert"):
                 with contextlib.suppress(ImportError):
                     __import__(module)

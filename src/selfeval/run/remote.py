@@ -112,12 +112,18 @@ _POOL: dict[str, object] = {}
 
 
 def _kernel():
-    """A kernel for this task; the next one is launched ahead, so it boots during this year."""
+    """A kernel for this task; the next one is launched ahead, so it boots during this year.
+
+    Kernels are forked from a server this worker process starts on its first task (run.zygote):
+    a worker builds many unit-years, and none pays the kernel's imports again. The server ends
+    with the worker (its standard input closes)."""
     from selfeval.run.kernel import KernelPool
+    from selfeval.run.zygote import start_server
 
     pool = _POOL.get("pool")
     if pool is None:
-        pool = _POOL["pool"] = KernelPool()
+        server = _POOL["zygote"] = start_server()
+        pool = _POOL["pool"] = KernelPool(zygote_path=server.path if server else None)
     return pool.take(ahead=True)
 
 

@@ -90,6 +90,28 @@ class Zygote:
             os.rmdir(self.folder)
 
 
+def start_server() -> Zygote | None:
+    """The server for the project's kernel (None where it cannot serve: no fork, or a kernel
+    spec that is not ``python -m ipykernel_launcher``; kernels then start on their own)."""
+    if os.name != "posix":
+        return None
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from selfeval import config
+    from selfeval.run.kernel import PRELOAD, notebook_imports
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
+    except NoSuchKernel:
+        return None  # the kernel's own start says what is missing, as before
+    if not launcher_prefix(argv):
+        return None
+    try:
+        return Zygote(argv, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
+    except OSError:
+        return None
+
+
 def launcher_prefix(kernel_argv: list[str]) -> list[str]:
     """The kernel command up to ``-m`` (interpreter and flags): the server is started with it.
 
