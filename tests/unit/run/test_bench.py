@@ -1,0 +1,70 @@
+"""`make bench`'s instruments, on real processes and files (no timing is asserted anywhere).
+
+The floor must be the same work as the pipeline, or the ratio against it says nothing: the
+floor script's report is compared byte for byte with the one the real build writes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+
+from selfeval.run import bench
+from selfeval.synthetic import write_synthetic_years
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_floor_writes_the_report_the_build_writes(tmp_path):
+    root = tmp_path / "root"
+    year = 2023
+    write_synthetic_years(root / "data" / "raw", [year], activities_per_year=4)
+    env = dict(os.environ, SELFEVAL_ROOT=str(root), MPLBACKEND="Agg", SELFEVAL_SOFFICE="")
+    subprocess.run(
+        [sys.executable, "-m", "selfeval", "build", "--years", str(year)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    raw = root / "data" / "raw" / str(year)
+    out = tmp_path / "floor-out"
+    subprocess.run(
+        [sys.executable, "-c", bench.FLOOR_SCRIPT, str(raw), str(tmp_path / "p"), str(out),
+         str(year)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    built = root / "outputs" / str(year)
+    assert (out / "report.docx").read_bytes() == (built / "report.docx").read_bytes()
+    # the floor writes the report's body; the build's page is nbconvert's export of the
+    # notebook, each part in an output area (that export is the one step of a year the floor
+    # leaves out: the floor is lower for it). Same text, same pictures.
+    floor = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup((built / "report.html").read_text(encoding="utf-8"), "html.parser")
+    main = page.find("main")
+    assert " ".join(floor.get_text(" ").split()) == " ".join(main.get_text(" ").split())
+    pictures = [img["src"] for img in floor.find_all("img")]
+    assert len(pictures) >= 3 and pictures == [img["src"] for img in main.find_all("img")]
+
+
+def test_ratios_pair_alternating_runs_and_the_median_decides():
+    a = bench.Series([9.0, 12.0, 10.0])
+    b = bench.Series([6.0, 6.0, 5.0])
+    ratios = bench.ratio_series(a, b)
+    assert ratios.values == [1.5, 2.0, 2.0]  # 9/6, 12/6, 10/5
+    assert ratios.median == 2.0
+    assert "[未达标 FAIL]" in bench._line("x", ratios, 1.5, "")
+    assert "[通过 pass]" in bench._line("x", bench.Series([1.4, 1.6, 1.2]), 1.5, "")
+
+
+def test_the_tree_sampler_sees_memory_of_a_grandchild(tmp_path):
+    """The peak counts every process of the tree: here a child whose own child holds 200 MB."""
+    code = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', "
+        "'import time; b = b\"x\" * (200 * 1024 * 1024); time.sleep(1.5)'])\n"
+    )
+    sampler = bench.TreeSampler(interval=0.05)
+    bench.timed([sys.executable, "-c", code], dict(os.environ), sampler)
+    assert sampler.peak / bench.MB >= 200
