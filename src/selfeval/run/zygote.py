@@ -48,8 +48,8 @@ MAX_REQUEST = 1 << 20  # bytes: an environment and a command line
 class Zygote:
     """The server process, started by the batch before it forks its workers."""
 
-    def __init__(self, kernel_argv: list[str], modules: tuple[str, ...], cwd: str) -> None:
-        self.prefix = launcher_prefix(kernel_argv)
+    def __init__(self, prefix: list[str], modules: tuple[str, ...], cwd: str) -> None:
+        self.prefix = prefix  # the kernel command up to `-m` (launcher_prefix)
         self.folder = tempfile.mkdtemp(prefix="selfeval-z")  # a short Unix socket path
         self.path = str(Path(self.folder) / "zygote.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -104,10 +104,11 @@ def start_server() -> Zygote | None:
         argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
     except NoSuchKernel:
         return None  # the kernel's own start says what is missing, as before
-    if not launcher_prefix(argv):
+    prefix = launcher_prefix(argv)
+    if not prefix:
         return None
     try:
-        return Zygote(argv, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
+        return Zygote(prefix, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
     except OSError:
         return None
 
@@ -249,7 +250,7 @@ def _serve_one(listener: socket.socket, prefix: list[str]) -> None:
                 conn.sendall(json.dumps({"error": f"bad request: {exc}"}).encode())
             return
         n = len(prefix)
-        if cmd[:n] != prefix or len(cmd) <= n or cmd[n] != LAUNCHER:
+        if launcher_prefix(cmd) != prefix:
             conn.sendall(
                 json.dumps({"error": f"not this server's kernel: {cmd[: n + 1]}"}).encode()
             )

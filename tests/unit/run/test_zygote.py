@@ -33,7 +33,7 @@ ARGV = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("server-cwd")
-    z = zygote.Zygote(ARGV, PRELOAD, str(cwd))
+    z = zygote.Zygote(zygote.launcher_prefix(ARGV), PRELOAD, str(cwd))
     yield z
     z.close()
 
@@ -167,7 +167,7 @@ def test_killing_the_askers_process_group_kills_its_forked_kernel(server, tmp_pa
 
 
 def test_the_server_exits_when_the_batch_closes_it_and_leaves_no_socket(tmp_path):
-    z = zygote.Zygote(ARGV, (), str(tmp_path))
+    z = zygote.Zygote(zygote.launcher_prefix(ARGV), (), str(tmp_path))
     kernel = SharedKernel(cwd=tmp_path, preload=(), optional=(), zygote_path=z.path)
     kernel.launch().ready()
     pid = kernel.pid
