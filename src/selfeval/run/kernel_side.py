@@ -50,6 +50,10 @@ def prepare(preload: list[str], optional: list[str] = ()) -> dict:
         numpy=_numpy_printoptions(),
         formatters=_formatters(),
     )
+    # What exists now lives as long as the kernel: the collector need not look at it again. In
+    # a kernel forked from the batch's server (run.zygote) these objects are shared pages, and
+    # every full collection would write to each of them (copy-on-write) and walk them all.
+    gc.freeze()
     return {"pid": os.getpid(), "modules": len(sys.modules)}
 
 
@@ -88,6 +92,7 @@ def reset() -> None:
         os.environ.clear()
         os.environ.update(_snapshot["environ"])
     gc.collect()
+    gc.freeze()  # what survived the reset is module state: not walked again by each collection
 
 
 def _rc_params() -> dict | None:
