@@ -99,7 +99,7 @@ def start_server() -> Zygote | None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     from selfeval import config
-    from selfeval.run.kernel import PRELOAD, notebook_imports
+    from selfeval.run.kernel import PRELOAD, kernel_imports
 
     try:
         argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv
@@ -109,7 +109,7 @@ def start_server() -> Zygote | None:
     if not prefix:
         return None
     try:
-        return Zygote(prefix, PRELOAD + notebook_imports(), str(config.NOTEBOOKS_DIR))
+        return Zygote(prefix, PRELOAD + kernel_imports(), str(config.NOTEBOOKS_DIR))
     except OSError:
         return None
 

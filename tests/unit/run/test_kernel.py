@@ -214,6 +214,43 @@ def test_the_notebooks_own_imports_are_preloaded():
     assert all(not name.startswith(".") for name in names)
 
 
+def test_a_years_three_notebooks_import_nothing_of_the_package_the_kernel_has_not_preloaded(
+    tmp_path,
+):
+    """A kernel forked for a batch shares what was preloaded: a module of the package, pandera's
+    models or python-docx that a build imports later would be imported again in every year's
+    kernel. (pandera registers its pandas backend at the first validation, 25 ms with pydantic's
+    few: left.)"""
+    write_synthetic_years(tmp_path / "raw", [2030, 2031], activities_per_year=4)
+    mark = write_nb(tmp_path / "mark.ipynb", "import sys\nsys.selfeval_seen = set(sys.modules)")
+    probe = write_nb(
+        tmp_path / "probe.ipynb",
+        "import sys\n"
+        "print(sorted(m for m in set(sys.modules) - sys.selfeval_seen"
+        " if m.split('.')[0] in ('selfeval', 'docx', 'lxml', 'jinja2')))",
+    )
+    with SharedKernel() as shared:
+        shared.run(mark, tmp_path / "mark-out.ipynb", {})
+        for year in (2030, 2031):
+            params = {
+                "year": year,
+                "raw_dir": str(tmp_path / "raw" / str(year)),
+                "processed_dir": str(tmp_path / "processed" / str(year)),
+                "output_dir": str(tmp_path / "out" / str(year)),
+                "previous_processed_dir": (
+                    str(tmp_path / "processed" / "2030") if year == 2031 else ""
+                ),
+            }
+            for name in ("01_clean.ipynb", "02_analyze.ipynb", "03_report.ipynb"):
+                render.run_notebook(
+                    config.NOTEBOOKS_DIR / name, tmp_path / f"{year}-{name}", params,
+                    build_root=tmp_path, kernel=shared,
+                )  # fmt: skip
+        shared.run(probe, tmp_path / "probe-out.ipynb", {})
+    assert (tmp_path / "out" / "2031" / "report.docx").is_file()
+    assert outputs(tmp_path / "probe-out.ipynb") == ["[]\n"]
+
+
 def test_nbformat_and_papermill_import_without_the_iri_grammar_and_iri_checks_still_work():
     code = (
         "import sys\n"
