@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -68,3 +69,15 @@ def test_the_tree_sampler_sees_memory_of_a_grandchild(tmp_path):
     sampler = bench.TreeSampler(interval=0.05)
     bench.timed([sys.executable, "-c", code], dict(os.environ), sampler)
     assert sampler.peak / bench.MB >= 200
+
+
+@pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="Linux /proc/stat")
+def test_the_machines_busy_seconds_count_a_child_burning_cpu():
+    """The busy-cores line counts a build's whole tree from the machine's counters: a child
+    that burns 1 s of CPU moves them by about that much (other load can only add)."""
+    before = bench.machine_busy_seconds()
+    burn = "import time\nend = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    child = subprocess.run([sys.executable, "-c", burn], check=True)
+    after = bench.machine_busy_seconds()
+    assert child.returncode == 0
+    assert after - before >= 0.9
