@@ -48,7 +48,7 @@ from selfeval.errors import KernelSetupError
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 STATE_MODULE = "_selfeval_kernel_state"
-#: Heavy modules every year needs; the notebooks' own imports are added (`notebook_imports`).
+#: Heavy modules every year needs; `kernel_imports` adds the notebooks' own and BUILD_IMPORTS.
 PRELOAD = (
     "numpy",
     "pandas",
@@ -59,15 +59,10 @@ PRELOAD = (
     "seaborn",
 )
 #: What a year's build imports inside the package's functions (kept out of module level so that
-#: the command line and the no-op build stay light): the processed tables' pandera models and
-#: the Word and HTML writers. Preloaded as well, so that no kernel forked for a batch imports
-#: them again each year (0.5 s of CPU a year, measured); a test runs the three notebooks and
-#: checks that nothing of the package, pandera or python-docx is imported after the preload.
-BUILD_IMPORTS = (
-    "selfeval.contract.models",
-    "selfeval.present.docx",
-    "selfeval.present.html",
-)
+#: the command line and the no-op build stay light): the processed tables' pandera models.
+#: Preloaded too, so that no kernel forked for a batch imports them again each year (see
+#: docs/architecture.md, "Kernels of a batch are forked").
+BUILD_IMPORTS = ("selfeval.contract.models",)
 RESET_CODE = f"__import__({STATE_MODULE!r}).reset()"
 #: nbclient runs IPython kernels with this history file (NotebookClient.ipython_hist_file).
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
@@ -173,7 +168,9 @@ def kernel_imports() -> tuple[str, ...]:
 
 
 def notebook_imports(folder: Path = config.NOTEBOOKS_DIR) -> tuple[str, ...]:
-    """Top-level modules the project's notebooks import (``selfeval.*`` and others), sorted.
+    """Modules the project's notebooks import (``selfeval.*`` and others), sorted; for ``from
+    package import name`` also ``package.name``, which may be a submodule (``from
+    selfeval.present import docx``). A name that is no module fails quietly at the preload.
 
     Preloading exactly these keeps the list right when a notebook's imports change; a notebook
     that cannot be parsed contributes nothing (papermill will report it when it runs).
@@ -197,6 +194,7 @@ def _imports(tree: ast.Module) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
     return names
 
 
@@ -256,8 +254,8 @@ class SharedKernel:
         self.kernel_name = kernel_name
         self.cwd = str(cwd if cwd is not None else config.NOTEBOOKS_DIR)
         self.preload = tuple(preload)
-        #: Imported when possible (the notebooks' own imports): a module a notebook names but
-        #: that does not import fails in that notebook's cell, where papermill locates it.
+        #: Imported when possible (`kernel_imports`): a module a notebook names but that does
+        #: not import fails in that notebook's cell, where papermill locates it.
         self.optional = kernel_imports() if optional is None else tuple(optional)
         self.startup_timeout = startup_timeout
         # A short folder of its own: a Unix socket path must stay under ~100 bytes.

@@ -13,7 +13,10 @@ filters and the "already shown once" registries (a warning 01 showed is shown ag
 kernel of its own), root logger level and handlers, cwd, sys.path, os.environ.
 
 What deliberately survives: ``sys.modules`` (the point of sharing the kernel) and therefore any
-module-level state of imported modules (caches, registered fonts).
+module-level state of imported modules (caches, registered fonts). What exists after the
+preload and after each reset is frozen out of the garbage collector (``gc.freeze``), so the
+permanent generation grows at each reset: a reference cycle in it is never collected (freed
+with the kernel, which serves one year). Why: docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -50,10 +53,8 @@ def prepare(preload: list[str], optional: list[str] = ()) -> dict:
         numpy=_numpy_printoptions(),
         formatters=_formatters(),
     )
-    # What exists now lives as long as the kernel: the collector need not look at it again. In
-    # a kernel forked from the batch's server (run.zygote) these objects are shared pages, and
-    # every full collection would write to each of them (copy-on-write) and walk them all.
-    gc.freeze()
+    _snapshot["frozen_at_start"] = gc.get_freeze_count()  # > 0 in a kernel forked by run.zygote
+    gc.freeze()  # the imports live as long as the kernel: not walked by each collection
     return {"pid": os.getpid(), "modules": len(sys.modules)}
 
 
@@ -92,7 +93,7 @@ def reset() -> None:
         os.environ.clear()
         os.environ.update(_snapshot["environ"])
     gc.collect()
-    gc.freeze()  # what survived the reset is module state: not walked again by each collection
+    gc.freeze()  # mostly module state now (imports, caches): not walked by each collection
 
 
 def _rc_params() -> dict | None:

@@ -288,9 +288,8 @@ def main(argv: list[str]) -> int:
     for name in argv[2:]:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    # The imported objects are shared with every kernel forked from here: moved out of the
-    # collector's reach, a kernel's collections neither walk nor write to them (a full collection
-    # in a kernel otherwise copied every shared page and took 0.4 s, measured with py-spy).
+    # shared with every kernel forked from here: out of the collector's reach, a kernel's
+    # collections neither walk nor write to them (docs/architecture.md)
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -217,10 +217,10 @@ def test_the_notebooks_own_imports_are_preloaded():
 def test_a_years_three_notebooks_import_nothing_of_the_package_the_kernel_has_not_preloaded(
     tmp_path,
 ):
-    """A kernel forked for a batch shares what was preloaded: a module of the package, pandera's
-    models or python-docx that a build imports later would be imported again in every year's
-    kernel. (pandera registers its pandas backend at the first validation, 25 ms with pydantic's
-    few: left.)"""
+    """A kernel forked for a batch shares what was preloaded: a module of the package or of
+    python-docx that a build imports later would be imported again in every year's kernel.
+    (pandera's pandas backend, registered at the first validation with a few pydantic modules,
+    25 ms, is not watched.)"""
     write_synthetic_years(tmp_path / "raw", [2030, 2031], activities_per_year=4)
     mark = write_nb(tmp_path / "mark.ipynb", "import sys\nsys.selfeval_seen = set(sys.modules)")
     probe = write_nb(
