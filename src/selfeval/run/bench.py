@@ -165,19 +165,26 @@ class TreeSampler:
             self._thread.join()
 
 
-def machine_busy_seconds() -> float | None:
-    """CPU seconds all cores have been busy since boot (Linux /proc/stat: user, nice, system,
-    irq, softirq), None elsewhere. On an idle machine the difference over a build is the CPU
-    time of the build's whole process tree, kernels forked by the server included (their
-    parent reaps them, so the build's own rusage would not count them)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-    except OSError:
-        return None
+def busy_ticks(cpu_line: str) -> int | None:
+    """Busy clock ticks in /proc/stat's "cpu" line: user, nice, system, irq, softirq (guest time
+    is already in user and nice; idle, iowait and steal are not busy)."""
+    fields = cpu_line.split()
     if fields[:1] != ["cpu"] or len(fields) < 8:
         return None
     user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[1:8])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    return user + nice + system + irq + softirq
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine's cores have been busy since boot (Linux), None elsewhere.
+    On an idle machine the difference over a build is the CPU time of the build's process tree,
+    kernels forked by the server included (the server reaps them, so the build's own rusage
+    would not count them); any other load on the machine is counted too."""
+    try:
+        ticks = busy_ticks(Path("/proc/stat").read_text().split("\n", 1)[0])
+    except OSError:
+        return None
+    return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
 
 
 def timed(cmd: list[str], env: dict[str, str], sampler: TreeSampler | None = None) -> float:
@@ -328,10 +335,10 @@ def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:
     lines.append(_line(f"{len(YEARS)} 年 JOBS=2 ÷ JOBS=1", ratio_series(two, one), 0.53,
                        f"JOBS=2 {two.text()}; JOBS=1 {one.text()}"))  # fmt: skip
     if cores["1"].values and cores["2"].values:
-        # why the ratio is what it is: JOBS=1 already keeps more than one core busy (the next
-        # year's kernel boots beside the running year), and JOBS=2 leaves some of two idle
+        # to judge the ratio by: the more cores JOBS=1 keeps busy on its own, the further JOBS=2
+        # (at most two) can be from half of it
         lines.append(
-            f"{'  忙碌核数 / busy cores (CPU s ÷ wall s)':<40} JOBS=1 {cores['1'].text('')};"
+            f"{'  整机忙碌核数 / machine busy cores':<40} JOBS=1 {cores['1'].text('')};"
             f" JOBS=2 {cores['2'].text('')}"
         )
 

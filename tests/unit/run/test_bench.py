@@ -1,4 +1,4 @@
-"""`make bench`'s instruments, on real processes and files (no timing is asserted anywhere).
+"""`make bench`'s instruments, on real processes and files (no build's speed is asserted).
 
 The floor must be the same work as the pipeline, or the ratio against it says nothing: the
 floor script's report is compared byte for byte with the one the real build writes.
@@ -71,13 +71,19 @@ def test_the_tree_sampler_sees_memory_of_a_grandchild(tmp_path):
     assert sampler.peak / bench.MB >= 200
 
 
+def test_busy_ticks_are_user_nice_system_irq_softirq_of_the_cpu_line():
+    line = "cpu  4447259 5650 721274 2851379 21029 0 13585 120941 0 0"
+    assert bench.busy_ticks(line) == 4447259 + 5650 + 721274 + 0 + 13585  # not idle/iowait/steal
+    assert bench.busy_ticks("cpu0 1 2 3 4 5 6 7 8") is None  # one core's line, not the total
+    assert bench.busy_ticks("intr 1 2") is None
+
+
 @pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="Linux /proc/stat")
 def test_the_machines_busy_seconds_count_a_child_burning_cpu():
-    """The busy-cores line counts a build's whole tree from the machine's counters: a child
-    that burns 1 s of CPU moves them by about that much (other load can only add)."""
+    """A child that burns 1 s of CPU moves the machine's counters by about that much (other
+    load can only add; the bound allows for time the hypervisor books as stolen)."""
     before = bench.machine_busy_seconds()
     burn = "import time\nend = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
-    child = subprocess.run([sys.executable, "-c", burn], check=True)
+    subprocess.run([sys.executable, "-c", burn], check=True)
     after = bench.machine_busy_seconds()
-    assert child.returncode == 0
-    assert after - before >= 0.9
+    assert after - before >= 0.7
