@@ -59,7 +59,7 @@ def clean_cli(year: int) -> int:
     """``python -m selfeval clean --year N``: clean data/raw/N into data/processed/N atomically."""
     from selfeval import config, store
     from selfeval.clean import clean_year
-    from selfeval.errors import InputError
+    from selfeval.errors import FolderRefused, InputError
 
     raw_dir = config.raw_root() / str(year)
     out_dir = config.processed_root() / str(year)
@@ -76,7 +76,11 @@ def clean_cli(year: int) -> int:
         print(exc.report(), file=sys.stderr)
         print(f"未写入 {out_dir}（原有内容保持不变）/ nothing written", file=sys.stderr)
         return 1
-    write_path = store.write_processed(result, out_dir)
+    try:
+        write_path = store.write_processed(result, out_dir)
+    except FolderRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     checks = result.checks
     print(f"{year} 年度数据清洗完成 / cleaned: {write_path}")
     for name, frame in result.tables.items():
@@ -134,6 +138,12 @@ def main(argv: list[str] | None = None) -> int:
 
     defer_iri_grammar()  # first thing: before anything imports jsonschema (~1.5 s saved)
     args = _parser().parse_args(argv)
+    from selfeval.config import project_mismatch  # after argparse: `--help` needs no project
+
+    problem = project_mismatch()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     if args.command == "build":
         from selfeval.run.batch import build, check_years
 

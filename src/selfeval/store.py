@@ -17,8 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from selfeval import folders
 from selfeval.config import Roots
-from selfeval.errors import StageOrderError
+from selfeval.errors import FolderRefused, StageOrderError
 from selfeval.rules import is_year_folder
 
 #: Test hook: exit abruptly between the two renames of a swap (crash recovery tests).
@@ -242,6 +243,14 @@ def swap_in(name: int | str, pairs: list[tuple[Path, Path]], journal_dir: Path) 
 
     `name` names the journal (``.swap-<name>.json``): a year, or ``<unit>-<year>``.
     """
+    # Only a folder the product wrote is replaced (and so deleted): each target must be new or
+    # of the staged folder's kind, and hold nothing else; the staged folder carries the marker.
+    for staged, target in pairs:
+        kind = folders.kind_of(staged)
+        if kind is None:
+            raise FolderRefused(f"构建目录 {staged} 没有 selfeval 的标记，不予替换 / unmarked")
+        folders.check_owned(target, kind)
+        folders.mark(staged, kind)
     token = os.urandom(4).hex()
     plan = {
         "year": name,
@@ -345,10 +354,12 @@ def write_processed(result: Any, out_dir: Path) -> Path:
     from selfeval.contract.models import PROCESSED
 
     out_dir = Path(out_dir)
+    folders.check_owned(out_dir, folders.PROCESSED)  # replacing it deletes what it holds
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         share(tmp)  # mkdtemp's 0700 would hide the year from colleagues
+        folders.mark(tmp, folders.PROCESSED)
         for table, frame in result.tables.items():
             schema = PROCESSED.get(table)
             if schema is not None:
@@ -405,8 +416,17 @@ def read_json(directory: Path, name: str) -> dict:
     return json.loads((require_cleaned(directory) / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def write_output(output_dir: Path, name: str, data: bytes | str) -> Path:
+    """Write one report file into a year's output folder, which must be new, empty or ours.
+
+    The folder is marked as an outputs folder, so that the batch may later replace it.
+    """
+    return write_atomic(folders.claim(output_dir, folders.OUTPUTS) / name, data)
+
+
 def write_summary(summary: dict, processed_dir: Path) -> Path:
     """Write summary.json (headline figures, warnings) into `processed_dir` atomically."""
+    folders.check_owned(processed_dir, folders.PROCESSED)
     return write_atomic(Path(processed_dir) / SUMMARY_FILE, json_text(summary))
 
 
@@ -420,6 +440,7 @@ def read_summary(processed_dir: Path) -> dict | None:
 
 def write_results(text: str, processed_dir: Path) -> Path:
     """Write results.json (a year's figures, scores and checks, as 02 computed them)."""
+    folders.check_owned(processed_dir, folders.PROCESSED)
     return write_atomic(Path(processed_dir) / RESULTS_FILE, text)
 
 

@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from selfeval import config
+from selfeval import config, folders
 from selfeval.config import Roots
 from selfeval.errors import ChangedDuringBuild, LockError
 from selfeval.rules import is_year_folder
@@ -224,8 +224,7 @@ def compares_with_previous(processed_dir: Path, previous_dir: Path) -> bool:
 
 def keep_failed(key: Key | int, staged_out: Path, outputs_root: Path, error: str) -> Path:
     """Put a failed attempt's notebooks and error under outputs/<rel>/failed/, report untouched."""
-    target_dir = outputs_root / _as_key(key).rel
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = folders.claim(outputs_root / _as_key(key).rel, folders.OUTPUTS)
     new = target_dir / f".failed-{os.urandom(4).hex()}"
     src = staged_out / FAILED_DIR
     if src.is_dir():
@@ -506,6 +505,7 @@ class _Batch:
         plan.staged_proc = self.roots.processed / f".tmp-{key.slug}-{token}"
         plan.staged_out.mkdir(parents=True)
         plan.staged_proc.mkdir(parents=True)
+        folders.mark(plan.staged_out, folders.OUTPUTS)  # the worker's build.log goes in first
         # What 01 will read is checked against this at commit (read_as_stamped).
         plan.inputs["raw"] = hash_tree(raw_dir(self.roots, key))
         prev = self.plans.get(key.prev)
