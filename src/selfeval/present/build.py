@@ -82,7 +82,7 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
             if fs.numbered:
                 number -= 1
             continue
-        sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key))
+        sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key, fs.review))
     return Document(
         title=_title(frame, ctx),
         sections=tuple(sections),

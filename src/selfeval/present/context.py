@@ -80,7 +80,7 @@ def _category_line(group: CategoryGroup) -> dict:
         else:
             out[measure] = ""
         if measure == "offline" and m.known and m.known < m.listed:
-            out[measure] += f"（据{m.known}次活动的记录）"
+            out["offline_basis"] = f"本类线下参与人次据{m.known}次活动的记录（共{m.listed}次）。"
     return out
 
 

@@ -103,6 +103,15 @@ _APP_XML = (
 )
 
 
+#: What marks a 审核底稿 note in review.docx (report.docx is written from
+#: `Document.submitted()`, which has none).
+REVIEW_MARK = "【审核】"
+
+
+def _note_text(note: Note) -> str:
+    return REVIEW_MARK + note.text if note.review else note.text
+
+
 def build_docx(document: Document, *, page_numbers: str = "outside") -> bytes:
     """The .docx bytes of `document`.
 
@@ -401,7 +410,7 @@ class _Writer:
                 paragraph = self._paragraph(block.text, f"Heading {block.level}")
                 self._bookmark(paragraph, block.anchor)
             case Note():
-                self._paragraph(block.text, "Report Note")
+                self._paragraph(_note_text(block), "Report Note")
             case Table():
                 self._write_table(block, self.numbering.table(block))
             case Figure():
@@ -484,7 +493,7 @@ class _Writer:
         for index, row in enumerate(t.rows):
             ooxml.set_row_flags(row._tr, header=index < len(table.header))
         for note in table.notes:
-            self._paragraph(note.text, "Report Note")
+            self._paragraph(_note_text(note), "Report Note")
 
     def _drop_empty_first_paragraph(self) -> None:
         """The template starts with one empty paragraph; remove it if it is still empty."""

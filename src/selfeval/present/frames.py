@@ -17,7 +17,16 @@ from selfeval.config import DEFAULT_FRAME, FRAMES_DIR
 from selfeval.errors import FrameError
 
 __all__ = ["DEFAULT_FRAME", "FRAMES_DIR", "Frame", "FrameSection", "frame_for", "load_frame"]
-_SECTION_KEYS = {"key", "title", "blocks", "numbered", "optional", "landscape", "anchor"}
+_SECTION_KEYS = {
+    "key",
+    "title",
+    "blocks",
+    "numbered",
+    "optional",
+    "landscape",
+    "anchor",
+    "review",
+}
 _FRAME_KEYS = {"name", "title", "toc", "cover", "sections", "setting", "cover_page", "defaults"}
 
 
@@ -31,6 +40,7 @@ class FrameSection:
     numbered: bool = True
     optional: bool = False
     landscape: bool = False
+    review: bool = False  # part of the 审核底稿 only, never of the 报送稿
     anchor: str | None = None
 
 
@@ -86,6 +96,7 @@ def _section(key: str, raw: object) -> FrameSection:
         numbered=bool(raw.get("numbered", True)),
         optional=bool(raw.get("optional", False)),
         landscape=bool(raw.get("landscape", False)),
+        review=bool(raw.get("review", False)),
         anchor=raw.get("anchor"),
     )
 
@@ -152,7 +163,8 @@ def frame_for(setting: str | None) -> Frame:
     )
 
 
-#: The nine numbered sections of the default frame: (key, title), numbered 一 … 九 in order.
+#: The nine numbered sections every report of the default frame has: (key, title), in order
+#: (an optional part, such as the 结果应用 the unit wrote, is numbered among them when present).
 NINE_SECTIONS: tuple[tuple[str, str], ...] = tuple(
-    (s.key, s.title) for s in load_frame(DEFAULT_FRAME).numbered()
+    (s.key, s.title) for s in load_frame(DEFAULT_FRAME).numbered() if not s.optional
 )

@@ -32,6 +32,14 @@ from selfeval.present.document import (
 )
 from selfeval.present.layout import HEADER_NOWRAP_CHARS, header_min_em, text_em
 
+#: The switch of the 审核底稿 layer: a checkbox the page's own CSS reads (`:has`), no script.
+#: Unchecked, the page is the 报送稿; checked, every `.review` element (working notes, sources,
+#: the 数据核对 appendix) shows. Print never shows either (report.css).
+REVIEW_SWITCH = (
+    '<div class="review-switch"><label><input type="checkbox" id="review-layer">'
+    " 显示审核底稿（数据来源、核对结果与工作说明）</label></div>"
+)
+
 
 def _classes(*names: str) -> str:
     names = tuple(n for n in names if n)
@@ -63,17 +71,23 @@ class _Writer:
 
     def cover(self) -> str:
         doc = self.document
-        out = ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
+        out = [REVIEW_SWITCH] if self.has_review() else []
+        out += ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
         out += [f'<p class="cover-field">{escape(f.line)}</p>' for f in doc.cover]
         out.append("</header>")
         if doc.toc:
             out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]
             out += [
-                f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
+                f"<li{_classes('review' if s.review else '')}>"
+                f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
                 for s in doc.sections
             ]
             out += ["</ol>", "</nav>"]
         return "\n".join(out) + "\n"
+
+    def has_review(self) -> bool:
+        """Whether the document has a 审核底稿 layer at all (else no switch is offered)."""
+        return self.document.submitted() != self.document
 
     # -- sections and blocks ------------------------------------------------------------------
 
@@ -88,6 +102,7 @@ class _Writer:
             "report-section",
             section.kind and f"section-{section.kind}",
             "landscape" if section.landscape else "",
+            "review" if section.review else "",
         )
         out = [f"<section{_id(section.anchor)}{classes}>", f"<h2>{escape(section.title)}</h2>"]
         for block in section.blocks:
@@ -106,7 +121,7 @@ class _Writer:
                 classes = _classes(self._pending_break())
                 return f"<{tag}{_id(block.anchor)}{classes}>{escape(block.text)}</{tag}>"
             case Note():
-                return f"<p{_classes('note', self._pending_break())}>{escape(block.text)}</p>"
+                return self.note(block, self._pending_break())
             case Table():
                 return self.table(block, self.numbering.table(block))
             case Figure():
@@ -116,6 +131,12 @@ class _Writer:
                 return ""
             case _:
                 raise TypeError(f"unknown block {type(block).__name__}")
+
+    @staticmethod
+    def note(note: Note, *extra: str) -> str:
+        return (
+            f"<p{_classes('note', 'review' if note.review else '', *extra)}>{escape(note.text)}</p>"
+        )
 
     @staticmethod
     def runs(paragraph: Paragraph) -> str:
@@ -165,7 +186,7 @@ class _Writer:
             classes = _classes("total" if row.total else "", row.kind)
             out.append(f"<tr{classes}>{''.join(by_row.get(r, []))}</tr>")
         out += ["</tbody>", "</table>"]
-        out += [f'<p class="note">{escape(n.text)}</p>' for n in table.notes]
+        out += [self.note(n) for n in table.notes]
         out.append("</div>")
         return "\n".join(out)
 

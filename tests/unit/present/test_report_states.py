@@ -45,7 +45,17 @@ def section(soup: BeautifulSoup, anchor: str) -> str:
 
 
 def texts(soup: BeautifulSoup, anchor: str) -> list[str]:
-    return [p.get_text(strip=True) for p in soup.find(id=anchor).find_all("p")]
+    """The 报送稿's paragraphs of a section (the 审核底稿's notes and the 落款 left out)."""
+    return [
+        p.get_text(strip=True)
+        for p in soup.find(id=anchor).find_all("p")
+        if not {"review", "signature", "signature-space"} & set(p.get("class", []))
+    ]
+
+
+def review_notes(soup: BeautifulSoup, anchor: str) -> list[str]:
+    """The 审核底稿's notes of a section."""
+    return [p.get_text(strip=True) for p in soup.find(id=anchor).select("p.review")]
 
 
 def spending(*rows: list) -> dict:
@@ -196,11 +206,14 @@ def test_activity_totals_stated_partial_and_not_given(tmp_path):
     }
     _, soup = report(tmp_path, sheets)
     totals = soup.select_one("p.totals").get_text()
-    # 5000余 + 1000余 = 6000余; 丙 states no count and is said to be left out; no one states 线上
-    assert totals == "全年开展活动3项、3场次，线下参与6000余人次（其中1项活动未填报）。"
+    # 5000余 + 1000余 = 6000余; 丙 states no count, which the 底稿 says; no one states 线上
+    assert totals == "全年开展活动3项、3场次，线下参与6000余人次。"
+    basis = soup.select_one("p.totals").find_next_sibling("p")
+    assert basis.get_text() == "线下参与人次的合计不含未填报该数的1项活动。"
+    assert "review" in basis["class"]
     events = [p.get_text() for p in soup.select("p.event")]
     assert events[-1].startswith("（1）全年开展“丙”")  # an undated activity keeps its 期间
-    assert any("另有1项活动未填具体日期" in t for t in texts(soup, "s6"))
+    assert any("另有1项活动未填具体日期" in t for t in review_notes(soup, "s6"))
     # the chart data and its description: 未填报, never 0
     figure = soup.find(id="fig-activities_by_category")
     assert "展览：1次、1场，线下未填报，线上未填报" in figure.img["alt"]
@@ -411,3 +424,77 @@ def test_a_unit_name_longer_than_words_property_limit_builds_its_word_file(tmp_p
     assert len(title) == 255 and title.endswith("…") and title.startswith("某县图书馆分馆")
     assert name in "".join(p.text for p in opened.paragraphs)
     assert name in soup.get_text()
+
+
+# --------------------------------------------------------------------------- 报送稿 parts
+
+
+def complete_year() -> dict:
+    """A year with everything the 报送稿 states: budgets, scored targets, 填报日期, 结果应用."""
+    return {
+        "单位概况": [*UNIT, ["填报日期", "2026-03-15"]],
+        "支出": [SPEND, ["一般公共预算", "基本支出", "人员支出", 50, 45, ""]],
+        "绩效目标": [
+            ["一级指标", "二级指标", "三级指标", "方向", "目标值", "实际值", "单位", "分值"],
+            ["产出指标", "数量指标", "开放天数", "≥", "360", "362", "天", 50],
+            ["效益指标", "社会效益指标", "服务人次", "≥", "10000", "8000", "人次", 30],
+            ["满意度指标", "服务对象满意度指标", "读者满意度", "≥", "90%", "95%", "%", 10],
+        ],
+        "文字说明": [
+            ["章节", "内容"],
+            ["结果应用", "自评结果作为下一年度预算安排的依据，并随部门决算公开。"],
+        ],
+    }
+
+
+def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
+    document, soup = report(tmp_path, complete_year())
+    # 开放天数 met: 50; 服务人次 8000 / 10000 × 30 = 24; 读者满意度 met: 10; 执行率 45 / 50 =
+    # 90.00%, 0.9 × 10 = 9; 总分 50 + 24 + 10 + 9 = 93.00, 优 (≥ 90)
+    assert soup.select_one("p.conclusion").get_text() == (
+        "经自评，2025年度部门整体支出绩效自评得分93.00分，等级为“优”。"
+        "全年预算数50.00万元，全年执行数45.00万元，预算执行率90.00%。"  # as the 自评表 states them
+        "设定绩效指标3项，已完成2项；未完成的为：服务人次。"
+    )
+    titles = [s.title for s in document.sections]
+    assert titles[8:10] == [
+        "九、部门整体支出绩效自评结果拟应用和公开情况",
+        "十、其他需要说明的情况",
+    ]
+    assert texts(soup, "s9") == ["自评结果作为下一年度预算安排的依据，并随部门决算公开。"]
+    signature = [p.get_text() for p in soup.find(id="s10").select("p.signature")]
+    assert signature == ["测试县文化馆", "2026年3月15日"]
+
+
+def test_without_application_text_there_is_no_such_part(tmp_path):
+    sheets = complete_year()
+    sheets["文字说明"] = [["章节", "内容"], ["其他说明", "无。"]]
+    document, soup = report(tmp_path, sheets)
+    titles = [s.title for s in document.sections]
+    assert "九、其他需要说明的情况" in titles
+    assert not any("结果拟应用" in t for t in titles)
+
+
+def test_the_submitted_word_file_has_no_working_notes_and_the_review_file_has(tmp_path):
+    document, _ = report(tmp_path, complete_year())
+    submitted = tmp_path / "report.docx"
+    review = tmp_path / "review.docx"
+    submitted.write_bytes(build_docx(document.submitted()))
+    review.write_bytes(build_docx(document))
+    sent = "\n".join(p.text for p in docx.Document(str(submitted)).paragraphs)
+    kept = "\n".join(p.text for p in docx.Document(str(review)).paragraphs)
+    for working in (
+        "评分规则",
+        "数据核对",
+        "数据来源：人员支出",
+        "需补充说明",
+        "【审核】",
+        "selfeval",
+    ):
+        assert working not in sent, working
+    assert "【审核】评分规则：" in kept and "【审核】数据来源：人员支出 45：" in kept
+    assert "附录：数据核对" in kept
+    word = docx.Document(str(submitted))
+    last = [p for p in word.paragraphs if p.text in ("测试县文化馆", "2026年3月15日")]
+    assert [p.text for p in last][-2:] == ["测试县文化馆", "2026年3月15日"]
+    assert all(p.alignment == 2 or p.style.paragraph_format.alignment == 2 for p in last[-2:])

@@ -4,6 +4,7 @@ projects and their uses, and the parts a total leaves out named."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from selfeval.contract.sheets import BASIC_ITEMS
@@ -137,6 +138,30 @@ def _project(ctx: dict, general: Any) -> list[Block]:
     return [p(text + "。")]
 
 
+def _origin(ctx: dict, line: Any, parts: list) -> str:
+    """Where a line's 执行数 comes from: its input row, or the sum of the parts it was made of."""
+    figure = f"{line.label} {number(ctx, line.actual, line.actual_decimals)}"
+    if line.source:
+        return f"{figure}：{line.source}「执行数」"
+    known = [a for a in parts if a.actual is not None]
+    if known:
+        terms = " + ".join(f"{a.label} {number(ctx, a.actual, a.actual_decimals)}" for a in known)
+        return f"{figure} = {terms}"
+    return f"{figure}：{NOT_GIVEN}"
+
+
+def _sources_note(ctx: dict, general: Any) -> Note:
+    """For the 审核底稿: each row's 执行数 with the input cell it comes from, or its sum."""
+    lines = []
+    for name, line in general.categories.items():
+        items = general.items.get(name, [])
+        lines += [_origin(ctx, a, a.uses) for a in items]
+        lines.append(_origin(ctx, replace(line, label=f"{name}小计"), items))
+    categories = list(general.categories.values())
+    lines.append(_origin(ctx, replace(general.total, label="合计"), categories))
+    return Note("数据来源：" + "；".join(lines) + "。", review=True)
+
+
 def _spending_table(ctx: dict, general: Any) -> Table:
     budget = ctx["spending"]["any_budget"]
     original = ctx["spending"]["any_original"]
@@ -172,6 +197,7 @@ def _spending_table(ctx: dict, general: Any) -> Table:
     headers += [("全年预算数" if original else "预算数")] if budget else []
     headers += ["执行数", *(["执行率"] if budget else []), "占比", "说明"]
     return Table(
+        notes=(_sources_note(ctx, general),),
         caption=f"一般公共预算支出明细（单位：{ctx['amount_unit']}）",
         columns=(
             Column(width=1.6),
@@ -198,7 +224,7 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
         return [p(f"{year}年无一般公共预算支出。")]
     blocks: list[Block] = [p(_general_summary(ctx, general))]
     if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
-        blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。"))
+        blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:
         blocks.append(
             Note(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
