@@ -469,7 +469,7 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
 def test_without_application_text_there_is_no_such_part(tmp_path):
     sheets = complete_year()
     sheets["文字说明"] = [["章节", "内容"], ["其他说明", "无。"]]
-    document, soup = report(tmp_path, sheets)
+    document, _ = report(tmp_path, sheets)
     titles = [s.title for s in document.sections]
     assert "九、其他需要说明的情况" in titles
     assert not any("结果拟应用" in t for t in titles)
