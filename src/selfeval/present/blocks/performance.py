@@ -24,6 +24,7 @@ from selfeval.present.formats import (
     decimal_text,
     pct,
 )
+from selfeval.rules import plain_str
 
 
 def _measure(total: Any, unit: str) -> str:
@@ -177,17 +178,30 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
             text += f"（{h.notes[h.year]}）"
         if h.added is not None:
             text += f"，本年新增{h.added}册"
+        computed = ""
         if h.first_year is not None:
             text += f"；{h.first_year}年末为{h.first_holdings}册"
             if h.notes.get(h.first_year):
                 text += f"（{h.notes[h.first_year]}）"
-            text += (
-                f"，{h.first_year}—{h.year}年共增加{h.increase}册，"
-                f"年均增加{decimal_text(h.average_increase)}册"
+            text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
+            computed = (
+                f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
+                f"{decimal_text(h.average_increase)}册"
+                + (
+                    f"，年均复合增长率{pct(h.compound_growth)}"
+                    if h.compound_growth is not None
+                    else ""
+                )
             )
-            if h.compound_growth is not None:
-                text += f"，年均复合增长率{pct(h.compound_growth)}"
+            if h.stated_average is None:
+                text += f"，年均增加{decimal_text(h.average_increase)}册"
+        if h.stated_average is not None:  # the unit's own figure, in its own words
+            text += f"，平均每年增长{plain_str(h.stated_average)}册"
+            if computed:
+                computed += f"；单位填报平均每年增长{plain_str(h.stated_average)}册（见数据核对）"
         blocks.append(p(text + "。"))
+        if computed:
+            blocks.append(Note(computed + "。", review=True))
     return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
 
 
