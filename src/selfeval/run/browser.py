@@ -119,7 +119,8 @@ _JS_OVERFLOW = """() => {
 
 
 # Width of each header cell against the width its text needs (nowrap; th.wrap: its min-width).
-_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th')).map(th => {
+_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th'))
+    .filter(th => th.getClientRects().length > 0).map(th => {
     const span = document.createElement('span');
     span.style.whiteSpace = 'nowrap';
     span.textContent = th.innerText.split('\\n')[0];
@@ -368,9 +369,28 @@ class Browser:
             page.close()
         return write_with(pdf, lambda tmp: Path(tmp).write_bytes(data))
 
+    def review_states(self, html: Path, pdf: Path) -> dict[str, str]:
+        """The report as a reviewer uses it: the visible text as opened (the 报送稿), the visible
+        text with the 审核底稿 switched on (its checkbox ticked), and that state printed to
+        `pdf` (print must never show the layer)."""
+        page = self._context.new_page()
+        try:
+            page.goto(Path(html).resolve().as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            before = page.inner_text("main")
+            page.check("#review-layer")
+            after = page.inner_text("main")
+            page.emulate_media(media="print")
+            data = page.pdf(prefer_css_page_size=True, print_background=True)
+        finally:
+            page.close()
+        write_with(pdf, lambda tmp: Path(tmp).write_bytes(data))
+        return {"before": before, "after": after}
+
     def header_widths(self, html: Path) -> list[dict[str, Any]]:
-        """Every table header cell of `html` laid out for print: its width and the width its
-        text needs on one line (or, for a long header marked to wrap, its narrowest line)."""
+        """Every table header cell of `html` laid out for print (cells not printed, such as the
+        审核底稿's, left out): its width and the width its text needs on one line (or, for a
+        long header marked to wrap, its narrowest line)."""
         page = self._context.new_page()
         try:
             page.goto(Path(html).resolve().as_uri(), wait_until="load")
