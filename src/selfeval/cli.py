@@ -69,6 +69,10 @@ def clean_cli(year: int) -> int:
     from selfeval.run.batch import raw_problem
     from selfeval.run.plan import Key
 
+    blocked = store.folder_problems(config.Roots.of())
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     refused = raw_problem(config.Roots.of(), Key("", year))
     if refused and raw_dir.is_symlink():  # the batch's rule: a symlinked year folder is refused
         print(refused, file=sys.stderr)
@@ -103,8 +107,13 @@ def template_cli(year: int | None = None, unit: str | None = None) -> int:
     """
     from selfeval import config, template
     from selfeval.run.batch import discover, unit_folder_refusal
+    from selfeval.store import folder_problems
 
     raw_root = config.raw_root()
+    blocked = folder_problems(config.Roots.of(), ("raw",))
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     keys, _ignored = discover(raw_root)
     units = sorted({k.unit for k in keys if k.unit})
     if unit:

@@ -75,6 +75,7 @@ from selfeval.run.progress import (
     warning_lines,
 )
 from selfeval.store import (
+    folder_problems,
     hash_notebooks,
     hash_tree,
     load_json,
@@ -1167,7 +1168,7 @@ def check_years(values: list[str]) -> tuple[list[int], list[str]]:
     return good, bad
 
 
-def build(  # noqa: C901 - one entry point: local or cluster, every failure a message
+def build(  # noqa: C901, PLR0912 - one entry point: local or cluster, every failure a message
     years: list[int] | None = None,
     jobs: int | None = None,
     force: bool = False,
@@ -1185,6 +1186,10 @@ def build(  # noqa: C901 - one entry point: local or cluster, every failure a me
     the cluster (run.remote) and committed here; without, local worker processes build them.
     """
     roots = Roots.of(root)
+    blocked = folder_problems(roots)
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     found, ignored = discover(roots.raw)
     for line in ignored:
         print(line)

@@ -190,3 +190,24 @@ def test_nfc_and_nfd_spellings_of_one_unit_are_an_error_naming_both(tmp_path):
         twin = {nfc: nfd, nfd: nfc, "Museum": "museum", "museum": "Museum"}[key.unit]
         assert problem and f"data/raw/{key.unit} 与 data/raw/{twin} " in problem, problem
         assert "同一名称的两种写法" in problem
+
+
+def test_outputs_or_processed_being_a_file_is_said_not_a_traceback(tmp_path):
+    roots = Roots.of(tmp_path)
+    (roots.raw / "2024").mkdir(parents=True)
+    (roots.raw / "2024" / "支出.csv").write_text("x\n", encoding="utf-8")
+    roots.outputs.write_text("my notes", encoding="utf-8")
+    proc = _build(tmp_path, "build")
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    assert f"{roots.outputs} 是一个文件，不是文件夹：outputs/ 须是文件夹" in proc.stderr
+    assert f"mv {roots.outputs} {roots.outputs}.bak" in proc.stderr
+    assert roots.outputs.read_text(encoding="utf-8") == "my notes"
+    roots.outputs.unlink()
+    roots.processed.write_text("my notes", encoding="utf-8")
+    for command in (["build"], ["clean", "--year", "2024"]):
+        proc = _build(tmp_path, *command)
+        assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, command
+        assert f"{roots.processed} 是一个文件，不是文件夹：data/processed/ 须是" in proc.stderr
+        assert "磁盘已满" not in proc.stdout + proc.stderr  # one cause, said once
+    assert roots.processed.read_text(encoding="utf-8") == "my notes"
+    assert not roots.outputs.exists()  # refused before anything was written
