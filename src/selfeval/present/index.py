@@ -108,6 +108,8 @@ def overview(records: list[dict]) -> list[dict]:
     folders = {r.get("folder") for r in records}
     if folders <= {"", None}:
         return []
+    if any("label" not in r for r in records):
+        label_units(records)
     latest: dict[str, dict] = {}
     for r in records:
         if r["report"] and (r["folder"] not in latest or r["year"] > latest[r["folder"]]["year"]):
@@ -118,7 +120,7 @@ def overview(records: list[dict]) -> list[dict]:
         figures = (r or {}).get("overview") or {}
         units.append(
             {
-                "name": (r or {}).get("label") or visible(folder),
+                "name": r["label"] if r else (visible(folder) or NO_NAME),
                 "folder": folder,
                 "year": r["year"] if r else None,
                 "report": r["report"] if r else None,
