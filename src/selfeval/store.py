@@ -238,6 +238,35 @@ def _roll_forward(journal: Path, allowed: tuple[Path, ...] = ()) -> bool:
     return True
 
 
+#: What each project folder is for, as a message about it says.
+FOLDER_ROLES = {
+    "raw": ("data/raw", "各年度的原始数据放在这里"),
+    "processed": ("data/processed", "清洗后的数据写在这里"),
+    "outputs": ("outputs", "报告写在这里"),
+}
+
+
+def folder_problems(roots: Roots, fields: tuple[str, ...] = tuple(FOLDER_ROLES)) -> list[str]:
+    """One message per project folder (`fields` of data/raw, data/processed, outputs; default
+    all) that is a file, a dangling symlink, or under one: what it is and what to do. Checked
+    before a command writes anything, so that a stray file named ``outputs`` is a sentence,
+    not a traceback from the lock, and not one misleading "disk full?" per year."""
+    problems = []
+    for field in fields:
+        label, role = FOLDER_ROLES[field]
+        for path in (getattr(roots, field), *getattr(roots, field).parents):
+            if path.is_dir():
+                break
+            if path.is_symlink() or path.exists():
+                what = "一个文件" if path.exists() else "一个指向不存在位置的符号链接"
+                problems.append(
+                    f"{path} 是{what}，不是文件夹：{label}/ 须是文件夹（{role}）。请把它改名或移走"
+                    f"（例如 mv {path} {path}.bak）后重新运行 / {path} is not a folder: move it"
+                )
+                break
+    return problems
+
+
 def swap_in(name: int | str, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
     """Replace each target folder by its staged folder; a crash midway is finished by recover().
 

@@ -41,7 +41,14 @@ from pathlib import Path
 from selfeval import config, folders
 from selfeval.config import Roots
 from selfeval.errors import ChangedDuringBuild, LockError
-from selfeval.rules import is_year_folder
+from selfeval.rules import (
+    YEAR_EXPECTED,
+    folder_key,
+    is_year_folder,
+    unit_folder_problem,
+    visible,
+    year_problem,
+)
 from selfeval.run.plan import (
     BUILD_LOG,
     BUILT,
@@ -56,7 +63,6 @@ from selfeval.run.plan import (
     STAMP_FILE,
     STAMP_VERSION,
     UNCHANGED,
-    UNIT_DIR,
     Key,
     YearPlan,
 )
@@ -69,6 +75,7 @@ from selfeval.run.progress import (
     warning_lines,
 )
 from selfeval.store import (
+    folder_problems,
     hash_notebooks,
     hash_tree,
     load_json,
@@ -83,25 +90,14 @@ DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 # --------------------------------------------------------------------------- discovery, roots
 
 
-def year_folder_problem(name: str) -> str | None:
-    """Why `name` is not a report year's folder name (four digits, 1000 to 9999), or None."""
-    if not is_year_folder(name) or not name.isascii():
-        return None if not name.isdigit() else f"「{name}」不是四位数字"
-    if not 1000 <= int(name) <= 9999:
-        return f"年度「{name}」不在 1000–9999 之间"
-    return None
-
-
-def _is_year_name(name: str) -> bool:
-    return is_year_folder(name) and year_folder_problem(name) is None
-
-
 def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
     """Unit-years with a raw folder, and one message per entry that was ignored (naming it).
 
     ``data/raw/<YYYY>/`` is a year of the single unit (unit ""); ``data/raw/<unit>/<YYYY>/`` a
-    year of unit `<unit>`. Symlinked folders are listed (their build is refused, see
-    `raw_problem`), so that the refusal is said rather than the folder silently skipped.
+    year of unit `<unit>`. Symlinked folders and unit folders whose name is refused
+    (`rules.unit_folder_problem`, spellings of one name) are listed: their build is refused by
+    `raw_problem`, so that the refusal is said and the batch fails rather than the folder being
+    silently skipped. Names are shown escaped (`rules.visible`).
     """
     keys: list[Key] = []
     ignored: list[str] = []
@@ -111,39 +107,62 @@ def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
         name = entry.name
         if name.startswith((".", "~$")):
             continue
-        if name.isdigit() and entry.is_dir():
-            problem = year_folder_problem(name)
+        if name.isdigit() and entry.is_dir():  # ２０２４ is meant as a year: say why it is not
+            problem = year_problem(name)
             if problem:
-                ignored.append(
-                    f"忽略 data/raw/{name}：{problem}，年度目录须为 1000–9999 的四位数字"
-                )
+                ignored.append(f"忽略 data/raw/{visible(name)}：{problem}，{YEAR_EXPECTED}")
             else:
                 keys.append(Key("", int(name)))
             continue
-        if entry.is_dir() and UNIT_DIR.match(name):
-            found = _unit_years(entry, name, ignored)
-            if found:
-                keys += found
-                continue
-        ignored.append(f"忽略 data/raw/{name}：不是年度目录（如 2024）或单位目录（如 图书馆/2024）")
+        found = _unit_years(entry, name, ignored) if entry.is_dir() else []
+        if found:
+            keys += found
+            continue
+        problem = unit_folder_problem(name) if entry.is_dir() else None
+        why = f"单位目录名不可用：{problem}" if problem else NOT_A_FOLDER
+        ignored.append(f"忽略 data/raw/{visible(name)}：{why}")
     return keys, ignored
+
+
+#: Said of an entry of data/raw/ that is neither a year nor a unit with years.
+NOT_A_FOLDER = "不是年度目录（如 2024）或单位目录（如 图书馆/2024）"
 
 
 def _unit_years(folder: Path, unit: str, ignored: list[str]) -> list[Key]:
     keys = []
     if folder.is_symlink():  # listed, refused by raw_problem with where it points
-        return [Key(unit, int(e.name)) for e in sorted(folder.iterdir()) if _is_year_name(e.name)]
+        return [Key(unit, int(e.name)) for e in sorted(folder.iterdir()) if is_year_folder(e.name)]
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "~$")) or not entry.is_dir():
             continue
-        problem = year_folder_problem(entry.name)
+        problem = year_problem(entry.name)
         if problem:
-            ignored.append(
-                f"忽略 data/raw/{unit}/{entry.name}：{problem}，年度目录须为 1000–9999 的四位数字"
-            )
-        elif is_year_folder(entry.name):
+            where = f"data/raw/{visible(unit)}/{visible(entry.name)}"
+            ignored.append(f"忽略 {where}：{problem}，{YEAR_EXPECTED}")
+        else:
             keys.append(Key(unit, int(entry.name)))
     return keys
+
+
+def unit_folder_refusal(raw_root: Path, unit: str) -> str | None:
+    """Why unit folder data/raw/<unit>/ is not built (its name, or a second spelling of it)."""
+    problem = unit_folder_problem(unit)
+    if problem:
+        return (
+            f"单位目录 data/raw/{visible(unit)} 的名称不可用：{problem}。请改名后重新生成"
+            " / unit folder name refused"
+        )
+    key = folder_key(unit)
+    names = os.listdir(raw_root) if raw_root.is_dir() else []
+    twins = [n for n in names if n != unit and folder_key(n) == key]
+    if twins:
+        return (
+            f"单位目录 data/raw/{visible(unit)} 与 data/raw/{visible(twins[0])}"
+            " 是同一名称的两种写法（Unicode 组合方式 NFC/NFD 或大小写不同，看起来相同，"
+            "在 Windows 和 macOS 上是同一个目录），两者都不生成：请合并为一个目录"
+            " / two spellings of one unit folder"
+        )
+    return None
 
 
 def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
@@ -164,6 +183,10 @@ def raw_problem(roots: Roots, key: Key) -> str | None:
     the stamp hashes. The message says where the link points; nothing points at a failed/
     folder, since no notebook ran.
     """
+    if key.unit:
+        refused = unit_folder_refusal(roots.raw, key.unit)
+        if refused:
+            return refused
     shown = f"data/raw/{key.rel}"
     for path in (roots.raw / key.unit, raw_dir(roots, key)) if key.unit else (raw_dir(roots, key),):
         if path.is_symlink():
@@ -1134,18 +1157,18 @@ def select(
 
 
 def check_years(values: list[str]) -> tuple[list[int], list[str]]:
-    """Years given on the command line: four digits from 1000 to 9999; a message per bad one."""
+    """Years given on the command line (`rules.year_problem`); a message per bad one."""
     good, bad = [], []
     for value in values:
         text = str(value).strip()
-        if not (text.isascii() and text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 9999):
-            bad.append(f"年度「{text}」无效：年度须为 1000–9999 的四位数字 / invalid year")
+        if year_problem(text):
+            bad.append(f"年度「{visible(text)}」无效：{YEAR_EXPECTED}")
         else:
             good.append(int(text))
     return good, bad
 
 
-def build(  # noqa: C901 - one entry point: local or cluster, every failure a message
+def build(  # noqa: C901, PLR0912 - one entry point: local or cluster, every failure a message
     years: list[int] | None = None,
     jobs: int | None = None,
     force: bool = False,
@@ -1163,6 +1186,10 @@ def build(  # noqa: C901 - one entry point: local or cluster, every failure a me
     the cluster (run.remote) and committed here; without, local worker processes build them.
     """
     roots = Roots.of(root)
+    blocked = folder_problems(roots)
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     found, ignored = discover(roots.raw)
     for line in ignored:
         print(line)

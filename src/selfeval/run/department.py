@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from selfeval.config import Roots
+from selfeval.rules import is_year_folder
 from selfeval.run.plan import Key
 from selfeval.store import hash_tree, load_json, load_json_dict, write_json_atomic
 
@@ -103,7 +104,7 @@ def _years_of(roots: Roots, folder: str) -> list[int]:
     base = roots.processed / folder
     if not base.is_dir():
         return []
-    return sorted((int(p.name) for p in base.iterdir() if p.name.isdigit()), reverse=True)
+    return sorted((int(p.name) for p in base.iterdir() if is_year_folder(p.name)), reverse=True)
 
 
 def units_inputs(roots: Roots, key: Key, declared: list[str]) -> dict[str, str | None]:

@@ -4,9 +4,10 @@ use: a new product, e.g. report.docx, is added here only)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from selfeval.rules import visible
 
 STAMP_FILE = "stamp.json"
 BUILD_LOG = "build.log"
@@ -33,8 +34,6 @@ NEEDS_PREVIOUS_STAGE = 1
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
 STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
 
-#: A unit's folder name under data/raw/: short, no spaces, no path tricks; Chinese allowed.
-UNIT_DIR = re.compile(r"^[^\W_][\w\-]{0,63}$")
 #: Said when a raw file changed between 01 reading it and the commit (the stamp must cover
 #: exactly what was read).
 CHANGED_DURING_BUILD = "数据在生成过程中被修改，请重新运行"
@@ -66,7 +65,8 @@ class Key:
         return f"{self.unit}-{self.year}" if self.unit else str(self.year)
 
     def __str__(self) -> str:
-        return self.rel
+        """As messages show it: a control character in a folder name escaped (`rules.visible`)."""
+        return visible(self.rel)
 
 
 @dataclass
