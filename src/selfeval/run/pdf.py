@@ -83,10 +83,12 @@ SUBSTITUTES: dict[str, tuple[str, bool]] = {
 #: conversion's process group, execs the converter as its child, exits with its status, and
 #: kills the whole group when its own parent (the caller) is gone.
 _GUARD = """
-import os, signal, sys, time
+import os, signal, sys
 parent = os.getppid()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # kept pending for sigtimedwait
 child = os.fork()
 if child == 0:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     try:
         os.execv(sys.argv[1], sys.argv[1:])
     except OSError as exc:
@@ -99,7 +101,7 @@ while True:
         os._exit(code if code >= 0 else 128 - code)
     if os.getppid() != parent:
         os.killpg(0, signal.SIGKILL)
-    time.sleep(0.05)
+    signal.sigtimedwait({signal.SIGCHLD}, 0.1)
 """
 
 
