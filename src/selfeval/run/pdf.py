@@ -85,6 +85,7 @@ SUBSTITUTES: dict[str, tuple[str, bool]] = {
 _GUARD = """
 import os, signal, sys
 parent = os.getppid()
+signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an ignored SIGCHLD survives exec: undo it
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # kept pending for sigtimedwait
 child = os.fork()
 if child == 0:
