@@ -225,7 +225,7 @@ class _Pdf:
     stored plainly and {object: (object stream, index)} of those packed in object streams.
 
     Reads what PDF 1.7 (ISO 32000-1 §7.5) requires of any reader: `startxref` near the end,
-    classic tables and cross-reference streams (Flate, PNG predictors), `/Prev` sections.
+    classic tables and cross-reference streams (Flate, the PNG Up predictor), `/Prev` sections.
     Every plain object the tables list must start where they say; every error is a PdfError
     saying, in Chinese, what is wrong with the file.
     """
@@ -406,5 +406,6 @@ def structure_pages(pdf: Path) -> int:
     PdfError (in Chinese: what is wrong) when the file is not a readable PDF."""
     try:
         return _Pdf(Path(pdf).read_bytes()).page_count()
-    except (ValueError, IndexError, AttributeError) as exc:  # malformed numbers, short tables
+    except (ValueError, IndexError, AttributeError, TypeError, RecursionError) as exc:
+        # malformed numbers, short tables, a missing key, a stream whose length names itself
         raise PdfError(f"PDF 结构无法解析 / unreadable PDF structure: {exc}") from exc
