@@ -353,3 +353,18 @@ def test_a_converter_dies_with_the_process_that_started_it(tmp_path):
         caller.kill()
         caller.wait()
     assert _wait_gone(grandchild, 2.0), "the converter outlived its caller"
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_the_structure_check_agrees_with_poppler(tmp_path):
+    """What the check accepts poppler reads with the same page count; the garbage a broken
+    converter wrote (issue 27) poppler cannot open either."""
+    from selfeval.run import pdfcheck
+
+    _real_pdf(tmp_path / "three.pdf", 3)
+    assert pdfcheck.page_count(tmp_path / "three.pdf") == 3
+    (tmp_path / "stream.pdf").write_bytes(_xref_stream_pdf())
+    assert pdfcheck.page_count(tmp_path / "stream.pdf") == 2
+    (tmp_path / "garbage.pdf").write_bytes(b"%PDF-1.7\ngarbage from a broken converter\n")
+    done = subprocess.run(["pdfinfo", tmp_path / "garbage.pdf"], capture_output=True, check=False)
+    assert done.returncode != 0
