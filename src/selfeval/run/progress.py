@@ -126,8 +126,8 @@ def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
     from selfeval.run import pdf
 
     lines = [
-        f"[{p.key}] PDF 转换失败（report.html 与 report.docx 已生成）/ PDF conversion failed:"
-        f" {(p.result or {}).get('pdf_error', '')}"
+        f"[{p.key}] PDF 转换失败，未生成 PDF（report.html 与 report.docx 已生成；运行 make pdf"
+        f" 重试）/ PDF not made, `make pdf` retries: {(p.result or {}).get('pdf_error', '')}"
         for p in pdf_failures(plans)
     ]
     failed = {p.key for p in pdf_failures(plans)}
