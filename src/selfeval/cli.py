@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path  # noqa: F401 - annotations of the commands
 
+from selfeval.errors import FrameError
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -134,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
 
     defer_iri_grammar()  # first thing: before anything imports jsonschema (~1.5 s saved)
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except FrameError as exc:  # a frames folder that cannot be used, from any command
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status."""
     if args.command == "build":
         from selfeval.run.batch import build, check_years
 
