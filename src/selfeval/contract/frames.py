@@ -44,7 +44,8 @@ def frame_files(folder: Path | None = None) -> dict[str, Path]:
             f"报告框架文件夹{what}{_folder_note(folder)}；请指向放有 {default} 等框架文件的文件夹",
             "the frames folder does not exist",
         )
-    files = {p.stem: p for p in sorted(folder.glob("*.toml")) if p.is_file()}
+    # hidden files are no frames, as they are not part of the years' hash (store.hash_tree)
+    files = {p.stem: p for p in sorted(folder.glob("*.toml")) if p.is_file() and p.name[0] != "."}
     if config.DEFAULT_FRAME not in files:
         have = "、".join(p.name for p in files.values()) or "没有任何 .toml 文件"
         raise frame_problem(
