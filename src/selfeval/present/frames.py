@@ -132,8 +132,9 @@ def _section(where: str, n: int, raw: object) -> FrameSection:
 def _flag(where: str, raw: dict, name: str, default: bool, at: str = "") -> bool:
     value = raw.get(name, default)
     if not isinstance(value, bool):
+        of = f"{at}的 " if at else ""
         raise frame_problem(
-            where, f"{at}{name} 必须是 true 或 false", f"{name} must be true or false"
+            where, f"{of}{name} 必须是 true 或 false", f"{name} must be true or false"
         )
     return value
 

@@ -81,7 +81,7 @@ def test_a_title_is_at_most_a_hundred_characters():
         ('cover = [{ field = "year", label = 1 }]\n' + SECTION, "cover 的第 1 项的 label"),
         ('[defaults]\n"制表机关" = 1\n' + SECTION, "defaults 必须是表，其值为字符串"),
         ('sections = "a"\n', "sections 必须写作 [[sections]] 表"),
-        (SECTION + "numbered = 0\n", '第 1 个 [[sections]]（key = "a"）numbered 必须是 true'),
+        (SECTION + "numbered = 0\n", '第 1 个 [[sections]]（key = "a"）的 numbered 必须是 true'),
         (SECTION + 'anchor = "a b"\n', '第 1 个 [[sections]]（key = "a"）的 anchor'),
         (SECTION.replace('"a"', '"<b>"'), '（key = "<b>"）的 key 须为字母开头'),
     ],
