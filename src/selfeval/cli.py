@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from selfeval.errors import FrameError
 from selfeval.rules import YEAR_EXPECTED, year_problem
 
 
@@ -190,6 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    try:
+        return _command(args)
+    except FrameError as exc:  # a frames folder that cannot be used, from any command
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status."""
     if args.command == "build":
         from selfeval.run.batch import build, check_years
 

@@ -173,7 +173,11 @@ class ParseError(ValueError):
 
 
 class FrameError(ValueError):
-    """A report frame file (selfeval/frames/*.toml) that cannot be used; the message says why."""
+    """A report frame file (selfeval/frames/*.toml) that cannot be used; the message names the
+    file (or folder), the line where TOML gives one, and the key. A notebook shows only it."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 class UnsafeParameterError(ValueError):

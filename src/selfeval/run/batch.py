@@ -40,7 +40,7 @@ from pathlib import Path
 
 from selfeval import config, folders
 from selfeval.config import Roots
-from selfeval.errors import ChangedDuringBuild, LockError
+from selfeval.errors import ChangedDuringBuild, FrameError, LockError
 from selfeval.rules import (
     YEAR_EXPECTED,
     folder_key,
@@ -222,12 +222,14 @@ def _as_key(value: Key | int) -> Key:
 
 
 def code_hashes() -> dict[str, str | None]:
-    """Hashes of what every year depends on: notebooks, package source and templates, pins."""
+    """Hashes of what every year depends on: notebooks, package source and templates, pins, and
+    the report frames (SELFEVAL_FRAMES_DIR may name a folder outside the package)."""
     code_root = config.PACKAGE_DIR.parents[1]
     return {
         "notebooks": hash_notebooks(config.NOTEBOOKS_DIR),
         "package": hash_tree(config.PACKAGE_DIR),
         "requirements": hash_tree(code_root / "requirements.txt"),
+        "frames": hash_tree(config.FRAMES_DIR),
     }
 
 
@@ -881,6 +883,11 @@ class _Batch:
         self.decide(keys)
         n_build = len(self.queue) + len(self.deferred)
         if self.queue or self.deferred:
+            # A frame problem is one message before any year starts (not one per year); here,
+            # not on the no-op path, which imports no pandas (the block registry does).
+            from selfeval.present.build import check_frames
+
+            check_frames()
             self._prepare_processes(len(self.queue))
             from multiprocessing import connection  # not on the no-op path: ~7 ms of imports
         self.progress = Progress(n_build, self.tty)
@@ -1215,7 +1222,7 @@ def build(  # noqa: C901, PLR0912 - one entry point: local or cluster, every fai
     except KeyboardInterrupt:
         print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
         return 130
-    except LockError as exc:
+    except (LockError, FrameError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except _remote_errors() as exc:

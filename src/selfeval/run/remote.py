@@ -425,6 +425,7 @@ def run_remote(
     Raises SchedulerUnavailable (nothing submitted), WorkersOutOfDate (nothing submitted) and
     SchedulerLost (committed unit-years stay, nothing else is written).
     """
+    from selfeval.present.build import check_frames
     from selfeval.run import batch
     from selfeval.run.department import declared_departments
     from selfeval.run.progress import Progress
@@ -450,6 +451,8 @@ def run_remote(
                     continue
                 remote = _Remote(roots, client, force, departments)
                 todo = remote.decide(phase)
+                if todo:  # a frame problem is one message, before anything is submitted
+                    check_frames()
                 progress = Progress(len(todo), tty)
                 try:
                     remote.submit(todo)
