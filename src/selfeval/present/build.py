@@ -15,6 +15,7 @@ import pandas as pd
 
 from selfeval.contract.frames import frame_files, frame_problem, frame_settings
 from selfeval.present.blocks import BLOCKS, COVER_FIELDS
+from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.context import build_context
 from selfeval.present.document import CoverField, Document, Section
 from selfeval.present.formats import cn_number
@@ -112,6 +113,7 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
         keywords=(f"{ctx['year']}年度", "整体支出绩效自评"),
         cover_page=frame.cover_page,
         toc=frame.toc,
+        draft=missing_texts(ctx.get("missing", [])),
     )
 
 

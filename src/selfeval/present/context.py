@@ -356,6 +356,7 @@ def build_context(results: YearResults) -> dict:
         "report_format": fig.unit.get("报告格式", ""),
         "source": source,
         "department": results.department,
+        "missing": list(results.missing),
     }
 
 

@@ -68,6 +68,7 @@ from selfeval.run.plan import (
 )
 from selfeval.run.progress import (
     Progress,
+    draft_lines,
     pdf_failures,
     pdf_lines,
     rel_path,
@@ -1233,6 +1234,8 @@ def build(  # noqa: C901, PLR0912 - one entry point: local or cluster, every fai
             signal.signal(signal.SIGTERM, previous)
     print(summary_table(result.plans, roots))
     for line in warning_lines(result.plans, roots):
+        print(line)
+    for line in draft_lines(result.plans, roots):
         print(line)
     for line in pdf_lines(result.plans, roots):
         print(line)

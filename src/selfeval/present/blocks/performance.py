@@ -10,6 +10,7 @@ from typing import Any
 from selfeval.present.blocks.common import (
     figure,
     get,
+    not_given,
     number,
     p,
     paragraphs,
@@ -139,7 +140,7 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
         survey, rate = get(sv, "survey"), get(sv, "rate")
         name = survey + ("" if survey.endswith("满意度") else "满意度")
         if rate is None:
-            blocks.append(p(f"{name}{NOT_GIVEN}。"))
+            blocks.append(not_given(f"{name}{NOT_GIVEN}。"))
             continue
         text = f"经调查，{name}为{pct(rate, get(sv, 'decimals'))}"
         sample, satisfied = get(sv, "sample"), get(sv, "satisfied")
@@ -254,7 +255,7 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 def performance(ctx: dict, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
     if not ctx["subsections"]:
-        return [p(f"{NOT_GIVEN}。")]
+        return [not_given(f"本部分{NOT_GIVEN}。")]
     blocks: list[Block] = []
     for i, sub in enumerate(ctx["subsections"], 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))
