@@ -45,11 +45,11 @@ def section(soup: BeautifulSoup, anchor: str) -> str:
 
 
 def texts(soup: BeautifulSoup, anchor: str) -> list[str]:
-    """The 报送稿's paragraphs of a section (the 审核底稿's notes and the 落款 left out)."""
+    """The 报送稿's paragraphs of a section (the 底稿's notes, 附件说明 and 落款 left out)."""
     return [
         p.get_text(strip=True)
         for p in soup.find(id=anchor).find_all("p")
-        if not {"review", "signature", "signature-space"} & set(p.get("class", []))
+        if not {"review", "signature", "signature-space", "attachments"} & set(p.get("class", []))
     ]
 
 
@@ -480,6 +480,11 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     assert texts(soup, "s9") == ["自评结果作为下一年度预算安排的依据，并随部门决算公开。"]
     signature = [p.get_text() for p in soup.find(id="s10").select("p.signature")]
     assert signature == ["测试县文化馆", "2026年3月15日"]
+    # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
+    attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
+    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
+    assert kinds.index("attachments") < kinds.index("signature signature")
 
 
 def test_without_application_text_there_is_no_such_part(tmp_path):
