@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup
+from docx.oxml.ns import qn
 
 from selfeval import results
 from selfeval.clean import clean_year
@@ -513,6 +515,12 @@ def test_the_submitted_word_file_has_no_working_notes_and_the_review_file_has(tm
         "selfeval",
     ):
         assert working not in sent, working
+    # everything the 报送稿 holds, its tables included: no tool language, nothing 未填报
+    body = docx.Document(str(submitted)).element.body
+    every = "".join(t.text or "" for t in body.iter(qn("w:t")))
+    for word in ("selfeval", "自动生成", "未填报", "提示", "数据核对", "合计口径", "本条为汇总"):
+        assert word not in every, word
+    assert not re.search(r"\.csv|第\d+行|其中\d+项.*未填报", every)
     assert "【审核】评分规则：" in kept and "【审核】数据来源：人员支出 45：" in kept
     assert "附录：数据核对" in kept
     word = docx.Document(str(submitted))
