@@ -64,6 +64,7 @@ def _listing(item: Listing) -> dict:
         "note": item.note,
         "also_in": item.also_in,
         "members": [member(m) for m in item.members],
+        "source": item.source,
     }
 
 

@@ -102,6 +102,8 @@ def _event(number_: int, e: dict) -> list[Block]:
         working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
     if e["also_in"]:
         working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
+    if e["source"]:
+        working.append(f"来源：{e['source']}。")
     paragraph = Paragraph((Run(text), *(Run(n) for n in stated)), kind="event")
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
@@ -147,6 +149,13 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
         if sample is not None and satisfied is not None:
             text += f"（调查样本{sample}份，满意{satisfied}份）"
         blocks.append(p(text + "。"))
+        origin = "单位填报" if get(sv, "rate_stated") else f"= 满意{satisfied} ÷ 样本{sample}"
+        source = get(sv, "source")
+        blocks.append(
+            Note(f"{name}{pct(rate, get(sv, 'decimals'))}：{origin}（{source}）。", review=True)
+            if source
+            else Note(f"{name}{pct(rate, get(sv, 'decimals'))}：{origin}。", review=True)
+        )
     return blocks
 
 
@@ -203,6 +212,9 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
         blocks.append(p(text + "。"))
         if computed:
             blocks.append(Note(computed + "。", review=True))
+        rows = [f"{y}年 {src}" for y, src in sorted(h.sources.items()) if src]
+        if rows:
+            blocks.append(Note("馆藏数据来源：" + "；".join(rows) + "。", review=True))
     return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
 
 
