@@ -395,14 +395,35 @@ class _Watch:
                 f" / the dask scheduler did not answer for {self.timeout:g} s"
             ) from exc
 
-    def workers(self, done: str = "") -> int:
-        info = self.bounded(lambda: self.client.scheduler.identity(n_workers=-1), done)
-        return len(info.get("workers") or {})
+    async def _identity(self) -> dict | None:
+        """The scheduler's identity; None once the client has lost its connection (then the
+        cancelled futures say so at once, while a new connection would be retried until the
+        connect timeout)."""
+        import asyncio
+
+        ask = asyncio.ensure_future(self.client.scheduler.identity(n_workers=-1))
+        try:
+            while not ask.done():
+                if self.client.status != "running":
+                    return None
+                await asyncio.wait([ask], timeout=0.1)
+            return ask.result()
+        finally:
+            ask.cancel()
+
+    def workers(self, done: str = "") -> int | None:
+        """How many workers the scheduler has; None when the connection is gone."""
+        info = self.bounded(self._identity, done)
+        return None if info is None else len(info.get("workers") or {})
 
     def wait_for_workers(self) -> None:
         """At least one worker within the timeout, else NoWorkers before anything is sent."""
         deadline = time.monotonic() + self.timeout
-        while not self.workers():
+        while not (found := self.workers()):
+            if found is None:
+                raise SchedulerLost(
+                    f"与 Dask 调度器的连接已断开，未提交任何任务，{_NOTHING_CHANGED}"
+                )
             if time.monotonic() >= deadline:
                 raise NoWorkers(
                     f"Dask 调度器 {self.address} 上 {self.timeout:g} 秒内没有可用的 worker"
@@ -417,7 +438,8 @@ class _Watch:
         if now < self.next_check:
             return
         self.next_check = now + CHECK_EVERY
-        if self.workers(done):
+        found = self.workers(done)
+        if found is None or found:  # gone: the cancelled futures raise SchedulerLost
             self.no_worker_since = None
             return
         self.no_worker_since = self.no_worker_since or now
