@@ -436,4 +436,5 @@ def convert_pdf(docx: Path, pdf: Path) -> dict:
         return {"report_pdf": None, "pdf": "missing", "pdf_error": ""}
     except converter.PdfError as exc:
         return {"report_pdf": None, "pdf": "failed", "pdf_error": str(exc)}
-    return {"report_pdf": pdf, "pdf": "made", "pdf_error": ""}
+    # which fallback faces stood in for the Word fonts on this machine ("" when none did)
+    return {"report_pdf": pdf, "pdf": "made", "pdf_error": "", "pdf_fonts": converter.font_note()}

@@ -8,10 +8,16 @@ where Chromium writes them as Type 3 fonts that print shops and PDF/A refuse.
 Every conversion runs with its own LibreOffice profile (`-env:UserInstallation`), so parallel
 years never share or lock `~/.config/libreoffice`, and with a private fontconfig file
 (`FONTCONFIG_FILE`, only in the converter's environment) that maps the Windows font names of the
-docx (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to the Noto CJK faces of Debian's
-`fonts-noto-cjk`; without it fontconfig answers DejaVu Sans for each of them. Its rules come
-before the system configuration and test only the first family asked for, so the system's own
-alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
+docx (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to faces that look like them: the
+Fandol fonts (FandolFang, FandolKai, FandolSong, FandolHei; Debian ships them in
+`texlive-lang-chinese`, outside the system font path, so the file adds their folder). Where a
+Fandol file is missing its font falls back to Noto Serif/Sans CJK SC of `fonts-noto-cjk` (no 仿
+or 楷 face: 仿宋 and 楷体 then look like 宋体), and the build summary says so (`font_note`).
+Without any mapping fontconfig answers DejaVu Sans for each of them. Noto is not the first
+choice for 宋/黑 either: the faces of its TTC share one CFF table named NotoSerifCJKjp, so a PDF
+set in Noto SC lists "NotoSerifCJKjp" fonts, which reads as Japanese to anyone checking.
+The rules come before the system configuration and test only the first family asked for, so
+the system's own alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
 
 `soffice` exits 0 even when it converted nothing, and a broken converter may write garbage
 behind `%PDF-`: the PDF file is the only signal trusted, and only once its cross-reference
@@ -392,6 +398,9 @@ def convert_years(roots: Roots) -> int:
                 stamp["products"]["report.pdf"] = hash_tree(pdf)
                 write_json_atomic(folder / STAMP_FILE, stamp)
             print(f"[{name}] 已生成 / written: {os.path.relpath(pdf)}")
+        note = font_note() if todo else ""
+        if note:
+            print(note)
     return status
 
 

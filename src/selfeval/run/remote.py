@@ -207,6 +207,7 @@ def build_task(
         "seconds": time.monotonic() - started,
         "pdf": built.get("pdf"),
         "pdf_error": built.get("pdf_error", ""),
+        "pdf_fonts": built.get("pdf_fonts", ""),
     }
 
 
@@ -406,7 +407,11 @@ class _Remote:
             for path in (staged_out, staged_proc):
                 shutil.rmtree(path, ignore_errors=True)
         plan.status = BUILT
-        plan.result = {"pdf": result.get("pdf"), "pdf_error": result.get("pdf_error", "")}
+        plan.result = {
+            "pdf": result.get("pdf"),
+            "pdf_error": result.get("pdf_error", ""),
+            "pdf_fonts": result.get("pdf_fonts", ""),
+        }
         self.committed.append(key)
 
 
