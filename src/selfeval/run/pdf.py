@@ -15,7 +15,8 @@ Fandol file is missing its font falls back to Noto Serif/Sans CJK SC of `fonts-n
 or 楷 face: 仿宋 and 楷体 then look like 宋体), and the build summary says so (`font_note`).
 Without any mapping fontconfig answers DejaVu Sans for each of them. Noto is not the first
 choice for 宋/黑 either: the faces of its TTC share one CFF table named NotoSerifCJKjp, so a PDF
-set in Noto SC lists "NotoSerifCJKjp" fonts, which reads as Japanese to anyone checking.
+set in Noto SC (with SC glyphs: 骨 and 直 render in their mainland forms) lists its fonts as
+"NotoSerifCJKjp", which reads as Japanese to anyone checking.
 The rules come before the system configuration and test only the first family asked for, so
 the system's own alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
 
@@ -114,7 +115,7 @@ _BOLD_FILES = ("FandolSong-Bold.otf", "FandolHei-Bold.otf")
 def font_dir() -> Path:
     """The Fandol folder: SELFEVAL_PDF_FONT_DIR, else Debian's."""
     explicit = os.environ.get(FONT_DIR_ENV, "").strip()
-    return Path(explicit) if explicit else FANDOL_DIR
+    return Path(explicit).expanduser().absolute() if explicit else FANDOL_DIR
 
 
 def font_faces(folder: Path | None = None) -> dict[str, Face]:
