@@ -376,6 +376,14 @@ def test_make_pdf_converts_every_units_years(monkeypatch, tmp_path, capsys):
         stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
         assert stamp["products"]["report.pdf"] == batch.hash_tree(folder / "report.pdf")
     assert "[library/2024] 已生成" in out and "[museum/2024] 已生成" in out
+    # with the Fandol fonts hidden, the substitutes are named once, after the conversions
+    monkeypatch.setenv(pdf.FONT_DIR_ENV, str(tmp_path / "no-fonts"))
+    for folder in folders:
+        (folder / "report.pdf").unlink()
+    assert pdf.pdf_cli(tmp_path / "project") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == pdf.font_note() and out[-1].startswith("PDF 中方正小标宋简体、仿宋_GB2312")
+    assert sum("Noto Serif CJK SC 代替" in line for line in out) == 1
 
 
 def test_make_pdf_with_a_garbage_converter_keeps_each_earlier_pdf(monkeypatch, tmp_path, capsys):
