@@ -23,6 +23,7 @@ from docx.shared import Mm
 from support import SYNTHETIC_YEARS, build_project
 
 from selfeval.config import Roots
+from selfeval.present import style
 from selfeval.run import batch, pdf, pdfcheck
 from selfeval.run.plan import STAMP_FILE
 
@@ -214,7 +215,10 @@ def test_pdf_is_a4_numbered_embedded_and_states_the_facts(root, year):
     fonts = pdfcheck.fonts(path)
     assert fonts and all(f.embedded for f in fonts), fonts
     names = " ".join(f.name for f in fonts)
-    assert "NotoSerifCJK" in names and "NotoSansCJK" in names  # 仿宋/宋 → serif, 黑体 → sans
+    # 仿宋 → FandolFang, 黑体 → FandolHei (Noto SC where Fandol is missing: test_pdf)
+    fandol = pdf.font_faces()[style.FONT_BODY].file is not None
+    wanted = ("FandolFang", "FandolHei") if fandol else ("NotoSerifCJK", "NotoSansCJK")
+    assert all(w in names for w in wanted) and (not fandol or "CJKjp" not in names), names
     text = pdfcheck.text(path)
     paragraphs, numbers = _docx_paragraphs_and_numeric_cells(_out(root, year) / "report.docx")
     # Every paragraph of the Word file, page breaks notwithstanding; compared on letters and

@@ -175,7 +175,20 @@ def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
             lines.append(f"{years} 年度没有 PDF：{pdf.INSTALL_HINT}")
         else:
             lines.append(f"{years} 年度还没有 PDF：运行 make pdf 生成 / run `make pdf`")
-    return lines
+    return lines + pdf_font_lines(plans)
+
+
+def pdf_font_lines(plans: list[YearPlan]) -> list[str]:
+    """The fallback faces the PDFs of this run were set in: one line when every year's is the
+    same (one machine converted them all), else one per year."""
+    notes = {
+        p.key: (p.result or {}).get("pdf_fonts") or ""
+        for p in plans
+        if p.status == BUILT and (p.result or {}).get("pdf") == "made"
+    }
+    if len(set(notes.values())) == 1:
+        return [note for note in set(notes.values()) if note]
+    return [f"[{key}] {note}" for key, note in notes.items() if note]
 
 
 def _width(text: str) -> int:

@@ -231,6 +231,7 @@ def build_task(
         "seconds": time.monotonic() - started,
         "pdf": built.get("pdf"),
         "pdf_error": built.get("pdf_error", ""),
+        "pdf_fonts": built.get("pdf_fonts", ""),
     }
 
 
@@ -636,7 +637,11 @@ class _Remote:
             for path in (staged_out, staged_proc):
                 shutil.rmtree(path, ignore_errors=True)
         plan.status = BUILT
-        plan.result = {"pdf": result.get("pdf"), "pdf_error": result.get("pdf_error", "")}
+        plan.result = {
+            "pdf": result.get("pdf"),
+            "pdf_error": result.get("pdf_error", ""),
+            "pdf_fonts": result.get("pdf_fonts", ""),
+        }
         self.committed.append(key)
 
 
