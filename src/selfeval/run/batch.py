@@ -1089,19 +1089,10 @@ def _holder_text(holder: dict | None) -> str:
 
 def lock_timeout() -> float:
     """SELFEVAL_LOCK_TIMEOUT in seconds (default 300); a value that is no number is a LockError."""
-    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not text:
-        return LOCK_TIMEOUT_DEFAULT
     try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also NaN
-        raise LockError(
-            f"环境变量 {LOCK_TIMEOUT_ENV}={text!r} 无效：应为等待锁的秒数（≥ 0）"
-            f" / {LOCK_TIMEOUT_ENV} must be a number of seconds"
-        )
-    return value
+        return config.env_seconds(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT_DEFAULT, zero=True, most=1e9)
+    except ValueError as exc:
+        raise LockError(str(exc)) from None
 
 
 @contextlib.contextmanager

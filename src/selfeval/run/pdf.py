@@ -44,6 +44,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
@@ -186,19 +187,10 @@ def conversion_timeout() -> float:
     Raises PdfError naming the variable when it is not a positive number of seconds (up to a
     day), so that a typo does not silently mean "no bound".
     """
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return TIMEOUT_S
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 86400:
-        raise PdfError(
-            f"环境变量 {TIMEOUT_ENV} 应为正的秒数（如 60），现为 {text!r}"
-            f" / {TIMEOUT_ENV} must be a number of seconds"
-        )
-    return value
+        return config.env_seconds(TIMEOUT_ENV, TIMEOUT_S)
+    except ValueError as exc:
+        raise PdfError(str(exc)) from None
 
 
 def find_soffice() -> Path | None:

@@ -41,6 +41,7 @@ from concurrent.futures import CancelledError
 from functools import cache
 from pathlib import Path, PurePosixPath
 
+from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import (
     ClusterSettingError,
@@ -260,19 +261,10 @@ def verify(result: dict, key: Key, version: str) -> dict[str, bytes]:
 
 def dask_timeout() -> float:
     """SELFEVAL_DASK_TIMEOUT in seconds (default 60); anything but a positive number is said."""
-    text = os.environ.get(DASK_TIMEOUT_ENV, "").strip()
-    if not text:
-        return DASK_TIMEOUT_DEFAULT
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise ClusterSettingError(
-            f"环境变量 {DASK_TIMEOUT_ENV}={text!r} 无效：应为正的秒数"
-            f" / {DASK_TIMEOUT_ENV} must be a positive number of seconds"
-        )
-    return value
+        return config.env_seconds(DASK_TIMEOUT_ENV, DASK_TIMEOUT_DEFAULT, most=1e9)
+    except ValueError as exc:
+        raise ClusterSettingError(str(exc)) from None
 
 
 def check_address(scheduler: str) -> str:
