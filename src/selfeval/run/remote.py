@@ -248,14 +248,15 @@ def _connect(scheduler: str, timeout: float):
 class _Remote:
     """One batch on a cluster: decide like the local batch, submit, verify, commit in order."""
 
-    def __init__(self, roots: Roots, client, force: bool, departments: dict[Key, list[str]]):
+    def __init__(self, roots: Roots, client, force: bool, order):
         from selfeval.run import batch
 
         self.batch = batch
         self.roots = roots
         self.client = client
         self.force = force
-        self.departments = departments
+        self.departments = order.members
+        self.problems = order.problems  # unit-years failed before building (run.department)
         self.version = code_version()
         self.plans: dict[Key, YearPlan] = {}
         self.futures: dict[Key, object] = {}
@@ -270,7 +271,7 @@ class _Remote:
         todo = []
         for key in keys:
             plan = self.plans[key] = YearPlan(key)
-            problem = b.raw_problem(self.roots, key)
+            problem = b.raw_problem(self.roots, key) or self.problems.get(key)
             if problem:
                 plan.status, plan.error = FAILED, problem
                 continue
@@ -426,7 +427,7 @@ def run_remote(
     SchedulerLost (committed unit-years stay, nothing else is written).
     """
     from selfeval.run import batch
-    from selfeval.run.department import declared_departments
+    from selfeval.run.department import plan_departments
     from selfeval.run.progress import Progress
     from selfeval.store import recover
 
@@ -443,12 +444,12 @@ def run_remote(
                     f"{len(stale)} 个工作节点的代码版本与本机不同（{', '.join(sorted(stale))}），"
                     "未提交任何任务：请在每个节点安装同一版本 / workers run other code"
                 )
-            departments = declared_departments(roots, keys)
+            order = plan_departments(roots, keys, batch.discover(roots.raw)[0])
+            for note in order.notes:
+                print(note)
             plans: list[YearPlan] = []
-            for phase in ([k for k in keys if k not in departments], sorted(departments)):
-                if not phase:
-                    continue
-                remote = _Remote(roots, client, force, departments)
+            for phase in order.waves:  # each department after its units (run.department)
+                remote = _Remote(roots, client, force, order)
                 todo = remote.decide(phase)
                 progress = Progress(len(todo), tty)
                 try:
