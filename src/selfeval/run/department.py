@@ -98,17 +98,20 @@ def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> Departm
     for key, declared in departments.items():
         resolved, messages = _resolve(key, declared, items)
         members[key] = resolved
-        if messages:
-            problems[key] = "\n".join(messages)
+        if messages:  # one line (the batch's summary shows one per year), one clause a cause
+            problems[key] = "；".join(messages)
     graph = {
         key: [Key(f, key.year) for _, f in resolved if f and Key(f, key.year) in departments]
         for key, resolved in members.items()
         if key not in problems
     }
     for cycle in _cycles(graph):
-        message = _cycle_message(cycle, graph, items)
-        for key in cycle:
-            problems[key] = message
+        problems[cycle[0]] = _cycle_message(cycle, graph, items)
+        for key in cycle[1:]:  # the cause is said once, with the first of the cycle
+            problems[key] = (
+                f"data/raw/{key.rel} 与其他主管部门互相列为下属单位，见 data/raw/{cycle[0].rel}"
+                f" 的错误 / in a cycle of departments, see {cycle[0].rel}"
+            )
     # what the waves order: each valid department after the unit-years it counts
     graph = {
         key: [Key(f, key.year) for _, f in resolved if f]

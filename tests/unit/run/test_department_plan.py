@@ -68,7 +68,7 @@ def test_a_unit_listed_by_folder_and_by_name_is_one_error_naming_both_and_the_fo
     _unit(raw, "bureau", "文旅局", "library、museum、图书馆")
     order = _plan(tmp_path)
     problem = order.problems[Key("bureau", YEAR)]
-    assert problem.count("\n") == 0  # one root cause, one message
+    assert "；" not in problem and "\n" not in problem  # one root cause, one message
     assert "「library」、「图书馆」" in problem and "data/raw/library/" in problem
     assert "data/raw/bureau/2024" in problem and "列了 2 次" in problem
     assert Key("bureau", YEAR) not in order.members  # nothing of it is built
@@ -89,7 +89,7 @@ def test_a_name_two_folders_share_is_ambiguous_and_names_both_folders(tmp_path):
     _unit(raw, "bureau", "文旅局", "图书馆")
     problem = _plan(tmp_path).problems[Key("bureau", YEAR)]
     assert "「图书馆」" in problem and "data/raw/library/、data/raw/library2/" in problem
-    assert "无法确定" in problem and problem.count("\n") == 0
+    assert "无法确定" in problem and "；" not in problem
 
 
 def test_a_department_naming_itself_by_folder_or_by_name_is_an_error(tmp_path):
@@ -99,6 +99,11 @@ def test_a_department_naming_itself_by_folder_or_by_name_is_an_error(tmp_path):
         _unit(raw, "bureau", "文旅局", f"library、{entry}")
         problem = _plan(tmp_path).problems[Key("bureau", YEAR)]
         assert f"列出了本单位自己（「{entry}」，data/raw/bureau/）" in problem, problem
+        assert "；" not in problem  # the unit itself, not also a repeat
+    # two causes: two messages, one line
+    _unit(raw, "bureau", "文旅局", "library、图书馆、bureau")
+    problem = _plan(tmp_path).problems[Key("bureau", YEAR)]
+    assert problem.count("；") == 1 and "列出了本单位自己" in problem and "列了 2 次" in problem
 
 
 def test_departments_listing_each_other_are_one_message_for_the_cycle(tmp_path):
@@ -108,7 +113,8 @@ def test_departments_listing_each_other_are_one_message_for_the_cycle(tmp_path):
     _unit(raw, "bureau", "文旅局", "culture")
     order = _plan(tmp_path)
     a, b = order.problems[Key("bureau", YEAR)], order.problems[Key("culture", YEAR)]
-    assert a == b and "\n" not in a
+    assert "\n" not in a and b.startswith("data/raw/culture/2024 与其他主管部门互相列为下属单位")
+    assert "见 data/raw/bureau/2024 的错误" in b  # the cause is said once
     assert "data/raw/bureau/2024（文旅局） 列出 data/raw/culture/2024" in a
     assert "data/raw/culture/2024（文化馆） 列出 data/raw/bureau/2024" in a
     assert order.waves == [[Key("bureau", YEAR), Key("culture", YEAR), Key("library", YEAR)]]
