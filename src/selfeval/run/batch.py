@@ -1074,8 +1074,8 @@ def run_batch(
     """Under the lock: recover, build what changed among the unit-years, refresh the index.
 
     `years`: Keys, or ints for the single-unit layout. A 主管部门's unit-years (see
-    run.department) are built in a later wave than their units (and added when only their
-    units were asked for), since they read their units' processed data. `code` pins the
+    run.department) are built in a later wave than their units, since they read their units'
+    processed data of this run. `code` pins the
     hashes of notebooks, package and pins (default: hashed now), for callers that must not see
     concurrent edits of a shared working tree. Raises
     KeyboardInterrupt when interrupted (running years are discarded, nothing is swapped in
@@ -1090,12 +1090,12 @@ def run_batch(
         for note in recover(roots):
             print(note)
         order = plan_departments(roots, keys, discover(roots.raw)[0])
-        for note in order.notes:
-            print(note)
         plans: list[YearPlan] = []
         for wave in order.waves:  # each department after its units, from their new results
             batch = _Batch(roots, jobs, force, builder, tty, code, order.members, order.problems)
             plans += batch.run(wave)
+        for note in order.stale_notes(plans):
+            print(note)
         result = finish(plans, roots, index)
     return result
 

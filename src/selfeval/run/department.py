@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from selfeval.config import Roots
-from selfeval.run.plan import Key
+from selfeval.run.plan import BUILT, Key, YearPlan
 from selfeval.store import hash_tree, load_json, load_json_dict, write_json_atomic
 
 DECLARED_ITEM = "下属单位"
@@ -75,21 +75,38 @@ class DepartmentPlan:
     department among its units, so that it reads their results of this very run. `members`:
     each valid department's entries and the folders they name. `problems`: departments that
     cannot be built (a unit listed twice, a name two folders share, the unit itself, a cycle),
-    one message per root cause, naming the entries and folders. `notes`: said before the build.
+    one message per root cause, naming the entries and folders.
     """
 
     waves: list[list[Key]]
     members: dict[Key, Members] = field(default_factory=dict)
     problems: dict[Key, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+
+    def stale_notes(self, plans: list[YearPlan]) -> list[str]:
+        """A line per department left out of a run in which one of its units was rebuilt: its
+        report no longer matches them, and the line says what to run."""
+        asked = {p.key for p in plans}
+        built = {p.key for p in plans if p.status == BUILT}
+        notes = []
+        for key, members in sorted(self.members.items()):
+            units = [f for _, f in members if f and Key(f, key.year) in built]
+            if units and key not in asked:
+                notes.append(
+                    f"{'、'.join(units)} 的 {key.year} 年度已重新生成，其主管部门"
+                    f" data/raw/{key.rel} 不在本次生成之列，报告中的部门整体仍是旧的："
+                    f'请运行 make report UNITS="{key.unit}" YEARS="{key.year}"'
+                    f" / the department {key.rel} of"
+                    f" {', '.join(units)} was not rebuilt: build it too"
+                )
+        return notes
 
 
 def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> DepartmentPlan:
     """Order `keys` (the unit-years asked for) so that each department follows its units.
 
-    `found`: every unit-year of the project (names are resolved over all of them). A department
-    whose unit is among `keys` is added when it was not asked for: a unit that changes must not
-    leave its department's report stale (said in `notes`).
+    `found`: every unit-year of the project (names are resolved over all of them). A
+    department not among `keys` is not built (`make report UNITS=…` builds what it names); when
+    one of its units was, `stale_notes` says so after the build.
     """
     items = _scan(roots, [k for k in found if k.unit])
     departments = {k: list(v[1]) for k, v in items.items() if v[1]}
@@ -118,7 +135,7 @@ def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> Departm
         for key, resolved in members.items()
         if key not in problems
     }
-    chosen, notes = _with_departments(keys, members, problems)
+    chosen = sorted(keys)
     levels: dict[Key, int] = {}
     waves: list[list[Key]] = []
     for key in chosen:
@@ -129,7 +146,6 @@ def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> Departm
         [w for w in waves if w],
         {k: v for k, v in members.items() if k not in problems},
         {k: v for k, v in problems.items() if k in chosen},
-        notes,
     )
 
 
@@ -276,29 +292,6 @@ def _cycle_message(cycle: list[Key], graph: dict[Key, list[Key]], items: dict) -
         f"主管部门互相列为下属单位（{chain}）：部门整体无法计算，请在「单位概况」「{DECLARED_ITEM}」"
         f"中去掉其中一方 / departments list each other as units: {folders}"
     )
-
-
-def _with_departments(
-    keys: list[Key], members: dict[Key, Members], problems: dict[Key, str]
-) -> tuple[list[Key], list[str]]:
-    """`keys` and every department (of the same year) of a unit among them, transitively."""
-    chosen = list(keys)
-    notes: list[str] = []
-    added = True
-    while added:
-        added = False
-        for key, resolved in sorted(members.items()):
-            if key in chosen:
-                continue
-            units = [f for _, f in resolved if f and Key(f, key.year) in chosen]
-            if units:
-                chosen.append(key)
-                added = True
-                notes.append(
-                    f"data/raw/{key.rel} 是 {'、'.join(units)} 的主管部门，随之检查并在需要时重建"
-                    f" / {key.rel} is the department of {', '.join(units)}: built with them"
-                )
-    return sorted(chosen), notes
 
 
 def _level(key: Key, graph: dict[Key, list[Key]], chosen: set[Key], levels: dict[Key, int]) -> int:

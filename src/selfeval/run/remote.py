@@ -445,8 +445,6 @@ def run_remote(
                     "未提交任何任务：请在每个节点安装同一版本 / workers run other code"
                 )
             order = plan_departments(roots, keys, batch.discover(roots.raw)[0])
-            for note in order.notes:
-                print(note)
             plans: list[YearPlan] = []
             for phase in order.waves:  # each department after its units (run.department)
                 remote = _Remote(roots, client, force, order)
@@ -463,5 +461,7 @@ def run_remote(
         finally:
             with contextlib.suppress(Exception):
                 client.close(timeout=2)
+        for note in order.stale_notes(plans):
+            print(note)
         result = batch.finish(plans, roots, index)
     return result

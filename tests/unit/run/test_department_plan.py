@@ -8,7 +8,7 @@ from pathlib import Path
 from selfeval.config import Roots
 from selfeval.run.batch import discover
 from selfeval.run.department import plan_departments
-from selfeval.run.plan import Key
+from selfeval.run.plan import BUILT, UNCHANGED, Key, YearPlan
 
 YEAR = 2024
 
@@ -40,18 +40,22 @@ def test_a_department_of_departments_is_built_in_a_later_wave_than_each_of_its_u
         [Key("bureau", YEAR)],
     ]
     assert order.members[Key("bureau", YEAR)] == [("library", "library"), ("文化馆", "culture")]
-    assert order.problems == {} and order.notes == []
+    assert order.problems == {}
 
 
-def test_a_unit_built_alone_brings_its_departments_along(tmp_path):
+def test_a_run_of_some_units_says_which_departments_it_left_stale(tmp_path):
     raw = tmp_path / "data" / "raw"
     _unit(raw, "library", "图书馆")
     _unit(raw, "museum", "文管所")
-    _unit(raw, "culture", "文化馆", "图书馆")
-    _unit(raw, "bureau", "文旅局", "文化馆、museum")
-    order = _plan(tmp_path, [Key("library", YEAR)])
-    assert order.waves == [[Key("library", YEAR)], [Key("culture", YEAR)], [Key("bureau", YEAR)]]
-    assert len(order.notes) == 2 and "data/raw/culture/2024" in order.notes[0]
+    _unit(raw, "bureau", "文旅局", "图书馆、museum")
+    order = _plan(tmp_path, [Key("library", YEAR), Key("museum", YEAR)])
+    assert order.waves == [[Key("library", YEAR), Key("museum", YEAR)]]  # only what was asked
+    plans = [YearPlan(Key("library", YEAR), status=BUILT), YearPlan(Key("museum", YEAR))]
+    [note] = order.stale_notes(plans)
+    assert note.startswith("library 的 2024 年度已重新生成，其主管部门 data/raw/bureau/2024")
+    assert 'make report UNITS="bureau" YEARS="2024"' in note
+    plans.append(YearPlan(Key("bureau", YEAR), status=UNCHANGED))  # asked for: nothing to say
+    assert order.stale_notes(plans) == []
 
 
 def test_a_unit_is_found_by_the_name_its_raw_data_states_now(tmp_path):
