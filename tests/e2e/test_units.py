@@ -280,6 +280,25 @@ def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_y
         assert after == before[unit], unit
 
 
+def test_a_name_two_unit_folders_share_is_an_error_naming_both_folders(project, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    raw = root / "data" / "raw"
+    shutil.copytree(raw / "library", raw / "library2")  # a copied unit, its 单位名称 unchanged
+    set_unit_items(raw / BUREAU / str(YEAR), {"下属单位": f"{UNITS['library']}、museum"})
+    before = tree(root / "outputs" / BUREAU / str(YEAR))
+    keys = [Key(u, YEAR) for u in [*UNITS, BUREAU, "library2"]]
+    result = run_batch(keys, jobs=2, root=root, tty=False)
+    plans = {p.key.unit: p for p in result.plans}
+    assert plans["library2"].status == BUILT  # the other units still build
+    assert plans[BUREAU].status == FAILED
+    assert (
+        f"「{UNITS['library']}」是 data/raw/library/、data/raw/library2/ 2 个单位目录共同的单位名称"
+        in plans[BUREAU].error
+    )
+    assert tree(root / "outputs" / BUREAU / str(YEAR)) == before
+
+
 # ---------------------------------------------------------------------------------------------
 # A raw file saved while its year is being built (issue 17)
 

@@ -47,7 +47,7 @@ Members = list[tuple[str, str | None]]
 def unit_items(raw_dir: Path) -> tuple[str | None, list[str] | None]:
     """A year folder's own 单位名称 and the 下属单位 its 单位概况 declares (in order, repeats
     kept: a unit listed twice is an error, not silently merged), each None when not given."""
-    from selfeval.read import find_raw_files, trim_name
+    from selfeval.read import find_raw_files, trim_name  # only when the cache misses
 
     sheet = find_raw_files(raw_dir).sheets.get("单位概况")
     if sheet is None or len(sheet.headers) < 2:
@@ -62,17 +62,12 @@ def unit_items(raw_dir: Path) -> tuple[str | None, list[str] | None]:
     return name, [n for n in names if n] or None
 
 
-def declared_units(raw_dir: Path) -> list[str] | None:
-    """The 下属单位 a year folder's 单位概况 declares (in order, repeats kept), else None."""
-    return unit_items(raw_dir)[1]
-
-
 @dataclass
 class DepartmentPlan:
     """Which unit-years are departments, what each counts, and the order to build in.
 
     `waves`: the unit-years to build, wave by wave; a department is in a later wave than every
-    department among its units, so that it reads their results of this very run. `members`:
+    unit-year it counts, so that it reads their results of this very run. `members`:
     each valid department's entries and the folders they name. `problems`: departments that
     cannot be built (a unit listed twice, a name two folders share, the unit itself, a cycle),
     one message per root cause, naming the entries and folders.
@@ -182,23 +177,22 @@ def _scan(roots: Roots, keys: list[Key]) -> dict[Key, tuple[str | None, list[str
 
 
 def _names(year: int, items: dict[Key, tuple[str | None, list[str] | None]]) -> dict[str, list]:
-    """单位名称 -> the unit folders of that name in `year` (a folder without that year by the
-    name of its latest year), sorted."""
-    chosen: dict[str, Key] = {}
-    for key in items:
-        held = chosen.get(key.unit)
-        if (
-            held is None
-            or (key.year == year) > (held.year == year)
-            or ((key.year == year) == (held.year == year) and key.year > held.year)
-        ):
-            chosen[key.unit] = key
-    names: dict[str, list[str]] = {}
-    for folder, key in sorted(chosen.items()):
+    """单位名称 -> the unit folders of that name in `year`, sorted; a name no folder has in
+    `year` -> the folders whose latest year has it (a unit without data that year is still
+    recognised, and reported as such)."""
+    this_year: dict[str, list[str]] = {}
+    latest: dict[str, Key] = {}
+    for key in sorted(items):
         name = items[key][0]
-        if name:
+        if key.year == year and name:
+            this_year.setdefault(name, []).append(key.unit)
+        latest[key.unit] = key  # sorted: the last one is the latest year
+    names: dict[str, list[str]] = {}
+    for folder, key in sorted(latest.items()):
+        name = items[key][0]
+        if name and name not in this_year:
             names.setdefault(name, []).append(folder)
-    return names
+    return {**names, **this_year}
 
 
 def _resolve(

@@ -137,3 +137,13 @@ def test_a_department_waits_for_a_unit_that_follows_its_own_year_1_department(tm
         [Key("library", YEAR - 1), Key("library", YEAR)],
         [Key("bureau", YEAR)],
     ]
+
+
+def test_a_name_is_the_folder_that_has_it_that_year_before_one_that_had_it_earlier(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    _unit(raw, "old-library", "图书馆", year=YEAR - 1)  # the unit's earlier folder
+    _unit(raw, "library", "图书馆")
+    _unit(raw, "museum", "文管所", year=YEAR - 1)  # no 2024 data: still found, by its name
+    _unit(raw, "bureau", "文旅局", "图书馆、文管所")
+    order = _plan(tmp_path)
+    assert order.members[Key("bureau", YEAR)] == [("图书馆", "library"), ("文管所", "museum")]
