@@ -10,6 +10,7 @@ SCHEDULER ?=
 JOBS   ?=
 FORCE  ?=
 YEAR   ?=
+UNIT   ?=
 
 BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(UNITS),--units $(UNITS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
 
@@ -45,8 +46,8 @@ format: venv ## 自动格式化 / format code with ruff
 lab: venv ## 以项目内核启动 JupyterLab / start JupyterLab on notebooks/
 	@$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-template: venv ## 生成下一年度填报模板（默认最近一年的下一年，或 YEAR=2025）/ next year's input workbook
-	@$(PY) -m selfeval template $(if $(YEAR),--year $(YEAR))
+template: venv ## 生成下一年度填报模板（默认最近一年的下一年，或 YEAR=2025；多单位加 UNIT=图书馆）/ next year's input workbook
+	@$(PY) -m selfeval template $(if $(YEAR),--year $(YEAR)) $(if $(UNIT),--unit $(UNIT))
 
 bench: venv ## 性能基准（20 个合成年度）/ benchmarks on synthetic years
 	@$(PY) -m selfeval bench

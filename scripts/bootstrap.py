@@ -59,15 +59,48 @@ def git_filter_keys() -> None:
         )
 
 
+def installed_from() -> Path | None:
+    """The folder the venv's editable install of selfeval points at, or None if there is none.
+
+    pip writes it into ``__editable__.selfeval-<version>.pth`` as an absolute path. A project
+    copied with ``cp -a`` or moved keeps that path, so the copy would run the original's code
+    on the original's data; every script in .venv/bin and the kernelspec also name the old
+    interpreter by its absolute path (venvs cannot be moved), hence a rebuild rather than a fix.
+    """
+    site = "Lib/site-packages" if os.name == "nt" else "lib/python*/site-packages"
+    for pth in sorted(VENV.glob(f"{site}/__editable__.selfeval-*.pth")):
+        lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
+        if lines and lines[0].strip():
+            return Path(lines[0].strip())
+    return None
+
+
+def moved_from() -> Path | None:
+    """The project folder the venv was made for, when it is not this one; else None."""
+    src = installed_from()
+    if src is None or os.path.realpath(src) == os.path.realpath(ROOT / "src"):
+        return None
+    return src.parent
+
+
 def main() -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on any system Python
         print(f"需要 Python 3.11 或更高版本，当前为 {sys.version.split()[0]}", file=sys.stderr)
         return 1
     want = fingerprint()
-    if STAMP.exists() and STAMP.read_text() == want and venv_python().exists():
+    current = STAMP.exists() and STAMP.read_text() == want and venv_python().exists()
+    moved = moved_from() if current else None
+    if current and moved is None:
         git_filter_keys()
         return 0
-    if VENV.exists():
+    if moved is not None:
+        print(
+            f"本项目是从 {moved} 复制或移动来的，.venv 仍属于原目录（虚拟环境不能搬移），重建 .venv"
+            f" / this project was copied or moved from {moved}: rebuilding .venv",
+            flush=True,
+        )
+        shutil.rmtree(VENV)
+    elif VENV.exists():
         print("依赖已变化，重建 .venv / requirements changed, rebuilding .venv", flush=True)
         shutil.rmtree(VENV)
     step(1, "创建虚拟环境 .venv / creating .venv")

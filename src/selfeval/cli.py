@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path  # noqa: F401 - annotations of the commands
+from pathlib import Path
+
+from selfeval.errors import FrameError
+from selfeval.rules import YEAR_EXPECTED, year_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,9 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     template = sub.add_parser("template", help="生成填报模板 / write an input workbook")
     template.add_argument(
         "--year",
-        type=int,
+        type=_year_argument,
         default=None,
         help="报告年度，默认为 data/raw/ 中最近一年的下一年 / default: the year after the latest",
+    )
+    template.add_argument(
+        "--unit",
+        default=None,
+        help="多单位项目中的单位目录（data/raw/<单位>/）/ the unit folder in a project of units",
     )
 
     sub.add_parser("bench", help="性能基准 / benchmarks")
@@ -44,14 +52,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _year_argument(text: str) -> int:
-    """A year as its folder is named: four digits, 1000 to 9999 (0000 is not the year 0)."""
-    from selfeval.run.batch import year_folder_problem
-
-    problem = year_folder_problem(text) if text.isdigit() else f"「{text}」不是四位数字"
-    if problem is None and len(text) != 4:
-        problem = f"「{text}」不是四位数字"
+    """A year as its folder is named (`rules.year_problem`: 0000 is not the year 0)."""
+    problem = year_problem(text)
     if problem:
-        raise argparse.ArgumentTypeError(f"{problem}，年度须为 1000–9999 的四位数字 / bad year")
+        raise argparse.ArgumentTypeError(f"{problem}，{YEAR_EXPECTED}")
     return int(text)
 
 
@@ -59,13 +63,17 @@ def clean_cli(year: int) -> int:
     """``python -m selfeval clean --year N``: clean data/raw/N into data/processed/N atomically."""
     from selfeval import config, store
     from selfeval.clean import clean_year
-    from selfeval.errors import InputError
+    from selfeval.errors import FolderRefused, InputError
 
     raw_dir = config.raw_root() / str(year)
     out_dir = config.processed_root() / str(year)
     from selfeval.run.batch import raw_problem
     from selfeval.run.plan import Key
 
+    blocked = store.folder_problems(config.Roots.of())
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     refused = raw_problem(config.Roots.of(), Key("", year))
     if refused and raw_dir.is_symlink():  # the batch's rule: a symlinked year folder is refused
         print(refused, file=sys.stderr)
@@ -76,7 +84,11 @@ def clean_cli(year: int) -> int:
         print(exc.report(), file=sys.stderr)
         print(f"未写入 {out_dir}（原有内容保持不变）/ nothing written", file=sys.stderr)
         return 1
-    write_path = store.write_processed(result, out_dir)
+    try:
+        write_path = store.write_processed(result, out_dir)
+    except FolderRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     checks = result.checks
     print(f"{year} 年度数据清洗完成 / cleaned: {write_path}")
     for name, frame in result.tables.items():
@@ -90,33 +102,72 @@ def clean_cli(year: int) -> int:
     return 0
 
 
-def template_cli(year: int | None = None) -> int:
-    """``python -m selfeval template [--year N]``: write the input workbook into data/raw/N/.
+def template_cli(year: int | None = None, unit: str | None = None) -> int:
+    """``python -m selfeval template [--year N] [--unit U]``: write the input workbook into
+    data/raw/N/ (data/raw/U/N/ for a unit of a project of several units).
 
-    Without a year, the year after the latest one in data/raw/ is meant (the usual case: next
-    year's workbook, pre-filled from this year's); with no year there at all, say what to pass.
+    Without a year, the year after the latest one is meant (the usual case: next year's
+    workbook, pre-filled from this year's); with no year there at all, say what to pass. A
+    project of several units needs the unit: it is where the year goes and what is pre-filled.
     """
     from selfeval import config, template
+    from selfeval.run.batch import discover, unit_folder_refusal
+    from selfeval.store import folder_problems
 
     raw_root = config.raw_root()
+    blocked = folder_problems(config.Roots.of(), ("raw",))
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
+    keys, _ignored = discover(raw_root)
+    units = sorted({k.unit for k in keys if k.unit})
+    if unit:
+        refused = unit_folder_refusal(raw_root, unit)
+        if refused:
+            print(f"未生成模板：{refused}", file=sys.stderr)
+            return 2
+    elif units and all(k.unit for k in keys):
+        print(
+            f"data/raw/ 下有多个单位（{'、'.join(units)}），请指定为哪个单位生成模板，例如："
+            f"make template UNIT={units[0]}（可加 YEAR=2025）/ several units: pass UNIT=…",
+            file=sys.stderr,
+        )
+        return 2
+    base = raw_root / unit if unit else raw_root
+    where = f"data/raw/{unit}/" if unit else "data/raw/"
     if year is None:
-        years = template.raw_years(raw_root)
+        years = template.raw_years(base)
         if not years:
             print(
-                "data/raw/ 下还没有任何年度，请指定要生成的年度，例如：make template YEAR=2025"
-                " / no year yet: pass YEAR=…",
+                f"{where} 下还没有任何年度，请指定要生成的年度，例如：make template"
+                f"{f' UNIT={unit}' if unit else ''} YEAR=2025 / no year yet: pass YEAR=…",
                 file=sys.stderr,
             )
             return 2
         year = years[-1] + 1
-        print(f"未指定年度，按 data/raw/ 中最近的 {years[-1]} 年生成下一年度 {year} 的模板。")
-    source_year, raw = template.latest_raw(raw_root, year)
+        if year_problem(str(year)):
+            print(
+                f"未生成模板：{where}{years[-1]} 的下一年 {year} 超出 {YEAR_EXPECTED}",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"未指定年度，按 {where} 中最近的 {years[-1]} 年生成下一年度 {year} 的模板。")
+    return _write_template(base, year)
+
+
+def _write_template(base: Path, year: int) -> int:
+    from selfeval import template  # lazy, as every command's imports
+
+    source_year, raw = template.latest_raw(base, year)
     items = template.unit_items(raw) if raw else []
     holdings = template.holdings_rows(raw) if raw else []
     try:
-        path = template.write_template(raw_root / str(year), year, items, source_year, holdings)
+        path = template.write_template(base / str(year), year, items, source_year, holdings)
     except FileExistsError as exc:
         print(f"未生成模板：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # disk full, read-only folder: write_template left nothing behind
+        print(f"未生成模板：无法写入 {base / str(year)}（{exc.strerror or exc}）", file=sys.stderr)
         return 1
     print(f"已生成 {year} 年度填报模板 / template written: {path}")
     if source_year is not None:
@@ -134,6 +185,21 @@ def main(argv: list[str] | None = None) -> int:
 
     defer_iri_grammar()  # first thing: before anything imports jsonschema (~1.5 s saved)
     args = _parser().parse_args(argv)
+    from selfeval.config import project_mismatch  # after argparse: `--help` needs no project
+
+    problem = project_mismatch()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return _command(args)
+    except FrameError as exc:  # a frames folder that cannot be used, from any command
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status."""
     if args.command == "build":
         from selfeval.run.batch import build, check_years
 
@@ -151,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "clean":
         return clean_cli(args.year)
     if args.command == "template":
-        return template_cli(args.year)
+        return template_cli(args.year, args.unit)
     if args.command == "bench":
         from selfeval.run.bench import bench_cli
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from selfeval import folders
+from selfeval.errors import ProjectMismatch
 
 #: Project root: src/selfeval/config.py -> parents[2]. SELFEVAL_ROOT overrides it (tests, benches).
 PROJECT_ROOT = Path(os.environ.get("SELFEVAL_ROOT") or Path(__file__).resolve().parents[2])
@@ -51,6 +55,42 @@ class Roots:
         return cls(raw_root(root), processed_root(root), outputs_root(root))
 
 
+def project_mismatch() -> str | None:
+    """Why the running code may not work on the project the command runs in, or None.
+
+    The project a command runs in is the one whose .venv runs it. A project copied with
+    ``cp -a`` (or moved) keeps a .venv whose editable install still points at the original
+    ``src/``: the code, notebooks and default data folders would then be the original's, and a
+    build in the copy would rewrite the original's reports. An explicit SELFEVAL_ROOT, or the
+    package put first on PYTHONPATH on purpose, is a choice and is respected.
+    """
+    if os.environ.get("SELFEVAL_ROOT") or sys.prefix == sys.base_prefix:
+        return None
+    venv = Path(sys.prefix)
+    home = venv.parent
+    if not (home / "pyproject.toml").is_file() or not (home / "src" / "selfeval").is_dir():
+        return None  # a venv outside any project (an installed package): nothing to compare
+    code_home = PACKAGE_DIR.parents[1]
+    if os.path.realpath(home) == os.path.realpath(code_home):
+        return None
+    chosen = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if any(p and os.path.realpath(p) == os.path.realpath(PACKAGE_DIR.parent) for p in chosen):
+        return None
+    return (
+        f"本项目（{home}）的 .venv 是从另一个项目目录复制或移动来的：其中安装的 selfeval 仍指向"
+        f" {code_home}，继续运行会读写那里的数据和报告。请在本项目目录运行 make venv（会自动重建"
+        f" .venv），没有 make 时运行 python scripts/bootstrap.py，然后再运行原来的命令。"
+        f" / this .venv belongs to {code_home}: run `make venv` here to rebuild it"
+    )
+
+
+def check_project() -> None:
+    """ProjectMismatch when the running code belongs to another project folder."""
+    problem = project_mismatch()
+    if problem:
+        raise ProjectMismatch(problem)
+
+
 def resolve_dirs(
     year: int,
     raw_dir: str = "",
@@ -61,16 +101,34 @@ def resolve_dirs(
     """The notebooks' directories: an empty parameter means the default location.
 
     Keys: raw, processed, output, previous_processed (None when no previous year exists).
+    Before any notebook writes, the folders are checked (`selfeval.folders`): the processed and
+    output folders must be new, empty or the product's own, and no two folders may overlap
+    (nor the processed and output folders overlap the project's raw data); a refusal names the
+    folders and nothing is touched.
     """
     from selfeval.rules import check_year
 
     check_year(year)
+    check_project()
     previous = (
         Path(previous_processed_dir) if previous_processed_dir else processed_root() / str(year - 1)
     )
-    return {
+    dirs: dict[str, Path | None] = {
         "raw": Path(raw_dir) if raw_dir else raw_root() / str(year),
         "processed": Path(processed_dir) if processed_dir else processed_root() / str(year),
         "output": Path(output_dir) if output_dir else outputs_root() / str(year),
         "previous_processed": previous if (previous / "meta.json").is_file() else None,
     }
+    named = {
+        "原始数据目录 raw_dir": dirs["raw"],
+        "清洗结果目录 processed_dir": dirs["processed"],
+        "报告输出目录 output_dir": dirs["output"],
+        "上年清洗结果目录 previous_processed_dir": dirs["previous_processed"],
+    }
+    folders.check_apart(named)
+    # The project's whole raw tree too: another year's or unit's raw folder is raw data.
+    for name in ("清洗结果目录 processed_dir", "报告输出目录 output_dir"):
+        folders.check_apart({"原始数据根目录 data/raw": raw_root(), name: named[name]})
+    folders.check_owned(dirs["processed"], folders.PROCESSED, "清洗结果目录 processed_dir")
+    folders.check_owned(dirs["output"], folders.OUTPUTS, "报告输出目录 output_dir")
+    return dirs

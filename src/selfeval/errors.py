@@ -145,12 +145,39 @@ class StageOrderError(RuntimeError):
         return [f"{type(self).__name__}: {self}"]
 
 
+class FolderRefused(OSError):
+    """A folder the product was asked to write holds what it did not write, or overlaps another.
+
+    An OSError, so that the batch reports it like any folder it cannot swap in (the year fails,
+    nothing is touched); in JupyterLab and papermill's saved notebook the message is shown
+    instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class ProjectMismatch(RuntimeError):
+    """The running code belongs to another project folder than the one the command runs in.
+
+    A project copied with ``cp -a`` keeps a .venv whose editable install points at the
+    original tree: its code, notebooks and data folders would be the original's.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
 class ParseError(ValueError):
     """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
 
 
 class FrameError(ValueError):
-    """A report frame file (selfeval/frames/*.toml) that cannot be used; the message says why."""
+    """A report frame file (selfeval/frames/*.toml) that cannot be used; the message names the
+    file (or folder), the line where TOML gives one, and the key. A notebook shows only it."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 class UnsafeParameterError(ValueError):

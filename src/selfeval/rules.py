@@ -7,6 +7,7 @@ Numbers only: nothing here formats for display (see `selfeval.present.formats`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -38,22 +39,105 @@ def as_text(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 # Years
 
-#: A year folder's name: four digits (data/raw/2024, outputs/2024, data/processed/2024).
-YEAR_DIR = re.compile(r"^\d{4}$")
+#: The lowest and highest report year: a year is written with four ASCII digits, so 0999, 0 and
+#: 99999 are not years (0999 would read as 999, and data/raw/0999 would not sort as a year).
+YEAR_MIN, YEAR_MAX = 1000, 9999
+#: What every message about a wrong year says is expected.
+YEAR_EXPECTED = "年度须为 1000–9999 的四位数字 / a year is four digits, 1000 to 9999"
+
+
+def year_problem(text: Any) -> str | None:
+    """Why `text` is not a report year as written, or None: THE year rule of the project.
+
+    Four ASCII digits from 1000 to 9999. Folder names (data/raw/<YYYY>, outputs/…), the command
+    line's --year/--years, the template and the notebooks' `year` all go through here, so that a
+    folder the batch ignores is never one the index, the template or `clean` read as a year
+    (Python's isdigit() and int() accept ２０２４ and ٢٠٢٤, which a folder listing does not sort
+    or compare as 2024).
+    """
+    text = str(text)
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
+        return f"「{visible(text)}」不是四位数字"
+    if not YEAR_MIN <= int(text) <= YEAR_MAX:
+        return f"年度「{text}」不在 {YEAR_MIN}–{YEAR_MAX} 之间"
+    return None
 
 
 def is_year_folder(name: str) -> bool:
-    """Whether a folder name is a report year's folder."""
-    return bool(YEAR_DIR.match(name))
+    """Whether a folder name is a report year's folder (`year_problem` finds nothing)."""
+    return year_problem(name) is None
 
 
 def check_year(year: Any) -> int:
-    """Return `year` if it is an int of four digits, else raise UnsafeParameterError."""
-    if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
+    """`year` if it is an int that `year_problem` accepts, else UnsafeParameterError."""
+    if isinstance(year, bool) or not isinstance(year, int) or year_problem(str(year)):
         raise UnsafeParameterError(
             f"年度必须是四位整数，收到 {year!r} / year must be a four-digit int"
         )
     return year
+
+
+# ---------------------------------------------------------------------------------------------
+# Names the user sees: folder names, free text
+
+
+def visible(text: str) -> str:
+    """`text` as a message shows it: control and invisible characters escaped (\\n, \\x1b,
+    \\u200b), everything printable (Chinese included) as it is, so that a name with a newline
+    or an escape sequence is visible and cannot rewrite the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+#: Characters Windows does not allow in a file or folder name (the users' colleagues copy whole
+#: projects onto Windows machines and shares, where such a folder cannot be created).
+WINDOWS_FORBIDDEN = '<>:"/\\|?*'
+#: Device names Windows reserves, with or without an extension (CON, con.txt, LPT1).
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)]
+)
+#: Longest unit folder name in UTF-8 bytes. A file system allows 255 bytes per name (ext4) or
+#: 255 UTF-16 units (NTFS: never more than the UTF-8 bytes), and the batch names its staging
+#: folders and journals after the unit (``.swap-<unit>-<YYYY>.json.<random>.tmp``, +30 bytes).
+UNIT_NAME_MAX_BYTES = 200
+
+
+def unit_folder_problem(name: str) -> str | None:
+    """Why `name` cannot be a unit's folder (data/raw/<unit>/), in Chinese, or None.
+
+    The folder name is the unit's key everywhere (outputs/<unit>/, data/processed/<unit>/,
+    ``make report UNITS="…"``, messages): it must print as it is, be a valid name on Windows,
+    leave room for the batch's suffixes, and be one word for UNITS="a b".
+    """
+    hidden = sorted({c for c in name if not c.isprintable() and c != " "})
+    if hidden:
+        listed = "、".join(ascii(c)[1:-1] for c in hidden)
+        return f"含控制字符或不可见字符（{listed}）"
+    bad = sorted({c for c in name if c in WINDOWS_FORBIDDEN})
+    if bad:
+        return f"含 Windows 不允许的字符 {' '.join(bad)}"
+    if name != name.rstrip(". "):
+        return "以点或空格结尾（Windows 会去掉它们，复制后成了另一个目录）"
+    if any(c.isspace() for c in name):
+        return '含空格（make report UNITS="…" 用空格分隔单位），请改用 - 或 _'
+    if name.split(".")[0].upper() in WINDOWS_RESERVED:
+        return f"「{name.split('.')[0]}」是 Windows 保留的设备名"
+    if name.startswith("-"):
+        return "以 - 开头（命令行会把它当作选项）"
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > UNIT_NAME_MAX_BYTES:
+        return (
+            f"名称过长：{size} 字节（UTF-8），最多 {UNIT_NAME_MAX_BYTES} 字节（约 66 个汉字）："
+            "文件系统的一个名称最多 255 字节，生成时还要加上年度和临时后缀"
+        )
+    return None
+
+
+def folder_key(name: str) -> str:
+    """What makes two folder names the same one on another machine: NFC and NFD spellings of
+    one name (macOS writes NFD, Linux keeps both) and case (Windows ignores it)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from selfeval import folders
 from selfeval.config import Roots
-from selfeval.errors import StageOrderError
+from selfeval.errors import FolderRefused, StageOrderError
 from selfeval.rules import is_year_folder
 
 #: Test hook: exit abruptly between the two renames of a swap (crash recovery tests).
@@ -237,11 +238,48 @@ def _roll_forward(journal: Path, allowed: tuple[Path, ...] = ()) -> bool:
     return True
 
 
+#: What each project folder is for, as a message about it says.
+FOLDER_ROLES = {
+    "raw": ("data/raw", "各年度的原始数据放在这里"),
+    "processed": ("data/processed", "清洗后的数据写在这里"),
+    "outputs": ("outputs", "报告写在这里"),
+}
+
+
+def folder_problems(roots: Roots, fields: tuple[str, ...] = tuple(FOLDER_ROLES)) -> list[str]:
+    """One message per project folder (`fields` of data/raw, data/processed, outputs; default
+    all) that is a file, a dangling symlink, or under one: what it is and what to do. Checked
+    before a command writes anything, so that a stray file named ``outputs`` is a sentence,
+    not a traceback from the lock, and not one misleading "disk full?" per year."""
+    problems = []
+    for field in fields:
+        label, role = FOLDER_ROLES[field]
+        for path in (getattr(roots, field), *getattr(roots, field).parents):
+            if path.is_dir():
+                break
+            if path.is_symlink() or path.exists():
+                what = "一个文件" if path.exists() else "一个指向不存在位置的符号链接"
+                problems.append(
+                    f"{path} 是{what}，不是文件夹：{label}/ 须是文件夹（{role}）。请把它改名或移走"
+                    f"（例如 mv {path} {path}.bak）后重新运行 / {path} is not a folder: move it"
+                )
+                break
+    return problems
+
+
 def swap_in(name: int | str, pairs: list[tuple[Path, Path]], journal_dir: Path) -> None:
     """Replace each target folder by its staged folder; a crash midway is finished by recover().
 
     `name` names the journal (``.swap-<name>.json``): a year, or ``<unit>-<year>``.
     """
+    # Only a folder the product wrote is replaced (and so deleted): each target must be new or
+    # of the staged folder's kind, and hold nothing else; the staged folder carries the marker.
+    for staged, target in pairs:
+        kind = folders.kind_of(staged)
+        if kind is None:
+            raise FolderRefused(f"构建目录 {staged} 没有 selfeval 的标记，不予替换 / unmarked")
+        folders.check_owned(target, kind)
+        folders.mark(staged, kind)
     token = os.urandom(4).hex()
     plan = {
         "year": name,
@@ -345,10 +383,12 @@ def write_processed(result: Any, out_dir: Path) -> Path:
     from selfeval.contract.models import PROCESSED
 
     out_dir = Path(out_dir)
+    folders.check_owned(out_dir, folders.PROCESSED)  # replacing it deletes what it holds
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         share(tmp)  # mkdtemp's 0700 would hide the year from colleagues
+        folders.mark(tmp, folders.PROCESSED)
         for table, frame in result.tables.items():
             schema = PROCESSED.get(table)
             if schema is not None:
@@ -405,8 +445,17 @@ def read_json(directory: Path, name: str) -> dict:
     return json.loads((require_cleaned(directory) / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def write_output(output_dir: Path, name: str, data: bytes | str) -> Path:
+    """Write one report file into a year's output folder, which must be new, empty or ours.
+
+    The folder is marked as an outputs folder, so that the batch may later replace it.
+    """
+    return write_atomic(folders.claim(output_dir, folders.OUTPUTS) / name, data)
+
+
 def write_summary(summary: dict, processed_dir: Path) -> Path:
     """Write summary.json (headline figures, warnings) into `processed_dir` atomically."""
+    folders.check_owned(processed_dir, folders.PROCESSED)
     return write_atomic(Path(processed_dir) / SUMMARY_FILE, json_text(summary))
 
 
@@ -420,6 +469,7 @@ def read_summary(processed_dir: Path) -> dict | None:
 
 def write_results(text: str, processed_dir: Path) -> Path:
     """Write results.json (a year's figures, scores and checks, as 02 computed them)."""
+    folders.check_owned(processed_dir, folders.PROCESSED)
     return write_atomic(Path(processed_dir) / RESULTS_FILE, text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,15 @@ from typing import Any
 from selfeval import read
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
-from selfeval.rules import is_year_folder
+from selfeval.rules import check_year, is_year_folder
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 MAX_ROWS = 1000  # rows covered by drop-down validation
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+#: Most UTF-8 bytes of the 单位名称 part of the template's file name: a name is at most 255 bytes
+#: (ext4; NTFS counts UTF-16 units, never more), and the year, 「年度绩效自评数据.xlsx」 and the
+#: temporary ``.<name>.tmp`` add 50 bytes.
+NAME_PART_MAX_BYTES = 120
 
 
 def set_text_cell(cell: Any, value: Any) -> None:
@@ -135,9 +140,8 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
 
     unit_items = list(unit_items or [])
     values = dict(unit_items)
-    name = values.get("单位名称", "")
-    safe = _UNSAFE_FILENAME.sub("", name).lstrip("".join(FORMULA_TRIGGERS) + ".")
-    path = Path(dest_dir) / f"{safe}{year}年度绩效自评数据.xlsx"
+    check_year(year)
+    path = Path(dest_dir) / template_name(values.get("单位名称", ""), year)
     if path.exists():
         raise FileExistsError(f"{path} 已存在，不覆盖 / refusing to overwrite")
     if Path(dest_dir).is_dir():
@@ -201,11 +205,37 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
             for r, row in enumerate(holdings_rows or [], start=2):
                 for c, value in enumerate(row, start=1):
                     set_text_cell(ws.cell(row=r, column=c), value)
-    Path(dest_dir).mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    _save_new(wb, path)
     return path
+
+
+def template_name(unit_name: str, year: int) -> str:
+    """``<单位名称><year>年度绩效自评数据.xlsx``: the name without what a file system or Excel
+    refuses (separators, Windows' reserved characters, control characters, a leading formula
+    sign or dot) and cut to NAME_PART_MAX_BYTES, so that a long 单位名称 still gives a file."""
+    safe = _UNSAFE_FILENAME.sub("", unit_name)
+    safe = "".join(c for c in safe if c.isprintable()).lstrip("".join(FORMULA_TRIGGERS) + ".")
+    while len(safe.encode("utf-8", "surrogateescape")) > NAME_PART_MAX_BYTES:
+        safe = safe[:-1]
+    return f"{safe}{year}年度绩效自评数据.xlsx"
+
+
+def _save_new(wb: Any, path: Path) -> None:
+    """Save `wb` as `path` through a temporary file; on any failure nothing is left behind,
+    not even the year folder this call created (an empty year folder would be read as a year
+    and make the next `make template` skip it)."""
+    missing = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        for folder in missing:  # deepest first; only what is still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def raw_years(raw_root: Path) -> list[int]:

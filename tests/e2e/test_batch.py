@@ -7,6 +7,7 @@ during the run do not turn "unchanged" into "rebuilt".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -328,3 +329,38 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_hanging_converter_costs_its_bound_leaves_no_process_and_make_pdf_retries(root, tmp_path):
+    """Issue 27: a soffice that hangs (and has started a child) is stopped after
+    SELFEVAL_PDF_TIMEOUT seconds with its child; the year's HTML and Word file stand, the
+    summary says the PDF was not made and that `make pdf` retries."""
+    pid_file = tmp_path / "grandchild.pid"
+    fake = tmp_path / "soffice"
+    fake.write_text(f'#!/bin/sh\nsleep 60 &\necho $! > "{pid_file}"\nsleep 60\n', encoding="utf-8")
+    fake.chmod(0o755)
+    before_2023 = _snapshot(root, 2023)
+    _change_raw(root, 2024, seed=5)
+    env = {
+        **os.environ,
+        "SELFEVAL_ROOT": str(root),
+        "SELFEVAL_SOFFICE": str(fake),
+        "SELFEVAL_PDF_TIMEOUT": "3",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "selfeval", "build", "--years", "2024", "--jobs", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,  # the year builds in ~10 s; the old bound was 300 s per year
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("[2024] PDF"))
+    assert "未生成 PDF" in line and "运行 make pdf 重试" in line and "超过 3 秒" in line
+    assert done.returncode == 1, done.stdout + done.stderr
+    grandchild = int(pid_file.read_text())
+    with contextlib.suppress(psutil.NoSuchProcess):
+        assert psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE, "child outlived"
+    out = root / "outputs" / "2024"
+    assert (out / "report.html").is_file() and (out / "report.docx").is_file()
+    assert not (out / "report.pdf").exists()
+    assert _snapshot(root, 2023) == before_2023

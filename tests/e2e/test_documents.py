@@ -77,6 +77,8 @@ def _html_text(path: Path) -> str:
     main = soup.find("main")
     for nav in main.find_all("nav"):
         nav.decompose()
+    for node in main.select(".review, .review-switch"):  # the 审核底稿 layer, off by default
+        node.decompose()
     return _flat(main.get_text())
 
 
@@ -143,7 +145,7 @@ def test_docx_2024_styles_fonts_page_and_table_headers(root):
         assert rfonts.get(qn("w:eastAsiaTheme")) is None
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings[:2] == ["一、部门（单位）概况", "二、一般公共预算支出情况"]
-    assert headings[-1] == "附录：数据核对"
+    assert headings[-1] == "附表1：部门整体支出绩效自评表"  # 数据核对 is the 底稿's
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.PORTRAIT
     assert abs(section.page_width - Mm(210)) < Mm(0.1)
@@ -152,8 +154,8 @@ def test_docx_2024_styles_fonts_page_and_table_headers(root):
     for got, mm in zip(margins, (37, 35, 28, 26), strict=True):
         assert abs(got - Mm(mm)) < Mm(0.1)
     # 支出明细, five chart data tables, the 自评表 (header, funds, 总体目标; no indicators without
-    # 绩效目标), 数据核对
-    assert len(document.tables) == 1 + 5 + 3 + 1
+    # 绩效目标); the 数据核对 table is in review.docx only
+    assert len(document.tables) == 1 + 5 + 3
     for table in document.tables:
         first = table._tbl.tr_lst[0].trPr
         assert first.find(qn("w:tblHeader")) is not None

@@ -27,6 +27,8 @@ def _first_header_cells(html: Path) -> list[str]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    for node in soup.select(".review"):  # the 审核底稿 is never printed
+        node.decompose()
     return [t.find("th").get_text() for t in soup.find_all("table") if t.find("th")]
 
 
@@ -52,7 +54,8 @@ def test_no_printed_column_is_narrower_than_its_header(browser, root, year):
     ]
     assert cells
     if year == 2024:
-        assert "结果" in {c["text"] for c in cells}  # the 数据核对 column of the issue
+        assert "执行率" in {c["text"] for c in cells}  # the 自评表's funds block
+        assert "结果" not in {c["text"] for c in cells}  # 数据核对 is the 底稿's: not printed
     for cell in cells:
         if cell["wrap"]:  # a long header may wrap, onto lines of several characters
             assert cell["content"] >= min(cell["need"], 5.5 * cell["fontSize"]), cell
@@ -76,3 +79,20 @@ def test_the_check_catches_a_table_kept_whole(browser, tmp_path):
     )
     printed = browser.print_pdf(page, tmp_path / "kept.pdf")
     assert pdfcheck.sparse_pages_before_tables(printed, ["项目"]) == [1]
+
+
+def test_review_layer_is_off_as_opened_on_when_ticked_and_never_printed(browser, root, tmp_path):
+    """The reviewer ticks the switch and sees where 人员支出 63.44 comes from (file, row, column);
+    the page as opened is the 报送稿, and printing it with the layer on still prints the 报送稿."""
+    html = root / "outputs" / "2024" / "report.html"
+    states = browser.review_states(html, tmp_path / "review.pdf")
+    origin = "人员支出 63.44：支出.csv 第2行「执行数」"
+    assert "63.44" in states["before"]
+    for working in ("支出.csv", "合计口径", "数据核对结果", "年度合计只计一次", "评分规则"):
+        assert working not in states["before"], working
+        assert working in states["after"], working
+    assert origin in states["after"]
+    printed = "".join(pdfcheck.page_texts(tmp_path / "review.pdf")).replace(" ", "")
+    assert "63.44" in printed
+    for working in ("支出.csv", "合计口径", "数据核对", "显示审核底稿"):
+        assert working not in printed, working

@@ -333,21 +333,33 @@ def test_number_formats():
     )
 
 
-def test_cover_shows_the_date_of_the_data_never_the_clock(tables_2024):
+def test_signature_dates_the_report_by_its_data_never_the_clock(tables_2024):
+    """The 落款's 成文日期 is the 填报日期; without one, the 落款 is the name alone."""
     tables, meta = tables_2024
-    dated = _parts(_context(tables, dict(meta, data_date="2025-03-15"), 2024))[0]
-    assert "数据日期：2025年3月15日" in BeautifulSoup(dated, "html.parser").get_text()
-    undated = _parts(_context(tables, dict(meta, data_date=None), 2024))[0]
-    assert "数据日期：未填报" in BeautifulSoup(undated, "html.parser").get_text()
+
+    def signature(data_date):
+        body = _body(_context(tables, dict(meta, data_date=data_date), 2024))
+        return [p.get_text() for p in BeautifulSoup(body, "html.parser").select("p.signature")]
+
+    assert signature("2025-03-15") == ["云溪区图书馆", "2025年3月15日"]
+    assert signature(None) == ["云溪区图书馆"]
+    cover = BeautifulSoup(_parts(_context(tables, meta, 2024))[0], "html.parser").get_text()
+    assert "数据日期" not in cover
 
 
 def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     tables, meta = tables_2024
     soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
-    lines = {h.get_text(): h.find_next_sibling("p").get_text() for h in soup.select("#s6 h4")}
-    # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings
-    assert "线下参与600人次（据2次活动的记录）" in lines["4. 送图书走基层活动"]
-    assert "据" not in lines["3. 知识技能培训与讲座活动"]  # all six lectures state theirs
+    lines = {h.get_text(): h.find_next_sibling("p") for h in soup.select("#s6 h4")}
+    # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings; the
+    # 报送稿 states the sum, the 审核底稿's note under it on how many records it rests on
+    books = lines["4. 送图书走基层活动"]
+    assert "线下参与600人次，" in books.get_text()
+    basis = books.find_next_sibling("p")
+    assert "review" in basis["class"]
+    assert basis.get_text() == "本类线下参与人次据2次活动的记录（共5次）。"
+    lecture = lines["3. 知识技能培训与讲座活动"]  # all six lectures state theirs
+    assert "review" not in lecture.find_next_sibling("p").get("class", [])
 
 
 # ---------------------------------------------------------------------------------------------

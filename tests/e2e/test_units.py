@@ -133,6 +133,37 @@ def test_the_department_section_is_in_the_pdf_made_from_the_word_file(project):
     assert general[2] in pdfcheck.cell_tokens(pdf)  # the summed 执行数, as in html and docx
 
 
+def test_make_pdf_finds_every_units_years_and_records_each_pdf(project, tmp_path):
+    """Issue 27: `make pdf` in a project of several units said 「还没有 report.docx」."""
+    from selfeval.run.pdf import find_soffice
+
+    if find_soffice() is None or not pdfcheck.available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice and poppler-utils are required in CI")
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    missing = [root / "outputs" / unit / str(YEAR) for unit in ("library", BUREAU)]
+    for folder in missing:
+        (folder / "report.pdf").unlink(missing_ok=True)
+    kept = root / "outputs" / "museum" / str(YEAR) / "report.pdf"
+    kept_bytes = kept.read_bytes() if kept.is_file() else None
+    done = subprocess.run(
+        [sys.executable, "-m", "selfeval", "pdf"],
+        env={**os.environ, "SELFEVAL_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for folder in missing:
+        assert f"[{folder.parent.name}/{YEAR}] 已生成" in done.stdout
+        assert pdfcheck.page_count(folder / "report.pdf") >= 1
+        stamp = json.loads((folder / "stamp.json").read_text(encoding="utf-8"))
+        assert stamp["products"]["report.pdf"] == hash_tree(folder / "report.pdf")
+    assert (kept.read_bytes() if kept.is_file() else None) == kept_bytes  # current: untouched
+
+
 def test_the_overview_lists_every_unit_by_its_own_name_sortable_and_offline(project):
     page = project / "outputs" / "index.html"
     soup = _soup(page)

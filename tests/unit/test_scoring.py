@@ -460,7 +460,8 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
     soup = _render(result)
     cells = _cells(soup.select("table.scoring-funds tbody tr")[0])
     assert cells == ["年度资金总额", "未填报", "未填报", "未填报", "10", BUDGET_MISSING, "不计分"]
-    warnings = [p.get_text() for p in soup.select("p.warning")]
+    # What the unit still has to explain is the 审核底稿's, not the form's.
+    warnings = [p.get_text() for p in soup.select("p.note.review") if "需补充说明" in p.get_text()]
     assert any("讲座" in w and "偏差原因" in w for w in warnings)
     indicator = _cells(soup.select("table.scoring-indicators tbody tr")[0])
     assert indicator[-1] == "（未填写偏差原因）"

@@ -246,3 +246,49 @@ def test_cleaning_hints_use_the_data_year(tmp_path):
     assert "2026-02-18" in text  # the activity date's hint is in the data's year
     assert "2027-01-20" in text  # 填报日期 must carry its year: shown in the year after
     assert "2024" not in text
+
+
+# --------------------------------------------------------------------------- issue 27
+
+
+def test_a_96_character_unit_name_gives_a_bounded_file_name(tmp_path):
+    name = "很" * 96  # 288 bytes: the file name used to exceed 255 bytes (ENAMETOOLONG)
+    path = write_template(tmp_path / "2025", 2025, [("单位名称", name)])
+    assert path.is_file() and path.name == "很" * 40 + "2025年度绩效自评数据.xlsx"  # 120 bytes
+    assert len(path.name.encode()) <= 255 and len(f".{path.name}.tmp".encode()) <= 255
+    assert openpyxl.load_workbook(path)["单位概况"]["B2"].value == name  # the name itself kept
+
+
+def test_a_failed_template_leaves_no_year_folder(tmp_path, monkeypatch):
+    import errno
+
+    from openpyxl import Workbook
+
+    def disk_full(self, filename):
+        Path(filename).write_bytes(b"PK\x03\x04 half")  # a partial file, as a full disk leaves
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", disk_full)
+    with pytest.raises(OSError):
+        write_template(tmp_path / "raw" / "2025", 2025, [("单位名称", "某馆")])
+    assert list(tmp_path.iterdir()) == []  # neither data/raw/2025 nor the raw folder it made
+
+
+def test_template_of_a_unit_in_a_project_of_several_units(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    for unit, name in (("library", "测试区图书馆"), ("museum", "测试区文管所")):
+        folder = tmp_path / "data" / "raw" / unit / "2024"
+        folder.mkdir(parents=True)
+        with open(folder / "单位概况.csv", "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows([["项目", "内容"], ["单位名称", name]])
+    assert template_cli() == 2
+    said = capsys.readouterr().err
+    assert "library、museum" in said and "UNIT=library" in said and "还没有任何年度" not in said
+    assert not (tmp_path / "data" / "raw" / "2025").exists()
+    assert template_cli(unit="museum") == 0
+    path = tmp_path / "data/raw/museum/2025/测试区文管所2025年度绩效自评数据.xlsx"
+    assert path.is_file(), capsys.readouterr()
+    assert openpyxl.load_workbook(path)["单位概况"]["B2"].value == "测试区文管所"  # pre-filled
+    assert template_cli(2026, unit="图书 馆") == 2  # a unit folder the batch would refuse
+    assert "含空格" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "raw" / "图书 馆").exists()

@@ -16,18 +16,21 @@ import pandas as pd
 from selfeval.clean.values import (
     _FULLWIDTH_ALNUM,
     INVISIBLE,
+    XML_ILLEGAL,
     norm_key,
     parse_amount,
     parse_count,
     parse_date,
     parse_number,
     trim,
+    xml_illegal_problem,
 )
 from selfeval.contract import sheets as sc
 from selfeval.contract.limits import MAX_PROBLEMS_PER_SHEET
 from selfeval.errors import ParseError, Problem, problem
 from selfeval.read import BadCell, RawSheet
 from selfeval.read.xlsx import column_letter
+from selfeval.rules import visible
 
 
 @dataclass
@@ -114,6 +117,10 @@ class BoundSheet:
                     self.bad.add((number, idx))
                     if value.pending is not None and idx in used:
                         pending.append(value.pending)
+                elif idx in used and isinstance(value, str) and XML_ILLEGAL.search(value):
+                    pending.append(self._illegal_text(number, idx, value))
+                    values[idx] = BadCell(visible(value), "xml-illegal")  # filled, unusable
+                    self.bad.add((number, idx))
         self.ctx.problems.extend(pending[:MAX_PROBLEMS_PER_SHEET])
         if len(pending) > MAX_PROBLEMS_PER_SHEET:
             self.ctx.problems.append(
@@ -126,6 +133,22 @@ class BoundSheet:
                     f"（只列出前 {MAX_PROBLEMS_PER_SHEET} 个）",
                 )
             )
+
+    def _illegal_text(self, number: int, idx: int, value: str) -> Problem:
+        """A cell holding characters report.docx cannot store: said here, located, rather than
+        the whole year failing at the Word writer with no cell named."""
+        exc = xml_illegal_problem(value)
+        assert exc is not None
+        return problem(
+            self.raw.file,
+            self.raw.sheet,
+            number,
+            self.raw.headers[idx] if idx < len(self.raw.headers) else None,
+            exc.args[0],
+            expected=exc.args[1],
+            value=visible(value),
+            cell=f"{column_letter(idx)}{number}",
+        )
 
     def rejected(self, row: int | None = None) -> bool:
         """Whether the reader rejected a cell (a `BadCell`) in a column the contract uses, in

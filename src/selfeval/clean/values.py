@@ -31,6 +31,26 @@ TRIM = TRIM_CHARS
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 
 
+#: Characters XML 1.0 does not allow (C0 controls but tab, newline and carriage return; lone
+#: surrogates; U+FFFE, U+FFFF): report.docx (python-docx, lxml) cannot hold them and refuses the
+#: whole document, so a cell holding one is a problem of its own, found while cleaning.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_illegal_problem(text: str) -> ParseError | None:
+    """The problem of a text holding characters a Word file cannot store, or None: which ones
+    (escaped: \\x01, \\ufffe) and where, as they cannot be seen in Excel."""
+    found = XML_ILLEGAL.search(text)
+    if found is None:
+        return None
+    chars = "、".join(dict.fromkeys(ascii(c)[1:-1] for c in XML_ILLEGAL.findall(text)))
+    return ParseError(
+        f"含 Word 文件不能保存的控制字符 {chars}（第 {found.start() + 1} 个字符起，"
+        "Excel 中看不见，多由其他系统复制粘贴带入）",
+        "删除这些字符，只保留文字",
+    )
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (digits, letters, punctuation, ideographic space) -> half-width."""
     return text.translate(_FULLWIDTH)

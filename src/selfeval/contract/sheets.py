@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 
-from selfeval.config import DEFAULT_FRAME, FRAMES_DIR
+from selfeval.contract.frames import frame_settings
 
 CONTRACT_VERSION = "2.0"
 
@@ -65,25 +64,16 @@ TEXT_SECTIONS = (
     "基层服务",
     "存在问题",
     "改进措施",
+    "结果应用",
     "其他说明",
 )
 AMOUNT_UNIT_CHOICES = ("万元", "元")
 
 
-def _frame_settings() -> tuple[str, ...]:
-    """The 「报告格式」 values the frame files declare (their `setting`), the default frame's
-    first: a new frame file is a new accepted value, with no change here."""
-    settings = {}
-    for path in sorted(FRAMES_DIR.glob("*.toml")):
-        with path.open("rb") as fh:
-            setting = str(tomllib.load(fh).get("setting", "")).strip()
-        if setting:
-            settings[path.stem] = setting
-    first = settings.pop(DEFAULT_FRAME, None)
-    return tuple(([first] if first else []) + list(settings.values()))
-
-
-REPORT_FRAMES = _frame_settings()
+#: The 「报告格式」 values the frame files declare (their `setting`), the default frame's first: a
+#: new frame file is a new accepted value, with no change here. A frames folder that cannot be
+#: used is a FrameError here, at import, naming the file (selfeval.contract.frames).
+REPORT_FRAMES = tuple(frame_settings())
 RATE_BASES = ("全年预算数", "调整后预算数", "实际到位资金")
 UNIT_REQUIRED_ITEMS = ("单位名称",)
 #: Known 单位概况 items and their kinds; any other item is kept as given, with a note.

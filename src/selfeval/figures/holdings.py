@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from selfeval.contract.sheets import HOLDINGS_GROWTH_KEY
 from selfeval.figures.common import table
 from selfeval.rules import as_text, is_missing
 
@@ -32,6 +33,9 @@ class Holdings:
     series: list[YearHoldings]
     notes: dict[int, str] = field(default_factory=dict)  # 说明 of each year that has one
     increase: int | None = None  # holdings − first_holdings, over the years known
+    #: The yearly growth the unit itself states (声明数 「馆藏年均增长」): the report keeps the
+    #: unit's figure; the computed average and the question about it are the 审核底稿's.
+    stated_average: float | None = None
 
 
 def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | None:
@@ -69,4 +73,15 @@ def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | No
         series,
         {int(r.year): as_text(r.note) for r in frame.itertuples(index=False) if as_text(r.note)},
         holdings - first_holdings if span > 0 else None,
+        _stated_average(tables),
     )
+
+
+def _stated_average(tables: dict[str, pd.DataFrame]) -> float | None:
+    stated = table(tables, "stated")
+    if stated is None or stated.empty:
+        return None
+    claims = stated[stated["indicator"].astype(str).str.strip() == HOLDINGS_GROWTH_KEY]
+    if claims.empty or is_missing(claims.iloc[0]["value"]):
+        return None
+    return float(claims.iloc[0]["value"])

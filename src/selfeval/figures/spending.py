@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.contract import sheets as sc
+from selfeval.errors import Problem
 from selfeval.figures.common import num, table
 from selfeval.rules import as_text, is_missing
 
@@ -45,6 +46,9 @@ class Amount:
     group: str = ""
     #: A project broken down by use (所属项目 rows).
     uses: list[Amount] = field(default_factory=list)
+    #: Where a figure given by one input row comes from (「支出.csv 第2行」), for the 审核底稿;
+    #: empty for a sum the program made.
+    source: str = ""
 
     @property
     def parts_difference(self) -> float | None:
@@ -105,6 +109,16 @@ def _dec(value: Any) -> int | None:
     return None if is_missing(value) else int(value)
 
 
+def _source(r: Any) -> str:
+    """The input row of a processed row, in the words the input errors use."""
+    file = as_text(getattr(r, "src_file", None))
+    if not file:
+        return ""
+    row = getattr(r, "src_row", None)
+    sheet = as_text(getattr(r, "src_sheet", None)) or None
+    return Problem(file, sheet, None if is_missing(row) else int(row)).location()
+
+
 def _amount(r: Any, label: str | None = None) -> Amount:
     return Amount(
         label if label is not None else as_text(r.item),
@@ -116,6 +130,7 @@ def _amount(r: Any, label: str | None = None) -> Amount:
         actual_decimals=_dec(r.actual_decimals),
         budget_decimals=_dec(r.budget_decimals),
         original_decimals=_dec(getattr(r, "original_budget_decimals", None)),
+        source=_source(r),
     )
 
 

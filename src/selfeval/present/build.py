@@ -10,15 +10,18 @@ the same facts.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 import pandas as pd
 
-from selfeval.errors import FrameError
+from selfeval.contract.frames import frame_files, frame_problem, frame_settings
 from selfeval.present.blocks import BLOCKS, COVER_FIELDS
+from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.context import build_context
-from selfeval.present.document import CoverField, Document, Section
+from selfeval.present.document import CoverField, Document, Paragraph, ParagraphRole, Section
 from selfeval.present.formats import cn_number
-from selfeval.present.frames import Frame, frame_for, load_frame
+from selfeval.present.frames import Frame, fill_title, frame_for, load_frame
 from selfeval.results import YearResults
 
 #: Characters of the title that fit one line at 二号 on the 156 mm text block.
@@ -29,13 +32,14 @@ __all__ = [
     "COVER_FIELDS",
     "build_document",
     "check_frame",
+    "check_frames",
     "document_from_context",
 ]
 
 
 def _title(frame: Frame, ctx: dict) -> str:
     """The frame's title; its line break kept only where the title is longer than a line."""
-    title = frame.title.format(unit=ctx["unit_name"], year=ctx["year"])
+    title = fill_title(frame.title, unit=ctx["unit_name"], year=ctx["year"])
     if len(title.replace("\n", "")) <= TITLE_LINE_CHARS:
         return title.replace("\n", "")
     return title
@@ -50,20 +54,71 @@ def _document_date(ctx: dict) -> dt.date:
 
 
 def check_frame(frame: Frame) -> None:
-    """Raise FrameError when the frame names a block or cover field no builder makes."""
-    unknown = [b for s in frame.sections for b in s.blocks if b not in BLOCKS]
-    unknown += [c.field for c in frame.cover if c.field not in COVER_FIELDS]
-    if unknown:
-        raise FrameError(
-            f"报告框架 {frame.key} 使用了未知的块或封面字段：{'、'.join(unknown)}"
-            f"（可用的块：{'、'.join(BLOCKS)}） / unknown blocks or cover fields"
-        )
+    """Raise FrameError, naming the file and the section or cover line, when the frame names a
+    block or cover field no builder makes."""
+    for s in frame.sections:
+        unknown = [b for b in s.blocks if b not in BLOCKS]
+        if unknown:
+            raise frame_problem(
+                frame.source,
+                f"部分 {s.key} 的 blocks 中有未知的块 {'、'.join(unknown)}"
+                f"（可用的块：{'、'.join(BLOCKS)}）",
+                f"unknown blocks {unknown} in section {s.key}",
+            )
+    for n, line in enumerate(frame.cover, 1):
+        if line.field not in COVER_FIELDS:
+            raise frame_problem(
+                frame.source,
+                f"cover 的第 {n} 项的 field「{line.field}」未知（可用：{'、'.join(COVER_FIELDS)}）",
+                f"unknown cover field {line.field!r}",
+            )
+
+
+def check_frames() -> None:
+    """Every frame of the frames folder, checked as a build would use it: so that a frame
+    problem is one message before any year starts, not one failed report per year."""
+    for key in frame_files():
+        check_frame(load_frame(key))
+    frame_settings()  # no two files declare one 「报告格式」
 
 
 def _cover(frame: Frame, ctx: dict) -> tuple[CoverField, ...]:
     defaults = dict(frame.defaults)
     fields = [CoverField(c.label, COVER_FIELDS[c.field](ctx, defaults)) for c in frame.cover]
     return tuple(f for f in fields if f.value)
+
+
+#: An attachment's section title: 「附表1：部门整体支出绩效自评表」 → its name after the colon.
+_ATTACHMENT = re.compile(r"^附[表件]\d*[：:]\s*(?P<name>.+)$")
+
+
+def _with_attachments(sections: list[Section]) -> tuple[Section, ...]:
+    """The 附件说明 (GB/T 9704-2012 7.3.4) before the 落款: 「附件：1. …」, one line an attachment,
+    naming the attachments the report has (a 项目支出绩效自评表 only when there is one)."""
+    names = [
+        m["name"]
+        for s in sections
+        if not s.review and (m := _ATTACHMENT.match(s.title)) is not None
+    ]
+    if not names:
+        return tuple(sections)
+    lines = tuple(
+        Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}. {name}", kind="attachments")
+        for n, name in enumerate(names, 1)
+    )
+    out = []
+    for section in sections:
+        blocks = list(section.blocks)
+        kinds = [getattr(b, "kind", "") for b in blocks]
+        if "signature-space" in kinds:
+            at = kinds.index("signature-space")
+            blocks[at:at] = [
+                Paragraph.of("", ParagraphRole.NOINDENT, kind="signature-space"),
+                *lines,
+            ]
+            section = replace(section, blocks=tuple(blocks))
+        out.append(section)
+    return tuple(out)
 
 
 def document_from_context(ctx: dict, frame: Frame) -> Document:
@@ -82,10 +137,10 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
             if fs.numbered:
                 number -= 1
             continue
-        sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key))
+        sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key, fs.review))
     return Document(
         title=_title(frame, ctx),
-        sections=tuple(sections),
+        sections=_with_attachments(sections),
         date=_document_date(ctx),
         cover=_cover(frame, ctx),
         author=ctx["unit_name"],
@@ -93,6 +148,7 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
         keywords=(f"{ctx['year']}年度", "整体支出绩效自评"),
         cover_page=frame.cover_page,
         toc=frame.toc,
+        draft=missing_texts(ctx.get("missing", [])),
     )
 
 

@@ -80,7 +80,7 @@ def _category_line(group: CategoryGroup) -> dict:
         else:
             out[measure] = ""
         if measure == "offline" and m.known and m.known < m.listed:
-            out[measure] += f"（据{m.known}次活动的记录）"
+            out["offline_basis"] = f"本类线下参与人次据{m.known}次活动的记录（共{m.listed}次）。"
     return out
 
 
@@ -356,6 +356,7 @@ def build_context(results: YearResults) -> dict:
         "report_format": fig.unit.get("报告格式", ""),
         "source": source,
         "department": results.department,
+        "missing": list(results.missing),
     }
 
 

@@ -17,7 +17,7 @@ positions covered by a cell with `rowspan`/`colspan` above or to the left are om
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -86,9 +86,14 @@ class Heading:
 
 @dataclass(frozen=True)
 class Note:
-    """A note printed small under a table, a figure or a paragraph, e.g. 「注：…」."""
+    """A note printed small under a table, a figure or a paragraph, e.g. 「注：…」.
+
+    `review=True` makes it part of the 审核底稿 only (a working note, a counting rule, where a
+    figure comes from): the 报送稿 a unit submits never carries it (`Document.submitted`).
+    """
 
     text: str
+    review: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,7 @@ class Section:
     blocks: tuple[Block, ...]
     landscape: bool = False
     kind: str = ""  # the frame's key of the section ("unit", "scoring", …)
+    review: bool = False  # a part of the 审核底稿 only (the 数据核对 appendix)
 
 
 @dataclass(frozen=True)
@@ -275,6 +281,11 @@ class Document:
     keywords: tuple[str, ...] = field(default=())
     cover_page: bool = False  # True: title and cover fields alone on page 1, no page number
     toc: bool = False  # a table of contents (links) after the cover, where a format has links
+    #: What the 报送稿 lacks, in plain Chinese: a non-empty list makes the document a 草稿 (every
+    #: page marked 「征求意见稿（数据未齐）」; the list itself is shown in the 审核底稿 only).
+    draft: tuple[str, ...] = ()
+    #: False for the 报送稿 (`submitted()`): the writers leave out the 审核底稿's parts.
+    review_layer: bool = True
 
     @property
     def title_lines(self) -> tuple[str, ...]:
@@ -285,6 +296,20 @@ class Document:
     def plain_title(self) -> str:
         """The title on one line (metadata, running heads)."""
         return "".join(self.title_lines)
+
+    def submitted(self) -> Document:
+        """The 报送稿: this document without what belongs to the 审核底稿 only.
+
+        Review sections and review notes (also those under tables) are left out; everything
+        else is the same objects, so the two documents state the same official text.
+        """
+        sections = []
+        for section in self.sections:
+            if section.review:
+                continue
+            blocks = tuple(_submitted_block(b) for b in section.blocks if not _is_review(b))
+            sections.append(replace(section, blocks=blocks))
+        return replace(self, sections=tuple(sections), review_layer=False)
 
     def tables(self) -> tuple[Table, ...]:
         """Every table, figure data tables included, in document order."""
@@ -300,6 +325,16 @@ class Document:
     def figures(self) -> tuple[Figure, ...]:
         """Every figure in document order."""
         return tuple(b for s in self.sections for b in s.blocks if isinstance(b, Figure))
+
+
+def _is_review(block: Block) -> bool:
+    return isinstance(block, Note) and block.review
+
+
+def _submitted_block(block: Block) -> Block:
+    if isinstance(block, Table) and any(n.review for n in block.notes):
+        return replace(block, notes=tuple(n for n in block.notes if not n.review))
+    return block
 
 
 class Numbering:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from selfeval.present.blocks.submission import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.document import (
     Align,
     Document,
@@ -30,7 +31,16 @@ from selfeval.present.document import (
     Section,
     Table,
 )
+from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import HEADER_NOWRAP_CHARS, header_min_em, text_em
+
+#: The switch of the 审核底稿 layer: a checkbox the page's own CSS reads (`:has`), no script.
+#: Unchecked, the page is the 报送稿; checked, every `.review` element (working notes, sources,
+#: the 数据核对 appendix) shows. Print never shows either (report.css).
+REVIEW_SWITCH = (
+    '<div class="review-switch"><label><input type="checkbox" id="review-layer">'
+    " 显示审核底稿（数据来源、核对结果与工作说明）</label></div>"
+)
 
 
 def _classes(*names: str) -> str:
@@ -63,17 +73,39 @@ class _Writer:
 
     def cover(self) -> str:
         doc = self.document
-        out = ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
-        out += [f'<p class="cover-field">{escape(f.line)}</p>' for f in doc.cover]
+        out = [REVIEW_SWITCH] if self.has_review() else []
+        if doc.draft:
+            # Every printed page of a 草稿 says so in its header (the page's own @page rule).
+            out.append(
+                f'<style>@page {{ @top-center {{ content: "{DRAFT_MARK}"; '
+                'font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; '
+                "font-size: 12pt; }} }}</style>"
+            )
+            out.append(f'<p class="draft-mark">{escape(DRAFT_MARK)}</p>')
+        out += ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
+        out += [
+            f"<p{_classes('cover-field', 'review' if f.value == NOT_GIVEN else '')}>"
+            f"{escape(f.line)}</p>"
+            for f in doc.cover
+        ]
         out.append("</header>")
+        if doc.draft and doc.review_layer:
+            out += ['<div class="review draft-items">', f"<p>{escape(DRAFT_LEAD)}</p>"]
+            out += ["<ol>", *(f"<li>{escape(item)}</li>" for item in doc.draft), "</ol>", "</div>"]
         if doc.toc:
             out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]
             out += [
-                f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
+                f"<li{_classes('review' if s.review else '')}>"
+                f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
                 for s in doc.sections
             ]
             out += ["</ol>", "</nav>"]
         return "\n".join(out) + "\n"
+
+    def has_review(self) -> bool:
+        """Whether the document has a 审核底稿 layer at all (else no switch is offered)."""
+        doc = self.document
+        return doc.review_layer and (bool(doc.draft) or doc.submitted().sections != doc.sections)
 
     # -- sections and blocks ------------------------------------------------------------------
 
@@ -88,6 +120,7 @@ class _Writer:
             "report-section",
             section.kind and f"section-{section.kind}",
             "landscape" if section.landscape else "",
+            "review" if section.review else "",
         )
         out = [f"<section{_id(section.anchor)}{classes}>", f"<h2>{escape(section.title)}</h2>"]
         for block in section.blocks:
@@ -106,7 +139,7 @@ class _Writer:
                 classes = _classes(self._pending_break())
                 return f"<{tag}{_id(block.anchor)}{classes}>{escape(block.text)}</{tag}>"
             case Note():
-                return f"<p{_classes('note', self._pending_break())}>{escape(block.text)}</p>"
+                return self.note(block, self._pending_break())
             case Table():
                 return self.table(block, self.numbering.table(block))
             case Figure():
@@ -116,6 +149,12 @@ class _Writer:
                 return ""
             case _:
                 raise TypeError(f"unknown block {type(block).__name__}")
+
+    @staticmethod
+    def note(note: Note, *extra: str) -> str:
+        return (
+            f"<p{_classes('note', 'review' if note.review else '', *extra)}>{escape(note.text)}</p>"
+        )
 
     @staticmethod
     def runs(paragraph: Paragraph) -> str:
@@ -165,7 +204,7 @@ class _Writer:
             classes = _classes("total" if row.total else "", row.kind)
             out.append(f"<tr{classes}>{''.join(by_row.get(r, []))}</tr>")
         out += ["</tbody>", "</table>"]
-        out += [f'<p class="note">{escape(n.text)}</p>' for n in table.notes]
+        out += [self.note(n) for n in table.notes]
         out.append("</div>")
         return "\n".join(out)
 
@@ -178,6 +217,9 @@ class _Writer:
         if cell.rowspan > 1:
             attrs += f' rowspan="{cell.rowspan}"'
         text = _lines(cell.text)
+        if cell.text == NOT_GIVEN and not placed.header:
+            # The 报送稿 leaves a cell the data lacks blank, as clerks do; the 底稿 says so.
+            text = f'<span class="review">{text}</span>'
         if placed.header:
             classes = ""
             if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:

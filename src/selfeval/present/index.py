@@ -11,6 +11,8 @@ import base64
 import io
 import re
 
+from selfeval.rules import visible
+
 #: Headline figures shown per year and charted across years: key, label, unit, decimals.
 FIGURES: tuple[tuple[str, str, str, int], ...] = (
     ("total_spending", "一般公共预算支出", "万元", 2),
@@ -82,11 +84,32 @@ OVERVIEW_ORDERS = (
 )
 
 
+NO_NAME = "（未填写单位名称）"
+
+
+def label_units(records: list[dict]) -> None:
+    """Set each record's ``label``: its 单位名称, followed by its folder (data/raw/<unit>/) when
+    another folder bears the same name, or it has none. Two units named alike (a copied unit,
+    a renamed folder's leftover outputs) would otherwise be identical rows and one trend."""
+    folders: dict[str, set[str]] = {}
+    for r in records:
+        folders.setdefault(r["unit"] or "", set()).add(r["folder"] or "")
+    for r in records:
+        name, folder = r["unit"] or "", r["folder"] or ""
+        where = f"data/raw/{visible(folder)}/" if folder else "data/raw/"
+        if not name:
+            r["label"] = f"{NO_NAME}（{where}）" if folder else NO_NAME
+        else:
+            r["label"] = f"{name}（{where}）" if len(folders[name]) > 1 else name
+
+
 def overview(records: list[dict]) -> list[dict]:
     """Every unit of a several-unit project with its latest built year's figures ([] else)."""
     folders = {r.get("folder") for r in records}
     if folders <= {"", None}:
         return []
+    if any("label" not in r for r in records):
+        label_units(records)
     latest: dict[str, dict] = {}
     for r in records:
         if r["report"] and (r["folder"] not in latest or r["year"] > latest[r["folder"]]["year"]):
@@ -97,7 +120,7 @@ def overview(records: list[dict]) -> list[dict]:
         figures = (r or {}).get("overview") or {}
         units.append(
             {
-                "name": (r or {}).get("unit") or folder or "（未填写单位名称）",
+                "name": r["label"] if r else (visible(folder) or NO_NAME),
                 "folder": folder,
                 "year": r["year"] if r else None,
                 "report": r["report"] if r else None,
@@ -116,10 +139,11 @@ def _sorted(units: list[dict], key: str, descending: bool) -> list[dict]:
 
 def render_index(records: list[dict]) -> str:
     """The index page's HTML for the given year records."""
+    label_units(records)
     units: dict[str, list[dict]] = {}
     for record in records:
         if record["report"]:
-            units.setdefault(record["unit"] or "（未填写单位名称）", []).append(record)
+            units.setdefault(record["label"], []).append(record)
     trends = [
         {"unit": unit, "years": [r["year"] for r in recs], "chart": trend_chart(recs)}
         for unit, recs in sorted(units.items())

@@ -38,10 +38,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from selfeval import config
+from selfeval import config, folders
 from selfeval.config import Roots
-from selfeval.errors import ChangedDuringBuild, LockError
-from selfeval.rules import is_year_folder
+from selfeval.errors import ChangedDuringBuild, FrameError, LockError
+from selfeval.rules import (
+    YEAR_EXPECTED,
+    folder_key,
+    is_year_folder,
+    unit_folder_problem,
+    visible,
+    year_problem,
+)
 from selfeval.run.plan import (
     BUILD_LOG,
     BUILT,
@@ -56,12 +63,12 @@ from selfeval.run.plan import (
     STAMP_FILE,
     STAMP_VERSION,
     UNCHANGED,
-    UNIT_DIR,
     Key,
     YearPlan,
 )
 from selfeval.run.progress import (
     Progress,
+    draft_lines,
     pdf_failures,
     pdf_lines,
     rel_path,
@@ -69,6 +76,7 @@ from selfeval.run.progress import (
     warning_lines,
 )
 from selfeval.store import (
+    folder_problems,
     hash_notebooks,
     hash_tree,
     load_json,
@@ -83,25 +91,14 @@ DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 # --------------------------------------------------------------------------- discovery, roots
 
 
-def year_folder_problem(name: str) -> str | None:
-    """Why `name` is not a report year's folder name (four digits, 1000 to 9999), or None."""
-    if not is_year_folder(name) or not name.isascii():
-        return None if not name.isdigit() else f"「{name}」不是四位数字"
-    if not 1000 <= int(name) <= 9999:
-        return f"年度「{name}」不在 1000–9999 之间"
-    return None
-
-
-def _is_year_name(name: str) -> bool:
-    return is_year_folder(name) and year_folder_problem(name) is None
-
-
 def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
     """Unit-years with a raw folder, and one message per entry that was ignored (naming it).
 
     ``data/raw/<YYYY>/`` is a year of the single unit (unit ""); ``data/raw/<unit>/<YYYY>/`` a
-    year of unit `<unit>`. Symlinked folders are listed (their build is refused, see
-    `raw_problem`), so that the refusal is said rather than the folder silently skipped.
+    year of unit `<unit>`. Symlinked folders and unit folders whose name is refused
+    (`rules.unit_folder_problem`, spellings of one name) are listed: their build is refused by
+    `raw_problem`, so that the refusal is said and the batch fails rather than the folder being
+    silently skipped. Names are shown escaped (`rules.visible`).
     """
     keys: list[Key] = []
     ignored: list[str] = []
@@ -111,39 +108,62 @@ def discover(raw_root: Path) -> tuple[list[Key], list[str]]:
         name = entry.name
         if name.startswith((".", "~$")):
             continue
-        if name.isdigit() and entry.is_dir():
-            problem = year_folder_problem(name)
+        if name.isdigit() and entry.is_dir():  # ２０２４ is meant as a year: say why it is not
+            problem = year_problem(name)
             if problem:
-                ignored.append(
-                    f"忽略 data/raw/{name}：{problem}，年度目录须为 1000–9999 的四位数字"
-                )
+                ignored.append(f"忽略 data/raw/{visible(name)}：{problem}，{YEAR_EXPECTED}")
             else:
                 keys.append(Key("", int(name)))
             continue
-        if entry.is_dir() and UNIT_DIR.match(name):
-            found = _unit_years(entry, name, ignored)
-            if found:
-                keys += found
-                continue
-        ignored.append(f"忽略 data/raw/{name}：不是年度目录（如 2024）或单位目录（如 图书馆/2024）")
+        found = _unit_years(entry, name, ignored) if entry.is_dir() else []
+        if found:
+            keys += found
+            continue
+        problem = unit_folder_problem(name) if entry.is_dir() else None
+        why = f"单位目录名不可用：{problem}" if problem else NOT_A_FOLDER
+        ignored.append(f"忽略 data/raw/{visible(name)}：{why}")
     return keys, ignored
+
+
+#: Said of an entry of data/raw/ that is neither a year nor a unit with years.
+NOT_A_FOLDER = "不是年度目录（如 2024）或单位目录（如 图书馆/2024）"
 
 
 def _unit_years(folder: Path, unit: str, ignored: list[str]) -> list[Key]:
     keys = []
     if folder.is_symlink():  # listed, refused by raw_problem with where it points
-        return [Key(unit, int(e.name)) for e in sorted(folder.iterdir()) if _is_year_name(e.name)]
+        return [Key(unit, int(e.name)) for e in sorted(folder.iterdir()) if is_year_folder(e.name)]
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "~$")) or not entry.is_dir():
             continue
-        problem = year_folder_problem(entry.name)
+        problem = year_problem(entry.name)
         if problem:
-            ignored.append(
-                f"忽略 data/raw/{unit}/{entry.name}：{problem}，年度目录须为 1000–9999 的四位数字"
-            )
-        elif is_year_folder(entry.name):
+            where = f"data/raw/{visible(unit)}/{visible(entry.name)}"
+            ignored.append(f"忽略 {where}：{problem}，{YEAR_EXPECTED}")
+        else:
             keys.append(Key(unit, int(entry.name)))
     return keys
+
+
+def unit_folder_refusal(raw_root: Path, unit: str) -> str | None:
+    """Why unit folder data/raw/<unit>/ is not built (its name, or a second spelling of it)."""
+    problem = unit_folder_problem(unit)
+    if problem:
+        return (
+            f"单位目录 data/raw/{visible(unit)} 的名称不可用：{problem}。请改名后重新生成"
+            " / unit folder name refused"
+        )
+    key = folder_key(unit)
+    names = os.listdir(raw_root) if raw_root.is_dir() else []
+    twins = [n for n in names if n != unit and folder_key(n) == key]
+    if twins:
+        return (
+            f"单位目录 data/raw/{visible(unit)} 与 data/raw/{visible(twins[0])}"
+            " 是同一名称的两种写法（Unicode 组合方式 NFC/NFD 或大小写不同，看起来相同，"
+            "在 Windows 和 macOS 上是同一个目录），两者都不生成：请合并为一个目录"
+            " / two spellings of one unit folder"
+        )
+    return None
 
 
 def discover_years(raw_root: Path) -> tuple[list[int], list[str]]:
@@ -164,6 +184,10 @@ def raw_problem(roots: Roots, key: Key) -> str | None:
     the stamp hashes. The message says where the link points; nothing points at a failed/
     folder, since no notebook ran.
     """
+    if key.unit:
+        refused = unit_folder_refusal(roots.raw, key.unit)
+        if refused:
+            return refused
     shown = f"data/raw/{key.rel}"
     for path in (roots.raw / key.unit, raw_dir(roots, key)) if key.unit else (raw_dir(roots, key),):
         if path.is_symlink():
@@ -199,12 +223,14 @@ def _as_key(value: Key | int) -> Key:
 
 
 def code_hashes() -> dict[str, str | None]:
-    """Hashes of what every year depends on: notebooks, package source and templates, pins."""
+    """Hashes of what every year depends on: notebooks, package source and templates, pins, and
+    the report frames (SELFEVAL_FRAMES_DIR may name a folder outside the package)."""
     code_root = config.PACKAGE_DIR.parents[1]
     return {
         "notebooks": hash_notebooks(config.NOTEBOOKS_DIR),
         "package": hash_tree(config.PACKAGE_DIR),
         "requirements": hash_tree(code_root / "requirements.txt"),
+        "frames": hash_tree(config.FRAMES_DIR),
     }
 
 
@@ -224,8 +250,7 @@ def compares_with_previous(processed_dir: Path, previous_dir: Path) -> bool:
 
 def keep_failed(key: Key | int, staged_out: Path, outputs_root: Path, error: str) -> Path:
     """Put a failed attempt's notebooks and error under outputs/<rel>/failed/, report untouched."""
-    target_dir = outputs_root / _as_key(key).rel
-    target_dir.mkdir(parents=True, exist_ok=True)
+    target_dir = folders.claim(outputs_root / _as_key(key).rel, folders.OUTPUTS)
     new = target_dir / f".failed-{os.urandom(4).hex()}"
     src = staged_out / FAILED_DIR
     if src.is_dir():
@@ -508,6 +533,7 @@ class _Batch:
         plan.staged_proc = self.roots.processed / f".tmp-{key.slug}-{token}"
         plan.staged_out.mkdir(parents=True)
         plan.staged_proc.mkdir(parents=True)
+        folders.mark(plan.staged_out, folders.OUTPUTS)  # the worker's build.log goes in first
         # What 01 will read is checked against this at commit (read_as_stamped).
         plan.inputs["raw"] = hash_tree(raw_dir(self.roots, key))
         prev = self.plans.get(key.prev)
@@ -860,6 +886,11 @@ class _Batch:
         self.decide(keys)
         n_build = len(self.queue) + len(self.deferred)
         if self.queue or self.deferred:
+            # A frame problem is one message before any year starts (not one per year); here,
+            # not on the no-op path, which imports no pandas (the block registry does).
+            from selfeval.present.build import check_frames
+
+            check_frames()
             self._prepare_processes(len(self.queue))
             from multiprocessing import connection  # not on the no-op path: ~7 ms of imports
         self.progress = Progress(n_build, self.tty)
@@ -1137,18 +1168,18 @@ def select(
 
 
 def check_years(values: list[str]) -> tuple[list[int], list[str]]:
-    """Years given on the command line: four digits from 1000 to 9999; a message per bad one."""
+    """Years given on the command line (`rules.year_problem`); a message per bad one."""
     good, bad = [], []
     for value in values:
         text = str(value).strip()
-        if not (text.isascii() and text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 9999):
-            bad.append(f"年度「{text}」无效：年度须为 1000–9999 的四位数字 / invalid year")
+        if year_problem(text):
+            bad.append(f"年度「{visible(text)}」无效：{YEAR_EXPECTED}")
         else:
             good.append(int(text))
     return good, bad
 
 
-def build(  # noqa: C901 - one entry point: local or cluster, every failure a message
+def build(  # noqa: C901, PLR0912 - one entry point: local or cluster, every failure a message
     years: list[int] | None = None,
     jobs: int | None = None,
     force: bool = False,
@@ -1166,6 +1197,10 @@ def build(  # noqa: C901 - one entry point: local or cluster, every failure a me
     the cluster (run.remote) and committed here; without, local worker processes build them.
     """
     roots = Roots.of(root)
+    blocked = folder_problems(roots)
+    if blocked:
+        print("\n".join(blocked), file=sys.stderr)
+        return 1
     found, ignored = discover(roots.raw)
     for line in ignored:
         print(line)
@@ -1191,7 +1226,7 @@ def build(  # noqa: C901 - one entry point: local or cluster, every failure a me
     except KeyboardInterrupt:
         print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
         return 130
-    except LockError as exc:
+    except (LockError, FrameError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except _remote_errors() as exc:
@@ -1202,6 +1237,8 @@ def build(  # noqa: C901 - one entry point: local or cluster, every failure a me
             signal.signal(signal.SIGTERM, previous)
     print(summary_table(result.plans, roots))
     for line in warning_lines(result.plans, roots):
+        print(line)
+    for line in draft_lines(result.plans, roots):
         print(line)
     for line in pdf_lines(result.plans, roots):
         print(line)

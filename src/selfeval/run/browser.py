@@ -56,6 +56,9 @@ SECTIONS: tuple[tuple[str, str], ...] = tuple(
     (cn_number(n), title) for n, (_key, title) in enumerate(NINE_SECTIONS, 1)
 )
 
+#: A section heading's numeral: 「九、」, 「十、」.
+_NUMERAL = re.compile(r"^[一二三四五六七八九十]+、")
+
 #: Font families that carry CJK ideographs (what a non-tofu Chinese glyph must be drawn with).
 CJK_FAMILY = re.compile(
     r"CJK|Source Han|WenQuanYi|Droid Sans Fallback|AR PL|PingFang|YaHei|SimSun|SimHei|"
@@ -116,7 +119,8 @@ _JS_OVERFLOW = """() => {
 
 
 # Width of each header cell against the width its text needs (nowrap; th.wrap: its min-width).
-_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th')).map(th => {
+_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th'))
+    .filter(th => th.getClientRects().length > 0).map(th => {
     const span = document.createElement('span');
     span.style.whiteSpace = 'nowrap';
     span.textContent = th.innerText.split('\\n')[0];
@@ -193,8 +197,10 @@ class PageCheck:
     def missing_sections(self) -> list[str]:
         """The standard sections (numeral、phrase) with no rendered heading."""
         missing = []
+        numbered = [h for h in self.headings if _NUMERAL.match(h)]
         for numeral, phrase in SECTIONS:
-            if not any(h.startswith(numeral + "、") and phrase in h for h in self.headings):
+            # An optional part the unit wrote (结果应用) shifts the later numerals by one.
+            if not any(phrase in h for h in numbered):
                 missing.append(f"{numeral}、…{phrase}…")
         return missing
 
@@ -363,9 +369,28 @@ class Browser:
             page.close()
         return write_with(pdf, lambda tmp: Path(tmp).write_bytes(data))
 
+    def review_states(self, html: Path, pdf: Path) -> dict[str, str]:
+        """The report as a reviewer uses it: the visible text as opened (the 报送稿), the visible
+        text with the 审核底稿 switched on (its checkbox ticked), and that state printed to
+        `pdf` (print must never show the layer)."""
+        page = self._context.new_page()
+        try:
+            page.goto(Path(html).resolve().as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            before = page.inner_text("main")
+            page.check("#review-layer")
+            after = page.inner_text("main")
+            page.emulate_media(media="print")
+            data = page.pdf(prefer_css_page_size=True, print_background=True)
+        finally:
+            page.close()
+        write_with(pdf, lambda tmp: Path(tmp).write_bytes(data))
+        return {"before": before, "after": after}
+
     def header_widths(self, html: Path) -> list[dict[str, Any]]:
-        """Every table header cell of `html` laid out for print: its width and the width its
-        text needs on one line (or, for a long header marked to wrap, its narrowest line)."""
+        """Every table header cell of `html` laid out for print (cells not printed, such as the
+        审核底稿's, left out): its width and the width its text needs on one line (or, for a
+        long header marked to wrap, its narrowest line)."""
         page = self._context.new_page()
         try:
             page.goto(Path(html).resolve().as_uri(), wait_until="load")

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from selfeval import config
+from selfeval import config, folders
 from selfeval.errors import BuildError, UnsafeParameterError
 from selfeval.rules import check_year
 
@@ -306,7 +306,12 @@ def build_year(
         "output_dir": str(output_dir),
         "previous_processed_dir": str(previous) if previous is not None else "",
     }
-    output_dir.mkdir(parents=True, exist_ok=True)
+    # The folders are checked before the first notebook: an output folder holding files of
+    # someone else's is refused (the batch replaces it as a whole later), and is marked ours.
+    folders.check_apart(
+        {"raw_dir": raw_dir, "processed_dir": processed_dir, "output_dir": output_dir}
+    )
+    folders.claim(output_dir, folders.OUTPUTS, "output_dir")
     failed_dir = output_dir / "failed"
     report_nb = output_dir / "report.ipynb"
     report_html = output_dir / "report.html"

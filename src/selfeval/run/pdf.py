@@ -13,13 +13,24 @@ docx (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to th
 before the system configuration and test only the first family asked for, so the system's own
 alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
 
-`soffice` exits 0 even when it converted nothing: the PDF file is the only signal trusted.
+`soffice` exits 0 even when it converted nothing, and a broken converter may write garbage
+behind `%PDF-`: the PDF file is the only signal trusted, and only once its cross-reference
+structure and page tree read back (`pdfcheck.structure_pages`); a file that does not is never
+moved over the report.pdf already there.
+
+A conversion is bounded (`SELFEVAL_PDF_TIMEOUT`, 60 s: about twenty times what a year takes) and
+runs in a process group of its own under a small guard process, so that a converter that hangs
+is killed with every child it started (soffice starts soffice.bin; a stray child would outlive
+the build), and so that the converter dies with its caller: a batch worker killed mid-conversion
+(Ctrl-C on `make report`) takes LibreOffice with it, as it does its kernels.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,13 +39,15 @@ from pathlib import Path
 from selfeval.config import Roots
 from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
-from selfeval.rules import is_year_folder
+from selfeval.run.site import year_folders
 from selfeval.store import hash_tree, load_json, write_json_atomic, write_with
 
 #: Environment variable naming the LibreOffice executable explicitly ("" or a missing path: none).
 SOFFICE_ENV = "SELFEVAL_SOFFICE"
 SOFFICE_NAMES = ("soffice", "libreoffice")
-TIMEOUT_S = 300
+#: Environment variable bounding one conversion, in seconds (default TIMEOUT_S).
+TIMEOUT_ENV = "SELFEVAL_PDF_TIMEOUT"
+TIMEOUT_S = 60.0
 INSTALL_COMMAND = "apt-get install -y libreoffice-writer-nogui fonts-noto-cjk"
 INSTALL_HINT = (
     f"未找到 LibreOffice（soffice），未生成 PDF。安装：sudo {INSTALL_COMMAND}，然后运行 make pdf。"
@@ -64,6 +77,54 @@ SUBSTITUTES: dict[str, tuple[str, bool]] = {
     style.FONT_HEI: (SANS, False),
     "SimHei": (SANS, False),
 }
+
+
+#: The guard the converter runs under (`python -I -S -c _GUARD soffice args…`): it leads the
+#: conversion's process group, execs the converter as its child, exits with its status, and
+#: kills the whole group when its own parent (the caller) is gone.
+_GUARD = """
+import os, signal, sys
+parent = os.getppid()
+signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an ignored SIGCHLD survives exec: undo it
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # kept pending for sigtimedwait
+child = os.fork()
+if child == 0:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    except OSError as exc:
+        print(f"cannot start {sys.argv[1]}: {exc}", file=sys.stderr, flush=True)
+    os._exit(127)
+while True:
+    done, status = os.waitpid(child, os.WNOHANG)
+    if done:
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(code if code >= 0 else 128 - code)
+    if os.getppid() != parent:
+        os.killpg(0, signal.SIGKILL)
+    signal.sigtimedwait({signal.SIGCHLD}, 0.1)
+"""
+
+
+def conversion_timeout() -> float:
+    """Seconds one conversion may take: SELFEVAL_PDF_TIMEOUT, else TIMEOUT_S.
+
+    Raises PdfError naming the variable when it is not a positive number of seconds (up to a
+    day), so that a typo does not silently mean "no bound".
+    """
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86400:
+        raise PdfError(
+            f"环境变量 {TIMEOUT_ENV} 应为正的秒数（如 60），现为 {text!r}"
+            f" / {TIMEOUT_ENV} must be a number of seconds"
+        )
+    return value
 
 
 def find_soffice() -> Path | None:
@@ -106,14 +167,16 @@ def fontconfig_xml() -> str:
     )
 
 
-def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float = TIMEOUT_S) -> Path:
+def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float | None = None) -> Path:
     """Convert `docx` to `pdf` (written atomically) with a private profile; returns `pdf`.
 
-    Raises ConverterMissing without LibreOffice, PdfError when it produced no PDF.
+    `timeout`: seconds (default `conversion_timeout()`). Raises ConverterMissing without
+    LibreOffice, PdfError when it produced no readable PDF in time; `pdf` is then untouched.
     """
     soffice = find_soffice()
     if soffice is None:
         raise ConverterMissing(INSTALL_HINT)
+    timeout = conversion_timeout() if timeout is None else timeout
     docx = Path(docx).resolve()
     if not docx.is_file():
         raise PdfError(f"没有可转换的 Word 文件 / no docx to convert: {docx}")
@@ -135,48 +198,83 @@ def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float = TIMEOUT_S) -> Path:
             str(docx),
         ]
         env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
-        try:
-            done = subprocess.run(
-                command,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"LibreOffice 转换超时（{timeout:.0f} 秒）/ soffice timed out") from exc
-        except OSError as exc:
-            raise PdfError(f"无法启动 LibreOffice / cannot start soffice: {exc}") from exc
+        returncode, output = _run_guarded(command, env, timeout)
         made = out_dir / f"{docx.stem}.pdf"
-        if not made.is_file() or made.read_bytes()[:5] != b"%PDF-":
-            output = " ".join(f"{done.stdout.strip()} {done.stderr.strip()}".split())
+        if not made.is_file():
             raise PdfError(
-                f"LibreOffice 未能生成 PDF（退出码 {done.returncode}）/ soffice wrote no PDF:"
-                f" {output}"
+                f"LibreOffice 未能生成 PDF（退出码 {returncode}）/ soffice wrote no PDF:"
+                f" {' '.join(output.split())}"
             )
+        from selfeval.run import pdfcheck  # here: the no-op build's summary imports this module
+
+        try:
+            pdfcheck.structure_pages(made)
+        except PdfError as exc:
+            raise PdfError(
+                f"LibreOffice 写出的文件不是可读的 PDF，未采用（{exc}）"
+                f" / soffice wrote an unreadable PDF, not used"
+            ) from exc
         return write_with(pdf, lambda target: shutil.move(made, target))
+
+
+def _run_guarded(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
+    """Run `command` under `_GUARD` in a new process group; (exit status, its output).
+
+    Whatever is left of the group afterwards (all of it on a timeout or an interrupt) is
+    killed: the converter never outlives the conversion.
+    """
+    guarded = [sys.executable, "-I", "-S", "-c", _GUARD, *command]
+    try:
+        proc = subprocess.Popen(
+            guarded,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            process_group=0,
+        )
+    except OSError as exc:
+        raise PdfError(f"无法启动 LibreOffice / cannot start soffice: {exc}") from exc
+    with proc:
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise PdfError(
+                f"LibreOffice 转换超过 {timeout:g} 秒未完成，已结束它及其子进程"
+                f"（时限由环境变量 {TIMEOUT_ENV} 设置）/ soffice timed out after {timeout:g} s"
+            ) from exc
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    return proc.returncode, output
 
 
 # --------------------------------------------------------------------------- make pdf
 
 
-def _stale_years(roots: Roots) -> list[tuple[int, Path]]:
-    """(year, output folder) of every built year whose report.pdf is missing or not its own."""
+def _built_years(roots: Roots) -> list[tuple[str, Path]]:
+    """(outputs/-relative name, folder) of every year folder holding a report.docx, in both
+    layouts: outputs/<year>/ and outputs/<unit>/<year>/ (`site.year_folders`, the index's rule)."""
+    return [
+        (folder.relative_to(roots.outputs).as_posix(), folder)
+        for _, folder in year_folders(roots.outputs)
+        if (folder / "report.docx").is_file()
+    ]
+
+
+def _stale_years(roots: Roots) -> list[tuple[str, Path]]:
+    """(name, output folder) of every built year whose report.pdf is missing or not its own."""
     from selfeval.run.plan import STAMP_FILE
 
     found = []
-    if not roots.outputs.is_dir():
-        return found
-    for entry in sorted(roots.outputs.iterdir()):
-        if not (is_year_folder(entry.name) and (entry / "report.docx").is_file()):
-            continue
+    for name, entry in _built_years(roots):
         stamp = load_json(entry / STAMP_FILE)
         products = stamp.get("products", {}) if isinstance(stamp, dict) else {}
         recorded = products.get("report.pdf")
         if recorded is None or recorded != hash_tree(entry / "report.pdf"):
-            found.append((int(entry.name), entry))
+            found.append((name, entry))
     return found
 
 
@@ -197,25 +295,29 @@ def convert_years(roots: Roots) -> int:
         todo = _stale_years(roots)
         if not todo:
             print("每个年度的 report.pdf 都已是最新 / every report.pdf is up to date")
-        for year, folder in todo:
+        for name, folder in todo:
             try:
                 pdf = docx_to_pdf(folder / "report.docx", folder / "report.pdf")
             except PdfError as exc:
-                print(f"[{year}] PDF 转换失败 / conversion failed: {exc}", file=sys.stderr)
+                print(
+                    f"[{name}] 未生成 PDF（已有的 report.pdf 未改动；再次运行 make pdf 重试）"
+                    f" / PDF not made, any earlier one kept: {exc}",
+                    file=sys.stderr,
+                )
                 status = 1
                 continue
             stamp = load_json(folder / STAMP_FILE)
             if isinstance(stamp, dict) and isinstance(stamp.get("products"), dict):
                 stamp["products"]["report.pdf"] = hash_tree(pdf)
                 write_json_atomic(folder / STAMP_FILE, stamp)
-            print(f"[{year}] 已生成 / written: {os.path.relpath(pdf)}")
+            print(f"[{name}] 已生成 / written: {os.path.relpath(pdf)}")
     return status
 
 
 def pdf_cli(root: Path | None = None) -> int:
     """`python -m selfeval pdf`: see `convert_years`."""
     roots = Roots.of(root)
-    if not roots.outputs.is_dir() or not any(roots.outputs.glob("*/report.docx")):
+    if not _built_years(roots):
         print(f"{roots.outputs} 下还没有 report.docx，请先运行 make report。/ No docx yet.")
         return 0
     return convert_years(roots)

@@ -4,9 +4,10 @@ use: a new product, e.g. report.docx, is added here only)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from selfeval.rules import visible
 
 STAMP_FILE = "stamp.json"
 BUILD_LOG = "build.log"
@@ -19,7 +20,7 @@ STAMP_VERSION = 3
 #: Files of outputs/<unit>/<year>/ a build produces, each hashed into the stamp. The processed
 #: folder data/processed/<unit>/<year>/ is hashed as a whole ("processed"). The one place that
 #: lists them: the stamp, the cluster's results and the commit read it from here.
-PRODUCTS: tuple[str, ...] = ("report.html", "report.docx", "report.ipynb")
+PRODUCTS: tuple[str, ...] = ("report.html", "report.docx", "review.docx", "report.ipynb")
 #: Products a build may lack (no LibreOffice here): stamped when present, checked when stamped.
 OPTIONAL_PRODUCTS: tuple[str, ...] = ("report.pdf",)
 #: Stages run.notebooks.build_year announces through on_stage: clean, analyze, report, export. The
@@ -33,8 +34,6 @@ NEEDS_PREVIOUS_STAGE = 1
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
 STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
 
-#: A unit's folder name under data/raw/: short, no spaces, no path tricks; Chinese allowed.
-UNIT_DIR = re.compile(r"^[^\W_][\w\-]{0,63}$")
 #: Said when a raw file changed between 01 reading it and the commit (the stamp must cover
 #: exactly what was read).
 CHANGED_DURING_BUILD = "数据在生成过程中被修改，请重新运行"
@@ -66,7 +65,8 @@ class Key:
         return f"{self.unit}-{self.year}" if self.unit else str(self.year)
 
     def __str__(self) -> str:
-        return self.rel
+        """As messages show it: a control character in a folder name escaped (`rules.visible`)."""
+        return visible(self.rel)
 
 
 @dataclass

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from selfeval.config import Roots
+from selfeval.present.blocks.submission import DRAFT_MARK, MISSING_TEXT
 from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
 from selfeval.store import load_json
 
@@ -76,6 +77,35 @@ def _one_line(plan: YearPlan) -> str:
     return text
 
 
+def missing_items(plan: YearPlan, roots: Roots) -> list[str]:
+    """What a built year's 报送稿 lacks (summary.json's `missing`), in plain Chinese; a year
+    with any is a 草稿, not a report ready to send."""
+    if plan.status == FAILED:
+        return []
+    summary = load_json(roots.processed / plan.key.rel / "summary.json") or {}
+    return [MISSING_TEXT.get(item, item) for item in summary.get("missing") or []]
+
+
+def _status(plan: YearPlan, roots: Roots) -> str:
+    label = f"{STATUS_ZH[plan.status]} {plan.status}"
+    if not missing_items(plan, roots):
+        return label
+    return "草稿 draft" if plan.status == BUILT else f"{label}（草稿 draft）"
+
+
+def draft_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
+    """One line per 草稿: what its 报送稿 lacks."""
+    lines = []
+    for plan in plans:
+        items = missing_items(plan, roots)
+        if items:
+            lines.append(
+                f"[{plan.key}] 草稿（{DRAFT_MARK}），报送稿尚缺：{'；'.join(items)}"
+                " / draft: the report lacks required items"
+            )
+    return lines
+
+
 def summary_table(plans: list[YearPlan], roots: Roots) -> str:
     """The end-of-batch table: year, status, time, output path, first error line.
 
@@ -89,7 +119,7 @@ def summary_table(plans: list[YearPlan], roots: Roots) -> str:
         rows.append(
             (
                 str(plan.key),
-                f"{STATUS_ZH[plan.status]} {plan.status}",
+                _status(plan, roots),
                 f"{plan.seconds:.1f}s",
                 rel_path(path) if path.exists() else "—",
                 plan.error.splitlines()[0] if plan.error else "",
@@ -126,8 +156,8 @@ def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
     from selfeval.run import pdf
 
     lines = [
-        f"[{p.key}] PDF 转换失败（report.html 与 report.docx 已生成）/ PDF conversion failed:"
-        f" {(p.result or {}).get('pdf_error', '')}"
+        f"[{p.key}] PDF 转换失败，未生成 PDF（report.html 与 report.docx 已生成；运行 make pdf"
+        f" 重试）/ PDF not made, `make pdf` retries: {(p.result or {}).get('pdf_error', '')}"
         for p in pdf_failures(plans)
     ]
     failed = {p.key for p in pdf_failures(plans)}

@@ -426,6 +426,7 @@ def run_remote(
     Raises SchedulerUnavailable (nothing submitted), WorkersOutOfDate (nothing submitted) and
     SchedulerLost (committed unit-years stay, nothing else is written).
     """
+    from selfeval.present.build import check_frames
     from selfeval.run import batch
     from selfeval.run.department import plan_departments
     from selfeval.run.progress import Progress
@@ -449,6 +450,8 @@ def run_remote(
             for phase in order.waves:  # each department after its units (run.department)
                 remote = _Remote(roots, client, force, order)
                 todo = remote.decide(phase)
+                if todo:  # a frame problem is one message, before anything is submitted
+                    check_frames()
                 progress = Progress(len(todo), tty)
                 try:
                     remote.submit(todo)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from selfeval import config
 from selfeval.config import Roots
-from selfeval.rules import is_year_folder
+from selfeval.rules import is_year_folder, visible
 from selfeval.store import hash_tree, load_json_dict, write_atomic, write_json_atomic
 
 INDEX_FILE = "index.html"
@@ -16,6 +16,9 @@ FAILED_DIR = "failed"
 STATUS_BUILT = "已生成"
 STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
 STATUS_FAILED = "生成失败"
+STATUS_DRAFT = "草稿（数据未齐，不可报送）"
+#: Said of outputs whose raw folder is gone (a renamed unit folder leaves its old outputs).
+STATUS_NO_RAW = "data/raw/{rel}/ 已不存在：这是旧的输出，不再更新，可删除 outputs/{rel}/"
 
 
 def year_folders(outputs: Path) -> list[tuple[str, Path]]:
@@ -60,15 +63,18 @@ def collect_years(roots: Roots) -> list[dict]:
         meta = load_json_dict(processed / "meta.json") if has_report else {}
         figures = {key: summary.get(key) for key, *_ in page.FIGURES}
         figures["participants"] = page.participants(summary)
+        status = (STATUS_FAILED_KEPT if failed else STATUS_BUILT) if has_report else STATUS_FAILED
+        if has_report and summary.get("missing"):  # a 草稿: the 报送稿 lacks required items
+            status = STATUS_DRAFT if not failed else f"{STATUS_FAILED_KEPT}；{STATUS_DRAFT}"
+        if not (roots.raw / rel).is_dir():  # a renamed or removed unit's leftover outputs
+            status += f"；{STATUS_NO_RAW.format(rel=visible(rel))}"
         records.append(
             {
                 "year": year,
                 "folder": folder,
                 "unit": meta.get("unit_name") or summary.get("unit_name") or "",
                 "data_date": meta.get("data_date") or summary.get("data_date") or "",
-                "status": (STATUS_FAILED_KEPT if failed else STATUS_BUILT)
-                if has_report
-                else STATUS_FAILED,
+                "status": status,
                 "failed": failed,
                 "report": f"{rel}/report.html" if has_report else None,
                 "docx": _link(entry, rel, "report.docx") if has_report else None,
@@ -107,6 +113,7 @@ def _index_key(roots: Roots) -> str:
         processed = roots.processed / rel
         parts = [
             rel,
+            str((roots.raw / rel).is_dir()),  # shown: a leftover's raw folder is gone
             str((entry / "report.html").is_file()),
             str(hash_tree(entry / "report.docx") is not None),
             str(hash_tree(entry / "report.pdf") is not None),

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from selfeval import folders
 from selfeval.clean import CleanResult, clean_year
 from selfeval.clean.values import parse_count, parse_date
 from selfeval.store import hash_tree as sha256_file
@@ -372,6 +373,7 @@ def test_write_processed_round_trip_and_atomic_replace(tmp_path):
     result = clean_year(write_csvs(tmp_path / "raw" / str(YEAR), sheets()), YEAR)
     out = tmp_path / "processed" / str(YEAR)
     out.mkdir(parents=True)
+    folders.mark(out, folders.PROCESSED)  # an earlier build's folder
     (out / "stale.parquet").write_bytes(b"old")
     write_processed(result, out)
     assert not (out / "stale.parquet").exists()
@@ -393,10 +395,11 @@ def test_write_processed_rejects_invalid_table_and_keeps_old_folder(tmp_path):
     result.tables["activities"].loc[0, "offline"] = -5  # violates the pandera model
     out = tmp_path / "processed" / str(YEAR)
     out.mkdir(parents=True)
+    folders.mark(out, folders.PROCESSED)  # an earlier build's folder
     (out / "unit.parquet").write_bytes(b"previous")
     with pytest.raises(pandera.errors.SchemaErrors):
         write_processed(result, out)
-    assert [p.name for p in out.iterdir()] == ["unit.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [folders.MARKER, "unit.parquet"]
     assert (out / "unit.parquet").read_bytes() == b"previous"
     assert [p.name for p in tmp_path.joinpath("processed").iterdir()] == [str(YEAR)]
 

@@ -807,3 +807,30 @@ def test_a_program_error_names_the_file_and_sheet_being_processed(year_dir, monk
     monkeypatch.setattr(files, "read_csv_bytes", unreadable)
     with pytest.raises(InternalError, match=r"处理「[^」]+\.csv」时程序内部出错（OverflowError"):
         clean_year(year_dir, YEAR)
+
+
+# ---------------------------------------------------------------- text Word cannot store (#27)
+
+
+def test_control_characters_word_cannot_store_are_one_located_problem_per_cell(year_dir):
+    sheets = base()
+    sheets["活动"][1][2] = "送\x01春联"  # C2: 名称
+    sheets["活动"][2][12] = "效果\x08好\x1b[0m"  # M3: 成效
+    sheets["文字说明"][1][2] = "全年\x00活动"  # C2: 内容
+    sheets["单位概况"][4][1] = "测试职责\ufffe。"  # B5: 主要职责
+    sheets["支出"][4][5] = "说明\x0b"  # F5: 说明 (vertical tab)
+    sheets["活动"][3][6] = "小学\t分校\n东区"  # tab and newline are allowed
+    found = problems(write_csvs(year_dir, sheets))
+    expected = [
+        ("活动", 2, "名称", "C2", "\\x01", "送\\x01春联"),
+        ("活动", 3, "成效", "M3", "\\x08、\\x1b", "效果\\x08好\\x1b[0m"),
+        ("文字说明", 2, "内容", "C2", "\\x00", "全年\\x00活动"),
+        ("单位概况", 5, "内容", "B5", "\\ufffe", "测试职责\\ufffe。"),
+        ("支出", 5, "说明", "F5", "\\x0b", "说明\\x0b"),
+    ]
+    for sheet, row, column, cell, chars, shown in expected:
+        p = one(found, f"控制字符 {chars}", sheet=sheet, row=row, column=column, cell=cell)
+        assert p.value == shown and p.file == f"{sheet}.csv"
+        assert "删除这些字符" in p.expected
+        assert str(p).isprintable(), str(p)  # shown escaped, never raw
+    assert len(found) == len(expected), "\n".join(map(str, found))  # nothing said twice

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup
+from docx.oxml.ns import qn
 
 from selfeval import results
 from selfeval.clean import clean_year
@@ -45,7 +47,17 @@ def section(soup: BeautifulSoup, anchor: str) -> str:
 
 
 def texts(soup: BeautifulSoup, anchor: str) -> list[str]:
-    return [p.get_text(strip=True) for p in soup.find(id=anchor).find_all("p")]
+    """The 报送稿's paragraphs of a section (the 底稿's notes, 附件说明 and 落款 left out)."""
+    return [
+        p.get_text(strip=True)
+        for p in soup.find(id=anchor).find_all("p")
+        if not {"review", "signature", "signature-space", "attachments"} & set(p.get("class", []))
+    ]
+
+
+def review_notes(soup: BeautifulSoup, anchor: str) -> list[str]:
+    """The 审核底稿's notes of a section."""
+    return [p.get_text(strip=True) for p in soup.find(id=anchor).select("p.review")]
 
 
 def spending(*rows: list) -> dict:
@@ -60,14 +72,23 @@ def test_general_total_stated_zero_and_not_given(tmp_path):
     s2 = texts(stated, "s2")
     assert s2[0] == "2025年一般公共预算支出120.5万元。"  # one decimal stated, one shown
     # total only: the split is said to be not given, never 「无基本支出」
-    assert "支出数据只列一般公共预算合计数，基本支出和项目支出的构成未填报。" in s2
+    assert "支出数据只列一般公共预算合计数，基本支出和项目支出的构成未填报。" in review_notes(
+        stated, "s2"
+    )
     assert "无" not in section(stated, "s2").replace("未填报", "")
     _, zero = report(tmp_path / "b", spending(["一般公共预算", "", "合计", "", 0, ""]))
     assert texts(zero, "s2") == ["2025年无一般公共预算支出。"]
     _, absent = report(tmp_path / "c", {"单位概况": UNIT})
-    assert texts(absent, "s2") == ["2025年一般公共预算支出情况未填报。"]
-    for anchor in ("s3", "s4", "s5"):  # no rows of the type: not given, not 「无」
-        assert texts(absent, anchor) == ["未填报。"]
+    # What the data lacks the 报送稿 leaves out; the 审核底稿 says it is not given (never 「无」)
+    assert texts(absent, "s2") == []
+    assert review_notes(absent, "s2") == ["2025年一般公共预算支出情况未填报。"]
+    for anchor, kind in (
+        ("s3", "政府性基金预算"),
+        ("s4", "国有资本经营预算"),
+        ("s5", "社会保险基金预算"),
+    ):
+        assert texts(absent, anchor) == []
+        assert review_notes(absent, anchor) == [f"2025年{kind}支出情况未填报。"]
 
 
 def test_basic_and_project_in_three_states(tmp_path):
@@ -75,7 +96,8 @@ def test_basic_and_project_in_three_states(tmp_path):
         tmp_path / "a", spending(["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""])
     )
     s2 = texts(only_project, "s2")
-    assert "基本支出未填报。" in s2 and "本年度无基本支出。" not in s2
+    assert "基本支出未填报。" in review_notes(only_project, "s2")
+    assert "本年度无基本支出。" not in s2 and not any("未填报" in x for x in s2)
     # 18.2 / 20 = 91.00%; one project named with its budget clause
     assert "2025年项目支出18.2万元（预算数20万元，执行率91.00%），共1个项目：" in s2[-1]
     _, zero_basic = report(
@@ -114,7 +136,9 @@ def test_other_budget_types_stated_and_zero(tmp_path):
     # 3.5 / 4 = 87.50%
     assert texts(soup, "s3") == ["2025年政府性基金预算支出3.5万元，预算数4万元，执行率87.50%。"]
     assert texts(soup, "s4") == ["2025年国有资本经营预算支出0万元。无。"]
-    assert texts(soup, "s5") == ["未填报。"]
+    assert texts(soup, "s5") == [] and review_notes(soup, "s5") == [
+        "2025年社会保险基金预算支出情况未填报。"
+    ]
 
 
 def test_sangong_stated_zero_and_not_given(tmp_path):
@@ -196,11 +220,14 @@ def test_activity_totals_stated_partial_and_not_given(tmp_path):
     }
     _, soup = report(tmp_path, sheets)
     totals = soup.select_one("p.totals").get_text()
-    # 5000余 + 1000余 = 6000余; 丙 states no count and is said to be left out; no one states 线上
-    assert totals == "全年开展活动3项、3场次，线下参与6000余人次（其中1项活动未填报）。"
+    # 5000余 + 1000余 = 6000余; 丙 states no count, which the 底稿 says; no one states 线上
+    assert totals == "全年开展活动3项、3场次，线下参与6000余人次。"
+    basis = soup.select_one("p.totals").find_next_sibling("p")
+    assert basis.get_text() == "线下参与人次的合计不含未填报该数的1项活动。"
+    assert "review" in basis["class"]
     events = [p.get_text() for p in soup.select("p.event")]
     assert events[-1].startswith("（1）全年开展“丙”")  # an undated activity keeps its 期间
-    assert any("另有1项活动未填具体日期" in t for t in texts(soup, "s6"))
+    assert any("另有1项活动未填具体日期" in t for t in review_notes(soup, "s6"))
     # the chart data and its description: 未填报, never 0
     figure = soup.find(id="fig-activities_by_category")
     assert "展览：1次、1场，线下未填报，线上未填报" in figure.img["alt"]
@@ -273,9 +300,9 @@ def test_overview_states_what_is_given_and_mentions_nothing_else(tmp_path):
 
 def test_closing_sections_without_prose_are_not_given(tmp_path):
     _, soup = report(tmp_path, {"单位概况": UNIT})
-    assert texts(soup, "s6") == ["未填报。"]
-    for anchor in ("s7", "s8", "s9"):
-        assert texts(soup, anchor) == ["未填报。"]
+    for anchor in ("s6", "s7", "s8", "s9"):  # the 报送稿 says nothing; the 底稿 says why
+        assert texts(soup, anchor) == []
+        assert review_notes(soup, anchor) == ["本部分未填报。"]
     stated = {"单位概况": UNIT, "文字说明": [["章节", "内容"], ["改进措施", "无。"]]}
     _, soup = report(tmp_path / "b", stated)
     assert texts(soup, "s8") == ["无。"]  # 「无」 only where the unit wrote it
@@ -411,3 +438,142 @@ def test_a_unit_name_longer_than_words_property_limit_builds_its_word_file(tmp_p
     assert len(title) == 255 and title.endswith("…") and title.startswith("某县图书馆分馆")
     assert name in "".join(p.text for p in opened.paragraphs)
     assert name in soup.get_text()
+
+
+# --------------------------------------------------------------------------- 报送稿 parts
+
+
+def complete_year() -> dict:
+    """A year with everything the 报送稿 states: budgets, scored targets, 填报日期, 结果应用."""
+    return {
+        "单位概况": [*UNIT, ["填报日期", "2026-03-15"]],
+        "支出": [SPEND, ["一般公共预算", "基本支出", "人员支出", 50, 45, ""]],
+        "绩效目标": [
+            ["一级指标", "二级指标", "三级指标", "方向", "目标值", "实际值", "单位", "分值"],
+            ["产出指标", "数量指标", "开放天数", "≥", "360", "362", "天", 50],
+            ["效益指标", "社会效益指标", "服务人次", "≥", "10000", "8000", "人次", 30],
+            ["满意度指标", "服务对象满意度指标", "读者满意度", "≥", "90%", "95%", "%", 10],
+        ],
+        "文字说明": [
+            ["章节", "内容"],
+            ["总体目标", "全年开放360天以上，服务读者1万人次。"],
+            ["总体完成情况", "全年开放362天，服务读者8000人次。"],
+            ["存在问题", "服务人次未达目标，宣传不足。"],
+            ["改进措施", "加强阅读推广宣传。"],
+            ["结果应用", "自评结果作为下一年度预算安排的依据，并随部门决算公开。"],
+        ],
+    }
+
+
+def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
+    document, soup = report(tmp_path, complete_year())
+    # 开放天数 met: 50; 服务人次 8000 / 10000 × 30 = 24; 读者满意度 met: 10; 执行率 45 / 50 =
+    # 90.00%, 0.9 × 10 = 9; 总分 50 + 24 + 10 + 9 = 93.00, 优 (≥ 90)
+    assert soup.select_one("p.conclusion").get_text() == (
+        "经自评，2025年度部门整体支出绩效自评得分93.00分，等级为“优”。"
+        "全年预算数50.00万元，全年执行数45.00万元，预算执行率90.00%。"  # as the 自评表 states them
+        "设定绩效指标3项，已完成2项；未完成的为：服务人次。"
+    )
+    titles = [s.title for s in document.sections]
+    assert titles[8:10] == [
+        "九、部门整体支出绩效自评结果拟应用和公开情况",
+        "十、其他需要说明的情况",
+    ]
+    assert texts(soup, "s9") == ["自评结果作为下一年度预算安排的依据，并随部门决算公开。"]
+    signature = [p.get_text() for p in soup.find(id="s10").select("p.signature")]
+    assert signature == ["测试县文化馆", "2026年3月15日"]
+    # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
+    attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
+    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
+    assert kinds.index("attachments") < kinds.index("signature signature")
+
+
+def test_without_application_text_there_is_no_such_part(tmp_path):
+    sheets = complete_year()
+    sheets["文字说明"] = [["章节", "内容"], ["其他说明", "无。"]]
+    document, _ = report(tmp_path, sheets)
+    titles = [s.title for s in document.sections]
+    assert "九、其他需要说明的情况" in titles
+    assert not any("结果拟应用" in t for t in titles)
+
+
+def test_the_submitted_word_file_has_no_working_notes_and_the_review_file_has(tmp_path):
+    document, _ = report(tmp_path, complete_year())
+    submitted = tmp_path / "report.docx"
+    review = tmp_path / "review.docx"
+    submitted.write_bytes(build_docx(document.submitted()))
+    review.write_bytes(build_docx(document))
+    sent = "\n".join(p.text for p in docx.Document(str(submitted)).paragraphs)
+    kept = "\n".join(p.text for p in docx.Document(str(review)).paragraphs)
+    for working in (
+        "评分规则",
+        "数据核对",
+        "数据来源：人员支出",
+        "需补充说明",
+        "【审核】",
+        "selfeval",
+    ):
+        assert working not in sent, working
+    # everything the 报送稿 holds, its tables included: no tool language, nothing 未填报
+    body = docx.Document(str(submitted)).element.body
+    every = "".join(t.text or "" for t in body.iter(qn("w:t")))
+    for word in ("selfeval", "自动生成", "未填报", "提示", "数据核对", "合计口径", "本条为汇总"):
+        assert word not in every, word
+    assert not re.search(r"\.csv|第\d+行|其中\d+项.*未填报", every)
+    assert "【审核】评分规则：" in kept and "【审核】数据来源：人员支出 45：" in kept
+    assert "附录：数据核对" in kept
+    word = docx.Document(str(submitted))
+    last = [p for p in word.paragraphs if p.text in ("测试县文化馆", "2026年3月15日")]
+    assert [p.text for p in last][-2:] == ["测试县文化馆", "2026年3月15日"]
+    assert all(p.alignment == 2 or p.style.paragraph_format.alignment == 2 for p in last[-2:])
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def test_a_complete_year_is_no_draft(tmp_path):
+    document, soup = report(tmp_path, complete_year())
+    assert document.draft == ()
+    assert soup.select(".draft-mark, .draft-items") == []
+    assert "@top-center" not in str(soup)
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_docx(document.submitted()))
+    word = docx.Document(str(path))
+    assert all(p.text == "" for s in word.sections for p in s.header.paragraphs)
+
+
+def test_a_year_lacking_required_items_is_a_draft_in_every_format(tmp_path):
+    """No 预算数, no 绩效目标, no 结果应用, no 填报日期: each named once, in the frame's order,
+    in plain Chinese; every 报送稿 page says 征求意见稿; the list is the 底稿's."""
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", "", 45, ""])
+    document, soup = report(tmp_path, sheets)
+    assert document.draft == (
+        "支出表未填预算数，无法计算预算执行率",
+        "未填报绩效目标，无法计算自评得分",
+        "文字说明未填「结果应用」（自评结果拟应用和公开情况）",
+        "单位概况未填填报日期，落款没有成文日期",
+    )
+    assert soup.select_one("p.draft-mark").get_text() == "征求意见稿（数据未齐）"
+    assert 'content: "征求意见稿（数据未齐）"' in soup.find("style").get_text()  # @page header
+    items = soup.select_one("div.review.draft-items")
+    assert [li.get_text() for li in items.find_all("li")] == list(document.draft)
+    sent, kept = tmp_path / "report.docx", tmp_path / "review.docx"
+    sent.write_bytes(build_docx(document.submitted()))
+    kept.write_bytes(build_docx(document))
+    word = docx.Document(str(sent))
+    for section in word.sections:
+        for header in (section.header, section.even_page_header, section.first_page_header):
+            assert [p.text for p in header.paragraphs] == ["征求意见稿（数据未齐）"]
+    assert "报送稿尚缺" not in "".join(p.text for p in word.paragraphs)
+    review = [p.text for p in docx.Document(str(kept)).paragraphs]
+    assert "【审核】报送稿尚缺以下内容，补齐后方可报送：" in review
+    assert "1. 支出表未填预算数，无法计算预算执行率" in review
+
+
+def test_a_deviation_without_problems_or_measures_is_missing(tmp_path):
+    sheets = complete_year()
+    sheets["文字说明"] = [r for r in sheets["文字说明"] if r[0] not in ("存在问题", "改进措施")]
+    document, _ = report(tmp_path, sheets)
+    # 服务人次 8000 < 10000 is a deviation with no 偏差原因 and no 存在问题/改进措施 text
+    assert document.draft == ("有指标未完成或预算执行率偏低，但未填写存在的问题及改进措施",)

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from selfeval import folders
 from selfeval.config import Roots
 from selfeval.store import FAULT_ENV, recover
 
@@ -21,7 +22,11 @@ def _folder(path: Path, files: dict[str, str]) -> Path:
 
 
 def _contents(path: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(path.iterdir()) if p.is_file()}
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(path.iterdir())
+        if p.is_file() and p.name != folders.MARKER
+    }
 
 
 def _pair(tmp_path: Path) -> tuple[Roots, list[tuple[Path, Path]]]:
@@ -30,6 +35,10 @@ def _pair(tmp_path: Path) -> tuple[Roots, list[tuple[Path, Path]]]:
     _folder(roots.processed / "2024", {"spending.parquet": "old table"})
     staged_out = _folder(roots.outputs / ".tmp-2024-ab", {"report.html": "new report"})
     staged_proc = _folder(roots.processed / ".tmp-2024-ab", {"spending.parquet": "new table"})
+    # Each folder is the product's own, as the batch and 01 mark them.
+    folders.mark(roots.processed / "2024", folders.PROCESSED)
+    folders.mark(staged_out, folders.OUTPUTS)
+    folders.mark(staged_proc, folders.PROCESSED)
     return roots, [
         (staged_out, roots.outputs / "2024"),
         (staged_proc, roots.processed / "2024"),

@@ -3,8 +3,13 @@ converter does to a year (its HTML and Word file stand; the summary says what to
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +17,7 @@ import pytest
 from selfeval.config import Roots
 from selfeval.run import batch, pdf
 from selfeval.run.notebooks import convert_pdf
-from selfeval.run.plan import BUILT, UNCHANGED, YearPlan
+from selfeval.run.plan import BUILT, STAMP_FILE, UNCHANGED, YearPlan
 from selfeval.run.progress import pdf_lines
 
 
@@ -76,6 +81,7 @@ def test_summary_lines_and_exit_status(monkeypatch, tmp_path):
     monkeypatch.setenv(pdf.SOFFICE_ENV, "")
     lines = pdf_lines(plans, roots)
     assert lines[0].startswith("[2024] PDF 转换失败") and "soffice 崩溃" in lines[0]
+    assert "未生成 PDF" in lines[0] and "运行 make pdf 重试" in lines[0]
     assert lines[1].startswith("2023 年度没有 PDF") and "make pdf" in lines[1]
     assert len(lines) == 2
     assert batch.BatchResult(plans).exit_status == 1
@@ -111,3 +117,254 @@ def test_private_fontconfig_maps_the_docx_faces_to_noto_cjk(tmp_path):
     assert match("黑体").startswith("Noto Sans CJK SC|")
     assert match("方正小标宋简体") == "Noto Serif CJK SC|Bold"
     assert "CJK" not in match("Times New Roman")  # the rules test only the first family asked
+
+
+# --------------------------------------------------------------------------- issue 27: fake PDFs,
+# hanging converters, make pdf in a project of several units
+
+#: A converter's command line ends with `--outdir <dir> <docx>`; the fakes write <dir>/<stem>.pdf.
+_OUT_PDF = """
+while [ $# -gt 1 ]; do
+  if [ "$1" = "--outdir" ]; then out="$2"; fi
+  shift
+done
+mkdir -p "$out"
+target="$out/$(basename "$1" .docx).pdf"
+"""
+
+
+def _real_pdf(path: Path, pages: int) -> bytes:
+    """A PDF written by matplotlib (a writer other than the checker), `pages` pages long."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    with PdfPages(path) as doc:
+        for n in range(pages):
+            figure = Figure()
+            figure.add_subplot().plot([0, n])
+            doc.savefig(figure)
+    return path.read_bytes()
+
+
+def _xref_stream_pdf() -> bytes:
+    """A two-page PDF 1.5 with its catalog and page tree packed in an object stream and a
+    cross-reference stream under the PNG Up predictor (as pdfTeX and qpdf write them)."""
+    import zlib
+
+    packed = [
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>"),
+        (2, b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>"),
+        (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"),
+        (4, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"),
+    ]
+    header, body = b"", b""
+    for number, text in packed:
+        header += b"%d %d " % (number, len(body))
+        body += text + b"\n"
+    objstm = zlib.compress(header + body)
+    out = b"%PDF-1.5\n"
+    at_objstm = len(out)
+    out += b"5 0 obj\n<< /Type /ObjStm /N 4 /First %d /Length %d /Filter /FlateDecode >>\n" % (
+        len(header),
+        len(objstm),
+    )
+    out += b"stream\n" + objstm + b"\nendstream\nendobj\n"
+    at_xref = len(out)
+    # rows (type, field 2 on two bytes, field 3): 0 free; 1-4 in stream 5; 5 and 6 plain.
+    rows = [(0, 0, 255), *[(2, 5, i) for i in range(4)], (1, at_objstm, 0), (1, at_xref, 0)]
+    raw = [bytes([kind, field >> 8, field & 0xFF, last]) for kind, field, last in rows]
+    encoded, prior = b"", bytes(4)
+    for row in raw:  # PNG Up: each byte minus the byte above it
+        encoded += b"\x02" + bytes((a - b) & 0xFF for a, b in zip(row, prior, strict=True))
+        prior = row
+    xref = zlib.compress(encoded)
+    out += (
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 2 1] /Root 1 0 R /Filter /FlateDecode"
+        b" /DecodeParms << /Predictor 12 /Columns 4 >> /Length %d >>\n" % len(xref)
+    )
+    out += b"stream\n" + xref + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % at_xref
+    return out
+
+
+def test_the_structure_check_reads_real_pdfs_and_refuses_damaged_ones(tmp_path):
+    from selfeval.errors import PdfError
+    from selfeval.run import pdfcheck
+
+    good = _real_pdf(tmp_path / "three.pdf", 3)
+    assert pdfcheck.structure_pages(tmp_path / "three.pdf") == 3
+    (tmp_path / "stream.pdf").write_bytes(_xref_stream_pdf())
+    assert pdfcheck.structure_pages(tmp_path / "stream.pdf") == 2
+    damaged = {
+        "garbage": b"%PDF-1.7\nthis is not a PDF\n%%EOF\n",
+        "truncated": good[: len(good) // 2],
+        "shifted": good.replace(b"%PDF-1.4", b"%PDF-1.4\n%%", 1),  # every offset now wrong
+        "no header": good[1:],
+        "bad xref stream": _xref_stream_pdf().replace(b"/Columns 4", b"/Columns 3"),
+    }
+    for name, data in damaged.items():
+        (tmp_path / "bad.pdf").write_bytes(data)
+        with pytest.raises(PdfError) as caught:
+            pdfcheck.structure_pages(tmp_path / "bad.pdf")
+        assert re.search(r"[\u4e00-\u9fff]", str(caught.value)), name  # said in Chinese
+
+
+def test_a_converter_writing_garbage_keeps_the_earlier_pdf_and_says_why(monkeypatch, tmp_path):
+    script = _OUT_PDF + "printf '%%PDF-1.7\\ngarbage from a broken converter\\n' > \"$target\""
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(_fake_soffice(tmp_path, script)))
+    earlier = _real_pdf(tmp_path / "report.pdf", 1)
+    (tmp_path / "report.docx").write_bytes(b"PK")
+    result = convert_pdf(tmp_path / "report.docx", tmp_path / "report.pdf")
+    assert result["pdf"] == "failed" and result["report_pdf"] is None
+    assert "不是可读的 PDF" in result["pdf_error"] and "startxref" in result["pdf_error"]
+    assert (tmp_path / "report.pdf").read_bytes() == earlier
+
+
+def test_a_converter_writing_a_real_pdf_is_accepted(monkeypatch, tmp_path):
+    made = _real_pdf(tmp_path / "made.pdf", 2)
+    script = _OUT_PDF + f'cp "{tmp_path / "made.pdf"}" "$target"'
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(_fake_soffice(tmp_path, script)))
+    (tmp_path / "report.docx").write_bytes(b"PK")
+    result = convert_pdf(tmp_path / "report.docx", tmp_path / "report.pdf")
+    assert result["pdf"] == "made", result["pdf_error"]
+    assert (tmp_path / "report.pdf").read_bytes() == made
+
+
+def _unit_years(roots: Roots) -> list[Path]:
+    """outputs/<unit>/<year>/ with a report.docx and a stamp that records no PDF yet."""
+    folders = []
+    for unit in ("library", "museum"):
+        folder = roots.outputs / unit / "2024"
+        folder.mkdir(parents=True)
+        (folder / "report.docx").write_bytes(b"PK")
+        (folder / STAMP_FILE).write_text(
+            json.dumps({"products": {"report.docx": "x", "report.pdf": None}}), encoding="utf-8"
+        )
+        folders.append(folder)
+    return folders
+
+
+def test_make_pdf_converts_every_units_years(monkeypatch, tmp_path, capsys):
+    made = _real_pdf(tmp_path / "made.pdf", 1)
+    script = _OUT_PDF + f'cp "{tmp_path / "made.pdf"}" "$target"'
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(_fake_soffice(tmp_path, script)))
+    roots = Roots.of(tmp_path / "project")
+    folders = _unit_years(roots)
+    assert pdf.pdf_cli(tmp_path / "project") == 0
+    out = capsys.readouterr().out
+    assert "还没有 report.docx" not in out
+    for folder in folders:
+        assert (folder / "report.pdf").read_bytes() == made
+        stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+        assert stamp["products"]["report.pdf"] == batch.hash_tree(folder / "report.pdf")
+    assert "[library/2024] 已生成" in out and "[museum/2024] 已生成" in out
+
+
+def test_make_pdf_with_a_garbage_converter_keeps_each_earlier_pdf(monkeypatch, tmp_path, capsys):
+    script = _OUT_PDF + "printf '%%PDF-1.7\\n' > \"$target\""
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(_fake_soffice(tmp_path, script)))
+    roots = Roots.of(tmp_path / "project")
+    folders = _unit_years(roots)
+    before = {}
+    for folder in folders:
+        (folder / "report.pdf").write_bytes(b"an earlier PDF the stamp does not record")
+        before[folder] = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert pdf.pdf_cli(tmp_path / "project") == 1
+    err = capsys.readouterr().err
+    for folder in folders:
+        assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before[folder]
+    assert err.count("未生成 PDF") == 2 and "不是可读的 PDF" in err and "make pdf 重试" in err
+
+
+def _hanging_soffice(tmp_path: Path) -> tuple[Path, Path]:
+    """A converter that starts a child (its pid in a file) and then never finishes."""
+    pid_file = tmp_path / "grandchild.pid"
+    script = f'sleep 30 &\necho $! > "{pid_file}"\nsleep 30'
+    return _fake_soffice(tmp_path, script), pid_file
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for init to reap it is not)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+def test_a_hanging_converter_is_stopped_at_the_configured_bound_with_its_children(
+    monkeypatch, tmp_path
+):
+    fake, pid_file = _hanging_soffice(tmp_path)
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(fake))
+    monkeypatch.setenv(pdf.TIMEOUT_ENV, "2")
+    earlier = _real_pdf(tmp_path / "report.pdf", 1)
+    (tmp_path / "report.docx").write_bytes(b"PK")
+    started = time.monotonic()
+    result = convert_pdf(tmp_path / "report.docx", tmp_path / "report.pdf")
+    assert time.monotonic() - started < 6
+    assert result["pdf"] == "failed" and "超过 2 秒" in result["pdf_error"]
+    assert pdf.TIMEOUT_ENV in result["pdf_error"]
+    assert _wait_gone(int(pid_file.read_text()), 1.0), "the converter's child outlived it"
+    assert (tmp_path / "report.pdf").read_bytes() == earlier
+
+
+def test_the_bound_defaults_to_a_minute_and_refuses_nonsense(monkeypatch):
+    monkeypatch.delenv(pdf.TIMEOUT_ENV, raising=False)
+    assert pdf.conversion_timeout() == 60
+    monkeypatch.setenv(pdf.TIMEOUT_ENV, "90")
+    assert pdf.conversion_timeout() == 90
+    for bad in ("abc", "0", "-5", "nan", "inf"):
+        monkeypatch.setenv(pdf.TIMEOUT_ENV, bad)
+        with pytest.raises(pdf.PdfError, match=pdf.TIMEOUT_ENV):
+            pdf.conversion_timeout()
+
+
+def test_a_converter_dies_with_the_process_that_started_it(tmp_path):
+    """A batch worker killed mid-conversion (Ctrl-C on make report) leaves no LibreOffice."""
+    fake, pid_file = _hanging_soffice(tmp_path)
+    (tmp_path / "report.docx").write_bytes(b"PK")
+    env = {**os.environ, pdf.SOFFICE_ENV: str(fake), pdf.TIMEOUT_ENV: "60"}
+    code = (
+        "import sys; from pathlib import Path; from selfeval.run.pdf import docx_to_pdf;"
+        "docx_to_pdf(Path(sys.argv[1]), Path(sys.argv[2]))"
+    )
+    caller = subprocess.Popen(
+        [sys.executable, "-c", code, tmp_path / "report.docx", tmp_path / "report.pdf"], env=env
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not pid_file.is_file() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline and caller.poll() is None
+            time.sleep(0.05)
+        grandchild = int(pid_file.read_text())
+        assert _running(grandchild)
+    finally:
+        caller.kill()
+        caller.wait()
+    assert _wait_gone(grandchild, 2.0), "the converter outlived its caller"
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_the_structure_check_agrees_with_poppler(tmp_path):
+    """What the check accepts poppler reads with the same page count; the garbage a broken
+    converter wrote (issue 27) poppler cannot open either."""
+    from selfeval.run import pdfcheck
+
+    _real_pdf(tmp_path / "three.pdf", 3)
+    assert pdfcheck.page_count(tmp_path / "three.pdf") == 3
+    (tmp_path / "stream.pdf").write_bytes(_xref_stream_pdf())
+    assert pdfcheck.page_count(tmp_path / "stream.pdf") == 2
+    (tmp_path / "garbage.pdf").write_bytes(b"%PDF-1.7\ngarbage from a broken converter\n")
+    done = subprocess.run(["pdfinfo", tmp_path / "garbage.pdf"], capture_output=True, check=False)
+    assert done.returncode != 0

@@ -15,14 +15,25 @@ from selfeval.run.site import INDEX_FILE, write_index, write_index_if_changed
 HOSTILE_UNIT = '<script>alert("x")</script>合成图书馆 & 分馆'
 
 
-def _year(roots: Roots, year: int, unit: str, spending: float | None, failed: bool = False):
-    out = roots.outputs / str(year)
+def _year(
+    roots: Roots,
+    year: int,
+    unit: str,
+    spending: float | None,
+    failed: bool = False,
+    folder: str = "",
+    raw: bool = True,
+):
+    rel = f"{folder}/{year}" if folder else str(year)
+    if raw:
+        (roots.raw / rel).mkdir(parents=True)
+    out = roots.outputs / rel
     out.mkdir(parents=True)
     (out / "report.html").write_text(f"<html>{year}</html>", encoding="utf-8")
     if failed:
         (out / "failed").mkdir()
         (out / "failed" / "error.txt").write_text("BuildError: 清洗失败", encoding="utf-8")
-    proc = roots.processed / str(year)
+    proc = roots.processed / rel
     proc.mkdir(parents=True)
     summary = {
         "year": year,
@@ -40,6 +51,7 @@ def _year(roots: Roots, year: int, unit: str, spending: float | None, failed: bo
 
 
 def _only_failed(roots: Roots, year: int) -> None:
+    (roots.raw / str(year)).mkdir(parents=True)
     failed = roots.outputs / str(year) / "failed"
     failed.mkdir(parents=True)
     (failed / "error.txt").write_text("BuildError: 第一次生成就失败", encoding="utf-8")
@@ -139,3 +151,44 @@ def test_trend_lines_are_not_drawn_across_a_year_without_the_figure():
     # a figure no year states: 未填报, no line, no point
     assert panels["events"].get_lines() == []
     assert [t.get_text() for t in panels["events"].texts] == ["未填报"]
+
+
+def test_units_of_one_name_and_a_renamed_units_leftovers_are_told_apart(tmp_path):
+    roots = Roots.of(tmp_path)
+    _year(roots, 2024, "合成图书馆", 10.0, folder="lib-east")
+    _year(roots, 2024, "合成图书馆", 20.0, folder="lib-west")  # a copied unit, same 单位名称
+    _year(roots, 2023, "合成文化馆", 30.0, folder="culture")
+    _year(roots, 2023, "合成文化馆", 31.0, folder="old-culture", raw=False)  # renamed to culture
+    _year(roots, 2024, "合成文化馆", 32.0, folder="culture")
+    soup = _soup(write_index(roots))
+    table = soup.find("h2", string="各年度报告").find_next("table")
+    rows = [
+        [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in table.select("tbody tr")
+    ]
+    shown = sorted((r[0], r[1]) for r in rows)
+    assert shown == [
+        ("2023", "合成文化馆（data/raw/culture/）"),
+        ("2023", "合成文化馆（data/raw/old-culture/）"),
+        ("2024", "合成图书馆（data/raw/lib-east/）"),
+        ("2024", "合成图书馆（data/raw/lib-west/）"),
+        ("2024", "合成文化馆（data/raw/culture/）"),
+    ]
+    assert len({tuple(r) for r in rows}) == len(rows)  # no two identical rows
+    status = {r[1] + r[0]: r[2] for r in rows}
+    assert (
+        "data/raw/old-culture/2023/ 已不存在" in status["合成文化馆（data/raw/old-culture/）2023"]
+    )
+    assert "可删除 outputs/old-culture/2023/" in status["合成文化馆（data/raw/old-culture/）2023"]
+    assert status["合成文化馆（data/raw/culture/）2023"] == "已生成"
+    overview = soup.select_one("#by-name tbody")
+    names = [tr.find("td").get_text(strip=True) for tr in overview.find_all("tr")]
+    assert sorted(names) == [
+        "合成图书馆（data/raw/lib-east/）",
+        "合成图书馆（data/raw/lib-west/）",
+        "合成文化馆（data/raw/culture/）",
+        "合成文化馆（data/raw/old-culture/）",
+    ]
+    trends = [h.get_text(strip=True) for h in soup.find_all("h3")]
+    assert "合成文化馆（data/raw/culture/）（2023—2024 年）" in trends  # not mixed with old-culture
+    assert len(trends) == 4

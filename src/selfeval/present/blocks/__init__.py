@@ -15,6 +15,7 @@ from selfeval.present.blocks.department import department
 from selfeval.present.blocks.performance import performance
 from selfeval.present.blocks.scoring import project_tables, scoring_table
 from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
+from selfeval.present.blocks.submission import application, conclusion, signature
 from selfeval.present.blocks.unit import income_overview, unit_facts, unit_overview
 from selfeval.present.formats import NOT_GIVEN
 
@@ -37,6 +38,9 @@ BLOCKS: dict[str, BlockBuilder] = {
     "reconciliation": reconciliation,
     "colophon": colophon,
     "department": department,
+    "conclusion": conclusion,
+    "application": application,
+    "signature": signature,
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from selfeval.present.blocks.common import (
     figure,
     get,
+    not_given,
     number,
     p,
     paragraphs,
@@ -22,14 +23,29 @@ from selfeval.present.formats import (
     cn_number,
     count_text,
     decimal_text,
-    partial_note,
     pct,
 )
+from selfeval.rules import plain_str
 
 
 def _measure(total: Any, unit: str) -> str:
-    """A yearly total with its qualifier and, when some activities do not state it, how many."""
-    return count_text(total, unit) + partial_note(total, "项活动")
+    """A yearly total with its qualifier (how many activities do not state it: the 底稿's)."""
+    return count_text(total, unit)
+
+
+def _totals_basis(totals: Any) -> list[Block]:
+    """For the 审核底稿: which totals leave out activities that do not state the figure."""
+    parts = [
+        f"{label}的合计不含未填报该数的{total.unknown_parts}项活动"
+        for label, total in (
+            ("线下参与人次", totals.offline),
+            ("线上参与人次", totals.online),
+            ("赠书册数", totals.books),
+            ("发放资料份数", totals.materials),
+        )
+        if total.known_parts and total.unknown_parts
+    ]
+    return [Note("；".join(parts) + "。", review=True)] if parts else []
 
 
 def _totals_line(totals: Any) -> str:
@@ -57,7 +73,7 @@ def _category_summary(cs: dict) -> str:
     return text + "。"
 
 
-def _event(number_: int, e: dict) -> Paragraph:
+def _event(number_: int, e: dict) -> list[Block]:
     when = e["date"] or e["timeframe"]
     text = f"（{number_}）{when}{t(e['period'])}"
     if e["place"]:
@@ -77,36 +93,44 @@ def _event(number_: int, e: dict) -> Paragraph:
     text += "。" + effect
     if effect and not effect.endswith(("。", "！")):
         text += "。"
-    notes = []
+    stated = [f"（说明：{e['note']}）"] if e["note"] else []
+    # How the listing was counted is the reviewer's, not the unit's text.
+    working = []
     if not when and not e["members"]:
-        notes.append(f"（日期{NOT_GIVEN}。）")
+        working.append(f"日期{NOT_GIVEN}。")
     if e["members"]:
-        notes.append(f"（本条为汇总，包含：{'、'.join(e['members'])}。）")
+        working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
     if e["also_in"]:
-        notes.append(f"（该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。）")
-    if e["note"]:
-        notes.append(f"（说明：{e['note']}）")
-    return Paragraph((Run(text), *(Run(n) for n in notes)), kind="event")
+        working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
+    paragraph = Paragraph((Run(text), *(Run(n) for n in stated)), kind="event")
+    return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
 
 def _activities(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "活动"))
     if ctx["totals"] is not None:
         blocks.append(p(_totals_line(ctx["totals"]), kind="totals"))
+        blocks += _totals_basis(ctx["totals"])
         blocks.append(
             Note(
                 "合计口径：同一活动列入多个类别的只计一次；汇总条目与其所含活动按两者中较大者计；"
-                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计。"
+                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计。",
+                review=True,
             )
         )
         if ctx["undated"]:
             blocks.append(
-                Note(f"另有{ctx['undated']}项活动未填具体日期（按期间列示），不计入各月统计。")
+                Note(
+                    f"另有{ctx['undated']}项活动未填具体日期（按期间列示），不计入各月统计。",
+                    review=True,
+                )
             )
     for i, group in enumerate(ctx["categories"], 1):
         blocks.append(Heading(3, f"{i}. {group['category']}"))
         blocks.append(p(_category_summary(group["summary"]), kind="category-summary"))
-        blocks += [_event(n, e) for n, e in enumerate(group["listings"], 1)]
+        if group["summary"].get("offline_basis"):
+            blocks.append(Note(group["summary"]["offline_basis"], review=True))
+        blocks += [b for n, e in enumerate(group["listings"], 1) for b in _event(n, e)]
     return blocks + [figure(fig) for fig in ctx["activity_figures"]]
 
 
@@ -116,7 +140,7 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
         survey, rate = get(sv, "survey"), get(sv, "rate")
         name = survey + ("" if survey.endswith("满意度") else "满意度")
         if rate is None:
-            blocks.append(p(f"{name}{NOT_GIVEN}。"))
+            blocks.append(not_given(f"{name}{NOT_GIVEN}。"))
             continue
         text = f"经调查，{name}为{pct(rate, get(sv, 'decimals'))}"
         sample, satisfied = get(sv, "sample"), get(sv, "satisfied")
@@ -155,17 +179,30 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
             text += f"（{h.notes[h.year]}）"
         if h.added is not None:
             text += f"，本年新增{h.added}册"
+        computed = ""
         if h.first_year is not None:
             text += f"；{h.first_year}年末为{h.first_holdings}册"
             if h.notes.get(h.first_year):
                 text += f"（{h.notes[h.first_year]}）"
-            text += (
-                f"，{h.first_year}—{h.year}年共增加{h.increase}册，"
-                f"年均增加{decimal_text(h.average_increase)}册"
+            text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
+            computed = (
+                f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
+                f"{decimal_text(h.average_increase)}册"
+                + (
+                    f"，年均复合增长率{pct(h.compound_growth)}"
+                    if h.compound_growth is not None
+                    else ""
+                )
             )
-            if h.compound_growth is not None:
-                text += f"，年均复合增长率{pct(h.compound_growth)}"
+            if h.stated_average is None:
+                text += f"，年均增加{decimal_text(h.average_increase)}册"
+        if h.stated_average is not None:  # the unit's own figure, in its own words
+            text += f"，平均每年增长{plain_str(h.stated_average)}册"
+            if computed:
+                computed += f"；单位填报平均每年增长{plain_str(h.stated_average)}册（见数据核对）"
         blocks.append(p(text + "。"))
+        if computed:
+            blocks.append(Note(computed + "。", review=True))
     return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
 
 
@@ -218,7 +255,7 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 def performance(ctx: dict, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
     if not ctx["subsections"]:
-        return [p(f"{NOT_GIVEN}。")]
+        return [not_given(f"本部分{NOT_GIVEN}。")]
     blocks: list[Block] = []
     for i, sub in enumerate(ctx["subsections"], 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))

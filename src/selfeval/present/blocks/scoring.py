@@ -11,9 +11,7 @@ from selfeval.present.document import (
     Heading,
     Note,
     Paragraph,
-    ParagraphRole,
     Row,
-    Run,
     Table,
 )
 from selfeval.present.formats import cn_number
@@ -107,17 +105,14 @@ def _indicators_table(v: dict) -> Table:
 def self_evaluation(v: dict, year: int) -> list[Block]:
     """One 自评表 in the national form, from its view (`selfeval.present.scoring_view`)."""
     blocks: list[Block] = []
-    if v["warnings"]:
-        blocks.append(
-            Paragraph((Run("提示：", bold=True), Run("以下事项需补充说明。")), kind="warnings")
-        )
-        blocks += [Paragraph.of(w, ParagraphRole.NOINDENT, kind="warning") for w in v["warnings"]]
+    # What the unit still has to explain is the reviewer's list, not part of the form.
+    blocks += [Note(f"需补充说明：{w}", review=True) for w in v["warnings"]]
     blocks += [_header_table(v, year), _funds_table(v), _goal_table(v)]
     if v["rows"]:
         blocks.append(_indicators_table(v))
     if v["unscored_reason"]:
         blocks.append(Paragraph.of(f"{v['unscored_reason']}。", kind="unscored"))
-    blocks.append(Note(v["rules"]))
+    blocks.append(Note(v["rules"], review=True))
     return blocks
 
 

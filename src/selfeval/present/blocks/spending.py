@@ -4,6 +4,7 @@ projects and their uses, and the parts a total leaves out named."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from selfeval.contract.sheets import BASIC_ITEMS
@@ -15,6 +16,7 @@ from selfeval.present.blocks.common import (
     budget_part,
     figure,
     missing_note,
+    not_given,
     number,
     p,
     t,
@@ -82,7 +84,7 @@ def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, s
     finished paragraph when the category is not given (未填报) or stated as none (无)."""
     category = general.categories.get(key)
     if category is None:
-        return None, [], p(f"{key}{NOT_GIVEN}。")
+        return None, [], not_given(f"{key}{NOT_GIVEN}。")
     items = general.items.get(key, [])
     if _is_none(category, items):
         return None, [], p(f"本年度无{key}。")
@@ -137,6 +139,30 @@ def _project(ctx: dict, general: Any) -> list[Block]:
     return [p(text + "。")]
 
 
+def _origin(ctx: dict, line: Any, parts: list) -> str:
+    """Where a line's 执行数 comes from: its input row, or the sum of the parts it was made of."""
+    figure = f"{line.label} {number(ctx, line.actual, line.actual_decimals)}"
+    if line.source:
+        return f"{figure}：{line.source}「执行数」"
+    known = [a for a in parts if a.actual is not None]
+    if known:
+        terms = " + ".join(f"{a.label} {number(ctx, a.actual, a.actual_decimals)}" for a in known)
+        return f"{figure} = {terms}"
+    return f"{figure}：{NOT_GIVEN}"
+
+
+def _sources_note(ctx: dict, general: Any) -> Note:
+    """For the 审核底稿: each row's 执行数 with the input cell it comes from, or its sum."""
+    lines = []
+    for name, line in general.categories.items():
+        items = general.items.get(name, [])
+        lines += [_origin(ctx, a, a.uses) for a in items]
+        lines.append(_origin(ctx, replace(line, label=f"{name}小计"), items))
+    categories = list(general.categories.values())
+    lines.append(_origin(ctx, replace(general.total, label="合计"), categories))
+    return Note("数据来源：" + "；".join(lines) + "。", review=True)
+
+
 def _spending_table(ctx: dict, general: Any) -> Table:
     budget = ctx["spending"]["any_budget"]
     original = ctx["spending"]["any_original"]
@@ -172,6 +198,7 @@ def _spending_table(ctx: dict, general: Any) -> Table:
     headers += [("全年预算数" if original else "预算数")] if budget else []
     headers += ["执行数", *(["执行率"] if budget else []), "占比", "说明"]
     return Table(
+        notes=(_sources_note(ctx, general),),
         caption=f"一般公共预算支出明细（单位：{ctx['amount_unit']}）",
         columns=(
             Column(width=1.6),
@@ -192,16 +219,16 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
     general = ctx["spending"]["general"]
     year = ctx["year"]
     if general is None:
-        return [p(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
+        return [not_given(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
     items = [a for ls in general.items.values() for a in ls]
     if _is_none(general.total, [*items, *general.categories.values()]):
         return [p(f"{year}年无一般公共预算支出。")]
     blocks: list[Block] = [p(_general_summary(ctx, general))]
     if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
-        blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。"))
+        blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:
         blocks.append(
-            Note(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
+            not_given(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
         )
         return blocks
     blocks.append(Heading(2, "（一）基本支出情况"))
@@ -219,7 +246,7 @@ def other_budget(budget_type: str) -> BlockBuilder:
     def block(ctx: dict, anchor: str) -> list[Block]:
         spend = ctx["spending"]["types"].get(budget_type)
         if spend is None:
-            return [p(f"{NOT_GIVEN}。")]
+            return [not_given(f"{ctx['year']}年{budget_type}支出情况{NOT_GIVEN}。")]
         total = spend.total
         items = [a for ls in spend.items.values() for a in ls]
         if total.actual is None:

@@ -1,0 +1,84 @@
+"""What a submitted report states besides its figures: the 自评结论, the 结果应用 and the 落款.
+
+The 自评结论 is worded from the 自评表's score, grade, execution and indicators (computed in
+`selfeval.scoring`, only worded here); the 结果应用 is the unit's own text (文字说明 章节
+「结果应用」); the 落款 is the unit's name and the 成文日期 (单位概况 「填报日期」, written with
+Arabic numerals as GB/T 9704-2012 7.3.5.1 asks). A part the data cannot give is left out here;
+the gate of the 报送稿 lists it for the reviewer.
+"""
+
+from __future__ import annotations
+
+from selfeval.present.blocks.common import amount, p, texts
+from selfeval.present.document import Block, Paragraph, ParagraphRole
+from selfeval.present.formats import decimal_text, pct
+
+
+def _indicators_sentence(indicators: list[dict]) -> str:
+    """「设定绩效指标12项，已完成11项；未完成的为：图书流通人次。」"""
+    if not indicators:
+        return ""
+    unmet = [r["三级指标"] for r in indicators if not r["met"]]
+    text = f"设定绩效指标{len(indicators)}项，"
+    if not unmet:
+        return text + "均已完成。"
+    text += f"已完成{len(indicators) - len(unmet)}项"
+    return text + f"；未完成的为：{'、'.join(unmet)}。"
+
+
+def conclusion(ctx: dict, anchor: str) -> list[Block]:
+    """「经自评，2023年度部门整体支出绩效自评得分94.44分，等级为“优”。」 and the figures
+    behind it; nothing when no total could be computed (no 绩效目标)."""
+    result = ctx["scoring"]
+    if result is None or result.total is None:
+        return []
+    text = f"经自评，{ctx['year']}年度部门整体支出绩效自评得分{decimal_text(result.total, 2)}分" + (
+        f"，等级为“{result.grade}”。" if result.grade else "。"
+    )
+    funds = result.funds
+    if funds.rate is not None:
+        text += (
+            f"{funds.rate_base}{amount(ctx, funds.budget)}，全年执行数{amount(ctx, funds.actual)}，"
+            f"预算执行率{pct(funds.rate)}。"
+        )
+    text += _indicators_sentence(result.indicators)
+    return [p(text, kind="conclusion")]
+
+
+def application(ctx: dict, anchor: str) -> list[Block]:
+    """The unit's 结果应用 text (how the self-evaluation's results are used and published)."""
+    return [p(x) for x in texts(ctx, "结果应用")]
+
+
+def signature(ctx: dict, anchor: str) -> list[Block]:
+    """The 落款: the unit's name and the 成文日期, each on its own line at the right."""
+    lines = [ctx["unit_name"]]
+    if ctx["data_date"]:
+        lines.append(ctx["data_date"])
+    blank = Paragraph.of("", ParagraphRole.NOINDENT, kind="signature-space")
+    return [blank, *(Paragraph.of(x, ParagraphRole.SIGNATURE, kind="signature") for x in lines)]
+
+
+#: The mark every page of a 草稿 carries in its header.
+DRAFT_MARK = "征求意见稿（数据未齐）"
+#: What leads the list of a 草稿's missing items in the 审核底稿.
+DRAFT_LEAD = "报送稿尚缺以下内容，补齐后方可报送："
+
+#: What the 审核底稿 and the build summary say of each item a 报送稿 lacks
+#: (selfeval.contract.frames.REQUIRED_ITEMS, checked by selfeval.results.missing_items).
+MISSING_TEXT = {
+    "unit_name": "单位概况未填单位名称",
+    "budget": "支出表未填预算数，无法计算预算执行率",
+    "actual": "支出表未填一般公共预算执行数",
+    "targets": "未填报绩效目标，无法计算自评得分",
+    "results": "绩效目标有指标未填实际完成值",
+    "conclusion": "自评得分无法计算，报告没有自评结论",
+    "problems_measures": "有指标未完成或预算执行率偏低，但未填写存在的问题及改进措施",
+    "application": "文字说明未填「结果应用」（自评结果拟应用和公开情况）",
+    "data_date": "单位概况未填填报日期，落款没有成文日期",
+}
+
+
+def missing_texts(missing: list[str]) -> tuple[str, ...]:
+    """The 报送稿's missing items in plain Chinese, in the frame's order."""
+    return tuple(MISSING_TEXT[item] for item in missing)

@@ -1,0 +1,44 @@
+"""Names a project holds (issue 27): a long unit folder builds, a refused one says why, a cell
+Word cannot store fails its unit at cleaning with the cell named; the other units still build.
+One real batch through the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from support_units import set_unit_items
+
+from selfeval.synthetic import write_synthetic_years
+
+pytestmark = pytest.mark.slow
+YEAR = 2024
+LONG = "图" * 66  # 198 bytes: within the bound, and longer than the 64 characters once allowed
+
+
+def test_long_refused_and_unstorable_names_in_one_batch(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    for seed, unit in enumerate((LONG, "lib\n", "ctrl"), start=1):
+        write_synthetic_years(raw / unit, [YEAR], activities_per_year=4, seed=seed)
+    set_unit_items(raw / "ctrl" / str(YEAR), {"主要职责": "开展\x01阅读推广。"})
+    env = {**os.environ, "SELFEVAL_ROOT": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 1, said
+    assert (tmp_path / "outputs" / LONG / str(YEAR) / "report.docx").is_file(), said
+    assert "data/raw/lib\\n 的名称不可用：含控制字符或不可见字符（\\n）" in said
+    assert "lib\n" not in said and not (tmp_path / "outputs" / "lib\n").exists()
+    error = (tmp_path / "outputs" / "ctrl" / str(YEAR) / "failed" / "error.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "单位概况.csv" in error and "「内容」" in error and "控制字符 \\x01" in error, error
+    assert "XML compatible" not in error and "\x01" not in error
+    assert not (tmp_path / "outputs" / "ctrl" / str(YEAR) / "report.html").exists()
