@@ -293,7 +293,8 @@ def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_y
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines() if f"/{YEAR} " in line}
-    assert "已生成" in rows[f"library/{YEAR}"]
+    built = rows[f"library/{YEAR}"]  # 已生成, or 草稿 (built, still a draft)
+    assert "失败" not in built and built.endswith(f"outputs/library/{YEAR}/report.html"), built
     twice = f"「library」、「{UNITS['library']}」是同一个单位（data/raw/library/），列了 2 次"
     itself = "列出了本单位自己（「bureau」，data/raw/bureau/）"
     assert twice in rows[f"bureau/{YEAR}"] and itself in rows[f"bureau/{YEAR}"]
