@@ -35,6 +35,7 @@ import secrets
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import CancelledError
@@ -327,10 +328,25 @@ def _probe(address: str, timeout: float) -> None:
         comm = await connect(address, timeout=timeout)
         await comm.close()
 
-    try:
-        asyncio.run(asyncio.wait_for(hello(), timeout))
-    except (OSError, TimeoutError) as exc:
-        raise _unavailable(address, timeout, exc) from exc
+    # A thread of its own: asyncio.run refuses a thread that already runs an event loop (a
+    # caller inside a notebook, or beside Playwright's sync API in one test session).
+    failure: list[BaseException] = []
+
+    def probe() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(hello(), timeout))
+        except BaseException as exc:  # handed to the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=probe, name="selfeval-dask-probe", daemon=True)
+    worker.start()
+    worker.join(timeout + 5)
+    if worker.is_alive():
+        failure.append(TimeoutError("handshake"))
+    if failure and isinstance(failure[0], OSError | TimeoutError):
+        raise _unavailable(address, timeout, failure[0]) from failure[0]
+    if failure:
+        raise failure[0]
 
 
 def _connect(address: str, timeout: float):
