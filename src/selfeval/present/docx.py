@@ -477,7 +477,7 @@ class _Writer:
         for placed in grid:
             target = cells[placed.row][placed.col]
             target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-            if placed.header:
+            if placed.heading:
                 style_name, align = "Table Header", Align.CENTER
             else:
                 style_name = "Table Text"
@@ -490,8 +490,10 @@ class _Writer:
                 run = paragraph.add_run(line)
                 if bold:
                     run.bold = True
-        for index, row in enumerate(t.rows):
+        for index, (row, model_row) in enumerate(zip(t.rows, rows, strict=True)):
             ooxml.set_row_flags(row._tr, header=index < len(table.header))
+            if model_row.keep_with_next:
+                ooxml.keep_row_with_next(row._tr)
         for note in table.notes:
             self._paragraph(_note_text(note), "Report Note")
 

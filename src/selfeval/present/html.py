@@ -27,6 +27,7 @@ from selfeval.present.document import (
     PageBreak,
     Paragraph,
     ParagraphRole,
+    Scope,
     Section,
     Table,
 )
@@ -199,12 +200,12 @@ class _Writer:
         if cell.rowspan > 1:
             attrs += f' rowspan="{cell.rowspan}"'
         text = _lines(cell.text)
-        if placed.header:
+        if placed.heading:
             classes = ""
             if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:
                 classes = f' class="wrap" style="min-width: {header_min_em(cell.text):g}em"'
-            return f'<th scope="col"{attrs}{classes}>{text}</th>'
-        if table.row_headers and placed.col == 0 and cell.colspan == 1:
+            return f'<th scope="{cell.scope or Scope.COL}"{attrs}{classes}>{text}</th>'
+        if cell.scope is Scope.ROW or (table.row_headers and placed.col == 0 and cell.colspan == 1):
             return f'<th scope="row"{attrs}>{text}</th>'
         align = cell.align or table.columns[placed.col].align
         classes = _classes(

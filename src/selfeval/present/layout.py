@@ -41,7 +41,7 @@ def min_column_em(table: Table) -> list[float]:
         if placed.cell.colspan != 1:
             continue
         column = table.columns[placed.col]
-        if placed.header:
+        if placed.heading:
             need = header_min_em(placed.cell.text)
         elif (placed.cell.align or column.align) is Align.RIGHT:
             need = max((text_em(line) for line in placed.cell.text.split("\n")), default=0.0)
