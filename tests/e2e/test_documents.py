@@ -301,6 +301,9 @@ def test_docx_core_properties_name_the_report(root):
 # The 绩效自评表 in the national form, in the HTML and the Word file of a real build
 
 
+FUNDS_ROWS = ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+
+
 def _caption(table) -> str:
     caption = table._tbl.tblPr.find(qn("w:tblCaption"))
     return "" if caption is None else caption.get(qn("w:val"))
@@ -320,7 +323,7 @@ def test_2024_has_the_funds_block_and_says_targets_were_not_given(root):
     soup = BeautifulSoup((_out(root, 2024) / "report.html").read_text("utf-8"), "html.parser")
     part = soup.find(id="scoring")
     funds = _table_rows(part.select_one("table.scoring"))[3:7]
-    assert [r[0] for r in funds] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert [r[0] for r in funds] == FUNDS_ROWS
     # 69.78 + 39.39 (the stated 合计 rows, as 二 states them); no budget given anywhere
     assert funds[0] == ["年度资金总额", "未填报", "未填报", "109.17", "10", "预算数缺失", "不计分"]
     assert part.select_one("table.scoring tr.indicators-head") is None
@@ -334,9 +337,10 @@ def test_a_year_with_targets_shows_the_national_form(root):
     soup = BeautifulSoup((out / "report.html").read_text("utf-8"), "html.parser")
     part = soup.find(id="scoring")
     rows = _table_rows(part.select_one("table.scoring"))
-    assert rows[0][0] == "部门（单位）名称" and rows[1][0] == "主管部门" and rows[1][2] == "实施单位"
+    assert rows[0][0] == "部门（单位）名称"  # the unit's form names the unit, not a 项目
+    assert rows[1][0] == "主管部门" and rows[1][2] == "实施单位"
     assert rows[2][2:8] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
-    assert [r[0] for r in rows[3:7]] == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    assert [r[0] for r in rows[3:7]] == FUNDS_ROWS
     assert rows[7][1:] == ["预期目标", "实际完成情况"]
     assert rows[9][:4] == ["绩效指标", "一级指标", "二级指标", "三级指标"]
     assert rows[-1][0] == "总分" and rows[-1][-1].startswith("自评等级：")

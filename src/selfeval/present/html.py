@@ -184,7 +184,9 @@ class _Writer:
         out.append("</thead>")
         out.append("<tbody>")
         for r, row in enumerate(table.body, start=len(table.header)):
-            classes = _classes("total" if row.total else "", row.kind)
+            classes = _classes(
+                "total" if row.total else "", row.kind, "keep-next" if row.keep_with_next else ""
+            )
             out.append(f"<tr{classes}>{''.join(by_row.get(r, []))}</tr>")
         out += ["</tbody>", "</table>"]
         out += [self.note(n) for n in table.notes]
