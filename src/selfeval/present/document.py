@@ -152,6 +152,9 @@ class Column:
 
     align: Align = Align.LEFT
     width: float = 1.0
+    #: The narrowest the column may be, in characters of the table's text (its padding aside):
+    #: a form's label column that must hold 「服务对象满意度指标」 on one line.
+    min_em: float = 0.0
 
     @classmethod
     def numeric(cls, width: float = 1.0) -> Column:

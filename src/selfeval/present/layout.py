@@ -36,7 +36,7 @@ def header_min_em(text: str) -> float:
 
 def min_column_em(table: Table) -> list[float]:
     """Minimum content width of each column in em (cell padding not included)."""
-    mins = [0.0] * len(table.columns)
+    mins = [column.min_em for column in table.columns]
     for placed in table.grid():
         if placed.cell.colspan != 1:
             continue

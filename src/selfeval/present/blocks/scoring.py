@@ -55,8 +55,13 @@ def _columns(v: dict) -> tuple[Column, ...]:
     em["偏差原因分析及改进措施"] = max(REASON_MIN_EM, LANDSCAPE_EM - sum(em.values()))
     align = {"block": Align.CENTER, "一级指标": Align.CENTER, "二级指标": Align.CENTER}
     align |= dict.fromkeys(("分值", "执行率", "得分"), Align.RIGHT)
-    # A weight is the column's characters plus one for its padding.
-    return tuple(Column(align.get(name, Align.LEFT), em[name] + 1.0) for name in GRID)
+    # A weight is the column's characters plus one for its padding; the label columns are
+    # never squeezed below their labels by wide amounts elsewhere.
+    labels = {"一级指标", "二级指标"}
+    return tuple(
+        Column(align.get(name, Align.LEFT), em[name] + 1.0, em[name] if name in labels else 0.0)
+        for name in GRID
+    )
 
 
 def _head(text: str, colspan: int = 1) -> Cell:
