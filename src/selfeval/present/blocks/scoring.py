@@ -34,13 +34,14 @@ GRID = ("block", "一级指标", "二级指标", "三级指标", "年度指标�
 #: 「服务对象满意度指标」), so a label is never broken over two lines and so over two pages.
 LEVEL1_EM = (4.0, 5.0)
 LEVEL2_EM = (4.0, 9.0)
-FIXED_EM = {"block": 4.0, "三级指标": 8.0, "年度指标值": 5.0, "实际完成值": 5.0, "分值": 2.5,
-            "执行率": 3.5, "得分": 3.0}  # fmt: skip
+FIXED_EM = {"block": 4.0, "分值": 2.5, "执行率": 3.5, "得分": 3.0}
+#: The text columns' narrowest (their headers, the funds' amounts above 三级指标 and 年度指标值):
+#: what is left of the width goes to them as their longest text needs (`_share`).
+TEXT_MIN_EM = {"三级指标": 5.5, "年度指标值": 5.0, "实际完成值": 5.0, "偏差原因分析及改进措施": 8.0}
 #: Characters of the table's size the landscape text block holds beside each column's padding
 #: (243 mm = 689 pt = 65.6 characters of 10.5 pt; a character of padding per column and some
-#: room for how Word and LibreOffice break lines). 偏差原因 takes what is left.
+#: room for how Word and LibreOffice break lines).
 LANDSCAPE_EM = 54.0
-REASON_MIN_EM = 9.0
 
 
 def _label_em(labels: list[str], bounds: tuple[float, float]) -> float:
@@ -48,11 +49,36 @@ def _label_em(labels: list[str], bounds: tuple[float, float]) -> float:
     return min(high, max([low, *(text_em(t) for t in labels)]))
 
 
+def _share(room: float, mins: dict[str, float], needs: dict[str, float]) -> dict[str, float]:
+    """`room` characters over the text columns: each its minimum, then the rest raised evenly
+    ("water-filling") until a column holds its longest text on one line; what no column needs
+    widens 偏差原因, the form's widest text. Fewer wrapped lines, a shorter form."""
+    em = dict(mins)
+    spare = room - sum(mins.values())
+    open_ = sorted((k for k in mins if needs[k] > mins[k]), key=lambda k: needs[k] - mins[k])
+    while open_ and spare > 1e-9:
+        step = min(spare / len(open_), needs[open_[0]] - em[open_[0]])
+        for k in open_:
+            em[k] += step
+        spare -= step * len(open_)
+        open_ = [k for k in open_ if needs[k] - em[k] > 1e-9]
+    em["偏差原因分析及改进措施"] += max(0.0, spare)
+    return em
+
+
 def _columns(v: dict) -> tuple[Column, ...]:
     em = dict(FIXED_EM)
     em["一级指标"] = _label_em([r["level1"] for r in v["rows"]], LEVEL1_EM)
     em["二级指标"] = _label_em([r["level2"] for r in v["rows"]], LEVEL2_EM)
-    em["偏差原因分析及改进措施"] = max(REASON_MIN_EM, LANDSCAPE_EM - sum(em.values()))
+    texts = {
+        "三级指标": [r["level3"] for r in v["rows"]],
+        "年度指标值": [r["target"] for r in v["rows"]],
+        "实际完成值": [r["actual"] for r in v["rows"]],
+        "偏差原因分析及改进措施": [_reason(r) for r in v["rows"]],
+    }
+    # a character to spare: Word and LibreOffice set digits wider than `text_em` counts them
+    needs = {k: max([0.0, *(text_em(t) + 1.0 for t in ts)]) for k, ts in texts.items()}
+    em |= _share(LANDSCAPE_EM - sum(em.values()), TEXT_MIN_EM, needs)
     align = {"block": Align.CENTER, "一级指标": Align.CENTER, "二级指标": Align.CENTER}
     align |= dict.fromkeys(("分值", "执行率", "得分"), Align.RIGHT)
     # A weight is the column's characters plus one for its padding; the label columns are
@@ -62,6 +88,10 @@ def _columns(v: dict) -> tuple[Column, ...]:
         Column(align.get(name, Align.LEFT), em[name] + 1.0, em[name] if name in labels else 0.0)
         for name in GRID
     )
+
+
+def _reason(r: dict) -> str:
+    return ("（未填写偏差原因）" if r["missing_reason"] else "") + r["reason"]
 
 
 def _head(text: str, colspan: int = 1) -> Cell:
@@ -136,9 +166,8 @@ def _indicator_row(r: dict, keep: bool) -> Row:
         cells.append(Cell(r["level1"], rowspan=r["level1_span"]))
     if r["level2_span"]:
         cells.append(Cell(r["level2"], rowspan=r["level2_span"]))
-    reason = ("（未填写偏差原因）" if r["missing_reason"] else "") + r["reason"]
     cells += [Cell(r["level3"]), Cell(r["target"]), Cell(r["actual"])]
-    cells += [Cell(r["weight"]), Cell(r["score"], colspan=2), Cell(reason)]
+    cells += [Cell(r["weight"]), Cell(r["score"], colspan=2), Cell(_reason(r))]
     flags = (("indicator", True), ("not-met", not r["met"]), ("over-achieved", r["over_achieved"]))
     kind = " ".join(k for k, on in flags if on)
     return Row(tuple(cells), kind=kind, keep_with_next=keep)
