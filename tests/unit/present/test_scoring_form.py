@@ -114,6 +114,9 @@ def test_header_rows_repeat_and_a_merged_group_stays_on_one_page(tmp_path):
             p.pPr is not None and p.pPr.find(qn("w:keepNext")) is not None for p in paragraphs
         )
 
+    # the funds block (its head and four rows) and the 总体目标 block each on one page
+    funds = next(i for i, tr in enumerate(trs) if "年初预算数" in _text(tr))
+    assert [kept(tr) for tr in trs[funds : funds + 7]] == [True] * 4 + [False, True, False]
     first = next(i for i, tr in enumerate(trs) if "一级指标" in _text(tr))
     indicators = trs[first + 1 : first + 1 + len(rows)]
     # 数量指标 ×3 kept with the next but the last; 质量指标 alone; 社会效益指标 ×2

@@ -124,6 +124,7 @@ def _funds_rows(v: dict) -> list[Row]:
                 Cell("", rowspan=1 + len(v["funds"])),
             ),
             kind="funds-head",
+            keep_with_next=True,  # the block's label spans its rows: one page for all of them
         )
     ]
     for n, r in enumerate(v["funds"]):
@@ -136,7 +137,7 @@ def _funds_rows(v: dict) -> list[Row]:
             *(Cell(s) for s in scored),
         )
         kind = "funds budget-missing" if first and v["unscored_funds"] else "funds"
-        rows.append(Row(cells, kind=kind))
+        rows.append(Row(cells, kind=kind, keep_with_next=n + 1 < len(v["funds"])))
     return rows
 
 
@@ -149,6 +150,7 @@ def _goal_rows(v: dict) -> list[Row]:
                 _head("实际完成情况", colspan=4),
             ),
             kind="goal-head",
+            keep_with_next=True,
         ),
         Row(
             (
