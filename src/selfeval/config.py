@@ -26,6 +26,29 @@ DEFAULT_FRAME = "nine_sections"
 KERNEL_NAME = "selfeval"
 
 
+def env_seconds(name: str, default: float, *, zero: bool = False, most: float = 86400) -> float:
+    """A duration setting (seconds) from the environment variable `name`: `default` when unset.
+
+    A value that is no number, negative, zero (unless `zero`), NaN or longer than `most` is a
+    ValueError whose message names the variable and its value, in Chinese; each caller raises
+    it as its own error, so that a typo never silently means "no bound".
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0 <= value <= most if zero else 0 < value <= most):
+        least = "≥ 0" if zero else "> 0"
+        raise ValueError(
+            f"环境变量 {name}={text!r} 无效：应为秒数（{least}，至多 {most:g}）"
+            f" / {name} must be a number of seconds"
+        )
+    return value
+
+
 def raw_root(root: Path | None = None) -> Path:
     """Folder holding one sub-folder of raw input per year."""
     return (root or PROJECT_ROOT) / "data" / "raw"

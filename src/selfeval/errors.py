@@ -263,3 +263,15 @@ class ResultRejected(RuntimeError):
 
 class UnsafePath(ValueError):
     """A relative path in a task's files would escape its folder."""
+
+
+class ClusterSettingError(ValueError):
+    """A scheduler address or a cluster setting that cannot be used; said before connecting."""
+
+
+class SchedulerUnresponsive(RuntimeError):
+    """The scheduler stopped answering during the batch (frozen, or its host unreachable)."""
+
+
+class NoWorkers(RuntimeError):
+    """The scheduler had no worker for the cluster timeout; lost tasks are named."""

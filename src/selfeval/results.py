@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.checks import Check, reconcile_year, same_unit
+from selfeval.contract.frames import required_items
 from selfeval.figures.department import DepartmentFigures, department_figures
 from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
 from selfeval.scoring import ScoreResult, build_warnings, score_tables
@@ -40,10 +41,15 @@ class YearResults:
     #: A 主管部门's department as a whole (本级 and its units; None for any other unit).
     department: DepartmentFigures | None = None
 
+    #: What the report's frame requires of a 报送稿 and the data lacks (`missing_items`); a
+    #: year with any is built as a 草稿 (征求意见稿).
+    missing: list[str] = field(default_factory=list)
+
     @property
     def summary(self) -> dict:
-        """summary.json: the headline figures and the warnings of the build summary."""
-        return {**self.figures.summary, "warnings": list(self.warnings)}
+        """summary.json: the headline figures, the warnings of the build summary and what the
+        报送稿 lacks (the year is a 草稿 when that is not empty)."""
+        return {**self.figures.summary, "warnings": list(self.warnings), "missing": self.missing}
 
 
 def compute_year(
@@ -74,7 +80,45 @@ def compute_year(
     )
     if units is not None:  # 本级 read as its units are: in its stored form
         results.department = department_figures(json.loads(to_json(results)), units)
+    results.missing = missing_items(results, required_items(figures.unit.get("报告格式")))
     return results
+
+
+def _has_text(results: YearResults, key: str) -> bool:
+    return bool(results.figures.texts.get(key, {}).get("paragraphs"))
+
+
+def _item_present(results: YearResults, item: str) -> bool:
+    """Whether the year has what a 报送稿 requires under `item` (contract.frames.REQUIRED_ITEMS)."""
+    fig, scoring = results.figures, results.scoring
+    general = fig.spending.types.get("一般公共预算")
+    if item == "unit_name":
+        return bool(fig.unit_name)
+    if item == "budget":
+        return fig.spending.any_budget
+    if item == "actual":
+        return general is not None and general.total.actual is not None
+    if item == "targets":
+        return scoring.targets_given
+    # Without 绩效目标, 「targets」 is the one root cause: results and the score follow from it.
+    if item == "results":
+        return not scoring.targets_given or all(r["实际完成值"] for r in scoring.indicators)
+    if item == "conclusion":
+        return not scoring.targets_given or scoring.total is not None
+    if item == "problems_measures":
+        explained = all(d.cause and d.measure for d in scoring.deviations)
+        written = _has_text(results, "存在问题") and _has_text(results, "改进措施")
+        return not scoring.deviations or explained or written
+    if item == "application":
+        return _has_text(results, "结果应用")
+    if item == "data_date":
+        return bool(fig.data_date)
+    raise ValueError(f"unknown required item {item!r}")
+
+
+def missing_items(results: YearResults, required: tuple[str, ...]) -> list[str]:
+    """The required items (in the frame's order) that the year's data does not give."""
+    return [item for item in required if not _item_present(results, item)]
 
 
 @cache

@@ -4,6 +4,7 @@ headless Chromium per process (Playwright's sync API allows one per thread)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -28,6 +29,18 @@ HOSTILE_TEXTS = (
 
 
 _BUILT: dict[str, Path] = {}
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """sha256 of every file below `root` (hidden ones too; links and bytecode left out), by
+    relative path: what a test compares before and after a refused or failed command."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts
+    }
+
+
 _SHARED: dict[str, object] = {"users": 0}
 
 

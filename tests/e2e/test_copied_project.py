@@ -9,7 +9,6 @@ and the copy's command line and set-up script are run.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -19,17 +18,10 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from support import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts
-    }
 
 
 def make_project(root: Path) -> Path:

@@ -23,6 +23,7 @@ from docx.shared import Mm
 from support import SYNTHETIC_YEARS, build_project
 
 from selfeval.config import Roots
+from selfeval.present import style
 from selfeval.run import batch, pdf, pdfcheck
 from selfeval.run.plan import STAMP_FILE
 
@@ -77,7 +78,8 @@ def _html_text(path: Path) -> str:
     main = soup.find("main")
     for nav in main.find_all("nav"):
         nav.decompose()
-    for node in main.select(".review, .review-switch"):  # the 审核底稿 layer, off by default
+    # the 审核底稿 layer (off by default), and a 草稿's mark (Word has it in each page header)
+    for node in main.select(".review, .review-switch, .draft-mark"):
         node.decompose()
     return _flat(main.get_text())
 
@@ -187,7 +189,7 @@ def test_docx_with_targets_puts_the_scoring_table_on_landscape_pages(root):
     document = docx.Document(str(_out(root, TARGET_YEAR) / "report.docx"))
     orientations = [s.orientation for s in document.sections]
     assert orientations[0] == WD_ORIENT.PORTRAIT
-    # (no portrait part need follow: the 数据核对 appendix after the 附表 is the 底稿's)
+    # the 自评表 is landscape; the 报送稿 may end with it (the 数据核对 appendix is the 底稿's)
     assert WD_ORIENT.LANDSCAPE in orientations
     landscape = next(s for s in document.sections if s.orientation == WD_ORIENT.LANDSCAPE)
     assert abs(landscape.page_width - Mm(297)) < Mm(0.1)
@@ -213,7 +215,10 @@ def test_pdf_is_a4_numbered_embedded_and_states_the_facts(root, year):
     fonts = pdfcheck.fonts(path)
     assert fonts and all(f.embedded for f in fonts), fonts
     names = " ".join(f.name for f in fonts)
-    assert "NotoSerifCJK" in names and "NotoSansCJK" in names  # 仿宋/宋 → serif, 黑体 → sans
+    # 仿宋 → FandolFang, 黑体 → FandolHei (Noto SC where Fandol is missing: test_pdf)
+    fandol = pdf.font_faces()[style.FONT_BODY].file is not None
+    wanted = ("FandolFang", "FandolHei") if fandol else ("NotoSerifCJK", "NotoSansCJK")
+    assert all(w in names for w in wanted) and (not fandol or "CJKjp" not in names), names
     text = pdfcheck.text(path)
     paragraphs, numbers = _docx_paragraphs_and_numeric_cells(_out(root, year) / "report.docx")
     # Every paragraph of the Word file, page breaks notwithstanding; compared on letters and

@@ -240,7 +240,8 @@ def test_grassroots_and_closing_sections(soup):
     assert "以省委巡视组检查反馈意见为工作重点" in _section(soup, "s6")
     assert "2024年我单位无预算支出执行偏离绩效目标的情况。" in _section(soup, "s7")
     assert _section(soup, "s8").endswith("无。")
-    assert _section(soup, "s9").endswith("无。云溪区图书馆")  # then the 落款 (no 填报日期)
+    # then the 附件说明 and the 落款 (no 填报日期: the name alone)
+    assert _section(soup, "s9").endswith("无。附件：1.部门整体支出绩效自评表云溪区图书馆")
 
 
 def test_multi_listed_and_summary_events_say_so_in_the_review_layer(soup, review):
@@ -289,3 +290,16 @@ def test_internal_notes_are_kept_in_the_data_and_never_printed(build_2024):
         if "internal_note" in frame.columns:
             kept |= {str(v).strip() for v in frame["internal_note"].dropna() if str(v).strip()}
     assert notes <= kept
+
+
+def test_the_review_layer_names_each_figures_input_row(review):
+    """For the reviewer: where 人员支出 63.44, each activity, the 满意度 and the 馆藏 come from
+    (the rows of data/raw/2024/*.csv, header = row 1), and which figures were computed."""
+    notes = [_flat(p) for p in review.select("p.review")]
+    spending = next(n for n in notes if n.startswith("数据来源："))
+    assert "人员支出63.44：支出.csv第2行「执行数」" in spending
+    assert "合计109.17=基本支出69.78+项目支出39.39" in spending  # a sum, not a row
+    assert "群众满意度98.92%：单位填报（满意度.csv第2行）。" in notes
+    assert "馆藏数据来源：2021年馆藏.csv第2行；2024年馆藏.csv第3行。" in notes
+    events = review.select("#s6 p.event")
+    assert all("来源：活动.csv第" in _flat(e.find_next_sibling("p")) for e in events)

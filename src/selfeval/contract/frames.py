@@ -18,7 +18,30 @@ from selfeval import config
 from selfeval.errors import FrameError
 
 #: The keys a frame file may have at its top level (what each means: selfeval/frames/*.toml).
-FRAME_KEYS = ("name", "setting", "title", "toc", "cover_page", "cover", "defaults", "sections")
+FRAME_KEYS = (
+    "name",
+    "setting",
+    "title",
+    "toc",
+    "cover_page",
+    "cover",
+    "defaults",
+    "sections",
+    "required",
+)
+#: What a frame may require of a 报送稿 (`required = [...]`); a year lacking one of them still
+#: builds, as a 草稿 (征求意见稿). Checked in `selfeval.results.missing_items`.
+REQUIRED_ITEMS = (
+    "unit_name",  # 单位名称
+    "budget",  # 支出表的预算数（预算执行率）
+    "actual",  # 支出表的执行数
+    "targets",  # 绩效目标
+    "results",  # 绩效目标的实际完成值
+    "conclusion",  # 自评得分可计算（自评结论）
+    "problems_measures",  # 有偏差时的存在问题与改进措施
+    "application",  # 文字说明「结果应用」
+    "data_date",  # 填报日期（成文日期）
+)
 _TOML_AT = re.compile(r"^(?P<what>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
 
 
@@ -89,7 +112,23 @@ def parse_frame_toml(where: Path | str, data: bytes | str) -> dict:
         )
     if not isinstance(raw.get("setting", ""), str):
         raise frame_problem(where, "setting 必须是字符串", "setting must be a string")
+    required = raw.get("required", [])
+    if not isinstance(required, list) or any(r not in REQUIRED_ITEMS for r in required):
+        raise frame_problem(
+            where,
+            f"required 必须是列表，取值为 {'、'.join(REQUIRED_ITEMS)}",
+            "required: a list of known items",
+        )
     return raw
+
+
+def required_items(setting: str | None, folder: Path | None = None) -> tuple[str, ...]:
+    """What the frame the unit's 「报告格式」 chooses requires of a 报送稿 (`required`)."""
+    key = frame_settings(folder).get(setting or "", config.DEFAULT_FRAME)
+    files = frame_files(folder)
+    if key not in files:
+        return ()
+    return tuple(read_frame_file(files[key]).get("required", []))
 
 
 def read_frame_file(path: Path) -> dict:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.figures.common import row_source
 from selfeval.rules import as_text, combine_qualifiers, is_missing, split_ids
 
 #: Measures of an activity listing that are summed into yearly totals.
@@ -328,6 +329,7 @@ class Listing:
     note: str
     also_in: list[str]
     members: list[MemberRef]
+    source: str = ""  # the input row, for the 审核底稿
 
 
 @dataclass
@@ -415,6 +417,7 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
                     refs.get(m, MemberRef(m, None, ""))
                     for m in split_ids(getattr(r, "includes", None))
                 ],
+                source=row_source(r),
             )
             for r in rows.itertuples(index=False)
         ]

@@ -6,7 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.rules import is_missing
+from selfeval.errors import Problem
+from selfeval.rules import as_text, is_missing
 
 
 def num(value: Any) -> float | None:
@@ -19,3 +20,15 @@ def table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
     if frame is None or len(frame) == 0:
         return None
     return frame
+
+
+def row_source(r: Any) -> str:
+    """The input row a processed row came from (「支出.csv 第2行」,
+    「数据.xlsx 工作表「活动」第5行」), in the words the input errors use, for the 审核底稿;
+    "" when the row records none."""
+    file = as_text(getattr(r, "src_file", None))
+    if not file:
+        return ""
+    row = getattr(r, "src_row", None)
+    sheet = as_text(getattr(r, "src_sheet", None)) or None
+    return Problem(file, sheet, None if is_missing(row) else int(row)).location()

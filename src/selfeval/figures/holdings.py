@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from selfeval.contract.sheets import HOLDINGS_GROWTH_KEY
-from selfeval.figures.common import table
+from selfeval.figures.common import row_source, table
 from selfeval.rules import as_text, is_missing
 
 
@@ -36,6 +36,8 @@ class Holdings:
     #: The yearly growth the unit itself states (声明数 「馆藏年均增长」): the report keeps the
     #: unit's figure; the computed average and the question about it are the 审核底稿's.
     stated_average: float | None = None
+    #: The input row of each year's holdings, for the 审核底稿.
+    sources: dict[int, str] = field(default_factory=dict)
 
 
 def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | None:
@@ -74,6 +76,7 @@ def holdings_growth(tables: dict[str, pd.DataFrame], year: int) -> Holdings | No
         {int(r.year): as_text(r.note) for r in frame.itertuples(index=False) if as_text(r.note)},
         holdings - first_holdings if span > 0 else None,
         _stated_average(tables),
+        {int(r.year): row_source(r) for r in frame.itertuples(index=False)},
     )
 
 

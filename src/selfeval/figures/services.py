@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from selfeval.figures.common import num, table
+from selfeval.figures.common import num, row_source, table
 from selfeval.rules import as_text, is_missing
 
 
@@ -16,6 +16,7 @@ def satisfaction(tables: dict[str, pd.DataFrame]) -> list[dict]:
     out = []
     for r in frame.itertuples(index=False):
         rate = num(r.rate)
+        stated = rate is not None
         if rate is None and not is_missing(r.sample) and int(r.sample) > 0:
             rate = int(r.satisfied) / int(r.sample) * 100
         decimals = 2 if is_missing(getattr(r, "rate_decimals", None)) else int(r.rate_decimals)
@@ -26,6 +27,8 @@ def satisfaction(tables: dict[str, pd.DataFrame]) -> list[dict]:
                 "decimals": max(decimals, 2),
                 "sample": None if is_missing(r.sample) else int(r.sample),
                 "satisfied": None if is_missing(r.satisfied) else int(r.satisfied),
+                "rate_stated": stated,  # else computed: 满意 ÷ 样本
+                "source": row_source(r),
             }
         )
     return out

@@ -8,8 +8,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.contract import sheets as sc
-from selfeval.errors import Problem
-from selfeval.figures.common import num, table
+from selfeval.figures.common import num, row_source, table
 from selfeval.rules import as_text, is_missing
 
 BUDGET_TYPES = sc.BUDGET_TYPES
@@ -109,16 +108,6 @@ def _dec(value: Any) -> int | None:
     return None if is_missing(value) else int(value)
 
 
-def _source(r: Any) -> str:
-    """The input row of a processed row, in the words the input errors use."""
-    file = as_text(getattr(r, "src_file", None))
-    if not file:
-        return ""
-    row = getattr(r, "src_row", None)
-    sheet = as_text(getattr(r, "src_sheet", None)) or None
-    return Problem(file, sheet, None if is_missing(row) else int(row)).location()
-
-
 def _amount(r: Any, label: str | None = None) -> Amount:
     return Amount(
         label if label is not None else as_text(r.item),
@@ -130,7 +119,7 @@ def _amount(r: Any, label: str | None = None) -> Amount:
         actual_decimals=_dec(r.actual_decimals),
         budget_decimals=_dec(r.budget_decimals),
         original_decimals=_dec(getattr(r, "original_budget_decimals", None)),
-        source=_source(r),
+        source=row_source(r),
     )
 
 

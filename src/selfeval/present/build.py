@@ -10,13 +10,16 @@ the same facts.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 import pandas as pd
 
 from selfeval.contract.frames import frame_files, frame_problem, frame_settings
 from selfeval.present.blocks import BLOCKS, COVER_FIELDS
+from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.context import build_context
-from selfeval.present.document import CoverField, Document, Section
+from selfeval.present.document import CoverField, Document, Paragraph, ParagraphRole, Section
 from selfeval.present.formats import cn_number
 from selfeval.present.frames import Frame, fill_title, frame_for, load_frame
 from selfeval.results import YearResults
@@ -85,6 +88,39 @@ def _cover(frame: Frame, ctx: dict) -> tuple[CoverField, ...]:
     return tuple(f for f in fields if f.value)
 
 
+#: An attachment's section title: 「附表1：部门整体支出绩效自评表」 → its name after the colon.
+_ATTACHMENT = re.compile(r"^附[表件]\d*[：:]\s*(?P<name>.+)$")
+
+
+def _with_attachments(sections: list[Section]) -> tuple[Section, ...]:
+    """The 附件说明 (GB/T 9704-2012 7.3.4) before the 落款: 「附件：1. …」, one line an attachment,
+    naming the attachments the report has (a 项目支出绩效自评表 only when there is one)."""
+    names = [
+        m["name"]
+        for s in sections
+        if not s.review and (m := _ATTACHMENT.match(s.title)) is not None
+    ]
+    if not names:
+        return tuple(sections)
+    lines = tuple(
+        Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}. {name}", kind="attachments")
+        for n, name in enumerate(names, 1)
+    )
+    out = []
+    for section in sections:
+        blocks = list(section.blocks)
+        kinds = [getattr(b, "kind", "") for b in blocks]
+        if "signature-space" in kinds:
+            at = kinds.index("signature-space")
+            blocks[at:at] = [
+                Paragraph.of("", ParagraphRole.NOINDENT, kind="signature-space"),
+                *lines,
+            ]
+            section = replace(section, blocks=tuple(blocks))
+        out.append(section)
+    return tuple(out)
+
+
 def document_from_context(ctx: dict, frame: Frame) -> Document:
     """The report of `frame` filled from a formatted context (`build_context`)."""
     check_frame(frame)
@@ -104,7 +140,7 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
         sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key, fs.review))
     return Document(
         title=_title(frame, ctx),
-        sections=tuple(sections),
+        sections=_with_attachments(sections),
         date=_document_date(ctx),
         cover=_cover(frame, ctx),
         author=ctx["unit_name"],
@@ -112,6 +148,7 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
         keywords=(f"{ctx['year']}年度", "整体支出绩效自评"),
         cover_page=frame.cover_page,
         toc=frame.toc,
+        draft=missing_texts(ctx.get("missing", [])),
     )
 
 

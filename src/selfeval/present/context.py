@@ -64,6 +64,7 @@ def _listing(item: Listing) -> dict:
         "note": item.note,
         "also_in": item.also_in,
         "members": [member(m) for m in item.members],
+        "source": item.source,
     }
 
 
@@ -356,6 +357,7 @@ def build_context(results: YearResults) -> dict:
         "report_format": fig.unit.get("报告格式", ""),
         "source": source,
         "department": results.department,
+        "missing": list(results.missing),
     }
 
 

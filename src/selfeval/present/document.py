@@ -311,6 +311,11 @@ class Document:
     keywords: tuple[str, ...] = field(default=())
     cover_page: bool = False  # True: title and cover fields alone on page 1, no page number
     toc: bool = False  # a table of contents (links) after the cover, where a format has links
+    #: What the 报送稿 lacks, in plain Chinese: a non-empty list makes the document a 草稿 (every
+    #: page marked 「征求意见稿（数据未齐）」; the list itself is shown in the 审核底稿 only).
+    draft: tuple[str, ...] = ()
+    #: False for the 报送稿 (`submitted()`): the writers leave out the 审核底稿's parts.
+    review_layer: bool = True
 
     @property
     def title_lines(self) -> tuple[str, ...]:
@@ -334,7 +339,7 @@ class Document:
                 continue
             blocks = tuple(_submitted_block(b) for b in section.blocks if not _is_review(b))
             sections.append(replace(section, blocks=blocks))
-        return replace(self, sections=tuple(sections))
+        return replace(self, sections=tuple(sections), review_layer=False)
 
     def tables(self) -> tuple[Table, ...]:
         """Every table, figure data tables included, in document order."""

@@ -38,6 +38,7 @@ from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from selfeval.present import ooxml, style
+from selfeval.present.blocks.submission import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.document import (
     Align,
     Document,
@@ -51,6 +52,7 @@ from selfeval.present.document import (
     Section,
     Table,
 )
+from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import column_widths
 
 _ALIGN = {
@@ -305,7 +307,16 @@ class _Writer:
         section.gutter = Mm(0)
 
     def _setup_footers(self, section) -> None:
-        """「— 1 —」 footers; later sections inherit them (no footer references of their own)."""
+        """「— 1 —」 footers; later sections inherit them (no footer references of their own).
+
+        A 草稿 also gets the header 「征求意见稿（数据未齐）」 on every page (odd, even, first)."""
+        if self.model.draft:
+            for header in (section.header, section.even_page_header, section.first_page_header):
+                header.is_linked_to_previous = False
+                mark = header.paragraphs[0]
+                mark.style = "Header"
+                mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                mark.add_run(DRAFT_MARK)
         one_char = Pt(style.SIZE_PAGE_NUMBER)
         if self.page_numbers == "center":
             self._page_number(section.footer, WD_ALIGN_PARAGRAPH.CENTER)
@@ -380,7 +391,12 @@ class _Writer:
                 title.runs[-1].add_break()
             title.add_run(line)
         for item in self.model.cover:
-            self._paragraph(item.line, "Cover Field")
+            if item.value != NOT_GIVEN or self.model.review_layer:
+                self._paragraph(item.line, "Cover Field")
+        if self.model.draft and self.model.review_layer:
+            self._paragraph(REVIEW_MARK + DRAFT_LEAD, "Report Note")
+            for n, item in enumerate(self.model.draft, 1):
+                self._paragraph(f"{n}. {item}", "Report Note")
         if self.model.cover_page:
             first = self.doc.sections[0]
             first.different_first_page_header_footer = True
@@ -483,7 +499,7 @@ class _Writer:
                 style_name = "Table Text"
                 align = placed.cell.align or table.columns[placed.col].align
             bold = placed.cell.bold or (not placed.header and rows[placed.row].total)
-            for i, line in enumerate(placed.cell.text.split("\n")):
+            for i, line in enumerate(self._cell_text(placed).split("\n")):
                 paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
                 self._set_style(paragraph, style_name)
                 paragraph.alignment = _ALIGN[align]
@@ -496,6 +512,14 @@ class _Writer:
                 ooxml.keep_row_with_next(row._tr)
         for note in table.notes:
             self._paragraph(_note_text(note), "Report Note")
+
+    def _cell_text(self, placed) -> str:
+        """A cell the data lacks is blank in the 报送稿 (as clerks leave it), 未填报 in the
+        审核底稿 (the 自评表's header rows hold data too: 主管部门 not given is such a cell)."""
+        text = placed.cell.text
+        if text == NOT_GIVEN and not self.model.review_layer:
+            return ""
+        return text
 
     def _drop_empty_first_paragraph(self) -> None:
         """The template starts with one empty paragraph; remove it if it is still empty."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from selfeval.present.blocks.submission import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.document import (
     Align,
     Document,
@@ -31,6 +32,7 @@ from selfeval.present.document import (
     Section,
     Table,
 )
+from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import HEADER_NOWRAP_CHARS, header_min_em, text_em
 
 #: The switch of the 审核底稿 layer: a checkbox the page's own CSS reads (`:has`), no script.
@@ -73,9 +75,24 @@ class _Writer:
     def cover(self) -> str:
         doc = self.document
         out = [REVIEW_SWITCH] if self.has_review() else []
+        if doc.draft:
+            # Every printed page of a 草稿 says so in its header (the page's own @page rule).
+            out.append(
+                f'<style>@page {{ @top-center {{ content: "{DRAFT_MARK}"; '
+                'font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; '
+                "font-size: 12pt; }} }}</style>"
+            )
+            out.append(f'<p class="draft-mark">{escape(DRAFT_MARK)}</p>')
         out += ['<header class="cover">', f'<h1 class="cover-title">{_lines(doc.title)}</h1>']
-        out += [f'<p class="cover-field">{escape(f.line)}</p>' for f in doc.cover]
+        out += [
+            f"<p{_classes('cover-field', 'review' if f.value == NOT_GIVEN else '')}>"
+            f"{escape(f.line)}</p>"
+            for f in doc.cover
+        ]
         out.append("</header>")
+        if doc.draft and doc.review_layer:
+            out += ['<div class="review draft-items">', f"<p>{escape(DRAFT_LEAD)}</p>"]
+            out += ["<ol>", *(f"<li>{escape(item)}</li>" for item in doc.draft), "</ol>", "</div>"]
         if doc.toc:
             out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]
             out += [
@@ -88,7 +105,8 @@ class _Writer:
 
     def has_review(self) -> bool:
         """Whether the document has a 审核底稿 layer at all (else no switch is offered)."""
-        return self.document.submitted() != self.document
+        doc = self.document
+        return doc.review_layer and (bool(doc.draft) or doc.submitted().sections != doc.sections)
 
     # -- sections and blocks ------------------------------------------------------------------
 
@@ -202,6 +220,10 @@ class _Writer:
         if cell.rowspan > 1:
             attrs += f' rowspan="{cell.rowspan}"'
         text = _lines(cell.text)
+        if cell.text == NOT_GIVEN:
+            # The 报送稿 leaves a cell the data lacks blank, as clerks do; the 底稿 says so.
+            # (The 自评表's header rows hold data too: 主管部门 not given is such a cell.)
+            text = f'<span class="review">{text}</span>'
         if placed.heading:
             classes = ""
             if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:

@@ -43,7 +43,7 @@ from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.present import charts, docx, html
 from selfeval.present.build import build_document
-from selfeval.store import (read_json, read_processed, read_results, write_atomic,
+from selfeval.store import (read_json, read_processed, read_results, write_output,
                             write_processed, write_results, write_summary)
 raw, proc, out, year = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 write_processed(clean_year(raw, year), proc)
@@ -54,9 +54,9 @@ write_results(results.to_json(year_results), proc)
 write_summary(year_results.summary, proc)
 charts.set_theme()
 document = build_document(results.from_json(read_results(proc)))
-out.mkdir(parents=True, exist_ok=True)
+write_output(out, "report.docx", docx.build_docx(document.submitted()))
+write_output(out, "review.docx", docx.build_docx(document))
 (out / "report.html").write_text("\\n".join(html.parts(document)), "utf-8")
-write_atomic(out / "report.docx", docx.build_docx(document))
 """
 #: LibreOffice's docx → pdf conversion is timed on its own (it is neither the notebooks' nor the
 #: batch's work, and the floor has no counterpart): the builds measured here make no PDF.

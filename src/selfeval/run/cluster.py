@@ -5,6 +5,7 @@
         ...
         cluster.kill_worker_running("build-...")   # SIGKILL mid-task
         cluster.kill_scheduler()
+        cluster.freeze_scheduler()   # SIGSTOP (thawed by stop)
 
 Readiness: the scheduler writes its address to ``--scheduler-file`` once it listens (port 0:
 the OS picks a free port, so parallel test runs never collide); workers are waited for with
@@ -99,8 +100,8 @@ class CliCluster:
         self.address = self._wait_for_scheduler_file(timeout)
         for index in range(self.n_workers):
             self.start_worker(index)
-        client = self.client()
-        client.wait_for_workers(self.n_workers, timeout=timeout)
+        if self.n_workers:  # none: a scheduler without workers (a fault the batch must say)
+            self.client().wait_for_workers(self.n_workers, timeout=timeout)
         return self
 
     def start_worker(self, index: int, pythonpath: str | None = None) -> subprocess.Popen:
@@ -189,6 +190,10 @@ class CliCluster:
             time.sleep(0.02)
         raise TimeoutError(f"no task {prefix}* started executing")
 
+    def freeze_scheduler(self) -> None:
+        """SIGSTOP the scheduler: its socket stays open and nothing answers (a hung host)."""
+        os.kill(self.scheduler.pid, signal.SIGSTOP)
+
     def kill_scheduler(self) -> None:
         if self.scheduler is not None and self.scheduler.poll() is None:
             os.killpg(self.scheduler.pid, signal.SIGKILL)
@@ -197,6 +202,9 @@ class CliCluster:
     # ---- cleanup
 
     def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # thaw a frozen one first
+                os.kill(self.scheduler.pid, signal.SIGCONT)
         for client in self._clients:
             with contextlib.suppress(Exception):
                 client.close(timeout=2)

@@ -284,10 +284,11 @@ def build_year(
 
     Returns a dict with the year and the paths written (`report_ipynb`, `report_html`,
     `report_docx`, `report_pdf` or None, `summary`) and `pdf`: "made", "missing" (no
-    LibreOffice here) or "failed" with `pdf_error`. A failed conversion never fails the year:
-    its HTML and Word file stand, and the batch reports the PDF. Raises BuildError naming the
-    year and the stage; when a notebook fails, the executed notebook is left at
-    `output_dir/failed/<notebook>.ipynb`.
+    LibreOffice here) or "failed" with `pdf_error`; a made PDF brings `pdf_fonts`, the line
+    naming the faces that stood in for missing Fandol fonts ("" when none did). A failed
+    conversion never fails the year: its HTML and Word file stand, and the batch reports the
+    PDF. Raises BuildError naming the year and the stage; when a notebook fails, the executed
+    notebook is left at `output_dir/failed/<notebook>.ipynb`.
     """
     check_year(year)
     roots = _allowed_roots(build_root)
@@ -436,4 +437,5 @@ def convert_pdf(docx: Path, pdf: Path) -> dict:
         return {"report_pdf": None, "pdf": "missing", "pdf_error": ""}
     except converter.PdfError as exc:
         return {"report_pdf": None, "pdf": "failed", "pdf_error": str(exc)}
-    return {"report_pdf": pdf, "pdf": "made", "pdf_error": ""}
+    # which fallback faces stood in for the Word fonts on this machine ("" when none did)
+    return {"report_pdf": pdf, "pdf": "made", "pdf_error": "", "pdf_fonts": converter.font_note()}

@@ -8,10 +8,17 @@ where Chromium writes them as Type 3 fonts that print shops and PDF/A refuse.
 Every conversion runs with its own LibreOffice profile (`-env:UserInstallation`), so parallel
 years never share or lock `~/.config/libreoffice`, and with a private fontconfig file
 (`FONTCONFIG_FILE`, only in the converter's environment) that maps the Windows font names of the
-docx (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to the Noto CJK faces of Debian's
-`fonts-noto-cjk`; without it fontconfig answers DejaVu Sans for each of them. Its rules come
-before the system configuration and test only the first family asked for, so the system's own
-alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
+docx (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体) to faces that look like them: the
+Fandol fonts (FandolFang, FandolKai, FandolSong, FandolHei; Debian ships them in
+`texlive-lang-chinese`, outside the system font path, so the file adds their folder). Where a
+Fandol file is missing its font falls back to Noto Serif/Sans CJK SC of `fonts-noto-cjk` (no 仿
+or 楷 face: 仿宋 and 楷体 then look like 宋体), and the build summary says so (`font_note`).
+Without any mapping fontconfig answers DejaVu Sans for each of them. Noto is not the first
+choice for 宋/黑 either: the faces of its TTC share one CFF table named NotoSerifCJKjp, so a PDF
+set in Noto SC (with SC glyphs: 骨 and 直 render in their mainland forms) lists its fonts as
+"NotoSerifCJKjp", which reads as Japanese to anyone checking.
+The rules come before the system configuration and test only the first family asked for, so
+the system's own alias lists (which contain SimSun) cannot turn Times New Roman into a CJK face.
 
 `soffice` exits 0 even when it converted nothing, and a broken converter may write garbage
 behind `%PDF-`: the PDF file is the only signal trusted, and only once its cross-reference
@@ -34,8 +41,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
@@ -61,22 +70,88 @@ SOFFICE_FILTER = (
     '"ExportBookmarks":{"type":"boolean","value":"true"}}'
 )
 
+#: Folder of the Fandol fonts (Debian's `texlive-lang-chinese`); SELFEVAL_PDF_FONT_DIR names
+#: another one (a TeX Live from tug.org keeps them under texmf-dist/fonts/opentype/public/fandol).
+FONT_DIR_ENV = "SELFEVAL_PDF_FONT_DIR"
+FANDOL_DIR = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol")
+FANDOL_INSTALL = "apt-get install -y --no-install-recommends texlive-lang-chinese"
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
-#: Family the docx asks for → (installed family, bold?). 小标宋 is a heavy Song face: bold serif.
-SUBSTITUTES: dict[str, tuple[str, bool]] = {
-    style.FONT_TITLE: (SERIF, True),
-    style.FONT_BODY: (SERIF, False),
-    "仿宋": (SERIF, False),
-    "FangSong": (SERIF, False),
-    style.FONT_KAI: (SERIF, False),
-    "楷体": (SERIF, False),
-    "KaiTi": (SERIF, False),
-    style.FONT_SONG: (SERIF, False),
-    "SimSun": (SERIF, False),
-    style.FONT_HEI: (SANS, False),
-    "SimHei": (SANS, False),
+
+
+@dataclass(frozen=True)
+class Face:
+    """An installed face standing in for a Word font: its family, whether it is asked for bold,
+    and its file in the Fandol folder (None: a system font of `fonts-noto-cjk`)."""
+
+    family: str
+    bold: bool = False
+    file: str | None = None
+
+
+#: Word font of the docx → (the face that looks like it, the face used when that one is not
+#: installed). Fandol is a family of GB 2312 faces drawn for Chinese official documents: 仿 and
+#: 楷 as they are (Noto CJK has neither), 小标宋 as the heavy Song (FandolSong-Bold).
+FACES: dict[str, tuple[Face, Face]] = {
+    style.FONT_TITLE: (Face("FandolSong", True, "FandolSong-Bold.otf"), Face(SERIF, True)),
+    style.FONT_BODY: (Face("FandolFang", False, "FandolFang-Regular.otf"), Face(SERIF)),
+    style.FONT_KAI: (Face("FandolKai", False, "FandolKai-Regular.otf"), Face(SERIF)),
+    style.FONT_SONG: (Face("FandolSong", False, "FandolSong-Regular.otf"), Face(SERIF)),
+    style.FONT_HEI: (Face("FandolHei", False, "FandolHei-Regular.otf"), Face(SANS)),
 }
+#: Other names of the same fonts (the docx font table's fallbacks, fonts a user may apply).
+ALIASES = {
+    "仿宋": style.FONT_BODY,
+    "FangSong": style.FONT_BODY,
+    "楷体": style.FONT_KAI,
+    "KaiTi": style.FONT_KAI,
+    "SimSun": style.FONT_SONG,
+    "SimHei": style.FONT_HEI,
+}
+#: Files whose OS/2 weight reads "regular" although they are the bold cut: fontconfig is told
+#: at scan time, or a bold request could get the regular file (and a regular one the bold).
+_BOLD_FILES = ("FandolSong-Bold.otf", "FandolHei-Bold.otf")
+
+
+def font_dir() -> Path:
+    """The Fandol folder: SELFEVAL_PDF_FONT_DIR, else Debian's."""
+    explicit = os.environ.get(FONT_DIR_ENV, "").strip()
+    return Path(explicit).expanduser().absolute() if explicit else FANDOL_DIR
+
+
+def font_faces(folder: Path | None = None) -> dict[str, Face]:
+    """Word font → the face the PDF uses on this machine (the Fandol one when its file is there)."""
+    folder = font_dir() if folder is None else folder
+    return {
+        word: preferred if (folder / str(preferred.file)).is_file() else fallback
+        for word, (preferred, fallback) in FACES.items()
+    }
+
+
+def font_note(folder: Path | None = None) -> str:
+    """One line naming the Word fonts set in a fallback face, and how to get the right ones;
+    "" when every Fandol face is installed."""
+    folder = font_dir() if folder is None else folder
+    by_face: dict[str, list[str]] = {}
+    for word, face in font_faces(folder).items():
+        if face.file is None:
+            by_face.setdefault(face.family, []).append(word)
+    if not by_face:
+        return ""
+    parts = "，".join(f"{'、'.join(words)}以 {family} 代替" for family, words in by_face.items())
+    where = (
+        f"sudo {FANDOL_INSTALL}"
+        if folder == FANDOL_DIR
+        else f"{FONT_DIR_ENV}={folder} 中没有 {', '.join(_missing_files(folder))}"
+    )
+    return (
+        f"PDF 中{parts}（未安装 Fandol 字体：{where}）"
+        f" / PDF set in {', '.join(by_face)}: Fandol fonts not installed"
+    )
+
+
+def _missing_files(folder: Path) -> list[str]:
+    return [f.file for f, _ in FACES.values() if f.file and not (folder / f.file).is_file()]
 
 
 #: The guard the converter runs under (`python -I -S -c _GUARD soffice args…`): it leads the
@@ -112,19 +187,10 @@ def conversion_timeout() -> float:
     Raises PdfError naming the variable when it is not a positive number of seconds (up to a
     day), so that a typo does not silently mean "no bound".
     """
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return TIMEOUT_S
     try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 86400:
-        raise PdfError(
-            f"环境变量 {TIMEOUT_ENV} 应为正的秒数（如 60），现为 {text!r}"
-            f" / {TIMEOUT_ENV} must be a number of seconds"
-        )
-    return value
+        return config.env_seconds(TIMEOUT_ENV, TIMEOUT_S)
+    except ValueError as exc:
+        raise PdfError(str(exc)) from None
 
 
 def find_soffice() -> Path | None:
@@ -140,28 +206,42 @@ def find_soffice() -> Path | None:
     return None
 
 
-def fontconfig_xml() -> str:
-    """A fonts.conf: the substitutions above, then the system configuration."""
+def fontconfig_xml(folder: Path | None = None) -> str:
+    """A fonts.conf: the Fandol folder (when there), the substitutions of `font_faces`, then
+    the system configuration."""
     from xml.sax.saxutils import escape  # here: the no-op build imports this module, ~18 ms
 
+    folder = font_dir() if folder is None else folder
+    faces = font_faces(folder)
+    head = []
+    if any(face.file for face in faces.values()):
+        head.append(f"  <dir>{escape(str(folder))}</dir>")
+        head += [
+            '  <match target="scan"><test name="file" compare="eq">'
+            f"<string>{escape(str(folder / name))}</string></test>"
+            '<edit name="weight" mode="assign"><const>bold</const></edit></match>'
+            for name in _BOLD_FILES
+        ]
+    requests = [(word, word) for word in faces] + list(ALIASES.items())
     rules = []
-    for requested, (installed, bold) in SUBSTITUTES.items():
+    for requested, word in requests:
+        face = faces[word]
         weight = (
             '<edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>'
-            if bold
+            if face.bold
             else ""
         )
         rules.append(
             '  <match target="pattern">'
             f'<test qual="first" name="family" compare="eq"><string>{escape(requested)}</string>'
             "</test>"
-            f'<edit name="family" mode="prepend" binding="strong"><string>{installed}</string>'
+            f'<edit name="family" mode="prepend" binding="strong"><string>{face.family}</string>'
             f"</edit>{weight}</match>"
         )
     return (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
         "<fontconfig>\n"
-        + "\n".join(rules)
+        + "\n".join(head + rules)
         + '\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
         "</fontconfig>\n"
     )
@@ -311,6 +391,9 @@ def convert_years(roots: Roots) -> int:
                 stamp["products"]["report.pdf"] = hash_tree(pdf)
                 write_json_atomic(folder / STAMP_FILE, stamp)
             print(f"[{name}] 已生成 / written: {os.path.relpath(pdf)}")
+        note = font_note() if todo else ""
+        if note:
+            print(note)
     return status
 
 

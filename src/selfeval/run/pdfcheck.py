@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 
 from selfeval.errors import PdfError
 from selfeval.present import style
+from selfeval.present.blocks.submission import DRAFT_MARK
 
 A4_PT = (595.3, 841.9)
 _SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
@@ -75,14 +76,14 @@ def page_texts(pdf: Path) -> list[str]:
 
 
 def text(pdf: Path) -> str:
-    """All text without any whitespace and without the page numbers: a fact may be broken
-    across lines or pages, and pdftotext puts spaces between Chinese and digits where the PDF
-    positions them apart."""
+    """All text without any whitespace, without the page numbers and without a 草稿's running
+    header: a fact may be broken across lines or pages, and pdftotext puts spaces between
+    Chinese and digits where the PDF positions them apart."""
     lines = [
         line
         for page in page_texts(pdf)
         for line in page.splitlines()
-        if not _PAGE_NUMBER.match(line.strip())
+        if not _PAGE_NUMBER.match(line.strip()) and line.strip() != DRAFT_MARK
     ]
     return re.sub(r"\s+", "", "".join(lines))
 

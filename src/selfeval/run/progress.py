@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from selfeval.config import Roots
+from selfeval.present.blocks.submission import DRAFT_MARK, MISSING_TEXT
 from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
 from selfeval.store import load_json
 
@@ -76,6 +77,35 @@ def _one_line(plan: YearPlan) -> str:
     return text
 
 
+def missing_items(plan: YearPlan, roots: Roots) -> list[str]:
+    """What a built year's 报送稿 lacks (summary.json's `missing`), in plain Chinese; a year
+    with any is a 草稿, not a report ready to send."""
+    if plan.status == FAILED:
+        return []
+    summary = load_json(roots.processed / plan.key.rel / "summary.json") or {}
+    return [MISSING_TEXT.get(item, item) for item in summary.get("missing") or []]
+
+
+def _status(plan: YearPlan, roots: Roots) -> str:
+    label = f"{STATUS_ZH[plan.status]} {plan.status}"
+    if not missing_items(plan, roots):
+        return label
+    return "草稿 draft" if plan.status == BUILT else f"{label}（草稿 draft）"
+
+
+def draft_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
+    """One line per 草稿: what its 报送稿 lacks."""
+    lines = []
+    for plan in plans:
+        items = missing_items(plan, roots)
+        if items:
+            lines.append(
+                f"[{plan.key}] 草稿（{DRAFT_MARK}），报送稿尚缺：{'；'.join(items)}"
+                " / draft: the report lacks required items"
+            )
+    return lines
+
+
 def summary_table(plans: list[YearPlan], roots: Roots) -> str:
     """The end-of-batch table: year, status, time, output path, first error line.
 
@@ -89,7 +119,7 @@ def summary_table(plans: list[YearPlan], roots: Roots) -> str:
         rows.append(
             (
                 str(plan.key),
-                f"{STATUS_ZH[plan.status]} {plan.status}",
+                _status(plan, roots),
                 f"{plan.seconds:.1f}s",
                 rel_path(path) if path.exists() else "—",
                 plan.error.splitlines()[0] if plan.error else "",
@@ -145,7 +175,20 @@ def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
             lines.append(f"{years} 年度没有 PDF：{pdf.INSTALL_HINT}")
         else:
             lines.append(f"{years} 年度还没有 PDF：运行 make pdf 生成 / run `make pdf`")
-    return lines
+    return lines + pdf_font_lines(plans)
+
+
+def pdf_font_lines(plans: list[YearPlan]) -> list[str]:
+    """The fallback faces the PDFs of this run were set in: one line when every year's is the
+    same (one machine converted them all), else one per year."""
+    notes = {
+        p.key: (p.result or {}).get("pdf_fonts") or ""
+        for p in plans
+        if p.status == BUILT and (p.result or {}).get("pdf") == "made"
+    }
+    if len(set(notes.values())) == 1:
+        return [note for note in set(notes.values()) if note]
+    return [f"[{key}] {note}" for key, note in notes.items() if note]
 
 
 def _width(text: str) -> int:

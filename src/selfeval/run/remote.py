@@ -13,6 +13,12 @@ A worker lost mid-task: the scheduler runs the task again elsewhere (its
 pending future is cancelled and ``SchedulerLost`` says how many unit-years were committed; what
 was committed before stays, nothing else is written.
 
+Nothing waits forever (issue 27): a malformed address is said before anything connects; the
+scheduler must answer, and have a worker, within SELFEVAL_DASK_TIMEOUT seconds (default 60) at
+the start and all along the batch (a frozen scheduler keeps its socket open, so distributed
+itself never notices); a task whose workers keep dying ends after the scheduler's
+``allowed-failures`` retries. Each is one message, and what was committed stays.
+
 Why the local default stays the fork pool (run.batch), not a LocalCluster: measured by
 ``make bench`` (a LocalCluster takes ~1.4 s to start and ~2 ms per task against ~0.03 s and
 ~0.06 ms for forking, and its nanny'd workers may not fork the year builder's helpers), and
@@ -30,15 +36,20 @@ import shutil
 import socket
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import CancelledError
 from functools import cache
 from pathlib import Path, PurePosixPath
 
+from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import (
+    ClusterSettingError,
+    NoWorkers,
     ResultRejected,
     SchedulerLost,
     SchedulerUnavailable,
+    SchedulerUnresponsive,
     UnsafePath,
     WorkersOutOfDate,
 )
@@ -53,7 +64,21 @@ from selfeval.run.plan import (
     YearPlan,
 )
 
-CLUSTER_ERRORS = (SchedulerUnavailable, SchedulerLost, WorkersOutOfDate)
+CLUSTER_ERRORS = (
+    ClusterSettingError,
+    SchedulerUnavailable,
+    SchedulerLost,
+    SchedulerUnresponsive,
+    NoWorkers,
+    WorkersOutOfDate,
+)
+
+#: Seconds without an answer from the scheduler, or without any worker, before a batch gives up.
+DASK_TIMEOUT_ENV = "SELFEVAL_DASK_TIMEOUT"
+DASK_TIMEOUT_DEFAULT = 60.0
+#: Seconds between two looks at the scheduler while results are awaited.
+CHECK_EVERY = 1.0
+_NOTHING_CHANGED = "已有报告未改动 / earlier outputs are unchanged"
 
 
 # --------------------------------------------------------------------------- both sides
@@ -207,6 +232,7 @@ def build_task(
         "seconds": time.monotonic() - started,
         "pdf": built.get("pdf"),
         "pdf_error": built.get("pdf_error", ""),
+        "pdf_fonts": built.get("pdf_fonts", ""),
     }
 
 
@@ -233,27 +259,202 @@ def verify(result: dict, key: Key, version: str) -> dict[str, bytes]:
     return products
 
 
-def _connect(scheduler: str, timeout: float):
-    from distributed import Client
+def dask_timeout() -> float:
+    """SELFEVAL_DASK_TIMEOUT in seconds (default 60); anything but a positive number is said."""
+    try:
+        return config.env_seconds(DASK_TIMEOUT_ENV, DASK_TIMEOUT_DEFAULT, most=1e9)
+    except ValueError as exc:
+        raise ClusterSettingError(str(exc)) from None
+
+
+def check_address(scheduler: str) -> str:
+    """The scheduler's address as distributed reads it, or ClusterSettingError in one line.
+
+    distributed finds a malformed address only inside Client(), raises it as a traceback and
+    then spends twice its timeout closing the half-made client; a host name that does not
+    resolve is retried until the connect timeout. Both are said here, before any connection.
+    """
+    from distributed.comm import registry
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    text = scheduler.strip()
+    host, port = None, 0
+    try:
+        scheme, loc = parse_address(text, strict=False)
+        registry.get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(loc)
+            if not host or not 0 < port < 65536 or any(c.isspace() for c in host):
+                raise ValueError(f"no host or port in {loc!r}")
+    except ValueError as exc:
+        raise ClusterSettingError(
+            f"Dask 调度器地址「{scheduler}」无效，应形如 tcp://主机:8786（{exc}），未连接任何调度器"
+            f" / invalid dask scheduler address {scheduler!r}: expected tcp://host:8786"
+        ) from None
+    if host is not None:
+        try:
+            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise ClusterSettingError(
+                f"Dask 调度器地址「{scheduler}」中的主机名 {host} 无法解析"
+                f"（{getattr(exc, 'strerror', None) or exc}），未连接任何调度器"
+                f" / cannot resolve the scheduler's host {host}"
+            ) from None
+    return f"{scheme}://{loc}"
+
+
+def _unavailable(address: str, timeout: float, exc: BaseException) -> SchedulerUnavailable:
+    return SchedulerUnavailable(
+        f"无法连接 Dask 调度器 {address}：{timeout:g} 秒内调度器无响应（{DASK_TIMEOUT_ENV}），"
+        f"未提交任何任务，{_NOTHING_CHANGED} / no dask scheduler answered at {address}"
+        f" within {timeout:g} s{f' ({exc})' if str(exc) else ''}"
+    )
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Connect and finish distributed's handshake within `timeout`, else SchedulerUnavailable.
+
+    Client(timeout=) bounds the TCP connect only: distributed.comm.connect then reads the
+    peer's handshake without a limit, so a listener that accepts and never answers (a frozen
+    scheduler, a host that swallows packets behind a proxy) holds Client() forever. Here the
+    whole exchange runs in a private event loop under one deadline and is cancelled with it.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def hello() -> None:
+        comm = await connect(address, timeout=timeout)
+        await comm.close()
 
     try:
-        return Client(scheduler, timeout=timeout, set_as_default=False)
+        asyncio.run(asyncio.wait_for(hello(), timeout))
     except (OSError, TimeoutError) as exc:
-        raise SchedulerUnavailable(
-            f"无法连接 Dask 调度器 {scheduler}（{timeout:.0f} 秒内无响应），已有报告未改动"
-            f" / no dask scheduler at {scheduler}: {exc}"
-        ) from exc
+        raise _unavailable(address, timeout, exc) from exc
+
+
+def _connect(address: str, timeout: float):
+    """A Client of the scheduler at `address` (checked), having answered within `timeout`."""
+    from distributed import Client
+
+    _probe(address, timeout)
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise _unavailable(address, timeout, exc) from exc
+
+
+class _Watch:
+    """Is the scheduler answering, and has it a worker? Asked with a deadline, every second.
+
+    distributed's client notices a scheduler that closed its connection (futures are
+    cancelled, SchedulerLost), but not one that stops answering while its socket stays open
+    (SIGSTOP, a hung host): futures stay pending forever. And a scheduler whose last worker
+    died keeps its tasks waiting for a worker that may never come. So the batch asks for the
+    scheduler's workers through ``Client.sync(..., callback_timeout=)`` (the deadline
+    ``Future.result(timeout=)`` uses; ``wait_for_workers`` and ``scheduler_info`` have none): no
+    answer within the timeout is SchedulerUnresponsive, no worker for the timeout NoWorkers.
+    Tasks whose worker died under them are counted from the scheduler's ``remove-worker``
+    events (``subscribe_topic``), so that the message can say what happened to them.
+    """
+
+    def __init__(self, client, address: str, timeout: float) -> None:
+        self.client = client
+        self.address = address
+        self.timeout = timeout
+        self.lost: Counter[str] = Counter()
+        self.no_worker_since: float | None = None
+        self.next_check = 0.0
+        client.subscribe_topic("all", self._on_event)
+
+    def _on_event(self, event) -> None:  # runs on the client's event loop
+        msg = event[1] if isinstance(event, tuple) and len(event) == 2 else None
+        if (
+            isinstance(msg, dict)
+            and msg.get("action") == "remove-worker"
+            and not msg.get("expected")
+        ):
+            for key in msg.get("processing-tasks") or ():
+                self.lost[str(key)] += 1
+
+    def bounded(self, make, done: str = ""):
+        """`make()`'s awaitable run on the client's loop; SchedulerUnresponsive after timeout."""
+        try:
+            return self.client.sync(make, callback_timeout=self.timeout)
+        except TimeoutError as exc:
+            raise SchedulerUnresponsive(
+                f"Dask 调度器 {self.address} 已 {self.timeout:g} 秒无响应（调度器无响应，"
+                f"{DASK_TIMEOUT_ENV}）：{done or '未提交任何任务'}，{_NOTHING_CHANGED}"
+                f" / the dask scheduler did not answer for {self.timeout:g} s"
+            ) from exc
+
+    async def _identity(self) -> dict | None:
+        """The scheduler's identity; None once the client has lost its connection (then the
+        cancelled futures say so at once, while a new connection would be retried until the
+        connect timeout)."""
+        import asyncio
+
+        ask = asyncio.ensure_future(self.client.scheduler.identity(n_workers=-1))
+        try:
+            while not ask.done():
+                if self.client.status != "running":
+                    return None
+                await asyncio.wait([ask], timeout=0.1)
+            return ask.result()
+        finally:
+            ask.cancel()
+
+    def workers(self, done: str = "") -> int | None:
+        """How many workers the scheduler has; None when the connection is gone."""
+        info = self.bounded(self._identity, done)
+        return None if info is None else len(info.get("workers") or {})
+
+    def wait_for_workers(self) -> None:
+        """At least one worker within the timeout, else NoWorkers before anything is sent."""
+        deadline = time.monotonic() + self.timeout
+        while not (found := self.workers()):
+            if found is None:
+                raise SchedulerLost(
+                    f"与 Dask 调度器的连接已断开，未提交任何任务，{_NOTHING_CHANGED}"
+                )
+            if time.monotonic() >= deadline:
+                raise NoWorkers(
+                    f"Dask 调度器 {self.address} 上 {self.timeout:g} 秒内没有可用的 worker"
+                    f"（{DASK_TIMEOUT_ENV}）：未提交任何任务，{_NOTHING_CHANGED}"
+                    f" / no dask worker joined {self.address} within {self.timeout:g} s"
+                )
+            time.sleep(0.2)
+
+    def check(self, done: str, lost: list[str]) -> None:
+        """Once a second at most: the scheduler answers and some worker has been there lately."""
+        now = time.monotonic()
+        if now < self.next_check:
+            return
+        self.next_check = now + CHECK_EVERY
+        found = self.workers(done)
+        if found is None or found:  # gone: the cancelled futures raise SchedulerLost
+            self.no_worker_since = None
+            return
+        self.no_worker_since = self.no_worker_since or now
+        if now - self.no_worker_since >= self.timeout:
+            why = "；".join(lost)
+            raise NoWorkers(
+                f"Dask 调度器 {self.address} 上已 {self.timeout:g} 秒没有可用的 worker"
+                f"（{DASK_TIMEOUT_ENV}）{'：' + why if why else ''}；{done}，{_NOTHING_CHANGED}"
+                f" / no dask worker for {self.timeout:g} s"
+            )
 
 
 class _Remote:
     """One batch on a cluster: decide like the local batch, submit, verify, commit in order."""
 
-    def __init__(self, roots: Roots, client, force: bool, departments: dict[Key, list[str]]):
+    def __init__(self, roots: Roots, watch: _Watch, force: bool, departments: dict[Key, list[str]]):
         from selfeval.run import batch
 
         self.batch = batch
         self.roots = roots
-        self.client = client
+        self.watch = watch
+        self.client = watch.client
         self.force = force
         self.departments = departments
         self.version = code_version()
@@ -319,24 +520,46 @@ class _Remote:
             )
 
     def collect(self, progress) -> None:
+        """Commit results as they come; between them, look at the scheduler (_Watch)."""
         from distributed import as_completed
 
         by_key = {f.key: k for k, f in self.futures.items()}
         started = time.monotonic()
-        for future in as_completed(list(self.futures.values()), loop=self.client.loop):
-            key = by_key[future.key]
-            try:
-                result = future.result()
-            except CancelledError as exc:  # the client cancels everything on a lost scheduler
-                raise SchedulerLost(
-                    f"与 Dask 调度器的连接已断开（{time.monotonic() - started:.1f} 秒后）："
-                    f"已提交 {len(self.committed)} 个单位年度，其余未生成，已有报告未改动"
-                    f" / lost the dask scheduler: {len(self.committed)} unit-year(s) committed"
-                ) from exc
-            except Exception as exc:  # KilledWorker after its allowed failures, and the like
-                result = {"key": key.rel, "error": f"{type(exc).__name__}: {exc}"}
-            self.done[key] = result
-            self.commit_ready(progress)
+        pending = as_completed(list(self.futures.values()), loop=self.client.loop)
+        while not pending.is_empty():
+            for future in pending.next_batch(block=False):
+                key = by_key[future.key]
+                try:
+                    result = future.result(timeout=self.watch.timeout)
+                except CancelledError as exc:  # the client cancels everything on a lost scheduler
+                    raise SchedulerLost(
+                        f"与 Dask 调度器的连接已断开（{time.monotonic() - started:.1f} 秒后）："
+                        f"{self._done()}，{_NOTHING_CHANGED}"
+                        f" / lost the dask scheduler: {len(self.committed)} unit-year(s) committed"
+                    ) from exc
+                except TimeoutError as exc:  # the result did not come from its worker
+                    raise SchedulerUnresponsive(
+                        f"{key} 的结果 {self.watch.timeout:g} 秒内未能取回（调度器无响应或 worker "
+                        f"无响应）：{self._done()}，{_NOTHING_CHANGED} / no result for {key}"
+                    ) from exc
+                except Exception as exc:  # KilledWorker after its allowed failures, and the like
+                    result = {"key": key.rel, "error": _task_error(exc)}
+                self.done[key] = result
+                self.commit_ready(progress)
+            if not pending.has_ready():
+                self.watch.check(self._done(), self._lost())
+                time.sleep(0.05)
+
+    def _done(self) -> str:
+        return f"已提交 {len(self.committed)} 个单位年度，其余未生成"
+
+    def _lost(self) -> list[str]:
+        """`<unit-year>：任务所在 worker 退出，已重试 N 次` for each task that lost a worker."""
+        lines = []
+        for key, future in self.futures.items():
+            if n := self.watch.lost.get(str(future.key)):
+                lines.append(f"{key} 的任务所在 worker 退出，已重试 {n - 1} 次（仍在等待 worker）")
+        return lines
 
     def commit_ready(self, progress) -> None:
         for key in sorted(self.done):
@@ -406,8 +629,26 @@ class _Remote:
             for path in (staged_out, staged_proc):
                 shutil.rmtree(path, ignore_errors=True)
         plan.status = BUILT
-        plan.result = {"pdf": result.get("pdf"), "pdf_error": result.get("pdf_error", "")}
+        plan.result = {
+            "pdf": result.get("pdf"),
+            "pdf_error": result.get("pdf_error", ""),
+            "pdf_fonts": result.get("pdf_fonts", ""),
+        }
         self.committed.append(key)
+
+
+def _task_error(exc: BaseException) -> str:
+    """A task's failure as the year's message; KilledWorker said in Chinese with its count."""
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return (
+            f"任务所在 worker 退出，已重试 {exc.allowed_failures} 次"
+            "（每次运行它的 worker 都退出了，可能是内存不足或进程被结束；"
+            "次数由调度器的 distributed.scheduler.allowed-failures 设定）"
+            f" / the workers running this task died {exc.allowed_failures + 1} time(s)"
+        )
+    return f"{type(exc).__name__}: {exc}"
 
 
 def run_remote(
@@ -418,13 +659,18 @@ def run_remote(
     root: Path | None = None,
     tty: bool | None = None,
     index: bool = True,
-    connect_timeout: float = 10,
+    timeout: float | None = None,
 ):
     """Under the lock: recover, build what changed on the cluster, commit, refresh the index.
 
-    Raises SchedulerUnavailable (nothing submitted), WorkersOutOfDate (nothing submitted) and
-    SchedulerLost (committed unit-years stay, nothing else is written).
+    `timeout`: seconds without an answer from the scheduler or without a worker (default
+    SELFEVAL_DASK_TIMEOUT, else 60). Raises ClusterSettingError (a malformed address, at once),
+    SchedulerUnavailable, NoWorkers and WorkersOutOfDate (nothing submitted), and SchedulerLost,
+    SchedulerUnresponsive and NoWorkers during the batch (committed unit-years stay, nothing else
+    is written).
     """
+    import dask
+
     from selfeval.present.build import check_frames
     from selfeval.run import batch
     from selfeval.run.department import declared_departments
@@ -433,12 +679,20 @@ def run_remote(
 
     roots = Roots.of(root)
     keys = sorted(set(keys))
-    with batch.batch_lock(roots.outputs):
+    timeout = timeout or dask_timeout()
+    address = check_address(scheduler)  # before the lock: a typo is said at once
+    with (
+        batch.batch_lock(roots.outputs),
+        dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}),
+    ):
         for note in recover(roots):
             print(note)
-        client = _connect(scheduler, connect_timeout)
+        client = _connect(address, timeout)
         try:
-            stale = {a: v for a, v in client.run(code_version).items() if v != code_version()}
+            watch = _Watch(client, address, timeout)
+            watch.wait_for_workers()
+            versions = watch.bounded(lambda: client.run(code_version, asynchronous=True))
+            stale = {a: v for a, v in versions.items() if v != code_version()}
             if stale:
                 raise WorkersOutOfDate(
                     f"{len(stale)} 个工作节点的代码版本与本机不同（{', '.join(sorted(stale))}），"
@@ -449,7 +703,7 @@ def run_remote(
             for phase in ([k for k in keys if k not in departments], sorted(departments)):
                 if not phase:
                     continue
-                remote = _Remote(roots, client, force, departments)
+                remote = _Remote(roots, watch, force, departments)
                 todo = remote.decide(phase)
                 if todo:  # a frame problem is one message, before anything is submitted
                     check_frames()

@@ -16,6 +16,7 @@ FAILED_DIR = "failed"
 STATUS_BUILT = "已生成"
 STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
 STATUS_FAILED = "生成失败"
+STATUS_DRAFT = "草稿（数据未齐，不可报送）"
 #: Said of outputs whose raw folder is gone (a renamed unit folder leaves its old outputs).
 STATUS_NO_RAW = "data/raw/{rel}/ 已不存在：这是旧的输出，不再更新，可删除 outputs/{rel}/"
 
@@ -63,6 +64,8 @@ def collect_years(roots: Roots) -> list[dict]:
         figures = {key: summary.get(key) for key, *_ in page.FIGURES}
         figures["participants"] = page.participants(summary)
         status = (STATUS_FAILED_KEPT if failed else STATUS_BUILT) if has_report else STATUS_FAILED
+        if has_report and summary.get("missing"):  # a 草稿: the 报送稿 lacks required items
+            status = STATUS_DRAFT if not failed else f"{STATUS_FAILED_KEPT}；{STATUS_DRAFT}"
         if not (roots.raw / rel).is_dir():  # a renamed or removed unit's leftover outputs
             status += f"；{STATUS_NO_RAW.format(rel=visible(rel))}"
         records.append(

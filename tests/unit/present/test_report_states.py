@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup
+from docx.oxml.ns import qn
 
 from selfeval import results
 from selfeval.clean import clean_year
@@ -45,11 +47,11 @@ def section(soup: BeautifulSoup, anchor: str) -> str:
 
 
 def texts(soup: BeautifulSoup, anchor: str) -> list[str]:
-    """The 报送稿's paragraphs of a section (the 审核底稿's notes and the 落款 left out)."""
+    """The 报送稿's paragraphs of a section (the 底稿's notes, 附件说明 and 落款 left out)."""
     return [
         p.get_text(strip=True)
         for p in soup.find(id=anchor).find_all("p")
-        if not {"review", "signature", "signature-space"} & set(p.get("class", []))
+        if not {"review", "signature", "signature-space", "attachments"} & set(p.get("class", []))
     ]
 
 
@@ -70,14 +72,23 @@ def test_general_total_stated_zero_and_not_given(tmp_path):
     s2 = texts(stated, "s2")
     assert s2[0] == "2025年一般公共预算支出120.5万元。"  # one decimal stated, one shown
     # total only: the split is said to be not given, never 「无基本支出」
-    assert "支出数据只列一般公共预算合计数，基本支出和项目支出的构成未填报。" in s2
+    assert "支出数据只列一般公共预算合计数，基本支出和项目支出的构成未填报。" in review_notes(
+        stated, "s2"
+    )
     assert "无" not in section(stated, "s2").replace("未填报", "")
     _, zero = report(tmp_path / "b", spending(["一般公共预算", "", "合计", "", 0, ""]))
     assert texts(zero, "s2") == ["2025年无一般公共预算支出。"]
     _, absent = report(tmp_path / "c", {"单位概况": UNIT})
-    assert texts(absent, "s2") == ["2025年一般公共预算支出情况未填报。"]
-    for anchor in ("s3", "s4", "s5"):  # no rows of the type: not given, not 「无」
-        assert texts(absent, anchor) == ["未填报。"]
+    # What the data lacks the 报送稿 leaves out; the 审核底稿 says it is not given (never 「无」)
+    assert texts(absent, "s2") == []
+    assert review_notes(absent, "s2") == ["2025年一般公共预算支出情况未填报。"]
+    for anchor, kind in (
+        ("s3", "政府性基金预算"),
+        ("s4", "国有资本经营预算"),
+        ("s5", "社会保险基金预算"),
+    ):
+        assert texts(absent, anchor) == []
+        assert review_notes(absent, anchor) == [f"2025年{kind}支出情况未填报。"]
 
 
 def test_basic_and_project_in_three_states(tmp_path):
@@ -85,7 +96,8 @@ def test_basic_and_project_in_three_states(tmp_path):
         tmp_path / "a", spending(["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""])
     )
     s2 = texts(only_project, "s2")
-    assert "基本支出未填报。" in s2 and "本年度无基本支出。" not in s2
+    assert "基本支出未填报。" in review_notes(only_project, "s2")
+    assert "本年度无基本支出。" not in s2 and not any("未填报" in x for x in s2)
     # 18.2 / 20 = 91.00%; one project named with its budget clause
     assert "2025年项目支出18.2万元（预算数20万元，执行率91.00%），共1个项目：" in s2[-1]
     _, zero_basic = report(
@@ -124,7 +136,9 @@ def test_other_budget_types_stated_and_zero(tmp_path):
     # 3.5 / 4 = 87.50%
     assert texts(soup, "s3") == ["2025年政府性基金预算支出3.5万元，预算数4万元，执行率87.50%。"]
     assert texts(soup, "s4") == ["2025年国有资本经营预算支出0万元。无。"]
-    assert texts(soup, "s5") == ["未填报。"]
+    assert texts(soup, "s5") == [] and review_notes(soup, "s5") == [
+        "2025年社会保险基金预算支出情况未填报。"
+    ]
 
 
 def test_sangong_stated_zero_and_not_given(tmp_path):
@@ -286,9 +300,9 @@ def test_overview_states_what_is_given_and_mentions_nothing_else(tmp_path):
 
 def test_closing_sections_without_prose_are_not_given(tmp_path):
     _, soup = report(tmp_path, {"单位概况": UNIT})
-    assert texts(soup, "s6") == ["未填报。"]
-    for anchor in ("s7", "s8", "s9"):
-        assert texts(soup, anchor) == ["未填报。"]
+    for anchor in ("s6", "s7", "s8", "s9"):  # the 报送稿 says nothing; the 底稿 says why
+        assert texts(soup, anchor) == []
+        assert review_notes(soup, anchor) == ["本部分未填报。"]
     stated = {"单位概况": UNIT, "文字说明": [["章节", "内容"], ["改进措施", "无。"]]}
     _, soup = report(tmp_path / "b", stated)
     assert texts(soup, "s8") == ["无。"]  # 「无」 only where the unit wrote it
@@ -446,6 +460,10 @@ def complete_year() -> dict:
         ],
         "文字说明": [
             ["章节", "内容"],
+            ["总体目标", "全年开放360天以上，服务读者1万人次。"],
+            ["总体完成情况", "全年开放362天，服务读者8000人次。"],
+            ["存在问题", "服务人次未达目标，宣传不足。"],
+            ["改进措施", "加强阅读推广宣传。"],
             ["结果应用", "自评结果作为下一年度预算安排的依据，并随部门决算公开。"],
         ],
     }
@@ -468,6 +486,11 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     assert texts(soup, "s9") == ["自评结果作为下一年度预算安排的依据，并随部门决算公开。"]
     signature = [p.get_text() for p in soup.find(id="s10").select("p.signature")]
     assert signature == ["测试县文化馆", "2026年3月15日"]
+    # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
+    attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
+    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
+    assert kinds.index("attachments") < kinds.index("signature signature")
 
 
 def test_without_application_text_there_is_no_such_part(tmp_path):
@@ -496,9 +519,65 @@ def test_the_submitted_word_file_has_no_working_notes_and_the_review_file_has(tm
         "selfeval",
     ):
         assert working not in sent, working
+    # everything the 报送稿 holds, its tables included: no tool language, nothing 未填报
+    body = docx.Document(str(submitted)).element.body
+    every = "".join(t.text or "" for t in body.iter(qn("w:t")))
+    for word in ("selfeval", "自动生成", "未填报", "提示", "数据核对", "合计口径", "本条为汇总"):
+        assert word not in every, word
+    assert not re.search(r"\.csv|第\d+行|其中\d+项.*未填报", every)
     assert "【审核】评分规则：" in kept and "【审核】数据来源：人员支出 45：" in kept
     assert "附录：数据核对" in kept
     word = docx.Document(str(submitted))
     last = [p for p in word.paragraphs if p.text in ("测试县文化馆", "2026年3月15日")]
     assert [p.text for p in last][-2:] == ["测试县文化馆", "2026年3月15日"]
     assert all(p.alignment == 2 or p.style.paragraph_format.alignment == 2 for p in last[-2:])
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def test_a_complete_year_is_no_draft(tmp_path):
+    document, soup = report(tmp_path, complete_year())
+    assert document.draft == ()
+    assert soup.select(".draft-mark, .draft-items") == []
+    assert "@top-center" not in str(soup)
+    path = tmp_path / "report.docx"
+    path.write_bytes(build_docx(document.submitted()))
+    word = docx.Document(str(path))
+    assert all(p.text == "" for s in word.sections for p in s.header.paragraphs)
+
+
+def test_a_year_lacking_required_items_is_a_draft_in_every_format(tmp_path):
+    """No 预算数, no 绩效目标, no 结果应用, no 填报日期: each named once, in the frame's order,
+    in plain Chinese; every 报送稿 page says 征求意见稿; the list is the 底稿's."""
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", "", 45, ""])
+    document, soup = report(tmp_path, sheets)
+    assert document.draft == (
+        "支出表未填预算数，无法计算预算执行率",
+        "未填报绩效目标，无法计算自评得分",
+        "文字说明未填「结果应用」（自评结果拟应用和公开情况）",
+        "单位概况未填填报日期，落款没有成文日期",
+    )
+    assert soup.select_one("p.draft-mark").get_text() == "征求意见稿（数据未齐）"
+    assert 'content: "征求意见稿（数据未齐）"' in soup.find("style").get_text()  # @page header
+    items = soup.select_one("div.review.draft-items")
+    assert [li.get_text() for li in items.find_all("li")] == list(document.draft)
+    sent, kept = tmp_path / "report.docx", tmp_path / "review.docx"
+    sent.write_bytes(build_docx(document.submitted()))
+    kept.write_bytes(build_docx(document))
+    word = docx.Document(str(sent))
+    for section in word.sections:
+        for header in (section.header, section.even_page_header, section.first_page_header):
+            assert [p.text for p in header.paragraphs] == ["征求意见稿（数据未齐）"]
+    assert "报送稿尚缺" not in "".join(p.text for p in word.paragraphs)
+    review = [p.text for p in docx.Document(str(kept)).paragraphs]
+    assert "【审核】报送稿尚缺以下内容，补齐后方可报送：" in review
+    assert "1. 支出表未填预算数，无法计算预算执行率" in review
+
+
+def test_a_deviation_without_problems_or_measures_is_missing(tmp_path):
+    sheets = complete_year()
+    sheets["文字说明"] = [r for r in sheets["文字说明"] if r[0] not in ("存在问题", "改进措施")]
+    document, _ = report(tmp_path, sheets)
+    # 服务人次 8000 < 10000 is a deviation with no 偏差原因 and no 存在问题/改进措施 text
+    assert document.draft == ("有指标未完成或预算执行率偏低，但未填写存在的问题及改进措施",)

@@ -92,31 +92,147 @@ def test_summary_lines_and_exit_status(monkeypatch, tmp_path):
     ]
 
 
+def _require(what: str, present: bool) -> None:
+    """Skip without `what`; fail under CI=true, where .ci/run installs it."""
+    if not present:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{what} is required in CI (.ci/run installs it)")
+        pytest.skip(f"{what} not installed")
+
+
+def _fc_match(conf: Path, family: str) -> str:
+    env = {"FONTCONFIG_FILE": str(conf), "PATH": "/usr/bin:/bin", "HOME": str(conf.parent)}
+    done = subprocess.run(
+        ["fc-match", "-f", "%{family[0]}|%{style[0]}", family],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return done.stdout
+
+
 @pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig tools not installed")
-def test_private_fontconfig_maps_the_docx_faces_to_noto_cjk(tmp_path):
+def test_private_fontconfig_maps_the_docx_faces_to_fandol_else_noto_sc(tmp_path, monkeypatch):
+    fc_list = subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
+    _require("fonts-noto-cjk", "Noto Serif CJK" in fc_list)
+    _require("texlive-lang-chinese (Fandol)", (pdf.FANDOL_DIR / "FandolFang-Regular.otf").is_file())
     conf = tmp_path / "fonts.conf"
+    monkeypatch.delenv(pdf.FONT_DIR_ENV, raising=False)
     conf.write_text(pdf.fontconfig_xml(), encoding="utf-8")
-    if (
-        "Noto Serif CJK"
-        not in subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
-    ):
-        pytest.skip("fonts-noto-cjk not installed")
+    assert _fc_match(conf, "仿宋_GB2312") == "FandolFang|Regular"
+    assert _fc_match(conf, "仿宋") == "FandolFang|Regular"
+    assert _fc_match(conf, "楷体_GB2312") == "FandolKai|Regular"
+    assert _fc_match(conf, "宋体") == "FandolSong|Regular"
+    assert _fc_match(conf, "方正小标宋简体") == "FandolSong|Bold"  # the heavy Song
+    assert _fc_match(conf, "黑体") == "FandolHei|Regular"
+    assert "CJK" not in _fc_match(conf, "Times New Roman")  # the rules test only the first family
+    assert "Fandol" not in _fc_match(conf, "Times New Roman")
 
-    def match(family: str) -> str:
-        env = {"FONTCONFIG_FILE": str(conf), "PATH": "/usr/bin:/bin"}
-        done = subprocess.run(
-            ["fc-match", "-f", "%{family[0]}|%{style[0]}", family],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        )
-        return done.stdout
+    # the Fandol folder hidden: each face falls back to Noto SC
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    monkeypatch.setenv(pdf.FONT_DIR_ENV, str(empty))
+    conf.write_text(pdf.fontconfig_xml(), encoding="utf-8")
+    assert _fc_match(conf, "仿宋_GB2312").startswith("Noto Serif CJK SC|")
+    assert _fc_match(conf, "楷体_GB2312").startswith("Noto Serif CJK SC|")
+    assert _fc_match(conf, "黑体").startswith("Noto Sans CJK SC|")
+    assert _fc_match(conf, "方正小标宋简体") == "Noto Serif CJK SC|Bold"
 
-    assert match("仿宋_GB2312").startswith("Noto Serif CJK SC|")
-    assert match("黑体").startswith("Noto Sans CJK SC|")
-    assert match("方正小标宋简体") == "Noto Serif CJK SC|Bold"
-    assert "CJK" not in match("Times New Roman")  # the rules test only the first family asked
+
+#: One run in each Word font of the docx (style.py), in the words the report sets in it.
+_RUNS = {
+    "方正小标宋简体": "部门整体支出绩效自评报告",
+    "仿宋_GB2312": "一般公共预算支出执行情况良好",
+    "楷体_GB2312": "（一）基本支出情况",
+    "宋体": "单位：万元",
+    "黑体": "一、部门概况",
+}
+
+
+def _docx_in_each_font(path: Path) -> Path:
+    """A Word file holding one paragraph per Word font, every run's East Asian font set."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    for font, text in _RUNS.items():
+        run = document.add_paragraph().add_run(text)
+        fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+            fonts.set(qn(attr), font)
+    document.save(str(path))
+    return path
+
+
+def test_the_pdf_sets_fangsong_and_kaiti_in_fandol_not_in_a_japanese_face(tmp_path, monkeypatch):
+    """A real conversion (LibreOffice), its font list read by pdffonts: each Word font in its
+    Fandol face (仿宋 → FandolFang, 楷体 → FandolKai, 小标宋 → FandolSong-Bold…), and no face
+    of the Noto TTC, whose shared CFF table lists as NotoSerifCJKjp."""
+    from selfeval.run import pdfcheck
+
+    _require("LibreOffice (soffice)", pdf.find_soffice() is not None)
+    _require("poppler-utils", pdfcheck.available())
+    _require("texlive-lang-chinese (Fandol)", (pdf.FANDOL_DIR / "FandolFang-Regular.otf").is_file())
+    monkeypatch.delenv(pdf.FONT_DIR_ENV, raising=False)
+    made = pdf.docx_to_pdf(_docx_in_each_font(tmp_path / "fonts.docx"), tmp_path / "fonts.pdf")
+    listed = pdfcheck.fonts(made)
+    assert listed and all(f.embedded for f in listed), listed
+    names = {f.name.split("+", 1)[-1] for f in listed}  # ABCDEF+FandolFang-Regular
+    assert names == {
+        "FandolSong-Bold",
+        "FandolFang-Regular",
+        "FandolKai-Regular",
+        "FandolSong-Regular",
+        "FandolHei-Regular",
+    }
+    assert not [n for n in names if "jp" in n.lower() or "JP" in n]
+    # and the text reads back as written (the faces carry the GB 2312 characters)
+    assert pdfcheck.text(made) == "".join(_RUNS.values())
+
+
+def test_without_fandol_the_summary_names_the_substitutes_once(monkeypatch, tmp_path):
+    """Fonts hidden (SELFEVAL_PDF_FONT_DIR at an empty folder): the conversion's result and the
+    build summary say, in one line for all years, which face stood in for which Word font."""
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    monkeypatch.setenv(pdf.FONT_DIR_ENV, str(empty))
+    made = _real_pdf(tmp_path / "made.pdf", 1)
+    script = _OUT_PDF + f'cp "{tmp_path / "made.pdf"}" "$target"'
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(_fake_soffice(tmp_path, script)))
+    (tmp_path / "report.docx").write_bytes(b"PK")
+    result = convert_pdf(tmp_path / "report.docx", tmp_path / "report.pdf")
+    assert result["pdf"] == "made" and (tmp_path / "report.pdf").read_bytes() == made
+    line = (
+        "PDF 中方正小标宋简体、仿宋_GB2312、楷体_GB2312、宋体以 Noto Serif CJK SC 代替，"
+        "黑体以 Noto Sans CJK SC 代替（未安装 Fandol 字体："
+    )
+    assert result["pdf_fonts"].startswith(line)
+    assert f"{pdf.FONT_DIR_ENV}={empty}" in result["pdf_fonts"]
+    assert "FandolFang-Regular.otf" in result["pdf_fonts"]
+
+    roots = Roots.of(tmp_path / "project")
+    for year in (2023, 2024):
+        _year(roots, year, pdf_too=True)
+    same = [YearPlan(year, status=BUILT, result=dict(result)) for year in (2023, 2024)]
+    assert pdf_lines(same, roots) == [result["pdf_fonts"]]  # one line, not one per year
+    # Debian's folder missing: the line gives the package to install
+    monkeypatch.setattr(pdf, "FANDOL_DIR", empty)
+    monkeypatch.delenv(pdf.FONT_DIR_ENV)
+    assert pdf.font_note().endswith(
+        "（未安装 Fandol 字体：sudo apt-get install -y --no-install-recommends"
+        " texlive-lang-chinese） / PDF set in Noto Serif CJK SC, Noto Sans CJK SC:"
+        " Fandol fonts not installed"
+    )
+    # with the fonts there, nothing to say
+    fandol = tmp_path / "fandol"
+    fandol.mkdir()
+    for face, _ in pdf.FACES.values():
+        (fandol / str(face.file)).write_bytes(b"")
+    monkeypatch.setenv(pdf.FONT_DIR_ENV, str(fandol))
+    assert pdf.font_note() == ""
+    done = [YearPlan(2024, status=BUILT, result={"pdf": "made", "pdf_fonts": ""})]
+    assert pdf_lines(done, roots) == []
 
 
 # --------------------------------------------------------------------------- issue 27: fake PDFs,
@@ -260,6 +376,14 @@ def test_make_pdf_converts_every_units_years(monkeypatch, tmp_path, capsys):
         stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
         assert stamp["products"]["report.pdf"] == batch.hash_tree(folder / "report.pdf")
     assert "[library/2024] 已生成" in out and "[museum/2024] 已生成" in out
+    # with the Fandol fonts hidden, the substitutes are named once, after the conversions
+    monkeypatch.setenv(pdf.FONT_DIR_ENV, str(tmp_path / "no-fonts"))
+    for folder in folders:
+        (folder / "report.pdf").unlink()
+    assert pdf.pdf_cli(tmp_path / "project") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == pdf.font_note() and out[-1].startswith("PDF 中方正小标宋简体、仿宋_GB2312")
+    assert sum("Noto Serif CJK SC 代替" in line for line in out) == 1
 
 
 def test_make_pdf_with_a_garbage_converter_keeps_each_earlier_pdf(monkeypatch, tmp_path, capsys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from selfeval.present.blocks.common import amount, p, t, texts
+from selfeval.present.blocks.common import amount, not_given, p, t, texts
 from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
 from selfeval.rules import plain_str
@@ -52,7 +52,7 @@ def _closing(ctx: dict, key: str) -> list[Block]:
         if key == "problems" and ctx["targets_given"]:
             blocks.append(p(f"{ctx['year']}年我单位无预算支出执行偏离绩效目标的情况。"))
         else:
-            blocks.append(p(f"{NOT_GIVEN}。"))
+            blocks.append(not_given(f"本部分{NOT_GIVEN}。"))
     return blocks
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from selfeval.present.document import Block, Column, Figure, Paragraph, Row, Table
+from selfeval.present.document import Block, Column, Figure, Note, Paragraph, Row, Table
 from selfeval.present.formats import NOT_GIVEN, money, money_number, pct
 
 BlockBuilder = Callable[[dict, str], list[Block]]
@@ -140,3 +140,9 @@ def figure(fig: dict) -> Figure | Paragraph:
         data=data,
         anchor=f"fig-{fig['key']}",
     )
+
+
+def not_given(text: str) -> Note:
+    """A sentence saying the data gives nothing here (「…未填报。」): the 审核底稿's, since the
+    报送稿 leaves out what the data lacks (a required item makes the year a 草稿 instead)."""
+    return Note(text, review=True)

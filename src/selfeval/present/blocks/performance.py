@@ -10,6 +10,7 @@ from typing import Any
 from selfeval.present.blocks.common import (
     figure,
     get,
+    not_given,
     number,
     p,
     paragraphs,
@@ -101,6 +102,8 @@ def _event(number_: int, e: dict) -> list[Block]:
         working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
     if e["also_in"]:
         working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
+    if e["source"]:
+        working.append(f"来源：{e['source']}。")
     paragraph = Paragraph((Run(text), *(Run(n) for n in stated)), kind="event")
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
@@ -139,13 +142,20 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
         survey, rate = get(sv, "survey"), get(sv, "rate")
         name = survey + ("" if survey.endswith("满意度") else "满意度")
         if rate is None:
-            blocks.append(p(f"{name}{NOT_GIVEN}。"))
+            blocks.append(not_given(f"{name}{NOT_GIVEN}。"))
             continue
         text = f"经调查，{name}为{pct(rate, get(sv, 'decimals'))}"
         sample, satisfied = get(sv, "sample"), get(sv, "satisfied")
         if sample is not None and satisfied is not None:
             text += f"（调查样本{sample}份，满意{satisfied}份）"
         blocks.append(p(text + "。"))
+        origin = "单位填报" if get(sv, "rate_stated") else f"= 满意{satisfied} ÷ 样本{sample}"
+        source = get(sv, "source")
+        blocks.append(
+            Note(f"{name}{pct(rate, get(sv, 'decimals'))}：{origin}（{source}）。", review=True)
+            if source
+            else Note(f"{name}{pct(rate, get(sv, 'decimals'))}：{origin}。", review=True)
+        )
     return blocks
 
 
@@ -202,6 +212,9 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
         blocks.append(p(text + "。"))
         if computed:
             blocks.append(Note(computed + "。", review=True))
+        rows = [f"{y}年 {src}" for y, src in sorted(h.sources.items()) if src]
+        if rows:
+            blocks.append(Note("馆藏数据来源：" + "；".join(rows) + "。", review=True))
     return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
 
 
@@ -254,7 +267,7 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 def performance(ctx: dict, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
     if not ctx["subsections"]:
-        return [p(f"{NOT_GIVEN}。")]
+        return [not_given(f"本部分{NOT_GIVEN}。")]
     blocks: list[Block] = []
     for i, sub in enumerate(ctx["subsections"], 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))

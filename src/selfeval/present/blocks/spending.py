@@ -16,6 +16,7 @@ from selfeval.present.blocks.common import (
     budget_part,
     figure,
     missing_note,
+    not_given,
     number,
     p,
     t,
@@ -83,7 +84,7 @@ def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, s
     finished paragraph when the category is not given (未填报) or stated as none (无)."""
     category = general.categories.get(key)
     if category is None:
-        return None, [], p(f"{key}{NOT_GIVEN}。")
+        return None, [], not_given(f"{key}{NOT_GIVEN}。")
     items = general.items.get(key, [])
     if _is_none(category, items):
         return None, [], p(f"本年度无{key}。")
@@ -218,7 +219,7 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
     general = ctx["spending"]["general"]
     year = ctx["year"]
     if general is None:
-        return [p(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
+        return [not_given(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
     items = [a for ls in general.items.values() for a in ls]
     if _is_none(general.total, [*items, *general.categories.values()]):
         return [p(f"{year}年无一般公共预算支出。")]
@@ -227,7 +228,7 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
         blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:
         blocks.append(
-            Note(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
+            not_given(f"支出数据只列一般公共预算合计数，基本支出和项目支出的构成{NOT_GIVEN}。")
         )
         return blocks
     blocks.append(Heading(2, "（一）基本支出情况"))
@@ -245,7 +246,7 @@ def other_budget(budget_type: str) -> BlockBuilder:
     def block(ctx: dict, anchor: str) -> list[Block]:
         spend = ctx["spending"]["types"].get(budget_type)
         if spend is None:
-            return [p(f"{NOT_GIVEN}。")]
+            return [not_given(f"{ctx['year']}年{budget_type}支出情况{NOT_GIVEN}。")]
         total = spend.total
         items = [a for ls in spend.items.values() for a in ls]
         if total.actual is None:
