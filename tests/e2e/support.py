@@ -98,6 +98,28 @@ def build_project(tmp_path_factory) -> Path:
     if not any(hostile_dir.glob("*.csv")):
         pytest.fail(f"synthetic years are expected as CSV folders: {list(hostile_dir.iterdir())}")
     _hostile(hostile_dir)
+    _build(root)
+    _BUILT["root"] = root
+    return root
+
+
+def build_plain_years(tmp_path_factory) -> Path:
+    """Build the synthetic years alone and untouched (no hostile text, which renames the unit
+    of one year), once per session: the later year has a previous year of the same unit, so
+    its report carries the 同比 table. Returns the project root."""
+    if "plain" in _BUILT:
+        return _BUILT["plain"]
+    from selfeval import synthetic
+
+    root = tmp_path_factory.mktemp("plain")
+    synthetic.write_synthetic_years(root / "data" / "raw", list(SYNTHETIC_YEARS))
+    _build(root)
+    _BUILT["plain"] = root
+    return root
+
+
+def _build(root: Path) -> None:
+    """`python -m selfeval build` of the project at `root`, as `make report` runs it."""
     env = {**os.environ, "SELFEVAL_ROOT": str(root), "MPLBACKEND": "Agg"}
     proc = subprocess.run(
         [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
@@ -109,5 +131,3 @@ def build_project(tmp_path_factory) -> Path:
     )
     if proc.returncode != 0:
         pytest.fail(f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    _BUILT["root"] = root
-    return root

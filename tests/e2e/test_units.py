@@ -3,7 +3,9 @@ on the real notebooks through the local batch and the command line."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -15,7 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 from bs4 import BeautifulSoup
-from support_units import DEPARTMENT, UNITS, set_unit_items, write_units
+from support_units import DEPARTMENT, UNITS, set_unit_items, tree, write_units
 
 from selfeval.run import pdfcheck
 from selfeval.run.batch import BUILT, FAILED, UNCHANGED, run_batch
@@ -44,9 +46,12 @@ def _soup(path: Path) -> BeautifulSoup:
 
 
 def _html_tables(path: Path) -> dict[str, list[list[str]]]:
-    """The department section's tables in report.html: {kind: body rows' cell texts}."""
+    """The department section's tables in report.html as the 报送稿 shows them (the 审核底稿's
+    未填报 in cells left out, as report.docx leaves those cells blank): {kind: body rows}."""
     section = _soup(path).find(id="department")
     assert section is not None
+    for node in section.select(".review"):
+        node.decompose()
     return {
         table["class"][0]: [
             [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
@@ -214,6 +219,119 @@ def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_pat
     assert agrees in [p.text for p in docx.Document(str(out / "report.docx")).paragraphs]
     again = run_batch(keys, jobs=2, root=root, tty=False)
     assert {p.status for p in again.plans} == {UNCHANGED}
+
+
+# ---------------------------------------------------------------------------------------------
+# A 主管部门 is never a run behind, and a list it cannot sum is an error (issue 27)
+
+#: 支出 of 示例区合成文管所 rewritten by hand: 人员支出 and one project spent less.
+MUSEUM_SPENDING = [
+    ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）", "说明"],
+    ["一般公共预算", "基本支出", "人员支出", "51.45", "49.31", ""],
+    ["一般公共预算", "基本支出", "公用支出", "5.19", "5.09", ""],
+    ["一般公共预算", "基本支出", "合计", "", "54.40", ""],
+    ["一般公共预算", "项目支出", "图书购置专项（合成）", "9.89", "9.89", "合成数据"],
+    ["一般公共预算", "项目支出", "阅读推广专项（合成）", "7.61", "6.12", "合成数据"],
+    ["一般公共预算", "项目支出", "数字资源建设专项（合成）", "8.26", "8.26", "合成数据"],
+    ["一般公共预算", "项目支出", "合计", "", "24.27", ""],
+    ["政府性基金预算", "", "合计", "", "0", "无"],
+]
+
+
+def _stated_actual(folder: Path) -> float:
+    """A unit's total 执行数 as its 支出.csv states it: the sum of its 合计 rows."""
+    text = next(folder.glob("支出*.csv")).read_bytes().decode("utf-8-sig")
+    return sum(float(r[4]) for r in csv.reader(io.StringIO(text)) if r[2] == "合计" and r[4])
+
+
+def test_a_department_counting_a_department_shows_its_new_figures_after_one_run(project, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    museum = root / "data" / "raw" / "museum" / str(YEAR)
+    # the museum becomes a department itself, and spends less: 54.40 + 24.27 + 0 = 78.67
+    set_unit_items(museum, {"下属单位": "示例区不存在的二级单位"})
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(MUSEUM_SPENDING)
+    next(museum.glob("支出*.csv")).write_bytes(out.getvalue().encode("utf-8-sig"))
+    assert _stated_actual(museum) == pytest.approx(78.67)
+    keys = [Key(u, YEAR) for u in [*UNITS, BUREAU]]
+    result = run_batch(keys, jobs=2, root=root, tty=False)
+    statuses = {p.key.unit: p.status for p in result.plans}
+    assert statuses == {"library": UNCHANGED, "museum": BUILT, "culture": UNCHANGED, BUREAU: BUILT}
+    tables = _html_tables(root / "outputs" / BUREAU / str(YEAR) / "report.html")
+    rows = {r[0]: r for r in tables["department-units"]}
+    assert rows[UNITS["museum"]][2] == "78.67"  # the museum's 执行数 of this run, not 81.29
+    total = sum(_stated_actual(root / "data" / "raw" / u / str(YEAR)) for u in [BUREAU, *UNITS])
+    spending = {r[0]: r for r in tables["department-spending"]}
+    assert spending["合计"][2] == f"{total:.2f}"
+    again = run_batch(keys, jobs=2, root=root, tty=False)  # settled: nothing left to rebuild
+    assert {p.status for p in again.plans} == {UNCHANGED}
+
+
+def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_year(
+    project, tmp_path
+):
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    raw = root / "data" / "raw"
+    # the bureau lists the library by folder and by 单位名称 (counted twice: 700.13-style sums),
+    # and itself; the museum and the culture centre list each other
+    set_unit_items(raw / BUREAU / str(YEAR), {"下属单位": f"library、{UNITS['library']}、bureau"})
+    set_unit_items(raw / "museum" / str(YEAR), {"下属单位": "culture"})
+    set_unit_items(raw / "culture" / str(YEAR), {"下属单位": UNITS["museum"]})
+    set_unit_items(raw / "library" / str(YEAR), {"填报日期": "2025-01-12"})  # still builds
+    failing = ("bureau", "museum", "culture")
+    before = {
+        u: (tree(root / "outputs" / u / str(YEAR)), tree(root / "data" / "processed" / u))
+        for u in failing
+    }
+    env = {**os.environ, "SELFEVAL_ROOT": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    rows = {line.split()[0]: line for line in proc.stdout.splitlines() if f"/{YEAR} " in line}
+    built = rows[f"library/{YEAR}"]  # 已生成, or 草稿 (built, still a draft)
+    assert "失败" not in built and built.endswith(f"outputs/library/{YEAR}/report.html"), built
+    twice = f"「library」、「{UNITS['library']}」是同一个单位（data/raw/library/），列了 2 次"
+    itself = "列出了本单位自己（「bureau」，data/raw/bureau/）"
+    assert twice in rows[f"bureau/{YEAR}"] and itself in rows[f"bureau/{YEAR}"]
+    cycle = (
+        f"data/raw/culture/{YEAR}（{UNITS['culture']}） 列出 data/raw/museum/{YEAR}，"
+        f"data/raw/museum/{YEAR}（{UNITS['museum']}） 列出 data/raw/culture/{YEAR}"
+    )
+    assert cycle in rows[f"culture/{YEAR}"] and proc.stdout.count(cycle) == 1
+    assert f"见 data/raw/culture/{YEAR} 的错误" in rows[f"museum/{YEAR}"]
+    for unit in failing:  # nothing of a failed year was touched
+        after = (
+            tree(root / "outputs" / unit / str(YEAR)),
+            tree(root / "data" / "processed" / unit),
+        )
+        assert after == before[unit], unit
+
+
+def test_a_name_two_unit_folders_share_is_an_error_naming_both_folders(project, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    raw = root / "data" / "raw"
+    shutil.copytree(raw / "library", raw / "library2")  # a copied unit, its 单位名称 unchanged
+    set_unit_items(raw / BUREAU / str(YEAR), {"下属单位": f"{UNITS['library']}、museum"})
+    before = tree(root / "outputs" / BUREAU / str(YEAR))
+    keys = [Key(u, YEAR) for u in [*UNITS, BUREAU, "library2"]]
+    result = run_batch(keys, jobs=2, root=root, tty=False)
+    plans = {p.key.unit: p for p in result.plans}
+    assert plans["library2"].status == BUILT  # the other units still build
+    assert plans[BUREAU].status == FAILED
+    assert (
+        f"「{UNITS['library']}」是 data/raw/library/、data/raw/library2/ 2 个单位目录共同的单位名称"
+        in plans[BUREAU].error
+    )
+    assert tree(root / "outputs" / BUREAU / str(YEAR)) == before
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,11 +44,12 @@ def _typed(sh: BoundSheet, number: int, values: list, item: str, value: str) -> 
         return None if d is None else d.isoformat()
     if kind == "number":
         try:
-            n_value, _ = parse_number(value)
+            n_value, decimals = parse_number(value)
         except ParseError as exc:
             sh.err(number, "value", exc.args[0], value=value, expected="数字，如 10")
             return None
-        return None if n_value is None else f"{n_value:g}"
+        # as written, at its own precision: a 部门合计 of 5,150,055.30 is not 5.15006e+06
+        return None if n_value is None else f"{n_value:.{decimals}f}"
     if kind.startswith("enum:"):
         options = tuple(kind[5:].split("|"))
         found = {norm_key(o): o for o in options}.get(norm_key(value))

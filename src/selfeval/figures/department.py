@@ -11,18 +11,19 @@ sum is taken only over the members whose figure is known and names the members t
 missing figure is never 0. Amounts are in 万元 like every stored figure, each sum with the
 precision of its most precise part (`spending.sum_precision`); the report writes them in the
 department's own 金额单位. Its stated totals, when its 单位概况 gives 「部门合计预算数」/
-「部门合计执行数」 (in its 金额单位), are reconciled against the sum over every member.
+「部门合计执行数」 (in its 金额单位, exactly as written), are reconciled against the exact sum
+over every member (decimal arithmetic, `reconcile`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from selfeval.contract import sheets as sc
 from selfeval.figures.spending import BASIC, BUDGET_TYPES, GENERAL, PROJECT, sum_precision
-from selfeval.rules import half_unit, parts_tolerance
 
 #: 单位概况 items a department may state for the department as a whole (in its 金额单位).
 STATED_BUDGET_ITEM = "部门合计预算数"
@@ -202,13 +203,29 @@ def spending_totals(results: dict | None) -> dict[str, dict[str, float | None]]:
     }
 
 
+def _exact(value: float, decimals: int | None) -> Decimal:
+    """A stored figure as the exact decimal its source stated: the float holds the figure
+    nearest to it, so its digits rounded to the stated decimals give it back (0.1 + 0.2 is
+    0.3 here, and 1,194,286.79元 stays 119.428679万元 to the last fen)."""
+    exact = Decimal(repr(float(value)))
+    if decimals is None:
+        return exact
+    return exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+
+
+def _exact_sum(parts: list[Figure]) -> Decimal:
+    """The sum of known figures in decimal arithmetic (money is not summed in binary)."""
+    return sum((_exact(v, d) for v, d in parts if v is not None), Decimal(0))
+
+
 def _overall(results: dict | None, measure: str) -> Figure:
     """A member's 合计 over its 预算类型: known only when every type it states gives it."""
     parts = [_amount(e.get("total"), measure) for e in _types(results).values()]
     if not parts or any(v is None for v, _ in parts):
         return NONE
     values = [v for v, _ in parts]
-    return sum(values), sum_precision([d for _, d in parts], values)  # type: ignore[arg-type]
+    decimals = sum_precision([d for _, d in parts], values)  # type: ignore[arg-type]
+    return float(_exact_sum(parts)), decimals
 
 
 def _member_lines(results: dict | None) -> dict[tuple[int, str], dict]:
@@ -320,22 +337,39 @@ def sum_over(label: str, parts: list[tuple[str, Figure]]) -> Sum:
     values = [v for _, v, _ in known]
     return Sum(
         label,
-        sum(values) if known else None,
+        float(_exact_sum([f for _, f in parts])) if known else None,
         [n for n, _, _ in known],
         [n for n, (v, _) in parts if v is None],
         sum_precision([d for _, _, d in known], values) if known else None,  # type: ignore[arg-type]
     )
 
 
-def _stated(unit_items: dict, item: str, amount_unit: str) -> tuple[float, int] | None:
-    """A 部门合计 item in 万元 with its decimals in 万元 terms (stated in the 金额单位)."""
+def _stated(unit_items: dict, item: str, amount_unit: str) -> tuple[Decimal, int] | None:
+    """A 部门合计 item in 万元, exactly as written, with its decimals in 万元 terms (stated in
+    the 金额单位: 5,150,055.30元 is 515.005530万元, 6 decimals)."""
     text = str(unit_items.get(item) or "").replace(",", "").strip()
-    value = _number(text)
-    if value is None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
         return None
-    decimals = len(text.split(".", 1)[1]) if "." in text else 0
-    shift = 4 if amount_unit == "元" else 0  # 1元 is 0.0001万元
-    return value / 10**shift, decimals + shift
+    if not value.is_finite():
+        return None
+    if amount_unit == "元":  # 1元 is 0.0001万元
+        value = value.scaleb(-4)
+    exponent = value.as_tuple().exponent
+    return value, max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def reconcile(stated: Decimal, stated_decimals: int, computed: Decimal, decimals: int) -> bool:
+    """Whether a stated total agrees with the exact sum of the members' stated figures.
+
+    Both are exact decimals; they are compared at the coarser of their two precisions (a total
+    written in whole 元 against a sum to the fen is the sum rounded to the 元), so figures of
+    the same precision must be equal: a difference of 0.01元 is a difference, never absorbed
+    by a tolerance.
+    """
+    step = Decimal(1).scaleb(-min(stated_decimals, decimals))
+    return stated.quantize(step, ROUND_HALF_UP) == computed.quantize(step, ROUND_HALF_UP)
 
 
 def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures:
@@ -387,18 +421,16 @@ def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures
         if stated is None:
             continue
         total = spending[0].budget if measure == "budget" else spending[0].actual
-        computed = None if total.lacking else total.value
-        difference = None if computed is None else stated[0] - computed
-        parts = [_overall(r, measure)[1] for _, r in members]
-        allowed = half_unit(stated[1]) + parts_tolerance([2 if d is None else d for d in parts])
-        ok = None if difference is None else abs(difference) <= allowed
+        parts = [_overall(r, measure) for _, r in members]
+        computed = None if total.lacking else _exact_sum(parts)
+        decimals = 2 if total.decimals is None else total.decimals
         reconciliation.append(
             Reconciliation(
                 item,
-                stated[0],
-                computed,
-                difference,
-                ok,
+                float(stated[0]),
+                None if computed is None else float(computed),
+                None if computed is None else float(stated[0] - computed),
+                None if computed is None else reconcile(*stated, computed, decimals),
                 list(total.lacking),
                 stated[1],
                 total.decimals if computed is not None else None,

@@ -441,7 +441,8 @@ class _Batch:
         builder: str,
         tty: bool | None,
         code: dict[str, str | None] | None = None,
-        departments: dict[Key, list[str]] | None = None,
+        departments: dict[Key, list[tuple[str, str | None]]] | None = None,
+        problems: dict[Key, str] | None = None,
     ):
         self.code = code
         self.roots = roots
@@ -450,6 +451,7 @@ class _Batch:
         self.builder = builder
         self.tty = tty
         self.departments = departments or {}
+        self.problems = problems or {}  # unit-years failed before building (run.department)
         self.plans: dict[Key, YearPlan] = {}
         self.queue: list[Key] = []  # unit-years to start, in (unit, year) order
         self.deferred: list[Key] = []  # own inputs unchanged; wait for year-1's outcome
@@ -468,7 +470,7 @@ class _Batch:
         code = self.code or code_hashes()
         for key in keys:
             plan = self.plans[key] = YearPlan(key)
-            problem = raw_problem(self.roots, key)
+            problem = raw_problem(self.roots, key) or self.problems.get(key)
             if problem:
                 plan.status = FAILED
                 plan.error = problem
@@ -1183,13 +1185,14 @@ def run_batch(
     """Under the lock: recover, build what changed among the unit-years, refresh the index.
 
     `years`: Keys, or ints for the single-unit layout. A 主管部门's unit-years (see
-    run.department) are built after every other one, since they read their units' processed
-    data. `code` pins the hashes of notebooks, package and pins (default: hashed now), for
-    callers that must not see concurrent edits of a shared working tree. Raises
+    run.department) are built in a later wave than their units, since they read their units'
+    processed data of this run. `code` pins the
+    hashes of notebooks, package and pins (default: hashed now), for callers that must not see
+    concurrent edits of a shared working tree. Raises
     KeyboardInterrupt when interrupted (running years are discarded, nothing is swapped in
     half-way) and LockError when the lock cannot be used.
     """
-    from selfeval.run.department import declared_departments
+    from selfeval.run.department import plan_departments
 
     roots = Roots.of(root)
     jobs = jobs or os.cpu_count() or 1
@@ -1197,13 +1200,13 @@ def run_batch(
     with batch_lock(roots.outputs):
         for note in recover(roots):
             print(note)
-        departments = declared_departments(roots, keys)
-        first = [k for k in keys if k not in departments]
-        plans = _Batch(roots, jobs, force, builder, tty, code).run(first)
-        if departments:
-            plans += _Batch(roots, jobs, force, builder, tty, code, departments).run(
-                sorted(departments)
-            )
+        order = plan_departments(roots, keys, discover(roots.raw)[0])
+        plans: list[YearPlan] = []
+        for wave in order.waves:  # each department after its units, from their new results
+            batch = _Batch(roots, jobs, force, builder, tty, code, order.members, order.problems)
+            plans += batch.run(wave)
+        for note in order.stale_notes(plans):
+            print(note)
         result = finish(plans, roots, index)
     return result
 

@@ -67,7 +67,8 @@ CJK_FAMILY = re.compile(
 )
 CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
-#: A4 printing: paper width and the margins used for the PDF and for the overflow check.
+#: A4 printing: paper width, and the margins used for the PDF and for the overflow check when
+#: the page sets none of its own (`@page { margin: … }`, as report.css does: 28 mm and 26 mm).
 A4_WIDTH_MM = 210.0
 PRINT_MARGIN_MM = 12.0
 VIEWPORT = {"width": 1280, "height": 800}
@@ -100,7 +101,31 @@ _JS_CJK_WIDTHS = """(limit) => {
     return out;
 }"""
 
-# Elements that would be cut or shrunk when the page is printed at the printable width.
+# Left and right margins (px) of the page's own `@page` rule, or null where it sets none.
+_JS_PAGE_MARGINS = """() => {
+    for (const sheet of document.styleSheets) {
+        let rules;
+        try { rules = sheet.cssRules; } catch (e) { continue; }
+        for (const rule of rules) {
+            if (!(rule instanceof CSSPageRule) || rule.selectorText) continue;
+            const left = rule.style.marginLeft, right = rule.style.marginRight;
+            if (!left || !right) continue;
+            const px = (value) => {
+                const probe = document.createElement('div');
+                probe.style.width = value;
+                document.body.appendChild(probe);
+                const width = probe.getBoundingClientRect().width;
+                probe.remove();
+                return width;
+            };
+            return [px(left), px(right)];
+        }
+    }
+    return null;
+}"""
+
+# Elements that would be cut or shrunk when the page is printed at the printable width
+# (Chromium shrinks the whole printout to fit content wider than that: 616 px in 590 px, 96 %).
 _JS_OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
     const out = [];
@@ -450,8 +475,11 @@ def _strip_tags(html: str) -> str:
 
 
 def _print_a4(page: Any) -> tuple[list[str], bytes]:
-    """Lay the page out at the A4 printable width, list what overflows, and print it to PDF."""
-    printable_px = round((A4_WIDTH_MM - 2 * PRINT_MARGIN_MM) / 25.4 * 96)
+    """Lay the page out at the A4 printable width (inside the page's own side margins, else
+    12 mm), list what overflows, and print it to PDF."""
+    default = PRINT_MARGIN_MM / 25.4 * 96
+    left, right = page.evaluate(_JS_PAGE_MARGINS) or (default, default)
+    printable_px = round(A4_WIDTH_MM / 25.4 * 96 - left - right)
     margin = f"{PRINT_MARGIN_MM}mm"
     page.emulate_media(media="print")
     page.set_viewport_size({"width": printable_px, "height": VIEWPORT["height"]})
@@ -460,7 +488,7 @@ def _print_a4(page: Any) -> tuple[list[str], bytes]:
         pdf_bytes = page.pdf(
             format="A4",
             print_background=True,
-            margin={"top": margin, "bottom": margin, "left": margin, "right": margin},
+            margin={"top": margin, "bottom": margin, "left": f"{left}px", "right": f"{right}px"},
         )
     finally:
         page.set_viewport_size(VIEWPORT)

@@ -2,10 +2,16 @@
 what their build is given of their units.
 
 A unit declares itself the 主管部门 of others with a 「下属单位」 row in its 单位概况 sheet, the
-units named by folder (data/raw/<unit>/) or by their own 单位名称, separated by 、 or commas.
-Such a unit-year is built after every other unit-year of the batch, and its stamp records the
-hash of each declared unit's processed data of that year (``inputs["units"]``), so it is rebuilt
-whenever any of its units changes.
+units named by folder (data/raw/<unit>/) or by their own 单位名称 (as the raw data of that year
+states it), separated by 、 or commas. A unit may itself be a department: the batch builds in
+waves (`plan_departments`), each department after every department among its units, so one run
+leaves each department built from its units' results of that run. Its stamp records the hash of
+each declared unit's processed data of that year (``inputs["units"]``, taken when its wave
+starts), so it is rebuilt whenever any of its units changes; a unit built alone brings its
+departments into the run. A unit listed twice (by folder and by name, or twice by either), a
+name several folders share, the unit itself, and departments that list each other are errors
+of the department's year (nothing of it is built, other unit-years are): summing such a list
+would count a unit twice or never settle.
 
 How the units' results reach the department's build (documented in docs/architecture.md): the
 batch passes `units_payload` (one entry per declared unit: folder, name, and the unit's stored
@@ -19,106 +25,295 @@ filesystem.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from selfeval.config import Roots
-from selfeval.rules import is_year_folder
-from selfeval.run.plan import Key
+from selfeval.run.plan import BUILT, Key, YearPlan
 from selfeval.store import hash_tree, load_json, load_json_dict, write_json_atomic
 
 DECLARED_ITEM = "下属单位"
+NAME_ITEM = "单位名称"
 CACHE_FILE = ".departments.json"
+#: Version of a cache entry: 2 holds the unit-year's own 单位名称 (names are resolved from the
+#: raw data, so a unit renamed in this run is found under its new name) and keeps repeats.
+CACHE_VERSION = 2
 _SPLIT = re.compile(r"[、,，;；\n]+")
 
+#: A department's members: each declared entry with the unit folder it names (None: no unit).
+Members = list[tuple[str, str | None]]
 
-def declared_units(raw_dir: Path) -> list[str] | None:
-    """The 下属单位 a year folder's 单位概况 declares (in order, no duplicates), else None."""
-    from selfeval.read import find_raw_files, trim_name
+
+def unit_items(raw_dir: Path) -> tuple[str | None, list[str] | None]:
+    """A year folder's own 单位名称 and the 下属单位 its 单位概况 declares (in order, repeats
+    kept: a unit listed twice is an error, not silently merged), each None when not given."""
+    from selfeval.read import find_raw_files, trim_name  # only when the cache misses
 
     sheet = find_raw_files(raw_dir).sheets.get("单位概况")
     if sheet is None or len(sheet.headers) < 2:
-        return None
+        return None, None
+    found: dict[str, str] = {}
     for _, values in sheet.rows:
-        if values and values[0] is not None and trim_name(values[0]) == DECLARED_ITEM:
-            text = "" if len(values) < 2 or values[1] is None else str(values[1])
-            names = [trim_name(n) for n in _SPLIT.split(text)]
-            return list(dict.fromkeys(n for n in names if n)) or None
-    return None
+        item = trim_name(values[0]) if values and values[0] is not None else ""
+        if item in (NAME_ITEM, DECLARED_ITEM) and item not in found:
+            found[item] = "" if len(values) < 2 or values[1] is None else str(values[1])
+    name = trim_name(found.get(NAME_ITEM, "")) or None
+    names = [trim_name(n) for n in _SPLIT.split(found.get(DECLARED_ITEM, ""))]
+    return name, [n for n in names if n] or None
 
 
-def declared_departments(roots: Roots, keys: list[Key]) -> dict[Key, list[str]]:
-    """Department unit-years among `keys` (units of a several-unit project) and what each declares.
+@dataclass
+class DepartmentPlan:
+    """Which unit-years are departments, what each counts, and the order to build in.
+
+    `waves`: the unit-years to build, wave by wave; a department is in a later wave than every
+    unit-year it counts, so that it reads their results of this very run. `members`:
+    each valid department's entries and the folders they name. `problems`: departments that
+    cannot be built (a unit listed twice, a name two folders share, the unit itself, a cycle),
+    one message per root cause, naming the entries and folders.
+    """
+
+    waves: list[list[Key]]
+    members: dict[Key, Members] = field(default_factory=dict)
+    problems: dict[Key, str] = field(default_factory=dict)
+
+    def stale_notes(self, plans: list[YearPlan]) -> list[str]:
+        """A line per department left out of a run in which one of its units was rebuilt: its
+        report no longer matches them, and the line says what to run."""
+        asked = {p.key for p in plans}
+        built = {p.key for p in plans if p.status == BUILT}
+        notes = []
+        for key, members in sorted(self.members.items()):
+            units = [f for _, f in members if f and Key(f, key.year) in built]
+            if units and key not in asked:
+                notes.append(
+                    f"{'、'.join(units)} 的 {key.year} 年度已重新生成，其主管部门"
+                    f" data/raw/{key.rel} 不在本次生成之列，报告中的部门整体仍是旧的："
+                    f'请运行 make report UNITS="{key.unit}" YEARS="{key.year}"'
+                    f" / the department {key.rel} of"
+                    f" {', '.join(units)} was not rebuilt: build it too"
+                )
+        return notes
+
+
+def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> DepartmentPlan:
+    """Order `keys` (the unit-years asked for) so that each department follows its units.
+
+    `found`: every unit-year of the project (names are resolved over all of them). A
+    department not among `keys` is not built (`make report UNITS=…` builds what it names); when
+    one of its units was, `stale_notes` says so after the build.
+    """
+    items = _scan(roots, [k for k in found if k.unit])
+    departments = {k: list(v[1]) for k, v in items.items() if v[1]}
+    members: dict[Key, Members] = {}
+    problems: dict[Key, str] = {}
+    for key, declared in departments.items():
+        resolved, messages = _resolve(key, declared, items)
+        members[key] = resolved
+        if messages:  # one line (the batch's summary shows one per year), one clause a cause
+            problems[key] = "；".join(messages)
+    graph = {
+        key: [Key(f, key.year) for _, f in resolved if f and Key(f, key.year) in departments]
+        for key, resolved in members.items()
+        if key not in problems
+    }
+    for cycle in _cycles(graph):
+        problems[cycle[0]] = _cycle_message(cycle, graph, items)
+        for key in cycle[1:]:  # the cause is said once, with the first of the cycle
+            problems[key] = (
+                f"data/raw/{key.rel} 与其他主管部门互相列为下属单位，见 data/raw/{cycle[0].rel}"
+                f" 的错误 / in a cycle of departments, see {cycle[0].rel}"
+            )
+    # what the waves order: each valid department after the unit-years it counts
+    graph = {
+        key: [Key(f, key.year) for _, f in resolved if f]
+        for key, resolved in members.items()
+        if key not in problems
+    }
+    chosen = sorted(keys)
+    levels: dict[Key, int] = {}
+    waves: list[list[Key]] = []
+    for key in chosen:
+        level = _level(key, graph, set(chosen), levels)
+        waves += [[] for _ in range(level + 1 - len(waves))]
+        waves[level].append(key)
+    return DepartmentPlan(
+        [w for w in waves if w],
+        {k: v for k, v in members.items() if k not in problems},
+        {k: v for k, v in problems.items() if k in chosen},
+    )
+
+
+def _scan(roots: Roots, keys: list[Key]) -> dict[Key, tuple[str | None, list[str] | None]]:
+    """Each unit-year's 单位名称 and declared 下属单位, read from its raw folder.
 
     Reading a 单位概况 costs a workbook read, so the answer is cached per unit-year by the raw
     folder's hash (outputs/.departments.json): an unchanged project reads no workbook.
     """
-    candidates = [k for k in keys if k.unit]
-    if not candidates:
-        return {}
     cache_path = roots.outputs / CACHE_FILE
     cache = load_json_dict(cache_path)
-    found: dict[Key, list[str]] = {}
+    found: dict[Key, tuple[str | None, list[str] | None]] = {}
     changed = False
-    for key in candidates:
+    for key in keys:
         folder = roots.raw / key.rel
-        if folder.is_symlink() or not folder.is_dir():
+        if folder.is_symlink() or (roots.raw / key.unit).is_symlink() or not folder.is_dir():
             continue
         digest = hash_tree(folder)
         entry = cache.get(key.rel)
-        if not isinstance(entry, dict) or entry.get("raw") != digest:
-            entry = {"raw": digest, "units": declared_units(folder)}
+        if (
+            not isinstance(entry, dict)
+            or entry.get("raw") != digest
+            or entry.get("version") != CACHE_VERSION
+        ):
+            name, declared = unit_items(folder)
+            entry = {"version": CACHE_VERSION, "raw": digest, "name": name, "units": declared}
             cache[key.rel] = entry
             changed = True
-        if entry.get("units"):
-            found[key] = list(entry["units"])
+        found[key] = (entry.get("name"), list(entry.get("units") or []) or None)
     if changed:
         roots.outputs.mkdir(parents=True, exist_ok=True)
         write_json_atomic(cache_path, cache)
     return found
 
 
-def resolve(roots: Roots, key: Key, declared: list[str]) -> list[tuple[str, str | None]]:
-    """Each declared entry with the unit folder it names (by folder name, then by 单位名称)."""
-    folders = sorted(
-        p.name
-        for p in roots.raw.iterdir()
-        if p.is_dir() and p.name != key.unit and not p.is_symlink()
-    )
-    names: dict[str, str] = {}
-    for folder in folders:
-        for year in (key.year, *_years_of(roots, folder)):
-            meta = load_json(roots.processed / folder / str(year) / "meta.json")
-            if isinstance(meta, dict) and meta.get("unit_name"):
-                names.setdefault(str(meta["unit_name"]), folder)
-                break
-    resolved = []
+def _names(year: int, items: dict[Key, tuple[str | None, list[str] | None]]) -> dict[str, list]:
+    """单位名称 -> the unit folders of that name in `year`, sorted; a name no folder has in
+    `year` -> the folders whose latest year has it (a unit without data that year is still
+    recognised, and reported as such)."""
+    this_year: dict[str, list[str]] = {}
+    latest: dict[str, Key] = {}
+    for key in sorted(items):
+        name = items[key][0]
+        if key.year == year and name:
+            this_year.setdefault(name, []).append(key.unit)
+        latest[key.unit] = key  # sorted: the last one is the latest year
+    names: dict[str, list[str]] = {}
+    for folder, key in sorted(latest.items()):
+        name = items[key][0]
+        if name and name not in this_year:
+            names.setdefault(name, []).append(folder)
+    return {**names, **this_year}
+
+
+def _resolve(
+    key: Key, declared: list[str], items: dict[Key, tuple[str | None, list[str] | None]]
+) -> tuple[Members, list[str]]:
+    """Each entry with the folder it names (by folder name, then by 单位名称), and one message
+    per problem: the unit itself, a name several folders share, a unit listed twice."""
+    folders = {k.unit for k in items}
+    names = _names(key.year, items)
+    where = f"data/raw/{key.rel} 的「单位概况」「{DECLARED_ITEM}」"
+    resolved: Members = []
+    messages: list[str] = []
+    by_folder: dict[str, list[str]] = {}
     for entry in declared:
-        if entry in folders:
-            resolved.append((entry, entry))
-        else:
-            resolved.append((entry, names.get(entry)))
-    return resolved
+        candidates = [entry] if entry in folders else names.get(entry, [])
+        if len(candidates) > 1:
+            shown = "、".join(f"data/raw/{f}/" for f in candidates)
+            messages.append(
+                f"{where}中的「{entry}」是 {shown} {len(candidates)} 个单位目录共同的单位名称，"
+                f"无法确定指哪一个：请改写为目录名，或更正重名单位的单位名称"
+                f" / 「{entry}」 is the 单位名称 of several unit folders: {shown}"
+            )
+            resolved.append((entry, None))
+            continue
+        folder = candidates[0] if candidates else None
+        if folder == key.unit:
+            messages.append(
+                f"{where}列出了本单位自己（「{entry}」，data/raw/{key.unit}/）：主管部门的本级"
+                f"已计入部门整体，请从下属单位中删去 / the unit lists itself as its own unit"
+            )
+        by_folder.setdefault(folder or f"?{entry}", []).append(entry)
+        resolved.append((entry, folder))
+    for folder, entries in by_folder.items():
+        if len(entries) > 1 and folder != key.unit:
+            listed = "、".join(f"「{e}」" for e in entries)
+            unit = f"同一个单位（data/raw/{folder}/）" if not folder.startswith("?") else "同一项"
+            messages.append(
+                f"{where}中{listed}是{unit}，列了 {len(entries)} 次，会被重复计入合计："
+                f"请只列一次 / a unit listed {len(entries)} times: {listed}"
+            )
+    return resolved, messages
 
 
-def _years_of(roots: Roots, folder: str) -> list[int]:
-    base = roots.processed / folder
-    if not base.is_dir():
-        return []
-    return sorted((int(p.name) for p in base.iterdir() if is_year_folder(p.name)), reverse=True)
+def _cycles(graph: dict[Key, list[Key]]) -> list[list[Key]]:
+    """The cycles among departments (strongly connected groups of more than one), each sorted."""
+    index: dict[Key, int] = {}
+    low: dict[Key, int] = {}
+    stack: list[Key] = []
+    cycles: list[list[Key]] = []
+
+    def visit(node: Key) -> None:  # Tarjan; departments are few, recursion is shallow
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
 
 
-def units_inputs(roots: Roots, key: Key, declared: list[str]) -> dict[str, str | None]:
-    """What a department unit-year depends on: each declared unit's processed data that year."""
+def _cycle_message(cycle: list[Key], graph: dict[Key, list[Key]], items: dict) -> str:
+    """One message for a cycle: each department in it and what it lists of the others."""
+
+    def shown(key: Key) -> str:
+        name = items.get(key, (None, None))[0]
+        return f"data/raw/{key.rel}（{name}）" if name else f"data/raw/{key.rel}"
+
+    chain = "，".join(
+        f"{shown(key)} 列出 " + "、".join(f"data/raw/{k.rel}" for k in graph[key] if k in cycle)
+        for key in cycle
+    )
+    folders = "、".join(k.unit for k in cycle)
+    return (
+        f"主管部门互相列为下属单位（{chain}）：部门整体无法计算，请在「单位概况」「{DECLARED_ITEM}」"
+        f"中去掉其中一方 / departments list each other as units: {folders}"
+    )
+
+
+def _level(key: Key, graph: dict[Key, list[Key]], chosen: set[Key], levels: dict[Key, int]) -> int:
+    """The wave of a unit-year: after every department among its units (a department of plain
+    units is 1) and never before its own year-1 when that is built too (a year reads year-1's
+    data of this run). Cycles are problems, absent from `graph`'s keys, and year-1 is earlier,
+    so this terminates."""
+    if key not in levels:
+        deps = graph.get(key, [])
+        own = 1 + max((_level(k, graph, chosen, levels) for k in deps), default=0)
+        previous = _level(key.prev, graph, chosen, levels) if key.prev in chosen else 0
+        levels[key] = max(own if key in graph else 0, previous)
+    return levels[key]
+
+
+def units_inputs(roots: Roots, key: Key, members: Members) -> dict[str, str | None]:
+    """What a department unit-year depends on: each declared unit's processed data that year
+    (hashed when its wave is decided, so after its units of this run are committed)."""
     return {
         entry: hash_tree(roots.processed / folder / str(key.year)) if folder else None
-        for entry, folder in resolve(roots, key, declared)
+        for entry, folder in members
     }
 
 
-def units_payload(roots: Roots, key: Key, declared: list[str]) -> list[dict]:
+def units_payload(roots: Roots, key: Key, members: Members) -> list[dict]:
     """What the department's build is given of each declared unit (see the module docstring)."""
     payload = []
-    for entry, folder in resolve(roots, key, declared):
+    for entry, folder in members:
         processed = roots.processed / folder / str(key.year) if folder else None
         results = load_json(processed / "results.json") if processed else None
         summary = load_json(processed / "summary.json") if processed else None

@@ -35,6 +35,8 @@ _PAGE_NUMBER = re.compile(r"^[—–-]\s*\d+\s*[—–-]$")
 #: A table's caption (表N, or 图N数据 for a figure's data table). A page that starts with a figure
 #: (图N caption below an image too tall for the page before) is not a stranded table.
 _CAPTION = re.compile(r"^(表\d+|图\d+数据)")
+#: A figure's own caption (图N and its title), not the caption of its data table (图N数据).
+_FIGURE_CAPTION = re.compile(r"^图\d+(?!\d*数据)")
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 MM = 72 / 25.4
 #: Tolerance (pt) around the text block when telling body lines from running head and footer.
@@ -47,7 +49,7 @@ def _run(*command: str) -> str:
 
 def available() -> bool:
     """Whether poppler-utils are installed."""
-    return all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdffonts"))
+    return all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext", "pdffonts", "pdfimages"))
 
 
 def page_count(pdf: Path) -> int:
@@ -128,6 +130,8 @@ class Line:
     bottom: float
     left: float
     text: str
+    right: float = 0.0
+    block: int = 0  # pdftotext's text block on the page: a caption's lines share one
 
 
 @dataclass(frozen=True)
@@ -168,12 +172,72 @@ def pages(pdf: Path) -> list[Page]:
         low = style.MARGIN_TOP_MM * MM - _EDGE
         high = height - style.MARGIN_BOTTOM_MM * MM + _EDGE
         lines = []
-        for line in page.iter(f"{_XHTML}line"):
-            top, bottom = float(line.get("yMin")), float(line.get("yMax"))
-            text_ = "".join(word.text or "" for word in line.iter(f"{_XHTML}word"))
-            if low <= (top + bottom) / 2 <= high and not _PAGE_NUMBER.match(text_):
-                lines.append(Line(top, bottom, float(line.get("xMin")), text_))
+        for block, node in enumerate(page.iter(f"{_XHTML}block")):
+            for line in node.iter(f"{_XHTML}line"):
+                top, bottom = float(line.get("yMin")), float(line.get("yMax"))
+                text_ = "".join(word.text or "" for word in line.iter(f"{_XHTML}word"))
+                if low <= (top + bottom) / 2 <= high and not _PAGE_NUMBER.match(text_):
+                    left, right = float(line.get("xMin")), float(line.get("xMax"))
+                    lines.append(Line(top, bottom, left, text_, right, block))
         out.append(Page(number, width, height, tuple(lines)))
+    return out
+
+
+def _squeeze(text_: str) -> str:
+    return re.sub(r"\s+", "", text_)
+
+
+def _reading_order(page: Page) -> list[Line]:
+    return sorted(page.lines, key=lambda line: (round(line.top), line.left))
+
+
+def headings_at_page_foot(pdf: Path, headings: list[str]) -> list[tuple[int, str]]:
+    """(page, heading) for every page whose last body line is a heading (or a wrapped
+    heading's last line): keep-with-next failed and the heading's text went on without it.
+    Page 1 is left out: the cover's table of contents lists the headings' texts."""
+    wanted = {_squeeze(h) for h in headings if _squeeze(h)}
+    out = []
+    for page in pages(pdf)[1:]:
+        if not page.lines:
+            continue
+        last = _squeeze(_reading_order(page)[-1].text)
+        if any(last == h or (len(last) >= 4 and h.endswith(last)) for h in wanted):
+            out.append((page.number, last))
+    return out
+
+
+def image_pages(pdf: Path) -> set[int]:
+    """Numbers of the pages that show an image (`pdfimages -list`; soft masks not counted)."""
+    rows = _run("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    return {int(row.split()[0]) for row in rows if row.split()[2:3] == ["image"]}
+
+
+def captions_parted_from_figures(pdf: Path) -> list[int]:
+    """Pages that start with a figure's caption (图N, not 图N数据) and show no image: the
+    picture stayed at the foot of the page before."""
+    with_images = image_pages(pdf)
+    return [
+        page.number
+        for page in pages(pdf)
+        if _FIGURE_CAPTION.match(_squeeze(page.first_line)) and page.number not in with_images
+    ]
+
+
+def short_caption_ends(pdf: Path, min_share: float = 0.25) -> list[str]:
+    """Figure captions whose last line is shorter than `min_share` of the line above it (a
+    lone 「据。」 under a full line), by their first line."""
+    out = []
+    for page in pages(pdf):
+        ordered = _reading_order(page)
+        for i, line in enumerate(ordered):
+            if not _FIGURE_CAPTION.match(_squeeze(line.text)):
+                continue
+            caption = [other for other in ordered[i:] if other.block == line.block]
+            if len(caption) < 2:
+                continue
+            last, above = caption[-1], caption[-2]
+            if last.right - last.left < min_share * (above.right - above.left):
+                out.append(line.text)
     return out
 
 

@@ -448,7 +448,7 @@ class _Watch:
 class _Remote:
     """One batch on a cluster: decide like the local batch, submit, verify, commit in order."""
 
-    def __init__(self, roots: Roots, watch: _Watch, force: bool, departments: dict[Key, list[str]]):
+    def __init__(self, roots: Roots, watch: _Watch, force: bool, order):
         from selfeval.run import batch
 
         self.batch = batch
@@ -456,7 +456,8 @@ class _Remote:
         self.watch = watch
         self.client = watch.client
         self.force = force
-        self.departments = departments
+        self.departments = order.members
+        self.problems = order.problems  # unit-years failed before building (run.department)
         self.version = code_version()
         self.plans: dict[Key, YearPlan] = {}
         self.futures: dict[Key, object] = {}
@@ -471,7 +472,7 @@ class _Remote:
         todo = []
         for key in keys:
             plan = self.plans[key] = YearPlan(key)
-            problem = b.raw_problem(self.roots, key)
+            problem = b.raw_problem(self.roots, key) or self.problems.get(key)
             if problem:
                 plan.status, plan.error = FAILED, problem
                 continue
@@ -673,7 +674,7 @@ def run_remote(
 
     from selfeval.present.build import check_frames
     from selfeval.run import batch
-    from selfeval.run.department import declared_departments
+    from selfeval.run.department import plan_departments
     from selfeval.run.progress import Progress
     from selfeval.store import recover
 
@@ -698,12 +699,10 @@ def run_remote(
                     f"{len(stale)} 个工作节点的代码版本与本机不同（{', '.join(sorted(stale))}），"
                     "未提交任何任务：请在每个节点安装同一版本 / workers run other code"
                 )
-            departments = declared_departments(roots, keys)
+            order = plan_departments(roots, keys, batch.discover(roots.raw)[0])
             plans: list[YearPlan] = []
-            for phase in ([k for k in keys if k not in departments], sorted(departments)):
-                if not phase:
-                    continue
-                remote = _Remote(roots, watch, force, departments)
+            for phase in order.waves:  # each department after its units (run.department)
+                remote = _Remote(roots, watch, force, order)
                 todo = remote.decide(phase)
                 if todo:  # a frame problem is one message, before anything is submitted
                     check_frames()
@@ -719,5 +718,7 @@ def run_remote(
         finally:
             with contextlib.suppress(Exception):
                 client.close(timeout=2)
+        for note in order.stale_notes(plans):
+            print(note)
         result = batch.finish(plans, roots, index)
     return result

@@ -6,6 +6,7 @@ Every expected figure is worked out by hand in the test from the cells it writes
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,8 @@ from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.clean.targets import parse_indicator_value
 from selfeval.errors import InputError
+from selfeval.present.blocks.department import department
+from selfeval.present.document import Paragraph
 from selfeval.rules import combine_qualifiers
 
 YEAR = 2025
@@ -407,3 +410,33 @@ def test_a_rejected_amount_does_not_also_break_its_total(tmp_path):
     }
     (p,) = problems(write_csvs(tmp_path / "y", sheets))  # one root cause, one message
     assert "负数" in p.message
+
+
+# ---------------------------------------------------------------------------------------------
+# A 主管部门's stated totals keep the precision the unit wrote them with (issue 27)
+
+
+def test_a_departments_stated_total_keeps_its_fen_through_cleaning_and_reconciles(tmp_path):
+    header = ["预算类型", "支出类别", "支出项目", "预算数（元）", "执行数（元）"]
+
+    def unit(folder: str, name: str, amount: str, items: list[list[str]]):
+        sheets = {
+            "单位概况": [["项目", "内容"], ["单位名称", name], ["金额单位", "元"], *items],
+            "支出": [header, ["一般公共预算", "", "合计", amount, amount]],
+        }
+        return clean_year(write_csvs(tmp_path / folder, sheets), YEAR)
+
+    stated = [["部门合计预算数", "5,150,055.30"], ["部门合计执行数", "5150055.3"]]
+    own = unit("bureau", "测试县文旅局", "3,000,000.10", stated)
+    items = dict(zip(own.tables["unit"]["item"], own.tables["unit"]["value"], strict=True))
+    assert items["部门合计预算数"] == "5150055.30" and items["部门合计执行数"] == "5150055.3"
+    library = unit("library", "测试县图书馆", "2,150,055.20", [])
+    computed = results.compute_year(library.tables, library.meta, library.checks, YEAR)
+    payload = [{"declared": "library", "unit_name": "测试县图书馆", "results": None}]
+    payload[0]["results"] = json.loads(results.to_json(computed))
+    d = results.compute_year(own.tables, own.meta, own.checks, YEAR, units=payload).department
+    # 3,000,000.10 + 2,150,055.20 = 5,150,055.30元, by hand
+    ctx = {"year": YEAR, "amount_unit": "元", "unit_name": "测试县文旅局", "department": d}
+    texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]
+    assert "部门合计预算数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts
+    assert "部门合计执行数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts

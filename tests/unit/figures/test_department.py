@@ -262,3 +262,53 @@ def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacki
         "部门合计执行数：填报1,605,000.00元，本级与下属单位合计无法计算（文管所"
     )
     assert department({**ctx, "department": None}, "department") == []
+
+
+def test_a_stated_total_to_the_fen_agrees_only_with_the_exact_sum():
+    """Members keep their books in 元 to the fen: 3,000,000.10 + 2,150,055.20 = 5,150,055.30元,
+    i.e. 300.000010 + 215.005520 = 515.005530万元 (6 decimals)."""
+    own = _results(
+        "文旅局",
+        {"一般公共预算": _general((300.00001, 300.00001, 6, 6))},
+        unit_items={
+            "金额单位": "元",
+            "部门合计预算数": "5150055.30",
+            "部门合计执行数": "5150055.29",  # one fen short
+        },
+    )
+    library = _results(
+        "图书馆",
+        {"一般公共预算": _general((215.00552, 215.00552, 6, 6))},
+    )
+    d = department_figures(own, [_unit("图书馆", library)])
+    by_label = {c.label: c for c in d.reconciliation}
+    budget, actual = by_label["部门合计预算数"], by_label["部门合计执行数"]
+    assert budget.ok is True and budget.difference == 0 and budget.stated_decimals == 6
+    assert actual.ok is False and actual.difference == pytest.approx(-0.000001)
+    ctx = {"year": 2024, "amount_unit": "元", "unit_name": "文旅局", "department": d}
+    texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]
+    assert "部门合计预算数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts
+    assert (
+        "部门合计执行数：填报5,150,055.29元，本级与下属单位合计5,150,055.30元，"
+        "相差-0.01元 ⚠，请核对。"
+    ) in texts
+
+
+def test_a_misquoted_total_in_wan_yuan_is_not_hidden_in_a_tolerance():
+    own = _results(
+        "文旅局",
+        {"一般公共预算": _general((50.0, 45.5))},
+        unit_items={"部门合计执行数": "135.76", "部门合计预算数": "150.0"},
+    )
+    library = _results("图书馆", {"一般公共预算": _general((100.0, 90.25))})
+    d = department_figures(own, [_unit("图书馆", library)])
+    by_label = {c.label: c for c in d.reconciliation}
+    actual = by_label["部门合计执行数"]  # 45.50 + 90.25 = 135.75, stated 135.76
+    assert actual.ok is False and actual.difference == pytest.approx(0.01)
+    assert by_label["部门合计预算数"].ok is True  # 50.00 + 100.00 = 150.0 to its one decimal
+    # a total written with fewer decimals is the sum rounded to them: 135.75 is 135.8
+    own["figures"]["unit"]["部门合计执行数"] = "135.8"
+    actual = department_figures(own, [_unit("图书馆", library)]).reconciliation[1]
+    assert actual.label == "部门合计执行数" and actual.ok is True
+    own["figures"]["unit"]["部门合计执行数"] = "135.7"
+    assert department_figures(own, [_unit("图书馆", library)]).reconciliation[1].ok is False
