@@ -228,6 +228,8 @@ class _Writer:
             classes = ""
             if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:
                 classes = f' class="wrap" style="min-width: {header_min_em(cell.text):g}em"'
+            elif cell.colspan > 1:  # the columns below set the width: 主管部门's name may wrap
+                classes = ' class="wrap"'
             return f'<th scope="{cell.scope or Scope.COL}"{attrs}{classes}>{text}</th>'
         if cell.scope is Scope.ROW or (table.row_headers and placed.col == 0 and cell.colspan == 1):
             return f'<th scope="row"{attrs}>{text}</th>'
