@@ -165,6 +165,33 @@ def test_dialogs_errors_broken_images_and_overflow_are_caught(browser, tmp_path)
     assert len(missing) == 8 and not any(m.startswith("一、") for m in missing)
 
 
+def test_a_landscape_section_may_be_as_wide_as_its_own_pages(browser, tmp_path) -> None:
+    """The 自评表 prints on landscape pages (243 mm, 918 px between 28 and 26 mm margins): a table
+    wider than a portrait page (590 px) is no overflow there; wider than its landscape page, or
+    as wide in a portrait section, it is (Chromium would shrink the whole printout)."""
+    css = (
+        "@page { size: A4; margin: 37mm 26mm 35mm 28mm; }"
+        "@page landscape { size: A4 landscape; margin: 37mm 26mm 35mm 28mm; }"
+        "@media print { section.landscape { page: landscape; } }"
+    )
+
+    def page(name: str, portrait_px: int, landscape_px: int) -> Path:
+        return _write(
+            tmp_path / f"{name}.html",
+            f'<html><head><meta charset="utf-8"><title>t</title><style>{css}</style></head>'
+            f'<body><section><h2>一、部门（单位）概况</h2><table style="width:{portrait_px}px">'
+            "<tr><td>表</td></tr></table></section>"
+            f'<section class="landscape"><table style="width:{landscape_px}px">'
+            "<tr><td>自评表</td></tr></table></section></body></html>",
+        )
+
+    assert browser.check(page("fits", 580, 900)).overflow == []
+    wide = browser.check(page("too-wide", 580, 1000)).overflow
+    assert wide and wide[0].startswith("table:") and wide[0].endswith("> 918 px"), wide
+    portrait = browser.check(page("portrait", 700, 700)).overflow
+    assert portrait and portrait[0].startswith("table:") and portrait[0].endswith("> 590 px")
+
+
 def test_screenshot_is_written_atomically(browser, tmp_path) -> None:
     page = _write(tmp_path / "p.html", "<title>截图</title><h1>首屏</h1>")
     shot = tmp_path / "out" / "screenshot.png"

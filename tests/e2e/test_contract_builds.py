@@ -108,7 +108,7 @@ def test_a_unit_that_states_only_its_name_builds_a_truthful_report(root):
     for anchor in ("s3", "s4", "s5", "s6", "s7", "s8", "s9"):
         assert soup.find(id=anchor).p.get_text() == "未填报。", anchor
     assert "0万元" not in soup.get_text() and "0.00万元" not in soup.get_text()
-    funds = soup.select_one("table.scoring-funds tbody tr")
+    funds = soup.select_one("table.scoring tr.funds")
     assert [c.get_text() for c in funds("td")][-2:] == ["预算数缺失", "不计分"]
 
 

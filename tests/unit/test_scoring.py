@@ -418,17 +418,31 @@ def test_partial_renders_table_funds_total_and_escapes_data():
     soup = _render(result)
     assert soup.find("script") is None and soup.find("b") is None
     assert "<script>alert(1)</script>" in soup.get_text()
-    header = soup.select("table.scoring-header tr")
-    assert _cells(header[0]) == ["项目名称", "某馆"]
+    table = soup.select("table.scoring")
+    assert len(table) == 1  # the form is one table, not four
+    table = table[0]
+    header = table.thead.find_all("tr")
+    assert _cells(header[0]) == ["部门（单位）名称", "某馆"]  # the unit's form, not 项目名称
     assert _cells(header[1]) == ["主管部门", "某局", "实施单位", "某馆"]
-    funds = soup.select("table.scoring-funds tbody tr")
+    assert _cells(table.select_one("tr.funds-head")) == [
+        "年度资金情况（万元）",
+        "",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+        "",
+    ]
+    funds = table.select("tr.funds")
     # 合计 rows 70 + 30 = 100 budget, 67 + 30 = 97 actual; 97% of 10 points = 9.70
     assert _cells(funds[0]) == ["年度资金总额", "未填报", "100.00", "97.00", "10", "97.00%", "9.70"]
     assert [_cells(r)[0] for r in funds[1:]] == ["其中：当年财政拨款", "上年结转资金", "其他资金"]
-    assert _cells(soup.select_one("table.scoring-goal tbody tr")) == ["未填报", "未填报"]
-    table = soup.select_one("table.scoring-indicators")
-    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
-    assert headers == [
+    assert _cells(table.select_one("tr.goal-head"))[1:] == ["预期目标", "实际完成情况"]
+    assert _cells(table.select_one("tr.goal")) == ["未填报", "未填报"]
+    assert _cells(table.select_one("tr.indicators-head")) == [
+        "绩效指标",
         "一级指标",
         "二级指标",
         "三级指标",
@@ -438,16 +452,17 @@ def test_partial_renders_table_funds_total_and_escapes_data():
         "得分",
         "偏差原因分析及改进措施",
     ]
-    body = table.tbody.find_all("tr")
-    assert len(body) == 5  # four indicators and 总分
+    body = table.select("tr.indicator")
+    assert len(body) == 4
     first = body[0].find_all("td")
     assert first[0].get_text() == "产出指标" and first[0]["rowspan"] == "2"
     assert first[1]["rowspan"] == "2"
     second = _cells(body[1])  # merged cells absent
     assert second == ["赠书册数", "≥3000册", "2800册", "10", "9.33", "<b>采购</b>延迟"]
     # 9.7 + 40 + 10 × 2800/3000 + 30 + 10 = 99.0333… → 99.03
-    assert "total" in body[4]["class"]
-    assert _cells(body[4]) == ["总分", "100", "99.03", "自评等级：优"]
+    total = table.tbody.find_all("tr")[-1]
+    assert "total" in total["class"]
+    assert _cells(total) == ["总分", "100", "99.03", "自评等级：优"]
     rules = soup.find(string=lambda s: s and s.startswith("评分规则："))
     assert "产出指标50分" in rules and "效益指标30分" in rules and "满意度指标10分" in rules
 
@@ -458,14 +473,14 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
     ]
     result = score_year({"targets": targets_frame(rows)})
     soup = _render(result)
-    cells = _cells(soup.select("table.scoring-funds tbody tr")[0])
+    cells = _cells(soup.select("table.scoring tr.funds")[0])
     assert cells == ["年度资金总额", "未填报", "未填报", "未填报", "10", BUDGET_MISSING, "不计分"]
     # What the unit still has to explain is the 审核底稿's, not the form's.
     warnings = [p.get_text() for p in soup.select("p.note.review") if "需补充说明" in p.get_text()]
     assert any("讲座" in w and "偏差原因" in w for w in warnings)
-    indicator = _cells(soup.select("table.scoring-indicators tbody tr")[0])
+    indicator = _cells(soup.select("table.scoring tr.indicator")[0])
     assert indicator[-1] == "（未填写偏差原因）"
-    total = _cells(soup.select("table.scoring-indicators tbody tr")[-1])
+    total = _cells(soup.select("table.scoring tr.total")[0])
     assert total[2:] == ["未计算", "自评等级：未评定"]
 
 

@@ -30,6 +30,20 @@ class Align(StrEnum):
     RIGHT = "right"
 
 
+class Scope(StrEnum):
+    """What a header cell (HTML `th scope=…`) labels: a column, a row or a group of them.
+
+    Header rows label columns by position; a cell inside the body says it is a label itself,
+    as a form's cells do (the 绩效自评表's 「一级指标」 row halfway down, 「年度资金总额」, the
+    block label 「绩效指标」 beside its rows).
+    """
+
+    COL = "col"
+    ROW = "row"
+    COLGROUP = "colgroup"
+    ROWGROUP = "rowgroup"
+
+
 class ParagraphRole(StrEnum):
     """What a paragraph is for; each writer maps a role to one style."""
 
@@ -105,6 +119,7 @@ class Cell:
     rowspan: int = 1
     align: Align | None = None  # None: the column's alignment (header cells: centred)
     bold: bool = False
+    scope: Scope | None = None  # a label in the body (th); None: a data cell, or by position
 
     def __post_init__(self) -> None:
         if self.colspan < 1 or self.rowspan < 1:
@@ -113,11 +128,17 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    """A table row; `total` marks a 合计 row (bold)."""
+    """A table row; `total` marks a 合计 row (bold).
+
+    `keep_with_next` keeps the row on the page of the row after it: the rows of a group one
+    merged cell labels (the 自评表's 二级指标) stay on one page, so no page break cuts the
+    label off its rows or through its text. Every row is kept whole on its page anyway.
+    """
 
     cells: tuple[Cell, ...]
     total: bool = False
     kind: str = ""  # what the row is: "subtotal", "check-warn", "not-met", …
+    keep_with_next: bool = False
 
     @classmethod
     def of(cls, *texts: str, total: bool = False, kind: str = "") -> Row:
@@ -131,6 +152,9 @@ class Column:
 
     align: Align = Align.LEFT
     width: float = 1.0
+    #: The narrowest the column may be, in characters of the table's text (its padding aside):
+    #: a form's label column that must hold 「服务对象满意度指标」 on one line.
+    min_em: float = 0.0
 
     @classmethod
     def numeric(cls, width: float = 1.0) -> Column:
@@ -145,7 +169,13 @@ class Placed:
     row: int
     col: int
     cell: Cell
-    header: bool
+    header: bool  # in one of the table's header rows (repeated on every page)
+
+    @property
+    def heading(self) -> bool:
+        """A column or group heading, set as a header (centred, 黑体): every cell of a header
+        row, and a body cell labelling columns or a block of rows. Row labels are set as text."""
+        return self.header or self.cell.scope in (Scope.COL, Scope.COLGROUP, Scope.ROWGROUP)
 
 
 @dataclass(frozen=True)

@@ -493,7 +493,7 @@ class _Writer:
         for placed in grid:
             target = cells[placed.row][placed.col]
             target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-            if placed.header:
+            if placed.heading:
                 style_name, align = "Table Header", Align.CENTER
             else:
                 style_name = "Table Text"
@@ -506,16 +506,18 @@ class _Writer:
                 run = paragraph.add_run(line)
                 if bold:
                     run.bold = True
-        for index, row in enumerate(t.rows):
+        for index, (row, model_row) in enumerate(zip(t.rows, rows, strict=True)):
             ooxml.set_row_flags(row._tr, header=index < len(table.header))
+            if model_row.keep_with_next:
+                ooxml.keep_row_with_next(row._tr)
         for note in table.notes:
             self._paragraph(_note_text(note), "Report Note")
 
     def _cell_text(self, placed) -> str:
-        """A body cell the data lacks is blank in the 报送稿 (as clerks leave it), 未填报 in
-        the 审核底稿."""
+        """A cell the data lacks is blank in the 报送稿 (as clerks leave it), 未填报 in the
+        审核底稿 (the 自评表's header rows hold data too: 主管部门 not given is such a cell)."""
         text = placed.cell.text
-        if text == NOT_GIVEN and not placed.header and not self.model.review_layer:
+        if text == NOT_GIVEN and not self.model.review_layer:
             return ""
         return text
 

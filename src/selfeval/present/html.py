@@ -28,6 +28,7 @@ from selfeval.present.document import (
     PageBreak,
     Paragraph,
     ParagraphRole,
+    Scope,
     Section,
     Table,
 )
@@ -201,7 +202,9 @@ class _Writer:
         out.append("</thead>")
         out.append("<tbody>")
         for r, row in enumerate(table.body, start=len(table.header)):
-            classes = _classes("total" if row.total else "", row.kind)
+            classes = _classes(
+                "total" if row.total else "", row.kind, "keep-next" if row.keep_with_next else ""
+            )
             out.append(f"<tr{classes}>{''.join(by_row.get(r, []))}</tr>")
         out += ["</tbody>", "</table>"]
         out += [self.note(n) for n in table.notes]
@@ -217,15 +220,18 @@ class _Writer:
         if cell.rowspan > 1:
             attrs += f' rowspan="{cell.rowspan}"'
         text = _lines(cell.text)
-        if cell.text == NOT_GIVEN and not placed.header:
+        if cell.text == NOT_GIVEN:
             # The 报送稿 leaves a cell the data lacks blank, as clerks do; the 底稿 says so.
+            # (The 自评表's header rows hold data too: 主管部门 not given is such a cell.)
             text = f'<span class="review">{text}</span>'
-        if placed.header:
+        if placed.heading:
             classes = ""
             if cell.colspan == 1 and text_em(cell.text) > HEADER_NOWRAP_CHARS:
                 classes = f' class="wrap" style="min-width: {header_min_em(cell.text):g}em"'
-            return f'<th scope="col"{attrs}{classes}>{text}</th>'
-        if table.row_headers and placed.col == 0 and cell.colspan == 1:
+            elif cell.colspan > 1:  # the columns below set the width: 主管部门's name may wrap
+                classes = ' class="wrap"'
+            return f'<th scope="{cell.scope or Scope.COL}"{attrs}{classes}>{text}</th>'
+        if cell.scope is Scope.ROW or (table.row_headers and placed.col == 0 and cell.colspan == 1):
             return f'<th scope="row"{attrs}>{text}</th>'
         align = cell.align or table.columns[placed.col].align
         classes = _classes(

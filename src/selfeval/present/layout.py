@@ -36,12 +36,12 @@ def header_min_em(text: str) -> float:
 
 def min_column_em(table: Table) -> list[float]:
     """Minimum content width of each column in em (cell padding not included)."""
-    mins = [0.0] * len(table.columns)
+    mins = [column.min_em for column in table.columns]
     for placed in table.grid():
         if placed.cell.colspan != 1:
             continue
         column = table.columns[placed.col]
-        if placed.header:
+        if placed.heading:
             need = header_min_em(placed.cell.text)
         elif (placed.cell.align or column.align) is Align.RIGHT:
             need = max((text_em(line) for line in placed.cell.text.split("\n")), default=0.0)

@@ -43,6 +43,18 @@ _TBLPR_ORDER = (
 )  # fmt: skip
 
 
+# Children of w:pPr (CT_PPrBase, then CT_PPr) that follow w:keepNext in schema order.
+_PPR_AFTER_KEEP_NEXT = (
+    "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
+    "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+    "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+
+
 def _set_child(parent: BaseOxmlElement, tag: str, order: tuple[str, ...]) -> BaseOxmlElement:
     """The child `tag` of `parent`, created at its schema position if absent."""
     existing = parent.find(qn(tag))
@@ -141,6 +153,16 @@ def set_row_flags(tr: BaseOxmlElement, *, header: bool, cant_split: bool = True)
         _set_child(trpr, "w:cantSplit", _TRPR_ORDER)
     if header:
         _set_child(trpr, "w:tblHeader", _TRPR_ORDER)
+
+
+def keep_row_with_next(tr: BaseOxmlElement) -> None:
+    """Keep a table row on the page of the next row: Word has no row property for it, it keeps
+    a row with the next when every paragraph of the row has `w:keepNext` (LibreOffice reads
+    the same from a .docx)."""
+    for p in tr.iter(qn("w:p")):
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.insert_element_before(OxmlElement("w:keepNext"), *_PPR_AFTER_KEEP_NEXT)
 
 
 def set_table_layout(tbl: BaseOxmlElement, width_twips: int, grid_twips: list[int]) -> None:

@@ -142,8 +142,10 @@ def scoring_view(
     done = [] if project else texts.get("总体完成情况", {}).get("paragraphs", [])
     return {
         "title": f"{project}项目支出绩效自评表" if project else "部门整体支出绩效自评表",
+        # The unit's form names the 部门（单位）; a project's form names the project.
         "header": {
-            "项目名称": project or unit_name,
+            "label": "项目名称" if project else "部门（单位）名称",
+            "name": project or unit_name,
             "主管部门": department or NOT_GIVEN,
             "实施单位": unit_name,
         },

@@ -70,6 +70,7 @@ CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: A4 printing: paper width, and the margins used for the PDF and for the overflow check when
 #: the page sets none of its own (`@page { margin: … }`, as report.css does: 28 mm and 26 mm).
 A4_WIDTH_MM = 210.0
+A4_HEIGHT_MM = 297.0
 PRINT_MARGIN_MM = 12.0
 VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 120_000
@@ -126,26 +127,36 @@ _JS_PAGE_MARGINS = """() => {
 
 # Elements that would be cut or shrunk when the page is printed at the printable width
 # (Chromium shrinks the whole printout to fit content wider than that: 616 px in 590 px, 96 %).
-_JS_OVERFLOW = """() => {
+# A landscape section (`@page landscape`) is laid out at its own, wider text block: a 723 px
+# 自评表 there prints at 100 %, a 1,104 px one shrank the whole printout to 83 % (measured).
+_JS_OVERFLOW = """(landscape) => {
     const width = document.documentElement.clientWidth;
+    const limit = (el) => (el.closest('section.landscape') ? landscape : width);
     const out = [];
     for (const el of document.querySelectorAll('table, img, svg, pre, canvas, figure, video')) {
         const r = el.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue;
-        if (r.right > width + 1 || r.left < -1) {
+        if (r.right > limit(el) + 1 || r.left < -1) {
             const label = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '');
-            out.push(`${label}: ${Math.round(r.left)}..${Math.round(r.right)} px > ${width} px`);
+            const span = `${Math.round(r.left)}..${Math.round(r.right)} px`;
+            out.push(`${label}: ${span} > ${limit(el)} px`);
         }
     }
     const doc = document.documentElement.scrollWidth;
-    if (doc > width + 1) out.push(`page: scrollWidth ${doc} px > ${width} px`);
+    const portrait = [...document.body.querySelectorAll('*')].some(
+        (el) => !el.closest('section.landscape') && el.getBoundingClientRect().right > width + 1);
+    if (doc > landscape + 1 || (doc > width + 1 && portrait)) {
+        out.push(`page: scrollWidth ${doc} px > ${width} px`);
+    }
     return out;
 }"""
 
 
-# Width of each header cell against the width its text needs (nowrap; th.wrap: its min-width).
-_JS_HEADER_WIDTHS = """() => Array.from(document.querySelectorAll('th'))
-    .filter(th => th.getClientRects().length > 0).map(th => {
+# Width of each header cell against the width its text needs (nowrap; th.wrap: its min-width),
+# of the portrait or of the landscape sections' cells (each laid out at its own width).
+_JS_HEADER_WIDTHS = """(landscape) => Array.from(document.querySelectorAll('th'))
+    .filter(th => th.getClientRects().length > 0)
+    .filter(th => !!th.closest('section.landscape') === landscape).map(th => {
     const span = document.createElement('span');
     span.style.whiteSpace = 'nowrap';
     span.textContent = th.innerText.split('\\n')[0];
@@ -420,8 +431,12 @@ class Browser:
         try:
             page.goto(Path(html).resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            page.set_viewport_size({"width": round(156 / 25.4 * 96), "height": 800})
-            return page.evaluate(_JS_HEADER_WIDTHS)
+            cells = []
+            # the text block of a portrait page, then of a landscape one (the 自评表's)
+            for width_mm, landscape in ((156, False), (243, True)):
+                page.set_viewport_size({"width": round(width_mm / 25.4 * 96), "height": 800})
+                cells += page.evaluate(_JS_HEADER_WIDTHS, landscape)
+            return cells
         finally:
             page.close()
 
@@ -480,11 +495,12 @@ def _print_a4(page: Any) -> tuple[list[str], bytes]:
     default = PRINT_MARGIN_MM / 25.4 * 96
     left, right = page.evaluate(_JS_PAGE_MARGINS) or (default, default)
     printable_px = round(A4_WIDTH_MM / 25.4 * 96 - left - right)
+    landscape_px = round(A4_HEIGHT_MM / 25.4 * 96 - left - right)
     margin = f"{PRINT_MARGIN_MM}mm"
     page.emulate_media(media="print")
     page.set_viewport_size({"width": printable_px, "height": VIEWPORT["height"]})
     try:
-        overflow = page.evaluate(_JS_OVERFLOW)
+        overflow = page.evaluate(_JS_OVERFLOW, landscape_px)
         pdf_bytes = page.pdf(
             format="A4",
             print_background=True,

@@ -87,6 +87,23 @@ def test_no_column_narrower_than_its_header():
     assert text_em("结果") == 2 and header_min_em("偏差原因分析及改进措施") == 6
 
 
+def test_a_label_column_keeps_its_minimum_beside_wide_amounts():
+    """The 自评表's 二级指标 column holds 「服务对象满意度指标」 on one line although amounts in 元
+    elsewhere take room from every other column."""
+    table = Table(
+        "表",
+        (Column(width=2, min_em=9), Column(width=1), Column.numeric(0.5)),
+        header=(Row.of("二级指标", "说明", "金额"),),
+        body=(Row.of("服务对象满意度指标", "文字", "12,345,678.90"),),
+    )
+    em, padding = 10.5, 4.0
+    widths = column_widths(table, 240, em, padding)
+    # 240 × 2/3.5 = 137 by weight; giving "12,345,678.90" (13 × 0.55 em) its room would leave
+    # 99 pt (< 9 em + padding = 102.5 pt) without the column's minimum
+    assert widths[0] >= 9 * em + 2 * padding
+    assert widths[2] >= 13 * 0.55 * em + 2 * padding
+
+
 def test_headers_that_cannot_fit_are_an_error():
     table = Table(
         "太宽", (Column(), Column()), header=(Row.of("一二三四五六", "七八九十"),), body=()

@@ -338,11 +338,11 @@ def test_funds_block_says_which_rows_lack_a_budget(tmp_path):
         ["一般公共预算", "项目支出", "图书购置", "", 65.12, ""],
     )
     _, soup = report(tmp_path, sheets)
-    row = soup.select_one("table.scoring-funds tbody tr")
+    row = soup.select_one("table.scoring tr.funds")
     cells = [c.get_text(strip=True) for c in row.find_all(["th", "td"])]
     # 50.6 + 65.12 = 115.72 stated in the body too; no rate, no score, the row named
     assert cells == ["年度资金总额", "未填报", "未填报", "115.72", "10", "预算数不全", "不计分"]
-    note = soup.select_one("table.scoring-funds").find_next("p", class_="note").get_text()
+    note = soup.select_one("table.scoring").find_next("p", class_="note").get_text()
     assert note.startswith("预算数不全：一般公共预算·项目支出·图书购置未填报预算数")
     assert "2025年一般公共预算支出115.72万元" in section(soup, "s2")
 
@@ -350,10 +350,11 @@ def test_funds_block_says_which_rows_lack_a_budget(tmp_path):
 def test_without_targets_the_table_has_its_funds_block_and_says_so(tmp_path):
     _, soup = report(tmp_path, spending(["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""]))
     part = soup.find(id="scoring")
-    assert part.select_one("table.scoring-funds") is not None
-    assert part.select_one("table.scoring-indicators") is None
+    assert part.select_one("table.scoring tr.funds") is not None
+    # no indicator block and no 总分 row: nothing to list, nothing scored
+    assert part.select_one("table.scoring tr.indicators-head, table.scoring tr.total") is None
     assert "未填报绩效目标，未计算总分。" in [p.get_text() for p in part.find_all("p")]
-    cells = [c.get_text(strip=True) for c in part.select_one("table.scoring-funds tbody tr")("td")]
+    cells = [c.get_text(strip=True) for c in part.select_one("table.scoring tr.funds")("td")]
     assert cells[-3:] == ["10", "91.00%", "9.10"]  # 18.2 / 20 × 10
 
 
@@ -368,8 +369,11 @@ def test_targets_listed_without_levels_are_listed_not_scored(tmp_path):
         ["服务人次", "≥10万", "12万", "人次", 40],
     ]
     _, soup = report(tmp_path, sheets)
-    table = soup.select_one("table.scoring-indicators")
-    rows = [[c.get_text(strip=True) for c in r.find_all(["th", "td"])] for r in table.tbody("tr")]
+    table = soup.select_one("table.scoring")
+    rows = [
+        [c.get_text(strip=True) for c in r.find_all(["th", "td"])]
+        for r in table.select("tr.indicator, tr.total")
+    ]
     # both listed with their targets and results; 50 + 40 + 10 (执行率) add up, yet no 总分
     # 三级指标 … 得分 of each row (the blank levels are one merged cell): listed, no 得分
     assert [r[-6:-1] for r in rows[:2]] == [
