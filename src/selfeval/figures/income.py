@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.contract import sheets as sc
-from selfeval.figures.common import num, table
+from selfeval.figures.common import num, row_source, table
 from selfeval.rules import as_text, is_missing
 
 
@@ -32,6 +32,7 @@ class IncomeLine:
     #: Where `previous` comes from: 上年数 (this sheet), 上年数据 (last year's data) or "".
     previous_source: str = ""
     parts: list[IncomeLine] = field(default_factory=list)
+    source: str = ""  # the input row, for the 审核底稿
 
     @property
     def change(self) -> float | None:
@@ -69,6 +70,7 @@ def _line(r: Any, previous: dict[str, float]) -> IncomeLine:
         _dec(r.current_decimals),
         _dec(r.previous_decimals),
         as_text(r.note),
+        source=row_source(r),
     )
     if line.label in previous:  # the previous year's own data comes first
         line.previous, line.previous_source = previous[line.label], "上年数据"

@@ -157,6 +157,12 @@ def test_sangong_stated_zero_and_not_given(tmp_path):
         "（公务接待费0.34万元，预算0.5万元，公务用车运行费0万元，因公出国（境）费未填报，"
         "预算0.2万元）。"
     )
+    # the 底稿 names each row (三公经费.csv, header = row 1)
+    assert next(n for n in review_notes(soup, "s2") if n.startswith("“三公”")) == (
+        "“三公”经费数据来源：公务接待费 0.34：三公经费.csv 第2行「执行数」；"
+        "公务用车运行费 0：三公经费.csv 第3行「执行数」；"
+        "因公出国（境）费 未填报：三公经费.csv 第4行「执行数」。"
+    )
 
 
 def test_sangong_all_zero_is_written_as_the_source_wrote_it(tmp_path):
@@ -325,8 +331,26 @@ def test_income_stated_and_not_given(tmp_path):
         "2025年收入合计100万元，较2024年增加20万元（增长25.00%）（上年数取自本年收入表所填上年数），"
         "其中：财政拨款收入90万元，占90.00%；其他收入未填报。"
     )
+    sources = soup.select_one("p.income").find_next_sibling("p")
+    assert "review" in sources["class"]
+    assert sources.get_text() == (
+        "数据来源：收入合计 100：收入.csv 第2行「本年数」；"
+        "财政拨款收入 90：收入.csv 第3行「本年数」。"
+    )
     _, none = report(tmp_path / "b", {"单位概况": UNIT})
     assert none.select_one("p.income") is None  # no 收入 sheet: the nine sections say nothing
+
+
+def test_an_income_total_the_unit_did_not_state_is_said_to_be_a_sum_in_the_review_only(tmp_path):
+    sheets = {
+        "单位概况": UNIT,
+        "收入": [["项目", "本年数（万元）"], ["财政拨款收入", 90], ["其他收入", 10]],
+    }
+    _, soup = report(tmp_path, sheets)
+    assert "各项收入之和" not in soup.select_one("p.income").get_text()
+    sources = soup.select_one("p.income").find_next_sibling("p").get_text()
+    # 90 + 10 = 100: the sum, said as such to the reviewer
+    assert sources.startswith("数据来源：收入合计 100 为各项收入之和（单位未填报合计数）；")
 
 
 # --------------------------------------------------------------------------- 自评表

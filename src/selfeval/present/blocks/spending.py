@@ -102,13 +102,17 @@ def _basic(ctx: dict, general: Any) -> list[Block]:
     if items:
         text += _basic_items(ctx, general, items)
     text += "。"
+    blocks: list[Block] = [p(text)]
     difference = basic.parts_difference
     if basic.stated and difference and number(ctx, basic.parts_sum) != number(ctx, basic.actual):
-        text += (
-            f"分项之和为{amount(ctx, basic.parts_sum)}，与所列合计数相差{amount(ctx, difference)}，"
-            "属舍入差异，报告采用所列合计数。"
+        # the unit's own 合计 is what the report states; the rounding question is the reviewer's
+        blocks.append(
+            Note(
+                f"分项之和为{amount(ctx, basic.parts_sum)}，与所列合计数相差"
+                f"{amount(ctx, difference)}，属舍入差异，报告采用所列合计数。",
+                review=True,
+            )
         )
-    blocks: list[Block] = [p(text)]
     total = ctx["sangong_total"]
     if total is not None:
         parts = [
@@ -119,6 +123,8 @@ def _basic(ctx: dict, general: Any) -> list[Block]:
         blocks.append(
             p(f"“三公”经费支出{actual_of(ctx, total)}{missing_note(total)}（{'，'.join(parts)}）。")
         )
+        origins = [_origin(ctx, a, []) for a in ctx["sangong"]]
+        blocks.append(Note("“三公”经费数据来源：" + "；".join(origins) + "。", review=True))
     return blocks
 
 

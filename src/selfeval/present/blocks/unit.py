@@ -13,7 +13,7 @@ from selfeval.present.blocks.common import (
     sentence,
     texts,
 )
-from selfeval.present.document import Block, Column, Row, Table
+from selfeval.present.document import Block, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
 
 
@@ -109,6 +109,27 @@ def _income_change(ctx: dict, total: Any, year: int) -> str:
     return text + source
 
 
+def _income_sources(ctx: dict, income: Any) -> Note:
+    """For the 审核底稿: each 收入 figure's input row; a 收入合计 the unit did not state is the
+    sum of the parts."""
+    lines = [line for part in income.parts for line in (part, *part.parts)]
+    if income.carried_over is not None:
+        lines.append(income.carried_over)
+    said = [
+        f"{x.label} {number(ctx, x.current, x.current_decimals)}：{x.source}「本年数」"
+        for x in lines
+        if x.source and x.current is not None
+    ]
+    total = income.total
+    if total is not None and total.current is not None:
+        shown = number(ctx, total.current, total.current_decimals)
+        if income.total_stated and total.source:
+            said.insert(0, f"收入合计 {shown}：{total.source}「本年数」")
+        elif not income.total_stated:
+            said.insert(0, f"收入合计 {shown} 为各项收入之和（单位未填报合计数）")
+    return Note("数据来源：" + "；".join(said) + "。", review=True)
+
+
 def income_overview(ctx: dict, anchor: str) -> list[Block]:
     """收入: 收入合计 and its sources with their shares, the change against last year, 上年结转结余
     beside it, and the table; nothing when the year has no 收入 sheet."""
@@ -121,8 +142,6 @@ def income_overview(ctx: dict, anchor: str) -> list[Block]:
         text = f"{year}年收入合计{NOT_GIVEN}"
     else:
         text = f"{year}年收入合计{amount(ctx, total.current, total.current_decimals)}"
-        if not income.total_stated:
-            text += "（各项收入之和）"
         change = _income_change(ctx, total, year)
         if change:
             text += f"，{change}"
@@ -134,6 +153,7 @@ def income_overview(ctx: dict, anchor: str) -> list[Block]:
         co = income.carried_over
         text += f"另有上年结转结余{amount(ctx, co.current, co.current_decimals)}。"
     blocks: list[Block] = [p(text, kind="income")]
+    blocks.append(_income_sources(ctx, income))
     lines = [line for part in income.parts for line in (part, *part.parts)]
     if total is not None:
         lines = [total, *lines]
