@@ -98,15 +98,24 @@ def test_yesterdays_files_still_build_and_state_the_published_facts(root):
     text = soup.get_text()
     for fact in ("基本支出69.78万元", "项目支出39.39万元", "群众满意度为98.92%"):
         assert fact in text, fact
-    # round one had no rows for 国有资本/社会保险: not given now, never 「无」
-    assert soup.find(id="s4").p.get_text() == "未填报。"
+    # round one had no rows for 国有资本/社会保险: not given now (said in the 底稿), never 「无」
+    s4 = soup.find(id="s4").p
+    assert s4.get_text() == "2024年国有资本经营预算支出情况未填报。" and "review" in s4["class"]
 
 
 def test_a_unit_that_states_only_its_name_builds_a_truthful_report(root):
     soup = _soup(root, MINIMAL_YEAR)
-    assert soup.find(id="s2").p.get_text() == f"{MINIMAL_YEAR}年一般公共预算支出情况未填报。"
-    for anchor in ("s3", "s4", "s5", "s6", "s7", "s8", "s9"):
-        assert soup.find(id=anchor).p.get_text() == "未填报。", anchor
+    # each part says what it lacks, in the 审核底稿 only: the 报送稿 states nothing invented
+    said = {
+        "s2": f"{MINIMAL_YEAR}年一般公共预算支出情况未填报。",
+        "s3": f"{MINIMAL_YEAR}年政府性基金预算支出情况未填报。",
+        "s4": f"{MINIMAL_YEAR}年国有资本经营预算支出情况未填报。",
+        "s5": f"{MINIMAL_YEAR}年社会保险基金预算支出情况未填报。",
+        **{anchor: "本部分未填报。" for anchor in ("s6", "s7", "s8", "s9")},
+    }
+    for anchor, text in said.items():
+        first = soup.find(id=anchor).p
+        assert (first.get_text(), first["class"]) == (text, ["note", "review"]), anchor
     assert "0万元" not in soup.get_text() and "0.00万元" not in soup.get_text()
     funds = soup.select_one("table.scoring tr.funds")
     assert [c.get_text() for c in funds("td")][-2:] == ["预算数缺失", "不计分"]

@@ -106,10 +106,11 @@ def test_no_deviation_sentence_when_targets_exist_and_nothing_deviates() -> None
         soup.find("section", id="s7").p.get_text()
         == "2031年我单位无预算支出执行偏离绩效目标的情况。"
     )
-    # nothing written about measures: not given, never 「无」
-    assert soup.find("section", id="s8").p.get_text() == "未填报。"
+    # nothing written about measures: not given (said in the 底稿), never 「无」
+    assert soup.find("section", id="s8").select_one("p.review").get_text() == "本部分未填报。"
     without_targets = _closing({}, [], targets=False)
-    assert without_targets.find("section", id="s7").p.get_text() == "未填报。"
+    s7 = without_targets.find("section", id="s7").p
+    assert s7.get_text() == "本部分未填报。" and "review" in s7["class"]
 
 
 def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:

@@ -84,8 +84,12 @@ def test_the_department_report_states_its_units_and_says_which_lack_data(project
         *UNITS.values(),
         "示例区不存在的单位",
     ]
-    assert rows[4][1:] == ["未填报"] * 6  # the unit with no data: every figure 未填报, never 0
+    # the unit with no data: every figure blank in the 报送稿, 未填报 in the 底稿, never 0
+    assert rows[4][1:] == [""] * 6
     section = _soup(out / "report.html").find(id="department")
+    unit_row = section.select("table.department-units tbody tr")[4]
+    assert [c.get_text() for c in unit_row("td")] == ["未填报"] * 6
+    assert len(unit_row.select("td span.review")) == 6
     assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in section.get_text()
     assert "本级及各下属单位均未填报2024年收入情况" in section.get_text()
     # 执行数 of 一般公共预算 summed over 本级 and the three units, by hand from their results.json
