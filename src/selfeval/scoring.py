@@ -34,6 +34,7 @@ import pandas as pd
 from selfeval.clean.targets import is_funds_row, target_problems
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
+from selfeval.figures.common import row_source
 from selfeval.rules import (
     EPS,
     FUNDS_WEIGHT,
@@ -399,6 +400,7 @@ def score_indicators(
                 "met": met,
                 "over_achieved": over,
                 "missing_reason": missing_reason,
+                "source": row_source(row),  # the 绩效目标 row, for the 审核底稿
             }
         )
     for r in rows:

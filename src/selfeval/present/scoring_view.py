@@ -135,6 +135,7 @@ def scoring_view(
                 "met": bool(rec["met"]),
                 "over_achieved": bool(rec["over_achieved"]),
                 "missing_reason": bool(rec["missing_reason"]),
+                "source": rec.get("source", ""),
             }
         )
     project = result.project

@@ -502,6 +502,11 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
         "全年预算数50.00万元，全年执行数45.00万元，预算执行率90.00%。"  # as the 自评表 states them
         "设定绩效指标3项，已完成2项；未完成的为：服务人次。"
     )
+    # the 底稿 names each indicator's 绩效目标 row (header = row 1)
+    assert (
+        "绩效指标来源：开放天数：绩效目标.csv 第2行；服务人次：绩效目标.csv 第3行；"
+        "读者满意度：绩效目标.csv 第4行。"
+    ) in review_notes(soup, "scoring")
     titles = [s.title for s in document.sections]
     assert titles[8:10] == [
         "九、部门整体支出绩效自评结果拟应用和公开情况",
