@@ -90,6 +90,9 @@ def test_the_department_report_states_its_units_and_says_which_lack_data(project
     unit_row = section.select("table.department-units tbody tr")[4]
     assert [c.get_text() for c in unit_row("td")] == ["未填报"] * 6
     assert len(unit_row.select("td span.review")) == 6
+    table = section.select_one("table.department-units")
+    origin = table.find_parent("div").select_one("p.review").get_text()
+    assert origin.startswith("数据来源：本级一行取自本报告的计算结果")
     assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in section.get_text()
     assert "本级及各下属单位均未填报2024年收入情况" in section.get_text()
     # 执行数 of 一般公共预算 summed over 本级 and the three units, by hand from their results.json

@@ -75,6 +75,12 @@ def _units_table(ctx: dict, d: Any) -> Table:
         row_headers=True,
         notes=(
             Note("注：预算数、执行数为各单位各预算类型合计；⚠核对项为数据核对中未通过的项数。"),
+            Note(
+                "数据来源：本级一行取自本报告的计算结果；各下属单位一行取自该单位本年度报告的"
+                "计算结果（data/processed/<单位目录>/<年度>/results.json），其每个数字的输入行见"
+                "该单位报告的审核底稿。",
+                review=True,
+            ),
         ),
     )
 
