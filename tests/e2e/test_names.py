@@ -4,11 +4,8 @@ One real batch through the command line."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from support import run_build
 from support_units import set_unit_items
 
 from selfeval.synthetic import write_synthetic_years
@@ -23,14 +20,7 @@ def test_long_refused_and_unstorable_names_in_one_batch(tmp_path):
     for seed, unit in enumerate((LONG, "lib\n", "ctrl"), start=1):
         write_synthetic_years(raw / unit, [YEAR], activities_per_year=4, seed=seed)
     set_unit_items(raw / "ctrl" / str(YEAR), {"主要职责": "开展\x01阅读推广。"})
-    env = {**os.environ, "SELFEVAL_ROOT": str(tmp_path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_build(tmp_path)
     said = proc.stdout + proc.stderr
     assert proc.returncode == 1, said
     assert (tmp_path / "outputs" / LONG / str(YEAR) / "report.docx").is_file(), said

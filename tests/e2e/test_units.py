@@ -17,6 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 from bs4 import BeautifulSoup
+from support import run_build
 from support_units import DEPARTMENT, UNITS, set_unit_items, tree, write_units
 
 from selfeval.run import pdfcheck
@@ -292,14 +293,7 @@ def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_y
         u: (tree(root / "outputs" / u / str(YEAR)), tree(root / "data" / "processed" / u))
         for u in failing
     }
-    env = {**os.environ, "SELFEVAL_ROOT": str(root)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "selfeval", "build", "--jobs", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_build(root)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines() if f"/{YEAR} " in line}
