@@ -422,7 +422,6 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
         "文字说明": [["章节", "内容"], ["总体目标", "全年送戏下乡20场。"]],
     }
     document, soup = report(tmp_path, sheets)
-    titles = [s.title for s in document.sections]
     expected = [
         "一、部门（单位）基本概况",
         "二、部门（单位）整体收支情况",
@@ -430,10 +429,10 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
         "四、存在的问题及原因分析",
         "五、下一步改进措施",
         "六、其他需要说明的情况",
-        "附表1：部门（单位）整体支出绩效自评表",
+        "附件　部门（单位）整体支出绩效自评表",
         "附录：数据核对",
     ]
-    assert titles == expected
+    assert [s.entry for s in document.sections] == expected
     assert [f.line for f in document.cover] == [
         "部门（单位）名称：测试县文化馆",
         "预算编码：904231",
@@ -446,12 +445,14 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
     rows = {tr.th.get_text(): tr.td.get_text() for tr in facts.tbody("tr")}
     assert rows["联系人"] == "张三" and rows["人员编制"] == "12" and rows["联络电话"] == "未填报"
     assert rows["年度主要工作内容"] == "全年送戏下乡20场。"
-    assert [h.get_text() for h in soup.find_all("h2")] == expected  # no contents in the form
+    # no contents in the form; the attachment's heading is its title, 「附件」 marks its page
+    headings = [e.split("　")[-1] if e.startswith("附件") else e for e in expected]
+    assert [h.get_text() for h in soup.find_all("h2")] == headings
     path = tmp_path / "report.docx"
     path.write_bytes(build_docx(document))
     word = docx.Document(str(path))
-    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    assert headings == expected
+    assert [p.text for p in word.paragraphs if p.style.name == "Heading 1"] == headings
+    assert [p.text for p in word.paragraphs if p.style.name == "Attachment Mark"] == ["附件"]
     assert "岳阳市财政局（制）" in [p.text for p in word.paragraphs]
 
 
@@ -517,9 +518,17 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     assert signature == ["测试县文化馆", "2026年3月15日"]
     # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
     attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
-    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    # one attachment: 「附件：名称」 with no number (GB/T 9704-2012 7.3.4), the same words as
+    # the attachment's own page, which starts with 「附件」 at its top left, then the title
+    assert attachments == ["附件：部门整体支出绩效自评表"]
     kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
     assert kinds.index("attachments") < kinds.index("signature signature")
+    scoring = soup.find(id="scoring")
+    head = [(t.name, " ".join(t.get("class", [])), t.get_text()) for t in scoring.find_all(True)]
+    assert head[:2] == [
+        ("p", "attachment-mark", "附件"),
+        ("h2", "attachment-title", "部门整体支出绩效自评表"),
+    ]
 
 
 def test_without_application_text_there_is_no_such_part(tmp_path):
