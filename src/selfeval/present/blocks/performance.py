@@ -221,11 +221,18 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
 def _yoy(ctx: dict, sub: dict) -> list[Block]:
     previous, year = ctx["previous_year"], ctx["year"]
     rows = []
-    stated = False
+    origins = []
     for r in ctx["yoy"]:
         unit, change, change_pct = get(r, "unit"), get(r, "change"), get(r, "change_pct")
         money = unit == "万元"
-        stated = stated or get(r, "source") == "上年数"
+        origins.append(
+            f"{get(r, 'label')}的上年数"
+            + (
+                f"取自本年表中填报的上年数（{previous}年数据未生成）"
+                if get(r, "source") == "上年数"
+                else f"取自{previous}年已生成的报告数据"
+            )
+        )
 
         def shown(value: float, money: bool = money) -> str:
             return number(ctx, value) if money else decimal_text(value, 0)
@@ -236,7 +243,8 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
         rows.append(
             Row.of(label, shown(get(r, "previous")), shown(get(r, "current")), signed, rate)
         )
-    notes = (Note("注：上年数据未生成的指标，上年数取自本年表中填报的上年数。"),) if stated else ()
+    # where each previous figure comes from is the 审核底稿's; the 报送稿 states the comparison
+    notes = (Note("数据来源：" + "；".join(origins) + "；本年数同正文。", review=True),)
     table = Table(
         caption="主要指标与上年对比",
         columns=(Column(width=2.5), *(Column.numeric() for _ in range(4))),
