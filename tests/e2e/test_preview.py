@@ -19,9 +19,10 @@ import openpyxl
 import pytest
 
 from selfeval import synthetic
+from selfeval.config import Roots
 from selfeval.run import browser as br
-
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+from selfeval.run import preview as pv
+from selfeval.run.plan import Key
 
 YEAR = 2024
 #: Seconds a (re)build may take on a loaded two-core machine, including the first one.
@@ -118,11 +119,11 @@ def _in_browser(chromium: Path, address: str, workbook: Path, on_disk: Path) -> 
 
 
 def _error_id() -> str:
-    from selfeval.run.preview import ERROR_ID
-
-    return ERROR_ID
+    return pv.ERROR_ID
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_preview_reloads_the_page_on_save_and_shows_a_broken_cell(tmp_path, chromium) -> None:
     (folder,) = synthetic.write_synthetic_years(tmp_path / "data" / "raw", [YEAR], fmt="xlsx")
     (workbook,) = folder.glob("*.xlsx")
@@ -153,3 +154,72 @@ def test_preview_reloads_the_page_on_save_and_shows_a_broken_cell(tmp_path, chro
     assert any("已停止预览" in line for line in preview.lines)
     assert not on_disk.parent.exists()
     assert not (tmp_path / "outputs" / str(YEAR)).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The parts, without a build (fast)
+
+REPORT = (
+    '<!DOCTYPE html><html><head><title>t</title></head><body class="r"><p>报告</p></body></html>'
+)
+
+
+def test_served_page_adds_the_script_and_an_escaped_error_over_the_last_good_report() -> None:
+    state = pv.PageState("2024 年度")
+    version, page = state.page()
+    assert version == 0 and "正在生成" in page and page.count("<script") == 1
+    state.publish(REPORT, None)
+    version, page = state.page()
+    assert version == 1 and state.report == REPORT  # what was built is kept as built
+    assert page.count("<script") == 1 and page.index("<script") > page.index("<p>报告</p>")
+    assert page.endswith("</script>\n</body></html>") and pv.ERROR_ID not in page
+    state.publish(None, "第2行「数值」: <b>7O</b> 不是数字")
+    version, page = state.page()
+    assert version == 2 and state.report == REPORT
+    box = page.index(pv.ERROR_ID)
+    assert page.index('<body class="r">') < box < page.index("<p>报告</p>")
+    assert "&lt;b&gt;7O&lt;/b&gt;" in page and "<b>7O</b>" not in page
+    assert "上次成功生成的报告" in page
+
+
+def test_watcher_rebuilds_on_a_changed_cell_not_on_lock_files_or_notebook_outputs(
+    tmp_path,
+) -> None:
+    import json
+
+    raw, notebooks = tmp_path / "raw", tmp_path / "notebooks"
+    raw.mkdir()
+    notebooks.mkdir()
+    (raw / "支出.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    cell = {"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (notebooks / "01_clean.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    watcher = pv.Watcher(raw, notebooks)
+    before = watcher.snapshot()
+    (raw / "~$支出.xlsx").write_bytes(b"Excel's lock file")
+    (raw / ".~lock.支出.csv#").write_bytes(b"LibreOffice's lock file")
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
+    cell["execution_count"] = 1
+    (notebooks / "01_clean.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    assert watcher.content() == before[1]  # nothing a build reads has changed
+
+    done = threading.Event()
+    waiting = threading.Thread(target=lambda: (watcher.wait_for_change(before), done.set()))
+    waiting.daemon = True
+    waiting.start()
+    assert not done.wait(1.0)  # polled several times, no rebuild
+    (raw / "支出.csv").write_text("a,b\n1,3\n", encoding="utf-8")
+    assert done.wait(5.0)
+
+
+def test_which_year_a_project_of_units_previews(tmp_path) -> None:
+    raw = tmp_path / "data" / "raw"
+    for unit in ("图书馆", "文化馆"):
+        (raw / unit / "2023").mkdir(parents=True)
+    (raw / "图书馆" / "2024").mkdir()
+    roots = Roots.of(tmp_path)
+    key, message = pv.choose_key(roots, 2024, None)
+    assert key is None and "图书馆、文化馆" in message and "UNIT=图书馆" in message
+    assert pv.choose_key(roots, None, "图书馆") == (Key("图书馆", 2024), "")  # its latest year
+    key, message = pv.choose_key(roots, 2024, "文化馆")
+    assert key is None and "data/raw/文化馆/2024" in message
