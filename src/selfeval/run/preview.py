@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import os
 import re
 import shutil
@@ -321,8 +322,9 @@ class Builder:
             if not exc.input_problems:  # not the data: the next build gets a fresh kernel
                 self.close()
             return None, str(exc)
-        except OSError as exc:  # a folder refused (FolderRefused), a disk full
-            return None, f"{key} 年度报告生成失败：{exc}"
+        except Exception as exc:  # a folder refused, a frames folder, a disk full: said, and
+            self.close()  # the preview goes on (the next save tries again, on a fresh kernel)
+            return None, f"{key} 年度报告生成失败：{exc} / build failed ({type(exc).__name__})"
         return Path(built["report_html"]).read_text(encoding="utf-8"), None
 
     def close(self) -> None:
@@ -416,6 +418,9 @@ def preview_cli(year: int | None = None, unit: str | None = None, port: int = DE
         )
         _loop(builder, Watcher(roots.raw / key.rel), state, label)
     except KeyboardInterrupt:
+        # Stopped mid-build, nbclient's pending cell task ends with "Kernel died" once the
+        # kernel is killed below; asyncio would log it with a traceback at exit.
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         print("\n已停止预览 / preview stopped", flush=True)
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
