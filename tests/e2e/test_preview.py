@@ -104,6 +104,9 @@ def _in_browser(chromium: Path, address: str, workbook: Path, on_disk: Path) -> 
             page.locator("body", has_text=BEFORE).wait_for(timeout=timeout)
             seen["script_on_disk"] = "<script" in on_disk.read_text(encoding="utf-8").lower()
             _set_cell(workbook, 73)
+            building = page.locator("#selfeval-preview-building")  # said while it rebuilds
+            building.wait_for(timeout=timeout)
+            seen["building"] = building.inner_text()
             page.locator("body", has_text=AFTER).wait_for(timeout=timeout)
             seen["error_after_fix"] = page.locator(f"#{_error_id()}").count()
             _set_cell(workbook, BROKEN)
@@ -137,6 +140,7 @@ def test_preview_reloads_the_page_on_save_and_shows_a_broken_cell(tmp_path, chro
     finally:
         preview.stop()
     # the figure the cell states, after a save, in the page that was never reloaded by hand
+    assert seen["building"] == "正在重新生成……"
     assert seen["error_after_fix"] == 0
     # the broken cell: the cleaner's Chinese problem (file, sheet, row, column, value) in the
     # page, the last good report still below it
@@ -180,6 +184,37 @@ def test_served_page_adds_the_script_and_an_escaped_error_over_the_last_good_rep
     assert page.index('<body class="r">') < box < page.index("<p>报告</p>")
     assert "&lt;b&gt;7O&lt;/b&gt;" in page and "<b>7O</b>" not in page
     assert "上次成功生成的报告" in page
+
+
+def test_server_sends_the_page_and_tells_open_pages_of_builds() -> None:
+    import urllib.request
+
+    state = pv.PageState("2024 年度")
+    server = pv._Server(0, state)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(address + pv.EVENTS_PATH, timeout=10) as events:
+            assert events.readline() == b"data: 0\n"
+            assert events.readline() == b"\n"
+            state.begin()
+            assert events.readline() == b"event: building\n"
+            assert events.readline() == b"data: building\n"
+            assert events.readline() == b"\n"
+            state.publish(REPORT, None)
+            assert events.readline() == b"data: 1\n"
+        with urllib.request.urlopen(address + "/", timeout=10) as response:
+            page = response.read().decode("utf-8")
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<p>报告</p>" in page and "var shown = 1;" in page
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(address + "/other", timeout=10)
+    finally:
+        state.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def test_watcher_rebuilds_on_a_changed_cell_not_on_lock_files_or_notebook_outputs(

@@ -355,8 +355,9 @@ def _next_version(events, after: int | None) -> int:
         line = events.readline()
         if not line:
             raise RuntimeError("预览服务器关闭了事件流 / the preview closed its event stream")
-        if line.startswith(b"data: ") and int(line[6:]) != after:
-            return int(line[6:])
+        value = line[6:].strip() if line.startswith(b"data: ") else b""
+        if value.isdigit() and int(value) != after:  # not the "building" event's data
+            return int(value)
 
 
 def _first_build(address: str) -> None:

@@ -71,6 +71,16 @@ _RELOAD_SCRIPT = """<script id="selfeval-preview-reload">
   events.onmessage = function (e) {
     if (Number(e.data) !== shown) { events.close(); location.reload(); }
   };
+  events.addEventListener("building", function () {
+    if (document.getElementById("selfeval-preview-building")) { return; }
+    var note = document.createElement("div");
+    note.id = "selfeval-preview-building";
+    note.setAttribute("role", "status");
+    note.textContent = "正在重新生成……";
+    note.style.cssText = "position:fixed;top:0;right:0;z-index:9;padding:.4em 1em;" +
+      "background:#333;color:#fff;font:14px sans-serif";
+    document.body.appendChild(note);
+  });
 })();
 </script>
 """
@@ -95,26 +105,36 @@ class PageState:
 
     label: str
     version: int = 0
+    building: bool = False
     report: str | None = None
     error: str | None = None
     stopping: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
 
+    def begin(self) -> None:
+        """A build started: open pages say so until it ends."""
+        with self.changed:
+            self.building = True
+            self.changed.notify_all()
+
     def publish(self, report: str | None, error: str | None) -> None:
         """A build ended: keep its report (a failed build keeps the last good one)."""
         with self.changed:
+            self.building = False
             if report is not None:
                 self.report = report
             self.error = error
             self.version += 1
             self.changed.notify_all()
 
-    def wait_past(self, seen: int | None, timeout: float) -> tuple[int, bool]:
-        """Wait until the version is not `seen`, the server stops or `timeout` passes;
-        (the version, whether stopping)."""
+    def wait_past(self, seen: tuple[int, bool] | None, timeout: float) -> tuple[int, bool, bool]:
+        """Wait until (version, building) is not `seen`, the server stops or `timeout` passes;
+        (the version, whether building, whether stopping)."""
         with self.changed:
-            self.changed.wait_for(lambda: self.stopping or self.version != seen, timeout=timeout)
-            return self.version, self.stopping
+            self.changed.wait_for(
+                lambda: self.stopping or (self.version, self.building) != seen, timeout=timeout
+            )
+            return self.version, self.building, self.stopping
 
     def stop(self) -> None:
         with self.changed:
@@ -173,23 +193,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
 
     def _events(self) -> None:
-        """Send the current version, then each new one, until the page goes or we stop."""
+        """Send the current version, then each new one (and a "building" event when a build
+        starts), until the page goes or we stop."""
         state = self.server.state
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        sent = None
+        sent: tuple[int, bool] | None = None
         with contextlib.suppress(OSError):  # the page was closed or reloaded
             while True:
-                version, stopping = state.wait_past(sent, KEEPALIVE_S)
+                version, building, stopping = state.wait_past(sent, KEEPALIVE_S)
                 if stopping:
                     return
-                if version != sent:
+                if sent is None or version != sent[0]:
                     self.wfile.write(f"data: {version}\n\n".encode())
-                    sent = version
-                else:
+                if building and (sent is None or not sent[1]):
+                    self.wfile.write(b"event: building\ndata: building\n\n")
+                if sent == (version, building):
                     self.wfile.write(b": keep-alive\n\n")
+                sent = (version, building)
                 self.wfile.flush()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -401,6 +424,7 @@ def preview_cli(year: int | None = None, unit: str | None = None, port: int = DE
     os.environ[SOFFICE_ENV] = ""  # no PDF in a preview (see the module docstring)
     scratch = Path(tempfile.mkdtemp(prefix="selfeval-preview-"))
     builder = Builder(key, roots, scratch)
+    builder.prepare()  # the kernel boots while the server starts and papermill is imported
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
     thread.start()
@@ -444,6 +468,7 @@ def _loop(builder: Builder, watcher: Watcher, state: PageState, label: str) -> N
         before = watcher.snapshot()  # a save during the build rebuilds again
         started = time.perf_counter()
         print(f"[{_now()}] 正在生成{label}报告 …", flush=True)
+        state.begin()
         report, error = builder.build()
         took = time.perf_counter() - started
         state.publish(report, error)
