@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         help="多单位项目中的单位目录（data/raw/<单位>/）/ the unit folder in a project of units",
     )
     preview.add_argument(
-        "--port", type=int, default=8000, help="端口，默认 8000（0 = 任一空闲端口）/ port"
+        "--port",
+        type=_port_argument,
+        default=8000,
+        help="端口，默认 8000（0 = 任一空闲端口）/ port",
     )
 
     sub.add_parser("bench", help="性能基准 / benchmarks")
@@ -74,6 +77,13 @@ def _year_argument(text: str) -> int:
     problem = year_problem(text)
     if problem:
         raise argparse.ArgumentTypeError(f"{problem}，{YEAR_EXPECTED}")
+    return int(text)
+
+
+def _port_argument(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"端口「{text}」无效：应为 0–65535 的整数 / not a port")
     return int(text)
 
 
