@@ -478,7 +478,7 @@ def _loop(builder: Builder, watcher: Watcher, state: PageState, label: str) -> N
         took = time.perf_counter() - started
         state.publish(report, error)
         if error is None:
-            print(f"[{_now()}] 已生成，页面已刷新（{took:.1f} 秒）", flush=True)
+            print(f"[{_now()}] 已生成（{took:.1f} 秒），打开的页面自动刷新", flush=True)
         else:
             print(f"[{_now()}] 生成失败（页面中显示原因）：\n{error}", flush=True)
         builder.prepare()
