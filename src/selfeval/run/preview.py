@@ -329,12 +329,12 @@ class Builder:
         refused = raw_problem(roots, key)
         if refused:
             return None, refused
-        units, problem = _department(roots, key)
-        if problem:
-            return None, problem
-        self.prepare()
         previous = roots.processed / key.prev.rel
         try:
+            units, problem = _department(roots, key)
+            if problem:
+                return None, problem
+            self.prepare()
             built = build_year(
                 key.year,
                 roots.raw / key.rel,
@@ -429,11 +429,12 @@ def preview_cli(year: int | None = None, unit: str | None = None, port: int = DE
     os.environ[SOFFICE_ENV] = ""  # no PDF in a preview (see the module docstring)
     scratch = Path(tempfile.mkdtemp(prefix="selfeval-preview-"))
     builder = Builder(key, roots, scratch)
-    builder.prepare()  # the kernel boots while the server starts and papermill is imported
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
     thread.start()
     try:
+        with contextlib.suppress(Exception):  # if it cannot start, the build says why, in the page
+            builder.prepare()  # the kernel boots while the server starts and papermill is imported
         address = f"http://{HOST}:{server.server_address[1]}/"
         print(f"预览地址 / preview: {address}", flush=True)
         print(
