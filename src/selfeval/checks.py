@@ -156,6 +156,8 @@ def check_spending_totals(spending: pd.DataFrame | None) -> list[Check]:
                 note += "；差异在四舍五入范围内"
             elif not ok:
                 note += "；差异超出四舍五入范围，请核对"
+            if _text(total.get("note")):  # the unit's own reason, beside the figures it explains
+                note += f"；单位说明：{_text(total.get('note'))}"
             out.append(
                 _row(
                     f"{label}{name}与分项之和（万元）",

@@ -5,7 +5,7 @@ them (`test_report_states.report`); every expected text is written by hand from 
 
 from __future__ import annotations
 
-from test_report_states import UNIT, report, texts
+from test_report_states import SPEND, UNIT, report, texts
 
 # --------------------------------------------------------------------------- 编制人数
 
@@ -47,3 +47,50 @@ def test_the_forms_staffing_cell_holds_the_count_and_the_words(tmp_path):
         tr.th.get_text(): tr.td.get_text() for tr in soup.select_one("table.unit-facts").tbody("tr")
     }
     assert rows["人员编制"] == "12名；全额拨款事业编制"
+
+
+# --------------------------------------------------------------------------- 合计 rows' 说明
+
+REASON = "差额140.89万元，主要原因是图书购置项目资金年底未拨付"
+
+
+def test_the_reason_a_unit_gives_on_a_total_row_is_stated_where_the_total_is(tmp_path):
+    rows = [
+        ["一般公共预算", "基本支出", "人员支出", 300, 280.5, ""],
+        ["一般公共预算", "项目支出", "图书购置", 200, 78.61, ""],
+    ]
+    total = ["一般公共预算", "", "合计", 500, 359.11]
+    _, stated = report(tmp_path / "a", {"单位概况": UNIT, "支出": [SPEND, *rows, [*total, REASON]]})
+    first = texts(stated, "s2")[0]
+    # 359.11 ÷ 500 = 71.822% → 71.82%; the unit's words follow the sentence of that total
+    assert first.startswith("2025年一般公共预算支出359.11万元，预算数500万元，预算执行率71.82%")
+    assert first.endswith(f"。{REASON}。")
+    # the 底稿: beside the reconciliation of that 合计 with its parts (280.5 + 78.61 = 359.11)
+    checks = stated.find(id="reconciliation").get_text()
+    assert f"人员支出280.50 + 图书购置78.61 = 359.11万元；单位说明：{REASON}" in checks
+    _, none = report(tmp_path / "b", {"单位概况": UNIT, "支出": [SPEND, *rows, [*total, ""]]})
+    assert texts(none, "s2")[0].endswith("占21.89%。")  # 78.61 ÷ 359.11 = 21.890%
+    assert "单位说明" not in none.find(id="reconciliation").get_text()
+    zero = ["一般公共预算", "", "合计", "", 0, "本年度未安排一般公共预算支出"]
+    _, nil = report(tmp_path / "c", {"单位概况": UNIT, "支出": [SPEND, zero]})
+    assert texts(nil, "s2") == ["2025年无一般公共预算支出。本年度未安排一般公共预算支出。"]
+
+
+def test_a_category_totals_reason_follows_its_own_sentence_and_a_mere_label_is_not_repeated(
+    tmp_path,
+):
+    rows = [
+        ["一般公共预算", "基本支出", "人员支出", "", 63.44, ""],
+        ["一般公共预算", "基本支出", "合计", "", 63.44, "财政拨款基本支出"],  # a label (2024)
+        ["一般公共预算", "项目支出", "图书购置", 20, 18.2, ""],
+        ["一般公共预算", "项目支出", "合计", 20, 18.2, "1.8万元因采购延期结转下年"],
+    ]
+    _, soup = report(tmp_path, {"单位概况": UNIT, "支出": [SPEND, *rows]})
+    paragraphs = texts(soup, "s2")
+    basic = next(t for t in paragraphs if t.startswith("2025年财政拨款基本支出"))
+    assert (
+        basic
+        == "2025年财政拨款基本支出63.44万元，其中：人员支出63.44万元，占一般公共预算支出的77.71%。"
+    )
+    project = next(t for t in paragraphs if t.startswith("2025年项目支出"))
+    assert project.endswith("。1.8万元因采购延期结转下年。")
