@@ -5,7 +5,12 @@ them (`test_report_states.report`); every expected text is written by hand from 
 
 from __future__ import annotations
 
-from test_report_states import SPEND, UNIT, report, texts
+from bs4 import BeautifulSoup
+from test_report_states import SPEND, UNIT, YEAR, report, section, texts, write_csvs
+
+from selfeval import results
+from selfeval.clean import clean_year
+from selfeval.present import build, html
 
 # --------------------------------------------------------------------------- 编制人数
 
@@ -94,3 +99,56 @@ def test_a_category_totals_reason_follows_its_own_sentence_and_a_mere_label_is_n
     )
     project = next(t for t in paragraphs if t.startswith("2025年项目支出"))
     assert project.endswith("。1.8万元因采购延期结转下年。")
+
+
+# --------------------------------------------------------------------------- 下属单位
+
+DECLARED = "规划办、质监站、市政所、园林所、环卫所"
+
+
+def test_a_department_names_its_units_as_it_lists_them(tmp_path):
+    _, stated = report(tmp_path / "a", {"单位概况": [*UNIT, ["下属单位", DECLARED]]})
+    assert texts(stated, "s1") == [f"测试县文化馆。下属单位5个：{DECLARED}。"]
+    _, absent = report(tmp_path / "b", {"单位概况": UNIT})
+    assert "下属单位" not in section(absent, "s1")
+
+
+def _department_document(tmp_path, frame: str | None = None):
+    """The document of a 主管部门 whose five units have no data (what the batch passes for
+    units without a built year: results null)."""
+    sheets = {
+        "单位概况": [*UNIT, ["下属单位", DECLARED]],
+        "支出": [SPEND, ["一般公共预算", "项目支出", "送戏下乡", 20, 18.2, ""]],
+    }
+    cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
+    units = [
+        {"declared": n, "folder": None, "unit_name": n, "year": YEAR, "results": None}
+        for n in DECLARED.split("、")
+    ]
+    computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR, units=units)
+    document = build.build_document(results.from_json(results.to_json(computed)), frame)
+    return document, BeautifulSoup(html.render_body(document), "html.parser")
+
+
+def test_the_department_part_is_numbered_among_the_sections_and_names_units_without_data(
+    tmp_path,
+):
+    document, soup = _department_document(tmp_path / "nine")
+    titles = [s.title for s in document.sections if not s.review]
+    assert titles[5:10] == [
+        "六、部门整体支出绩效情况",
+        "七、部门整体情况（本级及下属单位）",
+        "八、存在的问题及原因分析",
+        "九、下一步改进措施",
+        "十、其他需要说明的情况",  # the 落款 closes it, after the department part
+    ]
+    assert titles[10:] == ["附表1：部门整体支出绩效自评表"]
+    text = section(soup, "department")
+    assert f"部门整体包括本级和下属单位5个（{DECLARED}）" in text
+    assert f"{DECLARED}本年度没有可用的数据，未计入合计" in text
+    form, _ = _department_document(tmp_path / "form", "yueyang_form_2_1")
+    assert [s.title for s in form.sections][2:5] == [
+        "三、部门（单位）整体支出绩效情况",
+        "四、部门整体情况（本级及下属单位）",
+        "五、存在的问题及原因分析",
+    ]
