@@ -6,7 +6,7 @@ them (`test_report_states.report`); every expected text is written by hand from 
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
-from test_report_states import SPEND, UNIT, YEAR, report, section, texts, write_csvs
+from test_report_states import SPEND, UNIT, YEAR, report, review_notes, section, texts, write_csvs
 
 from selfeval import results
 from selfeval.clean import clean_year
@@ -152,3 +152,35 @@ def test_the_department_part_is_numbered_among_the_sections_and_names_units_with
         "四、部门整体情况（本级及下属单位）",
         "五、存在的问题及原因分析",
     ]
+
+
+# --------------------------------------------------------------------------- precision
+
+
+def test_a_zero_is_written_as_its_neighbours_whatever_the_year_typed(tmp_path):
+    """One unit, two years: 万元 with 0 typed 「0.00」, then 元 (0 元 is 0.0000万元). A 0 alone
+    (every neighbour 0) reads 「0」 both years; a 0 beside 0.34 reads 「0.00」; blank is no 0."""
+    spend = [SPEND, ["一般公共预算", "基本支出", "人员支出", "", 60, ""]]
+    yuan = ["项目", "预算数（元）", "执行数（元）"]
+    wan = ["项目", "预算数（万元）", "执行数（万元）"]
+    years = {
+        "a": (spend, [wan, ["公务接待费", "", "0.00"], ["公务用车运行费", "", 0]]),
+        "b": (spend, [yuan, ["公务接待费", "", 0], ["公务用车运行费", "", "0.00"]]),
+    }
+    for name, (rows, sangong) in years.items():
+        sheets = {"单位概况": UNIT, "支出": rows, "三公经费": sangong}
+        sheets["支出"] = [*rows, ["政府性基金预算", "", "合计", "", 0, ""]]
+        _, soup = report(tmp_path / name, sheets)
+        notes = next(n for n in review_notes(soup, "s2") if n.startswith("“三公”"))
+        assert "公务接待费 0：" in notes and "公务用车运行费 0：" in notes, name
+        assert "0.00万元" not in section(soup, "s2") + section(soup, "s3"), name
+    beside = [
+        wan,
+        ["公务接待费", "", 0.34],
+        ["公务用车运行费", "", 0],
+        ["因公出国（境）费", 0.2, ""],
+    ]
+    _, soup = report(tmp_path / "c", {"单位概况": UNIT, "支出": spend, "三公经费": beside})
+    notes = next(n for n in review_notes(soup, "s2") if n.startswith("“三公”"))
+    assert "公务用车运行费 0.00：三公经费.csv 第3行" in notes  # beside 0.34
+    assert "因公出国（境）费 未填报：三公经费.csv 第4行" in notes  # blank: not given, never 0
