@@ -83,6 +83,13 @@ def pct(value: float | None, decimals: int = 2) -> str:
     return f"{text}%" if text else "—"
 
 
+def whole(value: float | None) -> str:
+    """A count of things (books, people, sessions) as whole things, rounded half up: an average
+    of 4308.67册 a year is written 4309册, never 4308.67 (nobody adds two thirds of a book);
+    "" when unknown."""
+    return decimal_text(value, 0)
+
+
 def count_text(count: Count | Total | int | None, unit: str = "") -> str:
     """A count with its qualifier and unit, as the source wrote it: "约300人次", "4000多份"."""
     if count is None:

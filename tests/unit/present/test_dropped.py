@@ -184,3 +184,25 @@ def test_a_zero_is_written_as_its_neighbours_whatever_the_year_typed(tmp_path):
     notes = next(n for n in review_notes(soup, "s2") if n.startswith("“三公”"))
     assert "公务用车运行费 0.00：三公经费.csv 第3行" in notes  # beside 0.34
     assert "因公出国（境）费 未填报：三公经费.csv 第4行" in notes  # blank: not given, never 0
+
+
+def _holdings_text(tmp_path, rows: list[list]) -> str:
+    sheets = {
+        "单位概况": UNIT,
+        "馆藏": [["年度", "年末藏量（册）", "本年新增（册）", "说明"], *rows],
+    }
+    _, soup = report(tmp_path, sheets)
+    return section(soup, "s6")
+
+
+def test_an_average_count_of_books_is_whole(tmp_path):
+    # (16940 − 3590) ÷ 3 years = 4450 books a year: 「4450册」, never 「4450.00册」
+    even = _holdings_text(tmp_path / "a", [[2022, 3590, "", ""], [2025, 16940, "", ""]])
+    assert "年均增加4450册" in even and "4450.00" not in even
+    # (16516 − 3590) ÷ 4 years = 3231.50 → 3232 (half up), whole wherever it is written
+    odd = _holdings_text(tmp_path / "b", [[2021, 3590, "", ""], [2025, 16516, "", ""]])
+    assert "年均增加3232册" in odd and "3231.5" not in odd
+    zero = _holdings_text(tmp_path / "c", [[2021, 3590, "", ""], [2025, 3590, "", ""]])
+    assert "年均增加0册" in zero and "0.00册" not in zero
+    one = _holdings_text(tmp_path / "d", [[2025, 3590, "", ""]])  # one year: no average at all
+    assert "截至2025年末，馆藏图书3590册" in one and "年均" not in one
