@@ -206,3 +206,41 @@ def test_an_average_count_of_books_is_whole(tmp_path):
     assert "年均增加0册" in zero and "0.00册" not in zero
     one = _holdings_text(tmp_path / "d", [[2025, 3590, "", ""]])  # one year: no average at all
     assert "截至2025年末，馆藏图书3590册" in one and "年均" not in one
+
+
+def _checks(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """The 数据核对 table by 检查项: [结果, 来源数, 计算数, 差异, 说明]."""
+    table = soup.find(id="reconciliation").select_one("table.reconciliation")
+    rows = [[c.get_text(strip=True) for c in tr(["th", "td"])] for tr in table.tbody("tr")]
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_the_checks_of_a_report_kept_in_yuan_are_in_yuan(tmp_path):
+    yuan = ["预算类型", "支出类别", "支出项目", "预算数（元）", "执行数（元）", "说明"]
+    rows = [
+        ["一般公共预算", "基本支出", "人员支出", "", "700,000.05", ""],
+        ["一般公共预算", "基本支出", "公用支出", "", "289,312.06", ""],
+        ["一般公共预算", "基本支出", "合计", "", "989,312.11", ""],
+    ]
+    unit = [*UNIT, ["金额单位", "元"]]
+    _, soup = report(tmp_path / "a", {"单位概况": unit, "支出": [yuan, *rows]})
+    checks = _checks(soup)
+    # 700,000.05 + 289,312.06 = 989,312.11 元, to the fen: never 98.93 (万元)
+    assert checks["基本支出合计执行数与分项之和（元）"][:4] == [
+        "✓",
+        "989,312.11",
+        "989,312.11",
+        "0.00",
+    ]
+    assert (
+        "人员支出700,000.05 + 公用支出289,312.06 = 989,312.11元"
+        in checks["基本支出合计执行数与分项之和（元）"][4]
+    )
+    assert "金额单位为元" in soup.find(id="reconciliation").get_text()
+    zero = [[*r[:4], "0", ""] for r in rows]  # stated as zero: 0.00 元, as 元 books write it
+    _, soup = report(tmp_path / "b", {"单位概况": unit, "支出": [yuan, *zero]})
+    assert _checks(soup)["基本支出合计执行数与分项之和（元）"][1:4] == ["0.00", "0.00", "0.00"]
+    # a unit that does not say 元 keeps 万元 (the same sheet read as 98.931211万元)
+    _, soup = report(tmp_path / "c", {"单位概况": UNIT, "支出": [yuan, *rows]})
+    assert _checks(soup)["基本支出合计执行数与分项之和（万元）"][1] == "98.93"
+    assert "金额单位为万元" in soup.find(id="reconciliation").get_text()
