@@ -206,13 +206,14 @@ def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[C
         where = " ".join(
             str(x) for x in (entry.get("file"), sheet, f"第{row}行" if row else None) if x
         )
+        figure = M if entry.get("money") else A  # an amount, in the report's 金额单位
         out.append(
             _row(
                 str(entry.get("item") or entry.get("message") or "合计核对"),
                 ok,
-                A(stated),
-                A(computed),
-                A(float(difference), signed=True) if difference is not None else NONE,
+                figure(stated),
+                figure(computed),
+                figure(float(difference), signed=True) if difference is not None else NONE,
                 " ".join(x for x in (str(entry.get("message") or ""), f"（{where}）") if x),
             )
         )

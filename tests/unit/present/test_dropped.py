@@ -237,6 +237,15 @@ def test_the_checks_of_a_report_kept_in_yuan_are_in_yuan(tmp_path):
         in checks["基本支出合计执行数与分项之和（元）"][4]
     )
     assert "金额单位为元" in soup.find(id="reconciliation").get_text()
+    income = [["项目", "本年数（元）"], ["收入合计", "989,312.11"], ["财政拨款收入", "989,312.11"]]
+    _, soup = report(tmp_path / "i", {"单位概况": unit, "收入": income})
+    # a total the cleaner reconciled (收入合计 = 财政拨款收入): in 元 too
+    assert _checks(soup)["收入合计本年数与分项之和（元）"][:4] == [
+        "✓",
+        "989,312.11",
+        "989,312.11",
+        "0.00",
+    ]
     zero = [[*r[:4], "0", ""] for r in rows]  # stated as zero: 0.00 元, as 元 books write it
     _, soup = report(tmp_path / "b", {"单位概况": unit, "支出": [yuan, *zero]})
     assert _checks(soup)["基本支出合计执行数与分项之和（元）"][1:4] == ["0.00", "0.00", "0.00"]
