@@ -192,9 +192,9 @@ def zeros_as_neighbours(records: list[dict], keys: tuple[str, ...]) -> None:
     A 0 carries no digits of its own: typed 0 or 0.00, or 0 under a （元） header (0.0000万元),
     it is the same none. Read as typed, one unit's 0 was 「0万元」 in one year and 「0.00万元」 in
     the next. It takes the precision of its neighbours — the non-zero amounts of the same
-    预算类型 (the whole sheet for 三公经费), in any amount column — and none when they are all 0
-    (「“三公”经费支出0万元」, as the published report writes it). Applied after the totals are
-    reconciled, so a problem is found on the figures as typed.
+    预算类型 (the whole sheet for 三公经费 and 收入), in any amount column — and none when they
+    are all 0 (「“三公”经费支出0万元」, as the published report writes it). Applied after the
+    totals are reconciled, so a problem is found on the figures as typed.
     """
     digits = [
         int(rec[f"{key}_decimals"])

@@ -184,6 +184,18 @@ def test_a_zero_is_written_as_its_neighbours_whatever_the_year_typed(tmp_path):
     notes = next(n for n in review_notes(soup, "s2") if n.startswith("“三公”"))
     assert "公务用车运行费 0.00：三公经费.csv 第3行" in notes  # beside 0.34
     assert "因公出国（境）费 未填报：三公经费.csv 第4行" in notes  # blank: not given, never 0
+    # 收入: 0 typed in a 万元 year and 0.00 in a 元 year, beside 100.25万元: 0.00 both years
+    incomes = {
+        "e": [["项目", "本年数（万元）"], ["财政拨款收入", 100.25], ["其他收入", 0]],
+        "f": [["项目", "本年数（元）"], ["财政拨款收入", "1,002,500.00"], ["其他收入", "0.00"]],
+    }
+    for name, rows in incomes.items():
+        _, soup = report(tmp_path / name, {"单位概况": UNIT, "收入": rows})
+        cells = {
+            tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+            for tr in soup.select_one("table.income").tbody("tr")
+        }
+        assert cells["其他收入"] == "0.00", name
 
 
 def _holdings_text(tmp_path, rows: list[list]) -> str:
