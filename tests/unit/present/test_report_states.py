@@ -151,16 +151,17 @@ def test_sangong_stated_zero_and_not_given(tmp_path):
     ]
     _, soup = report(tmp_path, sheets)
     line = next(t for t in texts(soup, "s2") if t.startswith("“三公”经费"))
-    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given
+    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given;
+    # the 0 written at its neighbours' precision (0.34): 0.00
     assert line == (
         "“三公”经费支出0.34万元（其中因公出国（境）费执行数未填报，未计入）"
-        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0万元，因公出国（境）费未填报，"
+        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0.00万元，因公出国（境）费未填报，"
         "预算0.2万元）。"
     )
     # the 底稿 names each row (三公经费.csv, header = row 1)
     assert next(n for n in review_notes(soup, "s2") if n.startswith("“三公”")) == (
         "“三公”经费数据来源：公务接待费 0.34：三公经费.csv 第2行「执行数」；"
-        "公务用车运行费 0：三公经费.csv 第3行「执行数」；"
+        "公务用车运行费 0.00：三公经费.csv 第3行「执行数」；"
         "因公出国（境）费 未填报：三公经费.csv 第4行「执行数」。"
     )
 

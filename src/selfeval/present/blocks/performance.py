@@ -24,6 +24,7 @@ from selfeval.present.formats import (
     count_text,
     decimal_text,
     pct,
+    whole,
 )
 from selfeval.rules import plain_str
 
@@ -196,7 +197,7 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
             text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
             computed = (
                 f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
-                f"{decimal_text(h.average_increase)}册"
+                f"{whole(h.average_increase)}册"
                 + (
                     f"，年均复合增长率{pct(h.compound_growth)}"
                     if h.compound_growth is not None
@@ -204,7 +205,7 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
                 )
             )
             if h.stated_average is None:
-                text += f"，年均增加{decimal_text(h.average_increase)}册"
+                text += f"，年均增加{whole(h.average_increase)}册"
         if h.stated_average is not None:  # the unit's own figure, in its own words
             text += f"，平均每年增长{plain_str(h.stated_average)}册"
             if computed:
