@@ -269,9 +269,10 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 
 def performance(ctx: dict, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
+    charts = [figure(fig) for fig in ctx["indicator_figures"]]  # 目标值 against 完成值
     if not ctx["subsections"]:
-        return [not_given(f"本部分{NOT_GIVEN}。")]
-    blocks: list[Block] = [figure(fig) for fig in ctx["indicator_figures"]]
+        return charts or [not_given(f"本部分{NOT_GIVEN}。")]
+    blocks: list[Block] = charts
     for i, sub in enumerate(ctx["subsections"], 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))
         blocks += _SUBSECTIONS[sub["key"]](ctx, sub)
