@@ -3,9 +3,18 @@
 Figures are built with `matplotlib.figure.Figure` (not pyplot), so a notebook never shows them
 by accident and no global figure state leaks between charts.
 
-What a chart draws is only what the data states: a value not given is no bar and no point (NaN
-in, nothing drawn), a line is never drawn across years without data, and a chart with nothing
-known is not drawn at all (the report says so in a sentence instead). Text from data is text:
+Which charts a report has (issue 30): those a reviewer uses — 预算数 against 执行数 by project
+and 预算类型 with the 执行率, the indicators' 目标值 against 完成值, last year against this year
+— and a service chart only when it shows more than a sentence does (MIN_VALUES, MIN_PAIRS; see
+`present.context`). A chart's data table is the 审核底稿's; the printed chart carries its
+figures as labels, in the texts the report writes (the source's precision).
+
+Every chart reads in black and white: two series are solid ink and a hatched outline, never two
+greys; legends sit above the plot, never over a bar. What a chart draws is only what the data
+states: a value not given is no bar and no point, and is marked 「未填报」 where the bar would be
+(a missing bar reads as 0), a line is never drawn across years without data, and a chart with
+nothing known is not drawn at all (the 底稿 says so in a sentence instead). Labels are broken
+only where the text has a break (`wrap_label`). Text from data is text:
 mathtext is off (a unit named 「$x$」 is shown as written), labels are shortened with the full
 text left to the chart's data table, figure sizes are bounded, and characters the bundled font
 cannot draw are left out of the picture rather than drawn as empty boxes.
