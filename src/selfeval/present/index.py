@@ -52,6 +52,7 @@ def _year_ticks(ax, years: list[int]) -> None:
 
 
 def _trend_panel(ax, years: list[int], values: list, label: str, unit: str, decimals: int) -> None:
+    # matplotlib (through charts) only when a trend is drawn: the index of one year needs none
     from selfeval.present.charts import INK_FILL, NOT_GIVEN, plot_known_runs
 
     ax.set_title(f"{label}（{unit}）", fontsize=10)
