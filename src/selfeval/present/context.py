@@ -2,8 +2,11 @@
 
 `selfeval.present.build` turns this dict into the format-neutral document; nothing here knows
 HTML or Word. Charts are drawn once, at print resolution, and serve every format. Amounts are
-shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated; a figure the
-data lacks is 「未填报」 in every table and chart description, and is never drawn.
+shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated, on the charts
+too; a figure the data lacks is 「未填报」 in every table and chart description, and is never
+drawn as a bar: the chart marks it 「未填报」. Which charts a year has: `_spending_figures`,
+`_indicator_figures`, `_yoy_figures` (a reviewer's) and the service charts, each only when it
+shows more than a sentence does (`charts.MIN_VALUES`, `charts.MIN_PAIRS`).
 """
 
 from __future__ import annotations
