@@ -401,6 +401,10 @@ def score_indicators(
                 "over_achieved": over,
                 "missing_reason": missing_reason,
                 "source": row_source(row),  # the 绩效目标 row, for the 审核底稿
+                # the figures themselves, for the chart of 目标值 against 完成值
+                "direction": direction,
+                "target_value": None if direction == QUALITATIVE else target,
+                "actual_value": None if direction == QUALITATIVE else actual,
             }
         )
     for r in rows:

@@ -3,9 +3,18 @@
 Figures are built with `matplotlib.figure.Figure` (not pyplot), so a notebook never shows them
 by accident and no global figure state leaks between charts.
 
-What a chart draws is only what the data states: a value not given is no bar and no point (NaN
-in, nothing drawn), a line is never drawn across years without data, and a chart with nothing
-known is not drawn at all (the report says so in a sentence instead). Text from data is text:
+Which charts a report has (issue 30): those a reviewer uses — 预算数 against 执行数 by project
+and 预算类型 with the 执行率, the indicators' 目标值 against 完成值, last year against this year
+— and a service chart only when it shows more than a sentence does (MIN_VALUES, MIN_PAIRS; see
+`present.context`). A chart's data table is the 审核底稿's; the printed chart carries its
+figures as labels, in the texts the report writes (the source's precision).
+
+Every chart reads in black and white: two series are solid ink and a hatched outline, never two
+greys; legends sit above the plot, never over a bar. What a chart draws is only what the data
+states: a value not given is no bar and no point, and is marked 「未填报」 where the bar would be
+(a missing bar reads as 0), a line is never drawn across years without data, and a chart with
+nothing known is not drawn at all (the 底稿 says so in a sentence instead). Labels are broken
+only where the text has a break (`wrap_label`). Text from data is text:
 mathtext is off (a unit named 「$x$」 is shown as written), labels are shortened with the full
 text left to the chart's data table, figure sizes are bounded, and characters the bundled font
 cannot draw are left out of the picture rather than drawn as empty boxes.
@@ -16,7 +25,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-import textwrap
+from dataclasses import dataclass
 from functools import cache
 
 import matplotlib
@@ -29,7 +38,7 @@ import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from selfeval.present.fonts import font_path, register_font
 
@@ -46,6 +55,36 @@ MAX_ROWS = 40
 MAX_HEIGHT = 14.0  # inches
 #: Value labels of amount bars: 万元 with two decimals, 元 with thousands separators.
 AMOUNT_FORMAT = {"万元": "{:.2f}", "元": "{:,.2f}"}
+#: What a chart writes where the data gives no value (formats.NOT_GIVEN).
+NOT_GIVEN = "未填报"
+#: A chart is drawn only when it shows more than a sentence does: a service chart needs at least
+#: MIN_VALUES values the data gives (three bars or points), a chart of pairs (预算数/执行数,
+#: 目标值/完成值, 上年/本年) at least MIN_PAIRS rows. Below that the report's sentence says it all.
+MIN_VALUES = 3
+MIN_PAIRS = 2
+#: Black-and-white safe series: solid ink, or white with hatching and an ink outline; never two
+#: greys that a printer makes alike.
+INK = "#1f3b57"
+INK_FILL = "#2f5d8a"
+HATCH = "////"
+BAR_HEIGHT = 0.36
+PAIR_OFFSET = 0.19
+
+
+@dataclass(frozen=True)
+class Series:
+    """How one series is drawn: its name (legend), fill and hatching."""
+
+    name: str
+    face: str
+    hatch: str
+
+
+BUDGET = Series("预算数", "white", HATCH)
+ACTUAL = Series("执行数", INK_FILL, "")
+OFFLINE = Series("线下", INK_FILL, "")
+ONLINE = Series("线上", "white", HATCH)
+SESSIONS = Series("场次", "#9bbb59", "")
 
 
 def set_theme() -> None:
@@ -130,9 +169,36 @@ def drawable(text: object, limit: int = LABEL_CHARS) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def _wrap(label: object, width: int = 9) -> str:
+#: Where a long label may be broken: after these marks, or before an opening bracket. A label
+#: without such a place stays on one line (the layout gives it the room): a word such as
+#: 「讲座活动」 is never split in two.
+BREAK_AFTER = "、，,；;：:/ ）)"
+BREAK_BEFORE = "（("
+WRAP_CHARS = 12
+
+
+def wrap_label(label: object, width: int = WRAP_CHARS) -> str:
+    """`label` as a chart shows it: on lines of about `width` characters, broken only where the
+    text itself has a break (punctuation, a space, before a bracket), never inside a word."""
     text = drawable(label)
-    return "\n".join(textwrap.wrap(text, width)) or text
+    if len(text) <= width:
+        return text
+    pieces, piece = [], ""
+    for i, ch in enumerate(text):
+        if ch in BREAK_BEFORE and piece:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+        if ch in BREAK_AFTER and i + 1 < len(text):
+            pieces.append(piece)
+            piece = ""
+    pieces.append(piece)
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > width:
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(line.strip() for line in lines if line.strip())
 
 
 def _height(rows: int, base: float, per_row: float) -> float:
@@ -177,7 +243,7 @@ def spending_structure(
 ) -> Figure:
     """Horizontal bars of spending parts (columns part, actual in `unit`)."""
     data = _rows(structure.dropna(subset=["actual"])).copy()
-    data["label"] = data["part"].map(_wrap)
+    data["label"] = data["part"].map(wrap_label)
     fig, (ax,) = _figure(_height(len(data), 0.6, 0.55))
     sns.barplot(data=data, y="label", x="actual", color=PALETTE[0], ax=ax, orient="h")
     _label_bars(ax, AMOUNT_FORMAT[unit])
@@ -187,58 +253,209 @@ def spending_structure(
     return _finish(fig, title, source)
 
 
+def _is_known(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _series_bars(ax, positions: list[float], values: list, series: Series, height: float) -> None:
+    """Horizontal bars of one series at `positions`: known values only (an unknown value is no
+    bar, marked 「未填报」 by `_mark_unknown`), styled so that the series reads in black and
+    white (solid ink, or a hatched outline)."""
+    known = [(y, float(v)) for y, v in zip(positions, values, strict=True) if _is_known(v)]
+    ax.barh(
+        [y for y, _ in known],
+        [v for _, v in known],
+        height=height,
+        label=series.name,
+        color=series.face,
+        edgecolor=INK,
+        hatch=series.hatch,
+        linewidth=0.8,
+        gid=series.name,
+    )
+
+
+def _mark_unknown(ax, positions: list[float], values: list) -> None:
+    """「未填报」 where a value is not given: a bar drawn as missing would read as 0."""
+    for y, value in zip(positions, values, strict=True):
+        if not _is_known(value):
+            ax.annotate(
+                NOT_GIVEN,
+                (0, y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                color=INK,
+                fontstyle="italic",
+                gid="not-given",
+            )
+
+
+def _direct_labels(ax, positions: list[float], ends: list, texts: list[str]) -> None:
+    """A value label at the end of each drawn bar (the series is also named by its legend)."""
+    for y, end, text in zip(positions, ends, texts, strict=True):
+        if _is_known(end) and text:
+            ax.annotate(
+                text,
+                (max(float(end), 0.0), y),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                gid="value-label",
+            )
+
+
+def _value_room(ax, values: list, room: float) -> None:
+    """The value axis from 0 to the largest value plus `room` of it for the labels at the bars'
+    ends (a bar chart's axis starts at 0: a short bar is a small value)."""
+    known = [float(v) for v in values if _is_known(v)]
+    top = max([v for v in known if v > 0] or [1.0])
+    ax.set_xlim(0, top * (1 + room))
+
+
+def _legend_above(ax) -> None:
+    """The legend above the plot, outside it: never over a bar or a label."""
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.01),
+        ncol=2,
+        frameon=False,
+        borderaxespad=0.0,
+        fontsize=9.5,
+    )
+
+
+def _row_axis(ax, labels: list[str]) -> list[float]:
+    """Rows top-down, one per label; returns the row positions."""
+    positions = [float(i) for i in range(len(labels))]
+    ax.set_yticks(positions)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # first row at the top
+    ax.grid(axis="y", visible=False)
+    return positions
+
+
+def _pairs(
+    rows: pd.DataFrame,
+    series: tuple[Series, Series],
+    values: tuple[list, list],
+    texts: tuple[list[str], list[str]],
+    ax,
+) -> None:
+    """Two bars per row, first series above the second, each labelled and 未填报 when unknown."""
+    positions = _row_axis(ax, list(rows["label"].map(wrap_label)))
+    for offset, one, vals, labels in zip(
+        (-PAIR_OFFSET, PAIR_OFFSET), series, values, texts, strict=True
+    ):
+        at = [y + offset for y in positions]
+        _series_bars(ax, at, vals, one, BAR_HEIGHT)
+        _mark_unknown(ax, at, vals)
+        _direct_labels(ax, at, vals, labels)
+    _legend_above(ax)
+
+
 def budget_vs_actual(
     lines: pd.DataFrame, title: str, source: str = "", unit: str = "万元"
 ) -> Figure:
-    """Budget and actual side by side per line (columns label, budget, actual in `unit`)."""
+    """预算数 against 执行数 per line (columns label, budget, actual, budget_text, actual_text,
+    rate_text; amounts in `unit`, texts as the report writes them, at the source's precision).
+
+    One scale for every row (all amounts in `unit`); 执行数 is labelled with its 执行率."""
     lines = _rows(lines)
-    data = lines.melt(
-        id_vars=["label"], value_vars=["budget", "actual"], var_name="kind", value_name="amount"
+    fig, (ax,) = _figure(_height(len(lines), 1.0, 0.75))
+    actual_texts = [
+        f"{a}（执行率{r}）" if r else a
+        for a, r in zip(lines["actual_text"], lines["rate_text"], strict=True)
+    ]
+    _pairs(
+        lines,
+        (BUDGET, ACTUAL),
+        (list(lines["budget"]), list(lines["actual"])),
+        (list(lines["budget_text"]), actual_texts),
+        ax,
     )
-    data["kind"] = data["kind"].map({"budget": "预算数", "actual": "执行数"})
-    data["label"] = data["label"].map(_wrap)
-    fig, (ax,) = _figure(_height(len(lines), 0.8, 0.7))
-    sns.barplot(
-        data=data, y="label", x="amount", hue="kind", palette=PALETTE[:2], ax=ax, orient="h"
-    )
-    _label_bars(ax, AMOUNT_FORMAT[unit])
     ax.set_xlabel(f"金额（{unit}）")
-    ax.set_ylabel("")
-    ax.margins(x=0.15)
-    ax.legend(title="", loc="lower right")
+    _value_room(ax, [*lines["budget"], *lines["actual"]], 0.5)
+    # plain grouped figures on the axis (1,500,000), never an offset such as 「1e6」
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    return _finish(fig, title, source)
+
+
+def paired_rows(
+    rows: pd.DataFrame,
+    title: str,
+    source: str = "",
+    names: tuple[str, str] = ("目标值", "完成值"),
+    note: str = "",
+) -> Figure:
+    """Two figures per row that do not share a unit (an indicator's 目标值 and 完成值, a
+    figure last year and this year): columns label, first, second, first_text, second_text.
+
+    Each row is drawn on its own scale (its larger figure is the full bar), so no axis is shown;
+    the figures themselves are written at the bars, with their units. `note` says so under the
+    chart."""
+    rows = _rows(rows).copy()
+    first = [float(v) if _is_known(v) else math.nan for v in rows["first"]]
+    second = [float(v) if _is_known(v) else math.nan for v in rows["second"]]
+    scale = [
+        max([abs(v) for v in (a, b) if not math.isnan(v)] or [1.0]) or 1.0
+        for a, b in zip(first, second, strict=True)
+    ]
+    fig, (ax,) = _figure(_height(len(rows), 1.0, 0.75))
+    _pairs(
+        rows,
+        (Series(names[0], "white", HATCH), Series(names[1], INK_FILL, "")),
+        (
+            [a / s for a, s in zip(first, scale, strict=True)],
+            [b / s for b, s in zip(second, scale, strict=True)],
+        ),
+        (list(rows["first_text"]), list(rows["second_text"])),
+        ax,
+    )
+    ax.set_xlim(0, 1.6)
+    ax.set_xticks([])
+    ax.set_xlabel(note, fontsize=SOURCE_SIZE)
     return _finish(fig, title, source)
 
 
 def activities_by_category(table: pd.DataFrame, title: str, source: str = "") -> Figure:
-    """Participants (offline / online, NaN = not given: no bar) and sessions per category."""
+    """Participants (offline solid, online hatched; not given: 「未填报」) and sessions per
+    category."""
     data = _rows(table).copy()
-    data["label"] = data["category"].map(_wrap)
     online = pd.to_numeric(data["online"], errors="coerce")
-    kinds = ["offline", "online"] if online.notna().any() and online.fillna(0).sum() > 0 else []
-    kinds = kinds or ["offline"]
-    people = data.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
-    people["n"] = pd.to_numeric(people["n"], errors="coerce")
-    if people["n"].isna().all():  # an empty axis from −0.05 to 0.05 would say nothing
+    offline = pd.to_numeric(data["offline"], errors="coerce")
+    with_online = bool(online.notna().any() and online.fillna(0).sum() > 0)
+    if offline.isna().all() and online.isna().all():  # an empty axis would say nothing
         raise ValueError("各类活动参与人次均未填报，不绘制图表 / no participant figure is known")
-    people["kind"] = people["kind"].map({"offline": "线下", "online": "线上"})
-    fig, (left, right) = _figure(_height(len(data), 0.9, 0.6), ncols=2)
-    sns.barplot(data=people, y="label", x="n", hue="kind", palette=PALETTE[: len(kinds)], ax=left)
-    _label_bars(left, "{:.0f}")
-    left.set_xlabel("参与人次" if len(kinds) == 2 else "线下参与人次")
-    left.set_ylabel("")
-    left.margins(x=0.2)
-    if len(kinds) == 2:
-        left.legend(title="", loc="lower right")
-    elif left.get_legend() is not None:
-        left.get_legend().remove()
-    sns.barplot(data=data, y="label", x="sessions", color=PALETTE[2], ax=right)
-    _label_bars(right, "{:.0f}")
-    right.set_xlabel("场次")
-    right.set_ylabel("")
+    labels = list(data["category"].map(wrap_label))
+    fig, (left, right) = _figure(_height(len(data), 1.1, 0.6), ncols=2)
+    positions = _row_axis(left, labels)
+    kinds = [(OFFLINE, list(offline))] + ([(ONLINE, list(online))] if with_online else [])
+    offsets = (-PAIR_OFFSET, PAIR_OFFSET) if with_online else (0.0,)
+    for offset, (series, values) in zip(offsets, kinds, strict=True):
+        at = [y + offset for y in positions]
+        _series_bars(left, at, values, series, BAR_HEIGHT if with_online else 0.6)
+        _mark_unknown(left, at, values)
+        _direct_labels(left, at, values, [_count(v) for v in values])
+    left.set_xlabel("参与人次" if with_online else "线下参与人次")
+    _value_room(left, [*offline, *online], 0.25)
+    if with_online:
+        _legend_above(left)
+    sessions = pd.to_numeric(data["sessions"], errors="coerce")
+    _row_axis(right, labels)
     right.set_yticklabels([])
+    _series_bars(right, positions, list(sessions), SESSIONS, 0.6)
+    _direct_labels(right, positions, list(sessions), [_count(v) for v in sessions])
+    right.set_xlabel("场次")
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
-    right.margins(x=0.2)
+    _value_room(right, list(sessions), 0.2)
     return _finish(fig, title, source)
+
+
+def _count(value: object) -> str:
+    return f"{float(value):.0f}" if _is_known(value) else ""
 
 
 def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> Figure:
@@ -258,7 +475,7 @@ def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> 
 def books_by_destination(books: pd.DataFrame, title: str, source: str = "") -> Figure:
     """Books donated per destination (columns destination, books)."""
     data = _rows(books).copy()
-    data["label"] = data["destination"].map(lambda s: _wrap(s, 12))
+    data["label"] = data["destination"].map(wrap_label)
     fig, (ax,) = _figure(_height(len(data), 0.6, 0.5))
     sns.barplot(data=data, y="label", x="books", color=PALETTE[2], ax=ax, orient="h")
     _label_bars(ax, "{:.0f}")

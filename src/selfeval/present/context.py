@@ -2,12 +2,16 @@
 
 `selfeval.present.build` turns this dict into the format-neutral document; nothing here knows
 HTML or Word. Charts are drawn once, at print resolution, and serve every format. Amounts are
-shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated; a figure the
-data lacks is 「未填报」 in every table and chart description, and is never drawn.
+shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated, on the charts
+too; a figure the data lacks is 「未填报」 in every table and chart description, and is never
+drawn as a bar: the chart marks it 「未填报」. Which charts a year has: `_spending_figures`,
+`_indicator_figures`, `_yoy_figures` (a reviewer's) and the service charts, each only when it
+shows more than a sentence does (`charts.MIN_VALUES`, `charts.MIN_PAIRS`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -23,6 +27,7 @@ from selfeval.present.formats import (
     NOT_GIVEN,
     cn_date,
     count_text,
+    decimal_text,
     money,
     money_number,
     pct,
@@ -85,12 +90,12 @@ def _category_line(group: CategoryGroup) -> dict:
     return out
 
 
-#: What the report says in place of a chart of which no value is known.
+#: What the 审核底稿 says in place of a chart of which no value is known.
 ALL_NOT_GIVEN = {"activities_by_category": "各类活动参与人次均未填报，未绘制图表。"}
 
 
 def _no_chart(key: str, note: str) -> dict:
-    """A chart left out because the data gives none of its values: a sentence takes its place."""
+    """A chart left out because the data gives none of its values: the 底稿 says why."""
     return {"key": key, "note": note}
 
 
@@ -141,17 +146,19 @@ def _category_figure(acts: Activities, title: str, source: str) -> dict:
 
 
 def _activity_figures(acts: Activities, source: str) -> list[dict]:
+    """Service charts, each only when it compares at least `charts.MIN_VALUES` values the data
+    gives: with fewer, the sentences of the report say all a chart would."""
     figures: list[dict] = []
     if not acts.groups:
         return figures
     title = "各类活动参与人次与场次"
     known = [r for r in acts.by_category if r.offline is not None or r.online is not None]
-    if not known:  # an empty axis would say nothing; the report says why there is no chart
+    if not known:  # an empty axis would say nothing; the 底稿 says why there is no chart
         figures.append(_no_chart("activities_by_category", ALL_NOT_GIVEN["activities_by_category"]))
-    else:
+    elif len(known) >= charts.MIN_VALUES:
         figures.append(_category_figure(acts, title, source))
     active = [r for r in acts.by_month if r.events > 0]
-    if active:
+    if len(active) >= charts.MIN_VALUES:
         title = "各月开展活动数"
         figures.append(
             _figure(
@@ -165,7 +172,7 @@ def _activity_figures(acts: Activities, source: str) -> list[dict]:
                 source,
             )
         )
-    if acts.books:
+    if len(acts.books) >= charts.MIN_VALUES:
         title = "赠书去向（册）"
         figures.append(
             _figure(
@@ -181,68 +188,164 @@ def _activity_figures(acts: Activities, source: str) -> list[dict]:
     return figures
 
 
-def _in_unit(rows: list, unit: str, fields: tuple[str, ...]) -> pd.DataFrame:
-    """A chart's table with its amounts in the report's unit (元 = 万元 × 10000)."""
-    frame = _frame(rows)
-    if unit == "元":
-        for name in fields:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce") * 10000
-    return frame
+def _budget_rows(spend: Spending) -> list[tuple[str, Any]]:
+    """(label, line) of the budget chart: every 预算类型 that states a budget somewhere, its
+    items (人员支出, each project …) and, when it has several, its total. Uses (所属项目) stay in
+    the table."""
+    rows: list[tuple[str, Any]] = []
+    for budget_type, typed in spend.types.items():
+        if typed is None:
+            continue
+        items = [a for ls in typed.items.values() for a in ls]
+        lines = [*items, *typed.categories.values(), typed.total]
+        if not any(line.budget is not None for line in lines):
+            continue
+        rows += [(a.label, a) for a in items]
+        if len(items) != 1:
+            rows.append((f"{budget_type}合计", typed.total))
+    return rows
 
 
 def _spending_figures(spend: Spending, year: int, source: str, unit: str) -> list[dict]:
-    figures: list[dict] = []
-    structure = [p for p in spend.structure if p.actual is not None]
-    if len(structure) >= 2 and sum(p.actual for p in structure) > 0:
-        title = f"{year}年一般公共预算支出结构（{unit}）"
-        figures.append(
-            _figure(
-                "spending_structure",
-                title,
-                charts.spending_structure(
-                    _in_unit(structure, unit, ("actual", "budget")), title, source, unit
-                ),
-                "；".join(
-                    f"{r.part}{money(r.actual, None, unit)}，占{pct(r.share)}" for r in structure
-                ),
-                ["支出", f"执行数（{unit}）", "占一般公共预算支出"],
-                [[r.part, money_number(r.actual, None, unit), pct(r.share)] for r in structure],
-                source,
-            )
-        )
-    if spend.lines:
-        title = f"{year}年预算数与执行数（{unit}）"
-        figures.append(
-            _figure(
-                "budget_vs_actual",
-                title,
-                charts.budget_vs_actual(
-                    _in_unit(spend.lines, unit, ("actual", "budget")), title, source, unit
-                ),
-                "；".join(
-                    f"{r.label}预算{money(r.budget, None, unit)}、执行{money(r.actual, None, unit)}"
-                    f"，执行率{pct(r.rate)}"
-                    for r in spend.lines
-                ),
-                ["项目", f"预算数（{unit}）", f"执行数（{unit}）", "执行率"],
+    """预算数 against 执行数 with 执行率, by project and by 预算类型, when a budget is known and
+    there are at least `charts.MIN_PAIRS` lines. The structure of spending is no chart: the
+    table's 占比 column states it."""
+    rows = _budget_rows(spend)
+    if len(rows) < charts.MIN_PAIRS:
+        return []
+
+    def shown(value: float | None, decimals: int | None) -> str:
+        return "" if value is None else money_number(value, decimals, unit)
+
+    scale = 10000 if unit == "元" else 1  # the chart's axis is in the report's unit
+    frame = pd.DataFrame(
+        {
+            "label": [label for label, _ in rows],
+            "budget": [math.nan if a.budget is None else a.budget * scale for _, a in rows],
+            "actual": [math.nan if a.actual is None else a.actual * scale for _, a in rows],
+            "budget_text": [shown(a.budget, a.budget_decimals) for _, a in rows],
+            "actual_text": [shown(a.actual, a.actual_decimals) for _, a in rows],
+            "rate_text": ["" if a.rate is None else pct(a.rate) for _, a in rows],
+        }
+    )
+    title = f"{year}年预算数与执行数（{unit}）"
+    return [
+        _figure(
+            "budget_vs_actual",
+            title,
+            charts.budget_vs_actual(frame, title, source, unit),
+            "；".join(
+                f"{label}预算{money(a.budget, a.budget_decimals, unit)}、"
+                f"执行{money(a.actual, a.actual_decimals, unit)}"
+                + (f"，执行率{pct(a.rate)}" if a.rate is not None else "")
+                for label, a in rows
+            ),
+            ["项目", f"预算数（{unit}）", f"执行数（{unit}）", "执行率"],
+            [
                 [
-                    [
-                        r.label,
-                        money_number(r.budget, None, unit),
-                        money_number(r.actual, None, unit),
-                        pct(r.rate),
-                    ]
-                    for r in spend.lines
-                ],
-                source,
-            )
+                    label,
+                    money_number(a.budget, a.budget_decimals, unit),
+                    money_number(a.actual, a.actual_decimals, unit),
+                    pct(a.rate),
+                ]
+                for label, a in rows
+            ],
+            source,
         )
-    return figures
+    ]
+
+
+#: Under a chart whose rows have units of their own (no common axis).
+OWN_SCALE = "各行按本行数值分别绘制（单位不同，不作跨行比较），数值见标注"
+
+
+def _indicator_figures(scoring: Any, source: str) -> list[dict]:
+    """目标值 against 完成值 of the quantitative indicators (at least `charts.MIN_PAIRS` with a
+    target): each row on its own scale, the figures written as the 自评表 writes them."""
+    rows = [
+        r
+        for r in scoring.indicators
+        if r.get("target_value") is not None and r.get("direction") != "定性"
+    ]
+    if len(rows) < charts.MIN_PAIRS:
+        return []
+    frame = pd.DataFrame(
+        {
+            "label": [r["三级指标"] for r in rows],
+            "first": [r["target_value"] for r in rows],
+            "second": [math.nan if r["actual_value"] is None else r["actual_value"] for r in rows],
+            "first_text": [r["年度指标值"] for r in rows],
+            "second_text": [r["实际完成值"] if r["actual_value"] is not None else "" for r in rows],
+        }
+    )
+    title = "绩效指标年度指标值与实际完成值"
+    return [
+        _figure(
+            "indicators",
+            title,
+            charts.paired_rows(frame, title, source, ("年度指标值", "实际完成值"), OWN_SCALE),
+            "；".join(
+                f"{r['三级指标']}：年度指标值{r['年度指标值']}，"
+                f"实际完成值{r['实际完成值'] or NOT_GIVEN}"
+                for r in rows
+            ),
+            ["三级指标", "年度指标值", "实际完成值"],
+            [[r["三级指标"], r["年度指标值"], r["实际完成值"] or NOT_GIVEN] for r in rows],
+            source,
+        )
+    ]
+
+
+def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[dict]:
+    """Last year against this year (at least `charts.MIN_PAIRS` figures), each row on its own
+    scale; the comparison table becomes the chart's data (the 底稿's), as the chart states
+    every figure of it."""
+    if not yoy or len(yoy) < charts.MIN_PAIRS:
+        return []
+
+    def shown(r: Any, value: float) -> str:
+        if r.unit == "万元":
+            return money(value, None, unit)
+        return f"{decimal_text(value, 0)}{r.unit}"
+
+    frame = pd.DataFrame(
+        {
+            "label": [r.label for r in yoy],
+            "first": [r.previous for r in yoy],
+            "second": [r.current for r in yoy],
+            "first_text": [shown(r, r.previous) for r in yoy],
+            "second_text": [
+                shown(r, r.current)
+                + (
+                    f"（{'+' if r.change_pct > 0 else ''}{pct(r.change_pct)}）"
+                    if r.change_pct is not None
+                    else ""
+                )
+                for r in yoy
+            ],
+        }
+    )
+    title = f"主要指标{year - 1}年与{year}年对比"
+    figure = _figure(
+        "yoy",
+        title,
+        charts.paired_rows(frame, title, source, (f"{year - 1}年", f"{year}年"), OWN_SCALE),
+        "；".join(
+            f"{label}{year - 1}年{a}，{year}年{b}"
+            for label, a, b in zip(
+                frame["label"], frame["first_text"], frame["second_text"], strict=True
+            )
+        ),
+        [],
+        [],
+        source,
+    )
+    return [figure]
 
 
 def _holdings_figure(holding: Holdings | None, source: str) -> list[dict]:
-    if holding is None or len(holding.series) < 2:
-        return []
+    if holding is None or len(holding.series) < charts.MIN_VALUES:
+        return []  # two year-ends are one sentence: 「2021年末为3590册……」
     title = "历年年末馆藏（册）"
     series = holding.series
     return [
@@ -345,6 +448,8 @@ def build_context(results: YearResults) -> dict:
         "digital": fig.digital,
         "holdings": fig.holdings,
         "holdings_figures": _holdings_figure(fig.holdings, source),
+        "indicator_figures": _indicator_figures(scoring, source) if scoring.targets_given else [],
+        "yoy_figures": _yoy_figures(results.yoy, year, unit, source),
         "summary": fig.summary,
         "yoy": results.yoy,
         "previous_year": year - 1,

@@ -250,7 +250,9 @@ class Figure:
     caption: str
     alt: str
     width_mm: float = 150.0
-    data: Table | None = None  # the figure's numbers, printed after it (accessibility, audit)
+    #: The figure's numbers, printed after it in the 审核底稿 only (the 报送稿's chart carries
+    #: them as labels, and a table repeating a chart is not printed next to it).
+    data: Table | None = None
     anchor: str | None = None
 
 
@@ -338,7 +340,8 @@ class Document:
     def submitted(self) -> Document:
         """The 报送稿: this document without what belongs to the 审核底稿 only.
 
-        Review sections and review notes (also those under tables) are left out; everything
+        Review sections, review notes (also those under tables) and the data tables of charts
+        are left out; everything
         else is the same objects, so the two documents state the same official text.
         """
         sections = []
@@ -370,6 +373,8 @@ def _is_review(block: Block) -> bool:
 
 
 def _submitted_block(block: Block) -> Block:
+    if isinstance(block, Figure) and block.data is not None:
+        return replace(block, data=None)  # a chart's data table is the 底稿's
     if isinstance(block, Table) and any(n.review for n in block.notes):
         return replace(block, notes=tuple(n for n in block.notes if not n.review))
     return block

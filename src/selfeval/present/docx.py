@@ -526,8 +526,8 @@ class _Writer:
         doc_pr.set("descr", figure.alt)
         doc_pr.set("title", figure.caption)
         self._paragraph(self.numbering.figure(figure), "Figure Caption")
-        if figure.data is not None:
-            self._write_table(figure.data, self.numbering.figure_data(figure))
+        if figure.data is not None:  # only in the 审核底稿 (`Document.submitted` drops it)
+            self._write_table(figure.data, REVIEW_MARK + self.numbering.figure_data(figure))
 
     def _write_table(self, table: Table, label: str) -> None:
         self._paragraph(label, "Table Caption")

@@ -185,14 +185,15 @@ class _Writer:
             f'<img src="data:image/png;base64,{data}" alt="{escape(figure.alt)}">'
             f"<figcaption>{escape(caption)}</figcaption></figure>"
         ]
-        if figure.data is not None:
-            out.append(self.table(figure.data, self.numbering.figure_data(figure)))
+        if figure.data is not None:  # the 底稿's: shown with the review layer, never printed
+            out.append(self.table(figure.data, self.numbering.figure_data(figure), "review"))
         return "\n".join(out)
 
-    def table(self, table: Table, label: str) -> str:
+    def table(self, table: Table, label: str, layer: str = "") -> str:
         wide = "wide" if table.wide else ""
+        classes = _classes("table-wrap", wide, layer, self._pending_break())
         out = [
-            f"<div{_id(table.anchor)}{_classes('table-wrap', wide, self._pending_break())}>",
+            f"<div{_id(table.anchor)}{classes}>",
             f"<table{_classes(table.kind)}>",
             f"<caption>{escape(label)}</caption>",
             "<colgroup>",

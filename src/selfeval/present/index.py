@@ -8,9 +8,9 @@ output folders hold and writes the page.
 from __future__ import annotations
 
 import base64
-import io
 import re
 
+from selfeval.present.formats import grouped
 from selfeval.rules import visible
 
 #: Headline figures shown per year and charted across years: key, label, unit, decimals.
@@ -33,44 +33,98 @@ def participants(summary: dict) -> float | None:
     return sum(known) if known else None
 
 
+#: Trend panels: two per row, the figure as wide as the report's charts (7.2 in), each panel
+#: about 3.4 × 2.3 inches, so that a printed A4 page (186 mm across) reads them at full size.
+TREND_COLUMNS = 2
+TREND_PANEL_HEIGHT = 2.3
+#: At most this many year labels on a panel's axis (every k-th year beyond), never rotated.
+TREND_YEAR_LABELS = 8
+TREND_DPI = 150
+
+
+def _year_ticks(ax, years: list[int]) -> None:
+    """Every year a tick, a label on every k-th (years are whole numbers, written 2024, never
+    2.024e3, never rotated or broken)."""
+    step = -(-len(years) // TREND_YEAR_LABELS)
+    ax.set_xticks(years)
+    ax.set_xticklabels([str(y) if i % step == 0 else "" for i, y in enumerate(years)])
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+
+
+def _trend_panel(ax, years: list[int], values: list, label: str, unit: str, decimals: int) -> None:
+    # matplotlib (through charts) only when a trend is drawn: the index of one year needs none
+    from selfeval.present.charts import INK_FILL, NOT_GIVEN, plot_known_runs
+
+    ax.set_title(f"{label}（{unit}）", fontsize=10)
+    _year_ticks(ax, years)
+    ax.tick_params(labelsize=8)
+    if all(v is None for v in values):
+        ax.text(0.5, 0.5, NOT_GIVEN, ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+        return
+    plot_known_runs(ax, years, values, color=INK_FILL)
+    top = max(v for v in values if v is not None)
+    # the axis starts at 0: 98.92 → 96.50 is a small step, not a cliff
+    ax.set_ylim(0, max(top * 1.3, 110.0) if unit == "%" else (top or 1) * 1.3)
+    for year, value in zip(years, values, strict=True):
+        if value is None:  # a year without the figure is said to be so, not drawn as 0
+            ax.annotate(
+                NOT_GIVEN,
+                (year, 0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="#555",
+            )
+        else:
+            ax.annotate(
+                grouped(value, decimals),
+                (year, value),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7.5,
+            )
+
+
 def trend_figure(records: list[dict]):
     """The headline figures over the years of one unit (None for a single year).
 
     Each figure is a point per year that states it, joined only across consecutive years that
-    do (a year without the figure breaks the line); a figure no year states is 「未填报」."""
+    do (a year without the figure breaks the line and is marked 「未填报」); a figure no year
+    states is 「未填报」. Every value axis starts at 0 and every point carries its value."""
     if len(records) < 2:
         return None
     from matplotlib.figure import Figure
 
-    from selfeval.present.charts import PALETTE, plot_known_runs, set_theme
+    from selfeval.present.charts import WIDTH, set_theme
 
     set_theme()
-    fig = Figure(figsize=(3.2 * len(FIGURES), 2.8))
-    axes = fig.subplots(1, len(FIGURES), squeeze=False)[0]
+    rows = -(-len(FIGURES) // TREND_COLUMNS)
+    fig = Figure(figsize=(WIDTH, TREND_PANEL_HEIGHT * rows), layout="constrained")
+    grid = fig.subplots(rows, TREND_COLUMNS, squeeze=False).ravel()
+    for ax in grid[len(FIGURES) :]:
+        fig.delaxes(ax)
     years = [r["year"] for r in records]
-    for ax, (key, label, unit, _) in zip(axes, FIGURES, strict=True):
+    for ax, (key, label, unit, decimals) in zip(grid, FIGURES, strict=False):
         values = [r["figures"][key] for r in records]
         values = [v if isinstance(v, int | float) else None for v in values]
-        if any(v is not None for v in values):
-            plot_known_runs(ax, years, values, color=PALETTE[0])
-        else:
-            ax.text(0.5, 0.5, "未填报", ha="center", va="center", transform=ax.transAxes)
-        ax.set_title(f"{label}（{unit}）", fontsize=10)
-        ax.set_xticks(years)
-        ax.set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 6 else 0)
-        ax.tick_params(labelsize=8)
-    fig.tight_layout()
+        _trend_panel(ax, years, values, label, unit, decimals)
     return fig
 
 
 def trend_chart(records: list[dict]) -> str | None:
-    """Base64 PNG of `trend_figure` (None for a single year)."""
+    """Base64 PNG of `trend_figure` (None for a single year); the same figures give the same
+    bytes (`charts.png_bytes`: no metadata, one layout pass)."""
     fig = trend_figure(records)
     if fig is None:
         return None
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    from selfeval.present.charts import png_bytes, release
+
+    png = png_bytes(fig, TREND_DPI)
+    release(fig)
+    return base64.b64encode(png).decode("ascii")
 
 
 #: Sort orders of the overview (key, label, descending); the page holds one table per order and

@@ -32,6 +32,9 @@ from selfeval.present.blocks.submission import DRAFT_MARK
 A4_PT = (595.3, 841.9)
 _SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
 _PAGE_NUMBER = re.compile(r"^[—–-]\s*\d+\s*[—–-]$")
+#: pdftotext joins a line that ends in a hyphen with the next, dropping the hyphen; at a page's
+#: foot the next line is the page number: 「…alert('xss—6—」 on page 6.
+_GLUED_PAGE_NUMBER = re.compile(r"[—–]\s*(\d+)\s*[—–]$")
 #: A table's caption (表N, or 图N数据 for a figure's data table). A page that starts with a figure
 #: (图N caption below an image too tall for the page before) is not a stranded table.
 _CAPTION = re.compile(r"^(表\d+|图\d+数据)")
@@ -83,11 +86,20 @@ def text(pdf: Path) -> str:
     Chinese and digits where the PDF positions them apart."""
     lines = [
         line
-        for page in page_texts(pdf)
-        for line in page.splitlines()
+        for number, page in enumerate(page_texts(pdf), start=1)
+        for line in _unglued(page, number).splitlines()
         if not _PAGE_NUMBER.match(line.strip()) and line.strip() != DRAFT_MARK
     ]
     return re.sub(r"\s+", "", "".join(lines))
+
+
+def _unglued(page: str, number: int) -> str:
+    """`page` with its number cut off the last text line it was glued to (`_GLUED_PAGE_NUMBER`)."""
+    text = page.rstrip()
+    glued = _GLUED_PAGE_NUMBER.search(text)
+    if glued and int(glued.group(1)) == number and not _PAGE_NUMBER.match(text.splitlines()[-1]):
+        return text[: glued.start()]
+    return page
 
 
 def tokens(pdf: Path) -> list[str]:

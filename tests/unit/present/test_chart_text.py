@@ -41,9 +41,9 @@ def _build(tmp_path: Path, monkeypatch, keep: bool = True) -> tuple[list, Beauti
         "单位概况": [["项目", "内容"], ["单位名称", UNIT_NAME]],
         "活动": [
             ACTS,
-            ["A1", MATH_CATEGORY, "讲座甲", f"{YEAR}-03-01", "馆内", "120", ""],
+            ["A1", MATH_CATEGORY, "讲座甲", f"{YEAR}-03-01", "馆内", "120", "100"],
             ["A2", EMOJI_CATEGORY, "送书乙", f"{YEAR}-04-01", PLACE, "300", "500"],
-            ["A3", LONG_CATEGORY, "培训丙", f"{YEAR}-05-01", "馆内", "80", ""],
+            ["A3", LONG_CATEGORY, "培训丙", f"{YEAR}-05-01", "社区", "80", "50"],
         ],
         "支出": [
             SPEND,
@@ -85,13 +85,12 @@ def test_hostile_names_draw_as_bounded_literal_text(tmp_path, monkeypatch):
     drawn, soup = _build(tmp_path, monkeypatch)
     keys = [f["id"] for f in soup.select("figure.chart")]
     assert keys == [
-        "fig-spending_structure",
         "fig-budget_vs_actual",
         "fig-activities_by_category",
         "fig-activities_by_month",
         "fig-books_by_destination",
     ]
-    assert len(drawn) == 5  # every chart drew (no ParseException from `$…$`)
+    assert len(drawn) == 4  # every chart drew (no ParseException from `$…$`)
     for fig, png in drawn:
         image = Image.open(io.BytesIO(png))
         # the width is the column's (7.2 in at 200 dpi), the height bounded by MAX_HEIGHT
@@ -111,7 +110,7 @@ def test_hostile_names_draw_as_bounded_literal_text(tmp_path, monkeypatch):
     assert labels[1] == "送书"
     assert labels[2].replace("\n", "") == ("培训" + LONG)[: charts.LABEL_CHARS - 1] + "…"
     books = by_key["fig-books_by_destination"].axes[0]
-    assert [t.get_text() for t in books.get_yticklabels()] == [PLACE]
+    assert PLACE in [t.get_text() for t in books.get_yticklabels()]
     spending = by_key["fig-budget_vs_actual"].axes[0]
     ticks = [t.get_text().replace("\n", "") for t in spending.get_yticklabels()]
     assert "$\\sqrt{x}$图书购置" in ticks
@@ -129,7 +128,7 @@ def test_the_data_table_keeps_the_full_text(tmp_path, monkeypatch):
     names = [tr.th.get_text() for tr in table.tbody("tr")]
     assert names == [MATH_CATEGORY, EMOJI_CATEGORY, LONG_CATEGORY]  # as written, emoji included
     books = soup.find(id="fig-books_by_destination").find_next("table")
-    assert [tr.th.get_text() for tr in books.tbody("tr")] == [PLACE]
+    assert PLACE in [tr.th.get_text() for tr in books.tbody("tr")]
 
 
 def test_each_chart_is_released_once_drawn(tmp_path, monkeypatch):
@@ -137,7 +136,7 @@ def test_each_chart_is_released_once_drawn(tmp_path, monkeypatch):
     about 5 MB each) would stay until some garbage collection. The report frees each one as soon
     as its PNG is made."""
     drawn, soup = _build(tmp_path, monkeypatch, keep=False)
-    assert len(drawn) == 5 and len(soup.select("figure.chart")) == 5
+    assert len(drawn) == 4 and len(soup.select("figure.chart")) == 4
     for fig, png in drawn:
         assert Image.open(io.BytesIO(png)).width == 1440  # the picture was made first
         assert fig.axes == [] and fig.texts == []  # then the artists went

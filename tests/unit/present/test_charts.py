@@ -32,6 +32,9 @@ def _cases() -> dict[str, tuple]:
                     "label": ["人员支出", "图书购置专项"],
                     "budget": [70.0, 20.0],
                     "actual": [63.44, 18.2],
+                    "budget_text": ["70", "20.00"],
+                    "actual_text": ["63.44", "18.20"],
+                    "rate_text": ["90.63%", "91.00%"],
                 }
             ),
         ),
@@ -173,6 +176,9 @@ def test_long_wrapped_labels_and_legend_are_inside_the_canvas():
             "label": ["知识技能培训与讲座活动专项经费支出", "文化科技卫生三下乡活动专项"],
             "budget": [70.0, 20.0],
             "actual": [63.44, 18.2],
+            "budget_text": ["70.00", "20.00"],
+            "actual_text": ["63.44", "18.20"],
+            "rate_text": ["90.63%", "91.00%"],
         }
     )
     fig = charts.budget_vs_actual(data, "2024年预算数与执行数（万元）", SOURCE)

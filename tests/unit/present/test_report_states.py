@@ -8,6 +8,7 @@ Every expected text is written by hand from the cells the test writes.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from pathlib import Path
@@ -235,15 +236,11 @@ def test_activity_totals_stated_partial_and_not_given(tmp_path):
     events = [p.get_text() for p in soup.select("p.event")]
     assert events[-1].startswith("（1）全年开展“丙”")  # an undated activity keeps its 期间
     assert any("另有1项活动未填具体日期" in t for t in review_notes(soup, "s6"))
-    # the chart data and its description: 未填报, never 0
-    figure = soup.find(id="fig-activities_by_category")
-    assert "展览：1次、1场，线下未填报，线上未填报" in figure.img["alt"]
-    table = figure.find_next("table")
-    rows = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table("tr")]
-    assert ["展览", "1", "1", "未填报", "未填报"] in rows
+    # one category states a participant figure: no chart, the sentences say it (charts.MIN_VALUES)
+    assert soup.find(id="fig-activities_by_category") is None
 
 
-def test_a_chart_with_no_value_known_is_a_sentence_in_html_and_docx(tmp_path):
+def test_a_chart_with_no_value_known_is_a_sentence_of_the_review_layer(tmp_path):
     sheets = {
         "单位概况": UNIT,
         "活动": [
@@ -254,18 +251,16 @@ def test_a_chart_with_no_value_known_is_a_sentence_in_html_and_docx(tmp_path):
     }
     document, soup = report(tmp_path, sheets)
     sentence = "各类活动参与人次均未填报，未绘制图表。"
-    # no participant figure anywhere: no chart of them, the sentence in its place
+    # no participant figure anywhere: no chart of them, the 底稿 says why (the 报送稿 has no
+    # 未填报); two months with activities are two values, fewer than a chart needs
     assert soup.find(id="fig-activities_by_category") is None
-    assert [p.get_text() for p in soup.select("p.chart-note")] == [sentence]
-    # the month chart (two dated activities) is still drawn: it has values
-    assert [img.find_parent("figure")["id"] for img in soup("img")] == ["fig-activities_by_month"]
-    path = tmp_path / "report.docx"
-    path.write_bytes(build_docx(document))
-    word = docx.Document(str(path))
-    assert sentence in [p.text for p in word.paragraphs]
-    assert len(word.inline_shapes) == 1  # the month chart only
-    captions = [p.text for p in word.paragraphs if p.style.name == "Figure Caption"]
-    assert captions == ["图1　各月开展活动数。数据来源：测试县文化馆2025年度填报数据。"]
+    assert sentence in review_notes(soup, "s6")
+    assert soup("img") == []
+    submitted = docx.Document(io.BytesIO(build_docx(document.submitted())))
+    assert sentence not in "".join(p.text for p in submitted.paragraphs)
+    assert len(submitted.inline_shapes) == 0
+    review = docx.Document(io.BytesIO(build_docx(document)))
+    assert "【审核】" + sentence in [p.text for p in review.paragraphs]
 
 
 def test_a_value_not_given_draws_no_bar():
@@ -284,7 +279,9 @@ def test_a_value_not_given_draws_no_bar():
     left = fig.axes[0]
     assert [t.get_text() for t in left.get_yticklabels()] == ["培训", "展览"]  # both rows shown
     assert [[b.get_width() for b in c] for c in left.containers] == [[6000]]  # 展览: no bar
-    assert [t.get_text() for t in left.texts] == ["6000"]  # and no 「0」 label
+    # no 「0」 label: 展览 is marked 「未填报」 where its bar would be
+    marks = {t.get_text(): t.xy for t in left.texts}
+    assert sorted(marks) == ["6000", "未填报"] and marks["未填报"] == (0, 1.0)  # 展览's row
 
 
 # --------------------------------------------------------------------------- 一 七 八 九

@@ -9,6 +9,7 @@ it states comes computed from the figures layer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from selfeval.present.document import Block, Column, Figure, Note, Paragraph, Row, Table
@@ -117,21 +118,26 @@ def _least(*decimals: int | None) -> int | None:
 # --------------------------------------------------------------------------- figures
 
 
-def figure(fig: dict) -> Figure | Paragraph:
-    """A chart with its data table (first column names the row, the others are numbers), or the
-    sentence that stands in for a chart of which the data gives no value."""
+def figure(fig: dict, data: Table | None = None) -> Figure | Note:
+    """A chart with its data table (first column names the row, the others are numbers; or
+    `data`, a table the chart states in full), or — for a chart of which the data gives no
+    value — the 底稿's sentence saying why there is none. The data table is the 底稿's: the
+    报送稿 shows the chart, whose labels carry its figures (`Document.submitted`)."""
     if "note" in fig:
-        return p(fig["note"], kind="chart-note")
-    columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
-    data = Table(
-        caption="",
-        columns=columns,
-        header=(Row.of(*fig["headers"]),),
-        body=tuple(Row.of(*row) for row in fig["rows"]),
-        numbered=False,
-        kind="chart-data",
-        row_headers=True,
-    )
+        return Note(fig["note"], review=True)
+    if data is None:
+        columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
+        data = Table(
+            caption="",
+            columns=columns,
+            header=(Row.of(*fig["headers"]),),
+            body=tuple(Row.of(*row) for row in fig["rows"]),
+            numbered=False,
+            kind="chart-data",
+            row_headers=True,
+        )
+    else:
+        data = replace(data, numbered=False)
     return Figure(
         png=fig["png"],
         caption=f"{fig['title']}。数据来源：{fig['source']}。",

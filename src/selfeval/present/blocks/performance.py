@@ -255,7 +255,10 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
         kind="yoy",
         row_headers=True,
     )
-    return [p(f"与{previous}年相比，主要指标变化如下（同一单位的上年数据）。"), table]
+    lead = p(f"与{previous}年相比，主要指标变化如下（同一单位的上年数据）。")
+    if ctx["yoy_figures"]:  # the chart states every figure; the table is its data (底稿)
+        return [lead, *(figure(fig, data=table) for fig in ctx["yoy_figures"])]
+    return [lead, table]
 
 
 def _custom(ctx: dict, sub: dict) -> list[Block]:
@@ -275,9 +278,10 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 
 def performance(ctx: dict, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
+    charts = [figure(fig) for fig in ctx["indicator_figures"]]  # 目标值 against 完成值
     if not ctx["subsections"]:
-        return [not_given(f"本部分{NOT_GIVEN}。")]
-    blocks: list[Block] = []
+        return charts or [not_given(f"本部分{NOT_GIVEN}。")]
+    blocks: list[Block] = charts
     for i, sub in enumerate(ctx["subsections"], 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))
         blocks += _SUBSECTIONS[sub["key"]](ctx, sub)
