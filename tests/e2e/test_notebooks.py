@@ -17,6 +17,7 @@ from selfeval.synthetic import write_synthetic_years
 NOTEBOOKS = [config.NOTEBOOKS_DIR / name for _, name in render.STAGES]
 PARAMETERS = {
     "year": ("int", 2024),
+    "unit": ("str", ""),
     "raw_dir": ("str", ""),
     "processed_dir": ("str", ""),
     "output_dir": ("str", ""),
@@ -42,8 +43,16 @@ def test_parameters_cell_first_with_typed_literals_and_comments(path):
         found[node.target.id] = (node.annotation.id, node.value.value)
     assert found == PARAMETERS
     for line in first.source.splitlines():
+        if not line or line.startswith("# "):
+            continue  # the comment that heads the batch's folder parameters
         assert "  # " in line and any("\u4e00" <= ch <= "\u9fff" for ch in line.split("#", 1)[1])
-    assert "year: int = 2024  # 报告年度" in first.source
+    # An analyst sees year (and unit) first; the folders are grouped below, for the batch.
+    head, batch = first.source.split("\n\n# ", 1)
+    assert head.startswith('year: int = 2024  # 报告年度\nunit: str = ""  # ')
+    assert "make report" in batch.splitlines()[0]
+    assert [n for n in found if n.endswith("_dir")] == [
+        n for n in PARAMETERS if n.endswith("_dir")
+    ] and all(n in batch for n in found if n.endswith("_dir"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
