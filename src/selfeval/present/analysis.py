@@ -62,7 +62,8 @@ class Table:
             return f"<p>{html.escape(self.empty)}</p>"
         numeric = [c for c in self.frame.columns if _is_figure_column(c)]
         styler = (
-            self.frame.style.hide(axis="index")
+            self.frame.style.format(escape="html")  # cells are data: <script> stays text
+            .hide(axis="index")
             .set_uuid(self.key)  # a fixed id: re-running gives the same output
             .set_properties(subset=numeric, **{"text-align": "right"})
             .set_table_styles([{"selector": "th", "props": "text-align: center;"}])
