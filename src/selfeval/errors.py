@@ -151,12 +151,16 @@ class InputError(Exception):
     def _render_traceback_(self) -> list[str]:
         """What IPython shows instead of a traceback (JupyterLab, papermill's saved notebook):
         the problem table as a rich output, then one line; the cell still fails, so papermill
-        records the error and a batch stops. The cleaner's source path is nobody's business."""
+        records the error and a batch stops. The cleaner's source path is nobody's business.
+        IPython asks twice per failure (the traceback, then the execution's error info): the
+        table is shown once."""
         try:
             # Only ever called inside IPython; the ground layer does not import it otherwise.
             from IPython.display import display
 
-            display({"text/html": self._repr_html_(), "text/plain": self.report()}, raw=True)
+            if not getattr(self, "_table_shown", False):
+                display({"text/html": self._repr_html_(), "text/plain": self.report()}, raw=True)
+                self._table_shown = True
             return [f"{type(self).__name__}: {self._head()}（见上表） / input problems, see above"]
         except ImportError:  # pragma: no cover - IPython calls this, so it is there
             return [f"{type(self).__name__}: {self.report()}"]
