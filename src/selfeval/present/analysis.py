@@ -61,11 +61,13 @@ class Table:
         if self.frame.empty:
             return f"<p>{html.escape(self.empty)}</p>"
         numeric = [c for c in self.frame.columns if _is_figure_column(c)]
+        text = [c for c in self.frame.columns if c not in numeric]
         styler = (
             self.frame.style.format(escape="html")  # cells are data: <script> stays text
             .hide(axis="index")
             .set_uuid(self.key)  # a fixed id: re-running gives the same output
             .set_properties(subset=numeric, **{"text-align": "right"})
+            .set_properties(subset=text, **{"text-align": "left"})  # JupyterLab's is right
             .set_table_styles([{"selector": "th", "props": "text-align: center;"}])
         )
         return styler.to_html()
