@@ -167,6 +167,12 @@ def _wait_idle(page) -> None:
     )
 
 
+def _assert_unchanged(root: Path) -> None:
+    proc = run_build(root, "--years", "2024")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "未变化" in proc.stdout and "已生成" not in proc.stdout, proc.stdout
+
+
 def test_notebooks_in_jupyterlab(browser, lab_project, jupyterlab):
     # 01 for a year with a typo: the problem table, no traceback, no source path.
     page = _open(browser, jupyterlab, "01_clean.ipynb")
@@ -185,6 +191,8 @@ def test_notebooks_in_jupyterlab(browser, lab_project, jupyterlab):
     _wait_idle(page)
     page.evaluate(SAVE)
     page.close()
+    # 01 alone cleaned 2024 again: its results are kept, the build has nothing to do.
+    _assert_unchanged(lab_project)
 
     # 02 for 2024: Chinese tables, 未填报 where the data has nothing, charts; nothing raw.
     page = _open(browser, jupyterlab, "02_analyze.ipynb")
@@ -222,9 +230,7 @@ def test_notebooks_in_jupyterlab(browser, lab_project, jupyterlab):
     assert _git(books, "status", "--porcelain") == ""
     for name in NOTEBOOKS:
         assert (books / name).read_bytes() == (config.NOTEBOOKS_DIR / name).read_bytes()
-    proc = run_build(lab_project, "--years", "2024")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "未变化" in proc.stdout and "已生成" not in proc.stdout, proc.stdout
+    _assert_unchanged(lab_project)
     summary = json.loads(
         (lab_project / "data" / "processed" / "2024" / "summary.json").read_text(encoding="utf-8")
     )
