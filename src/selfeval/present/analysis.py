@@ -58,19 +58,30 @@ class Table:
         return len(self.frame)
 
     def _repr_html_(self) -> str:
+        """Written here, escaped cell by cell (cells are data: <script> stays text); pandas'
+        Styler would import jinja2 into every year's kernel after its preload."""
         if self.frame.empty:
             return f"<p>{html.escape(self.empty)}</p>"
-        numeric = [c for c in self.frame.columns if _is_figure_column(c)]
-        text = [c for c in self.frame.columns if c not in numeric]
-        styler = (
-            self.frame.style.format(escape="html")  # cells are data: <script> stays text
-            .hide(axis="index")
-            .set_uuid(self.key)  # a fixed id: re-running gives the same output
-            .set_properties(subset=numeric, **{"text-align": "right"})
-            .set_properties(subset=text, **{"text-align": "left"})  # JupyterLab's is right
-            .set_table_styles([{"selector": "th", "props": "text-align: center;"}])
+        align = [
+            "right" if _is_figure_column(str(c)) else "left"  # JupyterLab's default is right
+            for c in self.frame.columns
+        ]
+        head = "".join(
+            f'<th style="text-align: center">{html.escape(str(c))}</th>' for c in self.frame.columns
         )
-        return styler.to_html()
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f'<td style="text-align: {a}">{html.escape(str(v))}</td>'
+                for a, v in zip(align, row, strict=True)
+            )
+            + "</tr>"
+            for row in self.frame.itertuples(index=False)
+        )
+        return (
+            f'<table class="selfeval-analysis" id="{html.escape(self.key)}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
         if self.frame.empty:
