@@ -102,6 +102,10 @@ def problem(
     )
 
 
+#: Table cells read left to right (JupyterLab aligns output tables' cells right by default).
+_LEFT = ' style="text-align: left"'
+
+
 class InputError(Exception):
     """The raw input of a year has problems; carries every `Problem` found, not only the first."""
 
@@ -137,12 +141,14 @@ class InputError(Exception):
                 p.message,
                 p.expected,
             )
-            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+            rows.append(
+                "<tr>" + "".join(f"<td{_LEFT}>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            )
         return (
             f'<div class="selfeval-problems"><p><strong>{html.escape(self._head())}</strong>'
             "，请在原始数据中逐条改正后重新运行：</p>"
             '<table class="selfeval-problems"><thead><tr>'
-            + "".join(f"<th>{h}</th>" for h in head)
+            + "".join(f"<th{_LEFT}>{h}</th>" for h in head)
             + "</tr></thead><tbody>"
             + "".join(rows)
             + "</tbody></table></div>"

@@ -180,6 +180,8 @@ def test_notebooks_in_jupyterlab(browser, lab_project, jupyterlab):
     page.evaluate(RUN_ALL)
     _wait_idle(page)
     page.wait_for_selector("table.selfeval-problems")
+    page.locator("table.selfeval-problems").scroll_into_view_if_needed()
+    page.screenshot(path=str(lab_project / "01_clean.png"))  # for a person to look at
     shown = page.evaluate(OUTPUT_TEXT)
     assert "文件" in shown and "应填写" in shown and "3O.2" in shown
     assert "不是金额数字：含有字母O，应为数字0" in shown
@@ -220,6 +222,8 @@ def test_notebooks_in_jupyterlab(browser, lab_project, jupyterlab):
     assert page.evaluate(RUN_ALL) is True
     _wait_idle(page)
     page.wait_for_selector("iframe[title='打印预览']")
+    page.locator("iframe[title='打印预览']").scroll_into_view_if_needed()
+    page.screenshot(path=str(lab_project / "03_report.png"))
     shown = page.evaluate(OUTPUT_TEXT)
     assert "报告文件在 " in shown and "PosixPath" not in shown
     page.evaluate(SAVE)
