@@ -45,7 +45,7 @@ format: venv ## 自动格式化 / format code with ruff
 	@$(PY) -m ruff format .
 
 lab: venv ## 以项目内核启动 JupyterLab / start JupyterLab on notebooks/
-	@$(PY) -m jupyterlab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(PY) -m jupyterlab --notebook-dir=notebooks --ContentsManager.pre_save_hook=selfeval.run.lab.strip_for_git $(if $(filter 0,$(shell id -u)),--allow-root)
 
 template: venv ## 生成下一年度填报模板（默认最近一年的下一年，或 YEAR=2025；多单位加 UNIT=图书馆）/ next year's input workbook
 	@$(PY) -m selfeval template $(if $(YEAR),--year $(YEAR)) $(if $(UNIT),--unit $(UNIT))

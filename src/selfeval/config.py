@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfeval import folders
-from selfeval.errors import ProjectMismatch
+from selfeval.errors import FolderRefused, ProjectMismatch
 
 #: Project root: src/selfeval/config.py -> parents[2]. SELFEVAL_ROOT overrides it (tests, benches).
 PROJECT_ROOT = Path(os.environ.get("SELFEVAL_ROOT") or Path(__file__).resolve().parents[2])
@@ -120,8 +120,10 @@ def resolve_dirs(
     processed_dir: str = "",
     output_dir: str = "",
     previous_processed_dir: str = "",
+    unit: str = "",
 ) -> dict[str, Path | None]:
-    """The notebooks' directories: an empty parameter means the default location.
+    """The notebooks' directories: an empty parameter means the default location, below the
+    unit's folder when `unit` names one (a project of several units, data/raw/<unit>/<year>).
 
     Keys: raw, processed, output, previous_processed (None when no previous year exists).
     Before any notebook writes, the folders are checked (`selfeval.folders`): the processed and
@@ -129,17 +131,22 @@ def resolve_dirs(
     (nor the processed and output folders overlap the project's raw data); a refusal names the
     folders and nothing is touched.
     """
-    from selfeval.rules import check_year
+    from selfeval.rules import check_year, unit_folder_problem
 
     check_year(year)
     check_project()
+    if unit and unit_folder_problem(unit):
+        raise FolderRefused(f"参数 unit={unit!r} 不是可用的单位目录名：{unit_folder_problem(unit)}")
+    own = Path(unit) if unit else Path()
     previous = (
-        Path(previous_processed_dir) if previous_processed_dir else processed_root() / str(year - 1)
+        Path(previous_processed_dir)
+        if previous_processed_dir
+        else processed_root() / own / str(year - 1)
     )
     dirs: dict[str, Path | None] = {
-        "raw": Path(raw_dir) if raw_dir else raw_root() / str(year),
-        "processed": Path(processed_dir) if processed_dir else processed_root() / str(year),
-        "output": Path(output_dir) if output_dir else outputs_root() / str(year),
+        "raw": Path(raw_dir) if raw_dir else raw_root() / own / str(year),
+        "processed": Path(processed_dir) if processed_dir else processed_root() / own / str(year),
+        "output": Path(output_dir) if output_dir else outputs_root() / own / str(year),
         "previous_processed": previous if (previous / "meta.json").is_file() else None,
     }
     named = {

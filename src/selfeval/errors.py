@@ -6,6 +6,7 @@ first); build failures name the year and the stage (`BuildError`).
 
 from __future__ import annotations
 
+import html
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,10 @@ def problem(
     )
 
 
+#: Table cells read left to right (JupyterLab aligns output tables' cells right by default).
+_LEFT = ' style="text-align: left"'
+
+
 class InputError(Exception):
     """The raw input of a year has problems; carries every `Problem` found, not only the first."""
 
@@ -109,12 +114,62 @@ class InputError(Exception):
         self.year = year
         super().__init__(self.report())
 
+    def _head(self) -> str:
+        head = f"{self.year} 年度的输入数据" if self.year is not None else "输入数据"
+        return f"{head}有 {len(self.problems)} 个问题"
+
     def report(self) -> str:
         """All problems as Chinese lines, preceded by a count."""
-        head = f"{self.year} 年度的输入数据" if self.year is not None else "输入数据"
-        lines = [f"{head}有 {len(self.problems)} 个问题 / input problems:"]
+        lines = [f"{self._head()} / input problems:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The problems as a table a clerk reads: where (file, sheet, row, column), the value,
+        what is wrong and what to write instead; every text escaped (cells are data)."""
+        head = ("文件", "工作表", "行", "列", "取值", "问题", "应填写")
+        rows = []
+        for p in self.problems:
+            sheet = p.sheet if p.sheet is not None and p.file != f"{p.sheet}.csv" else ""
+            column = (p.column or "") + (f"（{p.cell}）" if p.cell else "")
+            cells = (
+                p.file,
+                sheet,
+                "" if p.row is None else str(p.row),
+                column,
+                _show(p.value) if p.has_value else "",
+                p.message,
+                p.expected,
+            )
+            rows.append(
+                "<tr>" + "".join(f"<td{_LEFT}>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            )
+        return (
+            f'<div class="selfeval-problems"><p><strong>{html.escape(self._head())}</strong>'
+            "，请在原始数据中逐条改正后重新运行：</p>"
+            '<table class="selfeval-problems"><thead><tr>'
+            + "".join(f"<th{_LEFT}>{h}</th>" for h in head)
+            + "</tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table></div>"
+        )
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback (JupyterLab, papermill's saved notebook):
+        the problem table as a rich output, then one line; the cell still fails, so papermill
+        records the error and a batch stops. The cleaner's source path is nobody's business.
+        IPython asks twice per failure (the traceback, then the execution's error info): the
+        table is shown once."""
+        try:
+            # Only ever called inside IPython; the ground layer does not import it otherwise.
+            from IPython.display import display
+
+            if not getattr(self, "_table_shown", False):
+                display({"text/html": self._repr_html_(), "text/plain": self.report()}, raw=True)
+                self._table_shown = True
+            return [f"{type(self).__name__}: {self._head()}（见上表） / input problems, see above"]
+        except ImportError:  # pragma: no cover - IPython calls this, so it is there
+            return [f"{type(self).__name__}: {self.report()}"]
 
 
 class InternalError(RuntimeError):

@@ -374,11 +374,31 @@ def _dump_json(data: Any, path: Path) -> None:
     path.write_text(json_text(data), encoding="utf-8")
 
 
+#: What 02 and the batch add to a processed year: derived from its cleaned tables.
+DERIVED_FILES = (RESULTS_FILE, SUMMARY_FILE, UNITS_FILE)
+
+
+def _same_cleaned(new: Path, old: Path) -> bool:
+    """Whether `old` holds exactly the cleaned files of `new`, byte for byte (its derived files
+    aside). Cleaning an unchanged year again (01 run alone in JupyterLab) then leaves the year
+    as it is, results.json and summary.json included, so the batch's stamp still matches and
+    the next `make report` does not rebuild it; changed tables replace the year, and its
+    results, computed from the old tables, go with it."""
+    if not old.is_dir():
+        return False
+    made = {p.name for p in new.iterdir() if not skip_name(p.name)}
+    kept = {p.name for p in old.iterdir() if not skip_name(p.name)} - set(DERIVED_FILES)
+    if made != kept:
+        return False
+    return all(hash_tree(new / name) == hash_tree(old / name) for name in sorted(made))
+
+
 def write_processed(result: Any, out_dir: Path) -> Path:
     """Validate the tables against the pandera models and replace ``out_dir`` atomically.
 
     The tables are written to a temporary sibling folder which is renamed into place only after
-    everything was written; on any failure ``out_dir`` is left untouched.
+    everything was written; on any failure ``out_dir`` is left untouched, and so it is when it
+    already holds the same cleaned files (`_same_cleaned`).
     """
     from selfeval.contract.models import PROCESSED
 
@@ -396,6 +416,9 @@ def write_processed(result: Any, out_dir: Path) -> Path:
             frame.to_parquet(tmp / f"{table}.parquet", index=False)
         _dump_json(result.checks, tmp / "checks.json")
         _dump_json(result.meta, tmp / "meta.json")
+        if _same_cleaned(tmp, out_dir):
+            shutil.rmtree(tmp, ignore_errors=True)
+            return out_dir
         old = None
         if out_dir.exists():
             old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"

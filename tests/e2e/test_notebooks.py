@@ -17,6 +17,7 @@ from selfeval.synthetic import write_synthetic_years
 NOTEBOOKS = [config.NOTEBOOKS_DIR / name for _, name in render.STAGES]
 PARAMETERS = {
     "year": ("int", 2024),
+    "unit": ("str", ""),
     "raw_dir": ("str", ""),
     "processed_dir": ("str", ""),
     "output_dir": ("str", ""),
@@ -42,8 +43,16 @@ def test_parameters_cell_first_with_typed_literals_and_comments(path):
         found[node.target.id] = (node.annotation.id, node.value.value)
     assert found == PARAMETERS
     for line in first.source.splitlines():
+        if not line or line.startswith("# "):
+            continue  # the comment that heads the batch's folder parameters
         assert "  # " in line and any("\u4e00" <= ch <= "\u9fff" for ch in line.split("#", 1)[1])
-    assert "year: int = 2024  # 报告年度" in first.source
+    # An analyst sees year (and unit) first; the folders are grouped below, for the batch.
+    head, batch = first.source.split("\n\n# ", 1)
+    assert head.startswith('year: int = 2024  # 报告年度\nunit: str = ""  # ')
+    assert "make report" in batch.splitlines()[0]
+    assert [n for n in found if n.endswith("_dir")] == [
+        n for n in PARAMETERS if n.endswith("_dir")
+    ] and all(n in batch for n in found if n.endswith("_dir"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -205,3 +214,105 @@ def test_running_a_later_notebook_first_says_what_to_run(project, name):
     assert "请先运行 notebooks/01_clean.ipynb" in shown and "make report YEARS=2031" in shown
     assert "FileNotFoundError" not in shown and "Traceback" not in shown
     assert caught.value.ename == "StageOrderError"
+
+
+# ---------------------------------------------------------------------------------------------
+# What an analyst reads in each executed notebook (issue 28)
+
+RAW_IN_OUTPUT = ("NaN", "PosixPath", "{'", "': ", " at 0x", "<NA>", "Traceback")
+ENGLISH_KEYS = ("data_date", "total_income", "listings", "offline", "online", "category")
+
+
+def _outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    return [o for c in _code_cells(nb) for o in c.get("outputs", [])]
+
+
+def _shown_text(output) -> str:
+    """What JupyterLab shows of an output: its richest text form (stream text, error lines)."""
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return "\n".join(output.traceback)
+    data = output.get("data", {})
+    for mime in ("text/html", "text/markdown", "text/plain"):
+        if mime in data:
+            return data[mime]
+    return ""
+
+
+@pytest.mark.slow
+def test_clean_with_a_typo_shows_the_problem_table_not_a_traceback(project):
+    import shutil
+
+    import papermill as pm
+
+    raw = project / "data" / "raw"
+    shutil.copytree(raw / "2022", raw / "2031")
+    workbook = next((raw / "2031").glob("*.xlsx"))
+    wb = openpyxl.load_workbook(workbook)
+    sheet = wb["支出"]
+    headers = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(headers) if str(h).startswith("执行数")) + 1
+    sheet.cell(row=2, column=column, value="3O.2")
+    wb.save(workbook)
+    dst = project / "executed" / "typo-01.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as caught:
+        render.run_notebook(
+            config.NOTEBOOKS_DIR / "01_clean.ipynb", dst, {"year": 2031}, build_root=project
+        )
+    assert caught.value.ename == "InputError"  # the batch still stops, on the input
+    outputs = _outputs(dst)
+    tables = [o for o in outputs if "text/html" in o.get("data", {})]
+    assert len(tables) == 1
+    soup = BeautifulSoup(tables[0].data["text/html"], "html.parser")
+    assert [th.get_text() for th in soup.find_all("th")] == [
+        "文件",
+        "工作表",
+        "行",
+        "列",
+        "取值",
+        "问题",
+        "应填写",
+    ]
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in soup.find("tbody").find_all("tr")]
+    cells = next(r for r in rows if r[4] == "3O.2")
+    assert cells[:3] == [workbook.name, "支出", "2"]
+    assert cells[5] == "不是金额数字：含有字母O，应为数字0"
+    error = next(o for o in outputs if o.output_type == "error")
+    shown = "\n".join(error.traceback)
+    assert "Traceback" not in shown and ".py" not in shown and "见上表" in shown
+    assert not (project / "data" / "processed" / "2031").exists()
+
+
+@pytest.mark.slow
+def test_analysis_reads_as_chinese_tables_and_charts(project, defaults_run):
+    outputs = _outputs(defaults_run[1])
+    texts = [_shown_text(o) for o in outputs]
+    for text in texts:
+        for raw in RAW_IN_OUTPUT:
+            assert raw not in text, (raw, text[:300])
+        assert not any(f"'{key}'" in text or f">{key}<" in text for key in ENGLISH_KEYS), text
+    page = "\n".join(texts)
+    for header in ("预算类型", "执行数（万元）", "占一般公共预算支出", "活动类别", "检查项"):
+        assert f">{header}</th>" in page, header
+    assert "未填报" in page and "✓" in page
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
+    # it still writes what 03 and the batch read
+    processed = project / "data" / "processed" / "2022"
+    assert (processed / "results.json").is_file() and (processed / "summary.json").is_file()
+
+
+@pytest.mark.slow
+def test_report_previews_as_printed_and_ends_on_where_files_are(built_2023):
+    result, _ = built_2023
+    outputs = _outputs(result["report_ipynb"])
+    last = outputs[-1]
+    assert last.output_type == "stream"
+    assert (
+        last.text.startswith("报告文件在 ") and "outputs/2023：report.docx（报送稿）" in last.text
+    )
+    assert "PosixPath" not in last.text and last.text.count("\n") == 1
+    previews = [o for o in outputs if o.output_type == "execute_result"]
+    assert len(previews) == 1 and previews[0].data["text/html"].startswith("<iframe")
+    assert "<iframe" not in result["report_html"].read_text(encoding="utf-8")

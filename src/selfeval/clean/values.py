@@ -78,6 +78,40 @@ def reject_excel_error(value: Any) -> None:
 
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+#: Letters typed for the digits they look like (the O beside the 0 key, l for 1).
+_LOOKALIKES = {"O": "0", "o": "0", "l": "1", "I": "1"}
+
+
+def number_typo(text: str, *, words: bool = False) -> str | None:
+    """What is wrong with a number as typed, when a typo explains it, else None: a letter for
+    the digit it looks like (3O.2), a full stop 「。」 or two decimal points, thousands commas
+    out of place; with ``words`` False any other character is named too. One rule for every
+    number, count and amount parser, so that each message says what to change, not only that
+    the cell is no number. ``text`` is already half-width (full-width digits are fine).
+    """
+    if not re.search(r"\d", text):
+        return None
+    for letter, digit in _LOOKALIKES.items():
+        if letter in text:
+            return f"含有字母{letter}，应为数字{digit}"
+    if "。" in text:
+        return "用了句号「。」，小数点应为「.」"
+    if text.count(".") > 1:
+        return f"有 {text.count('.')} 个小数点"
+    if re.fullmatch(r"-?[\d,]+(?:\.\d+)?", text) and not re.fullmatch(r"-?(?:" + NUM + ")", text):
+        return "千分位逗号的位置不对（从个位起每三位一个，如 1,500），也可以不写逗号"
+    if words:
+        return None
+    others = "".join(dict.fromkeys(re.findall(r"[^\d.,\-]", text)))
+    return f"含有非数字字符「{others}」" if others else None
+
+
+def _with_typo(message: str, text: str, *, words: bool = False) -> str:
+    reason = number_typo(text, words=words)
+    return f"{message}：{reason}" if reason else message
+
+
 _CN_DIGITS = {
     "一": 1,
     "二": 2,
@@ -159,7 +193,7 @@ def parse_count(value: Any) -> tuple[int | None, str, str | None]:  # noqa: C901
         raise ParseError("不能为负数", "不小于0的整数")
     m = _COUNT_RE.match(text)
     if not m:
-        raise ParseError("不是可识别的数字", _COUNT_EXPECTED)
+        raise ParseError(_with_typo("不是可识别的数字", text, words=True), _COUNT_EXPECTED)
     if m.group("cnu"):
         number = _CN_DIGITS.get(m.group("cnd") or "", 1) * _CN_UNITS[m.group("cnu")]
         core = m.group("core")
@@ -197,7 +231,7 @@ def parse_number(value: Any, *, allow_negative: bool = False) -> tuple[float | N
         text = re.sub(r"\s+", "", to_halfwidth(str(value)))
         m = re.match(r"^(-?)(" + NUM + r")$", text)
         if not m:
-            raise ParseError("不是数字", "数字，如 63.44 或 1,500")
+            raise ParseError(_with_typo("不是数字", text), "数字，如 63.44 或 1,500")
         dec = _decimal(m.group(1) + m.group(2))
         _check_number(dec)
     if dec < 0 and not allow_negative:
@@ -259,8 +293,10 @@ def parse_amount(value: Any, unit: str) -> tuple[float | None, int | None]:
             raise ParseError("金额不能为负数", "不小于0的金额") from None
         if "Excel" in exc.args[0] or exc.args[0] == _TOO_LARGE or "无穷大" in exc.args[0]:
             raise
+        text = re.sub(r"\s+", "", to_halfwidth(str(value))) if isinstance(value, str) else ""
         raise ParseError(
-            "不是金额数字", f"以{unit}为单位的数字，{_AMOUNT_EXAMPLE[unit]}；没有支出填 0"
+            _with_typo("不是金额数字", text),
+            f"以{unit}为单位的数字，{_AMOUNT_EXAMPLE[unit]}；没有支出填 0",
         ) from None
     if number is None:
         return None, None

@@ -328,6 +328,16 @@ class Browser:
             self._profile.cleanup()
             self._profile = None
 
+    def local_page(self, origin: str) -> Any:
+        """A new Playwright page that may load from one server on this machine (`origin`, e.g.
+        ``http://127.0.0.1:8888``: JupyterLab driven by a test); everything else stays blocked.
+        A page's route takes precedence over the context's blocking one."""
+        if not origin.startswith(("http://127.0.0.1:", "http://localhost:")):
+            raise ValueError(f"not a local server: {origin}")
+        page = self._context.new_page()
+        page.route(f"{origin}/**", lambda route: route.continue_())
+        return page
+
     def _route(self, route: Any) -> None:
         url = route.request.url
         if _is_allowed(url):

@@ -834,3 +834,74 @@ def test_control_characters_word_cannot_store_are_one_located_problem_per_cell(y
         assert "删除这些字符" in p.expected
         assert str(p).isprintable(), str(p)  # shown escaped, never raw
     assert len(found) == len(expected), "\n".join(map(str, found))  # nothing said twice
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("3O.2", "含有字母O，应为数字0"),
+        ("1,2OO", "含有字母O，应为数字0"),
+        ("３Ｏ.２", "含有字母O，应为数字0"),  # full-width, as a Chinese input method types it
+        ("6.3l", "含有字母l，应为数字1"),
+        ("6。33", "用了句号「。」，小数点应为「.」"),
+        ("6.3.3", "有 2 个小数点"),
+        ("1,50", "千分位逗号的位置不对"),
+    ],
+)
+def test_typo_in_amount_says_what_is_wrong(year_dir, cell, reason):
+    """A typo in a number is named (the letter O for the digit 0 …), not only «not a number»."""
+    sheets = base()
+    sheets["支出"][1][4] = cell
+    write_csvs(year_dir, sheets)
+    p = one(problems(year_dir), "不是金额数字：" + reason, row=2, column="执行数（万元）")
+    assert p.value == cell
+
+
+def test_typo_in_count_says_what_is_wrong_and_fullwidth_digits_are_read(year_dir):
+    sheets = base()
+    sheets["活动"][1][7] = "3OO"
+    sheets["活动"][2][7] = "３００"  # full-width digits are a number, not a problem
+    write_csvs(year_dir, sheets)
+    found = problems(year_dir)
+    one(found, "不是可识别的数字：含有字母O，应为数字0", row=2, column="线下参与人次")
+    assert not [p for p in found if p.row == 3 and p.file == "活动.csv"], found
+
+
+def test_input_error_renders_as_a_table_without_traceback(year_dir):
+    """In JupyterLab (IPython) an InputError shows the problem table and one line, no traceback
+    and no source path; its str() (what papermill records as evalue) stays the full list."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    sheets = base()
+    sheets["支出"][1][4] = "3O.2"
+    sheets["活动"][1][7] = "<b>若干</b>"
+    write_csvs(year_dir, sheets)
+    with pytest.raises(InputError) as caught:
+        clean_year(year_dir, YEAR)
+    error = caught.value
+    shown: list[dict] = []
+    shell = InteractiveShell.instance()
+    shell.display_pub.publish = lambda data, **kw: shown.append(data)
+    try:
+        lines = error._render_traceback_()
+    finally:
+        InteractiveShell.clear_instance()
+    assert lines == [
+        "InputError: 2023 年度的输入数据有 2 个问题（见上表） / input problems, see above"
+    ]
+    table = shown[0]["text/html"]
+    left = ' style="text-align: left"'
+    head = ("文件", "工作表", "行", "列", "取值", "问题", "应填写")
+    assert "".join(f"<th{left}>{h}</th>" for h in head) in table
+    cells = (
+        "支出.csv",
+        "",
+        "2",
+        "执行数（万元）（E2）",
+        "3O.2",
+        "不是金额数字：含有字母O，应为数字0",
+    )
+    assert "<tr>" + "".join(f"<td{left}>{c}</td>" for c in cells) in table
+    assert "&lt;b&gt;若干&lt;/b&gt;" in table and "<b>若干" not in table
+    assert ".py" not in table + "".join(lines) and "Traceback" not in table
+    assert shown[0]["text/plain"] == str(error) and "3O.2" in str(error)

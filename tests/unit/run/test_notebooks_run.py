@@ -215,3 +215,23 @@ def test_resolve_dirs_defaults_and_explicit(tmp_path):
     explicit = config.resolve_dirs(2024, str(tmp_path / "r"), "", "", str(prev))
     assert explicit["raw"] == tmp_path / "r"
     assert explicit["previous_processed"] == prev
+
+
+def test_resolve_dirs_of_a_unit(tmp_path, monkeypatch):
+    """`unit` (the notebooks' parameter in a project of several units) picks that unit's
+    folders; a name that cannot be a unit folder (a path, ..) is refused before any write."""
+    from selfeval.errors import FolderRefused
+
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    previous = tmp_path / "data" / "processed" / "图书馆" / "2023"
+    previous.mkdir(parents=True)
+    (previous / "meta.json").write_text("{}", encoding="utf-8")
+    dirs = config.resolve_dirs(2024, unit="图书馆")
+    assert dirs["raw"] == tmp_path / "data" / "raw" / "图书馆" / "2024"
+    assert dirs["processed"] == tmp_path / "data" / "processed" / "图书馆" / "2024"
+    assert dirs["output"] == tmp_path / "outputs" / "图书馆" / "2024"
+    assert dirs["previous_processed"] == previous
+    for bad in ("a/b", "..", "x "):
+        with pytest.raises(FolderRefused, match="unit="):
+            config.resolve_dirs(2024, unit=bad)
+    assert not (tmp_path / "outputs").exists()
