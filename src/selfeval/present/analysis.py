@@ -486,9 +486,17 @@ def checks_text(results: YearResults) -> Text:
 # --------------------------------------------------------------------------- charts
 
 
-def charts(results: YearResults) -> dict[str, list[Chart | Text]]:
+#: The parts of the year's charts, in the order 02 shows them.
+CHART_PARTS = ("支出", "活动", "馆藏")
+
+
+def charts(results: YearResults, *, draw: bool = True) -> dict[str, list[Chart | Text]]:
     """The report's charts of the year by part (支出, 活动, 馆藏), drawn once; a chart the data
-    gives no value for is the sentence that says so."""
+    gives no value for is the sentence that says so. `draw=False` (the batch, whose executed 02
+    nobody reads: 03 draws the same charts into the report) gives every part empty, saving
+    2–3 s of a year's build."""
+    if not draw:
+        return {part: [] for part in CHART_PARTS}
     ctx = build_context(results)
     parts = {
         "支出": ctx["spending_figures"],

@@ -374,6 +374,12 @@ def _merge(executed: Path, report_nb: Path, paths: dict[str, str]) -> None:
     executed.unlink(missing_ok=True)
 
 
+#: Parameters the batch gives one notebook only: 02 shows the year's charts to an analyst in
+#: JupyterLab, but in a build its executed notebook is kept only when it fails, and 03 draws
+#: the same charts into the report.
+STAGE_PARAMETERS: dict[str, dict[str, object]] = {"analyze": {"charts": False}}
+
+
 def _run_stages(
     year: int,
     stages: list[tuple[str, str]],
@@ -402,7 +408,7 @@ def _run_stages(
             run_notebook(
                 config.NOTEBOOKS_DIR / name,
                 executed,
-                params,
+                {**params, **STAGE_PARAMETERS.get(stage, {})},
                 cwd=config.NOTEBOOKS_DIR,
                 build_root=build_root,
                 kernel=kernel,
