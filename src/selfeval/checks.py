@@ -22,7 +22,14 @@ from selfeval.contract import sheets as sc
 from selfeval.figures.activities import activity_total, has_summaries
 from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
-from selfeval.rules import decimal_str, is_year_folder, number_str, qualified_matches, split_ids
+from selfeval.rules import (
+    decimal_str,
+    execution_rate,
+    is_year_folder,
+    number_str,
+    qualified_matches,
+    split_ids,
+)
 from selfeval.rules import is_missing as _missing
 
 YEARLY_KEYS = sc.STATED_YEARLY
@@ -595,10 +602,8 @@ def check_rates(spending: pd.DataFrame | None) -> list[Check]:
     out = []
     for _, row in spending.iterrows():
         budget, actual = row.get("budget"), row.get("actual")
-        if _missing(budget) or _missing(actual) or float(budget) <= 0:
-            continue
-        rate = float(actual) / float(budget) * 100
-        if rate <= 100 + 1e-9:
+        rate = execution_rate(actual, budget)
+        if rate is None or rate <= 100 + 1e-9:
             continue
         label = "·".join(
             _text(row.get(k)) for k in ("budget_type", "category", "item") if _text(row.get(k))

@@ -45,6 +45,7 @@ from selfeval.rules import (
     QUALITATIVE,
     RATE_REASON_THRESHOLD,
     decimal_str,
+    execution_rate,
     grade_of,
     plain_str,
     round_half_up,
@@ -282,10 +283,10 @@ def score_funds(
         funds.marker = BUDGET_INCOMPLETE
         funds.missing_budget_rows = [_label(r) for _, r in rows[~known].iterrows()]
         return funds
-    if budget is None or budget <= 0 or actual is None:
-        funds.marker = BUDGET_MISSING if budget is None or budget <= 0 else ACTUAL_MISSING
+    rate = execution_rate(actual, budget)
+    if rate is None:  # the budget is what lacks when even a 执行数 of 0 would have no rate
+        funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
-    rate = actual / budget * 100
     total.rate = rate
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
     funds.score = min(rate / 100, 1.0) * weight
