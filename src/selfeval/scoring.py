@@ -3,8 +3,8 @@ for the unit as a whole and for each project that has targets (财预〔2020〕1
 
 Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
 
-- weights: the 预算执行率 row scores 预算执行率分值 (default 10); the indicators' 分值 come from the
-  data and, with it, add to 100 (checked in 01). An indicator without 分值 is listed, not scored,
+- weights: the 预算执行率 row scores 预算执行率分值 (default 10; 0 on a form that scores no rate);
+  the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator without 分值 is listed, not scored,
   and then no total or grade is computed (a warning names the rows);
 - 预算执行率 = 全年执行数 / the 执行率口径 (default 全年预算数; 调整后预算数 is the same column;
   实际到位资金 is 收入合计's 本年数), 得分 = 执行率 × 分值, at most the 分值. Without any budget the
@@ -423,6 +423,14 @@ def _settings(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return {_text(r.item): _text(r.value) for r in unit.itertuples(index=False)}
 
 
+def funds_points(settings: dict[str, str]) -> float:
+    """The 预算执行率's 分值: the unit's 「预算执行率分值」, 10 when it gives none. 0 is a weight
+    like any other (a form with no separate execution-rate score, as Jiangxi's 管理30/产出25/
+    效果35/满意度10): the rate is then stated but scores nothing and blocks no total."""
+    given = settings.get("预算执行率分值")
+    return FUNDS_WEIGHT if given in (None, "") else float(given)
+
+
 def parse_grades(text: str | None) -> tuple[float, float, float]:
     """The 优/良/中 lower bounds of a 等级标准 such as 「优90 良80 中60」 (default 90, 80, 60)."""
     found = dict(re.findall(r"(优|良|中)\D*?(\d+(?:\.\d+)?)", text or ""))
@@ -455,10 +463,10 @@ def _total(
         )
     elif unscored:
         result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
-    elif funds.score is None:
+    elif funds.score is None and funds.weight > 0:
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
-        raw_total = float(sum(r["得分"] for r in table)) + funds.score
+        raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
         result.total = round_half_up(raw_total, 2)
         result.grade = grade_of(result.total, bounds)
     if table and not unweighted and not unlevelled:
@@ -474,7 +482,7 @@ def _score_table(
     project: str | None,
     settings: dict[str, str],
 ) -> ScoreResult:
-    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    weight = funds_points(settings)
     rate_base = settings.get("执行率口径") or "全年预算数"
     bounds = parse_grades(settings.get("等级标准"))
     whose = f"项目「{project}」" if project else ""
@@ -487,7 +495,9 @@ def _score_table(
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
         funds.measures = _text(first.get("measures")) or None
-    if funds.marker == BUDGET_INCOMPLETE:
+    if funds.marker and funds.weight == 0:
+        pass  # the rate scores nothing here: its lack costs no points (the gate still says it)
+    elif funds.marker == BUDGET_INCOMPLETE:
         warnings.insert(
             0,
             f"{whose}预算数不全（{'、'.join(funds.missing_budget_rows)}未填报预算数）："
@@ -556,7 +566,7 @@ def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
     targets = targets.reset_index(drop=True)
     if "project" not in targets.columns:
         targets = targets.assign(project=None)
-    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    weight = funds_points(settings)
     problems = target_problems(targets, weight)
     if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
         raise InputError(problems)

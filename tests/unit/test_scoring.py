@@ -821,3 +821,75 @@ def test_funds_by_source_from_the_income_sheet():
     assert rows["其中：当年财政拨款"].actual is None  # 收入 says nothing of spending by source
     without = score_year({"spending": spending}).funds
     assert all(r.budget is None for r in without.sources[1:])
+
+
+#: A form without a separate execution-rate score (Jiangxi's 管理30/产出25/效果35/满意度10).
+JIANGXI_TARGETS = [
+    ["管理指标", "预算管理", "预算编制规范", "≥", "1", "1", "项", 30, None, None, None, None],
+    ["产出指标", "数量指标", "送图书次数", "≥", "5", "5", "次", 25, None, None, None, None],
+    ["效果指标", "社会效益指标", "活动场次", "≥", "8", "8", "场", 35, None, None, None, None],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90%", "98%", "%", 10] + [None] * 4,
+]
+
+
+def _with_funds_points(path: Path, value: object) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["单位概况"].append(["预算执行率分值", value])
+    book.save(path)
+
+
+@pytest.mark.parametrize("stated", [0, "0"])
+def test_a_funds_weight_of_zero_is_a_weight_and_the_rules_list_only_what_applies(tmp_path, stated):
+    """预算执行率分值 0: the indicators' 30 + 25 + 35 + 10 = 100 are accepted, the total is the
+    indicators' (all met: 100), and neither the rules nor the form give the rate any points."""
+    from selfeval.clean import clean_year
+
+    _with_funds_points(write_workbook(tmp_path / "2024", JIANGXI_TARGETS), stated)
+    result = score_year(clean_year(tmp_path / "2024", 2024).tables)
+    assert result.funds.weight == 0.0
+    assert result.funds.rate == pytest.approx(109.17 / 117 * 100)  # still stated
+    assert result.total == 100.0 and result.grade == "优"
+    assert result.weight_total == 100.0  # 0 + 30 + 25 + 35 + 10
+    rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
+    assert rules.startswith(
+        "评分规则：管理指标30分、产出指标25分、效果指标35分、满意度指标10分；"
+        "预算执行率 = 全年执行数 ÷ 全年预算数（不计分）；"
+    )
+    assert "预算执行率0分" not in rules and "预算执行率10分" not in rules
+    funds = scoring_view(result)["funds"][0]
+    assert (funds["weight"], funds["rate"], funds["score"]) == ("—", "93.31%", "—")
+
+
+def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
+    """Without any 预算数 the rate cannot be computed; at 0 points that costs no total."""
+    rows = [q(*r[:3], r[3], float(r[4].rstrip("%")), float(r[5].rstrip("%")), r[7]) for r in
+            JIANGXI_TARGETS]  # fmt: skip
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, None, 45.0)])
+    tables = {"unit": unit_frame(预算执行率分值="0"), "spending": spending}
+    result = score_year({**tables, "targets": targets_frame(rows)})
+    assert result.funds.marker == BUDGET_MISSING and result.funds.score is None
+    assert result.total == 100.0 and result.unscored_reason is None
+    assert not any("预算执行率无法计算" in w for w in result.warnings)
+    view = scoring_view(result)
+    assert view["funds_note"] == "支出数据未提供预算数，预算执行率无法计算。"
+    # the same data under the default weight (10, not given) has no total: the rate is missing
+    tables["unit"] = unit_frame()
+    rows[0] = q("管理指标", "预算管理", "预算编制规范", "≥", 1, 1, 20)  # 10 + 20 + 25 + 35 + 10
+    unscored = score_year({**tables, "targets": targets_frame(rows)})
+    assert unscored.total is None
+    assert unscored.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
+
+
+@pytest.mark.parametrize("stated", [None, 10])
+def test_the_default_or_a_stated_funds_weight_of_ten_refuses_weights_of_a_hundred(tmp_path, stated):
+    from selfeval.clean import clean_year
+
+    path = write_workbook(tmp_path / "2024", JIANGXI_TARGETS)
+    if stated is not None:
+        _with_funds_points(path, stated)
+    with pytest.raises(InputError) as info:
+        clean_year(tmp_path / "2024", 2024)
+    (problem,) = info.value.problems
+    assert "合计为100" in problem.message and "应为90" in problem.message

@@ -12,7 +12,13 @@ from typing import Any
 
 from selfeval.present.formats import NOT_GIVEN, money_number
 from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
-from selfeval.scoring import BUDGET_INCOMPLETE, BUDGET_MISSING, ScoreResult, _reason_text
+from selfeval.scoring import (
+    BUDGET_INCOMPLETE,
+    BUDGET_MISSING,
+    Funds,
+    ScoreResult,
+    _reason_text,
+)
 
 NOT_SCORED = "不计分"
 
@@ -48,31 +54,34 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
                 "original_budget": money_number(source.original_budget, None, unit),
                 "budget": money_number(source.budget, None, unit),
                 "actual": money_number(source.actual, None, unit),
-                "weight": plain_str(funds.weight) if first else "",
+                # no 分值 of its own on a form without an execution-rate score
+                "weight": (plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
                 "rate": (
                     f"{_fmt(funds.rate)}%"
                     if first and funds.rate is not None
                     else (funds.marker or "" if first else "")
                 ),
-                "score": (
-                    (_fmt(funds.score) if funds.score is not None else NOT_SCORED) if first else ""
-                ),
+                "score": _funds_score(funds) if first else "",
             }
         )
     return rows
 
 
+def _funds_score(funds: Funds) -> str:
+    if funds.weight == 0:
+        return "—"
+    return _fmt(funds.score) if funds.score is not None else NOT_SCORED
+
+
 def _funds_note(result: ScoreResult) -> str:
     funds = result.funds
+    lost = "，该项不计分。" if funds.weight > 0 else "。"  # 0 points: nothing is lost
     if funds.marker == BUDGET_INCOMPLETE:
-        return (
-            f"预算数不全：{'、'.join(funds.missing_budget_rows)}未填报预算数，"
-            "预算执行率不计算，该项不计分。"
-        )
+        return f"预算数不全：{'、'.join(funds.missing_budget_rows)}未填报预算数，预算执行率不计算{lost}"
     if funds.marker == BUDGET_MISSING:
-        return "支出数据未提供预算数，预算执行率无法计算，该项不计分。"
+        return f"支出数据未提供预算数，预算执行率无法计算{lost}"
     if funds.marker:
-        return f"{funds.marker}，预算执行率无法计算，该项不计分。"
+        return f"{funds.marker}，预算执行率无法计算{lost}"
     reason = _reason_text(funds.reason or "", funds.measures or "")
     return f"偏差原因分析及改进措施：{reason}" if reason else ""
 
@@ -87,16 +96,20 @@ def rules_text(result: ScoreResult) -> str:
     grades — never a fixed scheme."""
     settings = result.settings
     weights = "、".join(f"{k}{plain_str(v)}分" for k, v in result.weights_by_level1.items())
-    parts = [f"预算执行率{settings.get('预算执行率分值', '10')}分"]
+    scored = result.funds.weight > 0  # a form without an execution-rate score lists no such part
+    parts = [f"预算执行率{plain_str(result.funds.weight)}分"] if scored else []
     if weights:
         parts.append(weights)
     bands = "，".join(
         f"“{label}”得分为分值的{_as_percent(band_text(label, 100))}" for label in QUALITATIVE_BANDS
     )
     base = settings.get("执行率口径", "全年预算数")
+    rate = f"预算执行率 = 全年执行数 ÷ {base}" + (
+        "，得分 = 执行率 × 分值（至多为分值）" if scored else "（不计分）"
+    )
     return (
-        f"评分规则：{'，'.join(parts)}；预算执行率 = 全年执行数 ÷ {base}"
-        "，得分 = 执行率 × 分值（至多为分值）；定量指标完成即得满分，未完成按完成比例计分；"
+        f"评分规则：{'，'.join(parts)}{'；' if parts else ''}{rate}"
+        "；定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
         f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
