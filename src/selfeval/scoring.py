@@ -4,8 +4,9 @@ for the unit as a whole and for each project that has targets (财预〔2020〕1
 Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
 
 - weights: the 预算执行率 row scores 预算执行率分值 (default 10; 0 on a form that scores no rate);
-  the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator without 分值 is listed, not scored,
-  and then no total or grade is computed (a warning names the rows);
+  the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator
+  without 分值 is listed, not scored, and then no total or grade is computed (a warning names
+  the rows);
 - 预算执行率 = 全年执行数 / the 执行率口径 (default 全年预算数; 调整后预算数 is the same column;
   实际到位资金 is 收入合计's 本年数), 得分 = 执行率 × 分值, at most the 分值. Without any budget the
   block says 预算数缺失; with some rows' budget not given it says 预算数不全 and names them; either

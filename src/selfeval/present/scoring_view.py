@@ -77,7 +77,8 @@ def _funds_note(result: ScoreResult) -> str:
     funds = result.funds
     lost = "，该项不计分。" if funds.weight > 0 else "。"  # 0 points: nothing is lost
     if funds.marker == BUDGET_INCOMPLETE:
-        return f"预算数不全：{'、'.join(funds.missing_budget_rows)}未填报预算数，预算执行率不计算{lost}"
+        rows = "、".join(funds.missing_budget_rows)
+        return f"预算数不全：{rows}未填报预算数，预算执行率不计算{lost}"
     if funds.marker == BUDGET_MISSING:
         return f"支出数据未提供预算数，预算执行率无法计算{lost}"
     if funds.marker:
