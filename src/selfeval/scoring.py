@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
@@ -103,6 +104,9 @@ class Funds:
     rate_base: str = "全年预算数"
     #: The funds by source, 年度资金总额 first (the national form's rows).
     sources: list[FundRow] = field(default_factory=list)
+    #: When 当年财政拨款 is 年度资金总额 (every counted 支出 row is of a 财政拨款 预算类型 and no
+    #: 收入 states money from elsewhere): those 预算类型, for the 底稿's note; else empty.
+    fiscal_types: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -236,16 +240,37 @@ def _income(income: pd.DataFrame | None, *items: str) -> float | None:
     return float(rows["current"].astype(float).sum())
 
 
-def _sources(total: FundRow, income: pd.DataFrame | None, whole_unit: bool) -> list[FundRow]:
-    """年度资金总额 and, for the unit, the sources as 收入 states them (else 未填报)."""
-    if not whole_unit:
-        return [total, FundRow("其中：当年财政拨款"), FundRow("上年结转资金"), FundRow("其他资金")]
-    return [
-        total,
-        FundRow("其中：当年财政拨款", budget=_income(income, "财政拨款收入")),
-        FundRow("上年结转资金", budget=_income(income, "上年结转结余")),
-        FundRow("其他资金", budget=_income(income, "事业收入", "经营收入", "其他收入")),
-    ]
+def _other_money(income: pd.DataFrame | None) -> bool:
+    """Whether 收入 states money that is not this year's 财政拨款 (事业收入, 上年结转结余, …
+    above 0): then spending may be paid from it, and no row's 预算类型 says by how much."""
+    if income is None or income.empty:
+        return False
+    items = income["item"].astype(str).str.strip()
+    fiscal = {sc.INCOME_TOTAL, sc.FISCAL_INCOME, *sc.FISCAL_PARTS}
+    other = income[~items.isin(fiscal)]["current"].astype(float)
+    return bool((other.fillna(0) != 0).any())
+
+
+def fiscal_types(rows: pd.DataFrame, income: pd.DataFrame | None) -> list[str]:
+    """The 预算类型 of the counted rows when every one that spent or budgeted anything is
+    财政拨款 money (`contract.sheets.FISCAL_BUDGET_TYPES`) and 收入 names no other money;
+    else [] (当年财政拨款 is then not given: income is never a budget)."""
+    spent = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    types = spent["budget_type"].fillna("").astype(str).str.strip()
+    if spent.empty or not types.isin(sc.FISCAL_BUDGET_TYPES).all() or _other_money(income):
+        return []
+    return list(dict.fromkeys(types))
+
+
+def _sources(total: FundRow, fiscal: list[str]) -> list[FundRow]:
+    """年度资金总额, then the sources. Each cell holds only the figure its column names, from data
+    that states it: 支出 gives no split by source, so 当年财政拨款 is 年度资金总额 when every
+    row is 财政拨款 (`fiscal`), and 上年结转资金 and 其他资金 are not given. 收入 states what
+    came in, not a budget, and is never put in these columns."""
+    own = FundRow("其中：当年财政拨款")
+    if fiscal:
+        own = FundRow(own.label, total.original_budget, total.budget, total.actual)
+    return [total, own, FundRow("上年结转资金"), FundRow("其他资金")]
 
 
 def score_funds(
@@ -263,7 +288,7 @@ def score_funds(
     empty = Funds(None, None, None, None, True, weight=weight, marker=BUDGET_MISSING)
     empty.rate_base = rate_base
     if spending is None or spending.empty:
-        empty.sources = _sources(FundRow("年度资金总额"), income, project is None)
+        empty.sources = _sources(FundRow("年度资金总额"), [])
         return empty
     rows = _project_rows(spending, project) if project else _fund_rows(spending)
     actual = _known_sum(rows["actual"])
@@ -278,17 +303,17 @@ def score_funds(
     total = FundRow("年度资金总额", original, full_year, actual)
     funds = Funds(budget, actual, None, None, True, weight=weight, original_budget=original)
     funds.rate_base = rate_base
-    funds.sources = _sources(total, income, project is None)
+    funds.fiscal_types = fiscal_types(rows, income)
+    funds.sources = _sources(total, funds.fiscal_types)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
         funds.missing_budget_rows = [_label(r) for _, r in rows[~known].iterrows()]
         return funds
-    rate = execution_rate(actual, budget)
+    rate = total.rate = execution_rate(actual, budget)
     if rate is None:  # the budget is what lacks when even a 执行数 of 0 would have no rate
         funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
-    total.rate = rate
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
     funds.score = min(rate / 100, 1.0) * weight
     return funds

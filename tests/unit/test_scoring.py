@@ -798,29 +798,93 @@ def test_a_table_for_each_project_with_its_own_funds():
     assert [d.cause for d in project.deviations if d.kind == "未达成"] == ["天气"]
 
 
-def test_funds_by_source_from_the_income_sheet():
-    """The unit's 自评表 rows by source take 收入's 本年数: 财政拨款收入 → 当年财政拨款,
-    上年结转结余 → 上年结转资金, 事业 + 经营 + 其他收入 → 其他资金; a source not stated is
-    未填报 (None), a project's rows have no sources of their own."""
-    income = pd.DataFrame(
+def _income(**items: float | None) -> pd.DataFrame:
+    """A processed 收入 table: item → 本年数 (None: not given)."""
+    return pd.DataFrame(
         {
-            "item": ["收入合计", "财政拨款收入", "事业收入", "其他收入", "上年结转结余"],
-            "is_total": [True, False, False, False, False],
-            "current": [100.0, 90.0, 6.0, 4.0, 5.0],
-            "previous": [None] * 5,
+            "item": list(items),
+            "is_total": [k == "收入合计" for k in items],
+            "current": pd.array(list(items.values()), dtype="float64"),
+            "previous": [None] * len(items),
         }
     )
+
+
+def _by_source(funds) -> dict[str, tuple]:
+    return {r.label: (r.original_budget, r.budget, r.actual) for r in funds.sources}
+
+
+NOT_GIVEN_ROW = (None, None, None)
+
+
+def test_income_is_never_put_in_the_funds_block_by_source():
+    """收入 states what came in, not a budget: 财政拨款收入 90 (a figure), 0 (stated as none) or
+    absent never fills a 预算数 or 执行数 cell of the form's rows by source; with other money
+    stated (事业收入, 上年结转结余) the split of the spending is unknown, so 当年财政拨款 is not
+    given either."""
     spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 105.0, 100.0)])
-    funds = score_year({"income": income, "spending": spending}).funds
-    rows = {r.label: r for r in funds.sources}
-    assert list(rows) == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
-    assert rows["年度资金总额"].budget == 105.0 and rows["年度资金总额"].actual == 100.0
-    assert rows["其中：当年财政拨款"].budget == 90.0
-    assert rows["上年结转资金"].budget == 5.0
-    assert rows["其他资金"].budget == 10.0  # 6 + 4 (经营收入 not listed: not needed)
-    assert rows["其中：当年财政拨款"].actual is None  # 收入 says nothing of spending by source
-    without = score_year({"spending": spending}).funds
-    assert all(r.budget is None for r in without.sources[1:])
+    for fiscal in (90.0, 0.0, None):
+        income = _income(收入合计=100.0, 财政拨款收入=fiscal, 事业收入=6.0, 上年结转结余=5.0)
+        funds = score_year({"income": income, "spending": spending}).funds
+        rows = _by_source(funds)
+        assert list(rows) == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+        assert rows["年度资金总额"] == (None, 105.0, 100.0)  # the 支出 table's own figures
+        assert rows["其中：当年财政拨款"] == NOT_GIVEN_ROW
+        assert rows["上年结转资金"] == NOT_GIVEN_ROW and rows["其他资金"] == NOT_GIVEN_ROW
+        assert funds.fiscal_types == []
+        assert (
+            scoring_view(score_year({"income": income, "spending": spending}))["funds_derivation"]
+            == ""
+        )
+
+
+@pytest.mark.parametrize(
+    ("budget", "shown"),
+    [(105.0, "105.00"), (0.0, "0.00"), (None, "未填报")],
+)
+def test_this_years_fiscal_funds_derived_from_the_budget_types_and_said_in_the_review(
+    budget, shown
+):
+    """Every counted 支出 row is 财政拨款 (一般公共预算, 政府性基金预算) and 收入 names no other
+    money (its other sources stated as 0): 当年财政拨款 is 年度资金总额, cell for cell (the
+    预算数 given, stated as 0, not given), and the 底稿 says so; 上年结转资金 and 其他资金 stay
+    未填报. A 社会保险基金预算 row that states no spending (执行数 0) changes nothing."""
+    spending = spending_frame(
+        [
+            ("一般公共预算", "项目支出", "项目一", False, budget, 100.0),
+            ("政府性基金预算", None, "合计", True, None, 0.0),
+            ("社会保险基金预算", None, "合计", True, None, 0.0),
+        ]
+    )
+    income = _income(收入合计=100.0, 财政拨款收入=100.0, 事业收入=0.0, 上年结转结余=0.0)
+    for given in (income, None):
+        tables = (
+            {"spending": spending} if given is None else {"income": given, "spending": spending}
+        )
+        result = score_year(tables)
+        rows = _by_source(result.funds)
+        assert rows["其中：当年财政拨款"] == rows["年度资金总额"] == (None, budget, 100.0)
+        assert rows["上年结转资金"] == NOT_GIVEN_ROW and rows["其他资金"] == NOT_GIVEN_ROW
+        soup = _render(result)
+        funds = soup.select("table.scoring tr.funds")
+        assert _cells(funds[1])[:4] == ["其中：当年财政拨款", "未填报", shown, "100.00"]
+        assert _cells(funds[2])[1:4] == ["未填报"] * 3
+        note = soup.find(string=lambda s: s and s.startswith("「其中：当年财政拨款」各数取自"))
+        assert "预算类型均为财政拨款（一般公共预算）" in note
+        assert note.find_parent(class_="review") is not None  # the 底稿's, not the 报送稿's
+
+
+def test_no_fiscal_funds_when_a_row_is_not_fiscal_money():
+    """A 社会保险基金预算 row that spent 3 is not 财政拨款: the split is not known."""
+    spending = spending_frame(
+        [
+            ("一般公共预算", "项目支出", "项目一", False, 105.0, 100.0),
+            ("社会保险基金预算", None, "合计", True, 3.0, 3.0),
+        ]
+    )
+    result = score_year({"spending": spending})
+    assert _by_source(result.funds)["其中：当年财政拨款"] == NOT_GIVEN_ROW
+    assert _render(result).find(string=lambda s: s and "当年财政拨款」各数取自" in s) is None
 
 
 #: A form without a separate execution-rate score (Jiangxi's 管理30/产出25/效果35/满意度10).

@@ -12,6 +12,8 @@ from selfeval.contract.frames import frame_settings
 CONTRACT_VERSION = "2.0"
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
+#: The 预算类型 whose spending is 财政拨款 (决算's 财政拨款支出); 社会保险基金预算 is not.
+FISCAL_BUDGET_TYPES = BUDGET_TYPES[:3]
 SPENDING_CATEGORIES = ("基本支出", "项目支出")
 BASIC_ITEMS = ("人员支出", "公用支出")
 #: The economic classes that 决算 use for 基本支出, and which of the two groups each belongs to.

@@ -67,6 +67,19 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
     return rows
 
 
+def _derivation(funds: Funds) -> str:
+    """For the 底稿: where 当年财政拨款 comes from (the rule, as no input row states it)."""
+    if not funds.fiscal_types or all(
+        getattr(funds.sources[1], k) is None for k in ("original_budget", "budget", "actual")
+    ):
+        return ""
+    types = "、".join(funds.fiscal_types)
+    return (
+        f"「其中：当年财政拨款」各数取自年度资金总额：支出表计入的各行预算类型均为财政拨款（{types}），"
+        "收入表未列其他来源的资金；上年结转资金、其他资金数据未提供（未填报）。"
+    )
+
+
 def _funds_score(funds: Funds) -> str:
     if funds.weight == 0:
         return "—"
@@ -167,6 +180,7 @@ def scoring_view(
         "unit": amount_unit,
         "funds": _funds_rows(result, amount_unit),
         "funds_note": _funds_note(result),
+        "funds_derivation": _derivation(result.funds),
         "unscored_funds": result.funds.score is None,
         "goal": "".join(goal) or NOT_GIVEN,
         "achieved": "".join(done) or NOT_GIVEN,
