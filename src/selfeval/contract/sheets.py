@@ -39,6 +39,10 @@ INCOME_TOTAL = "收入合计"
 FISCAL_INCOME = "财政拨款收入"
 FISCAL_PARTS = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入")
 CARRIED_OVER = "上年结转结余"
+#: The sources of 收入合计 a 决算 lists, 其他收入 the catch-all: when the 收入 sheet gives each of
+#: them a 本年数 (0 included) and every other line one too, its lines are all the parts of
+#: 收入合计, which is then their sum. Fewer lines are some of the parts: no total, no shares.
+INCOME_SOURCES = (FISCAL_INCOME, "事业收入", "经营收入", "其他收入")
 INCOME_ITEMS = (
     INCOME_TOTAL,
     FISCAL_INCOME,
@@ -261,7 +265,9 @@ SHEETS: tuple[SheetSpec, ...] = (
             _internal(),
         ),
         "（选填）本年收入：收入合计与各来源；各来源之和与收入合计在舍入误差内视为一致"
-        "（上年结转结余不计入收入合计；一般公共预算、政府性基金预算财政拨款收入与财政拨款收入核对）。",
+        "（上年结转结余不计入收入合计；一般公共预算、政府性基金预算财政拨款收入与财政拨款收入核对）。"
+        "未填收入合计时，只有" + "、".join(INCOME_SOURCES) + "都填了本年数（没有的填0）、"
+        "其他各行也都填了时，才以各行之和为收入合计并计算各来源的占比；只列部分来源时不写合计。",
     ),
     SheetSpec(
         "支出",
