@@ -388,8 +388,8 @@ def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list
     out = []
     for _, claim in stated.iterrows():
         key = _text(claim.get("indicator"))
-        if key == HOLDINGS_GROWTH_KEY:
-            continue
+        if key in (HOLDINGS_GROWTH_KEY, sc.STATED_SCORE_KEY, sc.STATED_RATE_KEY):
+            continue  # reconciled where they are computed (馆藏; the 自评表's 审核底稿)
         value = float(claim["value"])
         unit = _text(claim.get("unit"))
         if key in YEARLY_KEYS:

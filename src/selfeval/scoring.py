@@ -74,6 +74,17 @@ _SHEET = "绩效目标"
 
 
 @dataclass
+class Stated:
+    """A figure of the 自评表 the unit states itself (声明数): kept, and restated as written."""
+
+    value: float
+    #: The decimals the unit wrote (98 → 0), so the report restates 98, not 98.00.
+    decimals: int | None = None
+    #: The input row (「声明数.csv 第3行」), for the 审核底稿.
+    source: str = ""
+
+
+@dataclass
 class FundRow:
     """One row of the funds block by source (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)."""
 
@@ -107,6 +118,8 @@ class Funds:
     #: When 当年财政拨款 is 年度资金总额 (every counted 支出 row is of a 财政拨款 预算类型 and no
     #: 收入 states money from elsewhere): those 预算类型, for the 底稿's note; else empty.
     fiscal_types: list[str] = field(default_factory=list)
+    #: The 预算执行率 the unit states (声明数 「预算执行率」, percent); `rate` is the program's.
+    stated_rate: Stated | None = None
 
 
 @dataclass
@@ -143,6 +156,11 @@ class ScoreResult:
     settings: dict[str, str] = field(default_factory=dict)
     #: 分值 summed by 一级指标 (the weights the data gives), in table order.
     weights_by_level1: dict[str, float] = field(default_factory=dict)
+    #: The unit's own total (声明数 「自评得分」). `total` is what the report states: this when
+    #: given, else the sum of the scores as the unit entered them or the program computed them.
+    stated_total: Stated | None = None
+    #: The program's total by the rules (None when it cannot compute one), for the 审核底稿.
+    computed_total: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,6 +446,9 @@ def score_indicators(
                 "over_achieved": over,
                 "missing_reason": missing_reason,
                 "source": row_source(row),  # the 绩效目标 row, for the 审核底稿
+                # the 得分 the unit entered for a quantitative indicator (a qualitative one's
+                # is 得分 itself): the report states it, the program's goes to the 底稿
+                "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
             }
         )
     for r in rows:
@@ -493,8 +514,7 @@ def _total(
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
         raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
-        result.total = round_half_up(raw_total, 2)
-        result.grade = grade_of(result.total, bounds)
+        result.computed_total = round_half_up(raw_total, 2)
     if table and not unweighted and not unlevelled:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
         for r in table:
@@ -571,7 +591,75 @@ def _score_table(
         },
     )
     _total(result, weight, bounds, whose)
+    if project is None:
+        result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
+        funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY)
+    _reported(result, bounds, whose)
     return result
+
+
+def _stated(tables: dict[str, pd.DataFrame], key: str) -> Stated | None:
+    """The unit's own figure `key` of the 声明数 sheet, or None."""
+    stated = tables.get("stated")
+    if stated is None or stated.empty:
+        return None
+    rows = stated[stated["indicator"].astype(str).str.strip() == key]
+    if rows.empty or _is_missing(rows.iloc[0]["value"]):
+        return None
+    row = rows.iloc[0]
+    decimals = row.get("value_decimals")
+    return Stated(
+        float(row["value"]), None if _is_missing(decimals) else int(decimals), row_source(row)
+    )
+
+
+def differs(stated: Stated, computed: float) -> bool:
+    """Whether the program's figure is another than the unit's at the unit's own precision."""
+    decimals = 2 if stated.decimals is None else stated.decimals
+    return round_half_up(computed, decimals) != round_half_up(stated.value, decimals)
+
+
+def _entered_total(result: ScoreResult) -> float | None:
+    """The total of the scores as the form shows them (the unit's where it entered one), when the
+    table is scored at all and every score is known; None otherwise."""
+    table, funds = result.indicators, result.funds
+    if not table or not result.weight_total:
+        return None
+    shown = [r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in table]
+    if any(s is None for s in shown) or (funds.score is None and funds.weight > 0):
+        return None
+    return round_half_up(float(sum(shown)) + (funds.score or 0.0), 2)
+
+
+def _reported(result: ScoreResult, bounds: tuple[float, float, float], whose: str) -> None:
+    """The total and grade the report states — the unit's own figures are kept, never
+    overridden: its stated 自评得分, else the scores as entered — and a warning for the 底稿
+    wherever the program computes another figure than the unit's."""
+    for r in result.indicators:
+        entered, computed = r.get("所填得分"), r["得分"]
+        if entered is not None and computed is not None and abs(entered - computed) > 0.005:
+            result.warnings.append(
+                f"{whose}指标「{r['三级指标']}」单位所填得分{plain_str(entered)}分，"
+                f"按评分规则计算为{_fmt(computed)}分（报送稿按单位所填）。"
+            )
+    total = _entered_total(result)
+    stated = result.stated_total
+    if stated is not None:
+        computed = result.computed_total
+        if computed is not None and differs(stated, computed):
+            result.warnings.append(
+                f"{whose}单位自评得分{decimal_str(stated.value, stated.decimals or 0)}分，"
+                f"按评分规则计算为{_fmt(computed)}分（报送稿按单位所填）。"
+            )
+        total = stated.value
+    rate, computed_rate = result.funds.stated_rate, result.funds.rate
+    if rate is not None and computed_rate is not None and differs(rate, computed_rate):
+        result.warnings.append(
+            f"{whose}单位所写预算执行率{decimal_str(rate.value, rate.decimals or 0)}%，"
+            f"按支出表计算为{_fmt(computed_rate)}%（报送稿按单位所写）。"
+        )
+    result.total = total
+    result.grade = None if total is None else grade_of(round_half_up(total, 2), bounds)
 
 
 def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult:

@@ -128,7 +128,12 @@ STATED_YEARLY = {
     "资料份数": "materials",
 }
 HOLDINGS_GROWTH_KEY = "馆藏年均增长"
-STATED_YEARLY_KEYS = (*STATED_YEARLY, HOLDINGS_GROWTH_KEY)
+#: The unit's own 自评表 figures for the unit as a whole: its total score (分) and its 预算执行率
+#: (percent, 103.21 for 103.21%). The report states them as the unit's; where the program
+#: computes the figure too and gets another, the 审核底稿 shows both.
+STATED_SCORE_KEY = "自评得分"
+STATED_RATE_KEY = "预算执行率"
+STATED_YEARLY_KEYS = (*STATED_YEARLY, HOLDINGS_GROWTH_KEY, STATED_SCORE_KEY, STATED_RATE_KEY)
 #: Measures of ``<类别>·<度量>`` keys; 次数 counts the listings of the category.
 STATED_CATEGORY = {
     "次数": "listings",
@@ -529,7 +534,10 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("说明", "note", required=False, kind="prose"),
             _internal(),
         ),
-        "（选填）原始资料中写明、本程序会重新计算以便核对的数字。",
+        "（选填）原始资料中写明、本程序会重新计算以便核对的数字。"
+        f"「{STATED_SCORE_KEY}」（单位自评的总分，如 98）和「{STATED_RATE_KEY}」"
+        "（单位所写的预算执行率，填 103.21、单位 %）是单位自评的数字：报告按单位所填的写，"
+        "程序算出的数不同时，报送稿仍写单位的数字，审核底稿并列两者并标 ⚠。",
     ),
 )
 

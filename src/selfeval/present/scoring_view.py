@@ -17,7 +17,9 @@ from selfeval.scoring import (
     BUDGET_MISSING,
     Funds,
     ScoreResult,
+    Stated,
     _reason_text,
+    differs,
 )
 
 NOT_SCORED = "不计分"
@@ -56,11 +58,7 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
                 "actual": money_number(source.actual, None, unit),
                 # no 分值 of its own on a form without an execution-rate score
                 "weight": (plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
-                "rate": (
-                    f"{_fmt(funds.rate)}%"
-                    if first and funds.rate is not None
-                    else (funds.marker or "" if first else "")
-                ),
+                "rate": _funds_rate(funds) if first else "",
                 "score": _funds_score(funds) if first else "",
             }
         )
@@ -78,6 +76,82 @@ def _derivation(funds: Funds) -> str:
         f"「其中：当年财政拨款」各数取自年度资金总额：支出表计入的各行预算类型均为财政拨款（{types}），"
         "收入表未列其他来源的资金；上年结转资金、其他资金数据未提供（未填报）。"
     )
+
+
+def _stated_text(stated: Stated) -> str:
+    """A figure the unit stated, at the decimals it wrote (98, 103.21)."""
+    return decimal_str(stated.value, 2 if stated.decimals is None else stated.decimals)
+
+
+def _funds_rate(funds: Funds) -> str:
+    """The unit's 执行率 when it states one (kept over the program's), else the program's, else
+    why there is none."""
+    if funds.stated_rate is not None:
+        return f"{_stated_text(funds.stated_rate)}%"
+    return f"{_fmt(funds.rate)}%" if funds.rate is not None else (funds.marker or "")
+
+
+def _total_text(result: ScoreResult) -> str:
+    if result.stated_total is not None and result.total == result.stated_total.value:
+        return _stated_text(result.stated_total)
+    return _fmt(result.total, missing="未计算")
+
+
+def _row_score(rec: dict) -> tuple[str, str]:
+    """(the 得分 cell, the 底稿's word on it): the unit's entered 得分 kept over the program's."""
+    entered, computed = rec.get("所填得分"), rec["得分"]
+    if entered is None:
+        return _fmt(computed, missing=NOT_SCORED), ""
+    where = f"（{rec['source']}「得分」）" if rec.get("source") else ""
+    if computed is None:
+        why = "实际完成值未填报，" if not rec["实际完成值"] else ""
+        own = f"{rec['三级指标']}：得分{plain_str(entered)}为单位所填{where}"
+        return plain_str(entered), f"{own}（{why}程序未计算）。"
+    if abs(entered - computed) > 0.005:
+        return plain_str(entered), (
+            f"⚠ {rec['三级指标']}：单位所填得分{plain_str(entered)}{where}，"
+            f"按评分规则计算为{_fmt(computed)}；报送稿按单位所填。"
+        )
+    return plain_str(entered), ""
+
+
+def stated_notes(result: ScoreResult) -> list[str]:
+    """For the 底稿: the unit's own total and 执行率 beside the program's, ⚠ where they differ,
+    or the program's reason when it computes none."""
+    notes = []
+    stated, computed = result.stated_total, result.computed_total
+    if stated is not None:
+        where = f"（{stated.source}）" if stated.source else ""
+        own = f"总分{_stated_text(stated)}为单位自评得分{where}"
+        if computed is None:
+            reason = result.unscored_reason or "未计算总分"
+            notes.append(f"{own}；程序未计算：{reason}。")
+        elif differs(stated, computed):
+            notes.append(f"⚠ {own}，按评分规则计算为{_fmt(computed)}分；报送稿按单位所填。")
+        else:
+            notes.append(f"✓ {own}，与按评分规则计算的{_fmt(computed)}分一致。")
+    elif result.total is not None and computed is None:
+        reason = result.unscored_reason or "未计算总分"
+        notes.append(f"总分{_total_text(result)}为单位所填各项得分之和；程序未计算：{reason}。")
+    elif result.total is not None and computed is not None and abs(result.total - computed) > 0.005:
+        notes.append(
+            f"⚠ 总分{_total_text(result)}为各项得分之和（含单位所填得分），"
+            f"按评分规则计算为{_fmt(computed)}分；报送稿按单位所填。"
+        )
+    if result.grade and (computed is None or stated is not None):
+        notes.append(f"等级“{result.grade}”按等级标准由总分{_total_text(result)}确定。")
+    funds = result.funds
+    rate = funds.stated_rate
+    if rate is not None:
+        where = f"（{rate.source}）" if rate.source else ""
+        own = f"执行率{_stated_text(rate)}%为单位所写{where}"
+        if funds.rate is None:
+            notes.append(f"{own}；程序无法计算（{funds.marker or '预算数缺失'}）。")
+        elif differs(rate, funds.rate):
+            notes.append(f"⚠ {own}，按支出表计算为{_fmt(funds.rate)}%；报送稿按单位所写。")
+        else:
+            notes.append(f"✓ {own}，与按支出表计算的{_fmt(funds.rate)}%一致。")
+    return notes
 
 
 def _funds_score(funds: Funds) -> str:
@@ -147,6 +221,7 @@ def scoring_view(
     span2 = _spans(level2, parents=level1)
     rows = []
     for i, rec in enumerate(table):
+        score, score_review = _row_score(rec)
         rows.append(
             {
                 "level1": rec["一级指标"],
@@ -157,7 +232,8 @@ def scoring_view(
                 "target": rec["年度指标值"] or NOT_GIVEN,
                 "actual": rec["实际完成值"] or NOT_GIVEN,
                 "weight": plain_str(rec["分值"], missing=NOT_GIVEN),
-                "score": _fmt(rec["得分"], missing=NOT_SCORED),
+                "score": score,
+                "score_review": score_review,
                 "reason": rec["偏差原因分析及改进措施"],
                 "met": bool(rec["met"]),
                 "over_achieved": bool(rec["over_achieved"]),
@@ -187,7 +263,11 @@ def scoring_view(
         "rows": rows,
         "targets_given": result.targets_given,
         "weight_total": plain_str(result.weight_total, missing="—"),
-        "total": _fmt(result.total, missing="未计算"),
+        "total": _total_text(result),
+        # the total is the unit's own (stated, or its entered scores) where the program has none
+        "total_stated": result.total is not None and result.computed_total is None,
+        "stated_notes": stated_notes(result)
+        + [r["score_review"] for r in rows if r["score_review"]],
         "grade": result.grade or "未评定",
         "unscored_reason": result.unscored_reason or "",
         "rules": rules_text(result),

@@ -234,7 +234,8 @@ def self_evaluation(v: dict, year: int) -> list[Block]:
     sources = [f"{r['level3']}：{r['source']}" for r in v["rows"] if r.get("source")]
     if sources:
         blocks.append(Note("绩效指标来源：" + "；".join(sources) + "。", review=True))
-    if v["unscored_reason"]:
+    blocks += [Note(n, review=True) for n in v.get("stated_notes", [])]
+    if v["unscored_reason"] and not v.get("total_stated"):
         blocks.append(Paragraph.of(f"{v['unscored_reason']}。", kind="unscored"))
     blocks.append(Note(v["rules"], review=True))
     return blocks
