@@ -310,7 +310,11 @@ def unit_row(name: str, results: dict | None, own: bool = False) -> UnitRow:
     )
     scoring = results.get("scoring") or {}
     funds = scoring.get("funds") or {}
-    rate = _number(funds.get("rate"))
+    # the rate the unit's report states: its own (声明数) where given, else the program's
+    stated = funds.get("stated_rate")
+    rate = _number(stated.get("value")) if isinstance(stated, dict) else None
+    if rate is None:
+        rate = _number(funds.get("rate"))
     if rate is None:
         rate = execution_rate(actual, budget)
     checks = results.get("checks")
