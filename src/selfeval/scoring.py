@@ -594,7 +594,7 @@ def _score_table(
     if project is None:
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
         funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY)
-    _reported(result, bounds, whose)
+    _reported(result, bounds)
     return result
 
 
@@ -631,33 +631,15 @@ def _entered_total(result: ScoreResult) -> float | None:
     return round_half_up(float(sum(shown)) + (funds.score or 0.0), 2)
 
 
-def _reported(result: ScoreResult, bounds: tuple[float, float, float], whose: str) -> None:
-    """The total and grade the report states — the unit's own figures are kept, never
-    overridden: its stated 自评得分, else the scores as entered — and a warning for the 底稿
-    wherever the program computes another figure than the unit's."""
-    for r in result.indicators:
-        entered, computed = r.get("所填得分"), r["得分"]
-        if entered is not None and computed is not None and abs(entered - computed) > 0.005:
-            result.warnings.append(
-                f"{whose}指标「{r['三级指标']}」单位所填得分{plain_str(entered)}分，"
-                f"按评分规则计算为{_fmt(computed)}分（报送稿按单位所填）。"
-            )
+def _reported(result: ScoreResult, bounds: tuple[float, float, float]) -> None:
+    """The total and grade the report states. The unit's own figures are kept, never
+    overridden: its stated 自评得分, else the sum of the scores as the form shows them (the
+    unit's entered 得分 where given). The program's figures stay beside them
+    (`computed_total`, each row's 得分, `Funds.rate`) for the 审核底稿, which marks a
+    difference with ⚠ (`differs`)."""
     total = _entered_total(result)
-    stated = result.stated_total
-    if stated is not None:
-        computed = result.computed_total
-        if computed is not None and differs(stated, computed):
-            result.warnings.append(
-                f"{whose}单位自评得分{decimal_str(stated.value, stated.decimals or 0)}分，"
-                f"按评分规则计算为{_fmt(computed)}分（报送稿按单位所填）。"
-            )
-        total = stated.value
-    rate, computed_rate = result.funds.stated_rate, result.funds.rate
-    if rate is not None and computed_rate is not None and differs(rate, computed_rate):
-        result.warnings.append(
-            f"{whose}单位所写预算执行率{decimal_str(rate.value, rate.decimals or 0)}%，"
-            f"按支出表计算为{_fmt(computed_rate)}%（报送稿按单位所写）。"
-        )
+    if result.stated_total is not None:
+        total = result.stated_total.value
     result.total = total
     result.grade = None if total is None else grade_of(round_half_up(total, 2), bounds)
 
