@@ -490,7 +490,14 @@ SHEETS: tuple[SheetSpec, ...] = (
                 enum=ASSESSMENTS,
                 doc="定性指标必填；也可写 达成、部分达成、未达成",
             ),
-            _c("得分", "score", required=False, kind="number", doc="仅定性指标填写"),
+            _c(
+                "得分",
+                "score",
+                required=False,
+                kind="number",
+                doc="定性指标必填；定量指标可填单位自评的得分：报告按所填的写，与按评分规则计算的"
+                "不同时审核底稿并列两者",
+            ),
             _c("偏差原因", "deviation_reason", required=False, kind="prose"),
             _c("改进措施", "measures", required=False, kind="prose"),
             _internal(),
