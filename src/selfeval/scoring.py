@@ -118,8 +118,11 @@ class Funds:
     #: When 当年财政拨款 is 年度资金总额 (every counted 支出 row is of a 财政拨款 预算类型 and no
     #: 收入 states money from elsewhere): those 预算类型, for the 底稿's note; else empty.
     fiscal_types: list[str] = field(default_factory=list)
-    #: The 预算执行率 the unit states (声明数 「预算执行率」, percent); `rate` is the program's.
+    #: The 预算执行率 the unit states (声明数 「预算执行率」, else the 实际值 of the 绩效目标's
+    #: 预算执行率 row; percent); `rate` is the program's.
     stated_rate: Stated | None = None
+    #: The 得分 the unit entered in that row; `score` is the program's.
+    stated_score: Stated | None = None
 
 
 @dataclass
@@ -541,6 +544,9 @@ def _score_table(
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
         funds.measures = _text(first.get("measures")) or None
+        # the unit's own 执行率 (实际值) and 得分 of the 预算执行率 row, for its table
+        funds.stated_rate = _entered(first, "actual", _decimals(_text(first.get("actual_text"))))
+        funds.stated_score = _entered(first, "score", None)
     if funds.marker and funds.weight == 0:
         pass  # the rate scores nothing here: its lack costs no points (the gate still says it)
     elif funds.marker == BUDGET_INCOMPLETE:
@@ -591,11 +597,23 @@ def _score_table(
         },
     )
     _total(result, weight, bounds, whose)
-    if project is None:
+    if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
-        funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY)
+        funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY) or funds.stated_rate
     _reported(result, bounds)
     return result
+
+
+def _decimals(text: str) -> int | None:
+    """The decimals of the one number written in `text` (「103.21%」 → 2), None without one."""
+    found = re.findall(r"\d+(?:\.(\d+))?", text.replace(",", ""))
+    return len(found[0]) if len(found) == 1 else None
+
+
+def _entered(row: pd.Series, column: str, decimals: int | None) -> Stated | None:
+    """A figure the unit entered in the 预算执行率 row of 绩效目标, as the unit's own."""
+    value = _num(row.get(column))
+    return None if value is None else Stated(value, decimals, row_source(row))
 
 
 def _stated(tables: dict[str, pd.DataFrame], key: str) -> Stated | None:
@@ -626,9 +644,10 @@ def _entered_total(result: ScoreResult) -> float | None:
     if not table or not result.weight_total:
         return None
     shown = [r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in table]
-    if any(s is None for s in shown) or (funds.score is None and funds.weight > 0):
+    rate_score = funds.stated_score.value if funds.stated_score is not None else funds.score
+    if any(s is None for s in shown) or (rate_score is None and funds.weight > 0):
         return None
-    return round_half_up(float(sum(shown)) + (funds.score or 0.0), 2)
+    return round_half_up(float(sum(shown)) + (rate_score or 0.0), 2)
 
 
 def _reported(result: ScoreResult, bounds: tuple[float, float, float]) -> None:

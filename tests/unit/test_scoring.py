@@ -957,3 +957,29 @@ def test_the_default_or_a_stated_funds_weight_of_ten_refuses_weights_of_a_hundre
         clean_year(tmp_path / "2024", 2024)
     (problem,) = info.value.problems
     assert "合计为100" in problem.message and "应为90" in problem.message
+
+
+def test_a_projects_own_rate_and_funds_score_from_its_funds_row():
+    """A project's 预算执行率 row states 实际值 95 and 得分 9 where its 支出 gives 6 / 8 = 75%
+    (7.5): the project's table keeps the unit's (total 9 + 90 × 5/10 = 54), the program's
+    stays beside it; without them the program's 7.5 + 45 = 52.5."""
+    from selfeval.scoring import score_tables
+
+    funds_row = list(q("预算执行率", "", "预算执行率", "≥", 100, 95, 10, "%"))
+    funds_row[11] = 9.0  # 得分
+    rows = [
+        q("产出指标", "数量指标", "送书场次", "≥", 10, 5, 90, "场", reason="天气"),
+        tuple(funds_row),
+    ]
+    spending = spending_frame([("一般公共预算", "项目支出", "送书专项", False, 8.0, 6.0)])
+    targets = targets_frame(rows).assign(project="送书专项")
+    _, project = score_tables({"spending": spending, "targets": targets})
+    assert project.funds.rate == pytest.approx(75.0) and project.funds.score == pytest.approx(7.5)
+    assert (project.funds.stated_rate.value, project.funds.stated_rate.decimals) == (95.0, 0)
+    assert project.funds.stated_score.value == 9.0
+    assert project.computed_total == 52.5 and project.total == 54.0
+    view = scoring_view(project)["funds"][0]
+    assert (view["rate"], view["score"]) == ("95%", "9")
+    without = targets_frame(rows[:1]).assign(project="送书专项")
+    _, plain = score_tables({"spending": spending, "targets": without})
+    assert plain.total == plain.computed_total == 52.5

@@ -79,8 +79,10 @@ def _derivation(funds: Funds) -> str:
 
 
 def _stated_text(stated: Stated) -> str:
-    """A figure the unit stated, at the decimals it wrote (98, 103.21)."""
-    return decimal_str(stated.value, 2 if stated.decimals is None else stated.decimals)
+    """A figure the unit stated, at the decimals it wrote (98, 103.21; as typed when unknown)."""
+    if stated.decimals is None:
+        return plain_str(stated.value)
+    return decimal_str(stated.value, stated.decimals)
 
 
 def _funds_rate(funds: Funds) -> str:
@@ -115,24 +117,30 @@ def _row_score(rec: dict) -> tuple[str, str]:
     return plain_str(entered), ""
 
 
-def stated_notes(result: ScoreResult) -> list[str]:
-    """For the 底稿: the unit's own total and 执行率 beside the program's, ⚠ where they differ,
-    or the program's reason when it computes none."""
-    notes = []
+def _beside(own: str, stated: Stated, computed: float | None, how: str, why: str, **kw) -> str:
+    """The unit's figure (`own`) beside the program's: why the program has none, ⚠ and both
+    where they differ at the unit's precision, ✓ where they agree."""
+    unit, verb = kw.get("unit", ""), kw.get("verb", "所填")
+    if computed is None:
+        return f"{own}；{why}。"
+    if differs(stated, computed):
+        return f"⚠ {own}，{how}为{_fmt(computed)}{unit}；报送稿按单位{verb}。"
+    return f"✓ {own}，与{how}的{_fmt(computed)}{unit}一致。"
+
+
+def _where(stated: Stated, column: str = "") -> str:
+    return f"（{stated.source}{column}）" if stated.source else ""
+
+
+def _total_notes(result: ScoreResult) -> list[str]:
     stated, computed = result.stated_total, result.computed_total
+    why = f"程序未计算：{result.unscored_reason or '未计算总分'}"
+    notes = []
     if stated is not None:
-        where = f"（{stated.source}）" if stated.source else ""
-        own = f"总分{_stated_text(stated)}为单位自评得分{where}"
-        if computed is None:
-            reason = result.unscored_reason or "未计算总分"
-            notes.append(f"{own}；程序未计算：{reason}。")
-        elif differs(stated, computed):
-            notes.append(f"⚠ {own}，按评分规则计算为{_fmt(computed)}分；报送稿按单位所填。")
-        else:
-            notes.append(f"✓ {own}，与按评分规则计算的{_fmt(computed)}分一致。")
+        own = f"总分{_stated_text(stated)}为单位自评得分{_where(stated)}"
+        notes.append(_beside(own, stated, computed, "按评分规则计算", why, unit="分"))
     elif result.total is not None and computed is None:
-        reason = result.unscored_reason or "未计算总分"
-        notes.append(f"总分{_total_text(result)}为单位所填各项得分之和；程序未计算：{reason}。")
+        notes.append(f"总分{_total_text(result)}为单位所填各项得分之和；{why}。")
     elif result.total is not None and computed is not None and abs(result.total - computed) > 0.005:
         notes.append(
             f"⚠ 总分{_total_text(result)}为各项得分之和（含单位所填得分），"
@@ -140,23 +148,31 @@ def stated_notes(result: ScoreResult) -> list[str]:
         )
     if result.grade and (computed is None or stated is not None):
         notes.append(f"等级“{result.grade}”按等级标准由总分{_total_text(result)}确定。")
+    return notes
+
+
+def stated_notes(result: ScoreResult) -> list[str]:
+    """For the 底稿: the unit's own total, 执行率 and its 得分 beside the program's, ⚠ where
+    they differ, or the program's reason when it computes none."""
+    notes = _total_notes(result)
     funds = result.funds
-    rate = funds.stated_rate
-    if rate is not None:
-        where = f"（{rate.source}）" if rate.source else ""
-        own = f"执行率{_stated_text(rate)}%为单位所写{where}"
-        if funds.rate is None:
-            notes.append(f"{own}；程序无法计算（{funds.marker or '预算数缺失'}）。")
-        elif differs(rate, funds.rate):
-            notes.append(f"⚠ {own}，按支出表计算为{_fmt(funds.rate)}%；报送稿按单位所写。")
-        else:
-            notes.append(f"✓ {own}，与按支出表计算的{_fmt(funds.rate)}%一致。")
+    why = f"程序无法计算（{funds.marker or BUDGET_MISSING}）"
+    if funds.stated_rate is not None:
+        rate = funds.stated_rate
+        own = f"执行率{_stated_text(rate)}%为单位所写{_where(rate)}"
+        notes.append(_beside(own, rate, funds.rate, "按支出表计算", why, unit="%", verb="所写"))
+    if funds.stated_score is not None and funds.weight > 0:
+        score = funds.stated_score
+        own = f"预算执行率得分{_stated_text(score)}为单位所填{_where(score, '「得分」')}"
+        notes.append(_beside(own, score, funds.score, "按评分规则计算", why))
     return notes
 
 
 def _funds_score(funds: Funds) -> str:
     if funds.weight == 0:
         return "—"
+    if funds.stated_score is not None:  # the unit's own, kept over the program's
+        return _stated_text(funds.stated_score)
     return _fmt(funds.score) if funds.score is not None else NOT_SCORED
 
 

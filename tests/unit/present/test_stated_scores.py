@@ -185,3 +185,37 @@ def document_warnings(tmp_path, sheets: dict) -> list[str]:
     """The build summary's warnings of the year (cleaner's and 自评表's)."""
     cleaned = clean_year(write_csvs(tmp_path / "w" / str(YEAR), sheets), YEAR)
     return results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR).warnings
+
+
+def _funds_row(actual: str, score: str) -> dict:
+    """complete_year with the 绩效目标's 预算执行率 row (row 5): the unit's 实际值 and 得分."""
+    sheets = complete_year()
+    head, *rows = sheets["绩效目标"]
+    rows = [[*r, ""] for r in rows]
+    rows.append(["预算执行率", "", "预算执行率", "", "100%", actual, "%", 10, score])
+    sheets["绩效目标"] = [[*head, "得分"], *rows]
+    return sheets
+
+
+@pytest.mark.parametrize(("score", "total"), [("9.2", "93.20"), ("0", "84.00")])
+def test_the_rate_and_score_entered_in_the_funds_row_are_kept(tmp_path, score, total):
+    """The 预算执行率 row states 91.5% and 9.2 (or 0) where the rules give 90.00% and 9.00: the
+    form keeps the unit's, the total adds them (50 + 24 + 10 + 9.2 = 93.2; + 0 = 84)."""
+    _, soup = report(tmp_path, _funds_row("91.5%", score))
+    cells = _funds_cells(soup)
+    assert (cells[5], cells[6]) == ("91.5%", score)
+    assert _conclusion(soup).startswith(f"经自评，2025年度部门整体支出绩效自评得分{total}分，")
+    review = _review(soup)
+    rate = "⚠ 执行率91.5%为单位所写（绩效目标.csv 第5行），按支出表计算为90.00%；报送稿按单位所写。"
+    assert rate in review
+    assert (
+        f"⚠ 预算执行率得分{score}为单位所填（绩效目标.csv 第5行「得分」），"
+        "按评分规则计算为9.00；报送稿按单位所填。"
+    ) in review
+
+
+def test_a_funds_row_without_rate_or_score_leaves_the_programs(tmp_path):
+    _, soup = report(tmp_path, _funds_row("", ""))
+    cells = _funds_cells(soup)
+    assert (cells[5], cells[6]) == ("90.00%", "9.00")
+    assert not any("单位所" in n for n in _review(soup))
