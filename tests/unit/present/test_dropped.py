@@ -140,7 +140,9 @@ def test_the_department_part_is_numbered_among_the_sections_and_names_units_with
         "九、下一步改进措施",
         "十、其他需要说明的情况",  # the 落款 closes it, after the department part
     ]
-    assert titles[10:] == ["附表1：部门整体支出绩效自评表"]
+    assert [s.entry for s in document.sections if not s.review][10:] == [
+        "附件　部门整体支出绩效自评表"
+    ]
     text = section(soup, "department")
     assert f"部门整体包括本级和下属单位5个（{DECLARED}）" in text
     assert f"{DECLARED}本年度没有可用的数据，未计入合计" in text
