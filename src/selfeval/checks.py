@@ -24,6 +24,7 @@ from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
 from selfeval.rules import (
     decimal_str,
+    execution_rate,
     is_year_folder,
     money_str,
     number_str,
@@ -398,8 +399,8 @@ def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list
     out = []
     for _, claim in stated.iterrows():
         key = _text(claim.get("indicator"))
-        if key == HOLDINGS_GROWTH_KEY:
-            continue
+        if key in (HOLDINGS_GROWTH_KEY, sc.STATED_SCORE_KEY, sc.STATED_RATE_KEY):
+            continue  # reconciled where they are computed (馆藏; the 自评表's 审核底稿)
         value = float(claim["value"])
         unit = _text(claim.get("unit"))
         if key in YEARLY_KEYS:
@@ -612,10 +613,8 @@ def check_rates(spending: pd.DataFrame | None, unit: str = "万元") -> list[Che
     out = []
     for _, row in spending.iterrows():
         budget, actual = row.get("budget"), row.get("actual")
-        if _missing(budget) or _missing(actual) or float(budget) <= 0:
-            continue
-        rate = float(actual) / float(budget) * 100
-        if rate <= 100 + 1e-9:
+        rate = execution_rate(actual, budget)
+        if rate is None or rate <= 100 + 1e-9:
             continue
         label = "·".join(
             _text(row.get(k)) for k in ("budget_type", "category", "item") if _text(row.get(k))

@@ -298,6 +298,19 @@ QUALITATIVE = "定性"
 EPS = 1e-9
 
 
+def execution_rate(actual: Any, budget: Any) -> float | None:
+    """预算执行率 in percent, 执行数 ÷ 预算数 × 100: the one rule every layer uses (the cleaner's
+    check of a row, the figures, the 自评表's score, 数据核对, a department's members).
+
+    None when either figure is not given (a missing 预算数 is never read as 0) or the 预算数 is
+    not above 0: a rate over nothing budgeted is no rate, and a 执行数 spent without a budget is
+    said as such by the caller, never as an infinite or negative percentage.
+    """
+    if is_missing(actual) or is_missing(budget) or float(budget) <= 0:
+        return None
+    return float(actual) / float(budget) * 100
+
+
 GRADES = ("优", "良", "中")
 GRADE_BOUNDS = (90.0, 80.0, 60.0)
 

@@ -3,9 +3,10 @@ for the unit as a whole and for each project that has targets (财预〔2020〕1
 
 Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
 
-- weights: the 预算执行率 row scores 预算执行率分值 (default 10); the indicators' 分值 come from the
-  data and, with it, add to 100 (checked in 01). An indicator without 分值 is listed, not scored,
-  and then no total or grade is computed (a warning names the rows);
+- weights: the 预算执行率 row scores 预算执行率分值 (default 10; 0 on a form that scores no rate);
+  the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator
+  without 分值 is listed, not scored, and then no total or grade is computed (a warning names
+  the rows);
 - 预算执行率 = 全年执行数 / the 执行率口径 (default 全年预算数; 调整后预算数 is the same column;
   实际到位资金 is 收入合计's 本年数), 得分 = 执行率 × 分值, at most the 分值. Without any budget the
   block says 预算数缺失; with some rows' budget not given it says 预算数不全 and names them; either
@@ -32,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
@@ -45,6 +47,7 @@ from selfeval.rules import (
     QUALITATIVE,
     RATE_REASON_THRESHOLD,
     decimal_str,
+    execution_rate,
     grade_of,
     plain_str,
     round_half_up,
@@ -68,6 +71,17 @@ TABLE_COLUMNS = [
 ]
 FLAG_COLUMNS = ["met", "over_achieved", "missing_reason"]
 _SHEET = "绩效目标"
+
+
+@dataclass
+class Stated:
+    """A figure of the 自评表 the unit states itself (声明数): kept, and restated as written."""
+
+    value: float
+    #: The decimals the unit wrote (98 → 0), so the report restates 98, not 98.00.
+    decimals: int | None = None
+    #: The input row (「声明数.csv 第3行」), for the 审核底稿.
+    source: str = ""
 
 
 @dataclass
@@ -101,6 +115,14 @@ class Funds:
     rate_base: str = "全年预算数"
     #: The funds by source, 年度资金总额 first (the national form's rows).
     sources: list[FundRow] = field(default_factory=list)
+    #: When 当年财政拨款 is 年度资金总额 (every counted 支出 row is of a 财政拨款 预算类型 and no
+    #: 收入 states money from elsewhere): those 预算类型, for the 底稿's note; else empty.
+    fiscal_types: list[str] = field(default_factory=list)
+    #: The 预算执行率 the unit states (声明数 「预算执行率」, else the 实际值 of the 绩效目标's
+    #: 预算执行率 row; percent); `rate` is the program's.
+    stated_rate: Stated | None = None
+    #: The 得分 the unit entered in that row; `score` is the program's.
+    stated_score: Stated | None = None
 
 
 @dataclass
@@ -137,6 +159,11 @@ class ScoreResult:
     settings: dict[str, str] = field(default_factory=dict)
     #: 分值 summed by 一级指标 (the weights the data gives), in table order.
     weights_by_level1: dict[str, float] = field(default_factory=dict)
+    #: The unit's own total (声明数 「自评得分」). `total` is what the report states: this when
+    #: given, else the sum of the scores as the unit entered them or the program computed them.
+    stated_total: Stated | None = None
+    #: The program's total by the rules (None when it cannot compute one), for the 审核底稿.
+    computed_total: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,16 +261,37 @@ def _income(income: pd.DataFrame | None, *items: str) -> float | None:
     return float(rows["current"].astype(float).sum())
 
 
-def _sources(total: FundRow, income: pd.DataFrame | None, whole_unit: bool) -> list[FundRow]:
-    """年度资金总额 and, for the unit, the sources as 收入 states them (else 未填报)."""
-    if not whole_unit:
-        return [total, FundRow("其中：当年财政拨款"), FundRow("上年结转资金"), FundRow("其他资金")]
-    return [
-        total,
-        FundRow("其中：当年财政拨款", budget=_income(income, "财政拨款收入")),
-        FundRow("上年结转资金", budget=_income(income, "上年结转结余")),
-        FundRow("其他资金", budget=_income(income, "事业收入", "经营收入", "其他收入")),
-    ]
+def _other_money(income: pd.DataFrame | None) -> bool:
+    """Whether 收入 states money that is not this year's 财政拨款 (事业收入, 上年结转结余, …
+    above 0): then spending may be paid from it, and no row's 预算类型 says by how much."""
+    if income is None or income.empty:
+        return False
+    items = income["item"].astype(str).str.strip()
+    fiscal = {sc.INCOME_TOTAL, sc.FISCAL_INCOME, *sc.FISCAL_PARTS}
+    other = income[~items.isin(fiscal)]["current"].astype(float)
+    return bool((other.fillna(0) != 0).any())
+
+
+def fiscal_types(rows: pd.DataFrame, income: pd.DataFrame | None) -> list[str]:
+    """The 预算类型 of the counted rows when every one that spent or budgeted anything is
+    财政拨款 money (`contract.sheets.FISCAL_BUDGET_TYPES`) and 收入 names no other money;
+    else [] (当年财政拨款 is then not given: income is never a budget)."""
+    spent = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    types = spent["budget_type"].fillna("").astype(str).str.strip()
+    if spent.empty or not types.isin(sc.FISCAL_BUDGET_TYPES).all() or _other_money(income):
+        return []
+    return list(dict.fromkeys(types))
+
+
+def _sources(total: FundRow, fiscal: list[str]) -> list[FundRow]:
+    """年度资金总额, then the sources. Each cell holds only the figure its column names, from data
+    that states it: 支出 gives no split by source, so 当年财政拨款 is 年度资金总额 when every
+    row is 财政拨款 (`fiscal`), and 上年结转资金 and 其他资金 are not given. 收入 states what
+    came in, not a budget, and is never put in these columns."""
+    own = FundRow("其中：当年财政拨款")
+    if fiscal:
+        own = FundRow(own.label, total.original_budget, total.budget, total.actual)
+    return [total, own, FundRow("上年结转资金"), FundRow("其他资金")]
 
 
 def score_funds(
@@ -261,7 +309,7 @@ def score_funds(
     empty = Funds(None, None, None, None, True, weight=weight, marker=BUDGET_MISSING)
     empty.rate_base = rate_base
     if spending is None or spending.empty:
-        empty.sources = _sources(FundRow("年度资金总额"), income, project is None)
+        empty.sources = _sources(FundRow("年度资金总额"), [])
         return empty
     rows = _project_rows(spending, project) if project else _fund_rows(spending)
     actual = _known_sum(rows["actual"])
@@ -276,17 +324,17 @@ def score_funds(
     total = FundRow("年度资金总额", original, full_year, actual)
     funds = Funds(budget, actual, None, None, True, weight=weight, original_budget=original)
     funds.rate_base = rate_base
-    funds.sources = _sources(total, income, project is None)
+    funds.fiscal_types = fiscal_types(rows, income)
+    funds.sources = _sources(total, funds.fiscal_types)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
         funds.missing_budget_rows = [_label(r) for _, r in rows[~known].iterrows()]
         return funds
-    if budget is None or budget <= 0 or actual is None:
-        funds.marker = BUDGET_MISSING if budget is None or budget <= 0 else ACTUAL_MISSING
+    rate = total.rate = execution_rate(actual, budget)
+    if rate is None:  # the budget is what lacks when even a 执行数 of 0 would have no rate
+        funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
-    rate = actual / budget * 100
-    total.rate = rate
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
     funds.score = min(rate / 100, 1.0) * weight
     return funds
@@ -405,6 +453,9 @@ def score_indicators(
                 "direction": direction,
                 "target_value": None if direction == QUALITATIVE else target,
                 "actual_value": None if direction == QUALITATIVE else actual,
+                # the 得分 the unit entered for a quantitative indicator (a qualitative one's
+                # is 得分 itself): the report states it, the program's goes to the 底稿
+                "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
             }
         )
     for r in rows:
@@ -424,6 +475,14 @@ def _settings(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     if unit is None or unit.empty:
         return {}
     return {_text(r.item): _text(r.value) for r in unit.itertuples(index=False)}
+
+
+def funds_points(settings: dict[str, str]) -> float:
+    """The 预算执行率's 分值: the unit's 「预算执行率分值」, 10 when it gives none. 0 is a weight
+    like any other (a form with no separate execution-rate score, as Jiangxi's 管理30/产出25/
+    效果35/满意度10): the rate is then stated but scores nothing and blocks no total."""
+    given = settings.get("预算执行率分值")
+    return FUNDS_WEIGHT if given in (None, "") else float(given)
 
 
 def parse_grades(text: str | None) -> tuple[float, float, float]:
@@ -458,12 +517,11 @@ def _total(
         )
     elif unscored:
         result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
-    elif funds.score is None:
+    elif funds.score is None and funds.weight > 0:
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
-        raw_total = float(sum(r["得分"] for r in table)) + funds.score
-        result.total = round_half_up(raw_total, 2)
-        result.grade = grade_of(result.total, bounds)
+        raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
+        result.computed_total = round_half_up(raw_total, 2)
     if table and not unweighted and not unlevelled:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
         for r in table:
@@ -477,7 +535,7 @@ def _score_table(
     project: str | None,
     settings: dict[str, str],
 ) -> ScoreResult:
-    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    weight = funds_points(settings)
     rate_base = settings.get("执行率口径") or "全年预算数"
     bounds = parse_grades(settings.get("等级标准"))
     whose = f"项目「{project}」" if project else ""
@@ -490,7 +548,12 @@ def _score_table(
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
         funds.measures = _text(first.get("measures")) or None
-    if funds.marker == BUDGET_INCOMPLETE:
+        # the unit's own 执行率 (实际值) and 得分 of the 预算执行率 row, for its table
+        funds.stated_rate = _entered(first, "actual", _decimals(_text(first.get("actual_text"))))
+        funds.stated_score = _entered(first, "score", None)
+    if funds.marker and funds.weight == 0:
+        pass  # the rate scores nothing here: its lack costs no points (the gate still says it)
+    elif funds.marker == BUDGET_INCOMPLETE:
         warnings.insert(
             0,
             f"{whose}预算数不全（{'、'.join(funds.missing_budget_rows)}未填报预算数）："
@@ -538,7 +601,70 @@ def _score_table(
         },
     )
     _total(result, weight, bounds, whose)
+    if project is None:  # 声明数 states the unit's own figures of the unit as a whole
+        result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
+        funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY) or funds.stated_rate
+    _reported(result, bounds)
     return result
+
+
+def _decimals(text: str) -> int | None:
+    """The decimals of the one number written in `text` (「103.21%」 → 2), None without one."""
+    found = re.findall(r"\d+(?:\.(\d+))?", text.replace(",", ""))
+    return len(found[0]) if len(found) == 1 else None
+
+
+def _entered(row: pd.Series, column: str, decimals: int | None) -> Stated | None:
+    """A figure the unit entered in the 预算执行率 row of 绩效目标, as the unit's own."""
+    value = _num(row.get(column))
+    return None if value is None else Stated(value, decimals, row_source(row))
+
+
+def _stated(tables: dict[str, pd.DataFrame], key: str) -> Stated | None:
+    """The unit's own figure `key` of the 声明数 sheet, or None."""
+    stated = tables.get("stated")
+    if stated is None or stated.empty:
+        return None
+    rows = stated[stated["indicator"].astype(str).str.strip() == key]
+    if rows.empty or _is_missing(rows.iloc[0]["value"]):
+        return None
+    row = rows.iloc[0]
+    decimals = row.get("value_decimals")
+    return Stated(
+        float(row["value"]), None if _is_missing(decimals) else int(decimals), row_source(row)
+    )
+
+
+def differs(stated: Stated, computed: float) -> bool:
+    """Whether the program's figure is another than the unit's at the unit's own precision."""
+    decimals = 2 if stated.decimals is None else stated.decimals
+    return round_half_up(computed, decimals) != round_half_up(stated.value, decimals)
+
+
+def _entered_total(result: ScoreResult) -> float | None:
+    """The total of the scores as the form shows them (the unit's where it entered one), when the
+    table is scored at all and every score is known; None otherwise."""
+    table, funds = result.indicators, result.funds
+    if not table or not result.weight_total:
+        return None
+    shown = [r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in table]
+    rate_score = funds.stated_score.value if funds.stated_score is not None else funds.score
+    if any(s is None for s in shown) or (rate_score is None and funds.weight > 0):
+        return None
+    return round_half_up(float(sum(shown)) + (rate_score or 0.0), 2)
+
+
+def _reported(result: ScoreResult, bounds: tuple[float, float, float]) -> None:
+    """The total and grade the report states. The unit's own figures are kept, never
+    overridden: its stated 自评得分, else the sum of the scores as the form shows them (the
+    unit's entered 得分 where given). The program's figures stay beside them
+    (`computed_total`, each row's 得分, `Funds.rate`) for the 审核底稿, which marks a
+    difference with ⚠ (`differs`)."""
+    total = _entered_total(result)
+    if result.stated_total is not None:
+        total = result.stated_total.value
+    result.total = total
+    result.grade = None if total is None else grade_of(round_half_up(total, 2), bounds)
 
 
 def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult:
@@ -559,7 +685,7 @@ def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
     targets = targets.reset_index(drop=True)
     if "project" not in targets.columns:
         targets = targets.assign(project=None)
-    weight = float(settings.get("预算执行率分值") or FUNDS_WEIGHT)
+    weight = funds_points(settings)
     problems = target_problems(targets, weight)
     if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
         raise InputError(problems)

@@ -798,26 +798,188 @@ def test_a_table_for_each_project_with_its_own_funds():
     assert [d.cause for d in project.deviations if d.kind == "未达成"] == ["天气"]
 
 
-def test_funds_by_source_from_the_income_sheet():
-    """The unit's 自评表 rows by source take 收入's 本年数: 财政拨款收入 → 当年财政拨款,
-    上年结转结余 → 上年结转资金, 事业 + 经营 + 其他收入 → 其他资金; a source not stated is
-    未填报 (None), a project's rows have no sources of their own."""
-    income = pd.DataFrame(
+def _income(**items: float | None) -> pd.DataFrame:
+    """A processed 收入 table: item → 本年数 (None: not given)."""
+    return pd.DataFrame(
         {
-            "item": ["收入合计", "财政拨款收入", "事业收入", "其他收入", "上年结转结余"],
-            "is_total": [True, False, False, False, False],
-            "current": [100.0, 90.0, 6.0, 4.0, 5.0],
-            "previous": [None] * 5,
+            "item": list(items),
+            "is_total": [k == "收入合计" for k in items],
+            "current": pd.array(list(items.values()), dtype="float64"),
+            "previous": [None] * len(items),
         }
     )
+
+
+def _by_source(funds) -> dict[str, tuple]:
+    return {r.label: (r.original_budget, r.budget, r.actual) for r in funds.sources}
+
+
+NOT_GIVEN_ROW = (None, None, None)
+
+
+def test_income_is_never_put_in_the_funds_block_by_source():
+    """收入 states what came in, not a budget: 财政拨款收入 90 (a figure), 0 (stated as none) or
+    absent never fills a 预算数 or 执行数 cell of the form's rows by source; with other money
+    stated (事业收入, 上年结转结余) the split of the spending is unknown, so 当年财政拨款 is not
+    given either."""
     spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 105.0, 100.0)])
-    funds = score_year({"income": income, "spending": spending}).funds
-    rows = {r.label: r for r in funds.sources}
-    assert list(rows) == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
-    assert rows["年度资金总额"].budget == 105.0 and rows["年度资金总额"].actual == 100.0
-    assert rows["其中：当年财政拨款"].budget == 90.0
-    assert rows["上年结转资金"].budget == 5.0
-    assert rows["其他资金"].budget == 10.0  # 6 + 4 (经营收入 not listed: not needed)
-    assert rows["其中：当年财政拨款"].actual is None  # 收入 says nothing of spending by source
-    without = score_year({"spending": spending}).funds
-    assert all(r.budget is None for r in without.sources[1:])
+    for fiscal in (90.0, 0.0, None):
+        income = _income(收入合计=100.0, 财政拨款收入=fiscal, 事业收入=6.0, 上年结转结余=5.0)
+        funds = score_year({"income": income, "spending": spending}).funds
+        rows = _by_source(funds)
+        assert list(rows) == ["年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+        assert rows["年度资金总额"] == (None, 105.0, 100.0)  # the 支出 table's own figures
+        assert rows["其中：当年财政拨款"] == NOT_GIVEN_ROW
+        assert rows["上年结转资金"] == NOT_GIVEN_ROW and rows["其他资金"] == NOT_GIVEN_ROW
+        assert funds.fiscal_types == []
+        assert (
+            scoring_view(score_year({"income": income, "spending": spending}))["funds_derivation"]
+            == ""
+        )
+
+
+@pytest.mark.parametrize(
+    ("budget", "shown"),
+    [(105.0, "105.00"), (0.0, "0.00"), (None, "未填报")],
+)
+def test_this_years_fiscal_funds_derived_from_the_budget_types_and_said_in_the_review(
+    budget, shown
+):
+    """Every counted 支出 row is 财政拨款 (一般公共预算, 政府性基金预算) and 收入 names no other
+    money (its other sources stated as 0): 当年财政拨款 is 年度资金总额, cell for cell (the
+    预算数 given, stated as 0, not given), and the 底稿 says so; 上年结转资金 and 其他资金 stay
+    未填报. A 社会保险基金预算 row that states no spending (执行数 0) changes nothing."""
+    spending = spending_frame(
+        [
+            ("一般公共预算", "项目支出", "项目一", False, budget, 100.0),
+            ("政府性基金预算", None, "合计", True, None, 0.0),
+            ("社会保险基金预算", None, "合计", True, None, 0.0),
+        ]
+    )
+    income = _income(收入合计=100.0, 财政拨款收入=100.0, 事业收入=0.0, 上年结转结余=0.0)
+    for given in (income, None):
+        tables = (
+            {"spending": spending} if given is None else {"income": given, "spending": spending}
+        )
+        result = score_year(tables)
+        rows = _by_source(result.funds)
+        assert rows["其中：当年财政拨款"] == rows["年度资金总额"] == (None, budget, 100.0)
+        assert rows["上年结转资金"] == NOT_GIVEN_ROW and rows["其他资金"] == NOT_GIVEN_ROW
+        soup = _render(result)
+        funds = soup.select("table.scoring tr.funds")
+        assert _cells(funds[1])[:4] == ["其中：当年财政拨款", "未填报", shown, "100.00"]
+        assert _cells(funds[2])[1:4] == ["未填报"] * 3
+        note = soup.find(string=lambda s: s and s.startswith("「其中：当年财政拨款」各数取自"))
+        assert "预算类型均为财政拨款（一般公共预算）" in note
+        assert note.find_parent(class_="review") is not None  # the 底稿's, not the 报送稿's
+
+
+def test_no_fiscal_funds_when_a_row_is_not_fiscal_money():
+    """A 社会保险基金预算 row that spent 3 is not 财政拨款: the split is not known."""
+    spending = spending_frame(
+        [
+            ("一般公共预算", "项目支出", "项目一", False, 105.0, 100.0),
+            ("社会保险基金预算", None, "合计", True, 3.0, 3.0),
+        ]
+    )
+    result = score_year({"spending": spending})
+    assert _by_source(result.funds)["其中：当年财政拨款"] == NOT_GIVEN_ROW
+    assert _render(result).find(string=lambda s: s and "当年财政拨款」各数取自" in s) is None
+
+
+#: A form without a separate execution-rate score (Jiangxi's 管理30/产出25/效果35/满意度10).
+JIANGXI_TARGETS = [
+    ["管理指标", "预算管理", "预算编制规范", "≥", "1", "1", "项", 30, None, None, None, None],
+    ["产出指标", "数量指标", "送图书次数", "≥", "5", "5", "次", 25, None, None, None, None],
+    ["效果指标", "社会效益指标", "活动场次", "≥", "8", "8", "场", 35, None, None, None, None],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥", "90%", "98%", "%", 10] + [None] * 4,
+]
+
+
+def _with_funds_points(path: Path, value: object) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["单位概况"].append(["预算执行率分值", value])
+    book.save(path)
+
+
+@pytest.mark.parametrize("stated", [0, "0"])
+def test_a_funds_weight_of_zero_is_a_weight_and_the_rules_list_only_what_applies(tmp_path, stated):
+    """预算执行率分值 0: the indicators' 30 + 25 + 35 + 10 = 100 are accepted, the total is the
+    indicators' (all met: 100), and neither the rules nor the form give the rate any points."""
+    from selfeval.clean import clean_year
+
+    _with_funds_points(write_workbook(tmp_path / "2024", JIANGXI_TARGETS), stated)
+    result = score_year(clean_year(tmp_path / "2024", 2024).tables)
+    assert result.funds.weight == 0.0
+    assert result.funds.rate == pytest.approx(109.17 / 117 * 100)  # still stated
+    assert result.total == 100.0 and result.grade == "优"
+    assert result.weight_total == 100.0  # 0 + 30 + 25 + 35 + 10
+    rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
+    assert rules.startswith(
+        "评分规则：管理指标30分、产出指标25分、效果指标35分、满意度指标10分；"
+        "预算执行率 = 全年执行数 ÷ 全年预算数（不计分）；"
+    )
+    assert "预算执行率0分" not in rules and "预算执行率10分" not in rules
+    funds = scoring_view(result)["funds"][0]
+    assert (funds["weight"], funds["rate"], funds["score"]) == ("—", "93.31%", "—")
+
+
+def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
+    """Without any 预算数 the rate cannot be computed; at 0 points that costs no total."""
+    rows = [q(*r[:3], r[3], float(r[4].rstrip("%")), float(r[5].rstrip("%")), r[7]) for r in
+            JIANGXI_TARGETS]  # fmt: skip
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, None, 45.0)])
+    tables = {"unit": unit_frame(预算执行率分值="0"), "spending": spending}
+    result = score_year({**tables, "targets": targets_frame(rows)})
+    assert result.funds.marker == BUDGET_MISSING and result.funds.score is None
+    assert result.total == 100.0 and result.unscored_reason is None
+    assert not any("预算执行率无法计算" in w for w in result.warnings)
+    view = scoring_view(result)
+    assert view["funds_note"] == "支出数据未提供预算数，预算执行率无法计算。"
+    # the same data under the default weight (10, not given) has no total: the rate is missing
+    tables["unit"] = unit_frame()
+    rows[0] = q("管理指标", "预算管理", "预算编制规范", "≥", 1, 1, 20)  # 10 + 20 + 25 + 35 + 10
+    unscored = score_year({**tables, "targets": targets_frame(rows)})
+    assert unscored.total is None
+    assert unscored.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
+
+
+@pytest.mark.parametrize("stated", [None, 10])
+def test_the_default_or_a_stated_funds_weight_of_ten_refuses_weights_of_a_hundred(tmp_path, stated):
+    from selfeval.clean import clean_year
+
+    path = write_workbook(tmp_path / "2024", JIANGXI_TARGETS)
+    if stated is not None:
+        _with_funds_points(path, stated)
+    with pytest.raises(InputError) as info:
+        clean_year(tmp_path / "2024", 2024)
+    (problem,) = info.value.problems
+    assert "合计为100" in problem.message and "应为90" in problem.message
+
+
+def test_a_projects_own_rate_and_funds_score_from_its_funds_row():
+    """A project's 预算执行率 row states 实际值 95 and 得分 9 where its 支出 gives 6 / 8 = 75%
+    (7.5): the project's table keeps the unit's (total 9 + 90 × 5/10 = 54), the program's
+    stays beside it; without them the program's 7.5 + 45 = 52.5."""
+    from selfeval.scoring import score_tables
+
+    funds_row = list(q("预算执行率", "", "预算执行率", "≥", 100, 95, 10, "%"))
+    funds_row[11] = 9.0  # 得分
+    rows = [
+        q("产出指标", "数量指标", "送书场次", "≥", 10, 5, 90, "场", reason="天气"),
+        tuple(funds_row),
+    ]
+    spending = spending_frame([("一般公共预算", "项目支出", "送书专项", False, 8.0, 6.0)])
+    targets = targets_frame(rows).assign(project="送书专项")
+    _, project = score_tables({"spending": spending, "targets": targets})
+    assert project.funds.rate == pytest.approx(75.0) and project.funds.score == pytest.approx(7.5)
+    assert (project.funds.stated_rate.value, project.funds.stated_rate.decimals) == (95.0, 0)
+    assert project.funds.stated_score.value == 9.0
+    assert project.computed_total == 52.5 and project.total == 54.0
+    view = scoring_view(project)["funds"][0]
+    assert (view["rate"], view["score"]) == ("95%", "9")
+    without = targets_frame(rows[:1]).assign(project="送书专项")
+    _, plain = score_tables({"spending": spending, "targets": without})
+    assert plain.total == plain.computed_total == 52.5

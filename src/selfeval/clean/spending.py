@@ -19,6 +19,7 @@ from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.totals import compare_total
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
+from selfeval.rules import execution_rate
 
 AMOUNTS = ("original_budget", "budget", "actual", "previous_actual")
 #: Execution rates (percent) above these warn, and above the second need a 说明.
@@ -64,9 +65,9 @@ def _amounts(sh: BoundSheet, number: int, values: list[Any], keys: tuple[str, ..
 
 def _check_rate(sh: BoundSheet, ctx: Context, rec: dict, label: str) -> None:
     budget, actual = rec.get("budget"), rec.get("actual")
-    if budget is None or actual is None or budget <= 0:
+    rate = execution_rate(actual, budget)
+    if rate is None:
         return
-    rate = actual / budget * 100
     if rate > RATE_NEEDS_NOTE and not rec.get("note"):
         sh.err(
             rec["src_row"],

@@ -127,7 +127,7 @@ def _direction(sh: BoundSheet, number: int, values: list[Any], target_text: str 
     return (QUALITATIVE if target is None else "≥"), True
 
 
-def _quantitative_problems(sh, ctx, number, values, target_text, actual_text) -> bool:
+def _quantitative_problems(sh, number, values, target_text, actual_text) -> bool:
     ok = True
     target, _ = parse_indicator_value(target_text)
     actual, _ = parse_indicator_value(actual_text)
@@ -149,13 +149,8 @@ def _quantitative_problems(sh, ctx, number, values, target_text, actual_text) ->
             expected="一个数字，未知时留空",
         )
         ok = False
-    if sh.get(values, "score") is not None:
-        ctx.warn(
-            f"{sh.raw.file}「绩效目标」第{number}行：定量指标的得分由程序计算，所填得分仅保留不使用",
-            file=sh.raw.file,
-            sheet=sh.raw.sheet,
-            row=number,
-        )
+    # A 得分 entered for a quantitative indicator is the unit's own: the report keeps it (the
+    # 审核底稿 sets the program's beside it when they differ, `selfeval.scoring`).
     return ok
 
 
@@ -181,7 +176,7 @@ def _target_row(sh: BoundSheet, ctx: Context, number: int, values: list[Any]) ->
             )
             ok = False
     elif direction is not None:
-        ok = _quantitative_problems(sh, ctx, number, values, target_text, actual_text) and ok
+        ok = _quantitative_problems(sh, number, values, target_text, actual_text) and ok
     if not ok:
         return None
     return {

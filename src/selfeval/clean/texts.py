@@ -68,7 +68,7 @@ def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str] | None) -> 
     for number, values in sh.raw.rows:
         ok = all([sh.required(number, values, "indicator"), sh.required(number, values, "value")])
         indicator = sh.text(number, values, "indicator")
-        value, _ = sh.number(number, values, "value")
+        value, decimals = sh.number(number, values, "value")
         if indicator is not None:
             parts = _STATED_SEP.split(indicator)
             if len(parts) == 1 and indicator in sc.STATED_YEARLY_KEYS:
@@ -92,9 +92,11 @@ def clean_stated(sh: BoundSheet, ctx: Context, categories: list[str] | None) -> 
                 {
                     "indicator": indicator,
                     "value": value,
+                    "value_decimals": decimals,
                     "unit": sh.text(number, values, "unit"),
                     "note": sh.text(number, values, "note", prose=True),
                     **sh.src(number, values),
                 }
             )
-    return frame(records, {"indicator": "str", "value": "float64", "unit": "str", "note": "str"})
+    columns = {"indicator": "str", "value": "float64", "value_decimals": "Int64"}
+    return frame(records, {**columns, "unit": "str", "note": "str"})

@@ -164,6 +164,9 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
         {
             "indicator": _s(),
             "value": pa.Column("float64"),
+            # the decimals the source wrote (98 → 0, 103.21 → 2): a stated figure is restated
+            # at its own precision
+            "value_decimals": pa.Column("Int64", pa.Check.ge(0), nullable=True),
             "unit": _s(nullable=True),
             "note": _s(nullable=True),
         },

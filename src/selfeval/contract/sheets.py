@@ -12,6 +12,8 @@ from selfeval.contract.frames import frame_settings
 CONTRACT_VERSION = "2.0"
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
+#: The 预算类型 whose spending is 财政拨款 (决算's 财政拨款支出); 社会保险基金预算 is not.
+FISCAL_BUDGET_TYPES = BUDGET_TYPES[:3]
 SPENDING_CATEGORIES = ("基本支出", "项目支出")
 BASIC_ITEMS = ("人员支出", "公用支出")
 #: The economic classes that 决算 use for 基本支出, and which of the two groups each belongs to.
@@ -37,6 +39,10 @@ INCOME_TOTAL = "收入合计"
 FISCAL_INCOME = "财政拨款收入"
 FISCAL_PARTS = ("一般公共预算财政拨款收入", "政府性基金预算财政拨款收入")
 CARRIED_OVER = "上年结转结余"
+#: The sources of 收入合计 a 决算 lists, 其他收入 the catch-all: when the 收入 sheet gives each of
+#: them a 本年数 (0 included) and every other line one too, its lines are all the parts of
+#: 收入合计, which is then their sum. Fewer lines are some of the parts: no total, no shares.
+INCOME_SOURCES = (FISCAL_INCOME, "事业收入", "经营收入", "其他收入")
 INCOME_ITEMS = (
     INCOME_TOTAL,
     FISCAL_INCOME,
@@ -122,7 +128,12 @@ STATED_YEARLY = {
     "资料份数": "materials",
 }
 HOLDINGS_GROWTH_KEY = "馆藏年均增长"
-STATED_YEARLY_KEYS = (*STATED_YEARLY, HOLDINGS_GROWTH_KEY)
+#: The unit's own 自评表 figures for the unit as a whole: its total score (分) and its 预算执行率
+#: (percent, 103.21 for 103.21%). The report states them as the unit's; where the program
+#: computes the figure too and gets another, the 审核底稿 shows both.
+STATED_SCORE_KEY = "自评得分"
+STATED_RATE_KEY = "预算执行率"
+STATED_YEARLY_KEYS = (*STATED_YEARLY, HOLDINGS_GROWTH_KEY, STATED_SCORE_KEY, STATED_RATE_KEY)
 #: Measures of ``<类别>·<度量>`` keys; 次数 counts the listings of the category.
 STATED_CATEGORY = {
     "次数": "listings",
@@ -222,7 +233,7 @@ _UNIT_DOC = "".join(
         "或".join(REPORT_FRAMES),
         "（默认九段式）；下属单位用「、」分隔（填写后本单位为主管部门，报告另有部门整体情况）；",
         "部门合计预算数、部门合计执行数为本级与下属单位的合计，按金额单位填写，与各单位之和核对；",
-        "预算执行率分值默认10；执行率口径为",
+        "预算执行率分值默认10，可填0（表式不单列预算执行率分值时）；执行率口径为",
         "、".join(RATE_BASES),
         "之一（默认全年预算数）；等级标准形如「优90 良80 中60」（默认）。",
         "其他项目照填写保留并在概况中列出",
@@ -259,7 +270,9 @@ SHEETS: tuple[SheetSpec, ...] = (
             _internal(),
         ),
         "（选填）本年收入：收入合计与各来源；各来源之和与收入合计在舍入误差内视为一致"
-        "（上年结转结余不计入收入合计；一般公共预算、政府性基金预算财政拨款收入与财政拨款收入核对）。",
+        "（上年结转结余不计入收入合计；一般公共预算、政府性基金预算财政拨款收入与财政拨款收入核对）。"
+        "未填收入合计时，只有" + "、".join(INCOME_SOURCES) + "都填了本年数（没有的填0）、"
+        "其他各行也都填了时，才以各行之和为收入合计并计算各来源的占比；只列部分来源时不写合计。",
     ),
     SheetSpec(
         "支出",
@@ -477,7 +490,14 @@ SHEETS: tuple[SheetSpec, ...] = (
                 enum=ASSESSMENTS,
                 doc="定性指标必填；也可写 达成、部分达成、未达成",
             ),
-            _c("得分", "score", required=False, kind="number", doc="仅定性指标填写"),
+            _c(
+                "得分",
+                "score",
+                required=False,
+                kind="number",
+                doc="定性指标必填；定量指标可填单位自评的得分：报告按所填的写，与按评分规则计算的"
+                "不同时审核底稿并列两者",
+            ),
             _c("偏差原因", "deviation_reason", required=False, kind="prose"),
             _c("改进措施", "measures", required=False, kind="prose"),
             _internal(),
@@ -521,7 +541,10 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("说明", "note", required=False, kind="prose"),
             _internal(),
         ),
-        "（选填）原始资料中写明、本程序会重新计算以便核对的数字。",
+        "（选填）原始资料中写明、本程序会重新计算以便核对的数字。"
+        f"「{STATED_SCORE_KEY}」（单位自评的总分，如 98）和「{STATED_RATE_KEY}」"
+        "（单位所写的预算执行率，填 103.21、单位 %）是单位自评的数字：报告按单位所填的写，"
+        "程序算出的数不同时，报送稿仍写单位的数字，审核底稿并列两者并标 ⚠。",
     ),
 )
 

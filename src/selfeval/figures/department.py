@@ -24,6 +24,7 @@ from typing import Any
 
 from selfeval.contract import sheets as sc
 from selfeval.figures.spending import BASIC, BUDGET_TYPES, GENERAL, PROJECT, sum_precision
+from selfeval.rules import execution_rate
 
 #: 单位概况 items a department may state for the department as a whole (in its 金额单位).
 STATED_BUDGET_ITEM = "部门合计预算数"
@@ -78,11 +79,9 @@ class Line:
     @property
     def rate(self) -> float | None:
         """执行率 in percent, only when 预算数 and 执行数 are summed over the same members."""
-        if self.budget.value is None or self.actual.value is None or not self.budget.value:
-            return None
         if self.budget.counted != self.actual.counted:
             return None
-        return self.actual.value / self.budget.value * 100
+        return execution_rate(self.actual.value, self.budget.value)
 
 
 @dataclass
@@ -311,9 +310,13 @@ def unit_row(name: str, results: dict | None, own: bool = False) -> UnitRow:
     )
     scoring = results.get("scoring") or {}
     funds = scoring.get("funds") or {}
-    rate = _number(funds.get("rate"))
-    if rate is None and budget and actual is not None:
-        rate = actual / budget * 100
+    # the rate the unit's report states: its own (声明数) where given, else the program's
+    stated = funds.get("stated_rate")
+    rate = _number(stated.get("value")) if isinstance(stated, dict) else None
+    if rate is None:
+        rate = _number(funds.get("rate"))
+    if rate is None:
+        rate = execution_rate(actual, budget)
     checks = results.get("checks")
     flagged = sum(1 for c in checks if not c.get("ok")) if isinstance(checks, list) else None
     return UnitRow(

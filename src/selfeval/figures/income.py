@@ -49,8 +49,8 @@ class IncomeLine:
 
 @dataclass
 class Income:
-    """The 收入 figures: 收入合计 (stated, or summed when every part gives a figure), its parts
-    in sheet order, and 上年结转结余 beside it."""
+    """The 收入 figures: 收入合计 (stated, or summed when the lines are known to be all its parts,
+    `_all_parts`; else None), its parts in sheet order, and 上年结转结余 beside it."""
 
     total: IncomeLine | None
     parts: list[IncomeLine]
@@ -79,6 +79,17 @@ def _line(r: Any, previous: dict[str, float]) -> IncomeLine:
     return line
 
 
+def _all_parts(by_label: dict[str, IncomeLine], parts: list[IncomeLine]) -> bool:
+    """Whether the lines are known to be every part of 收入合计 (`contract.sheets.INCOME_SOURCES`,
+    each given, 0 included, and every other line given): only then is their sum a total. A
+    single 业务收入 line is one source among others the unit did not list, not 100% of it."""
+    listed = all(
+        by_label.get(source) is not None and by_label[source].current is not None
+        for source in sc.INCOME_SOURCES
+    )
+    return listed and all(p.current is not None for p in parts)
+
+
 def income_figures(
     tables: dict[str, pd.DataFrame], previous_tables: dict[str, pd.DataFrame] | None = None
 ) -> Income | None:
@@ -104,7 +115,7 @@ def income_figures(
     if fiscal is not None:
         fiscal.parts = [by_label[p] for p in sc.FISCAL_PARTS if p in by_label]
     stated = total is not None
-    if total is None and parts and all(p.current is not None for p in parts):
+    if total is None and _all_parts(by_label, parts):
         total = IncomeLine(sc.INCOME_TOTAL, sum(p.current for p in parts))  # type: ignore[misc]
         # a part stated as 0 is exact whatever its digits
         decimals = [

@@ -9,7 +9,7 @@ import pandas as pd
 
 from selfeval.contract import sheets as sc
 from selfeval.figures.common import num, row_source, table
-from selfeval.rules import as_text, is_missing
+from selfeval.rules import as_text, execution_rate, is_missing
 
 BUDGET_TYPES = sc.BUDGET_TYPES
 GENERAL = BUDGET_TYPES[0]
@@ -58,10 +58,8 @@ class Amount:
 
     @property
     def rate(self) -> float | None:
-        """执行率 in percent (执行数/全年预算数), None when the budget is unknown or zero."""
-        if self.budget is None or self.actual is None or self.budget == 0:
-            return None
-        return self.actual / self.budget * 100
+        """执行率 in percent (执行数/全年预算数), by the one rule (`rules.execution_rate`)."""
+        return execution_rate(self.actual, self.budget)
 
     @property
     def adjustment(self) -> float | None:

@@ -12,7 +12,15 @@ from typing import Any
 
 from selfeval.present.formats import NOT_GIVEN, money_number
 from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
-from selfeval.scoring import BUDGET_INCOMPLETE, BUDGET_MISSING, ScoreResult, _reason_text
+from selfeval.scoring import (
+    BUDGET_INCOMPLETE,
+    BUDGET_MISSING,
+    Funds,
+    ScoreResult,
+    Stated,
+    _reason_text,
+    differs,
+)
 
 NOT_SCORED = "不计分"
 
@@ -48,31 +56,136 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
                 "original_budget": money_number(source.original_budget, None, unit),
                 "budget": money_number(source.budget, None, unit),
                 "actual": money_number(source.actual, None, unit),
-                "weight": plain_str(funds.weight) if first else "",
-                "rate": (
-                    f"{_fmt(funds.rate)}%"
-                    if first and funds.rate is not None
-                    else (funds.marker or "" if first else "")
-                ),
-                "score": (
-                    (_fmt(funds.score) if funds.score is not None else NOT_SCORED) if first else ""
-                ),
+                # no 分值 of its own on a form without an execution-rate score
+                "weight": (plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
+                "rate": _funds_rate(funds) if first else "",
+                "score": _funds_score(funds) if first else "",
             }
         )
     return rows
 
 
+def _derivation(funds: Funds) -> str:
+    """For the 底稿: where 当年财政拨款 comes from (the rule, as no input row states it)."""
+    if not funds.fiscal_types or all(
+        getattr(funds.sources[1], k) is None for k in ("original_budget", "budget", "actual")
+    ):
+        return ""
+    types = "、".join(funds.fiscal_types)
+    return (
+        f"「其中：当年财政拨款」各数取自年度资金总额：支出表计入的各行预算类型均为财政拨款（{types}），"
+        "收入表（如有）也未列其他来源的资金；上年结转资金、其他资金数据未提供（未填报）。"
+    )
+
+
+def _stated_text(stated: Stated) -> str:
+    """A figure the unit stated, at the decimals it wrote (98, 103.21; as typed when unknown)."""
+    if stated.decimals is None:
+        return plain_str(stated.value)
+    return decimal_str(stated.value, stated.decimals)
+
+
+def _funds_rate(funds: Funds) -> str:
+    """The unit's 执行率 when it states one (kept over the program's), else the program's, else
+    why there is none."""
+    if funds.stated_rate is not None:
+        return f"{_stated_text(funds.stated_rate)}%"
+    return f"{_fmt(funds.rate)}%" if funds.rate is not None else (funds.marker or "")
+
+
+def _total_text(result: ScoreResult) -> str:
+    if result.stated_total is not None and result.total == result.stated_total.value:
+        return _stated_text(result.stated_total)
+    return _fmt(result.total, missing="未计算")
+
+
+def _row_score(rec: dict) -> tuple[str, str]:
+    """(the 得分 cell, the 底稿's word on it): the unit's entered 得分 kept over the program's."""
+    entered, computed = rec.get("所填得分"), rec["得分"]
+    if entered is None:
+        return _fmt(computed, missing=NOT_SCORED), ""
+    where = f"（{rec['source']}「得分」）" if rec.get("source") else ""
+    if computed is None:
+        why = "实际完成值未填报，" if not rec["实际完成值"] else ""
+        own = f"{rec['三级指标']}：得分{plain_str(entered)}为单位所填{where}"
+        return plain_str(entered), f"{own}（{why}程序未计算）。"
+    if abs(entered - computed) > 0.005:
+        return plain_str(entered), (
+            f"⚠ {rec['三级指标']}：单位所填得分{plain_str(entered)}{where}，"
+            f"按评分规则计算为{_fmt(computed)}；报送稿按单位所填。"
+        )
+    return plain_str(entered), ""
+
+
+def _beside(own: str, stated: Stated, computed: float | None, how: str, why: str, **kw) -> str:
+    """The unit's figure (`own`) beside the program's: why the program has none, ⚠ and both
+    where they differ at the unit's precision, ✓ where they agree."""
+    unit, verb = kw.get("unit", ""), kw.get("verb", "所填")
+    if computed is None:
+        return f"{own}；{why}。"
+    if differs(stated, computed):
+        return f"⚠ {own}，{how}为{_fmt(computed)}{unit}；报送稿按单位{verb}。"
+    return f"✓ {own}，与{how}的{_fmt(computed)}{unit}一致。"
+
+
+def _where(stated: Stated, column: str = "") -> str:
+    return f"（{stated.source}{column}）" if stated.source else ""
+
+
+def _total_notes(result: ScoreResult) -> list[str]:
+    stated, computed = result.stated_total, result.computed_total
+    why = f"程序未计算：{result.unscored_reason or '未计算总分'}"
+    notes = []
+    if stated is not None:
+        own = f"总分{_stated_text(stated)}为单位自评得分{_where(stated)}"
+        notes.append(_beside(own, stated, computed, "按评分规则计算", why, unit="分"))
+    elif result.total is not None and computed is None:
+        notes.append(f"总分{_total_text(result)}为单位所填各项得分之和；{why}。")
+    elif result.total is not None and computed is not None and abs(result.total - computed) > 0.005:
+        notes.append(
+            f"⚠ 总分{_total_text(result)}为各项得分之和（含单位所填得分），"
+            f"按评分规则计算为{_fmt(computed)}分；报送稿按单位所填。"
+        )
+    if result.grade and (computed is None or stated is not None):
+        notes.append(f"等级“{result.grade}”按等级标准由总分{_total_text(result)}确定。")
+    return notes
+
+
+def stated_notes(result: ScoreResult) -> list[str]:
+    """For the 底稿: the unit's own total, 执行率 and its 得分 beside the program's, ⚠ where
+    they differ, or the program's reason when it computes none."""
+    notes = _total_notes(result)
+    funds = result.funds
+    why = f"程序无法计算（{funds.marker or BUDGET_MISSING}）"
+    if funds.stated_rate is not None:
+        rate = funds.stated_rate
+        own = f"执行率{_stated_text(rate)}%为单位所写{_where(rate)}"
+        notes.append(_beside(own, rate, funds.rate, "按支出表计算", why, unit="%", verb="所写"))
+    if funds.stated_score is not None and funds.weight > 0:
+        score = funds.stated_score
+        own = f"预算执行率得分{_stated_text(score)}为单位所填{_where(score, '「得分」')}"
+        notes.append(_beside(own, score, funds.score, "按评分规则计算", why))
+    return notes
+
+
+def _funds_score(funds: Funds) -> str:
+    if funds.weight == 0:
+        return "—"
+    if funds.stated_score is not None:  # the unit's own, kept over the program's
+        return _stated_text(funds.stated_score)
+    return _fmt(funds.score) if funds.score is not None else NOT_SCORED
+
+
 def _funds_note(result: ScoreResult) -> str:
     funds = result.funds
+    lost = "，该项不计分。" if funds.weight > 0 else "。"  # 0 points: nothing is lost
     if funds.marker == BUDGET_INCOMPLETE:
-        return (
-            f"预算数不全：{'、'.join(funds.missing_budget_rows)}未填报预算数，"
-            "预算执行率不计算，该项不计分。"
-        )
+        rows = "、".join(funds.missing_budget_rows)
+        return f"预算数不全：{rows}未填报预算数，预算执行率不计算{lost}"
     if funds.marker == BUDGET_MISSING:
-        return "支出数据未提供预算数，预算执行率无法计算，该项不计分。"
+        return f"支出数据未提供预算数，预算执行率无法计算{lost}"
     if funds.marker:
-        return f"{funds.marker}，预算执行率无法计算，该项不计分。"
+        return f"{funds.marker}，预算执行率无法计算{lost}"
     reason = _reason_text(funds.reason or "", funds.measures or "")
     return f"偏差原因分析及改进措施：{reason}" if reason else ""
 
@@ -87,16 +200,20 @@ def rules_text(result: ScoreResult) -> str:
     grades — never a fixed scheme."""
     settings = result.settings
     weights = "、".join(f"{k}{plain_str(v)}分" for k, v in result.weights_by_level1.items())
-    parts = [f"预算执行率{settings.get('预算执行率分值', '10')}分"]
+    scored = result.funds.weight > 0  # a form without an execution-rate score lists no such part
+    parts = [f"预算执行率{plain_str(result.funds.weight)}分"] if scored else []
     if weights:
         parts.append(weights)
     bands = "，".join(
         f"“{label}”得分为分值的{_as_percent(band_text(label, 100))}" for label in QUALITATIVE_BANDS
     )
     base = settings.get("执行率口径", "全年预算数")
+    rate = f"预算执行率 = 全年执行数 ÷ {base}" + (
+        "，得分 = 执行率 × 分值（至多为分值）" if scored else "（不计分）"
+    )
     return (
-        f"评分规则：{'，'.join(parts)}；预算执行率 = 全年执行数 ÷ {base}"
-        "，得分 = 执行率 × 分值（至多为分值）；定量指标完成即得满分，未完成按完成比例计分；"
+        f"评分规则：{'，'.join(parts)}{'；' if parts else ''}{rate}"
+        "；定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
         f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
@@ -120,6 +237,7 @@ def scoring_view(
     span2 = _spans(level2, parents=level1)
     rows = []
     for i, rec in enumerate(table):
+        score, score_review = _row_score(rec)
         rows.append(
             {
                 "level1": rec["一级指标"],
@@ -130,7 +248,8 @@ def scoring_view(
                 "target": rec["年度指标值"] or NOT_GIVEN,
                 "actual": rec["实际完成值"] or NOT_GIVEN,
                 "weight": plain_str(rec["分值"], missing=NOT_GIVEN),
-                "score": _fmt(rec["得分"], missing=NOT_SCORED),
+                "score": score,
+                "score_review": score_review,
                 "reason": rec["偏差原因分析及改进措施"],
                 "met": bool(rec["met"]),
                 "over_achieved": bool(rec["over_achieved"]),
@@ -153,13 +272,18 @@ def scoring_view(
         "unit": amount_unit,
         "funds": _funds_rows(result, amount_unit),
         "funds_note": _funds_note(result),
+        "funds_derivation": _derivation(result.funds),
         "unscored_funds": result.funds.score is None,
         "goal": "".join(goal) or NOT_GIVEN,
         "achieved": "".join(done) or NOT_GIVEN,
         "rows": rows,
         "targets_given": result.targets_given,
         "weight_total": plain_str(result.weight_total, missing="—"),
-        "total": _fmt(result.total, missing="未计算"),
+        "total": _total_text(result),
+        # the total is the unit's own (stated, or its entered scores) where the program has none
+        "total_stated": result.total is not None and result.computed_total is None,
+        "stated_notes": stated_notes(result)
+        + [r["score_review"] for r in rows if r["score_review"]],
         "grade": result.grade or "未评定",
         "unscored_reason": result.unscored_reason or "",
         "rules": rules_text(result),

@@ -312,3 +312,16 @@ def test_a_misquoted_total_in_wan_yuan_is_not_hidden_in_a_tolerance():
     assert actual.label == "部门合计执行数" and actual.ok is True
     own["figures"]["unit"]["部门合计执行数"] = "135.7"
     assert department_figures(own, [_unit("图书馆", library)]).reconciliation[1].ok is False
+
+
+@pytest.mark.parametrize(("stated", "rate"), [(103.21, 103.21), (0.0, 0.0), (None, None)])
+def test_a_members_rate_is_the_one_its_report_states(stated, rate):
+    """A member without budgets (no rate of the program's) that states 执行率103.21% (or 0) in
+    its 声明数: the department's table and the index say the unit's, as its report does."""
+    results = _results("甲馆", {"一般公共预算": _general((None, 45.0))}, score=98, grade="优")
+    results["scoring"]["funds"]["stated_rate"] = (
+        None if stated is None else {"value": stated, "decimals": 2, "source": "声明数.csv 第2行"}
+    )
+    row = unit_row("甲馆", results)
+    assert row.execution_rate == rate
+    assert (row.score, row.grade) == (98, "优")

@@ -340,15 +340,41 @@ def test_income_stated_and_not_given(tmp_path):
 
 
 def test_an_income_total_the_unit_did_not_state_is_said_to_be_a_sum_in_the_review_only(tmp_path):
+    """Every source of 收入合计 listed (事业收入 and 经营收入 stated as 0): the lines are all the
+    parts, so their sum is the total."""
     sheets = {
         "单位概况": UNIT,
-        "收入": [["项目", "本年数（万元）"], ["财政拨款收入", 90], ["其他收入", 10]],
+        "收入": [
+            ["项目", "本年数（万元）"],
+            ["财政拨款收入", 90],
+            ["事业收入", 0],
+            ["经营收入", 0],
+            ["其他收入", 10],
+        ],
     }
     _, soup = report(tmp_path, sheets)
-    assert "各项收入之和" not in soup.select_one("p.income").get_text()
+    line = soup.select_one("p.income").get_text()
+    assert "各项收入之和" not in line
+    assert line.startswith("2025年收入合计100万元，其中：财政拨款收入90万元，占90.00%；")
     sources = soup.select_one("p.income").find_next_sibling("p").get_text()
-    # 90 + 10 = 100: the sum, said as such to the reviewer
+    # 90 + 0 + 0 + 10 = 100: the sum, said as such to the reviewer
     assert sources.startswith("数据来源：收入合计 100 为各项收入之和（单位未填报合计数）；")
+
+
+def test_no_income_total_or_share_from_some_of_the_sources(tmp_path):
+    """A single 业务收入 line (77.57) is one source among others the unit did not list: no
+    收入合计 of 77.57 and no 「占100.00%」; the unit's own line is stated as given."""
+    sheets = {"单位概况": UNIT, "收入": [["项目", "本年数（万元）"], ["业务收入", 77.57]]}
+    _, soup = report(tmp_path, sheets)
+    line = soup.select_one("p.income").get_text()
+    assert "业务收入77.57万元" in line
+    assert "收入合计77.57" not in line and "占" not in line
+    assert "各项收入之和" not in soup.get_text()
+    table = soup.select_one("table.income")
+    assert [c.get_text(strip=True) for c in table.select("tbody tr")[0].find_all(["th", "td"])][
+        :2
+    ] == ["业务收入", "77.57"]
+    assert "77.57" not in [c.get_text(strip=True) for c in table.select("tr.total td")]
 
 
 # --------------------------------------------------------------------------- 自评表

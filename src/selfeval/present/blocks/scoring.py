@@ -229,10 +229,13 @@ def self_evaluation(v: dict, year: int) -> list[Block]:
     # What the unit still has to explain is the reviewer's list, not part of the form.
     blocks += [Note(f"需补充说明：{w}", review=True) for w in v["warnings"]]
     blocks.append(form_table(v, year))
+    if v.get("funds_derivation"):
+        blocks.append(Note(v["funds_derivation"], review=True))
     sources = [f"{r['level3']}：{r['source']}" for r in v["rows"] if r.get("source")]
     if sources:
         blocks.append(Note("绩效指标来源：" + "；".join(sources) + "。", review=True))
-    if v["unscored_reason"]:
+    blocks += [Note(n, review=True) for n in v.get("stated_notes", [])]
+    if v["unscored_reason"] and not v.get("total_stated"):
         blocks.append(Paragraph.of(f"{v['unscored_reason']}。", kind="unscored"))
     blocks.append(Note(v["rules"], review=True))
     return blocks

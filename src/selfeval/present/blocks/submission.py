@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from selfeval.present.blocks.common import amount, p, texts
 from selfeval.present.document import Block, Paragraph, ParagraphRole
-from selfeval.present.formats import decimal_text, pct
 
 
 def _indicators_sentence(indicators: list[dict]) -> str:
@@ -32,15 +31,16 @@ def conclusion(ctx: dict, anchor: str) -> list[Block]:
     result = ctx["scoring"]
     if result is None or result.total is None:
         return []
-    text = f"经自评，{ctx['year']}年度部门整体支出绩效自评得分{decimal_text(result.total, 2)}分" + (
+    view = ctx["scoring_view"]  # the unit's own total and rate, at its precision, where stated
+    text = f"经自评，{ctx['year']}年度部门整体支出绩效自评得分{view['total']}分" + (
         f"，等级为“{result.grade}”。" if result.grade else "。"
     )
     funds = result.funds
     if funds.rate is not None:
-        text += (
-            f"{funds.rate_base}{amount(ctx, funds.budget)}，全年执行数{amount(ctx, funds.actual)}，"
-            f"预算执行率{pct(funds.rate)}。"
-        )
+        budget, actual = amount(ctx, funds.budget), amount(ctx, funds.actual)
+        text += f"{funds.rate_base}{budget}，全年执行数{actual}，"
+    if funds.rate is not None or funds.stated_rate is not None:
+        text += f"预算执行率{view['funds'][0]['rate']}。"
     text += _indicators_sentence(result.indicators)
     return [p(text, kind="conclusion")]
 
