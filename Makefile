@@ -35,7 +35,7 @@ report: venv ## 生成 data/raw/ 下每个年度的报告 HTML、Word、PDF（YE
 pdf: venv ## 把已生成的 report.docx 转换为 report.pdf（需 LibreOffice）/ convert each report.docx to PDF
 	@$(PY) -m selfeval pdf
 
-check: lint ## 快速检查（约 2 分钟）：ruff、分层检查与不带 slow 标记的单元测试 / lint and fast unit tests
+check: lint ## 快速检查（目标 3 分钟内）：ruff、分层检查与不带 slow 标记的单元测试 / lint and fast unit tests
 	@$(PY) -m pytest tests/unit -m "not slow"
 
 test: lint ## ruff 与分层检查 + 全部 pytest 测试（含 slow）/ lint, layers, and the whole test suite
