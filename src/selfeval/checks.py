@@ -25,6 +25,7 @@ from selfeval.rules import as_text as _text
 from selfeval.rules import (
     decimal_str,
     execution_rate,
+    half_unit,
     is_year_folder,
     money_str,
     number_str,
@@ -119,11 +120,6 @@ def _where(row: pd.Series) -> str:
 # 合计 rows of the spending table
 
 
-def _half_unit(decimals: Any, default: int = 2) -> float:
-    d = default if _missing(decimals) else int(decimals)
-    return 0.5 * 10.0 ** (-d)
-
-
 def _parts_of(spending: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
     parts = spending[~spending["is_total"].fillna(False).astype(bool)]
     budget_type = _text(total.get("budget_type"))
@@ -156,8 +152,8 @@ def check_spending_totals(spending: pd.DataFrame | None, unit: str = "万元") -
                 continue
             computed = float(known[column].sum())
             diff = float(stated) - computed
-            tolerance = _half_unit(total.get(f"{column}_decimals")) + sum(
-                _half_unit(d) for d in known[f"{column}_decimals"]
+            tolerance = half_unit(total.get(f"{column}_decimals")) + sum(
+                half_unit(d) for d in known[f"{column}_decimals"]
             )
             ok = abs(diff) <= tolerance + 1e-9 and len(known) == len(parts)
             terms = " + ".join(
@@ -470,7 +466,7 @@ def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[Check]:
         if not stated_flag or _missing(row.get("rate")):
             continue
         rate = float(row["rate"])
-        tolerance = _half_unit(row.get("rate_decimals"))
+        tolerance = half_unit(row.get("rate_decimals"))
         ok = abs(rate - computed) <= tolerance + 1e-9
         out.append(
             _row(
@@ -651,7 +647,7 @@ def check_stated_previous(
         item, stated = _text(row.get("item")), row.get("previous")
         if _missing(stated) or _missing(own.get(item)):
             continue
-        ok = abs(float(stated) - float(own[item])) <= _half_unit(row.get("previous_decimals"))
+        ok = abs(float(stated) - float(own[item])) <= half_unit(row.get("previous_decimals"))
         out.append(
             _row(
                 f"收入「{item}」上年数与上年度数据（{unit}）",
@@ -686,7 +682,7 @@ def check_stated_previous_spending(
         stated, last = row.get("previous_actual"), own.get(_spending_key(row))
         if _missing(stated) or _missing(last):
             continue
-        ok = abs(float(stated) - float(last)) <= _half_unit(row.get("previous_actual_decimals"))
+        ok = abs(float(stated) - float(last)) <= half_unit(row.get("previous_actual_decimals"))
         label = "·".join(k for k in _spending_key(row) if k)
         out.append(
             _row(

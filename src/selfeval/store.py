@@ -22,8 +22,6 @@ from selfeval.config import Roots
 from selfeval.errors import FolderRefused, StageOrderError
 from selfeval.rules import is_year_folder
 
-#: Test hook: exit abruptly between the two renames of a swap (crash recovery tests).
-FAULT_ENV = "SELFEVAL_BATCH_FAULT"
 SUMMARY_FILE = "summary.json"
 RESULTS_FILE = "results.json"
 #: A 主管部门's units' results for the year, written by the batch after 01 (run.department).
@@ -228,8 +226,6 @@ def _roll_forward(journal: Path, allowed: tuple[Path, ...] = ()) -> bool:
             os.rename(staged, target)
         elif not target.exists() and backup.exists():
             os.rename(backup, target)  # the staged folder is gone: put the old one back
-        if os.environ.get(FAULT_ENV) == "swap":
-            os._exit(86)  # test hook: die between the two renames of the pair
     for pair in pairs:
         fsync_dir(Path(pair["target"]).parent)
     journal.unlink()

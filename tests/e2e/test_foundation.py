@@ -26,6 +26,9 @@ def _pins(lines: list[str]) -> dict[str, str]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
+        if line.startswith("-r "):  # an extra's lock includes the one below it
+            pins |= _pins((REPO / line[3:].strip()).read_text().splitlines())
+            continue
         name, _, version = line.partition("==")
         assert version, f"not pinned exactly: {line}"
         pins[re.sub(r"[-_.]+", "-", name).lower()] = version
@@ -33,7 +36,8 @@ def _pins(lines: list[str]) -> dict[str, str]:
 
 
 def test_requirements_pin_every_direct_dependency() -> None:
-    pins = _pins((REPO / "requirements.txt").read_text().splitlines())
+    """requirements-dev.txt includes every other lock: together they pin each direct dependency."""
+    pins = _pins((REPO / "requirements-dev.txt").read_text().splitlines())
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     direct = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
@@ -153,6 +157,8 @@ def test_bootstrap_reuses_an_up_to_date_venv() -> None:
     spec.loader.exec_module(bootstrap)
     assert Path(sys.prefix).resolve() == bootstrap.VENV.resolve()
     assert bootstrap.STAMP.read_text() == bootstrap.fingerprint()
+    for extra in ("dev", "lab", "cluster"):  # make test set up the dev extra and what it holds
+        assert bootstrap.extra_stamp(extra).read_text() == bootstrap.extra_fingerprint(extra)
 
 
 def test_build_products_are_ignored_but_their_folders_kept() -> None:
@@ -168,8 +174,9 @@ def test_without_make_bootstrap_then_module_commands(tmp_path: Path) -> None:
     """The path of an analyst without make (README): bootstrap script, then the module CLI.
 
     Run on a copy of the project in a fresh folder, with no `make` on PATH: the script creates
-    its own .venv (one line per step and pip's own lines, so the long first install shows life),
-    `python -m selfeval build` writes the 2024 report and `python -m pytest` runs.
+    its own .venv (one line per step and pip's own lines, so the long first install shows life)
+    from the runtime lock alone, with no test, lab or cluster tool in it, and `python -m selfeval
+    build` writes the 2024 report; `--with dev` then adds the tools and `python -m pytest` runs.
     """
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
@@ -207,6 +214,19 @@ def test_without_make_bootstrap_then_module_commands(tmp_path: Path) -> None:
     )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     assert (copy / "outputs" / "2024" / "report.html").is_file()
+    tools = ("pytest", "ruff", "playwright", "jupyterlab", "dask", "distributed", "importlinter")
+    probe = f"import importlib.util as u; print([m for m in {tools!r} if u.find_spec(m)])"
+    absent = subprocess.run([py, "-c", probe], env=env, capture_output=True, text=True)
+    assert absent.stdout.strip() == "[]", absent.stdout + absent.stderr
+    dev = subprocess.run(
+        [base, "scripts/bootstrap.py", "--with", "dev"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert dev.returncode == 0, dev.stdout[-3000:] + dev.stderr[-3000:]
+    assert "[1/4]" not in dev.stdout and "requirements-dev.txt" in dev.stdout
     tested = subprocess.run(
         [
             py,

@@ -1,5 +1,5 @@
-"""The layers' promises that import-linter cannot see: nothing below `run` prints, and every
-module says why it exists."""
+"""The layers' promises that import-linter cannot see: nothing below `run` prints or ends the
+process, and every module says why it exists."""
 
 from __future__ import annotations
 
@@ -31,6 +31,20 @@ def test_core_modules_neither_print_nor_write_to_the_terminal(path: Path) -> Non
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             stream = f"{node.value.id}.{node.attr}"
             assert stream not in {"sys.stdout", "sys.stderr"}, f"{path.name}:{node.lineno}"
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_core_modules_never_end_the_process(path: Path) -> None:
+    """Ending the process is for the command line; a test that needs a crash injects it from the
+    test side (tests/unit/run/test_batch_swap.py), so the product ships no crash hook."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree.body = [
+        n for n in tree.body if not (isinstance(n, ast.If) and "__main__" in ast.unparse(n.test))
+    ]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            call = f"{node.value.id}.{node.attr}"
+            assert call not in {"os._exit", "os.abort", "sys.exit"}, f"{path.name}:{node.lineno}"
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ from selfeval.contract.limits import (
     MAX_SHEETS,
     MiB,
 )
-from selfeval.read.sheet import TRIM_CHARS, BadCell, RawInput, RawSheet, ReadProblem, trim_name
+from selfeval.read.sheet import BadCell, RawInput, RawSheet, ReadProblem, is_blank, trim_name
 from selfeval.read.xlsx import column_letter, merge_problems
 
 LEGACY_SUFFIXES = frozenset([".xls", ".xlsb", ".ods"])
@@ -186,12 +186,12 @@ def to_raw_sheet(
         if not values:
             continue
         if number == 1:
-            headers = ["" if _is_blank(v) else trim_name(str(v)) for v in values]
+            headers = ["" if is_blank(v) else trim_name(str(v)) for v in values]
             header_row_blank = all(h == "" for h in headers)
             while headers and headers[-1] == "":
                 headers.pop()
             continue
-        if all(_is_blank(v) for v in values):
+        if all(is_blank(v) for v in values):
             continue
         if len(values) < len(headers):
             values.extend([None] * (len(headers) - len(values)))
@@ -247,7 +247,3 @@ def _number(
     return BadCell(
         shown, "number_too_large", _bad_problem(where, col, "number_too_large", message, shown)
     )
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (type(value) is str and value.strip(TRIM_CHARS) == "")

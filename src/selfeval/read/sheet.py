@@ -93,7 +93,9 @@ def trim_name(name: str) -> str:
     return str(name).strip(TRIM_CHARS)
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """A cell that holds nothing but whitespace (full-width and no-break spaces, a BOM): every
+    reader (xlsx, legacy formats, CSV) drops such rows and headers by this one rule."""
     return value is None or (isinstance(value, str) and value.strip(TRIM_CHARS) == "")
 
 
@@ -104,10 +106,10 @@ def split_rows(sheet_file: str, sheet: str, matrix: list[tuple[int, list[Any]]])
     rows: list[tuple[int, list[Any]]] = []
     for number, values in matrix:
         if number == 1:
-            headers = ["" if _is_blank(v) else trim_name(v) for v in values]
+            headers = ["" if is_blank(v) else trim_name(v) for v in values]
             header_row_blank = all(h == "" for h in headers)
             continue
-        if all(_is_blank(v) for v in values):
+        if all(is_blank(v) for v in values):
             continue
         rows.append((number, list(values)))
     while headers and headers[-1] == "":

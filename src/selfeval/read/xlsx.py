@@ -54,12 +54,12 @@ from selfeval.contract.limits import (
     MiB,
 )
 from selfeval.read.sheet import (
-    TRIM_CHARS,
     BadCell,
     Percent,
     RawInput,
     RawSheet,
     ReadProblem,
+    is_blank,
     trim_name,
 )
 from selfeval.read.source import read_source
@@ -520,10 +520,6 @@ def _column_index(letters: str) -> int:
     return n - 1 if n <= EXCEL_MAX_COLUMNS else -1
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (type(value) is str and value.strip(TRIM_CHARS) == "")
-
-
 @dataclass
 class _SheetResult:
     headers: list[str] = field(default_factory=list)
@@ -791,17 +787,14 @@ def _parse_sheet(  # noqa: C901, PLR0915 - pyexpat callbacks share the parse sta
         if not values:
             return
         if row_num == 1:
-            headers = ["" if _is_blank(v) else trim_name(str(v)) for v in values]
+            headers = ["" if is_blank(v) else trim_name(str(v)) for v in values]
             result.header_row_blank = all(h == "" for h in headers)
             while headers and headers[-1] == "":
                 headers.pop()
             width = len(headers)
             result.headers = headers
             return
-        for v in values:
-            if v is not None and (type(v) is not str or v.strip(TRIM_CHARS)):
-                break
-        else:
+        if all(is_blank(v) for v in values):
             return
         data_rows += 1
         if data_rows > MAX_ROWS:

@@ -92,7 +92,6 @@ def _env(root: Path, code: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["SELFEVAL_ROOT"] = str(root)
     env["MPLBACKEND"] = "Agg"
-    env.pop("SELFEVAL_BATCH_FAULT", None)
     env.update(NO_PDF)
     # run the snapshot, also in the kernels and dask workers (PYTHONPATH precedes the venv)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(code / "src"), env.get("PYTHONPATH")) if p)

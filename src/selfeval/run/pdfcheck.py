@@ -73,20 +73,27 @@ def is_a4(size: tuple[float, float], tolerance: float = 1.5) -> bool:
     return abs(w - A4_PT[0]) <= tolerance and abs(h - A4_PT[1]) <= tolerance
 
 
-def page_texts(pdf: Path) -> list[str]:
+def page_texts(pdf: Path, layout: bool = False) -> list[str]:
     """Text of each page (pdftotext splits pages with form feeds: one call for all pages,
-    equivalent to `pdftotext -f N -l N` per page)."""
-    pages = _run("pdftotext", "-enc", "UTF-8", str(pdf), "-").split("\f")
+    equivalent to `pdftotext -f N -l N` per page); in reading order, or with `layout` line by
+    line as laid out on the page (`pdftotext -layout`)."""
+    options = ["-layout"] if layout else []
+    pages = _run("pdftotext", *options, "-enc", "UTF-8", str(pdf), "-").split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
-def text(pdf: Path) -> str:
+def text(pdf: Path, layout: bool = False) -> str:
     """All text without any whitespace, without the page numbers and without a 草稿's running
     header: a fact may be broken across lines or pages, and pdftotext puts spaces between
-    Chinese and digits where the PDF positions them apart."""
+    Chinese and digits where the PDF positions them apart.
+
+    Reading order depends on the fonts the machine has: where a caption's 「表1」 and its title
+    are positioned apart, pdftotext may read 「表1」 with the table's first header cell and the
+    title after it. With `layout` the text is read line by line as the page shows it, which
+    keeps such a line whole (and splits wrapped table cells instead)."""
     lines = [
         line
-        for number, page in enumerate(page_texts(pdf), start=1)
+        for number, page in enumerate(page_texts(pdf, layout), start=1)
         for line in _unglued(page, number).splitlines()
         if not _PAGE_NUMBER.match(line.strip()) and line.strip() != DRAFT_MARK
     ]

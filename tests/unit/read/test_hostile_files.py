@@ -92,7 +92,17 @@ def _one_problem(summary: dict) -> dict:
     return found[0]
 
 
-@pytest.mark.parametrize("name", sorted(corpus.HOSTILE))
+#: Cases that take seconds to generate and read (millions of cells or XML elements): slow tier.
+SLOW_CASES = {"many_cells", "many_elements"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.slow) if n in SLOW_CASES else n
+        for n in sorted(corpus.HOSTILE)
+    ],
+)
 def test_hostile_workbook_is_one_clear_problem(name, tmp_path):
     generate, code = corpus.HOSTILE[name]
     folder = tmp_path / "2024"
@@ -137,6 +147,7 @@ def test_hostile_legacy_workbook_is_one_clear_problem(name, tmp_path):
     assert summary["rows"] == {}
 
 
+@pytest.mark.slow
 def test_twenty_thousand_rows_read_within_the_same_limits(tmp_path):
     """A real workbook (openpyxl, shared strings as Excel writes them): 20,000 x 15 cells with
     dates and a percent-formatted 满意度 column."""

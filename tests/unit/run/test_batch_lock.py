@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from selfeval.config import Roots
 
 
@@ -91,6 +93,7 @@ def _hold_lock(roots: Roots, *, stdin=subprocess.PIPE) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.slow  # waits out the configured bound on purpose
 def test_a_held_lock_names_its_holder_and_gives_up_after_the_configured_wait(tmp_path):
     import socket
     import time

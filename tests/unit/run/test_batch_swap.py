@@ -11,7 +11,7 @@ from pathlib import Path
 
 from selfeval import folders
 from selfeval.config import Roots
-from selfeval.store import FAULT_ENV, recover
+from selfeval.store import recover
 
 
 def _folder(path: Path, files: dict[str, str]) -> Path:
@@ -46,18 +46,29 @@ def _pair(tmp_path: Path) -> tuple[Roots, list[tuple[Path, Path]]]:
 
 
 def test_crash_between_the_two_renames_is_rolled_forward(tmp_path):
+    """The crash is injected here, not by a hook in the product: the child process dies right
+    after the first staged folder was renamed into place, before the second pair is touched."""
     roots, pairs = _pair(tmp_path)
     as_text = [(str(a), str(b)) for a, b in pairs]
     script = textwrap.dedent(
         f"""
+        import os
         from pathlib import Path
         from selfeval.store import swap_in
+
+        rename = os.rename
+
+        def rename_then_die(src, dst):
+            rename(src, dst)
+            if str(src) == {as_text[0][0]!r}:
+                os._exit(86)
+
+        os.rename = rename_then_die
         pairs = [(Path(a), Path(b)) for a, b in {as_text!r}]
         swap_in(2024, pairs, Path({str(roots.outputs)!r}))
         """
     )
-    env = {**os.environ, FAULT_ENV: "swap"}
-    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
     assert proc.returncode == 86, proc.stderr.decode()
     # The process died after replacing outputs/2024 but before processed/2024.
     assert _contents(roots.outputs / "2024") == {"report.html": "new report"}

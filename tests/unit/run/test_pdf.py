@@ -165,6 +165,7 @@ def _docx_in_each_font(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a real LibreOffice conversion
 def test_the_pdf_sets_fangsong_and_kaiti_in_fandol_not_in_a_japanese_face(tmp_path, monkeypatch):
     """A real conversion (LibreOffice), its font list read by pdffonts: each Word font in its
     Fandol face (仿宋 → FandolFang, 楷体 → FandolKai, 小标宋 → FandolSong-Bold…), and no face
