@@ -70,7 +70,14 @@ def _listing(item: Listing) -> dict:
 
 def _category_line(group: CategoryGroup) -> dict:
     """Per-category figures as listed: one stated value keeps its wording (4000多份)."""
-    out: dict[str, Any] = {"listings": group.listings, "sessions": group.sessions}
+    out: dict[str, Any] = {
+        "listings": group.listings,
+        "sessions": group.sessions,
+        # 场次 said only when some listing states it (else it is the number of listings)
+        "sessions_stated": any(item.counts["sessions"].known for item in group.items),
+        # the measures every listing states: only these a category's summary sentence sums
+        "complete": [m for m, v in group.measures.items() if v.listed and v.known == v.listed],
+    }
     units = {"offline": "人次", "online": "人次", "books": "册", "materials": "份"}
     for measure, unit in units.items():
         m = group.measures[measure]

@@ -14,6 +14,7 @@ from selfeval.present.blocks.common import (
     number,
     p,
     paragraphs,
+    sentence,
     t,
     texts,
 )
@@ -28,9 +29,17 @@ from selfeval.present.formats import (
 from selfeval.rules import plain_str
 
 
-def _measure(total: Any, unit: str) -> str:
-    """A yearly total with its qualifier (how many activities do not state it: the 底稿's)."""
-    return count_text(total, unit)
+#: How a name that is a sentence's predicate begins (「向云街小学捐书」, 「在文化活动中心送图书」).
+_PREDICATE_HEADS = ("在", "向", "为", "到", "赴", "于", "给")
+#: Nouns a predicate-name may end with whose count then follows it (「捐书500册」).
+_MEASURE_NOUNS = {"books": ("书",), "materials": ("资料", "宣传单", "读本")}
+#: Words an effect may begin with that leave its sentence without a subject (「为首届…」).
+_SUBJECTLESS = ("为", "对", "使", "让")
+
+
+def quoted(name: str) -> str:
+    """A title in quotation marks, quotes inside it turned to single ones: “文化科技卫生‘三下乡’”."""
+    return "“" + name.replace("“", "‘").replace("”", "’") + "”"
 
 
 def _totals_basis(totals: Any) -> list[Block]:
@@ -49,62 +58,175 @@ def _totals_basis(totals: Any) -> list[Block]:
 
 
 def _totals_line(totals: Any) -> str:
-    text = f"全年开展活动{totals.events}项、{count_text(totals.sessions, '场次')}"
+    """The year in one sentence. 场次 add up (the contract counts a blank as one); distinct
+    activities do not (sessions of one programme are not separate events), so no 「N项」."""
+    text = f"全年举办各类活动{count_text(totals.sessions, '场次')}"
+    online = totals.online.known_parts
     if totals.offline.known_parts:
-        text += f"，线下参与{_measure(totals.offline, '人次')}"
-    if totals.online.known_parts:
-        text += f"、线上参与{_measure(totals.online, '人次')}"
+        text += f"，{'线下参与' if online else '参与'}{count_text(totals.offline, '人次')}"
+    if online:
+        text += f"{'、' if totals.offline.known_parts else '，'}线上参与"
+        text += count_text(totals.online, "人次")
     if totals.books.known_parts:
-        text += f"，赠书{_measure(totals.books, '册')}"
+        text += f"，赠送图书{count_text(totals.books, '册')}"
     if totals.materials.known_parts:
-        text += f"，发放资料{_measure(totals.materials, '份')}"
+        text += f"，发放资料{count_text(totals.materials, '份')}"
     return text + "。"
 
 
-def _category_summary(cs: dict) -> str:
-    text = f"本类列入活动{cs['listings']}次、{cs['sessions']}场次"
-    for key, label in (("offline", "线下参与"), ("online", "线上参与")):
-        if cs[key]:
-            text += f"，{label}{cs[key]}"
-    if cs["books"]:
-        text += f"，赠书{cs['books']}"
-    if cs["materials"]:
+def _category_summary(group: dict) -> str:
+    """「全年开展送图书走基层活动5次，赠送图书2800册。」: only the figures every listing of the
+    category states (a sum over some of them is the 底稿's), none for a single listing."""
+    cs = group["summary"]
+    text = f"全年开展{group['category']}{cs['listings']}次"
+    if cs["sessions_stated"]:
+        text += f"、共{cs['sessions']}场"
+    complete = cs["complete"]
+    if "offline" in complete:
+        text += f"，{'线下参与' if 'online' in complete else '参与'}{cs['offline']}"
+    if "online" in complete:
+        text += f"，线上参与{cs['online']}"
+    if "books" in complete:
+        text += f"，赠送图书{cs['books']}"
+    if "materials" in complete:
         text += f"，发放资料{cs['materials']}"
     return text + "。"
 
 
-def _event(number_: int, e: dict) -> list[Block]:
+def _predicate(e: dict) -> tuple[str, set[str]]:
+    """What was done where, and the measures it already states. A name that holds its place is
+    no title but the predicate itself (「向云街小学捐书500册」), never 「在X开展“在X…”」."""
+    name, place = e["name"], e["place"]
+    if place and place in name:
+        if name.startswith(_PREDICATE_HEADS):
+            for measure, nouns in _MEASURE_NOUNS.items():
+                if e[measure] and name.endswith(nouns):
+                    return name + e[measure], {measure}
+            return name, set()
+        return f"开展{quoted(name)}", set()
+    return (f"在{place}" if place else "") + f"开展{quoted(name)}", set()
+
+
+def _measures(e: dict, stated: set[str]) -> list[str]:
+    """The clauses of an activity's figures, each in the words its measure takes."""
+    parts = [f"共{e['sessions']}"] if e["sessions"] else []
+    if e["offline"]:
+        parts.append(f"{'线下参与' if e['online'] else '参与'}{e['offline']}")
+    if e["online"]:
+        parts.append(f"线上参与{e['online']}")
+    if e["books"] and "books" not in stated:
+        parts.append(f"赠送图书{e['books']}")
+    if e["materials"] and "materials" not in stated:
+        parts.append(f"发放资料{e['materials']}")
+    return parts
+
+
+def _effect(effect: str) -> str:
+    """The unit's effect sentence, given a subject when it starts without one."""
+    effect = t(effect)
+    if not effect:
+        return ""
+    if effect.startswith(_SUBJECTLESS):
+        effect = "活动" + effect
+    return sentence(effect)
+
+
+def _series(items: list[str]) -> str:
+    """「A和B」, 「A、B和C」."""
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
+
+
+def _same_programme(a: dict, b: dict) -> bool:
+    """Listings that a clerk states once: same name, effect and note, different days, each
+    dated, and stating the same measures."""
+    keys = ("offline", "online", "sessions", "books", "materials")
+    return (
+        a["name"] == b["name"]
+        and a["effect"] == b["effect"]
+        and a["note"] == b["note"]
+        and bool(a["date"] and b["date"])
+        and a["period"] == b["period"]
+        and all(bool(a[k]) == bool(b[k]) for k in keys)
+        and not (a["members"] or b["members"])
+    )
+
+
+def _runs(listings: list[dict]) -> list[list[dict]]:
+    """Consecutive listings of one programme together (two sessions of one lecture)."""
+    runs: list[list[dict]] = []
+    for e in listings:
+        if runs and _same_programme(runs[-1][0], e):
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    return runs
+
+
+def _programme_text(run: list[dict]) -> str:
+    """Sessions of one programme in one sentence, as the source states them:
+    「10月29日和10月31日分别在A、B开展“…”，参与人次分别为200人次和350人次。」"""
+    first = run[0]
+    text = _series([e["date"] for e in run]) + t(first["period"])
+    places = [e["place"] for e in run]
+    if all(places) and len(set(places)) > 1:
+        text += f"分别在{'、'.join(places)}"
+    elif places[0] and all(p == places[0] for p in places):
+        text += f"在{places[0]}"
+    text += f"开展{quoted(first['name'])}"
+    labels = {
+        "sessions": "场次",
+        "offline": "参与人次" if not first["online"] else "线下参与人次",
+        "online": "线上参与人次",
+        "books": "赠送图书",
+        "materials": "发放资料",
+    }
+    for key, label in labels.items():
+        if first[key]:
+            values = [e[key] for e in run]
+            if len(set(values)) == 1:
+                text += f"，{label}均为{values[0]}"
+            else:
+                text += f"，{label}分别为{_series(values)}"
+    return text + "。" + _effect(first["effect"])
+
+
+def _event_text(e: dict) -> str:
     when = e["date"] or e["timeframe"]
-    text = f"（{number_}）{when}{t(e['period'])}"
-    if e["place"]:
-        text += f"在{e['place']}"
-    text += f"开展“{e['name']}”"
-    if e["sessions"]:
-        text += f"，共{e['sessions']}"
-    for key, label in (
-        ("offline", "线下参与"),
-        ("online", "线上参与"),
-        ("books", "赠送图书"),
-        ("materials", "发放资料"),
-    ):
-        if e[key]:
-            text += f"，{label}{e[key]}"
-    effect = t(e["effect"])
-    text += "。" + effect
-    if effect and not effect.endswith(("。", "！")):
-        text += "。"
-    stated = [f"（说明：{e['note']}）"] if e["note"] else []
-    # How the listing was counted is the reviewer's, not the unit's text.
+    predicate, stated = _predicate(e)
+    text = f"{when}{t(e['period'])}{predicate}"
+    parts = _measures(e, stated)
+    if parts:
+        text += "，" + "，".join(parts)
+    text += "。"
+    if e["note"]:
+        text += sentence(e["note"])
+    return text + _effect(e["effect"])
+
+
+def _working(run: list[dict]) -> list[str]:
+    """How a listing was counted: the reviewer's, not the unit's text."""
     working = []
-    if not when and not e["members"]:
-        working.append(f"日期{NOT_GIVEN}。")
-    if e["members"]:
-        working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
-    if e["also_in"]:
-        working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
-    if e["source"]:
-        working.append(f"来源：{e['source']}。")
-    paragraph = Paragraph((Run(text), *(Run(n) for n in stated)), kind="event")
+    for e in run:
+        when = e["date"] or e["timeframe"]
+        if not when and not e["members"]:
+            working.append(f"日期{NOT_GIVEN}。")
+        if e["members"]:
+            working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
+        if e["also_in"]:
+            working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
+        if e["source"]:
+            working.append(f"来源：{e['source']}。")
+    if len(run) > 1:
+        working.append(f"以上{len(run)}行为同一活动的不同场次，合并表述。")
+    return working
+
+
+def _event(number_: int | None, run: list[dict]) -> list[Block]:
+    """One activity (or the sessions of one programme), numbered （1） among siblings only."""
+    text = _event_text(run[0]) if len(run) == 1 else _programme_text(run)
+    text = text if number_ is None else f"（{number_}）{text}"
+    paragraph = Paragraph((Run(text),), kind="event")
+    working = _working(run)
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
 
@@ -116,7 +238,8 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
         blocks.append(
             Note(
                 "合计口径：同一活动列入多个类别的只计一次；汇总条目与其所含活动按两者中较大者计；"
-                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计。",
+                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计；"
+                "各活动是否为同一项目的不同场次无从判断，故只合计场次，不合计项数。",
                 review=True,
             )
         )
@@ -128,11 +251,14 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
                 )
             )
     for i, group in enumerate(ctx["categories"], 1):
-        blocks.append(Heading(3, f"{i}. {group['category']}"))
-        blocks.append(p(_category_summary(group["summary"]), kind="category-summary"))
+        blocks.append(Heading(3, f"{i}.{group['category']}"))
+        if group["summary"]["listings"] > 1:
+            blocks.append(p(_category_summary(group), kind="category-summary"))
         if group["summary"].get("offline_basis"):
             blocks.append(Note(group["summary"]["offline_basis"], review=True))
-        blocks += [b for n, e in enumerate(group["listings"], 1) for b in _event(n, e)]
+        runs = _runs(group["listings"])
+        numbered = len(runs) > 1
+        blocks += [b for n, run in enumerate(runs, 1) for b in _event(n if numbered else None, run)]
     return blocks + [figure(fig) for fig in ctx["activity_figures"]]
 
 
