@@ -285,23 +285,61 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
     return blocks
 
 
-def _digital_row(r: Any) -> str:
+#: Endings of an indicator's name that say what kind of figure it is (期数, 数量), not what.
+_INDICATOR_KINDS = ("期数", "次数", "数量", "人数", "册数", "数", "量")
+
+
+def _in_order(short: str, text: str) -> bool:
+    """Whether the characters of `short` occur in `text` in order (每月推送 in 每月定期推送…)."""
+    rest = iter(text)
+    return bool(short) and all(ch in rest for ch in short)
+
+
+def _digital_row(r: Any) -> tuple[str, bool]:
+    """A row of a digital service as a clause, and whether its figure sits inside its note.
+
+    A note that already says what the indicator counts takes the figure right after it
+    (「每月定期推送好书、新书4期」); otherwise the indicator and figure follow the note as a
+    clause of their own (「…，每月更新图书1500册」). An indicator without a figure is left out
+    (the 底稿 lists it)."""
     note, indicator, value = t(get(r, "note")), t(get(r, "indicator")), get(r, "value")
-    if value is not None:
-        shown = decimal_text(value, 0) if value == int(value) else decimal_text(value)
-        inner = indicator + ("：" if indicator else "") + shown + t(get(r, "unit"))
-    elif indicator:
-        inner = f"{indicator}：{NOT_GIVEN}"
-    else:
-        return note
-    return f"{note}（{inner}）" if note else inner
+    if value is None:
+        return note, False
+    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + t(
+        get(r, "unit")
+    )
+    what = indicator
+    for kind in _INDICATOR_KINDS:
+        if what.endswith(kind) and len(what) > len(kind):
+            what = what[: -len(kind)]
+            break
+    if note and _in_order(what, note.rsplit("，", 1)[-1]):
+        return note + shown, True
+    clause = indicator + shown
+    return (f"{note}，{clause}" if note else clause), False
 
 
 def _digital(ctx: dict, sub: dict) -> list[Block]:
-    blocks = paragraphs(texts(ctx, "数字服务"))
-    for i, d in enumerate(ctx["digital"], 1):
-        rows = "；".join(_digital_row(r) for r in get(d, "rows"))
-        blocks.append(p(f"{i}. {get(d, 'service')}：{rows}。"))
+    blocks = paragraphs(texts(ctx, "数字服务"), numbered=True)
+    services = ctx["digital"]
+    for i, d in enumerate(services, 1):
+        name = get(d, "service")
+        text = ""
+        for row in get(d, "rows"):
+            clause, _ = _digital_row(row)
+            if not clause:
+                continue
+            if text:
+                text += "，" if "，" not in clause else "；"
+            text += clause
+        # the service's name as a label only when its text does not name it already
+        text = text if name in text else f"{name}：{text}" if text else name
+        head = f"{i}." if len(services) > 1 else ""
+        blocks.append(p(head + sentence(text.rstrip("；，"))))
+        missing = [get(r, "indicator") for r in get(d, "rows") if get(r, "value") is None]
+        missing = [m for m in missing if m]
+        if missing:
+            blocks.append(not_given(f"{name}：{'、'.join(missing)}{NOT_GIVEN}。"))
     return blocks
 
 
