@@ -356,6 +356,7 @@ def score_indicators(
             assessment = ASSESSMENT_SHORT.get(assessment, assessment)
             score = _num(row.get("score")) if weight is not None else None
             met = assessment == MET
+            stated_actual = actual_text  # the completion as the unit wrote it, without the grade
             if assessment and assessment not in actual_text:
                 actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
         else:
@@ -374,7 +375,15 @@ def score_indicators(
             what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"
             warnings.append(f"指标「{name}」{what}，但未填写偏差原因分析。")
         if needs_reason:
-            if not met:
+            if not met and direction == QUALITATIVE and assessment:
+                # the grade is the result: 「部分达成年度指标…」 is never also 「未达成年度目标」
+                done = f"实际完成情况为{stated_actual}，" if stated_actual else ""
+                problem = (
+                    f"{_text(row.get('level1'))}「{name}」年度指标值{target_text or '—'}，"
+                    f"{done}{assessment}。"
+                )
+                kind = "未达成"
+            elif not met:
                 problem = (
                     f"{_text(row.get('level1'))}「{name}」年度指标值{target_text or '—'}，"
                     f"实际完成值{actual_text or '—'}，未达成年度目标。"

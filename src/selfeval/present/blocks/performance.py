@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from selfeval.present.blocks.common import (
+    clerk_text,
     figure,
     get,
     not_given,
@@ -225,7 +226,7 @@ def _event(number_: int | None, run: list[dict]) -> list[Block]:
     """One activity (or the sessions of one programme), numbered （1） among siblings only."""
     text = _event_text(run[0]) if len(run) == 1 else _programme_text(run)
     text = text if number_ is None else f"（{number_}）{text}"
-    paragraph = Paragraph((Run(text),), kind="event")
+    paragraph = Paragraph((Run(clerk_text(text)),), kind="event")
     working = _working(run)
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
@@ -265,15 +266,17 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
 def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "服务评价"), numbered=True)
     for sv in ctx["satisfaction"]:
-        survey, rate = get(sv, "survey"), get(sv, "rate")
-        name = survey + ("" if survey.endswith("满意度") else "满意度")
+        rate = get(sv, "rate")
+        method, name = _survey(get(sv, "survey"))
         if rate is None:
             blocks.append(not_given(f"{name}{NOT_GIVEN}。"))
             continue
-        text = f"经调查，{name}为{pct(rate, get(sv, 'decimals'))}"
+        # how it was surveyed only when the unit says so (never an invented 「经调查」)
+        text = (f"经{method}，" if method else "") + f"{name}为{pct(rate, get(sv, 'decimals'))}"
         sample, satisfied = get(sv, "sample"), get(sv, "satisfied")
         if sample is not None and satisfied is not None:
-            text += f"（调查样本{sample}份，满意{satisfied}份）"
+            counted = "有效问卷" if "问卷" in method else "调查样本"
+            text += f"（{counted}{sample}份，满意{satisfied}份）"
         blocks.append(p(text + "。"))
         origin = "单位填报" if get(sv, "rate_stated") else f"= 满意{satisfied} ÷ 样本{sample}"
         source = get(sv, "source")
@@ -293,6 +296,21 @@ def _in_order(short: str, text: str) -> bool:
     """Whether the characters of `short` occur in `text` in order (每月推送 in 每月定期推送…)."""
     rest = iter(text)
     return bool(short) and all(ch in rest for ch in short)
+
+
+#: How a survey's name may say it was made (the longest first).
+_SURVEY_METHODS = ("问卷调查", "电话回访", "抽样调查", "调查")
+
+
+def _survey(survey: str) -> tuple[str, str]:
+    """(method, rate's name) of a survey as the unit named it: 「读者满意度问卷调查」 →
+    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」."""
+    method = next((m for m in _SURVEY_METHODS if survey.endswith(m)), "")
+    name = survey[: len(survey) - len(method)] if method else survey
+    name = name.removesuffix("的")
+    if not name.endswith("满意度"):
+        name += "满意度"
+    return method, name
 
 
 def _digital_row(r: Any) -> tuple[str, bool]:
