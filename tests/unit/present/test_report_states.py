@@ -200,10 +200,11 @@ def test_a_low_execution_rate_is_worded_in_the_units_yuan(tmp_path):
     _, soup = report(tmp_path, sheets)
     problems = texts(soup, "s7")
     # 400,000 / 500,000 = 80.00%, under the 90% that asks for a cause; amounts in the unit's 元
+    # one item, not numbered; the cause not given is the 底稿's note, not the 报送稿's text
     assert problems[0] == (
-        "1. 预算执行率为80.00%（全年预算数500,000.00元，全年执行数400,000.00元），低于90%。"
-        "（未填写偏差原因）"
+        "预算执行率为80.00%（全年预算数500,000.00元，全年执行数400,000.00元），低于90%。"
     )
+    assert any(n.startswith("偏差原因未填报：") for n in review_notes(soup, "s7"))
     assert "万元" not in section(soup, "s7")
 
 
