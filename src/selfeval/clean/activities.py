@@ -28,6 +28,8 @@ _ACTIVITY_COLUMNS = {
         for m, _ in sc.COUNT_MEASURES
         for k, t in ((m, "Int64"), (f"{m}_q", "str"), (f"{m}_text", "str"))
     },
+    "books_verb": "str",
+    "materials_name": "str",
     "effect": "str",
     "includes": "str",
     "note": "str",
@@ -83,6 +85,8 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
             if n is not None and text is not None and _WORDED.fullmatch(text):
                 q, text = _arabic(sh, header, n, text)
             rec[measure], rec[f"{measure}_q"], rec[f"{measure}_text"] = n, q, text
+        rec["books_verb"] = sh.text(number, values, "books_verb", prose=True)
+        rec["materials_name"] = sh.text(number, values, "materials_name", prose=True)
         rec["effect"] = sh.text(number, values, "effect", prose=True)
         raw_includes = sh.text(number, values, "includes")
         rec["include_list"] = split_ids(raw_includes)

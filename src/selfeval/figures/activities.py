@@ -330,6 +330,9 @@ class Listing:
     also_in: list[str]
     members: list[MemberRef]
     source: str = ""  # the input row, for the 审核底稿
+    #: The source's own words for the books and the materials (免费赠送, 宣传图册资料).
+    books_verb: str = ""
+    materials_name: str = ""
 
 
 @dataclass
@@ -418,6 +421,8 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
                     for m in split_ids(getattr(r, "includes", None))
                 ],
                 source=row_source(r),
+                books_verb=as_text(getattr(r, "books_verb", "")),
+                materials_name=as_text(getattr(r, "materials_name", "")),
             )
             for r in rows.itertuples(index=False)
         ]

@@ -62,10 +62,19 @@ def _listing(item: Listing) -> dict:
         "materials": count_text(item.counts["materials"], "份"),
         "effect": item.effect,
         "note": item.note,
+        "books_verb": item.books_verb or "赠送",
+        "materials_name": item.materials_name or "资料",
         "also_in": item.also_in,
         "members": [member(m) for m in item.members],
         "source": item.source,
     }
+
+
+def common_words(items: list[Listing], measure: str, field: str, default: str) -> str:
+    """The source's word for a measure over several listings when all that state the measure
+    use the same one (宣传资料), else the plain word: a sum never borrows one listing's noun."""
+    words = {getattr(i, field) for i in items if i.counts[measure].known}
+    return words.pop() if len(words) == 1 and "" not in words else default
 
 
 def _category_line(group: CategoryGroup) -> dict:
@@ -77,6 +86,8 @@ def _category_line(group: CategoryGroup) -> dict:
         "sessions_stated": any(item.counts["sessions"].known for item in group.items),
         # the measures every listing states: only these a category's summary sentence sums
         "complete": [m for m, v in group.measures.items() if v.listed and v.known == v.listed],
+        "books_verb": common_words(group.items, "books", "books_verb", "赠送"),
+        "materials_name": common_words(group.items, "materials", "materials_name", "资料"),
     }
     units = {"offline": "人次", "online": "人次", "books": "册", "materials": "份"}
     for measure, unit in units.items():
@@ -298,6 +309,7 @@ def build_context(results: YearResults) -> dict:
     unit = fig.amount_unit
     source = f"{unit_name}{year}年度填报数据"
     acts = fig.activities
+    every = [item for g in acts.groups for item in g.items]
     listing_groups = [
         {
             "category": g.category,
@@ -346,6 +358,10 @@ def build_context(results: YearResults) -> dict:
         "subsections": _subsections(results, listing_groups),
         "categories": listing_groups,
         "totals": acts.totals,
+        "words": {
+            "books_verb": common_words(every, "books", "books_verb", "赠送"),
+            "materials_name": common_words(every, "materials", "materials_name", "资料"),
+        },
         "undated": acts.undated,
         "activity_figures": _activity_figures(acts, source),
         "satisfaction": fig.satisfaction,

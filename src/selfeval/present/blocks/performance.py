@@ -58,7 +58,7 @@ def _totals_basis(totals: Any) -> list[Block]:
     return [Note("；".join(parts) + "。", review=True)] if parts else []
 
 
-def _totals_line(totals: Any) -> str:
+def _totals_line(totals: Any, words: dict) -> str:
     """The year in one sentence. 场次 add up (the contract counts a blank as one); distinct
     activities do not (sessions of one programme are not separate events), so no 「N项」."""
     text = f"全年举办各类活动{count_text(totals.sessions, '场次')}"
@@ -69,9 +69,9 @@ def _totals_line(totals: Any) -> str:
         text += f"{'、' if totals.offline.known_parts else '，'}线上参与"
         text += count_text(totals.online, "人次")
     if totals.books.known_parts:
-        text += f"，赠送图书{count_text(totals.books, '册')}"
+        text += f"，{words['books_verb']}图书{count_text(totals.books, '册')}"
     if totals.materials.known_parts:
-        text += f"，发放资料{count_text(totals.materials, '份')}"
+        text += f"，发放{words['materials_name']}{count_text(totals.materials, '份')}"
     return text + "。"
 
 
@@ -88,9 +88,9 @@ def _category_summary(group: dict) -> str:
     if "online" in complete:
         text += f"，线上参与{cs['online']}"
     if "books" in complete:
-        text += f"，赠送图书{cs['books']}"
+        text += f"，{cs['books_verb']}图书{cs['books']}"
     if "materials" in complete:
-        text += f"，发放资料{cs['materials']}"
+        text += f"，发放{cs['materials_name']}{cs['materials']}"
     return text + "。"
 
 
@@ -116,9 +116,9 @@ def _measures(e: dict, stated: set[str]) -> list[str]:
     if e["online"]:
         parts.append(f"线上参与{e['online']}")
     if e["books"] and "books" not in stated:
-        parts.append(f"赠送图书{e['books']}")
+        parts.append(f"{e['books_verb']}图书{e['books']}")
     if e["materials"] and "materials" not in stated:
-        parts.append(f"发放资料{e['materials']}")
+        parts.append(f"发放{e['materials_name']}{e['materials']}")
     return parts
 
 
@@ -145,6 +145,8 @@ def _same_programme(a: dict, b: dict) -> bool:
         a["name"] == b["name"]
         and a["effect"] == b["effect"]
         and a["note"] == b["note"]
+        and a["books_verb"] == b["books_verb"]
+        and a["materials_name"] == b["materials_name"]
         and bool(a["date"] and b["date"])
         and a["period"] == b["period"]
         and all(bool(a[k]) == bool(b[k]) for k in keys)
@@ -178,8 +180,8 @@ def _programme_text(run: list[dict]) -> str:
         "sessions": "场次",
         "offline": "参与人次" if not first["online"] else "线下参与人次",
         "online": "线上参与人次",
-        "books": "赠送图书",
-        "materials": "发放资料",
+        "books": f"{first['books_verb']}图书",
+        "materials": f"发放{first['materials_name']}",
     }
     for key, label in labels.items():
         if first[key]:
@@ -234,7 +236,7 @@ def _event(number_: int | None, run: list[dict]) -> list[Block]:
 def _activities(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "活动"))
     if ctx["totals"] is not None:
-        blocks.append(p(_totals_line(ctx["totals"]), kind="totals"))
+        blocks.append(p(_totals_line(ctx["totals"], ctx["words"]), kind="totals"))
         blocks += _totals_basis(ctx["totals"])
         blocks.append(
             Note(
