@@ -126,7 +126,10 @@ def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:
     soup = _closing(texts, devs, targets=True)
     s7 = soup.find("section", id="s7")
     seven = [p.get_text() for p in s7.find_all("p") if "review" not in p.get("class", [])]
-    assert seven == ["（一）「讲座场次」未达成。原因：<b>场地</b>维修。", "（二）「到馆人次」未达成。"]
+    assert seven == [
+        "（一）「讲座场次」未达成。原因：<b>场地</b>维修。",
+        "（二）「到馆人次」未达成。",
+    ]
     # the cause not given is the 底稿's note
     assert [p.get_text() for p in s7.select("p.review")] == ["偏差原因未填报：「到馆人次」未达成。"]
     eight = [p.get_text() for p in soup.find("section", id="s8").find_all("p")]

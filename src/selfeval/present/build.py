@@ -93,7 +93,7 @@ _ATTACHMENT = re.compile(r"^附[表件]\d*[：:]\s*(?P<name>.+)$")
 
 
 def _with_attachments(sections: list[Section]) -> tuple[Section, ...]:
-    """The 附件说明 (GB/T 9704-2012 7.3.4) before the 落款: 「附件：1. …」, one line an attachment,
+    """The 附件说明 (GB/T 9704-2012 7.3.4) before the 落款: 「附件：1.…」, one line an attachment,
     naming the attachments the report has (a 项目支出绩效自评表 only when there is one)."""
     names = [
         m["name"]
@@ -103,7 +103,7 @@ def _with_attachments(sections: list[Section]) -> tuple[Section, ...]:
     if not names:
         return tuple(sections)
     lines = tuple(
-        Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}. {name}", kind="attachments")
+        Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}.{name}", kind="attachments")
         for n, name in enumerate(names, 1)
     )
     out = []

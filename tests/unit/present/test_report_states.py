@@ -118,7 +118,9 @@ def test_basic_and_project_in_three_states(tmp_path):
     basic = next(t for t in texts(blank_actual, "s2") if t.startswith("2025年财政拨款基本支出"))
     # 60 known; 公用支出 not given: left out of the 报送稿's sentence, said in the 底稿, not
     # summed as 0
-    assert basic == "2025年财政拨款基本支出60万元，其中：人员支出60万元，占一般公共预算支出的100.00%。"
+    assert (
+        basic == "2025年财政拨款基本支出60万元，其中：人员支出60万元，占一般公共预算支出的100.00%。"
+    )
     assert "基本支出（其中公用支出执行数未填报，未计入）。" in review_notes(blank_actual, "s2")
     table = blank_actual.select_one("table.spending")
     cells = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table("tr")]
@@ -517,7 +519,7 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     assert signature == ["测试县文化馆", "2026年3月15日"]
     # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
     attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
-    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    assert attachments == ["附件：1.部门整体支出绩效自评表"]
     kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
     assert kinds.index("attachments") < kinds.index("signature signature")
 

@@ -36,9 +36,7 @@ def _distinct(items: list[str]) -> list[str]:
     cores = [_core(x) for x in items]
     kept = []
     for i, (x, c) in enumerate(zip(items, cores, strict=True)):
-        if c and any(
-            c in o and (len(o) > len(c) or j < i) for j, o in enumerate(cores) if j != i
-        ):
+        if c and any(c in o and (len(o) > len(c) or j < i) for j, o in enumerate(cores) if j != i):
             continue
         kept.append(x)
     return kept

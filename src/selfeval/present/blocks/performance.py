@@ -29,7 +29,6 @@ from selfeval.present.formats import (
 )
 from selfeval.rules import plain_str
 
-
 #: How a name that is a sentence's predicate begins (「向云街小学捐书」, 「在文化活动中心送图书」).
 _PREDICATE_HEADS = ("在", "向", "为", "到", "赴", "于", "给")
 #: Nouns a predicate-name may end with whose count then follows it (「捐书500册」).
@@ -39,7 +38,7 @@ _SUBJECTLESS = ("为", "对", "使", "让")
 
 
 def quoted(name: str) -> str:
-    """A title in quotation marks, quotes inside it turned to single ones: “文化科技卫生‘三下乡’”."""
+    """A title in quotation marks, quotes inside it single: “文化科技卫生‘三下乡’活动”."""
     return "“" + name.replace("“", "‘").replace("”", "’") + "”"
 
 
