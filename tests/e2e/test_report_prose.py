@@ -109,37 +109,18 @@ def variant(tmp_path_factory) -> Report:
         ],
     )
     texts = _read(raw / "文字说明.csv")
-    texts = [r for r in texts if r[0] != "存在问题"]
+    texts = [r for r in texts if r[0] not in ("存在问题", "改进措施")]
     texts += [["存在问题", "", "宣传方式较单一"], ["存在问题", "", "基层服务点覆盖不足"]]
+    # the first repeats the indicator's own 改进措施 (below): stated once
+    texts += [["改进措施", "", "拓展线上宣传渠道。"], ["改进措施", "", "增设基层服务点"]]
     _rewrite(raw / "文字说明.csv", texts)
     _rewrite(
         raw / "绩效目标.csv",
         [
-            [
-                "一级指标",
-                "二级指标",
-                "三级指标",
-                "方向",
-                "目标值",
-                "实际值",
-                "单位",
-                "分值",
-                "评价",
-                "得分",
-            ],
-            ["产出指标", "数量指标", "开展活动场次", "≥", "15", "17", "场", "50", "", ""],
-            [
-                "效果指标",
-                "社会效益指标",
-                "全民阅读氛围",
-                "定性",
-                "明显提升",
-                "有所提升",
-                "",
-                "40",
-                "部分达成",
-                "28",
-            ],
+            "一级指标,二级指标,三级指标,方向,目标值,实际值,单位,分值,评价,得分,改进措施".split(","),
+            "产出指标,数量指标,开展活动场次,≥,15,17,场,50,,,".split(","),
+            "效果指标,社会效益指标,全民阅读氛围,定性,明显提升,有所提升,,40,部分达成,28,"
+            "拓展线上宣传渠道".split(","),
         ],
     )
     acts = _read(raw / "活动.csv")
@@ -303,5 +284,7 @@ def test_typography_of_the_submitted_text(report, variant):
     assert report.states("1.图书藏量稳步提升：2021—2024年图书新增藏量显著")
     # nested quotes: the title holding “三下乡” is quoted as “…‘三下乡’…”
     assert variant.states("开展“文化科技卫生‘三下乡’活动”")
-    # 七's items directly under it: （一）（二）, never 1. 2.
+    # 七's and 八's items directly under them: （一）（二）, never 1. 2.
     assert variant.section("s7")[-2:] == ["（二）宣传方式较单一。", "（三）基层服务点覆盖不足。"]
+    # 八: the indicator's measure, and the unit's paragraph saying the same thing, once
+    assert variant.section("s8")[:2] == ["（一）拓展线上宣传渠道。", "（二）增设基层服务点。"]

@@ -4,6 +4,7 @@ sheet order, then the comparison with the previous year."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -362,6 +363,12 @@ def _digital(ctx: dict, sub: dict) -> list[Block]:
     return blocks
 
 
+def _whole(count: float) -> str:
+    """A count as a count is written: whole, 「约3312」 for an average that is not."""
+    whole = math.floor(count + 0.5)  # half up, as a clerk rounds
+    return str(whole) if whole == count else f"约{whole}"
+
+
 def _holdings(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "馆藏建设"), numbered=True)
     h = ctx["holdings"]
@@ -387,7 +394,7 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
                 )
             )
             if h.stated_average is None:
-                text += f"，年均增加{decimal_text(h.average_increase)}册"
+                text += f"，年均增加{_whole(h.average_increase)}册"
         if h.stated_average is not None:  # the unit's own figure, in its own words
             text += f"，平均每年增长{plain_str(h.stated_average)}册"
             if computed:

@@ -313,7 +313,8 @@ def other_budget(budget_type: str) -> BlockBuilder:
                 if a.actual is not None
             ]
             blocks += _gaps(ctx, *(replace(a, label=f"{name}{a.label}") for a in lines))
-        if total.note:
+        # the unit's note, unless it only repeats the none just stated (「说明：无」)
+        if total.note and not (_is_none(total, items) and total.note.strip("。 ") == "无"):
             blocks.append(Note(f"说明：{total.note}"))
         return blocks
 
