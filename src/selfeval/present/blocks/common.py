@@ -32,8 +32,9 @@ def get(item: Any, name: str) -> Any:
 
 _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]"
 #: Half-width punctuation next to Chinese text, and its full-width form.
-_FULL_WIDTH = {";": "；", ",": "，", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_HALF_IN_CJK = re.compile(rf"(?<={_CJK})\s*([;,:?!)])|(\()\s*(?={_CJK})")
+#: (Brackets are left as written: 「维修(护)费」 is the name of an economic class.)
+_FULL_WIDTH = {";": "；", ",": "，", ":": "：", "?": "？", "!": "！"}
+_HALF_IN_CJK = re.compile(rf"(?<={_CJK})\s*([;,:?!])(?!\d)")
 #: A range of numbers before 年/月/日 written with a hyphen, tilde or spaced dash.
 _RANGE = re.compile(r"(\d+)\s*[-–~～—－]\s*(\d+)(?=\s*[年月日号])")
 
@@ -42,7 +43,7 @@ def clerk_text(text: str) -> str:
     """Prose as a clerk types it: full-width punctuation in Chinese text (「服务;负责」 →
     「服务；负责」), one dash for ranges (「2021 - 2024年」 → 「2021—2024年」, as dates are
     written), and quotes inside quotes single (“…‘…’…”). The unit's words stay its own."""
-    text = _HALF_IN_CJK.sub(lambda m: _FULL_WIDTH[m[1] or m[2]], text)
+    text = _HALF_IN_CJK.sub(lambda m: _FULL_WIDTH[m[1]], text)
     text = _RANGE.sub(r"\1—\2", text)
     out, depth = [], 0
     for ch in text:
