@@ -181,6 +181,12 @@ def test_a_class_summary_in_clerk_form(report):
     assert "本类线下参与人次据2次活动的记录（共5次）。" in report.notes  # the 底稿 keeps it
 
 
+def test_a_class_states_the_units_own_figure(report):
+    # 声明数.csv: 「知识技能培训与讲座活动·场次 6 场」 (published 「(6场)」); all six lectures
+    # state participants: 60+近百+百(约100)+40+200+350 = 约850
+    assert report.states("全年开展知识技能培训与讲座活动6场，参与约850人次。")
+
+
 def test_the_year_adds_sessions_not_events(report):
     # 场次: A01–A10 10, A13 1, A14 (listed twice) 1, A15 1, the 宣传周 A16 4 with its A11 and A12
     # (max(4, 1+1)) = 17. Whether listings are sessions of one programme (the two 10月 lectures

@@ -29,7 +29,7 @@ from selfeval.present.formats import (
 )
 from selfeval.present.scoring_view import scoring_view
 from selfeval.results import YearResults
-from selfeval.rules import is_missing
+from selfeval.rules import is_missing, plain_str
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
 #: Default headings of section 六's fixed subsections (文字说明 标题 overrides them).
@@ -70,6 +70,11 @@ def _listing(item: Listing) -> dict:
     }
 
 
+#: The unit of a 声明数 度量 when the row gives none.
+_STATED_UNITS = {"次数": "次", "场次": "场", "赠书册数": "册", "资料份数": "份"}
+_STATED_UNITS |= {"线下参与人次": "人次", "线上参与人次": "人次"}
+
+
 def common_words(items: list[Listing], measure: str, field: str, default: str) -> str:
     """The source's word for a measure over several listings when all that state the measure
     use the same one (宣传资料), else the plain word: a sum never borrows one listing's noun."""
@@ -86,6 +91,11 @@ def _category_line(group: CategoryGroup) -> dict:
         "sessions_stated": any(item.counts["sessions"].known for item in group.items),
         # the measures every listing states: only these a category's summary sentence sums
         "complete": [m for m, v in group.measures.items() if v.listed and v.known == v.listed],
+        # the unit's own figures for the category (声明数), as it wrote them: 6场, 2800册
+        "stated": {
+            name: f"{plain_str(f.value)}{f.unit or _STATED_UNITS.get(name, '')}"
+            for name, f in group.stated.items()
+        },
         "books_verb": common_words(group.items, "books", "books_verb", "赠送"),
         "materials_name": common_words(group.items, "materials", "materials_name", "资料"),
     }

@@ -79,18 +79,28 @@ def _category_summary(group: dict) -> str:
     """「全年开展送图书走基层活动5次，赠送图书2800册。」: only the figures every listing of the
     category states (a sum over some of them is the 底稿's), none for a single listing."""
     cs = group["summary"]
-    text = f"全年开展{group['category']}{cs['listings']}次"
-    if cs["sessions_stated"]:
-        text += f"、共{cs['sessions']}场"
+    stated = cs["stated"]  # the unit's own figures (声明数) come first, as the unit's
+    if "场次" in stated and "次数" not in stated:
+        count = stated["场次"]  # 「知识技能培训与讲座活动6场」
+    else:
+        count = stated.get("次数") or f"{cs['listings']}次"
+        if "场次" in stated or cs["sessions_stated"]:
+            count += f"、共{stated.get('场次') or str(cs['sessions']) + '场'}"
+    text = f"全年开展{group['category']}{count}"
     complete = cs["complete"]
-    if "offline" in complete:
-        text += f"，{'线下参与' if 'online' in complete else '参与'}{cs['offline']}"
-    if "online" in complete:
-        text += f"，线上参与{cs['online']}"
-    if "books" in complete:
-        text += f"，{cs['books_verb']}图书{cs['books']}"
-    if "materials" in complete:
-        text += f"，发放{cs['materials_name']}{cs['materials']}"
+
+    def figure_of(key: str, name: str) -> str:
+        return stated.get(name) or (cs[key] if key in complete else "")
+
+    offline, online = figure_of("offline", "线下参与人次"), figure_of("online", "线上参与人次")
+    if offline:
+        text += f"，{'线下参与' if online else '参与'}{offline}"
+    if online:
+        text += f"，线上参与{online}"
+    if books := figure_of("books", "赠书册数"):
+        text += f"，{cs['books_verb']}图书{books}"
+    if materials := figure_of("materials", "资料份数"):
+        text += f"，发放{cs['materials_name']}{materials}"
     return text + "。"
 
 
@@ -255,7 +265,7 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
             )
     for i, group in enumerate(ctx["categories"], 1):
         blocks.append(Heading(3, f"{i}.{group['category']}"))
-        if group["summary"]["listings"] > 1:
+        if group["summary"]["listings"] > 1 or group["summary"]["stated"]:
             blocks.append(p(_category_summary(group), kind="category-summary"))
         if group["summary"].get("offline_basis"):
             blocks.append(Note(group["summary"]["offline_basis"], review=True))
