@@ -204,9 +204,10 @@ def test_the_year_adds_sessions_not_events(report):
 
 
 def test_a_per_period_figure_follows_its_words(report):
-    # 数字服务.csv: 微信图书馆 「…每月定期推送好书、新书」 4期, 「全年推送」 48期
+    # 数字服务.csv: 微信图书馆 「…每月定期推送好书、新书」 4期, 「全年推送」 48期: the year's figure
+    # without its verb said twice
     assert report.states(
-        "3.建立了微信图书馆，在国家公信部已备案，每月定期推送好书、新书4期，全年推送48期。"
+        "3.建立了微信图书馆，在国家公信部已备案，每月定期推送好书、新书4期，全年共48期。"
     )
     for text in report.word + report.html:
         assert "每月推送期数" not in text and "年推送期数" not in text

@@ -349,6 +349,20 @@ def _digital_row(r: Any) -> tuple[str, bool]:
     return (f"{note}，{clause}" if note else clause), False
 
 
+#: Words a note may open with that say over which period its figure runs.
+_PERIODS = ("全年", "每年", "年度", "每季度", "每月", "每周", "每天")
+
+
+def _period_total(note: str, clause: str, before: str) -> str:
+    """「全年推送48期」 after 「每月…推送…4期」 is 「全年共48期」: the period's total, its verb
+    not said twice."""
+    period = next((w for w in _PERIODS if note.startswith(w)), "")
+    rest = note[len(period) :]
+    if period and rest and rest in before:
+        return f"{period}共{clause[len(note) :]}"
+    return clause
+
+
 def _digital(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "数字服务"), numbered=True)
     services = ctx["digital"]
@@ -356,9 +370,11 @@ def _digital(ctx: dict, sub: dict) -> list[Block]:
         name = get(d, "service")
         text = ""
         for row in get(d, "rows"):
-            clause, _ = _digital_row(row)
+            clause, inside = _digital_row(row)
             if not clause:
                 continue
+            if inside and text:
+                clause = _period_total(t(get(row, "note")), clause, text)
             if text:
                 text += "，" if "，" not in clause else "；"
             text += clause
