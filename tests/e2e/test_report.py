@@ -356,11 +356,15 @@ def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     # how many records the participants rest on
     books = lines["4.送图书走基层活动"]
     assert books.get_text() == "全年开展送图书走基层活动5次，赠送图书2800册。"
-    basis = books.find_next_sibling("p")
-    assert "review" in basis["class"]
+    stated, basis = books.find_next_siblings("p", limit=2)
+    assert "review" in stated["class"] and "review" in basis["class"]
+    # 声明数.csv: 送图书走基层活动·次数 5, ·赠书册数 2800 — the unit's, said so for the reviewer
+    assert stated.get_text().startswith("本类次数5次、赠书册数2800册为单位在声明数表中填报的数字")
     assert basis.get_text() == "本类线下参与人次据2次活动的记录（共5次）。"
-    lecture = lines["3.知识技能培训与讲座活动"]  # all six lectures state theirs
-    assert "review" not in lecture.find_next_sibling("p").get("class", [])
+    lecture = lines["3.知识技能培训与讲座活动"]  # all six lectures state theirs: no basis note
+    notes = [n.get_text() for n in lecture.find_next_siblings("p", limit=2)]
+    assert notes[0] == "本类场次6场为单位在声明数表中填报的数字（与明细的核对见数据核对）。"
+    assert not notes[1].startswith("本类线下参与人次据")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -267,6 +267,15 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
         blocks.append(Heading(3, f"{i}.{group['category']}"))
         if group["summary"]["listings"] > 1 or group["summary"]["stated"]:
             blocks.append(p(_category_summary(group), kind="category-summary"))
+            stated = group["summary"]["stated"]
+            if stated:  # for the reviewer: which figures are the unit's, not the listings' sum
+                said = "、".join(f"{k}{v}" for k, v in stated.items())
+                blocks.append(
+                    Note(
+                        f"本类{said}为单位在声明数表中填报的数字（与明细的核对见数据核对）。",
+                        review=True,
+                    )
+                )
         if group["summary"].get("offline_basis"):
             blocks.append(Note(group["summary"]["offline_basis"], review=True))
         runs = _runs(group["listings"])
