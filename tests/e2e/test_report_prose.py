@@ -296,7 +296,7 @@ def test_a_partly_met_target_states_its_result(variant):
 
 def test_typography_of_the_submitted_text(report, variant):
     for r in (report, variant):
-        body = r.word_between("一、部门（单位）概况", "附表1：部门整体支出绩效自评表")
+        body = r.word_between("一、部门（单位）概况", "附件")
         for text in body:
             assert not re.search(r"[\u4e00-\u9fff][;:,]", text), text  # full-width 「；」
             assert not re.search(r"\d\s+[-–~]\s+\d", text), text  # one dash for ranges
@@ -306,7 +306,7 @@ def test_typography_of_the_submitted_text(report, variant):
         start = r.styled.index(("Heading 1", "一、部门（单位）概况"))
         prose = [t for style, t in r.styled[start:] if style == "Normal"]
         # GB/T 9704 7.3.4: the 附件说明 names its attachments without a full stop
-        assert [t for t in prose if t.startswith("附件：")] == ["附件：1.部门整体支出绩效自评表"]
+        assert [t for t in prose if t.startswith("附件：")] == ["附件：部门整体支出绩效自评表"]
         prose = [t for t in prose if not t.startswith("附件：")]
         assert prose and [t for t in prose if not t.endswith(("。", "！", "？"))] == []
     assert report.states("主要职责：负责保存、收集、整理、借阅图书资料")
