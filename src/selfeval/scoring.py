@@ -382,6 +382,17 @@ def _reason_text(reason: str, measures: str) -> str:
     return reason
 
 
+def _deviation_text(head: str, met: bool, target: str, actual: str, grade: str) -> tuple[str, str]:
+    """What deviated, and how (未达成 or 超额). A qualitative indicator's grade is its result:
+    「…实际完成情况为有所提升，部分达成年度指标并具有一定效果。」, never also 「未达成年度目标」."""
+    if met:
+        return f"{head}{target}，实际完成值{actual}，大幅超过年度目标，指标值设定偏低。", "超额"
+    if grade:
+        done = f"实际完成情况为{actual}，" if actual else ""
+        return f"{head}{target or '—'}，{done}{grade}。", "未达成"
+    return f"{head}{target or '—'}，实际完成值{actual or '—'}，未达成年度目标。", "未达成"
+
+
 def score_indicators(
     targets: pd.DataFrame,
 ) -> tuple[list[dict[str, Any]], list[str], list[Deviation]]:
@@ -399,11 +410,14 @@ def score_indicators(
         name = _text(row.get("level3"))
         over = False
         score: float | None
+        grade = stated_actual = ""
         if direction == QUALITATIVE:
             assessment = _text(row.get("assessment"))
             assessment = ASSESSMENT_SHORT.get(assessment, assessment)
             score = _num(row.get("score")) if weight is not None else None
             met = assessment == MET
+            # the grade states the result; the completion as the unit wrote it goes before it
+            grade, stated_actual = assessment, actual_text
             if assessment and assessment not in actual_text:
                 actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
         else:
@@ -422,18 +436,9 @@ def score_indicators(
             what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"
             warnings.append(f"指标「{name}」{what}，但未填写偏差原因分析。")
         if needs_reason:
-            if not met:
-                problem = (
-                    f"{_text(row.get('level1'))}「{name}」年度指标值{target_text or '—'}，"
-                    f"实际完成值{actual_text or '—'}，未达成年度目标。"
-                )
-                kind = "未达成"
-            else:
-                problem = (
-                    f"{_text(row.get('level1'))}「{name}」年度指标值{target_text}，"
-                    f"实际完成值{actual_text}，大幅超过年度目标，指标值设定偏低。"
-                )
-                kind = "超额"
+            head = f"{_text(row.get('level1'))}「{name}」年度指标值"
+            said = stated_actual if grade else actual_text
+            problem, kind = _deviation_text(head, met, target_text, said, grade)
             deviations.append(Deviation(problem, reason or None, measures or None, kind))
         rows.append(
             {

@@ -351,14 +351,19 @@ def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
     lines = {h.get_text(): h.find_next_sibling("p") for h in soup.select("#s6 h4")}
     # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings; the
-    # 报送稿 states the sum, the 审核底稿's note under it on how many records it rests on
-    books = lines["4. 送图书走基层活动"]
-    assert "线下参与600人次，" in books.get_text()
-    basis = books.find_next_sibling("p")
-    assert "review" in basis["class"]
+    # 报送稿's summary states only what all five state (2800册), the 审核底稿's note under it
+    # how many records the participants rest on
+    books = lines["4.送图书走基层活动"]
+    assert books.get_text() == "全年开展送图书走基层活动5次，赠送图书2800册。"
+    stated, basis = books.find_next_siblings("p", limit=2)
+    assert "review" in stated["class"] and "review" in basis["class"]
+    # 声明数.csv: 送图书走基层活动·次数 5, ·赠书册数 2800 — the unit's, said so for the reviewer
+    assert stated.get_text().startswith("本类次数5次、赠书册数2800册为单位在声明数表中填报的数字")
     assert basis.get_text() == "本类线下参与人次据2次活动的记录（共5次）。"
-    lecture = lines["3. 知识技能培训与讲座活动"]  # all six lectures state theirs
-    assert "review" not in lecture.find_next_sibling("p").get("class", [])
+    lecture = lines["3.知识技能培训与讲座活动"]  # all six lectures state theirs: no basis note
+    notes = [n.get_text() for n in lecture.find_next_siblings("p", limit=2)]
+    assert notes[0] == "本类场次6场为单位在声明数表中填报的数字（与明细的核对见数据核对）。"
+    assert not notes[1].startswith("本类线下参与人次据")
 
 
 # ---------------------------------------------------------------------------------------------

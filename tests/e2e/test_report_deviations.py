@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from selfeval.present.formats import cn_number
 from selfeval.read.csv import decode_csv_bytes
 from selfeval.run import batch
 from selfeval.synthetic import write_synthetic_years
@@ -65,14 +66,15 @@ def test_deviations_come_before_the_analysts_prose(built) -> None:
     first = unmet.iloc[0]
     assert first["三级指标"] in paras[0]
     assert seven.find_all("p")[0].get("class") == ["deviation"]
-    if first["偏差原因"] == "":
-        assert "未填写偏差原因" in paras[0]
-    # The analyst's own 存在问题 prose follows the deviations, numbered on from them.
+    if first["偏差原因"] == "":  # a missing cause is the 底稿's, never the 报送稿's text
+        assert "未填写偏差原因" not in paras[0]
+    # The analyst's own 存在问题 prose follows the deviations, numbered on from them (（一）（二）
+    # directly under 七).
     text, _ = decode_csv_bytes((raw / "文字说明.csv").read_bytes())
     prose = [ln.split(",")[-1] for ln in text.splitlines() if ln.startswith("存在问题")]
     if prose:
         deviations = len(seven.select("p.deviation"))
-        assert paras[deviations].startswith(f"{deviations + 1}. ")
+        assert paras[deviations].startswith(f"（{cn_number(deviations + 1)}）")
 
 
 def _closing(texts: dict, deviations: list, targets: bool) -> BeautifulSoup:
@@ -122,10 +124,13 @@ def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:
     ]
     texts = {"改进措施": {"paragraphs": ["加强宣传。"]}}
     soup = _closing(texts, devs, targets=True)
-    seven = [p.get_text() for p in soup.find("section", id="s7").find_all("p")]
+    s7 = soup.find("section", id="s7")
+    seven = [p.get_text() for p in s7.find_all("p") if "review" not in p.get("class", [])]
     assert seven == [
-        "1. 「讲座场次」未达成。原因：<b>场地</b>维修",
-        "2. 「到馆人次」未达成。（未填写偏差原因）",
+        "（一）「讲座场次」未达成。原因：<b>场地</b>维修。",
+        "（二）「到馆人次」未达成。",
     ]
+    # the cause not given is the 底稿's note
+    assert [p.get_text() for p in s7.select("p.review")] == ["偏差原因未填报：「到馆人次」未达成。"]
     eight = [p.get_text() for p in soup.find("section", id="s8").find_all("p")]
-    assert eight == ["1. 提前预订场地", "2. 加强宣传。"]
+    assert eight == ["（一）提前预订场地。", "（二）加强宣传。"]

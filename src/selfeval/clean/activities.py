@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -27,6 +28,8 @@ _ACTIVITY_COLUMNS = {
         for m, _ in sc.COUNT_MEASURES
         for k, t in ((m, "Int64"), (f"{m}_q", "str"), (f"{m}_text", "str"))
     },
+    "books_verb": "str",
+    "materials_name": "str",
     "effect": "str",
     "includes": "str",
     "note": "str",
@@ -75,11 +78,15 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         if sh.get(values, "period") is not None and rec["period"] is None:
             ok = False
         rec["place"] = sh.text(number, values, "place", prose=True)
-        for measure, _header in sc.COUNT_MEASURES:
+        for measure, header in sc.COUNT_MEASURES:
             n, q, text = sh.count(number, values, measure)
             if sh.get(values, measure) is not None and text is None:
                 ok = False
+            if n is not None and text is not None and _WORDED.fullmatch(text):
+                q, text = _arabic(sh, header, n, text)
             rec[measure], rec[f"{measure}_q"], rec[f"{measure}_text"] = n, q, text
+        rec["books_verb"] = sh.text(number, values, "books_verb", prose=True)
+        rec["materials_name"] = sh.text(number, values, "materials_name", prose=True)
         rec["effect"] = sh.text(number, values, "effect", prose=True)
         raw_includes = sh.text(number, values, "includes")
         rec["include_list"] = split_ids(raw_includes)
@@ -95,6 +102,18 @@ def clean_activities(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         records.append(rec)
     _check_listings(sh, ctx, records, all_ids)
     return frame(records, _ACTIVITY_COLUMNS)
+
+
+#: A count written in words alone (百, 两千): reports write counts in Arabic numerals.
+_WORDED = re.compile(r"[一二两三四五六七八九]?[十百千万]")
+
+
+def _arabic(sh: BoundSheet, column: str, n: int, text: str) -> tuple[str, str]:
+    """(qualifier, text) of a count written in words: a bare 百 or 千 is a round figure a
+    clerk writes 「约100」; 两千 is 「2000」. The change is listed among the normalisations."""
+    shown = f"约{n}" if len(text) == 1 else str(n)
+    sh.ctx.note_normalised(sh, column, "数量写法整理", f"{text}→{shown}")
+    return ("约" if len(text) == 1 else ""), shown
 
 
 def _other_event(sh: BoundSheet, first: dict, rec: dict, event_id: str) -> bool:

@@ -94,6 +94,8 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
             "period": _s(checks=pa.Check.isin(PERIODS), nullable=True),
             "place": _s(nullable=True),
             **{k: v for m, _ in COUNT_MEASURES for k, v in _count(m).items()},
+            "books_verb": _s(nullable=True),
+            "materials_name": _s(nullable=True),
             "effect": _s(nullable=True),
             "includes": _s(nullable=True),
             "note": _s(nullable=True),

@@ -384,7 +384,21 @@ SHEETS: tuple[SheetSpec, ...] = (
             _c("线上参与人次", "online", required=False, kind="count", doc=_COUNT_DOC),
             _c("场次", "sessions", required=False, kind="count", doc="空白按1场计"),
             _c("赠书册数", "books", required=False, kind="count", doc=_COUNT_DOC),
+            _c(
+                "赠书方式",
+                "books_verb",
+                required=False,
+                doc="（选填）原文怎样写赠书，如 免费赠送、捐赠：报告写作「免费赠送图书780册」；"
+                "空白写作「赠送图书」",
+            ),
             _c("资料份数", "materials", required=False, kind="count", doc=_COUNT_DOC),
+            _c(
+                "资料名称",
+                "materials_name",
+                required=False,
+                doc="（选填）发放的是什么，按原文写，如 宣传图册资料、法律法规宣传读本：报告写作"
+                "「发放宣传图册资料4000多份」；空白写作「资料」",
+            ),
             _c("成效", "effect", required=False, kind="prose", doc="活动成效（自由文字）"),
             _c(
                 "包含",

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.contract.sheets import STATED_SEPARATOR
 from selfeval.figures.common import row_source
 from selfeval.rules import as_text, combine_qualifiers, is_missing, split_ids
 
@@ -330,6 +331,9 @@ class Listing:
     also_in: list[str]
     members: list[MemberRef]
     source: str = ""  # the input row, for the 审核底稿
+    #: The source's own words for the books and the materials (免费赠送, 宣传图册资料).
+    books_verb: str = ""
+    materials_name: str = ""
 
 
 @dataclass
@@ -344,14 +348,39 @@ class CategoryMeasure:
 
 
 @dataclass
+class StatedFigure:
+    """A figure the unit stated for a category (声明数 「类别·度量」), in its own unit."""
+
+    value: float
+    unit: str = ""
+
+
+@dataclass
 class CategoryGroup:
-    """One category: its listings in row order and its figures as listed."""
+    """One category: its listings in row order, its figures as listed, and the figures the
+    unit stated for it (by 声明数 度量: 次数, 场次, 赠书册数…), which the report states as the
+    unit's (数据核对 compares them with the listings)."""
 
     category: str
     listings: int
     sessions: int
     measures: dict[str, CategoryMeasure]
     items: list[Listing]
+    stated: dict[str, StatedFigure] = field(default_factory=dict)
+
+
+def _stated_by_category(stated: pd.DataFrame | None) -> dict[str, dict[str, StatedFigure]]:
+    """The 声明数 rows 「类别·度量」 by category and 度量."""
+    out: dict[str, dict[str, StatedFigure]] = {}
+    if stated is None or stated.empty:
+        return out
+    for r in stated.itertuples(index=False):
+        category, sep, measure = as_text(r.indicator).partition(STATED_SEPARATOR)
+        if sep and not is_missing(r.value):
+            out.setdefault(category, {})[measure] = StatedFigure(
+                float(r.value), as_text(getattr(r, "unit", ""))
+            )
+    return out
 
 
 @dataclass
@@ -388,10 +417,12 @@ def _category_measures(rows: pd.DataFrame) -> tuple[int, dict[str, CategoryMeasu
     return sessions, measures
 
 
-def activity_figures(acts: pd.DataFrame | None) -> Activities:
-    """Listings by category, yearly totals and the chart tables of the year's activities."""
+def activity_figures(acts: pd.DataFrame | None, stated: pd.DataFrame | None = None) -> Activities:
+    """Listings by category, yearly totals and the chart tables of the year's activities (and
+    the figures the 声明数 sheet states for a category)."""
     if acts is None or acts.empty:
         return Activities([], None, [], [], [])
+    claims = _stated_by_category(stated)
     refs = {
         str(r.event_id): MemberRef(str(r.event_id), _iso(r.start_date), as_text(r.name))
         for r in acts.sort_values("listing_order").itertuples(index=False)
@@ -418,10 +449,14 @@ def activity_figures(acts: pd.DataFrame | None) -> Activities:
                     for m in split_ids(getattr(r, "includes", None))
                 ],
                 source=row_source(r),
+                books_verb=as_text(getattr(r, "books_verb", "")),
+                materials_name=as_text(getattr(r, "materials_name", "")),
             )
             for r in rows.itertuples(index=False)
         ]
-        groups.append(CategoryGroup(category, len(rows), sessions, measures, items))
+        groups.append(
+            CategoryGroup(category, len(rows), sessions, measures, items, claims.get(category, {}))
+        )
 
     def opt(value: Any) -> int | None:
         return None if is_missing(value) else int(value)

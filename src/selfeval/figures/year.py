@@ -163,7 +163,7 @@ def compute_figures(
     unit = unit_info(tables)
     spending = spending_figures(tables)
     income = income_figures(tables, previous_tables)
-    activities = activity_figures(table(tables, "activities"))
+    activities = activity_figures(table(tables, "activities"), table(tables, "stated"))
     holdings = holdings_growth(tables, year)
     surveys = satisfaction(tables)
     summary = headline(

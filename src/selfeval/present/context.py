@@ -34,7 +34,7 @@ from selfeval.present.formats import (
 )
 from selfeval.present.scoring_view import scoring_view
 from selfeval.results import YearResults
-from selfeval.rules import is_missing
+from selfeval.rules import is_missing, plain_str
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
 #: Default headings of section 六's fixed subsections (文字说明 标题 overrides them).
@@ -67,15 +67,43 @@ def _listing(item: Listing) -> dict:
         "materials": count_text(item.counts["materials"], "份"),
         "effect": item.effect,
         "note": item.note,
+        "books_verb": item.books_verb or "赠送",
+        "materials_name": item.materials_name or "资料",
         "also_in": item.also_in,
         "members": [member(m) for m in item.members],
         "source": item.source,
     }
 
 
+#: The unit of a 声明数 度量 when the row gives none.
+_STATED_UNITS = {"次数": "次", "场次": "场", "赠书册数": "册", "资料份数": "份"}
+_STATED_UNITS |= {"线下参与人次": "人次", "线上参与人次": "人次"}
+
+
+def common_words(items: list[Listing], measure: str, field: str, default: str) -> str:
+    """The source's word for a measure over several listings when all that state the measure
+    use the same one (宣传资料), else the plain word: a sum never borrows one listing's noun."""
+    words = {getattr(i, field) for i in items if i.counts[measure].known}
+    return words.pop() if len(words) == 1 and "" not in words else default
+
+
 def _category_line(group: CategoryGroup) -> dict:
     """Per-category figures as listed: one stated value keeps its wording (4000多份)."""
-    out: dict[str, Any] = {"listings": group.listings, "sessions": group.sessions}
+    out: dict[str, Any] = {
+        "listings": group.listings,
+        "sessions": group.sessions,
+        # 场次 said only when some listing states it (else it is the number of listings)
+        "sessions_stated": any(item.counts["sessions"].known for item in group.items),
+        # the measures every listing states: only these a category's summary sentence sums
+        "complete": [m for m, v in group.measures.items() if v.listed and v.known == v.listed],
+        # the unit's own figures for the category (声明数), as it wrote them: 6场, 2800册
+        "stated": {
+            name: f"{plain_str(f.value)}{f.unit or _STATED_UNITS.get(name, '')}"
+            for name, f in group.stated.items()
+        },
+        "books_verb": common_words(group.items, "books", "books_verb", "赠送"),
+        "materials_name": common_words(group.items, "materials", "materials_name", "资料"),
+    }
     units = {"offline": "人次", "online": "人次", "books": "册", "materials": "份"}
     for measure, unit in units.items():
         m = group.measures[measure]
@@ -394,6 +422,7 @@ def build_context(results: YearResults) -> dict:
     unit = fig.amount_unit
     source = f"{unit_name}{year}年度填报数据"
     acts = fig.activities
+    every = [item for g in acts.groups for item in g.items]
     listing_groups = [
         {
             "category": g.category,
@@ -442,6 +471,10 @@ def build_context(results: YearResults) -> dict:
         "subsections": _subsections(results, listing_groups),
         "categories": listing_groups,
         "totals": acts.totals,
+        "words": {
+            "books_verb": common_words(every, "books", "books_verb", "赠送"),
+            "materials_name": common_words(every, "materials", "materials_name", "资料"),
+        },
         "undated": acts.undated,
         "activity_figures": _activity_figures(acts, source),
         "satisfaction": fig.satisfaction,

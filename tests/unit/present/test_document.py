@@ -180,7 +180,8 @@ blocks = ["problems"]
         ("一、其他情况", "s1"),
         ("二、问题", "s2"),
     ]
-    assert [b.text for b in document.sections[0].blocks] == ["1. 甲。", "2. 乙。"]
+    # items directly under a numbered part: （一）（二）
+    assert [b.text for b in document.sections[0].blocks] == ["（一）甲。", "（二）乙。"]
     assert document.subject == "试验框架"
 
 

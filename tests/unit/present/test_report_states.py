@@ -78,7 +78,7 @@ def test_general_total_stated_zero_and_not_given(tmp_path):
     )
     assert "无" not in section(stated, "s2").replace("未填报", "")
     _, zero = report(tmp_path / "b", spending(["一般公共预算", "", "合计", "", 0, ""]))
-    assert texts(zero, "s2") == ["2025年无一般公共预算支出。"]
+    assert texts(zero, "s2") == ["本单位2025年无一般公共预算支出。"]
     _, absent = report(tmp_path / "c", {"单位概况": UNIT})
     # What the data lacks the 报送稿 leaves out; the 审核底稿 says it is not given (never 「无」)
     assert texts(absent, "s2") == []
@@ -98,7 +98,7 @@ def test_basic_and_project_in_three_states(tmp_path):
     )
     s2 = texts(only_project, "s2")
     assert "基本支出未填报。" in review_notes(only_project, "s2")
-    assert "本年度无基本支出。" not in s2 and not any("未填报" in x for x in s2)
+    assert "本单位2025年无基本支出。" not in s2 and not any("未填报" in x for x in s2)
     # 18.2 / 20 = 91.00%; one project named with its budget clause
     assert "2025年项目支出18.2万元（预算数20万元，执行率91.00%），共1个项目：" in s2[-1]
     _, zero_basic = report(
@@ -108,7 +108,7 @@ def test_basic_and_project_in_three_states(tmp_path):
             ["一般公共预算", "项目支出", "图书购置", "", 18.2, ""],
         ),
     )
-    assert "本年度无基本支出。" in texts(zero_basic, "s2")
+    assert "本单位2025年无基本支出。" in texts(zero_basic, "s2")
     _, blank_actual = report(
         tmp_path / "c",
         spending(
@@ -117,9 +117,12 @@ def test_basic_and_project_in_three_states(tmp_path):
         ),
     )
     basic = next(t for t in texts(blank_actual, "s2") if t.startswith("2025年财政拨款基本支出"))
-    # 60 known; 公用支出 not given and said so, not summed as 0
-    assert basic.startswith("2025年财政拨款基本支出60万元（其中公用支出执行数未填报，未计入）")
-    assert "公用支出未填报" in basic
+    # 60 known; 公用支出 not given: left out of the 报送稿's sentence, said in the 底稿, not
+    # summed as 0
+    assert (
+        basic == "2025年财政拨款基本支出60万元，其中：人员支出60万元，占一般公共预算支出的100.00%。"
+    )
+    assert "基本支出（其中公用支出执行数未填报，未计入）。" in review_notes(blank_actual, "s2")
     table = blank_actual.select_one("table.spending")
     cells = [[c.get_text(strip=True) for c in tr.find_all(["td", "th"])] for tr in table("tr")]
     assert ["基本支出", "公用支出", "5", "未填报", "—", "—", ""] in cells
@@ -136,7 +139,7 @@ def test_other_budget_types_stated_and_zero(tmp_path):
     )
     # 3.5 / 4 = 87.50%
     assert texts(soup, "s3") == ["2025年政府性基金预算支出3.5万元，预算数4万元，执行率87.50%。"]
-    assert texts(soup, "s4") == ["2025年国有资本经营预算支出0万元。无。"]
+    assert texts(soup, "s4") == ["本单位2025年无国有资本经营预算支出。"]
     assert texts(soup, "s5") == [] and review_notes(soup, "s5") == [
         "2025年社会保险基金预算支出情况未填报。"
     ]
@@ -152,13 +155,10 @@ def test_sangong_stated_zero_and_not_given(tmp_path):
     ]
     _, soup = report(tmp_path, sheets)
     line = next(t for t in texts(soup, "s2") if t.startswith("“三公”经费"))
-    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given;
-    # the 0 written at its neighbours' precision (0.34): 0.00
-    assert line == (
-        "“三公”经费支出0.34万元（其中因公出国（境）费执行数未填报，未计入）"
-        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0.00万元，因公出国（境）费未填报，"
-        "预算0.2万元）。"
-    )
+    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given:
+    # the 底稿 says so; no budget total (用车 gives none); the 0 part is not listed
+    assert line == "“三公”经费支出0.34万元，其中：公务接待费0.34万元。"
+    assert "“三公”经费（其中因公出国（境）费执行数未填报，未计入）。" in review_notes(soup, "s2")
     # the 底稿 names each row (三公经费.csv, header = row 1)
     assert next(n for n in review_notes(soup, "s2") if n.startswith("“三公”")) == (
         "“三公”经费数据来源：公务接待费 0.34：三公经费.csv 第2行「执行数」；"
@@ -203,10 +203,11 @@ def test_a_low_execution_rate_is_worded_in_the_units_yuan(tmp_path):
     _, soup = report(tmp_path, sheets)
     problems = texts(soup, "s7")
     # 400,000 / 500,000 = 80.00%, under the 90% that asks for a cause; amounts in the unit's 元
+    # one item, not numbered; the cause not given is the 底稿's note, not the 报送稿's text
     assert problems[0] == (
-        "1. 预算执行率为80.00%（全年预算数500,000.00元，全年执行数400,000.00元），低于90%。"
-        "（未填写偏差原因）"
+        "预算执行率为80.00%（全年预算数500,000.00元，全年执行数400,000.00元），低于90%。"
     )
+    assert any(n.startswith("偏差原因未填报：") for n in review_notes(soup, "s7"))
     assert "万元" not in section(soup, "s7")
 
 
@@ -229,12 +230,12 @@ def test_activity_totals_stated_partial_and_not_given(tmp_path):
     _, soup = report(tmp_path, sheets)
     totals = soup.select_one("p.totals").get_text()
     # 5000余 + 1000余 = 6000余; 丙 states no count, which the 底稿 says; no one states 线上
-    assert totals == "全年开展活动3项、3场次，线下参与6000余人次。"
+    assert totals == "全年举办各类活动3场次，参与6000余人次。"
     basis = soup.select_one("p.totals").find_next_sibling("p")
     assert basis.get_text() == "线下参与人次的合计不含未填报该数的1项活动。"
     assert "review" in basis["class"]
     events = [p.get_text() for p in soup.select("p.event")]
-    assert events[-1].startswith("（1）全年开展“丙”")  # an undated activity keeps its 期间
+    assert events[-1].startswith("全年开展“丙”")  # an undated activity keeps its 期间
     assert any("另有1项活动未填具体日期" in t for t in review_notes(soup, "s6"))
     # one category states a participant figure: no chart, the sentences say it (charts.MIN_VALUES)
     assert soup.find(id="fig-activities_by_category") is None

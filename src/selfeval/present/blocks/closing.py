@@ -3,11 +3,12 @@ nothing), the 数据核对 table, and where the report comes from."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from selfeval.present.blocks.common import amount, not_given, p, t, texts
+from selfeval.present.blocks.common import amount, not_given, p, sentence, t, texts
 from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
-from selfeval.present.formats import NOT_GIVEN, pct
+from selfeval.present.formats import NOT_GIVEN, cn_number, pct
 from selfeval.rules import plain_str
 
 _TEXT_KEYS = {"problems": "存在问题", "measures": "改进措施", "other": "其他说明"}
@@ -25,35 +26,51 @@ def _problem(ctx: dict, deviation: Any) -> str:
     )
 
 
+def _core(text: str) -> str:
+    return re.sub(r"\s", "", text).strip("。；，")
+
+
+def _distinct(items: list[str]) -> list[str]:
+    """The items without one that only says what another says: its words all inside a longer
+    sibling, or the same as an earlier one (e.g. a deviation's measure also in 文字说明)."""
+    cores = [_core(x) for x in items]
+    kept = []
+    for i, (x, c) in enumerate(zip(items, cores, strict=True)):
+        if c and any(c in o and (len(o) > len(c) or j < i) for j, o in enumerate(cores) if j != i):
+            continue
+        kept.append(x)
+    return kept
+
+
 def _closing(ctx: dict, key: str) -> list[Block]:
-    paras = texts(ctx, _TEXT_KEYS[key])
+    """七 八 九: the 自评表s' deviations, then the unit's paragraphs, numbered （一）（二） when
+    several (the items directly under a numbered part, as 一、（一）1.（1） has it); a cause the
+    unit did not give is the 底稿's note, and a paragraph that only repeats another is left out."""
+    paras = [sentence(x) for x in texts(ctx, _TEXT_KEYS[key])]
     deviations = ctx["deviations"]
+    working: list[Block] = []
     if key == "problems":
-        auto = [
-            p(
-                f"{i}. {_problem(ctx, d)}"
-                + (f"原因：{d.cause}" if d.cause else "（未填写偏差原因）"),
-                kind="deviation",
-            )
-            for i, d in enumerate(deviations, 1)
-        ]
+        auto = []
+        for d in deviations:
+            auto.append(_problem(ctx, d) + (f"原因：{sentence(d.cause)}" if d.cause else ""))
+            if not d.cause:
+                working.append(not_given(f"偏差原因{NOT_GIVEN}：{_problem(ctx, d)}"))
     elif key == "measures":
-        auto = [
-            p(f"{i}. {d.measure}", kind="deviation")
-            for i, d in enumerate([d for d in deviations if d.measure], 1)
-        ]
+        auto = [sentence(d.measure) for d in deviations if d.measure]
     else:
         auto = []
-    blocks: list[Block] = list(auto)
-    if paras:
-        number = len(paras) > 1 or bool(auto)
-        blocks += [p(f"{i + len(auto)}. {x}" if number else x) for i, x in enumerate(paras, 1)]
-    elif not auto:
+    items = _distinct(auto + paras)
+    blocks: list[Block] = []
+    numbered = len(items) > 1
+    for i, x in enumerate(items, 1):
+        kind = "deviation" if x in auto else ""
+        blocks.append(p(f"（{cn_number(i)}）{x}" if numbered else x, kind=kind))
+    if not items:
         if key == "problems" and ctx["targets_given"]:
             blocks.append(p(f"{ctx['year']}年我单位无预算支出执行偏离绩效目标的情况。"))
         else:
             blocks.append(not_given(f"本部分{NOT_GIVEN}。"))
-    return blocks
+    return blocks + working
 
 
 def problems(ctx: dict, anchor: str) -> list[Block]:

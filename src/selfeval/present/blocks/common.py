@@ -8,6 +8,7 @@ it states comes computed from the figures layer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -30,20 +31,51 @@ def get(item: Any, name: str) -> Any:
     return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]"
+#: Half-width punctuation next to Chinese text, and its full-width form.
+#: (Brackets are left as written: 「维修(护)费」 is the name of an economic class.)
+_FULL_WIDTH = {";": "；", ",": "，", ":": "：", "?": "？", "!": "！"}
+_HALF_IN_CJK = re.compile(rf"(?<={_CJK})\s*([;,:?!])(?!\d)")
+#: A range of numbers before 年/月/日 written with a hyphen, tilde or spaced dash.
+_RANGE = re.compile(r"(\d+)\s*[-–~～—－]\s*(\d+)(?=\s*[年月日号])")
+
+
+def clerk_text(text: str) -> str:
+    """Prose as a clerk types it: full-width punctuation in Chinese text (「服务;负责」 →
+    「服务；负责」), one dash for ranges (「2021 - 2024年」 → 「2021—2024年」, as dates are
+    written), and quotes inside quotes single (“…‘…’…”). The unit's words stay its own."""
+    text = _HALF_IN_CJK.sub(lambda m: _FULL_WIDTH[m[1]], text)
+    text = _RANGE.sub(r"\1—\2", text)
+    out, depth = [], 0
+    for ch in text:
+        if ch == "“":
+            depth += 1
+            out.append("‘" if depth % 2 == 0 else ch)
+        elif ch == "”" and depth:
+            out.append("’" if depth % 2 == 0 else ch)
+            depth -= 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def p(text: str, kind: str = "") -> Paragraph:
-    return Paragraph.of(text, kind=kind)
+    return Paragraph.of(clerk_text(text), kind=kind)
 
 
 def sentence(text: str) -> str:
-    """`text` ending in a full stop (prose from data may or may not have one)."""
-    return text if text.endswith(("。", "！", "？", "；")) else text + "。"
+    """`text` ending in a full stop (prose from data may or may not have one; a list item the
+    source closed with 「；」 or 「，」 ends as a sentence)."""
+    text = re.sub(rf"(?<={_CJK})[;,]$", "", text.rstrip()).rstrip("；，、")
+    return text if text.endswith(("。", "！", "？", "…")) else text + "。"
 
 
 def paragraphs(items: Iterable[str], numbered: bool = False) -> list[Block]:
-    """The analyst's paragraphs; numbered 1. 2. … when asked and there are several."""
-    items = list(items)
+    """The analyst's paragraphs, each ending in a full stop; numbered 1. 2. … (no space after
+    the point, as 「1.」 is written) when asked and there are several."""
+    items = [sentence(text) for text in items]
     number = numbered and len(items) > 1
-    return [p(f"{i}. {text}" if number else text) for i, text in enumerate(items, 1)]
+    return [p(f"{i}.{text}" if number else text) for i, text in enumerate(items, 1)]
 
 
 def texts(ctx: dict, key: str) -> list[str]:

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from selfeval.present.blocks.common import (
+    clerk_text,
     figure,
     get,
     not_given,
     number,
     p,
     paragraphs,
+    sentence,
     t,
     texts,
 )
@@ -28,10 +30,17 @@ from selfeval.present.formats import (
 )
 from selfeval.rules import plain_str
 
+#: How a name that is a sentence's predicate begins (「向云街小学捐书」, 「在文化活动中心送图书」).
+_PREDICATE_HEADS = ("在", "向", "为", "到", "赴", "于", "给")
+#: Nouns a predicate-name may end with whose count then follows it (「捐书500册」).
+_MEASURE_NOUNS = {"books": ("书",), "materials": ("资料", "宣传单", "读本")}
+#: Words an effect may begin with that leave its sentence without a subject (「为首届…」).
+_SUBJECTLESS = ("为", "对", "使", "让")
 
-def _measure(total: Any, unit: str) -> str:
-    """A yearly total with its qualifier (how many activities do not state it: the 底稿's)."""
-    return count_text(total, unit)
+
+def quoted(name: str) -> str:
+    """A title in quotation marks, quotes inside it single: “文化科技卫生‘三下乡’活动”."""
+    return "“" + name.replace("“", "‘").replace("”", "’") + "”"
 
 
 def _totals_basis(totals: Any) -> list[Block]:
@@ -49,75 +58,201 @@ def _totals_basis(totals: Any) -> list[Block]:
     return [Note("；".join(parts) + "。", review=True)] if parts else []
 
 
-def _totals_line(totals: Any) -> str:
-    text = f"全年开展活动{totals.events}项、{count_text(totals.sessions, '场次')}"
+def _totals_line(totals: Any, words: dict) -> str:
+    """The year in one sentence. 场次 add up (the contract counts a blank as one); distinct
+    activities do not (sessions of one programme are not separate events), so no 「N项」."""
+    text = f"全年举办各类活动{count_text(totals.sessions, '场次')}"
+    online = totals.online.known_parts
     if totals.offline.known_parts:
-        text += f"，线下参与{_measure(totals.offline, '人次')}"
-    if totals.online.known_parts:
-        text += f"、线上参与{_measure(totals.online, '人次')}"
+        text += f"，{'线下参与' if online else '参与'}{count_text(totals.offline, '人次')}"
+    if online:
+        text += f"{'、' if totals.offline.known_parts else '，'}线上参与"
+        text += count_text(totals.online, "人次")
     if totals.books.known_parts:
-        text += f"，赠书{_measure(totals.books, '册')}"
+        text += f"，{words['books_verb']}图书{count_text(totals.books, '册')}"
     if totals.materials.known_parts:
-        text += f"，发放资料{_measure(totals.materials, '份')}"
+        text += f"，发放{words['materials_name']}{count_text(totals.materials, '份')}"
     return text + "。"
 
 
-def _category_summary(cs: dict) -> str:
-    text = f"本类列入活动{cs['listings']}次、{cs['sessions']}场次"
-    for key, label in (("offline", "线下参与"), ("online", "线上参与")):
-        if cs[key]:
-            text += f"，{label}{cs[key]}"
-    if cs["books"]:
-        text += f"，赠书{cs['books']}"
-    if cs["materials"]:
-        text += f"，发放资料{cs['materials']}"
+def _category_summary(group: dict) -> str:
+    """「全年开展送图书走基层活动5次，赠送图书2800册。」: only the figures every listing of the
+    category states (a sum over some of them is the 底稿's), none for a single listing."""
+    cs = group["summary"]
+    stated = cs["stated"]  # the unit's own figures (声明数) come first, as the unit's
+    if "场次" in stated and "次数" not in stated:
+        count = stated["场次"]  # 「知识技能培训与讲座活动6场」
+    else:
+        count = stated.get("次数") or f"{cs['listings']}次"
+        if "场次" in stated or cs["sessions_stated"]:
+            count += f"、共{stated.get('场次') or str(cs['sessions']) + '场'}"
+    text = f"全年开展{group['category']}{count}"
+    complete = cs["complete"]
+
+    def figure_of(key: str, name: str) -> str:
+        return stated.get(name) or (cs[key] if key in complete else "")
+
+    offline, online = figure_of("offline", "线下参与人次"), figure_of("online", "线上参与人次")
+    if offline:
+        text += f"，{'线下参与' if online else '参与'}{offline}"
+    if online:
+        text += f"，线上参与{online}"
+    if books := figure_of("books", "赠书册数"):
+        text += f"，{cs['books_verb']}图书{books}"
+    if materials := figure_of("materials", "资料份数"):
+        text += f"，发放{cs['materials_name']}{materials}"
     return text + "。"
 
 
-def _event(number_: int, e: dict) -> list[Block]:
+def _predicate(e: dict) -> tuple[str, set[str]]:
+    """What was done where, and the measures it already states. A name that holds its place is
+    no title but the predicate itself (「向云街小学捐书500册」), never 「在X开展“在X…”」."""
+    name, place = e["name"], e["place"]
+    if place and place in name:
+        if name.startswith(_PREDICATE_HEADS):
+            for measure, nouns in _MEASURE_NOUNS.items():
+                if e[measure] and name.endswith(nouns):
+                    return name + e[measure], {measure}
+            return name, set()
+        return f"开展{quoted(name)}", set()
+    return (f"在{place}" if place else "") + f"开展{quoted(name)}", set()
+
+
+def _measures(e: dict, stated: set[str]) -> list[str]:
+    """The clauses of an activity's figures, each in the words its measure takes."""
+    parts = [f"共{e['sessions']}"] if e["sessions"] else []
+    if e["offline"]:
+        parts.append(f"{'线下参与' if e['online'] else '参与'}{e['offline']}")
+    if e["online"]:
+        parts.append(f"线上参与{e['online']}")
+    if e["books"] and "books" not in stated:
+        parts.append(f"{e['books_verb']}图书{e['books']}")
+    if e["materials"] and "materials" not in stated:
+        parts.append(f"发放{e['materials_name']}{e['materials']}")
+    return parts
+
+
+def _effect(effect: str) -> str:
+    """The unit's effect sentence, given a subject when it starts without one."""
+    effect = t(effect)
+    if not effect:
+        return ""
+    if effect.startswith(_SUBJECTLESS):
+        effect = "活动" + effect
+    return sentence(effect)
+
+
+def _series(items: list[str]) -> str:
+    """「A和B」, 「A、B和C」."""
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
+
+
+def _same_programme(a: dict, b: dict) -> bool:
+    """Listings that a clerk states once: same name, effect and note, different days, each
+    dated, and stating the same measures."""
+    keys = ("offline", "online", "sessions", "books", "materials")
+    return (
+        a["name"] == b["name"]
+        and a["effect"] == b["effect"]
+        and a["note"] == b["note"]
+        and a["books_verb"] == b["books_verb"]
+        and a["materials_name"] == b["materials_name"]
+        and bool(a["date"] and b["date"])
+        and a["period"] == b["period"]
+        and all(bool(a[k]) == bool(b[k]) for k in keys)
+        and not (a["members"] or b["members"])
+    )
+
+
+def _runs(listings: list[dict]) -> list[list[dict]]:
+    """Consecutive listings of one programme together (two sessions of one lecture)."""
+    runs: list[list[dict]] = []
+    for e in listings:
+        if runs and _same_programme(runs[-1][0], e):
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    return runs
+
+
+def _programme_text(run: list[dict]) -> str:
+    """Sessions of one programme in one sentence, as the source states them:
+    「10月29日和10月31日分别在A、B开展“…”，参与人次分别为200人次和350人次。」"""
+    first = run[0]
+    text = _series([e["date"] for e in run]) + t(first["period"])
+    places = [e["place"] for e in run]
+    if all(places) and len(set(places)) > 1:
+        text += f"分别在{'、'.join(places)}"
+    elif places[0] and all(p == places[0] for p in places):
+        text += f"在{places[0]}"
+    text += f"开展{quoted(first['name'])}"
+    labels = {
+        "sessions": "场次",
+        "offline": "参与人次" if not first["online"] else "线下参与人次",
+        "online": "线上参与人次",
+        "books": f"{first['books_verb']}图书",
+        "materials": f"发放{first['materials_name']}",
+    }
+    for key, label in labels.items():
+        if first[key]:
+            values = [e[key] for e in run]
+            if len(set(values)) == 1:
+                text += f"，{label}均为{values[0]}"
+            else:
+                text += f"，{label}分别为{_series(values)}"
+    return text + "。" + _effect(first["effect"])
+
+
+def _event_text(e: dict) -> str:
     when = e["date"] or e["timeframe"]
-    text = f"（{number_}）{when}{t(e['period'])}"
-    if e["place"]:
-        text += f"在{e['place']}"
-    text += f"开展“{e['name']}”"
-    if e["sessions"]:
-        text += f"，共{e['sessions']}"
-    for key, label in (
-        ("offline", "线下参与"),
-        ("online", "线上参与"),
-        ("books", "赠送图书"),
-        ("materials", "发放资料"),
-    ):
-        if e[key]:
-            text += f"，{label}{e[key]}"
-    effect = t(e["effect"])
-    text += "。" + effect
-    if effect and not effect.endswith(("。", "！")):
-        text += "。"
-    stated = [f"（说明：{e['note']}）"] if e["note"] else []
-    # How the listing was counted is the reviewer's, not the unit's text.
+    predicate, stated = _predicate(e)
+    text = f"{when}{t(e['period'])}{predicate}"
+    parts = _measures(e, stated)
+    if parts:
+        text += "，" + "，".join(parts)
+    text += "。"
+    if e["note"]:
+        text += sentence(e["note"])
+    return text + _effect(e["effect"])
+
+
+def _working(run: list[dict]) -> list[str]:
+    """How a listing was counted: the reviewer's, not the unit's text."""
     working = []
-    if not when and not e["members"]:
-        working.append(f"日期{NOT_GIVEN}。")
-    if e["members"]:
-        working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
-    if e["also_in"]:
-        working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
-    if e["source"]:
-        working.append(f"来源：{e['source']}。")
-    paragraph = Paragraph((Run(text), *(Run(n) for n in stated)), kind="event")
+    for e in run:
+        when = e["date"] or e["timeframe"]
+        if not when and not e["members"]:
+            working.append(f"日期{NOT_GIVEN}。")
+        if e["members"]:
+            working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
+        if e["also_in"]:
+            working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
+        if e["source"]:
+            working.append(f"来源：{e['source']}。")
+    if len(run) > 1:
+        working.append(f"以上{len(run)}行为同一活动的不同场次，合并表述。")
+    return working
+
+
+def _event(number_: int | None, run: list[dict]) -> list[Block]:
+    """One activity (or the sessions of one programme), numbered （1） among siblings only."""
+    text = _event_text(run[0]) if len(run) == 1 else _programme_text(run)
+    text = text if number_ is None else f"（{number_}）{text}"
+    paragraph = Paragraph((Run(clerk_text(text)),), kind="event")
+    working = _working(run)
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
 
 def _activities(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "活动"))
     if ctx["totals"] is not None:
-        blocks.append(p(_totals_line(ctx["totals"]), kind="totals"))
+        blocks.append(p(_totals_line(ctx["totals"], ctx["words"]), kind="totals"))
         blocks += _totals_basis(ctx["totals"])
         blocks.append(
             Note(
                 "合计口径：同一活动列入多个类别的只计一次；汇总条目与其所含活动按两者中较大者计；"
-                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计。",
+                "未填场次的活动按1场计；未填人次、册数、份数的活动不计入相应合计；"
+                "各活动是否为同一项目的不同场次无从判断，故只合计场次，不合计项数。",
                 review=True,
             )
         )
@@ -129,26 +264,40 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
                 )
             )
     for i, group in enumerate(ctx["categories"], 1):
-        blocks.append(Heading(3, f"{i}. {group['category']}"))
-        blocks.append(p(_category_summary(group["summary"]), kind="category-summary"))
+        blocks.append(Heading(3, f"{i}.{group['category']}"))
+        if group["summary"]["listings"] > 1 or group["summary"]["stated"]:
+            blocks.append(p(_category_summary(group), kind="category-summary"))
+            stated = group["summary"]["stated"]
+            if stated:  # for the reviewer: which figures are the unit's, not the listings' sum
+                said = "、".join(f"{k}{v}" for k, v in stated.items())
+                blocks.append(
+                    Note(
+                        f"本类{said}为单位在声明数表中填报的数字（与明细的核对见数据核对）。",
+                        review=True,
+                    )
+                )
         if group["summary"].get("offline_basis"):
             blocks.append(Note(group["summary"]["offline_basis"], review=True))
-        blocks += [b for n, e in enumerate(group["listings"], 1) for b in _event(n, e)]
+        runs = _runs(group["listings"])
+        numbered = len(runs) > 1
+        blocks += [b for n, run in enumerate(runs, 1) for b in _event(n if numbered else None, run)]
     return blocks + [figure(fig) for fig in ctx["activity_figures"]]
 
 
 def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "服务评价"), numbered=True)
     for sv in ctx["satisfaction"]:
-        survey, rate = get(sv, "survey"), get(sv, "rate")
-        name = survey + ("" if survey.endswith("满意度") else "满意度")
+        rate = get(sv, "rate")
+        method, name = _survey(get(sv, "survey"))
         if rate is None:
             blocks.append(not_given(f"{name}{NOT_GIVEN}。"))
             continue
-        text = f"经调查，{name}为{pct(rate, get(sv, 'decimals'))}"
+        # how it was surveyed only when the unit says so (never an invented 「经调查」)
+        text = (f"经{method}，" if method else "") + f"{name}为{pct(rate, get(sv, 'decimals'))}"
         sample, satisfied = get(sv, "sample"), get(sv, "satisfied")
         if sample is not None and satisfied is not None:
-            text += f"（调查样本{sample}份，满意{satisfied}份）"
+            counted = "有效问卷" if "问卷" in method else "调查样本"
+            text += f"（{counted}{sample}份，满意{satisfied}份）"
         blocks.append(p(text + "。"))
         origin = "单位填报" if get(sv, "rate_stated") else f"= 满意{satisfied} ÷ 样本{sample}"
         source = get(sv, "source")
@@ -160,23 +309,92 @@ def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
     return blocks
 
 
-def _digital_row(r: Any) -> str:
+#: Endings of an indicator's name that say what kind of figure it is (期数, 数量), not what.
+_INDICATOR_KINDS = ("期数", "次数", "数量", "人数", "册数", "数", "量")
+
+
+def _in_order(short: str, text: str) -> bool:
+    """Whether the characters of `short` occur in `text` in order (每月推送 in 每月定期推送…)."""
+    rest = iter(text)
+    return bool(short) and all(ch in rest for ch in short)
+
+
+#: How a survey's name may say it was made (the longest first).
+_SURVEY_METHODS = ("问卷调查", "电话回访", "抽样调查", "调查")
+
+
+def _survey(survey: str) -> tuple[str, str]:
+    """(method, rate's name) of a survey as the unit named it: 「读者满意度问卷调查」 →
+    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」."""
+    method = next((m for m in _SURVEY_METHODS if survey.endswith(m)), "")
+    name = survey[: len(survey) - len(method)] if method else survey
+    name = name.removesuffix("的")
+    if not name.endswith("满意度"):
+        name += "满意度"
+    return method, name
+
+
+def _digital_row(r: Any) -> tuple[str, bool]:
+    """A row of a digital service as a clause, and whether its figure sits inside its note.
+
+    A note that already says what the indicator counts takes the figure right after it
+    (「每月定期推送好书、新书4期」); otherwise the indicator and figure follow the note as a
+    clause of their own (「…，每月更新图书1500册」). An indicator without a figure is left out
+    (the 底稿 lists it)."""
     note, indicator, value = t(get(r, "note")), t(get(r, "indicator")), get(r, "value")
-    if value is not None:
-        shown = decimal_text(value, 0) if value == int(value) else decimal_text(value)
-        inner = indicator + ("：" if indicator else "") + shown + t(get(r, "unit"))
-    elif indicator:
-        inner = f"{indicator}：{NOT_GIVEN}"
-    else:
-        return note
-    return f"{note}（{inner}）" if note else inner
+    if value is None:
+        return note, False
+    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + t(
+        get(r, "unit")
+    )
+    what = indicator
+    for kind in _INDICATOR_KINDS:
+        if what.endswith(kind) and len(what) > len(kind):
+            what = what[: -len(kind)]
+            break
+    if note and _in_order(what, note.rsplit("，", 1)[-1]):
+        return note + shown, True
+    clause = indicator + shown
+    return (f"{note}，{clause}" if note else clause), False
+
+
+#: Words a note may open with that say over which period its figure runs.
+_PERIODS = ("全年", "每年", "年度", "每季度", "每月", "每周", "每天")
+
+
+def _period_total(note: str, clause: str, before: str) -> str:
+    """「全年推送48期」 after 「每月…推送…4期」 is 「全年共48期」: the period's total, its verb
+    not said twice."""
+    period = next((w for w in _PERIODS if note.startswith(w)), "")
+    rest = note[len(period) :]
+    if period and rest and rest in before:
+        return f"{period}共{clause[len(note) :]}"
+    return clause
 
 
 def _digital(ctx: dict, sub: dict) -> list[Block]:
-    blocks = paragraphs(texts(ctx, "数字服务"))
-    for i, d in enumerate(ctx["digital"], 1):
-        rows = "；".join(_digital_row(r) for r in get(d, "rows"))
-        blocks.append(p(f"{i}. {get(d, 'service')}：{rows}。"))
+    blocks = paragraphs(texts(ctx, "数字服务"), numbered=True)
+    services = ctx["digital"]
+    for i, d in enumerate(services, 1):
+        name = get(d, "service")
+        text = ""
+        for row in get(d, "rows"):
+            clause, inside = _digital_row(row)
+            if not clause:
+                continue
+            if inside and text:
+                clause = _period_total(t(get(row, "note")), clause, text)
+            if text:
+                text += "，" if "，" not in clause else "；"
+            text += clause
+        # the service's name as a label only when its text does not name it already
+        text = text if name in text else f"{name}：{text}" if text else name
+        head = f"{i}." if len(services) > 1 else ""
+        blocks.append(p(head + sentence(text.rstrip("；，"))))
+        missing = [get(r, "indicator") for r in get(d, "rows") if get(r, "value") is None]
+        missing = [m for m in missing if m]
+        if missing:
+            blocks.append(not_given(f"{name}：{'、'.join(missing)}{NOT_GIVEN}。"))
     return blocks
 
 

@@ -50,30 +50,46 @@ def _general_summary(ctx: dict, general: Any) -> str:
     total = general.total
     year = ctx["year"]
     if total.actual is None:
-        text = f"{year}年一般公共预算支出执行数{NOT_GIVEN}"
+        text = f"{year}年一般公共预算支出"
     else:
-        text = f"{year}年一般公共预算支出{actual_of(ctx, total)}{missing_note(total)}"
+        text = f"{year}年一般公共预算支出{actual_of(ctx, total)}"
     clauses = budget_clauses(ctx, total, rate="预算执行率")
     if clauses:
-        text += "，" + "，".join(clauses)
+        text += ("，" if total.actual is not None else "") + "，".join(clauses)
     if not general.categories:
         return text + "。"
     parts = []
     for name, line in general.categories.items():
-        if line.actual is None:
-            parts.append(f"{name}执行数{NOT_GIVEN}")
+        if line.actual is None:  # left out here; _gaps tells the 底稿
             continue
         part = f"{name}{actual_of(ctx, line)}"
         if shares.get(name) is not None:
             part += f"，占{pct(shares[name])}"
         parts.append(part)
-    return text + "，其中：" + "；".join(parts) + "。"
+    return text + ("，其中：" + "；".join(parts) if parts else "") + "。"
+
+
+def _gaps(ctx: dict, *lines: Any) -> list[Block]:
+    """For the 审核底稿: the 执行数 a line lacks and the parts its sum leaves out (the 报送稿
+    states what is given and leaves the rest out, never 「未填报」 inside a sentence)."""
+    notes = []
+    for line in lines:
+        if line is None:
+            continue
+        if line.actual is None:
+            notes.append(not_given(f"{ctx['year']}年{line.label}执行数{NOT_GIVEN}。"))
+        elif line.missing_actual:
+            notes.append(not_given(f"{line.label}{missing_note(line)}。"))
+    return notes
 
 
 def _basic_items(ctx: dict, general: Any, items: list) -> str:
     """「其中：人员支出…，公用支出…」 for the two items, or the economic classes in their two
     groups: 「人员经费X（工资福利支出A、对个人和家庭的补助B），公用经费Y（…）」."""
     shares = ctx["spending"]["shares"]
+    items = [a for a in items if a.actual is not None]  # the others: the 底稿's (_gaps)
+    if not items:
+        return ""
     if all(a.label in BASIC_ITEMS for a in items):
         parts = []
         for a in items:
@@ -85,8 +101,10 @@ def _basic_items(ctx: dict, general: Any, items: list) -> str:
     groups = []
     for name, group in general.basic_groups.items():
         members = [a for a in items if a.group == name]
+        if group.actual is None or not members:
+            continue
         inner = "、".join(f"{a.label}{actual_of(ctx, a)}" for a in members)
-        groups.append(f"{name}{actual_of(ctx, group)}{missing_note(group)}（{inner}）")
+        groups.append(f"{name}{actual_of(ctx, group)}（{inner}）")
     return "，其中：" + "，".join(groups)
 
 
@@ -98,12 +116,13 @@ def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, s
         return None, [], not_given(f"{key}{NOT_GIVEN}。")
     items = general.items.get(key, [])
     if _is_none(category, items):
-        none = f"本年度无{key}。"
+        none = f"本单位{ctx['year']}年无{key}。"
         return None, [], p(none + _reason(category, none))
     if category.actual is None:
-        text = f"{ctx['year']}年{lead}执行数{NOT_GIVEN}"
-    else:
-        text = f"{ctx['year']}年{lead}{actual_of(ctx, category)}{missing_note(category)}"
+        text = f"{ctx['year']}年{lead}"
+        clauses = budget_clauses(ctx, category)
+        return category, items, text + "，".join(clauses)
+    text = f"{ctx['year']}年{lead}{actual_of(ctx, category)}"
     return category, items, text + budget_part(ctx, category)
 
 
@@ -125,19 +144,36 @@ def _basic(ctx: dict, general: Any) -> list[Block]:
                 review=True,
             )
         )
+    blocks += _gaps(ctx, replace(basic, label=BASIC))
     total = ctx["sangong_total"]
     if total is not None:
-        parts = [
-            f"{a.label}{actual_of(ctx, a)}"
-            + ("" if a.budget is None else f"，预算{amount(ctx, a.budget, a.budget_decimals)}")
-            for a in ctx["sangong"]
-        ]
-        blocks.append(
-            p(f"“三公”经费支出{actual_of(ctx, total)}{missing_note(total)}（{'，'.join(parts)}）。")
-        )
-        origins = [_origin(ctx, a, []) for a in ctx["sangong"]]
-        blocks.append(Note("“三公”经费数据来源：" + "；".join(origins) + "。", review=True))
+        blocks += _sangong(ctx, total, ctx["sangong"])
     return blocks
+
+
+def _sangong(ctx: dict, total: Any, items: list) -> list[Block]:
+    """「“三公”经费预算0.30万元，实际支出0.19万元，均为公务接待费。」: the parts that spent
+    something named (a stated all-zero year lists its zeros, as units write it); the parts
+    without a 执行数 go to the 底稿."""
+    origins = [_origin(ctx, a, []) for a in items]
+    notes: list[Block] = [Note("“三公”经费数据来源：" + "；".join(origins) + "。", review=True)]
+    notes += _gaps(ctx, replace(total, label="“三公”经费"))
+    if total.actual is None:
+        return notes
+    spent = actual_of(ctx, total)
+    if total.budget is not None:
+        text = f"“三公”经费预算{amount(ctx, total.budget, total.budget_decimals)}，实际支出{spent}"
+    else:
+        text = f"“三公”经费支出{spent}"
+    known = [a for a in items if a.actual is not None]
+    nonzero = [a for a in known if a.actual]
+    if not nonzero:  # all stated as 0: the parts as the unit wrote them
+        text += f"（{'，'.join(f'{a.label}{actual_of(ctx, a)}' for a in known)}）"
+    elif len(nonzero) == 1 and not total.missing_actual:
+        text += f"，均为{nonzero[0].label}"
+    else:
+        text += "，其中：" + "，".join(f"{a.label}{actual_of(ctx, a)}" for a in nonzero)
+    return [p(text + "。"), *notes]
 
 
 def _uses(ctx: dict, project: Any) -> str:
@@ -152,9 +188,13 @@ def _project(ctx: dict, general: Any) -> list[Block]:
         return [text]
     if items:
         text += f"，共{len(items)}个项目：" + "；".join(
-            f"{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}{_uses(ctx, a)}" for a in items
+            f"{a.label}{actual_of(ctx, a) if a.actual is not None else ''}"
+            f"{budget_part(ctx, a)}{_uses(ctx, a)}"
+            for a in items
         )
-    return [p(text + "。" + _reason(project, text))]
+    missing = [a for a in items if a.actual is None]
+    gaps = _gaps(ctx, replace(project, label=PROJECT), *missing)
+    return [p(text + "。" + _reason(project, text)), *gaps]
 
 
 def _origin(ctx: dict, line: Any, parts: list) -> str:
@@ -240,10 +280,11 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
         return [not_given(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
     items = [a for ls in general.items.values() for a in ls]
     if _is_none(general.total, [*items, *general.categories.values()]):
-        none = f"{year}年无一般公共预算支出。"
+        none = f"本单位{year}年无一般公共预算支出。"
         return [p(none + _reason(general.total, none))]
     summary = _general_summary(ctx, general)
     blocks: list[Block] = [p(summary + _reason(general.total, summary))]
+    blocks += _gaps(ctx, replace(general.total, label="一般公共预算支出"))
     if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
         blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:
@@ -269,20 +310,26 @@ def other_budget(budget_type: str) -> BlockBuilder:
             return [not_given(f"{ctx['year']}年{budget_type}支出情况{NOT_GIVEN}。")]
         total = spend.total
         items = [a for ls in spend.items.values() for a in ls]
-        if total.actual is None:
-            text = f"{ctx['year']}年{budget_type}支出执行数{NOT_GIVEN}"
-        else:
-            text = f"{ctx['year']}年{budget_type}支出{actual_of(ctx, total)}{missing_note(total)}"
+        year = ctx["year"]
         clauses = budget_clauses(ctx, total)
-        text += ("，" + "，".join(clauses) if clauses else "") + "。"
-        if _is_none(total, items):
-            text += "无。"
-        blocks: list[Block] = [p(text)]
+        if _is_none(total, items) and not clauses:
+            # stated as none: what a clerk writes, never 「0万元。无。」
+            blocks: list[Block] = [p(f"本单位{year}年无{budget_type}支出。")]
+        elif total.actual is None:
+            blocks = [p(f"{year}年{budget_type}支出{'，'.join(clauses)}。")] if clauses else []
+        else:
+            text = f"{year}年{budget_type}支出{actual_of(ctx, total)}"
+            blocks = [p(text + ("，" + "，".join(clauses) if clauses else "") + "。")]
+        blocks += _gaps(ctx, replace(total, label=f"{budget_type}支出"))
         for name, lines in spend.items.items():
             blocks += [
-                p(f"{name}{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}。") for a in lines
+                p(f"{name}{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}。")
+                for a in lines
+                if a.actual is not None
             ]
-        if total.note:
+            blocks += _gaps(ctx, *(replace(a, label=f"{name}{a.label}") for a in lines))
+        # the unit's note, unless it only repeats the none just stated (「说明：无」)
+        if total.note and not (_is_none(total, items) and total.note.strip("。 ") == "无"):
             blocks.append(Note(f"说明：{total.note}"))
         return blocks
 
