@@ -479,7 +479,9 @@ def test_partial_shows_budget_missing_and_missing_reason_warning():
     warnings = [p.get_text() for p in soup.select("p.note.review") if "需补充说明" in p.get_text()]
     assert any("讲座" in w and "偏差原因" in w for w in warnings)
     indicator = _cells(soup.select("table.scoring tr.indicator")[0])
-    assert indicator[-1] == "（未填写偏差原因）"
+    # the cause the unit did not write: 未填报 in the 底稿's cell, blank in the 报送稿's
+    assert indicator[-1] == "未填报"
+    assert soup.select("table.scoring tr.indicator")[0].find_all("td")[-1].select("span.review")
     total = _cells(soup.select("table.scoring tr.total")[0])
     assert total[2:] == ["未计算", "自评等级：未评定"]
 

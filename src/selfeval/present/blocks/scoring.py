@@ -22,7 +22,7 @@ from selfeval.present.document import (
     Scope,
     Table,
 )
-from selfeval.present.formats import cn_number
+from selfeval.present.formats import NOT_GIVEN, cn_number
 from selfeval.present.layout import text_em
 from selfeval.scoring import TABLE_COLUMNS
 
@@ -91,7 +91,12 @@ def _columns(v: dict) -> tuple[Column, ...]:
 
 
 def _reason(r: dict) -> str:
-    return ("（未填写偏差原因）" if r["missing_reason"] else "") + r["reason"]
+    """The 偏差原因分析及改进措施 cell: the unit's words; a deviation whose cause the unit did not
+    write is a cell the data lacks — blank in the 报送稿, 「未填报」 in the 审核底稿 (whose
+    warnings name the indicator)."""
+    if r["missing_reason"] and not r["reason"]:
+        return NOT_GIVEN
+    return r["reason"]
 
 
 def _head(text: str, colspan: int = 1) -> Cell:
