@@ -326,15 +326,19 @@ def test_income_stated_and_not_given(tmp_path):
     _, soup = report(tmp_path, sheets)
     line = soup.select_one("p.income").get_text()
     # (100 − 80) / 80 = 25%; 90 / 100 = 90%; 其他收入 blank: 未填报
+    # the 报送稿 leaves out what the data lacks and where the 上年数 comes from: the 底稿 says it
     assert line == (
-        "2025年收入合计100万元，较2024年增加20万元（增长25.00%）（上年数取自本年收入表所填上年数），"
-        "其中：财政拨款收入90万元，占90.00%；其他收入未填报。"
+        "2025年收入合计100万元，较2024年增加20万元（增长25.00%），"
+        "其中：财政拨款收入90万元，占90.00%。"
     )
     sources = soup.select_one("p.income").find_next_sibling("p")
     assert "review" in sources["class"]
     assert sources.get_text() == (
         "数据来源：收入合计 100：收入.csv 第2行「本年数」；"
         "财政拨款收入 90：收入.csv 第3行「本年数」。"
+    )
+    assert sources.find_next_sibling("p").get_text() == (
+        "上年数取自本年收入表所填上年数（2024年数据未生成）；其他收入未填报。"
     )
     _, none = report(tmp_path / "b", {"单位概况": UNIT})
     assert none.select_one("p.income") is None  # no 收入 sheet: the nine sections say nothing
@@ -368,8 +372,8 @@ def test_no_income_total_or_share_from_some_of_the_sources(tmp_path):
     sheets = {"单位概况": UNIT, "收入": [["项目", "本年数（万元）"], ["业务收入", 77.57]]}
     _, soup = report(tmp_path, sheets)
     line = soup.select_one("p.income").get_text()
-    assert "业务收入77.57万元" in line
-    assert "收入合计77.57" not in line and "占" not in line
+    assert line == "2025年业务收入77.57万元。"  # no 「收入合计未填报」 in the 报送稿's sentence
+    assert "2025年收入合计未填报。" in review_notes(soup, "s1")
     assert "各项收入之和" not in soup.get_text()
     table = soup.select_one("table.income")
     assert [c.get_text(strip=True) for c in table.select("tbody tr")[0].find_all(["th", "td"])][

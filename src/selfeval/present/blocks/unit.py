@@ -9,6 +9,7 @@ from typing import Any
 from selfeval.clean.values import to_halfwidth
 from selfeval.present.blocks.common import (
     amount,
+    not_given,
     number,
     p,
     paragraphs,
@@ -126,12 +127,12 @@ def _income_part(ctx: dict, line: Any) -> str:
 
 
 def _income_change(ctx: dict, total: Any, year: int) -> str:
-    """「较上年增加X（增长Y%）」, 「减少」/「下降」 for a fall, 「与上年持平」 for none."""
+    """「较上年增加X（增长Y%）」, 「减少」/「下降」 for a fall, 「与上年持平」 for none (where the
+    上年数 comes from is the 审核底稿's: `_income_sentence`)."""
     if total.change is None:
         return ""
-    source = "（上年数取自本年收入表所填上年数）" if total.previous_source == "上年数" else ""
     if total.change == 0:
-        return f"与{year - 1}年持平{source}"
+        return f"与{year - 1}年持平"
     decimals = min(
         (d for d in (total.current_decimals, total.previous_decimals) if d is not None),
         default=None,
@@ -140,7 +141,7 @@ def _income_change(ctx: dict, total: Any, year: int) -> str:
     text = f"较{year - 1}年{'增加' if up else '减少'}{amount(ctx, abs(total.change), decimals)}"
     if total.change_rate is not None:
         text += f"（{'增长' if up else '下降'}{pct(abs(total.change_rate))}）"
-    return text + source
+    return text
 
 
 def _income_sources(ctx: dict, income: Any) -> Note:
@@ -164,30 +165,50 @@ def _income_sources(ctx: dict, income: Any) -> Note:
     return Note("数据来源：" + "；".join(said) + "。", review=True)
 
 
+def _income_sentence(ctx: dict, income: Any) -> tuple[str, list[str]]:
+    """The 报送稿's sentence on 收入 (only what the data gives) and the 审核底稿's notes on what it
+    lacks or where a figure comes from."""
+    year = ctx["year"]
+    total = income.total
+    # what the data lacks is left out of the sentence and said in the 审核底稿
+    parts = [_income_part(ctx, line) for line in income.parts if line.current is not None]
+    lacking = [line.label for line in income.parts if line.current is None]
+    notes = []
+    if total is None or total.current is None:
+        notes.append(f"{year}年收入合计{NOT_GIVEN}")
+        text = f"{year}年" + "；".join(parts) if parts else ""
+    else:
+        text = f"{year}年收入合计{amount(ctx, total.current, total.current_decimals)}"
+        change = _income_change(ctx, total, year)
+        if change:
+            text += f"，{change}"
+            if total.previous_source == "上年数":
+                notes.append(f"上年数取自本年收入表所填上年数（{year - 1}年数据未生成）")
+        if parts:
+            text += "，其中：" + "；".join(parts)
+    if lacking:
+        notes.append("、".join(lacking) + NOT_GIVEN)
+    if income.carried_over is not None:
+        co = income.carried_over
+        carried = f"上年结转结余{amount(ctx, co.current, co.current_decimals)}。"
+        text = f"{text}。另有{carried}" if text else f"{year}年{carried}"
+    elif text:
+        text += "。"
+    return text, notes
+
+
 def income_overview(ctx: dict, anchor: str) -> list[Block]:
     """收入: 收入合计 and its sources with their shares, the change against last year, 上年结转结余
     beside it, and the table; nothing when the year has no 收入 sheet."""
     income = ctx["income"]
     if income is None:
         return []
-    year = ctx["year"]
-    total = income.total
-    if total is None or total.current is None:
-        text = f"{year}年收入合计{NOT_GIVEN}"
-    else:
-        text = f"{year}年收入合计{amount(ctx, total.current, total.current_decimals)}"
-        change = _income_change(ctx, total, year)
-        if change:
-            text += f"，{change}"
-    parts = [_income_part(ctx, line) for line in income.parts]
-    if parts:
-        text += "，其中：" + "；".join(parts)
-    text += "。"
-    if income.carried_over is not None:
-        co = income.carried_over
-        text += f"另有上年结转结余{amount(ctx, co.current, co.current_decimals)}。"
-    blocks: list[Block] = [p(text, kind="income")]
+    text, notes = _income_sentence(ctx, income)
+    year, total = ctx["year"], income.total
+    blocks: list[Block] = [p(text, kind="income")] if text else []
     blocks.append(_income_sources(ctx, income))
+    if notes:
+        blocks.append(not_given("；".join(notes) + "。"))
     lines = [line for part in income.parts for line in (part, *part.parts)]
     if total is not None:
         lines = [total, *lines]
