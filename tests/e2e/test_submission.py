@@ -5,8 +5,9 @@ one Word table; and the year is no 草稿."""
 
 from __future__ import annotations
 
-import csv
 import re
+import shutil
+from pathlib import Path
 
 import docx
 import pytest
@@ -19,27 +20,8 @@ pytestmark = pytest.mark.slow
 
 YEAR = 2025
 UNIT = "测试县文化馆"
-SHEETS: dict[str, list[list[object]]] = {
-    "单位概况": [["项目", "内容"], ["单位名称", UNIT], ["填报日期", "2026-03-15"]],
-    "支出": [
-        ["预算类型", "支出类别", "支出项目", "预算数（万元）", "执行数（万元）", "说明"],
-        ["一般公共预算", "基本支出", "人员支出", 50, 45, ""],
-    ],
-    "绩效目标": [
-        ["一级指标", "二级指标", "三级指标", "方向", "目标值", "实际值", "单位", "分值"],
-        ["产出指标", "数量指标", "开放天数", "≥", "360", "362", "天", 50],
-        ["效益指标", "社会效益指标", "服务人次", "≥", "10000", "8000", "人次", 30],
-        ["满意度指标", "服务对象满意度指标", "读者满意度", "≥", "90%", "95%", "%", 10],
-    ],
-    "文字说明": [
-        ["章节", "内容"],
-        ["总体目标", "全年开放360天以上，服务读者1万人次。"],
-        ["总体完成情况", "全年开放362天，服务读者8000人次。"],
-        ["存在问题", "服务人次未达目标，宣传不足。"],
-        ["改进措施", "加强阅读推广宣传。"],
-        ["结果应用", "自评结果作为下一年度预算安排的依据，并随部门决算公开。"],
-    ],
-}
+#: The complete year's sheets (the unit tests of the 报送稿's parts use them too).
+SHEETS = Path(__file__).resolve().parents[1] / "fixtures" / "complete_2025"
 #: What a 报送稿 never says (issue #24).
 WORKING = ("selfeval", "自动生成", "未填报", "提示", "数据核对", "合计口径", "年度合计只计一次",
            "本条为汇总", "【审核】", "未填写")  # fmt: skip
@@ -48,11 +30,7 @@ WORKING = ("selfeval", "自动生成", "未填报", "提示", "数据核对", "�
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("complete")
-    raw = root / "data" / "raw" / str(YEAR)
-    raw.mkdir(parents=True)
-    for name, rows in SHEETS.items():
-        with (raw / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows(rows)
+    shutil.copytree(SHEETS, root / "data" / "raw" / str(YEAR))
     proc = run_build(root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "草稿" not in proc.stdout, proc.stdout

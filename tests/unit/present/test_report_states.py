@@ -501,25 +501,16 @@ def test_a_unit_name_longer_than_words_property_limit_builds_its_word_file(tmp_p
 # --------------------------------------------------------------------------- 报送稿 parts
 
 
+#: A year with everything the 报送稿 states: budgets, scored targets, 填报日期, 结果应用 (also
+#: built end to end by tests/e2e/test_submission.py).
+COMPLETE_YEAR = Path(__file__).resolve().parents[2] / "fixtures" / "complete_2025"
+
+
 def complete_year() -> dict:
-    """A year with everything the 报送稿 states: budgets, scored targets, 填报日期, 结果应用."""
+    """The complete year's sheets as rows (a fresh copy each call, for a test to change)."""
     return {
-        "单位概况": [*UNIT, ["填报日期", "2026-03-15"]],
-        "支出": [SPEND, ["一般公共预算", "基本支出", "人员支出", 50, 45, ""]],
-        "绩效目标": [
-            ["一级指标", "二级指标", "三级指标", "方向", "目标值", "实际值", "单位", "分值"],
-            ["产出指标", "数量指标", "开放天数", "≥", "360", "362", "天", 50],
-            ["效益指标", "社会效益指标", "服务人次", "≥", "10000", "8000", "人次", 30],
-            ["满意度指标", "服务对象满意度指标", "读者满意度", "≥", "90%", "95%", "%", 10],
-        ],
-        "文字说明": [
-            ["章节", "内容"],
-            ["总体目标", "全年开放360天以上，服务读者1万人次。"],
-            ["总体完成情况", "全年开放362天，服务读者8000人次。"],
-            ["存在问题", "服务人次未达目标，宣传不足。"],
-            ["改进措施", "加强阅读推广宣传。"],
-            ["结果应用", "自评结果作为下一年度预算安排的依据，并随部门决算公开。"],
-        ],
+        path.stem: list(csv.reader(path.open(encoding="utf-8", newline="")))
+        for path in sorted(COMPLETE_YEAR.glob("*.csv"))
     }
 
 
