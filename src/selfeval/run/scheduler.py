@@ -407,6 +407,8 @@ class Scheduler:
     def _loop(self) -> None:
         while self._in(*PENDING):
             self._start_workers()
+            if not self._in(*PENDING):
+                return  # the last unit-years failed to start
             if not self._in(*BUSY):
                 before = {k: p.status for k, p in self.plans.items()}
                 self.commit_ready()

@@ -50,6 +50,8 @@ class FakeProject:
         return self.previous.get(key)
 
     def stage(self, plan):
+        if self.problems.get("read-only"):
+            raise PermissionError(13, "Permission denied", "/outputs/.tmp-2024-0")
         self.staged += 1
         plan.staged_out = Path(f"/staged/{plan.key.slug}-{self.staged}/out")
         plan.staged_proc = Path(f"/staged/{plan.key.slug}-{self.staged}/processed")
@@ -349,3 +351,18 @@ def test_a_refused_folder_fails_before_anything_starts():
     assert plans[Y24].status == FAILED
     assert plans[Y24].error.startswith("找不到原始数据目录")
     assert [e for e in log if e[0] in ("prepare", "start")] == []
+
+
+def test_a_year_whose_build_folders_cannot_be_made_fails_and_the_batch_ends():
+    # read-only or full outputs: the last (here: only) unit-year fails at start, and the batch
+    # ends with that failure rather than waiting for a build that never started
+    project = FakeProject(problems={"read-only": True})
+    plans, log, lines = run([Y24], project=project)
+    assert plans[Y24].status == FAILED
+    assert plans[Y24].error == (
+        "2024 年度报告在「prepare」阶段失败：无法创建临时构建目录（目录只读或磁盘已满？）"
+        " / year 2024 failed at stage 'prepare', cannot create the build folders:"
+        " [Errno 13] Permission denied: '/outputs/.tmp-2024-0'"
+    )
+    assert lines == ["2024 failed"]
+    assert [e[0] for e in log] == ["prepare", "discard", "discard"]
