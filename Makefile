@@ -10,11 +10,12 @@ SCHEDULER ?=
 JOBS   ?=
 FORCE  ?=
 YEAR   ?=
+PORT   ?=
 UNIT   ?=
 
 BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(UNITS),--units $(UNITS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
 
-.PHONY: help venv report pdf test lint format lab template bench screenshots lock clean
+.PHONY: help venv report pdf test lint format lab template preview bench screenshots lock clean
 
 help: ## 列出所有目标 / list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +49,9 @@ lab: venv ## 以项目内核启动 JupyterLab / start JupyterLab on notebooks/
 
 template: venv ## 生成下一年度填报模板（默认最近一年的下一年，或 YEAR=2025；多单位加 UNIT=图书馆）/ next year's input workbook
 	@$(PY) -m selfeval template $(if $(YEAR),--year $(YEAR)) $(if $(UNIT),--unit $(UNIT))
+
+preview: venv ## 预览一个年度的报告，保存数据后自动重新生成并刷新（YEAR=2024 PORT=8000，多单位加 UNIT=图书馆）/ live preview
+	@$(PY) -m selfeval preview $(if $(YEAR),--year $(YEAR)) $(if $(UNIT),--unit $(UNIT)) $(if $(PORT),--port $(PORT))
 
 bench: venv ## 性能基准（20 个合成年度）/ benchmarks on synthetic years
 	@$(PY) -m selfeval bench

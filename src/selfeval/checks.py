@@ -22,7 +22,14 @@ from selfeval.contract import sheets as sc
 from selfeval.figures.activities import activity_total, has_summaries
 from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
-from selfeval.rules import decimal_str, is_year_folder, number_str, qualified_matches, split_ids
+from selfeval.rules import (
+    decimal_str,
+    is_year_folder,
+    money_str,
+    number_str,
+    qualified_matches,
+    split_ids,
+)
 from selfeval.rules import is_missing as _missing
 
 YEARLY_KEYS = sc.STATED_YEARLY
@@ -48,8 +55,9 @@ def _count(value: float | None) -> str:
 @dataclass(frozen=True)
 class Figure:
     """A number of a check and how it is written: ``count`` (integer when whole), ``dec`` (two
-    decimals), ``any`` (count when whole, else two decimals), ``text`` (as the source wrote it,
-    e.g. 500多); ``signed`` puts a plus before a positive difference."""
+    decimals), ``money`` (an amount held in 万元, written in the report's 金额单位), ``any``
+    (count when whole, else two decimals), ``text`` (as the source wrote it, e.g. 500多);
+    ``signed`` puts a plus before a positive difference."""
 
     value: float | str | None
     kind: str = "count"
@@ -62,6 +70,10 @@ def C(value: Any, signed: bool = False) -> Figure:
 
 def D(value: Any, signed: bool = False) -> Figure:
     return Figure(None if _missing(value) else float(value), "dec", signed)
+
+
+def M(value: Any, signed: bool = False) -> Figure:
+    return Figure(None if _missing(value) else float(value), "money", signed)
 
 
 def A(value: Any, signed: bool = False) -> Figure:
@@ -123,8 +135,9 @@ def _parts_of(spending: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
     return parts
 
 
-def check_spending_totals(spending: pd.DataFrame | None) -> list[Check]:
-    """Each stated 合计 row (budget and actual) against the sum of its parts, within rounding."""
+def check_spending_totals(spending: pd.DataFrame | None, unit: str = "万元") -> list[Check]:
+    """Each stated 合计 row (budget and actual) against the sum of its parts, within rounding;
+    amounts in the report's 金额单位 `unit`."""
     if spending is None or spending.empty:
         return []
     out = []
@@ -147,22 +160,25 @@ def check_spending_totals(spending: pd.DataFrame | None) -> list[Check]:
             )
             ok = abs(diff) <= tolerance + 1e-9 and len(known) == len(parts)
             terms = " + ".join(
-                f"{_text(p.get('item'))}{_dec(float(p[column]))}" for _, p in known.iterrows()
+                f"{_text(p.get('item'))}{money_str(float(p[column]), unit)}"
+                for _, p in known.iterrows()
             )
-            note = f"{terms} = {_dec(computed)}万元"
+            note = f"{terms} = {money_str(computed, unit)}{unit}"
             if len(known) < len(parts):
                 note += f"；另有{len(parts) - len(known)}项未填{name}"
             elif ok and abs(diff) > 1e-9:
                 note += "；差异在四舍五入范围内"
             elif not ok:
                 note += "；差异超出四舍五入范围，请核对"
+            if _text(total.get("note")):  # the unit's own reason, beside the figures it explains
+                note += f"；单位说明：{_text(total.get('note'))}"
             out.append(
                 _row(
-                    f"{label}{name}与分项之和（万元）",
+                    f"{label}{name}与分项之和（{unit}）",
                     ok,
-                    D(stated),
-                    D(computed),
-                    D(diff, signed=True),
+                    M(stated),
+                    M(computed),
+                    M(diff, signed=True),
                     f"{note}（{_where(total)}）",
                 )
             )
@@ -190,13 +206,14 @@ def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[C
         where = " ".join(
             str(x) for x in (entry.get("file"), sheet, f"第{row}行" if row else None) if x
         )
+        figure = M if entry.get("money") else A  # an amount, in the report's 金额单位
         out.append(
             _row(
                 str(entry.get("item") or entry.get("message") or "合计核对"),
                 ok,
-                A(stated),
-                A(computed),
-                A(float(difference), signed=True) if difference is not None else NONE,
+                figure(stated),
+                figure(computed),
+                figure(float(difference), signed=True) if difference is not None else NONE,
                 " ".join(x for x in (str(entry.get("message") or ""), f"（{where}）") if x),
             )
         )
@@ -588,7 +605,7 @@ def same_unit(tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame]
     return not (mine and theirs and mine != theirs)
 
 
-def check_rates(spending: pd.DataFrame | None) -> list[Check]:
+def check_rates(spending: pd.DataFrame | None, unit: str = "万元") -> list[Check]:
     """Lines executed beyond their budget (执行率 above 100%): stated, and flagged."""
     if spending is None or spending.empty:
         return []
@@ -603,7 +620,10 @@ def check_rates(spending: pd.DataFrame | None) -> list[Check]:
         label = "·".join(
             _text(row.get(k)) for k in ("budget_type", "category", "item") if _text(row.get(k))
         )
-        note = f"执行数 {_dec(float(actual))} ÷ 预算数 {_dec(float(budget))} 万元 = {_dec(rate)}%"
+        note = (
+            f"执行数 {money_str(float(actual), unit)} ÷ 预算数 {money_str(float(budget), unit)}"
+            f" {unit} = {_dec(rate)}%"
+        )
         if _text(row.get("note")):
             note += f"；说明：{_text(row.get('note'))}"
         out.append(
@@ -620,7 +640,7 @@ def check_rates(spending: pd.DataFrame | None) -> list[Check]:
 
 
 def check_stated_previous(
-    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None
+    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None, unit: str = "万元"
 ) -> list[Check]:
     """A 上年数 this year's 收入 sheet states against the previous year's own 本年数."""
     income, before = tables.get("income"), (previous or {}).get("income")
@@ -635,11 +655,11 @@ def check_stated_previous(
         ok = abs(float(stated) - float(own[item])) <= _half_unit(row.get("previous_decimals"))
         out.append(
             _row(
-                f"收入「{item}」上年数与上年度数据（万元）",
+                f"收入「{item}」上年数与上年度数据（{unit}）",
                 ok,
-                D(stated),
-                D(own[item]),
-                D(float(stated) - float(own[item]), signed=True),
+                M(stated),
+                M(own[item]),
+                M(float(stated) - float(own[item]), signed=True),
                 "本年度收入表所填上年数与上一年度清洗数据的本年数"
                 + ("一致。" if ok else "不一致：同比按上一年度数据计算，请核对本年度所填上年数。"),
             )
@@ -652,7 +672,7 @@ def _spending_key(row: Any) -> tuple[str, ...]:
 
 
 def check_stated_previous_spending(
-    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None
+    tables: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None, unit: str = "万元"
 ) -> list[Check]:
     """A 上年执行数 this year's 支出 sheet states against the previous year's own 执行数 of the
     same line (预算类型, 支出类别, 支出项目, 所属项目)."""
@@ -671,11 +691,11 @@ def check_stated_previous_spending(
         label = "·".join(k for k in _spending_key(row) if k)
         out.append(
             _row(
-                f"支出「{label}」上年执行数与上年度数据（万元）",
+                f"支出「{label}」上年执行数与上年度数据（{unit}）",
                 ok,
-                D(stated),
-                D(last),
-                D(float(stated) - float(last), signed=True),
+                M(stated),
+                M(last),
+                M(float(stated) - float(last), signed=True),
                 "本年度支出表所填上年执行数与上一年度清洗数据的执行数"
                 + (
                     "一致。"
@@ -690,6 +710,16 @@ def check_stated_previous_spending(
 
 def _frame(rows: Iterable[Check]) -> list[Check]:
     return list(rows)
+
+
+def amount_unit(tables: dict[str, pd.DataFrame]) -> str:
+    """The 金额单位 the unit keeps its report in (单位概况), 万元 unless it says 元: the checks
+    state amounts as its report does (a report in 元 is checked in 元, not in rounded 万元)."""
+    unit = tables.get("unit")
+    if unit is None or unit.empty:
+        return "万元"
+    stated = unit.loc[unit["item"] == "金额单位", "value"]
+    return "元" if not stated.empty and _text(stated.iloc[0]) == "元" else "万元"
 
 
 def reconcile_year(
@@ -712,9 +742,10 @@ def reconcile_year(
     acts = tables.get("activities")
     stated = tables.get("stated")
     holdings = tables.get("holdings")
+    unit = amount_unit(tables)
     rows: list[Check] = []
-    rows += check_spending_totals(spending)
-    rows += check_rates(spending)
+    rows += check_spending_totals(spending, unit)
+    rows += check_rates(spending, unit)
     covered: set[tuple[str, int]] = set()
     if spending is not None and not spending.empty:
         for _, total in spending[spending["is_total"].fillna(False).astype(bool)].iterrows():
@@ -735,6 +766,6 @@ def reconcile_year(
     if same_unit(tables, previous_tables or {}):
         previous = (previous_tables or {}).get("holdings")
         rows += check_previous_year(holdings, previous, year)
-        rows += check_stated_previous(tables, previous_tables)
-        rows += check_stated_previous_spending(tables, previous_tables)
+        rows += check_stated_previous(tables, previous_tables, unit)
+        rows += check_stated_previous_spending(tables, previous_tables, unit)
     return _frame(rows)

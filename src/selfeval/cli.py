@@ -45,6 +45,27 @@ def _parser() -> argparse.ArgumentParser:
         help="多单位项目中的单位目录（data/raw/<单位>/）/ the unit folder in a project of units",
     )
 
+    preview = sub.add_parser(
+        "preview", help="预览一个年度的报告，保存数据后自动刷新 / live preview of one year"
+    )
+    preview.add_argument(
+        "--year",
+        type=_year_argument,
+        default=None,
+        help="报告年度，默认为 data/raw/ 中最近一年 / default: the latest year",
+    )
+    preview.add_argument(
+        "--unit",
+        default=None,
+        help="多单位项目中的单位目录（data/raw/<单位>/）/ the unit folder in a project of units",
+    )
+    preview.add_argument(
+        "--port",
+        type=_port_argument,
+        default=8000,
+        help="端口，默认 8000（0 = 任一空闲端口）/ port",
+    )
+
     sub.add_parser("bench", help="性能基准 / benchmarks")
     sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")
     sub.add_parser("pdf", help="把各年度 report.docx 转换为 PDF / convert each report.docx to PDF")
@@ -56,6 +77,13 @@ def _year_argument(text: str) -> int:
     problem = year_problem(text)
     if problem:
         raise argparse.ArgumentTypeError(f"{problem}，{YEAR_EXPECTED}")
+    return int(text)
+
+
+def _port_argument(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"端口「{text}」无效：应为 0–65535 的整数 / not a port")
     return int(text)
 
 
@@ -218,6 +246,10 @@ def _command(args: argparse.Namespace) -> int:
         return clean_cli(args.year)
     if args.command == "template":
         return template_cli(args.year, args.unit)
+    if args.command == "preview":
+        from selfeval.run.preview import preview_cli
+
+        return preview_cli(args.year, args.unit, args.port)
     if args.command == "bench":
         from selfeval.run.bench import bench_cli
 

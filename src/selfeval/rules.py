@@ -177,6 +177,17 @@ def decimal_str(value: Any, decimals: int = 2, missing: str = "—") -> str:
     return f"{quantize_half_up(float(value), decimals):f}"
 
 
+def money_str(value: Any, unit: str = "万元", missing: str = "—") -> str:
+    """An amount held in 万元 as the report's 金额单位 writes it, without the unit: 元 to the fen
+    with thousands separators (98.931211 → 989,312.11), 万元 with two decimals (98.93). The
+    report's formatter (`present.formats.money_number`) and the 数据核对 notes write 元 alike."""
+    if is_missing(value):
+        return missing
+    if unit == "元":
+        return f"{quantize_half_up(float(value) * 10000, 2):,.2f}"
+    return decimal_str(value)
+
+
 def number_str(value: Any, missing: str = "—") -> str:
     """A count or stated figure: an integer when whole, else two decimals."""
     if is_missing(value):

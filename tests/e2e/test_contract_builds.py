@@ -146,4 +146,6 @@ def test_a_unit_stating_what_real_reports_state_builds_in_its_frame_and_unit(roo
     word = docx.Document(str(root / "outputs" / str(FULL_YEAR) / "report.docx"))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
     assert headings[:2] == ["一、部门（单位）基本概况", "二、部门（单位）整体收支情况"]
-    assert "附表2：项目支出绩效自评表" in headings
+    assert headings[-2:] == ["部门（单位）整体支出绩效自评表", "项目支出绩效自评表"]
+    marks = [p.text for p in word.paragraphs if p.style.name == "Attachment Mark"]
+    assert marks == ["附件1", "附件2"]

@@ -147,7 +147,7 @@ def test_docx_2024_styles_fonts_page_and_table_headers(root):
         assert rfonts.get(qn("w:eastAsiaTheme")) is None
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings[:2] == ["一、部门（单位）概况", "二、一般公共预算支出情况"]
-    assert headings[-1] == "附表1：部门整体支出绩效自评表"  # 数据核对 is the 底稿's
+    assert headings[-1] == "部门整体支出绩效自评表"  # 数据核对 is the 底稿's
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.PORTRAIT
     assert abs(section.page_width - Mm(210)) < Mm(0.1)

@@ -241,7 +241,7 @@ def test_grassroots_and_closing_sections(soup):
     assert "2024年我单位无预算支出执行偏离绩效目标的情况。" in _section(soup, "s7")
     assert _section(soup, "s8").endswith("无。")
     # then the 附件说明 and the 落款 (no 填报日期: the name alone)
-    assert _section(soup, "s9").endswith("无。附件：1.部门整体支出绩效自评表云溪区图书馆")
+    assert _section(soup, "s9").endswith("无。附件：部门整体支出绩效自评表云溪区图书馆")
 
 
 def test_multi_listed_and_summary_events_say_so_in_the_review_layer(soup, review):

@@ -130,6 +130,41 @@ def test_the_department_section_is_in_the_word_file_with_the_same_figures(projec
         assert "部门整体情况" not in "\n".join(p.text for p in own.paragraphs)
 
 
+def test_a_single_unit_department_counts_the_units_that_have_data_and_names_the_others(tmp_path):
+    """data/raw/<year>/ listing 下属单位 (issue 30): one unit has a folder beside it, the other
+    none; the build counts the first, names the second as without data, numbers the part."""
+    raw = tmp_path / "data" / "raw"
+    [own] = write_synthetic_years(raw, [YEAR], activities_per_year=4)
+    set_unit_items(own, {"单位名称": "示例县住建局", "下属单位": "规划办、质监站"})
+    [unit] = write_synthetic_years(raw / "zhijian", [YEAR], activities_per_year=4, seed=2)
+    set_unit_items(unit, {"单位名称": "质监站"})
+    proc = run_build(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "outputs" / str(YEAR)
+    soup = _soup(out / "report.html")
+    assert "下属单位2个：规划办、质监站。" in soup.find(id="s1").get_text()
+    section = soup.find(id="department")
+    assert section.find(["h1", "h2"]).get_text(strip=True) == "七、部门整体情况（本级及下属单位）"
+    rows = _html_tables(out / "report.html")["department-units"]
+    assert [r[0] for r in rows] == ["示例县住建局（本级）", "规划办", "质监站"]
+    assert rows[1][1:] == [""] * 6  # 规划办: no data, nothing in the 报送稿's cells
+    own_total = _processed_at(tmp_path, "", "一般公共预算")
+    unit_total = _processed_at(tmp_path, "zhijian", "一般公共预算")
+    assert rows[2][2] == f"{unit_total:.2f}"  # 质监站's 执行数, from its own results
+    spending = {r[0]: r for r in _html_tables(out / "report.html")["department-spending"]}
+    assert spending["一般公共预算"][2] == f"{own_total + unit_total:.2f}"
+    assert "规划办本年度没有可用的数据，未计入合计" in section.get_text()
+    text = "\n".join(p.text for p in docx.Document(str(out / "report.docx")).paragraphs)
+    assert "七、部门整体情况（本级及下属单位）" in text
+
+
+def _processed_at(root: Path, unit: str, budget_type: str) -> float:
+    """A unit's stored 执行数 of one 预算类型 (unit "" for data/processed/<year>/)."""
+    path = root / "data" / "processed" / unit / str(YEAR) / "results.json"
+    types = json.loads(path.read_text("utf-8"))["figures"]["spending"]["types"]
+    return types[budget_type]["total"]["actual"]
+
+
 def test_the_department_section_is_in_the_pdf_made_from_the_word_file(project):
     pdf = project / "outputs" / BUREAU / str(YEAR) / "report.pdf"
     if not pdfcheck.available() or not pdf.is_file():

@@ -364,7 +364,9 @@ def _render(frame: pd.DataFrame) -> BeautifulSoup:
     from selfeval.present.blocks import BLOCKS
     from selfeval.present.document import Document, Section
 
-    blocks = BLOCKS["reconciliation"]({"reconciliation": frame}, "reconciliation")
+    blocks = BLOCKS["reconciliation"](
+        {"reconciliation": frame, "amount_unit": "万元"}, "reconciliation"
+    )
     section = Section("附录：数据核对", "reconciliation", tuple(blocks))
     document = Document("报告", (section,), dt.date(2024, 12, 31))
     return BeautifulSoup(html.render_body(document), "html.parser")

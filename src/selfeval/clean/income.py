@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from selfeval.clean.binder import BoundSheet, Context, frame
+from selfeval.clean.spending import zeros_as_neighbours
 from selfeval.clean.totals import compare_total
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
@@ -58,6 +59,7 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         )
     # a rejected row (by the cleaner or the reader) would only make 收入合计 disagree again
     if len(ctx.problems) > before or sh.rejected():
+        zeros_as_neighbours(records, ("current", "previous"))
         return frame(records, _COLUMNS)
     by_item = {r["item"]: r for r in records}
     total = by_item.get(sc.INCOME_TOTAL)
@@ -69,4 +71,5 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     fiscal_parts = [by_item[p] for p in sc.FISCAL_PARTS if p in by_item]
     if fiscal is not None and fiscal_parts:
         compare_total(sh, ctx, sc.FISCAL_INCOME, fiscal, fiscal_parts, ("current", "previous"))
+    zeros_as_neighbours(records, ("current", "previous"))  # a 0 reads as its neighbours
     return frame(records, _COLUMNS)

@@ -178,7 +178,35 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     if len(ctx.problems) == before and not sh.rejected():
         _reconcile_spending(sh, ctx, records)
         _reconcile_projects(sh, ctx, records)
+    by_type: dict[str, list[dict]] = defaultdict(list)
+    for rec in records:
+        by_type[rec["budget_type"]].append(rec)
+    for lines in by_type.values():
+        zeros_as_neighbours(lines, AMOUNTS)
     return frame(records, _COLUMNS)
+
+
+def zeros_as_neighbours(records: list[dict], keys: tuple[str, ...]) -> None:
+    """Give each stated 0 the precision of the figures stated beside it.
+
+    A 0 carries no digits of its own: typed 0 or 0.00, or 0 under a （元） header (0.0000万元),
+    it is the same none. Read as typed, one unit's 0 was 「0万元」 in one year and 「0.00万元」 in
+    the next. It takes the precision of its neighbours — the non-zero amounts of the same
+    预算类型 (the whole sheet for 三公经费 and 收入), in any amount column — and none when they
+    are all 0 (「“三公”经费支出0万元」, as the published report writes it). Applied after the
+    totals are reconciled, so a problem is found on the figures as typed.
+    """
+    digits = [
+        int(rec[f"{key}_decimals"])
+        for rec in records
+        for key in keys
+        if rec.get(key) not in (None, 0) and rec.get(f"{key}_decimals") is not None
+    ]
+    precision = max(digits, default=0)
+    for rec in records:
+        for key in keys:
+            if rec.get(key) == 0:
+                rec[f"{key}_decimals"] = precision
 
 
 def _groups(sh: BoundSheet, records: list[dict]) -> tuple[dict, dict]:
@@ -285,4 +313,5 @@ def clean_sangong(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
                     **sh.src(number, values),
                 }
             )
+    zeros_as_neighbours(records, ("budget", "actual"))
     return frame(records, columns)

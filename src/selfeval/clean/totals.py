@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from selfeval.clean.binder import BoundSheet, Context
-from selfeval.rules import parts_tolerance
+from selfeval.rules import money_str, parts_tolerance
 
 
 def compare_total(
@@ -27,6 +27,7 @@ def compare_total(
     """Compare `total[field]` with the sum of `members[field]` for each field given."""
     if not members:
         return
+    unit = "元" if ctx.settings.get("金额单位") == "元" else "万元"  # as the report states amounts
     for field_name in fields:
         stated = total.get(field_name)
         vals = [m.get(field_name) for m in members]
@@ -38,7 +39,8 @@ def compare_total(
         col = sh.header.get(field_name, field_name)
         name = re.sub(r"[（(][^（）()]*[）)]$", "", col)  # 本年数（元） → 本年数
         entry = {
-            "item": f"{label}{name}与分项之和（万元）",
+            "item": f"{label}{name}与分项之和（{unit}）",
+            "money": True,  # amounts held in 万元, written in the report's 金额单位
             "file": sh.raw.file,
             "sheet": sh.raw.sheet,
             "row": total["src_row"],
@@ -59,8 +61,10 @@ def compare_total(
             )
         elif abs(diff) > 1e-9:
             entry["message"] = (
-                f"原表为 {stated:g} 万元，分项之和为 {float(computed):g} 万元，"
-                f"相差 {diff:+.6g} 万元，在舍入误差内，报告采用原表数字"
+                f"原表为 {money_str(stated, unit)} {unit}，分项之和为"
+                f" {money_str(float(computed), unit)} {unit}，相差"
+                f" {'+' if diff > 0 else ''}{money_str(diff, unit)} {unit}，在舍入误差内，"
+                "报告采用原表数字"
             )
             ctx.reconciled.append(entry)
         else:

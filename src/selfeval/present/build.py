@@ -10,7 +10,6 @@ the same facts.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -88,26 +87,27 @@ def _cover(frame: Frame, ctx: dict) -> tuple[CoverField, ...]:
     return tuple(f for f in fields if f.value)
 
 
-#: An attachment's section title: 「附表1：部门整体支出绩效自评表」 → its name after the colon.
-_ATTACHMENT = re.compile(r"^附[表件]\d*[：:]\s*(?P<name>.+)$")
-
-
-def _with_attachments(sections: list[Section]) -> tuple[Section, ...]:
-    """The 附件说明 (GB/T 9704-2012 7.3.4) before the 落款: 「附件：1. …」, one line an attachment,
-    naming the attachments the report has (a 项目支出绩效自评表 only when there is one)."""
-    names = [
-        m["name"]
-        for s in sections
-        if not s.review and (m := _ATTACHMENT.match(s.title)) is not None
-    ]
-    if not names:
+def _with_attachments(sections: list[Section], attachments: set[str]) -> tuple[Section, ...]:
+    """The attachments (the sections whose frame key is in `attachments`) marked 「附件1」,
+    「附件2」… in order (「附件」 alone when there is one, GB/T 9704-2012 7.5), and the 附件说明
+    (7.3.4) before the 落款: 「附件：1.名称」, one line an attachment, in the same words and order
+    (a 项目支出绩效自评表 only when there is one)."""
+    present = [s.kind for s in sections if s.kind in attachments and not s.review]
+    if not present:
         return tuple(sections)
-    lines = tuple(
-        Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}. {name}", kind="attachments")
-        for n, name in enumerate(names, 1)
-    )
+    marks = {k: "附件" if len(present) == 1 else f"附件{n}" for n, k in enumerate(present, 1)}
+    names = [s.title for s in sections if s.kind in marks]
+    if len(names) == 1:
+        lines = (Paragraph.of(f"附件：{names[0]}", kind="attachments"),)
+    else:
+        lines = tuple(
+            Paragraph.of(("附件：" if n == 1 else "　　　") + f"{n}.{name}", kind="attachments")
+            for n, name in enumerate(names, 1)
+        )
     out = []
     for section in sections:
+        if section.kind in marks:
+            section = replace(section, label=marks[section.kind])
         blocks = list(section.blocks)
         kinds = [getattr(b, "kind", "") for b in blocks]
         if "signature-space" in kinds:
@@ -127,20 +127,20 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
     sections = []
     number = 0
     for fs in frame.sections:
-        if fs.numbered:
+        if fs.numbered and not fs.attachment:
             number += 1
             title, anchor = f"{cn_number(number)}、{fs.title}", fs.anchor or f"s{number}"
         else:
             title, anchor = fs.title, fs.anchor or fs.key
         blocks = [b for key in fs.blocks for b in BLOCKS[key](ctx, anchor)]
         if fs.optional and not blocks:
-            if fs.numbered:
+            if fs.numbered and not fs.attachment:
                 number -= 1
             continue
         sections.append(Section(title, anchor, tuple(blocks), fs.landscape, fs.key, fs.review))
     return Document(
         title=_title(frame, ctx),
-        sections=_with_attachments(sections),
+        sections=_with_attachments(sections, {fs.key for fs in frame.sections if fs.attachment}),
         date=_document_date(ctx),
         cover=_cover(frame, ctx),
         author=ctx["unit_name"],

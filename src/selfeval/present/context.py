@@ -351,7 +351,7 @@ def build_context(results: YearResults) -> dict:
         "scoring": scoring,
         "targets_given": scoring.targets_given,
         "deviations": deviations,
-        "reconciliation": checks_table(results.checks),
+        "reconciliation": checks_table(results.checks, fig.amount_unit),
         "scoring_view": view(scoring),
         "project_views": [view(p) for p in results.projects],
         "report_format": fig.unit.get("报告格式", ""),

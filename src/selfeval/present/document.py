@@ -276,6 +276,14 @@ class Section:
     landscape: bool = False
     kind: str = ""  # the frame's key of the section ("unit", "scoring", …)
     review: bool = False  # a part of the 审核底稿 only (the 数据核对 appendix)
+    #: An attachment's mark (「附件1」, or 「附件」 when it is the only one), printed at the top
+    #: left of its first page above the centred title (GB/T 9704-2012 7.5); "" for the body.
+    label: str = ""
+
+    @property
+    def entry(self) -> str:
+        """The section as the contents list names it: 「附件1　部门整体支出绩效自评表」."""
+        return f"{self.label}　{self.title}" if self.label else self.title
 
 
 @dataclass(frozen=True)

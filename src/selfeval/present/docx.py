@@ -69,9 +69,24 @@ _CUSTOM_STYLES: dict[str, tuple[style.FontSpec, WD_ALIGN_PARAGRAPH, float | None
     "Body Center": (style.BODY, WD_ALIGN_PARAGRAPH.CENTER, style.LINE_BODY_PT, 0),
     "Signature": (style.BODY, WD_ALIGN_PARAGRAPH.RIGHT, style.LINE_BODY_PT, 0),
     "Report Note": (style.NOTE, WD_ALIGN_PARAGRAPH.JUSTIFY, style.LINE_NOTE_PT, 0),
+    # 「附件1」 at the top left of an attachment's first page (GB/T 9704-2012 7.5: 3号黑体, 顶格).
+    "Attachment Mark": (style.ATTACHMENT_MARK, WD_ALIGN_PARAGRAPH.LEFT, style.LINE_BODY_PT, 0),
     "Table Caption": (style.TABLE_CAPTION, WD_ALIGN_PARAGRAPH.CENTER, style.LINE_BODY_PT, 0),
     "Table Text": (style.TABLE_TEXT, WD_ALIGN_PARAGRAPH.LEFT, style.LINE_TABLE_PT, 0),
     "Table Header": (style.TABLE_HEADER, WD_ALIGN_PARAGRAPH.CENTER, style.LINE_TABLE_PT, 0),
+    # A wide table kept on a portrait page (see `_portrait_widths`).
+    "Table Text Small": (
+        style.TABLE_TEXT_SMALL,
+        WD_ALIGN_PARAGRAPH.LEFT,
+        style.LINE_TABLE_SMALL_PT,
+        0,
+    ),
+    "Table Header Small": (
+        style.TABLE_HEADER_SMALL,
+        WD_ALIGN_PARAGRAPH.CENTER,
+        style.LINE_TABLE_SMALL_PT,
+        0,
+    ),
     # An inline picture in an exact-height line is clipped to that height: use single spacing.
     "Figure": (style.BODY, WD_ALIGN_PARAGRAPH.CENTER, None, 0),
     "Figure Caption": (style.FIGURE_CAPTION, WD_ALIGN_PARAGRAPH.CENTER, style.LINE_BODY_PT, 0),
@@ -90,6 +105,33 @@ _ROLE_STYLE = {
     ParagraphRole.CENTER: "Body Center",
     ParagraphRole.SIGNATURE: "Signature",
 }
+#: A text column of a wide table kept on a portrait page is at least this many characters wide
+#: (a 支出项目 or 说明 squeezed narrower would stack its words character by character).
+MIN_TEXT_COLUMN_EM = 3.0
+
+
+def _table_type(small: bool) -> tuple[float, float]:
+    """Type size and left/right cell padding in points of a table (小五 and narrower padding for
+    a wide table kept on a portrait page)."""
+    if small:
+        return style.SIZE_TABLE_SMALL, style.CELL_PADDING_SMALL_PT
+    return style.SIZE_TABLE, style.CELL_PADDING_PT
+
+
+def _portrait_widths(table: Table, *, small: bool) -> list[float] | None:
+    """Column widths in points of `table` on a portrait page (in 小五 when `small`), or None when
+    its numbers and headers do not fit there with every text column `MIN_TEXT_COLUMN_EM` wide."""
+    size, padding = _table_type(small)
+    total = style.text_width_mm(False) / 25.4 * 72
+    try:
+        widths = column_widths(table, total, size, padding)
+    except ValueError:
+        return None
+    least = MIN_TEXT_COLUMN_EM * size + 2 * padding
+    text = [w for w, c in zip(widths, table.columns, strict=True) if c.align is not Align.RIGHT]
+    return widths if all(w >= least - 1e-6 for w in text) else None
+
+
 _HEADINGS = {1: style.HEADING1, 2: style.HEADING2, 3: style.HEADING3}
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 _BOOKMARK = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
@@ -143,6 +185,7 @@ class _Writer:
         self.numbering = Numbering()
         self.landscape = False  # orientation of the docx section being written
         self.section_landscape = False  # orientation the model's current Section asks for
+        self.compact_table = False  # the table being written is a wide one kept portrait
         self.break_before_next = False
         self.bookmark_id = 0
         self.style_ids: dict[str, str] | None = None
@@ -262,7 +305,7 @@ class _Writer:
                 fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
                 fmt.line_spacing = Pt(line)
             ooxml.set_first_line_chars(custom.element.get_or_add_pPr(), indent, spec.size_pt)
-        for name in ("Table Caption", "Figure"):
+        for name in ("Table Caption", "Figure", "Attachment Mark"):
             styles[name].paragraph_format.keep_with_next = True
         styles["Report Title"].paragraph_format.space_after = Pt(style.LINE_BODY_PT)
 
@@ -404,16 +447,41 @@ class _Writer:
 
     def _write_section(self, section: Section) -> None:
         self.section_landscape = section.landscape
+        turned = section.landscape != self.landscape
         self._orient(section.landscape)
-        heading = self._paragraph(section.title, "Heading 1")
-        self._bookmark(heading, section.anchor)
+        if section.label:
+            self._write_attachment_head(section, new_page=not turned)
+        else:
+            heading = self._paragraph(section.title, "Heading 1")
+            self._bookmark(heading, section.anchor)
         for block in section.blocks:
             self._write_block(block)
 
+    def _write_attachment_head(self, section: Section, *, new_page: bool) -> None:
+        """An attachment begins a page (GB/T 9704-2012 7.5): 「附件1」 on the first line at the
+        left, its title centred on the third, in the title's face; the title stays a level-1
+        heading (navigation pane, PDF bookmarks)."""
+        mark = self._paragraph(section.label, "Attachment Mark")
+        mark.paragraph_format.page_break_before = new_page or None
+        heading = self._paragraph(style_name="Heading 1")
+        fmt = heading.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.space_before = Pt(style.LINE_BODY_PT)
+        fmt.space_after = Pt(style.LINE_BODY_PT)
+        fmt.line_spacing = Pt(style.LINE_TITLE_PT)
+        ooxml.set_first_line_chars(heading._p.get_or_add_pPr(), 0, style.SIZE_TITLE)
+        run = heading.add_run(section.title)
+        ooxml.set_rpr_fonts(run._r.get_or_add_rPr(), style.TITLE)
+        self._bookmark(heading, section.anchor)
+
     def _write_block(self, block) -> None:
-        # A wide table in a portrait section gets landscape pages of its own.
-        wide = isinstance(block, Table) and block.wide
-        self._orient(self.section_landscape or wide)
+        # A wide table in a portrait section is set in 小五 on the portrait page when it fits
+        # there (a section switch would leave the page before it half empty); only one that
+        # does not fit gets landscape pages of its own.
+        wide = isinstance(block, Table) and block.wide and not self.section_landscape
+        compact = wide and _portrait_widths(block, small=True) is not None
+        self._orient(self.section_landscape or (wide and not compact))
+        self.compact_table = compact
         match block:
             case Paragraph():
                 paragraph = self._paragraph(style_name=_ROLE_STYLE[block.role])
@@ -463,8 +531,10 @@ class _Writer:
 
     def _write_table(self, table: Table, label: str) -> None:
         self._paragraph(label, "Table Caption")
+        small = self.compact_table and table.wide
         total_pt = style.text_width_mm(self.landscape) / 25.4 * 72
-        widths_pt = column_widths(table, total_pt, style.SIZE_TABLE, style.CELL_PADDING_PT)
+        size, padding = _table_type(small)
+        widths_pt = column_widths(table, total_pt, size, padding)
         widths = [ooxml.pt_to_twips(w) for w in widths_pt]
         widths[-1] += ooxml.pt_to_twips(total_pt) - sum(widths)  # rounding rest to the last
 
@@ -475,7 +545,7 @@ class _Writer:
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
         ooxml.set_table_layout(t._tbl, sum(widths), widths)
-        ooxml.set_cell_margins(t._tbl, style.CELL_PADDING_PT, 1.0)
+        ooxml.set_cell_margins(t._tbl, padding, 1.0)
         ooxml.set_table_caption(t._tbl, label)
         for row in t.rows:
             for cell, twips in zip(row.cells, widths, strict=True):
@@ -498,6 +568,7 @@ class _Writer:
             else:
                 style_name = "Table Text"
                 align = placed.cell.align or table.columns[placed.col].align
+            style_name += " Small" if small else ""
             bold = placed.cell.bold or (not placed.header and rows[placed.row].total)
             for i, line in enumerate(self._cell_text(placed).split("\n")):
                 paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()

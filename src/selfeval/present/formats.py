@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.figures import Count, Total
-from selfeval.rules import is_missing, quantize_half_up
+from selfeval.rules import is_missing, money_str, quantize_half_up
 
 CN_DIGITS = "零一二三四五六七八九"
 #: How every report states a figure the data does not give.
@@ -66,7 +66,7 @@ def money_number(value: float | None, decimals: Any = None, unit: str = "万元"
         return NOT_GIVEN
     known = None if decimals is None or is_missing(decimals) else int(decimals)
     if unit == "元":  # 元 to the fen, as books in 元 are kept: 510,000.00
-        return f"{quantize_half_up(float(value) * 10000, AMOUNT_DECIMALS):,.2f}"
+        return money_str(value, unit)
     places = AMOUNT_DECIMALS if known is None else min(known, AMOUNT_DECIMALS)
     return f"{quantize_half_up(value, places):.{places}f}"
 
@@ -81,6 +81,13 @@ def pct(value: float | None, decimals: int = 2) -> str:
     """Percentage with two decimals: 98.92 → "98.92%"."""
     text = decimal_text(value, decimals)
     return f"{text}%" if text else "—"
+
+
+def whole(value: float | None) -> str:
+    """A count of things (books, people, sessions) as whole things, rounded half up: an average
+    of 4308.67册 a year is written 4309册, never 4308.67 (nobody adds two thirds of a book);
+    "" when unknown."""
+    return decimal_text(value, 0)
 
 
 def count_text(count: Count | Total | int | None, unit: str = "") -> str:

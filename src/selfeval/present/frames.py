@@ -41,6 +41,7 @@ _SECTION_KEYS = (
     "landscape",
     "anchor",
     "review",
+    "attachment",
 )
 
 
@@ -55,6 +56,9 @@ class FrameSection:
     optional: bool = False
     landscape: bool = False
     review: bool = False  # part of the 审核底稿 only, never of the 报送稿
+    #: An attachment (附件): on a new page, marked 「附件N」 at its top left, named in the
+    #: 附件说明 before the 落款; numbered in order among the attachments the report has.
+    attachment: bool = False
     anchor: str | None = None
 
 
@@ -136,6 +140,7 @@ def _section(where: str, n: int, raw: object) -> FrameSection:
         optional=_flag(where, raw, "optional", False, at),
         landscape=_flag(where, raw, "landscape", False, at),
         review=_flag(where, raw, "review", False, at),
+        attachment=_flag(where, raw, "attachment", False, at),
         anchor=raw.get("anchor"),
     )
 

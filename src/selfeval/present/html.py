@@ -97,7 +97,7 @@ class _Writer:
             out += ['<nav class="toc" aria-label="目录">', "<h2>目　录</h2>", "<ol>"]
             out += [
                 f"<li{_classes('review' if s.review else '')}>"
-                f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>'
+                f'<a href="#{escape(s.anchor)}">{escape(s.entry)}</a></li>'
                 for s in doc.sections
             ]
             out += ["</ol>", "</nav>"]
@@ -122,8 +122,14 @@ class _Writer:
             section.kind and f"section-{section.kind}",
             "landscape" if section.landscape else "",
             "review" if section.review else "",
+            "attachment" if section.label else "",
         )
-        out = [f"<section{_id(section.anchor)}{classes}>", f"<h2>{escape(section.title)}</h2>"]
+        out = [f"<section{_id(section.anchor)}{classes}>"]
+        if section.label:  # 「附件1」 above the centred title (GB/T 9704-2012 7.5)
+            out.append(f'<p class="attachment-mark">{escape(section.label)}</p>')
+            out.append(f'<h2 class="attachment-title">{escape(section.title)}</h2>')
+        else:
+            out.append(f"<h2>{escape(section.title)}</h2>")
         for block in section.blocks:
             out.append(self.block(block))
         out.append("</section>")

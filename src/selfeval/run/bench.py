@@ -343,6 +343,102 @@ def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:
         )
 
 
+# --------------------------------------------------------------------------- make preview
+
+#: The synthetic year's 数字服务 row 2 states 年推送期数 (column C); each round saves another value.
+PREVIEW_SHEET, PREVIEW_CELL = "数字服务", "C2"
+
+
+def _next_version(events, after: int | None) -> int:
+    """Read the preview's event stream until it announces a version other than `after`."""
+    while True:
+        line = events.readline()
+        if not line:
+            raise RuntimeError("预览服务器关闭了事件流 / the preview closed its event stream")
+        value = line[6:].strip() if line.startswith(b"data: ") else b""
+        if value.isdigit() and int(value) != after:  # not the "building" event's data
+            return int(value)
+
+
+def _first_build(address: str) -> None:
+    """Wait until the preview has built the year once (version 0 is the waiting page)."""
+    import urllib.request
+
+    with urllib.request.urlopen(address + "__selfeval/events", timeout=300) as events:
+        _next_version(events, 0)
+
+
+def _preview_round(address: str, workbook: Path, value: int) -> float:
+    """Seconds from the saved workbook to the rebuilt page fetched, as the open page does it:
+    the event that the year was rebuilt, then the page."""
+    import urllib.request
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    wb[PREVIEW_SHEET][PREVIEW_CELL] = value
+    with urllib.request.urlopen(address + "__selfeval/events", timeout=300) as events:
+        shown = _next_version(events, None)
+        wb.save(workbook)
+        start = time.perf_counter()
+        _next_version(events, shown)
+        with urllib.request.urlopen(address, timeout=60) as response:
+            page = response.read().decode("utf-8")
+        elapsed = time.perf_counter() - start
+    if f"年推送期数：{value}期" not in page:
+        raise RuntimeError(f"预览页面中没有新的数字 {value} / the page lacks the new figure")
+    return elapsed
+
+
+def bench_preview(workdir: Path, code: Path, lines: list[str]) -> None:
+    """`make preview`: saving a changed workbook → the reloaded page, against a cold build of
+    the same year (as `bench_year` times it), alternating."""
+    import re
+
+    from selfeval.synthetic import write_synthetic_years
+
+    root = workdir / "preview"
+    (folder,) = write_synthetic_years(root / "data" / "raw", [COLD_YEAR], fmt="xlsx")
+    (workbook,) = folder.glob("*.xlsx")
+    env = _env(root, code)
+    cmd = [sys.executable, "-m", "selfeval", "preview", "--year", str(COLD_YEAR), "--port", "0"]
+    print(f"make preview：保存工作簿到页面刷新 ÷ 冷构建，{RUNS} 轮交替 …", flush=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cold, reload = Series(), Series()
+    try:
+        address = None
+        for raw_line in proc.stdout:
+            found = re.search(r"(http://127\.0\.0\.1:\d+/)", raw_line.decode(errors="replace"))
+            if found:
+                address = found.group(1)
+                break
+        if address is None:
+            raise RuntimeError(f"{' '.join(cmd)} 没有启动 / did not start")
+        threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+        _first_build(address)
+        cold_build = _build("--years", str(COLD_YEAR), "--jobs", "1", "--force")
+        for n in range(RUNS):
+            order = [cold, reload] if n % 2 else [reload, cold]
+            for series in order:
+                if series is cold:
+                    cold.values.append(timed(cold_build, env))
+                else:
+                    reload.values.append(_preview_round(address, workbook, 60 + n))
+            print(
+                f"  round {n + 1}: save → page {reload.values[-1]:.2f}s"
+                f" cold {cold.values[-1]:.2f}s",
+                flush=True,
+            )
+    finally:
+        proc.terminate()  # the preview stops as on Ctrl-C (SIGTERM is handled alike)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        if proc.poll() is None:
+            proc.kill()
+    lines.append(_line("预览刷新 ÷ 冷构建 / preview save→page ÷ cold", ratio_series(reload, cold),
+                       0.5, f"save→page {reload.text()}; cold {cold.text()}"))  # fmt: skip
+
+
 # --------------------------------------------------------------------------- units on a cluster
 
 
@@ -437,6 +533,7 @@ def run_bench(workdir: Path) -> list[str]:
     code = snapshot_code(workdir / "code")
     started = time.perf_counter()
     bench_year(workdir, code, lines)
+    bench_preview(workdir, code, lines)
     bench_jobs(workdir, code, lines)
     try:
         bench_cluster(workdir, code, lines)

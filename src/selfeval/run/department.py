@@ -89,11 +89,16 @@ class DepartmentPlan:
                 notes.append(
                     f"{'、'.join(units)} 的 {key.year} 年度已重新生成，其主管部门"
                     f" data/raw/{key.rel} 不在本次生成之列，报告中的部门整体仍是旧的："
-                    f'请运行 make report UNITS="{key.unit}" YEARS="{key.year}"'
+                    f'请运行 make report {_units_arg(key)}YEARS="{key.year}"'
                     f" / the department {key.rel} of"
                     f" {', '.join(units)} was not rebuilt: build it too"
                 )
         return notes
+
+
+def _units_arg(key: Key) -> str:
+    """The UNITS="…" of the command that builds `key` (none for the single-unit layout)."""
+    return f'UNITS="{key.unit}" ' if key.unit else ""
 
 
 def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> DepartmentPlan:
@@ -103,7 +108,9 @@ def plan_departments(roots: Roots, keys: list[Key], found: list[Key]) -> Departm
     department not among `keys` is not built (`make report UNITS=…` builds what it names); when
     one of its units was, `stale_notes` says so after the build.
     """
-    items = _scan(roots, [k for k in found if k.unit])
+    # the single-unit layout (data/raw/<year>/, unit "") may be a department too: its units
+    # are then named and counted as having no data, unless unit folders beside it hold theirs
+    items = _scan(roots, found)
     departments = {k: list(v[1]) for k, v in items.items() if v[1]}
     members: dict[Key, Members] = {}
     problems: dict[Key, str] = {}
@@ -156,7 +163,8 @@ def _scan(roots: Roots, keys: list[Key]) -> dict[Key, tuple[str | None, list[str
     changed = False
     for key in keys:
         folder = roots.raw / key.rel
-        if folder.is_symlink() or (roots.raw / key.unit).is_symlink() or not folder.is_dir():
+        unit_link = bool(key.unit) and (roots.raw / key.unit).is_symlink()
+        if folder.is_symlink() or unit_link or not folder.is_dir():
             continue
         digest = hash_tree(folder)
         entry = cache.get(key.rel)
@@ -220,8 +228,9 @@ def _resolve(
         folder = candidates[0] if candidates else None
         if folder == key.unit:
             messages.append(
-                f"{where}列出了本单位自己（「{entry}」，data/raw/{key.unit}/）：主管部门的本级"
-                f"已计入部门整体，请从下属单位中删去 / the unit lists itself as its own unit"
+                f"{where}列出了本单位自己（「{entry}」，data/raw/{key.unit or key.year}/）："
+                "主管部门的本级已计入部门整体，请从下属单位中删去"
+                " / the unit lists itself as its own unit"
             )
         by_folder.setdefault(folder or f"?{entry}", []).append(entry)
         resolved.append((entry, folder))

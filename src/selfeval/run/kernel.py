@@ -32,10 +32,12 @@ import contextlib
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -81,7 +83,7 @@ class ReusableKernelClient(AsyncKernelClient):
             while True:
                 reply = await self.get_shell_msg(timeout=max(0.0, deadline - time.monotonic()))
                 if reply["parent_header"].get("msg_id") == msg_id:
-                    self._handle_kernel_info_reply(reply)
+                    self._adapt_protocol(reply)
                     break
             while True:
                 msg = await self.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
@@ -94,6 +96,13 @@ class ReusableKernelClient(AsyncKernelClient):
         except Empty:
             await super().wait_for_ready(timeout=timeout)
 
+    def _adapt_protocol(self, reply: dict) -> None:
+        """What jupyter_client does with a kernel_info reply (its own handler is private): a
+        kernel speaking another major protocol version gets its messages adapted."""
+        major = int(reply["content"]["protocol_version"].split(".")[0])
+        if major != protocol_version_info[0]:
+            self.session.adapt_version = major
+
 
 class ForkProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the process forked by the batch's kernel server
@@ -104,7 +113,8 @@ class ForkProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
         from selfeval.run import zygote
 
-        scrubbed = LocalProvisioner._scrub_kwargs(kwargs)
+        # what Popen would not take (LocalProvisioner drops the same two before its launch)
+        scrubbed = {k: v for k, v in kwargs.items() if k not in ("extra_arguments", "kernel_id")}
         cwd = str(scrubbed.get("cwd") or Path.cwd())
         try:
             self.process = zygote.spawn(self.zygote_path, cmd, scrubbed["env"], cwd)
@@ -119,23 +129,22 @@ class ForkProvisioner(LocalProvisioner):
 
 
 class SharedKernelManager(AsyncKernelManager):
-    """A kernel manager that gives the same started client to every notebook it runs, and
-    forks its kernel from the batch's kernel server when it is given one (`zygote_path`)."""
+    """A kernel manager that gives the same started client to every notebook it runs.
+
+    A kernel forked from the batch's kernel server comes from its `provisioner`, set before the
+    start (`use_fork_server`): jupyter_client creates a provisioner only when none is set.
+    """
 
     _shared_client: ReusableKernelClient | None = None
-    zygote_path: str | None = None
 
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        if self.provisioner is None and self.zygote_path:
-            import uuid
-
-            self.kernel_id = self.kernel_id or str(uuid.uuid4())
-            provisioner = ForkProvisioner(
-                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-            )
-            provisioner.zygote_path = self.zygote_path
-            self.provisioner = provisioner
-        return await super()._async_pre_start_kernel(**kw)
+    def use_fork_server(self, zygote_path: str) -> None:
+        """Fork the kernel from the kernel server at `zygote_path` (before `start_kernel`)."""
+        self.kernel_id = self.kernel_id or str(uuid.uuid4())
+        provisioner = ForkProvisioner(
+            kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+        )
+        provisioner.zygote_path = zygote_path
+        self.provisioner = provisioner
 
     def client(self, **kwargs: Any) -> ReusableKernelClient:
         if self._shared_client is None:
@@ -216,7 +225,8 @@ class SharedKernel:
             transport="ipc",
             connection_file=str(Path(self._sockets) / "kernel.json"),
         )
-        self.km.zygote_path = zygote_path
+        if zygote_path:
+            self.km.use_fork_server(zygote_path)
         self._setup_msg: str | None = None
         self._ready = False
 

@@ -82,8 +82,10 @@ def reset() -> None:
     if numpy is not None and _snapshot.get("numpy") is not None:
         numpy.set_printoptions(**_snapshot["numpy"])
     _restore_formatters(shell, _snapshot.get("formatters"))
+    # resetwarnings() marks the filters changed, which empties every module's
+    # __warningregistry__ ("once" state) at its next warning; then the snapshot's filters
+    warnings.resetwarnings()
     warnings.filters[:] = _snapshot["filters"]
-    warnings._filters_mutated()  # invalidates every module's __warningregistry__ ("once" state)
     warnings.onceregistry.clear()
     logging.root.setLevel(_snapshot["log_level"])
     logging.root.handlers[:] = _snapshot["log_handlers"]

@@ -275,7 +275,7 @@ def full_unit() -> dict[str, list[list[object]]]:
 def test_a_unit_that_states_what_reports_state(tmp_path):
     cleaned = clean_year(write_csvs(tmp_path / "y", full_unit()), YEAR)
     reconciled = [(r["item"], r["message"]) for r in cleaned.checks["reconciled"]]
-    assert ("收入合计本年数与分项之和（万元）", "与分项之和一致") in reconciled
+    assert ("收入合计本年数与分项之和（元）", "与分项之和一致") in reconciled  # as its report: 元
     # 10 + 14 = 24 万元
     assert any("项目「送戏下乡」执行数" in i and m == "与分项之和一致" for i, m in reconciled)
     computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)

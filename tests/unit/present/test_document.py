@@ -119,7 +119,11 @@ def test_default_frame_is_the_nine_sections_plus_appendices():
     frame = frames.load_frame()
     numbered = [s.title for s in frame.numbered()]
     optional = [s.title for s in frame.numbered() if s.optional]
-    assert optional == ["部门整体支出绩效自评结果拟应用和公开情况"]  # only when the unit wrote it
+    # only for a 主管部门, and only when the unit wrote it
+    assert optional == [
+        "部门整体情况（本级及下属单位）",
+        "部门整体支出绩效自评结果拟应用和公开情况",
+    ]
     numbered = [t for t in numbered if t not in optional]
     assert numbered == [t for _, t in frames.NINE_SECTIONS]
     assert numbered[0] == "部门（单位）概况" and numbered[-1] == "其他需要说明的情况"

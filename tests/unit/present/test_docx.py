@@ -9,6 +9,7 @@ import zipfile
 import docx
 import pytest
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from test_document import spending_table
@@ -174,3 +175,93 @@ def test_same_document_gives_the_same_bytes_and_a_fixed_zip(data):
     assert "docProps/thumbnail.jpeg" not in [i.filename for i in infos]
     changed = build_docx(Document(SAMPLE.title + "（修订）", SAMPLE.sections, SAMPLE.date))
     assert changed != data
+
+
+def _wide(amount: str) -> Table:
+    """An eight-column 支出明细 in 元 (年初 and 全年 budgets), as blocks.spending makes it."""
+    headers = (
+        "支出类别",
+        "支出项目",
+        "年初预算数",
+        "全年预算数",
+        "执行数",
+        "执行率",
+        "占比",
+        "说明",
+    )
+    return Table(
+        "一般公共预算支出明细（单位：元）",
+        (
+            Column(width=1.6),
+            Column(width=1.6),
+            *(Column.numeric() for _ in range(5)),
+            Column(width=2.2),
+        ),
+        header=(Row.of(*headers),),
+        body=(Row.of("项目支出", "文化活动", amount, amount, amount, "100.00%", "100.00%", ""),),
+        wide=True,
+    )
+
+
+def _with_table(table: Table) -> docx.document.Document:
+    model = Document(
+        title="某某区图书馆2031年度整体支出绩效自评报告",
+        date=dt.date(2032, 3, 15),
+        sections=(
+            Section(
+                "一、部门（单位）概况", "s1", (Paragraph.of("甲。"), table, Paragraph.of("乙。"))
+            ),
+        ),
+    )
+    return docx.Document(io.BytesIO(build_docx(model)))
+
+
+def test_a_wide_table_that_fits_stays_on_the_portrait_page_in_small_type():
+    """Portrait text block 156 mm = 442.2 pt. In 小五 (9 pt) with 2 pt padding, a column needs
+    its widest text + 0.5 em + 4 pt: 「20,040,960.00」 7.15 em → 72.85 pt (×3 = 218.55),
+    「100.00%」 3.85 em → 43.15 pt (×2 = 86.3), headers 「支出类别」「支出项目」 4 em → 44.5 pt
+    each, 「说明」 2 em → 26.5 pt: 420.35 pt in all, which fits; 说明 keeps about 39 pt, more
+    than 3 characters (31 pt). No landscape section, so no half-empty page before it."""
+    document = _with_table(_wide("20,040,960.00"))
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT]
+    cell = document.tables[0].rows[1].cells[2].paragraphs[0]
+    assert cell.style.name == "Table Text Small" and cell.text == "20,040,960.00"
+    size = document.styles["Table Text Small"].element.find(qn("w:rPr")).find(qn("w:sz"))
+    assert size.get(qn("w:val")) == "18"  # 9 pt in half points
+
+
+def test_a_wide_table_too_wide_for_portrait_gets_landscape_pages_of_its_own():
+    """「2,004,096,000.00」 is 8.8 em → 87.7 pt ×3 = 263.1; with 86.3 and 115.5 above that is
+    464.9 pt, more than 442.2: the table goes landscape, in the normal table type."""
+    document = _with_table(_wide("2,004,096,000.00"))
+    assert [s.orientation for s in document.sections] == [
+        WD_ORIENT.PORTRAIT,
+        WD_ORIENT.LANDSCAPE,
+        WD_ORIENT.PORTRAIT,
+    ]
+    assert document.tables[0].rows[1].cells[2].paragraphs[0].style.name == "Table Text"
+
+
+def test_an_attachment_starts_a_page_with_its_mark_top_left_and_its_title_centred():
+    model = Document(
+        title="某某区图书馆2031年度整体支出绩效自评报告",
+        date=dt.date(2032, 3, 15),
+        sections=(
+            Section("一、概况", "s1", (Paragraph.of("甲。"),)),
+            Section("部门整体支出绩效自评表", "scoring", (_indicators(),), label="附件1"),
+            Section("项目支出绩效自评表", "projects", (Paragraph.of("乙。"),), label="附件2"),
+        ),
+    )
+    document = docx.Document(io.BytesIO(build_docx(model)))
+    paragraphs = [p for p in document.paragraphs if p.text]
+    marks = [i for i, p in enumerate(paragraphs) if p.style.name == "Attachment Mark"]
+    assert [paragraphs[i].text for i in marks] == ["附件1", "附件2"]
+    for i in marks:
+        mark, title = paragraphs[i], paragraphs[i + 1]
+        assert mark.paragraph_format.page_break_before  # a page of its own (portrait throughout)
+        assert mark.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
+        assert _rfonts(mark.style.element)["eastAsia"] == "黑体"
+        assert title.style.name == "Heading 1"  # still a heading: navigation and PDF bookmarks
+        assert title.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert _rfonts(title.runs[0]._r)["eastAsia"] == "方正小标宋简体"
+    assert paragraphs[marks[0] + 1].text == "部门整体支出绩效自评表"

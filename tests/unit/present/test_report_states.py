@@ -151,16 +151,17 @@ def test_sangong_stated_zero_and_not_given(tmp_path):
     ]
     _, soup = report(tmp_path, sheets)
     line = next(t for t in texts(soup, "s2") if t.startswith("“三公”经费"))
-    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given
+    # 0.34 + 0 (the stated 0 is exact, so the sum keeps two decimals); 出国's 执行数 not given;
+    # the 0 written at its neighbours' precision (0.34): 0.00
     assert line == (
         "“三公”经费支出0.34万元（其中因公出国（境）费执行数未填报，未计入）"
-        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0万元，因公出国（境）费未填报，"
+        "（公务接待费0.34万元，预算0.5万元，公务用车运行费0.00万元，因公出国（境）费未填报，"
         "预算0.2万元）。"
     )
     # the 底稿 names each row (三公经费.csv, header = row 1)
     assert next(n for n in review_notes(soup, "s2") if n.startswith("“三公”")) == (
         "“三公”经费数据来源：公务接待费 0.34：三公经费.csv 第2行「执行数」；"
-        "公务用车运行费 0：三公经费.csv 第3行「执行数」；"
+        "公务用车运行费 0.00：三公经费.csv 第3行「执行数」；"
         "因公出国（境）费 未填报：三公经费.csv 第4行「执行数」。"
     )
 
@@ -422,7 +423,6 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
         "文字说明": [["章节", "内容"], ["总体目标", "全年送戏下乡20场。"]],
     }
     document, soup = report(tmp_path, sheets)
-    titles = [s.title for s in document.sections]
     expected = [
         "一、部门（单位）基本概况",
         "二、部门（单位）整体收支情况",
@@ -430,10 +430,10 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
         "四、存在的问题及原因分析",
         "五、下一步改进措施",
         "六、其他需要说明的情况",
-        "附表1：部门（单位）整体支出绩效自评表",
+        "附件　部门（单位）整体支出绩效自评表",
         "附录：数据核对",
     ]
-    assert titles == expected
+    assert [s.entry for s in document.sections] == expected
     assert [f.line for f in document.cover] == [
         "部门（单位）名称：测试县文化馆",
         "预算编码：904231",
@@ -446,12 +446,14 @@ def test_yueyang_frame_in_html_and_word(tmp_path):
     rows = {tr.th.get_text(): tr.td.get_text() for tr in facts.tbody("tr")}
     assert rows["联系人"] == "张三" and rows["人员编制"] == "12" and rows["联络电话"] == "未填报"
     assert rows["年度主要工作内容"] == "全年送戏下乡20场。"
-    assert [h.get_text() for h in soup.find_all("h2")] == expected  # no contents in the form
+    # no contents in the form; the attachment's heading is its title, 「附件」 marks its page
+    headings = [e.split("　")[-1] if e.startswith("附件") else e for e in expected]
+    assert [h.get_text() for h in soup.find_all("h2")] == headings
     path = tmp_path / "report.docx"
     path.write_bytes(build_docx(document))
     word = docx.Document(str(path))
-    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    assert headings == expected
+    assert [p.text for p in word.paragraphs if p.style.name == "Heading 1"] == headings
+    assert [p.text for p in word.paragraphs if p.style.name == "Attachment Mark"] == ["附件"]
     assert "岳阳市财政局（制）" in [p.text for p in word.paragraphs]
 
 
@@ -517,9 +519,17 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     assert signature == ["测试县文化馆", "2026年3月15日"]
     # GB/T 9704 附件说明 before the 落款: the attachments the report has (no project tables)
     attachments = [p.get_text() for p in soup.find(id="s10").select("p.attachments")]
-    assert attachments == ["附件：1. 部门整体支出绩效自评表"]
+    # one attachment: 「附件：名称」 with no number (GB/T 9704-2012 7.3.4), the same words as
+    # the attachment's own page, which starts with 「附件」 at its top left, then the title
+    assert attachments == ["附件：部门整体支出绩效自评表"]
     kinds = [" ".join(p.get("class", [])) for p in soup.find(id="s10").find_all("p")]
     assert kinds.index("attachments") < kinds.index("signature signature")
+    scoring = soup.find(id="scoring")
+    head = [(t.name, " ".join(t.get("class", [])), t.get_text()) for t in scoring.find_all(True)]
+    assert head[:2] == [
+        ("p", "attachment-mark", "附件"),
+        ("h2", "attachment-title", "部门整体支出绩效自评表"),
+    ]
 
 
 def test_without_application_text_there_is_no_such_part(tmp_path):
@@ -610,3 +620,26 @@ def test_a_deviation_without_problems_or_measures_is_missing(tmp_path):
     document, _ = report(tmp_path, sheets)
     # 服务人次 8000 < 10000 is a deviation with no 偏差原因 and no 存在问题/改进措施 text
     assert document.draft == ("有指标未完成或预算执行率偏低，但未填写存在的问题及改进措施",)
+
+
+def test_year_on_year_says_where_the_previous_figure_comes_from_in_the_review_layer_only(
+    tmp_path,
+):
+    """No previous year was built: the 上年数 of the comparison is the one this year's 支出 sheet
+    states (上年执行数 40 → 45: +5.00, +12.50%); that is a working note for the 底稿."""
+    spend = [*SPEND[:4], "执行数（万元）", "上年执行数（万元）", "说明"]
+    sheets = {
+        "单位概况": UNIT,
+        "支出": [spend, ["一般公共预算", "基本支出", "人员支出", 50, 45, 40, ""]],
+    }
+    document, soup = report(tmp_path, sheets)
+    table = soup.find("table", class_="yoy")
+    row = {tr.th.get_text(): [td.get_text() for td in tr("td")] for tr in table.tbody("tr")}
+    assert row["一般公共预算支出（万元）"] == ["40.00", "45.00", "+5.00", "+12.50%"]
+    notes = [p.get_text() for p in table.find_parent("div").select("p.review")]
+    assert notes == [
+        "数据来源：一般公共预算支出的上年数取自本年表中填报的上年数（2024年数据未生成）；本年数同正文。"
+    ]
+    submitted = BeautifulSoup(html.render_body(document.submitted()), "html.parser")
+    assert "上年数取自" not in submitted.get_text()
+    assert "上年数据未生成" not in submitted.get_text()

@@ -147,3 +147,23 @@ def test_a_name_is_the_folder_that_has_it_that_year_before_one_that_had_it_earli
     _unit(raw, "bureau", "文旅局", "图书馆、文管所")
     order = _plan(tmp_path)
     assert order.members[Key("bureau", YEAR)] == [("图书馆", "library"), ("文管所", "museum")]
+
+
+def test_a_department_in_the_single_unit_layout_names_its_units_with_or_without_data(tmp_path):
+    """data/raw/<year>/ states 下属单位 (issue 30): its units are counted, never dropped — a unit
+    folder beside it gives one unit's data, the others have none (folder None)."""
+    raw = tmp_path / "data" / "raw"
+    _unit(raw, "", "示例县住建局", "规划办、质监站、市政所")
+    _unit(raw, "zhijian", "质监站")
+    order = _plan(tmp_path)
+    assert order.members[Key("", YEAR)] == [
+        ("规划办", None),
+        ("质监站", "zhijian"),
+        ("市政所", None),
+    ]
+    assert order.problems == {}
+    assert order.waves == [[Key("zhijian", YEAR)], [Key("", YEAR)]]  # after its unit
+    # a run of the unit alone says how to rebuild the department (no UNITS= for this layout)
+    [note] = order.stale_notes([YearPlan(Key("zhijian", YEAR), status=BUILT)])
+    assert "其主管部门 data/raw/2024 不在本次生成之列" in note
+    assert 'make report YEARS="2024"' in note

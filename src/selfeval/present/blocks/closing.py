@@ -112,8 +112,8 @@ def reconciliation(ctx: dict, anchor: str) -> list[Block]:
             body=rows,
             notes=(
                 Note(
-                    "注：差异 = 来源数 − 计算数；金额单位为万元。同一活动列于多个类别、"
-                    "汇总条目与其所含活动，在年度合计中均只计一次。"
+                    f"注：差异 = 来源数 − 计算数；金额单位为{ctx['amount_unit']}。"
+                    "同一活动列于多个类别、汇总条目与其所含活动，在年度合计中均只计一次。"
                 ),
             ),
             kind="reconciliation",

@@ -24,6 +24,7 @@ from selfeval.present.formats import (
     count_text,
     decimal_text,
     pct,
+    whole,
 )
 from selfeval.rules import plain_str
 
@@ -196,7 +197,7 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
             text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
             computed = (
                 f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
-                f"{decimal_text(h.average_increase)}册"
+                f"{whole(h.average_increase)}册"
                 + (
                     f"，年均复合增长率{pct(h.compound_growth)}"
                     if h.compound_growth is not None
@@ -204,7 +205,7 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
                 )
             )
             if h.stated_average is None:
-                text += f"，年均增加{decimal_text(h.average_increase)}册"
+                text += f"，年均增加{whole(h.average_increase)}册"
         if h.stated_average is not None:  # the unit's own figure, in its own words
             text += f"，平均每年增长{plain_str(h.stated_average)}册"
             if computed:
@@ -221,11 +222,18 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
 def _yoy(ctx: dict, sub: dict) -> list[Block]:
     previous, year = ctx["previous_year"], ctx["year"]
     rows = []
-    stated = False
+    origins = []
     for r in ctx["yoy"]:
         unit, change, change_pct = get(r, "unit"), get(r, "change"), get(r, "change_pct")
         money = unit == "万元"
-        stated = stated or get(r, "source") == "上年数"
+        origins.append(
+            f"{get(r, 'label')}的上年数"
+            + (
+                f"取自本年表中填报的上年数（{previous}年数据未生成）"
+                if get(r, "source") == "上年数"
+                else f"取自{previous}年已生成的报告数据"
+            )
+        )
 
         def shown(value: float, money: bool = money) -> str:
             return number(ctx, value) if money else decimal_text(value, 0)
@@ -236,7 +244,8 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
         rows.append(
             Row.of(label, shown(get(r, "previous")), shown(get(r, "current")), signed, rate)
         )
-    notes = (Note("注：上年数据未生成的指标，上年数取自本年表中填报的上年数。"),) if stated else ()
+    # where each previous figure comes from is the 审核底稿's; the 报送稿 states the comparison
+    notes = (Note("数据来源：" + "；".join(origins) + "；本年数同正文。", review=True),)
     table = Table(
         caption="主要指标与上年对比",
         columns=(Column(width=2.5), *(Column.numeric() for _ in range(4))),

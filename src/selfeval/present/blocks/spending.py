@@ -19,6 +19,7 @@ from selfeval.present.blocks.common import (
     not_given,
     number,
     p,
+    sentence,
     t,
 )
 from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, Table
@@ -32,6 +33,16 @@ WIDE_COLUMNS = 8
 def _is_none(line: Any, items: list) -> bool:
     """A stated none: the line's 执行数 is 0 and no item under it spent anything."""
     return line.actual == 0 and all(not a.actual for a in items)
+
+
+def _reason(line: Any, said: str) -> str:
+    """The unit's 说明 of a 合计 row it stated (often why 执行数 differs from 预算数), in its own
+    words, after the sentence that states that total; nothing when the 说明 only names what
+    the sentence already says (「财政拨款基本支出」)."""
+    note = line.note.strip() if line.stated and line.note else ""
+    if not note or note.rstrip("。.；;") in said:
+        return ""
+    return sentence(note)
 
 
 def _general_summary(ctx: dict, general: Any) -> str:
@@ -87,7 +98,8 @@ def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, s
         return None, [], not_given(f"{key}{NOT_GIVEN}。")
     items = general.items.get(key, [])
     if _is_none(category, items):
-        return None, [], p(f"本年度无{key}。")
+        none = f"本年度无{key}。"
+        return None, [], p(none + _reason(category, none))
     if category.actual is None:
         text = f"{ctx['year']}年{lead}执行数{NOT_GIVEN}"
     else:
@@ -102,7 +114,7 @@ def _basic(ctx: dict, general: Any) -> list[Block]:
     if items:
         text += _basic_items(ctx, general, items)
     text += "。"
-    blocks: list[Block] = [p(text)]
+    blocks: list[Block] = [p(text + _reason(basic, text))]
     difference = basic.parts_difference
     if basic.stated and difference and number(ctx, basic.parts_sum) != number(ctx, basic.actual):
         # the unit's own 合计 is what the report states; the rounding question is the reviewer's
@@ -142,7 +154,7 @@ def _project(ctx: dict, general: Any) -> list[Block]:
         text += f"，共{len(items)}个项目：" + "；".join(
             f"{a.label}{actual_of(ctx, a)}{budget_part(ctx, a)}{_uses(ctx, a)}" for a in items
         )
-    return [p(text + "。")]
+    return [p(text + "。" + _reason(project, text))]
 
 
 def _origin(ctx: dict, line: Any, parts: list) -> str:
@@ -228,8 +240,10 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
         return [not_given(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
     items = [a for ls in general.items.values() for a in ls]
     if _is_none(general.total, [*items, *general.categories.values()]):
-        return [p(f"{year}年无一般公共预算支出。")]
-    blocks: list[Block] = [p(_general_summary(ctx, general))]
+        none = f"{year}年无一般公共预算支出。"
+        return [p(none + _reason(general.total, none))]
+    summary = _general_summary(ctx, general)
+    blocks: list[Block] = [p(summary + _reason(general.total, summary))]
     if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
         blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:

@@ -3,8 +3,10 @@ table (岳阳市附件2-1), and the year's income by source."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from selfeval.clean.values import to_halfwidth
 from selfeval.present.blocks.common import (
     amount,
     number,
@@ -15,6 +17,29 @@ from selfeval.present.blocks.common import (
 )
 from selfeval.present.document import Block, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
+from selfeval.rules import ID_JOINER, split_ids
+
+
+def _restated(count: str, words: str | None) -> bool:
+    """Whether the 编制说明 already states the 编制人数 as a number of posts (「…编制4名」)."""
+    pattern = rf"(?<![\d.]){re.escape(count)}\s*[名人个]"
+    return bool(words) and re.search(pattern, to_halfwidth(words or "")) is not None
+
+
+def _staffing(unit: dict) -> str:
+    """编制人数 and the unit's 编制说明, both when given: the count is a figure the reviewer looks
+    for, the 说明 the unit's own words. The count is not repeated when the 说明 already states
+    that very number of posts (「核定全额拨款事业编制4名」), so no sentence only repeats another."""
+    count, words = unit.get("编制人数"), unit.get("编制说明")
+    text = f"编制人数{count}名。" if count and not _restated(count, words) else ""
+    return text + (sentence(words) if words else "")
+
+
+def _units(declared: str) -> str:
+    """「下属单位5个：规划办、质监站、…。」: the 下属单位 as the unit lists them (a 主管部门's
+    report names its units even where the department part cannot be built from their data)."""
+    names = split_ids(declared)
+    return f"下属单位{len(names)}个：{ID_JOINER.join(names)}。"
 
 
 def unit_overview(ctx: dict, anchor: str) -> list[Block]:
@@ -29,17 +54,15 @@ def unit_overview(ctx: dict, anchor: str) -> list[Block]:
     if dept:
         text += ("，" if nature else "的") + f"主管部门为{dept}"
     text += "。"
-    staffing = unit.get("编制说明")
-    if staffing:
-        text += sentence(staffing)
-    elif unit.get("编制人数"):
-        text += f"编制人数{unit['编制人数']}名。"
+    text += _staffing(unit)
     if unit.get("实有人数"):
         text += f"实有人数{unit['实有人数']}名。"
     if unit.get("内设机构"):
         text += f"内设机构：{sentence(unit['内设机构'])}"
     if unit.get("成立时间"):
         text += f"成立时间：{sentence(unit['成立时间'])}"
+    if unit.get("下属单位"):
+        text += _units(unit["下属单位"])
     blocks: list[Block] = [p(text)]
     if unit.get("主要职责"):
         blocks.append(p(f"主要职责：{unit['主要职责']}"))
@@ -60,6 +83,15 @@ FACT_ROWS = (
 )
 
 
+def _staffing_cell(unit: dict) -> str:
+    """The form's 人员编制 cell: the 编制人数, the 编制说明, or both (the count only where the
+    说明 does not state it)."""
+    count, words = unit.get("编制人数", ""), unit.get("编制说明", "")
+    if count and words and not _restated(count, words):
+        return f"{count}名；{words}"
+    return words or count
+
+
 def unit_facts(ctx: dict, anchor: str) -> list[Block]:
     """The form's 基本概况 table: each row from its 单位概况 item or 文字说明 key, 未填报 when
     the data does not give it."""
@@ -67,11 +99,13 @@ def unit_facts(ctx: dict, anchor: str) -> list[Block]:
     for label, source, key in FACT_ROWS:
         if source == "unit":
             value = ctx["unit"].get(key, "")
-            if key == "编制人数" and not value:
-                value = ctx["unit"].get("编制说明", "")
+            if key == "编制人数":
+                value = _staffing_cell(ctx["unit"])
         else:
             value = "".join(texts(ctx, key))
         rows.append(Row.of(label, value or NOT_GIVEN))
+    if ctx["unit"].get("下属单位"):
+        rows.append(Row.of("下属单位", _units(ctx["unit"]["下属单位"]).rstrip("。")))
     rows += [Row.of(k, v) for k, v in ctx["unit_extra"].items()]
     table = Table(
         caption="部门（单位）基本概况",
