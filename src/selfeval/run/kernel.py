@@ -28,9 +28,7 @@ use``. A socket file is created by its kernel alone and needs no port.
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import json
 import shutil
 import tempfile
 import time
@@ -47,24 +45,14 @@ from jupyter_core.utils import run_sync
 
 from selfeval import config
 from selfeval.errors import KernelSetupError
+from selfeval.run.preload import (  # noqa: F401 - callers and tests import them from here too
+    PRELOAD,
+    kernel_imports,
+    notebook_imports,
+)
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 STATE_MODULE = "_selfeval_kernel_state"
-#: Heavy modules every year needs; `kernel_imports` adds the notebooks' own and BUILD_IMPORTS.
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "pyarrow.parquet",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "seaborn",
-)
-#: What a year's build imports inside the package's functions (kept out of module level so that
-#: the command line and the no-op build stay light): the processed tables' pandera models.
-#: Preloaded too, so that no kernel forked for a batch imports them again each year (see
-#: docs/architecture.md, "Kernels of a batch are forked").
-BUILD_IMPORTS = ("selfeval.contract.models",)
 RESET_CODE = f"__import__({STATE_MODULE!r}).reset()"
 #: nbclient runs IPython kernels with this history file (NotebookClient.ipython_hist_file).
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
@@ -168,43 +156,6 @@ class SharedKernelManager(AsyncKernelManager):
         if self._shared_client is not None:
             self._shared_client.stop_channels()
             self._shared_client = None
-
-
-def kernel_imports() -> tuple[str, ...]:
-    """What a kernel imports when it can, besides PRELOAD: the notebooks' own imports and what
-    the package's functions import during a build (BUILD_IMPORTS)."""
-    return notebook_imports() + BUILD_IMPORTS
-
-
-def notebook_imports(folder: Path = config.NOTEBOOKS_DIR) -> tuple[str, ...]:
-    """Modules the project's notebooks import (``selfeval.*`` and others), sorted; for ``from
-    package import name`` also ``package.name``, which may be a submodule (``from
-    selfeval.present import docx``). A name that is no module fails quietly at the preload.
-
-    Preloading exactly these keeps the list right when a notebook's imports change; a notebook
-    that cannot be parsed contributes nothing (papermill will report it when it runs).
-    """
-    found: set[str] = set()
-    for path in sorted(Path(folder).glob("*.ipynb")):
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            nb = json.loads(path.read_text(encoding="utf-8"))
-            for cell in nb["cells"]:
-                if cell.get("cell_type") != "code":
-                    continue
-                with contextlib.suppress(SyntaxError):
-                    found.update(_imports(ast.parse("".join(cell.get("source", "")))))
-    return tuple(sorted(found))
-
-
-def _imports(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
-    return names
 
 
 def _kernel_setup_code(preload: tuple[str, ...], optional: tuple[str, ...]) -> str:
@@ -359,7 +310,7 @@ class KernelPool:
     ``take()`` hands out a launched kernel (waiting until it is ready) and, when `ahead`, launches
     its replacement first. Kernels not taken are killed by ``close()``. Used by long-lived
     workers (a dask worker's process); the batch's per-year workers launch their kernel while a
-    slot is still busy instead (see batch._Batch, "held" workers).
+    slot is still busy instead (see run.pool, "held" workers).
     """
 
     def __init__(self, **kernel_kwargs: Any) -> None:

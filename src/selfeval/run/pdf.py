@@ -48,6 +48,8 @@ from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
+from selfeval.run.lock import batch_lock
+from selfeval.run.plan import STAMP_FILE
 from selfeval.run.site import year_folders
 from selfeval.store import hash_tree, load_json, write_json_atomic, write_with
 
@@ -346,8 +348,6 @@ def _built_years(roots: Roots) -> list[tuple[str, Path]]:
 
 def _stale_years(roots: Roots) -> list[tuple[str, Path]]:
     """(name, output folder) of every built year whose report.pdf is missing or not its own."""
-    from selfeval.run.plan import STAMP_FILE
-
     found = []
     for name, entry in _built_years(roots):
         stamp = load_json(entry / STAMP_FILE)
@@ -364,9 +364,6 @@ def convert_years(roots: Roots) -> int:
     Runs under the batch lock and records the PDF in the year's stamp, so the next `make report`
     sees the year as unchanged. Returns the exit status.
     """
-    from selfeval.run.batch import batch_lock
-    from selfeval.run.plan import STAMP_FILE
-
     if find_soffice() is None:
         print(INSTALL_HINT, file=sys.stderr)
         return 1

@@ -4,7 +4,9 @@ use: a new product, e.g. report.docx, is added here only)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from selfeval.rules import visible
@@ -31,7 +33,42 @@ PREVIOUS_READY_STAGE = 2
 #: Stage index (0-based) before which a year must wait for the previous year's processed data.
 NEEDS_PREVIOUS_STAGE = 1
 
-BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
+
+class State(StrEnum):
+    """Where a unit-year is in a batch: the scheduler's one state, no parallel sets of keys.
+
+    NEW (not decided yet) → FAILED (refused before building), UNCHANGED (stamp matches), QUEUED
+    (to build) or DEFERRED (own inputs unchanged, waits for year-1's outcome: UNCHANGED or
+    QUEUED). QUEUED → HELD (worker started ahead of a free slot, its kernel booting) → RUNNING ⇄
+    WAITING (stopped before 02 until year-1's processed data is complete) → STAGED (built into
+    staging folders) → BUILT (swapped in) or FAILED; a RUNNING or STAGED year built on data of a
+    year-1 that will not be swapped in goes back to QUEUED. BUILT, UNCHANGED and FAILED are the
+    outcomes a batch reports; their values are what the summary prints.
+    """
+
+    NEW = "new"
+    QUEUED = "queued"
+    DEFERRED = "deferred"
+    HELD = "held"
+    RUNNING = "running"
+    WAITING = "waiting"
+    STAGED = "staged"
+    BUILT = "built"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+    @property
+    def settled(self) -> bool:
+        """An outcome: nothing more happens to the unit-year in this batch."""
+        return self in (State.BUILT, State.UNCHANGED, State.FAILED)
+
+    @property
+    def alive(self) -> bool:
+        """A worker (or a task) runs for it."""
+        return self in (State.HELD, State.RUNNING, State.WAITING)
+
+
+BUILT, UNCHANGED, FAILED = State.BUILT, State.UNCHANGED, State.FAILED
 STATUS_ZH = {BUILT: "已生成", UNCHANGED: "未变化", FAILED: "失败"}
 
 #: Said when a raw file changed between 01 reading it and the commit (the stamp must cover
@@ -75,20 +112,20 @@ class YearPlan:
 
     key: Key  # (an int is taken as a year of the single-unit layout)
     inputs: dict[str, object] = field(default_factory=dict)
-    status: str = ""
+    status: State = State.NEW
     seconds: float = 0.0
     error: str = ""
     previous_dir: Path | None = None
     waits: bool = False
-    held: bool = False
     staged_out: Path | None = None
     staged_proc: Path | None = None
     stages_seen: int = 0
-    stage: str = ""
+    stage: str = ""  # the notebook stage last announced, for messages
     released: bool = False
     tainted: bool = False
     rebuilt_for_change: bool = False
     result: dict | None = None
+    worker: str | None = None  # a cluster's: which worker built it (kept in the stamp)
     started: float = 0.0
     #: Department unit-years: what the build gets of each declared unit (see run.department).
     units: list[dict] | None = None
@@ -104,3 +141,11 @@ class YearPlan:
     @property
     def unit(self) -> str:
         return self.key.unit
+
+
+def rel_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it can be."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -3,14 +3,12 @@ unit-years, the warnings of each built year, and what became of each year's PDF.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-from pathlib import Path
 
 from selfeval.config import Roots
 from selfeval.present.blocks.submission import DRAFT_MARK, MISSING_TEXT
-from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan
+from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan, rel_path
 from selfeval.store import load_json
 
 
@@ -22,7 +20,7 @@ class Progress:
         self.bar = None
         self.current: dict[int, str] = {}
         if self.tty and total_years:
-            from tqdm import tqdm
+            from tqdm import tqdm  # a terminal only: no bar, no import (the no-op path)
 
             tqdm.monitor_interval = 0  # no monitor thread: workers are forked
             self.bar = tqdm(
@@ -153,7 +151,7 @@ def pdf_failures(plans: list[YearPlan]) -> list[YearPlan]:
 
 def pdf_lines(plans: list[YearPlan], roots: Roots) -> list[str]:
     """A line per failed conversion, and how to get the PDFs a year has not got."""
-    from selfeval.run import pdf
+    from selfeval.run import pdf  # here: the no-op path need not import it (and docx styles)
 
     lines = [
         f"[{p.key}] PDF 转换失败，未生成 PDF（report.html 与 report.docx 已生成；运行 make pdf"
@@ -193,10 +191,3 @@ def pdf_font_lines(plans: list[YearPlan]) -> list[str]:
 
 def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def rel_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

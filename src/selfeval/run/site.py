@@ -7,15 +7,13 @@ from pathlib import Path
 
 from selfeval import config
 from selfeval.config import Roots
+from selfeval.present.index import STATUS_BUILT, STATUS_FAILED, STATUS_FAILED_KEPT
 from selfeval.rules import is_year_folder, visible
+from selfeval.run.plan import FAILED_DIR
 from selfeval.store import hash_tree, load_json_dict, write_atomic, write_json_atomic
 
 INDEX_FILE = "index.html"
 INDEX_STAMP = ".index-stamp.json"
-FAILED_DIR = "failed"
-STATUS_BUILT = "已生成"
-STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
-STATUS_FAILED = "生成失败"
 STATUS_DRAFT = "草稿（数据未齐，不可报送）"
 #: Said of outputs whose raw folder is gone (a renamed unit folder leaves its old outputs).
 STATUS_NO_RAW = "data/raw/{rel}/ 已不存在：这是旧的输出，不再更新，可删除 outputs/{rel}/"

@@ -96,10 +96,11 @@ def start_server() -> Zygote | None:
     spec that is not ``python -m ipykernel_launcher``; kernels then start on their own)."""
     if os.name != "posix":
         return None
+    # here, not at module level: the server itself (this module run as a script) needs none
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     from selfeval import config
-    from selfeval.run.kernel import PRELOAD, kernel_imports
+    from selfeval.run.preload import PRELOAD, kernel_imports
 
     try:
         argv = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME).argv

@@ -1,0 +1,368 @@
+"""run.scheduler as a pure state machine: a fake project (no files) and a fake executor whose
+builds step through the worker's protocol (stages, a wait before 02 when pipelined on year-1,
+done, error, death), one event per build per look, so that every run is deterministic. What
+each test expects is worked out by hand from that protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfeval.errors import ChangedDuringBuild
+from selfeval.run.plan import (
+    BUILT,
+    FAILED,
+    N_STAGES,
+    NEEDS_PREVIOUS_STAGE,
+    UNCHANGED,
+    Key,
+    State,
+    YearPlan,
+)
+from selfeval.run.scheduler import Event, Kind, Scheduler, run_waves
+
+Y22, Y23, Y24 = Key("", 2022), Key("", 2023), Key("", 2024)
+
+
+class FakeProject:
+    """What run.project.Project does, in memory: stamps, staging names, commits, failures."""
+
+    def __init__(self, stamps=None, previous=None, problems=None, changes=None, log=None):
+        self.stamps = stamps or {}  # key -> (own inputs unchanged, stamp)
+        self.previous = previous or {}  # key -> hash of year-1's committed data now
+        self.problems = problems or {}
+        self.changes = dict(changes or {})  # key -> how many commits find the raw data changed
+        self.log = log if log is not None else []
+        self.kept: dict[Key, tuple[str, str]] = {}
+        self.staged = 0
+
+    def problem(self, key):
+        return self.problems.get(key)
+
+    def inputs(self, key):
+        return {"raw": f"raw {key}"}
+
+    def stamp(self, key, inputs):
+        return self.stamps.get(key, (False, {}))
+
+    def previous_hash(self, key):
+        return self.previous.get(key)
+
+    def stage(self, plan):
+        if self.problems.get("read-only"):
+            raise PermissionError(13, "Permission denied", "/outputs/.tmp-2024-0")
+        self.staged += 1
+        plan.staged_out = Path(f"/staged/{plan.key.slug}-{self.staged}/out")
+        plan.staged_proc = Path(f"/staged/{plan.key.slug}-{self.staged}/processed")
+
+    def committed(self, key):
+        return Path(f"/committed/{key.rel}")
+
+    def units(self, key):
+        return None
+
+    def substitute(self, prev_key, staged):
+        self.log.append(("substitute", prev_key, staged))
+
+    def commit(self, plan):
+        if self.changes.get(plan.key):
+            self.changes[plan.key] -= 1
+            raise ChangedDuringBuild("数据在生成过程中被修改，请重新运行")
+        self.log.append(("commit", plan.key, plan.previous_dir))
+
+    def journal_pending(self, key):
+        return False
+
+    def keep_failed(self, plan, error):
+        self.kept[plan.key] = error
+        return error[0]
+
+    def discard(self, plan):
+        self.log.append(("discard", plan.key))
+
+
+class FakeBuild:
+    def __init__(self, plan: YearPlan, held: bool, behaviour: tuple[str, int] | None, pace: int):
+        self.plan = plan
+        self.blocked = held
+        self.killed = False
+        self.behaviour = behaviour
+        self.pace = pace
+        self.ticks = 0
+        self.steps = self._steps()
+
+    def _steps(self):
+        """The worker's protocol (run.pool._worker_main): WAIT before stage 1 when pipelined."""
+        key = self.plan.key
+        for index in range(N_STAGES):
+            if index == NEEDS_PREVIOUS_STAGE and self.plan.waits:
+                yield Event(key, Kind.WAIT)
+            if self.behaviour == ("fail", index):
+                yield Event(key, Kind.ERROR, error=f"{key} 在第 {index} 步失败", detail="tb")
+                return
+            if self.behaviour == ("die", index):
+                yield Event(key, Kind.EXIT, exitcode=-9)
+                return
+            yield Event(key, Kind.STAGE, stage=f"stage{index}", index=index)
+        yield Event(key, Kind.DONE, result={"pdf": None})
+
+
+class FakeExecutor:
+    """Builds that advance one event per look (a slow one every `pace` looks)."""
+
+    def __init__(self, slots=2, ahead=False, behaviour=None, pace=None, log=None, interrupt=None):
+        self.slots = slots
+        self.ahead = ahead
+        self.behaviour = behaviour or {}  # key -> [("fail"|"die", stage index) per attempt]
+        self.pace = pace or {}
+        self.log = log if log is not None else []
+        self.interrupt = interrupt  # raise KeyboardInterrupt at this look
+        self.builds: dict[Key, FakeBuild] = {}
+        self.looks = 0
+        self.closed = False
+
+    def prepare(self, n_build):
+        self.log.append(("prepare", n_build))
+
+    def start(self, plan, held):
+        attempts = self.behaviour.get(plan.key) or [None]
+        behaviour = attempts.pop(0) if len(attempts) > 1 else attempts[0]
+        self.builds[plan.key] = FakeBuild(plan, held, behaviour, self.pace.get(plan.key, 1))
+        self.log.append(("start", plan.key, held, plan.waits, plan.previous_dir))
+
+    def go(self, key):
+        self.builds[key].blocked = False
+        self.log.append(("go", key))
+
+    def kill(self, key):
+        self.builds[key].killed = True
+        self.log.append(("kill", key))
+
+    def reap(self, key):
+        del self.builds[key]
+
+    def events(self):
+        self.looks += 1
+        if self.looks == self.interrupt:
+            raise KeyboardInterrupt
+        for key in sorted(self.builds):
+            build = self.builds.get(key)
+            if build is None:
+                continue  # reaped while an earlier event was handled
+            if build.killed:
+                yield Event(key, Kind.EXIT, exitcode=-9)
+                continue
+            build.ticks += 1
+            if build.blocked or build.ticks % build.pace:
+                continue
+            event = next(build.steps)
+            if event.kind is Kind.WAIT:
+                build.blocked = True
+            self.log.append((event.kind.value, key, event.index))
+            yield event
+
+    def close(self):
+        self.closed = True
+
+
+class Quiet:
+    """Progress that records what would be printed."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+
+    def stage(self, year, stage, index):
+        pass
+
+    def finished(self, plan):
+        self.lines.append(f"{plan.key} {plan.status}")
+
+    def skipped(self):
+        pass
+
+    def note(self, text):
+        self.lines.append(text)
+
+    def close(self):
+        pass
+
+
+def run(keys, project=None, executor=None, force=False):
+    log: list = []
+    project = project or FakeProject()
+    executor = executor or FakeExecutor()
+    project.log = executor.log = log
+    lines: list[str] = []
+    said: list[str] = []
+    scheduler = Scheduler(project, executor, lambda n: Quiet(lines), force, say=said.append)
+    plans = {p.key: p for p in scheduler.run(keys)}
+    return plans, log, lines
+
+
+def where(log, entry) -> int:
+    return log.index(entry)
+
+
+def starts(log, key) -> list[tuple]:
+    return [e for e in log if e[0] == "start" and e[1] == key]
+
+
+def test_years_commit_in_year_order_and_each_reads_year_1s_staged_data_once_complete():
+    # 2022 advances every third look: 2023, started beside it, must wait for its data
+    executor = FakeExecutor(slots=2, pace={Y22: 3})
+    plans, log, _ = run([Y24, Y22, Y23], executor=executor)
+    assert {k: p.status for k, p in plans.items()} == {Y22: BUILT, Y23: BUILT, Y24: BUILT}
+    commits = [e[1] for e in log if e[0] == "commit"]
+    assert commits == [Y22, Y23, Y24]
+    start22, start23 = starts(log, Y22)[0], starts(log, Y23)[0]
+    assert start22[3:] == (False, Path("/committed/2021"))
+    assert start23[3:] == (True, Path("/staged/2022-1/processed"))  # 2022's staging folder
+    # 2023 stops before its stage 1 and goes on only once 2022 announced stage 2 (02 done)
+    assert where(log, ("wait", Y23, 0)) < where(log, ("go", Y23))
+    assert where(log, ("stage", Y22, 2)) < where(log, ("go", Y23))
+    assert where(log, ("stage", Y23, 1)) > where(log, ("go", Y23))
+    # 2023 is committed after 2022 although it may finish first; the commit records 2022's
+    # staged folder as what it read
+    assert ("commit", Y23, Path("/staged/2022-1/processed")) in log
+
+
+def test_an_unchanged_year_waits_for_year_1s_outcome():
+    stamp = {"inputs": {"previous": "hash of 2023 before"}}
+    # 2023's raw data changed; 2024's own inputs did not: it depends on what 2023 becomes
+    project = FakeProject(stamps={Y24: (True, stamp)}, previous={Y24: "hash of 2023 after"})
+    plans, log, _ = run([Y23, Y24], project=project)
+    assert plans[Y24].status == BUILT
+    (start,) = starts(log, Y24)
+    assert where(log, ("commit", Y23, Path("/committed/2022"))) < where(log, start)
+    assert start[3:] == (False, Path("/committed/2023"))  # 2023 committed: no pipelining
+
+    same = FakeProject(stamps={Y24: (True, stamp)}, previous={Y24: "hash of 2023 before"})
+    plans, log, _ = run([Y23, Y24], project=same)
+    assert plans[Y24].status == UNCHANGED
+    assert starts(log, Y24) == []
+
+
+def test_a_department_is_built_after_its_units():
+    library, museum, bureau = Key("library", 2024), Key("museum", 2024), Key("bureau", 2024)
+    log: list = []
+    project = FakeProject(log=log)
+
+    def wave():
+        return Scheduler(project, FakeExecutor(log=log), lambda n: Quiet([]), say=print)
+
+    plans = run_waves([[library, museum], [bureau]], wave)
+    assert [p.key for p in plans] == [library, museum, bureau]
+    assert all(p.status == BUILT for p in plans)
+    (start,) = starts(log, bureau)
+    assert where(log, ("commit", library, Path("/committed/library/2023"))) < where(log, start)
+    assert where(log, ("commit", museum, Path("/committed/museum/2023"))) < where(log, start)
+
+
+def test_a_failure_is_kept_and_year_plus_1_builds_on_the_committed_data():
+    # 2023 fails at its first stage, before its data is complete: 2024 (waiting) is given
+    # 2023's committed data in place of the staged folder and is built
+    executor = FakeExecutor(slots=2, behaviour={Y23: [("fail", 0)]}, pace={Y23: 2})
+    plans, log, lines = run([Y23, Y24], executor=executor)
+    assert plans[Y23].status == FAILED
+    assert plans[Y23].error == "2023 在第 0 步失败"
+    assert [e[1] for e in log if e[0] == "commit"] == [Y24]  # nothing of 2023 swapped in
+    assert plans[Y24].status == BUILT
+    staged23 = Path("/staged/2023-1/processed")
+    assert ("substitute", Y23, staged23) in log
+    assert where(log, ("substitute", Y23, staged23)) < where(log, ("go", Y24))
+    assert "2023 failed" in lines and "2024 built" in lines
+
+
+def test_a_year_built_on_data_of_a_year_that_then_failed_is_built_again():
+    # 2023 fails at its last stage, after 2024 already read its staged data: 2024 is stopped
+    # and built again from 2023's committed data
+    executor = FakeExecutor(slots=2, behaviour={Y23: [("fail", 3)]}, pace={Y23: 2})
+    project = FakeProject()
+    plans, log, _ = run([Y23, Y24], project=project, executor=executor)
+    assert plans[Y23].status == FAILED and Y23 in project.kept
+    assert plans[Y24].status == BUILT
+    first, second = starts(log, Y24)
+    assert first[3:] == (True, Path("/staged/2023-1/processed"))
+    assert second[3:] == (False, Path("/committed/2023"))
+    assert where(log, ("kill", Y24)) < where(log, second)
+    assert [e for e in log if e[0] == "commit"] == [("commit", Y24, Path("/committed/2023"))]
+
+
+def test_a_worker_that_dies_fails_its_year_with_the_stage():
+    executor = FakeExecutor(slots=1, behaviour={Y24: [("die", 2)]})
+    project = FakeProject()
+    plans, _, _ = run([Y24], project=project, executor=executor)
+    assert plans[Y24].status == FAILED
+    assert plans[Y24].error.startswith(
+        "2024 年度报告在「stage1」阶段失败：工作进程异常退出（退出码 -9）"
+    )
+
+
+def test_raw_data_changed_during_the_build_is_built_once_more_then_failed():
+    plans, log, lines = run([Y24], project=FakeProject(changes={Y24: 1}))
+    assert plans[Y24].status == BUILT and len(starts(log, Y24)) == 2
+    assert "[2024] 原始数据在生成过程中被修改，重新生成一次" in lines
+
+    project = FakeProject(changes={Y24: 2})
+    plans, log, _ = run([Y24], project=project)
+    assert plans[Y24].status == FAILED and len(starts(log, Y24)) == 2
+    assert project.kept[Y24][0] == (
+        "2024 年度：数据在生成过程中被修改，请重新运行 / raw data changed during the build"
+    )
+
+
+def test_a_held_worker_starts_ahead_and_goes_when_a_slot_frees():
+    a, b = Key("a", 2024), Key("b", 2024)
+    plans, log, _ = run([a, b], executor=FakeExecutor(slots=1, ahead=True))
+    assert [p.status for p in plans.values()] == [BUILT, BUILT]
+    assert starts(log, b) == [("start", b, True, False, Path("/committed/b/2023"))]
+    assert where(log, ("start", b, True, False, Path("/committed/b/2023"))) < where(
+        log, ("done", a, 0)
+    )
+    assert where(log, ("commit", a, Path("/committed/a/2023"))) < where(log, ("go", b))
+    assert ("stage", b, 0) not in log[: where(log, ("go", b))]
+
+
+def test_an_interrupt_discards_what_runs_and_commits_nothing_more():
+    executor = FakeExecutor(slots=2, interrupt=4)
+    log: list = []
+    project = FakeProject(log=log)
+    executor.log = log
+    said: list[str] = []
+    scheduler = Scheduler(project, executor, lambda n: Quiet([]), say=said.append)
+    with pytest.raises(KeyboardInterrupt):
+        scheduler.run([Y23, Y24])
+    assert executor.closed
+    assert [e for e in log if e[0] == "commit"] == []
+    assert {("discard", Y23), ("discard", Y24)} <= set(log)
+    assert said == [
+        "[2023] 已中断：「stage2」阶段未完成，已有报告和数据未被替换"
+        " / year 2023 interrupted at stage 'stage2', nothing replaced",
+        "[2024] 已中断：「stage1」阶段未完成，已有报告和数据未被替换"
+        " / year 2024 interrupted at stage 'stage1', nothing replaced",
+    ]
+    assert scheduler.plans[Y23].status == State.RUNNING
+
+
+def test_a_refused_folder_fails_before_anything_starts():
+    project = FakeProject(problems={Y24: "找不到原始数据目录 / raw folder missing: data/raw/2024"})
+    plans, log, _ = run([Y24], project=project)
+    assert plans[Y24].status == FAILED
+    assert plans[Y24].error.startswith("找不到原始数据目录")
+    assert [e for e in log if e[0] in ("prepare", "start")] == []
+
+
+def test_a_year_whose_build_folders_cannot_be_made_fails_and_the_batch_ends():
+    # read-only or full outputs: the last (here: only) unit-year fails at start, and the batch
+    # ends with that failure rather than waiting for a build that never started
+    project = FakeProject(problems={"read-only": True})
+    plans, log, lines = run([Y24], project=project)
+    assert plans[Y24].status == FAILED
+    assert plans[Y24].error == (
+        "2024 年度报告在「prepare」阶段失败：无法创建临时构建目录（目录只读或磁盘已满？）"
+        " / year 2024 failed at stage 'prepare', cannot create the build folders:"
+        " [Errno 13] Permission denied: '/outputs/.tmp-2024-0'"
+    )
+    assert lines == ["2024 failed"]
+    assert [e[0] for e in log] == ["prepare", "discard", "discard"]
