@@ -78,7 +78,7 @@ def _derivation(funds: Funds) -> str:
     )
 
 
-def _stated_text(stated: Stated) -> str:
+def stated_text(stated: Stated) -> str:
     """A figure the unit stated, at the decimals it wrote (98, 103.21; as typed when unknown)."""
     if stated.decimals is None:
         return plain_str(stated.value)
@@ -89,13 +89,13 @@ def _funds_rate(funds: Funds) -> str:
     """The unit's 执行率 when it states one (kept over the program's), else the program's, else
     why there is none."""
     if funds.stated_rate is not None:
-        return f"{_stated_text(funds.stated_rate)}%"
+        return f"{stated_text(funds.stated_rate)}%"
     return f"{_fmt(funds.rate)}%" if funds.rate is not None else (funds.marker or "")
 
 
 def _total_text(result: ScoreResult) -> str:
     if result.stated_total is not None and result.total == result.stated_total.value:
-        return _stated_text(result.stated_total)
+        return stated_text(result.stated_total)
     return _fmt(result.total, missing="未计算")
 
 
@@ -137,7 +137,7 @@ def _total_notes(result: ScoreResult) -> list[str]:
     why = f"程序未计算：{result.unscored_reason or '未计算总分'}"
     notes = []
     if stated is not None:
-        own = f"总分{_stated_text(stated)}为单位自评得分{_where(stated)}"
+        own = f"总分{stated_text(stated)}为单位自评得分{_where(stated)}"
         notes.append(_beside(own, stated, computed, "按评分规则计算", why, unit="分"))
     elif result.total is not None and computed is None:
         notes.append(f"总分{_total_text(result)}为单位所填各项得分之和；{why}。")
@@ -159,11 +159,11 @@ def stated_notes(result: ScoreResult) -> list[str]:
     why = f"程序无法计算（{funds.marker or BUDGET_MISSING}）"
     if funds.stated_rate is not None:
         rate = funds.stated_rate
-        own = f"执行率{_stated_text(rate)}%为单位所写{_where(rate)}"
+        own = f"执行率{stated_text(rate)}%为单位所写{_where(rate)}"
         notes.append(_beside(own, rate, funds.rate, "按支出表计算", why, unit="%", verb="所写"))
     if funds.stated_score is not None and funds.weight > 0:
         score = funds.stated_score
-        own = f"预算执行率得分{_stated_text(score)}为单位所填{_where(score, '「得分」')}"
+        own = f"预算执行率得分{stated_text(score)}为单位所填{_where(score, '「得分」')}"
         notes.append(_beside(own, score, funds.score, "按评分规则计算", why))
     return notes
 
@@ -172,7 +172,7 @@ def _funds_score(funds: Funds) -> str:
     if funds.weight == 0:
         return "—"
     if funds.stated_score is not None:  # the unit's own, kept over the program's
-        return _stated_text(funds.stated_score)
+        return stated_text(funds.stated_score)
     return _fmt(funds.score) if funds.score is not None else NOT_SCORED
 
 

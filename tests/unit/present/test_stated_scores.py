@@ -129,6 +129,9 @@ def test_a_stated_rate_that_differs_is_kept_and_both_are_in_the_review(tmp_path)
     )
     note = "⚠ 执行率91.5%为单位所写（声明数.csv 第2行），按支出表计算为90.00%；报送稿按单位所写。"
     assert note in _review(soup)
+    # 二 states the same total (budget 50, 执行数 45): the unit's rate there too, not 90.00%
+    general = soup.find(id="s2").find("p").get_text()
+    assert "预算执行率91.5%" in general and "90.00%" not in general
 
 
 def _entered(score: str, actual: str = "8000") -> dict:

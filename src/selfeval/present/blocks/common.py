@@ -106,9 +106,12 @@ def actual_of(ctx: dict, line: Any) -> str:
     return amount(ctx, line.actual, line.actual_decimals)
 
 
-def budget_clauses(ctx: dict, line: Any, rate: str = "执行率") -> list[str]:
+def budget_clauses(
+    ctx: dict, line: Any, rate: str = "执行率", stated_rate: str | None = None
+) -> list[str]:
     """What a line states about its budget: 年初预算数, 全年预算数 (and the adjustment), the
-    rate against 全年预算数 — or, with only 年初预算数, the difference from it."""
+    rate against 全年预算数 — or, with only 年初预算数, the difference from it. `stated_rate`
+    is the rate the unit itself wrote for this line (「91.5%」), stated instead of the program's."""
     out = []
     if line.original_budget is not None:
         out.append(f"年初预算数{amount(ctx, line.original_budget, line.original_decimals)}")
@@ -118,7 +121,9 @@ def budget_clauses(ctx: dict, line: Any, rate: str = "执行率") -> list[str]:
         if line.adjustment:
             decimals = _least(line.budget_decimals, line.original_decimals)
             out.append(f"预算调整{signed(ctx, line.adjustment, decimals)}")
-    if line.rate is not None:
+    if stated_rate is not None:
+        out.append(f"{rate}{stated_rate}")
+    elif line.rate is not None:
         out.append(f"{rate}{pct(line.rate)}")
     elif line.budget is None and line.original_difference is not None:
         decimals = _least(line.actual_decimals, line.original_decimals)

@@ -24,6 +24,7 @@ from selfeval.present.blocks.common import (
 )
 from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
+from selfeval.present.scoring_view import stated_text
 
 BASIC, PROJECT = "基本支出", "项目支出"
 #: A detail table with this many columns is printed on landscape pages.
@@ -45,6 +46,22 @@ def _reason(line: Any, said: str) -> str:
     return sentence(note)
 
 
+def _stated_rate(ctx: dict, total: Any) -> str | None:
+    """The 预算执行率 the unit wrote (声明数, or the 自评表's 预算执行率 row) when it is the rate of
+    this very total — the 自评表's 年度资金总额 is the 一般公共预算 total, same budget and 执行数
+    — so the 报送稿 states the unit's figure, not a recomputed one (the 自评表's 底稿 notes give
+    both, ⚠ where they differ)."""
+    scoring = ctx.get("scoring")
+    funds = getattr(scoring, "funds", None)
+    if funds is None or funds.stated_rate is None or total.budget is None:
+        return None
+    same = all(
+        a is not None and b is not None and abs(a - b) < 0.005
+        for a, b in ((funds.budget, total.budget), (funds.actual, total.actual))
+    )
+    return f"{stated_text(funds.stated_rate)}%" if same else None
+
+
 def _general_summary(ctx: dict, general: Any) -> str:
     shares = ctx["spending"]["shares"]
     total = general.total
@@ -53,7 +70,7 @@ def _general_summary(ctx: dict, general: Any) -> str:
         text = f"{year}年一般公共预算支出"
     else:
         text = f"{year}年一般公共预算支出{actual_of(ctx, total)}"
-    clauses = budget_clauses(ctx, total, rate="预算执行率")
+    clauses = budget_clauses(ctx, total, rate="预算执行率", stated_rate=_stated_rate(ctx, total))
     if clauses:
         text += ("，" if total.actual is not None else "") + "，".join(clauses)
     if not general.categories:
