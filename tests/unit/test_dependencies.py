@@ -44,6 +44,8 @@ LOCKS = {
 #: The modules that may import a package declared only in an extra (they run only for it).
 NEEDS_EXTRA = {
     "run/remote.py": "cluster",
+    "run/remote_client.py": "cluster",
+    "run/remote_task.py": "cluster",
     "run/cluster.py": "cluster",
     "run/browser.py": "dev",
 }
