@@ -8,6 +8,7 @@ from pathlib import Path
 
 from selfeval.errors import InputError, UserFacingError
 from selfeval.rules import YEAR_EXPECTED, year_problem
+from selfeval.run.fastimport import defer_iri_grammar
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -206,9 +207,6 @@ def _write_template(base: Path, year: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m selfeval`; returns the exit status."""
-    # here, before argparse and any other import of the package: see run.fastimport
-    from selfeval.run.fastimport import defer_iri_grammar
-
     defer_iri_grammar()  # first thing: before anything imports jsonschema (~1.5 s saved)
     args = _parser().parse_args(argv)
     from selfeval.config import project_mismatch  # after argparse: `--help` needs no project
