@@ -2,6 +2,11 @@
 
 Input problems are collected into one `InputError` per year (all at once, never only the
 first); build failures name the year and the stage (`BuildError`).
+
+Every exception here derives from `SelfevalError`, so that "one of ours" is one `except`. Those
+whose message is written for the user (in Chinese, naming the file, folder or setting to fix)
+derive from `UserFacingError`: a command or a batch ends on one with its message alone, no
+traceback (`run.batch.build`, `cli.main`), and IPython shows the message instead of a traceback.
 """
 
 from __future__ import annotations
@@ -102,11 +107,26 @@ def problem(
     )
 
 
+class SelfevalError(Exception):
+    """Root of every exception the package raises itself."""
+
+
+class UserFacingError(SelfevalError):
+    """An error whose message is for the user: Chinese, one root cause, naming what to fix.
+
+    A command ends on it by printing the message alone (exit status 1); in JupyterLab and in
+    papermill's saved notebook IPython shows ``_render_traceback_()`` instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
 #: Table cells read left to right (JupyterLab aligns output tables' cells right by default).
 _LEFT = ' style="text-align: left"'
 
 
-class InputError(Exception):
+class InputError(UserFacingError):
     """The raw input of a year has problems; carries every `Problem` found, not only the first."""
 
     def __init__(self, problems: list[Problem], year: int | None = None):
@@ -172,7 +192,7 @@ class InputError(Exception):
             return [f"{type(self).__name__}: {self.report()}"]
 
 
-class InternalError(RuntimeError):
+class InternalError(RuntimeError, SelfevalError):
     """A failure of the program, not of the data, while reading or cleaning one file or sheet.
 
     The message says where (file, sheet) and that it is not an input problem, so the build
@@ -189,18 +209,15 @@ class InternalError(RuntimeError):
         )
 
 
-class StageOrderError(RuntimeError):
+class StageOrderError(RuntimeError, UserFacingError):
     """A notebook ran before the stage that writes its input (02 or 03 before 01 for a year).
 
     In JupyterLab the analyst sees only the message, in Chinese, with what to run: IPython shows
     an exception's ``_render_traceback_()`` lines instead of a traceback.
     """
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
 
-
-class FolderRefused(OSError):
+class FolderRefused(OSError, UserFacingError):
     """A folder the product was asked to write holds what it did not write, or overlaps another.
 
     An OSError, so that the batch reports it like any folder it cannot swap in (the year fails,
@@ -208,38 +225,29 @@ class FolderRefused(OSError):
     instead of a traceback.
     """
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
 
-
-class ProjectMismatch(RuntimeError):
+class ProjectMismatch(RuntimeError, UserFacingError):
     """The running code belongs to another project folder than the one the command runs in.
 
     A project copied with ``cp -a`` keeps a .venv whose editable install points at the
     original tree: its code, notebooks and data folders would be the original's.
     """
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
 
-
-class ParseError(ValueError):
+class ParseError(ValueError, SelfevalError):
     """A cell value that cannot be read; args[0] is the message, args[1] what is expected."""
 
 
-class FrameError(ValueError):
+class FrameError(ValueError, UserFacingError):
     """A report frame file (selfeval/frames/*.toml) that cannot be used; the message names the
     file (or folder), the line where TOML gives one, and the key. A notebook shows only it."""
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
 
-
-class UnsafeParameterError(ValueError):
+class UnsafeParameterError(ValueError, SelfevalError):
     """A parameter for papermill was refused before any kernel started."""
 
 
-class BuildError(RuntimeError):
+class BuildError(RuntimeError, SelfevalError):
     """A year's build failed at one stage; the message names the year and the stage.
 
     When the cause is the input (an `InputError` raised by the notebook), a clerk reads the list
@@ -280,19 +288,19 @@ class BuildError(RuntimeError):
 # Running builds: the batch, the kernel, the PDF converter, the cluster
 
 
-class ChangedDuringBuild(RuntimeError):
+class ChangedDuringBuild(RuntimeError, SelfevalError):
     """A raw file changed while its year was being built: the build is not what it read."""
 
 
-class LockError(RuntimeError):
+class LockError(RuntimeError, UserFacingError):
     """The batch lock cannot be taken for a reason a person must fix (message says which)."""
 
 
-class KernelSetupError(RuntimeError):
+class KernelSetupError(RuntimeError, SelfevalError):
     """Code run silently in the kernel (preload, reset) failed, or the kernel did not answer."""
 
 
-class PdfError(RuntimeError):
+class PdfError(RuntimeError, SelfevalError):
     """A conversion failed; the message carries the converter's own output."""
 
 
@@ -300,33 +308,33 @@ class ConverterMissing(PdfError):
     """No LibreOffice on this machine; the message says how to install it."""
 
 
-class SchedulerUnavailable(RuntimeError):
+class SchedulerUnavailable(RuntimeError, UserFacingError):
     """No scheduler answered at the given address within the connect timeout."""
 
 
-class SchedulerLost(RuntimeError):
+class SchedulerLost(RuntimeError, UserFacingError):
     """The scheduler went away during the batch; committed unit-years are listed."""
 
 
-class WorkersOutOfDate(RuntimeError):
+class WorkersOutOfDate(RuntimeError, UserFacingError):
     """Some workers run other code than the client; nothing was submitted."""
 
 
-class ResultRejected(RuntimeError):
+class ResultRejected(RuntimeError, SelfevalError):
     """A worker's result did not match its hashes, its key or our code version."""
 
 
-class UnsafePath(ValueError):
+class UnsafePath(ValueError, SelfevalError):
     """A relative path in a task's files would escape its folder."""
 
 
-class ClusterSettingError(ValueError):
+class ClusterSettingError(ValueError, UserFacingError):
     """A scheduler address or a cluster setting that cannot be used; said before connecting."""
 
 
-class SchedulerUnresponsive(RuntimeError):
+class SchedulerUnresponsive(RuntimeError, UserFacingError):
     """The scheduler stopped answering during the batch (frozen, or its host unreachable)."""
 
 
-class NoWorkers(RuntimeError):
+class NoWorkers(RuntimeError, UserFacingError):
     """The scheduler had no worker for the cluster timeout; lost tasks are named."""

@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 
 from selfeval.config import Roots
+from selfeval.errors import UserFacingError
 from selfeval.run.department import plan_departments
 from selfeval.run.discovery import (  # noqa: F401 - the batch's public names (cli, tests)
     check_years,
@@ -56,7 +57,6 @@ from selfeval.run.pool import DEFAULT_BUILDER, LocalPool
 from selfeval.run.progress import Progress
 from selfeval.run.project import Project
 from selfeval.run.result import (
-    BATCH_ERRORS,
     BatchResult,
     finish,
     print_result,
@@ -179,7 +179,7 @@ def build(
     except KeyboardInterrupt:
         print("已中断：未完成的年度没有替换任何已有报告 / interrupted, nothing half-written")
         return 130
-    except BATCH_ERRORS as exc:
+    except UserFacingError as exc:  # the lock, the frames, the cluster: one message, no traceback
         print(str(exc), file=sys.stderr)
         return 1
     finally:

@@ -45,6 +45,7 @@ from jupyter_core.utils import run_sync
 
 from selfeval import config
 from selfeval.errors import KernelSetupError
+from selfeval.run import zygote
 from selfeval.run.preload import (  # noqa: F401 - callers and tests import them from here too
     PRELOAD,
     kernel_imports,
@@ -111,8 +112,6 @@ class ForkProvisioner(LocalProvisioner):
     zygote_path: str = ""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        from selfeval.run import zygote
-
         # what Popen would not take (LocalProvisioner drops the same two before its launch)
         scrubbed = {k: v for k, v in kwargs.items() if k not in ("extra_arguments", "kernel_id")}
         cwd = str(scrubbed.get("cwd") or Path.cwd())
@@ -286,6 +285,8 @@ class SharedKernel:
         Errors behave as with a kernel of its own: papermill raises PapermillExecutionError
         after writing `dst` executed up to the failing cell.
         """
+        # here: papermill costs ~2.3 s to import; a worker starts its kernel first, so the kernel
+        # boots while the worker imports papermill (see run.zygote)
         import papermill as pm
 
         self.reset()

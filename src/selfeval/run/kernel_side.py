@@ -30,6 +30,8 @@ import os
 import sys
 import warnings
 
+from IPython import get_ipython
+
 MODULE_NAME = "_selfeval_kernel_state"
 _snapshot: dict = {}
 
@@ -60,8 +62,6 @@ def prepare(preload: list[str], optional: list[str] = ()) -> dict:
 
 def reset() -> None:
     """Bring the kernel back to the snapshot taken by prepare(); keep sys.modules."""
-    from IPython import get_ipython
-
     shell = get_ipython()
     shell.reset(new_session=True)  # user namespace, Out cache, execution_count = 1
     pyplot = sys.modules.get("matplotlib.pyplot")
@@ -113,8 +113,6 @@ def _numpy_printoptions() -> dict | None:
 
 
 def _formatters() -> dict | None:
-    from IPython import get_ipython
-
     shell = get_ipython()
     if shell is None:
         return None

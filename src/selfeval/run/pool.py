@@ -26,6 +26,7 @@ from pathlib import Path
 
 from selfeval import config
 from selfeval.config import Roots
+from selfeval.errors import BuildError
 from selfeval.run.discovery import raw_dir, shown_paths
 from selfeval.run.plan import BUILD_LOG, NEEDS_PREVIOUS_STAGE, Key, YearPlan
 from selfeval.run.scheduler import Event, Kind
@@ -104,7 +105,7 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
         import traceback  # only on a failure: not on the no-op path
 
         detail = traceback.format_exc()
-        shown = str(exc) if type(exc).__name__ == "BuildError" else f"{type(exc).__name__}: {exc}"
+        shown = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
         with contextlib.suppress(OSError):
             conn.send(("error", shown, detail))
     finally:

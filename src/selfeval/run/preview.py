@@ -51,7 +51,9 @@ from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import BuildError
 from selfeval.run.batch import discover, raw_problem, shown_paths, unit_folder_refusal
+from selfeval.run.department import plan_departments, units_payload
 from selfeval.run.kernel import SharedKernel
+from selfeval.run.notebooks import build_year
 from selfeval.run.pdf import SOFFICE_ENV
 from selfeval.run.plan import Key
 from selfeval.store import hash_notebooks, hash_tree, skip_name
@@ -323,8 +325,6 @@ class Builder:
 
     def build(self) -> tuple[str | None, str | None]:
         """Build the year; (report.html's text, None) or (None, the Chinese error)."""
-        from selfeval.run.notebooks import build_year
-
         key, roots = self.key, self.roots
         refused = raw_problem(roots, key)
         if refused:
@@ -366,8 +366,6 @@ def _department(roots: Roots, key: Key) -> tuple[list[dict] | None, str | None]:
     problem (a unit listed twice, a cycle: see run.department); (None, None) for other units."""
     if not key.unit:
         return None, None
-    from selfeval.run.department import plan_departments, units_payload
-
     order = plan_departments(roots, [key], discover(roots.raw)[0])
     if key in order.problems:
         return None, order.problems[key]

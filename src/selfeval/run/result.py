@@ -7,16 +7,6 @@ import sys
 from dataclasses import dataclass
 
 from selfeval.config import Roots
-from selfeval.errors import (
-    ClusterSettingError,
-    FrameError,
-    LockError,
-    NoWorkers,
-    SchedulerLost,
-    SchedulerUnavailable,
-    SchedulerUnresponsive,
-    WorkersOutOfDate,
-)
 from selfeval.run.plan import FAILED, YearPlan, rel_path
 from selfeval.run.progress import (
     draft_lines,
@@ -24,19 +14,6 @@ from selfeval.run.progress import (
     pdf_lines,
     summary_table,
     warning_lines,
-)
-
-#: Errors that end a batch with one message for the user and no traceback: the lock, the
-#: frames, and the cluster's (a malformed address, no scheduler, no worker, a lost scheduler).
-BATCH_ERRORS: tuple[type[BaseException], ...] = (
-    LockError,
-    FrameError,
-    ClusterSettingError,
-    SchedulerUnavailable,
-    SchedulerLost,
-    SchedulerUnresponsive,
-    NoWorkers,
-    WorkersOutOfDate,
 )
 
 

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 LAUNCHER = "ipykernel_launcher"
@@ -233,9 +234,9 @@ def _become_kernel(request: dict, fds: list[int], args: list[str]) -> None:
     # ipykernel read JPY_PARENT_PID when the server imported it: say it again, so that the
     # kernel watches its parent (and prints no "ipython kernel entry point" note)
     args = [*args, f"--IPKernelApp.parent_handle={os.getppid()}"]
-    from importlib.util import find_spec
-
     sys.argv = [find_spec(LAUNCHER).origin, *args]  # as `python -m ipykernel_launcher` sets it
+    # here: main() imported it before forking, so this only binds the name; at module level
+    # every worker asking for a kernel would import ipykernel (~0.4 s) for nothing
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance(argv=args)
@@ -269,7 +270,7 @@ def _serve_one(listener: socket.socket, prefix: list[str]) -> None:
             except SystemExit as exc:
                 status = exc.code if isinstance(exc.code, int) else 1
             except BaseException:  # said on the kernel's stderr, then exit
-                import traceback
+                import traceback  # here: only a kernel that failed to start needs it
 
                 traceback.print_exc()
                 status = 1
