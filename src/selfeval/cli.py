@@ -66,8 +66,6 @@ def _parser() -> argparse.ArgumentParser:
         help="端口，默认 8000（0 = 任一空闲端口）/ port",
     )
 
-    sub.add_parser("bench", help="性能基准 / benchmarks")
-    sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")
     sub.add_parser("pdf", help="把各年度 report.docx 转换为 PDF / convert each report.docx to PDF")
     return parser
 
@@ -250,14 +248,6 @@ def _command(args: argparse.Namespace) -> int:
         from selfeval.run.preview import preview_cli
 
         return preview_cli(args.year, args.unit, args.port)
-    if args.command == "bench":
-        from selfeval.run.bench import bench_cli
-
-        return bench_cli()
-    if args.command == "screenshots":
-        from selfeval.run.browser import screenshots_cli
-
-        return screenshots_cli()
     if args.command == "pdf":
         from selfeval.run.pdf import pdf_cli
 
