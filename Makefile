@@ -60,10 +60,10 @@ preview: venv ## 预览一个年度的报告，保存数据后自动重新生成
 	@$(PY) -m selfeval preview $(if $(YEAR),--year $(YEAR)) $(if $(UNIT),--unit $(UNIT)) $(if $(PORT),--port $(PORT))
 
 bench: venv-dev ## 性能基准（20 个合成年度）/ benchmarks on synthetic years
-	@$(PY) -m selfeval bench
+	@$(PY) -m tools.bench
 
 screenshots: venv-dev ## 用无头 Chromium 截取每份报告首屏 / screenshot each report
-	@$(PY) -m selfeval screenshots
+	@$(PY) -m tools.browser
 
 lock: venv ## 重新锁定依赖版本（KEEP=1 只重新划分）/ re-pin requirements*.txt and environment.yml
 	@$(PY) scripts/lock.py $(if $(filter 1 yes true,$(KEEP)),--keep)

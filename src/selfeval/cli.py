@@ -67,8 +67,6 @@ def _parser() -> argparse.ArgumentParser:
         help="端口，默认 8000（0 = 任一空闲端口）/ port",
     )
 
-    sub.add_parser("bench", help="性能基准 / benchmarks")
-    sub.add_parser("screenshots", help="报告截图 / screenshots of built reports")
     sub.add_parser("pdf", help="把各年度 report.docx 转换为 PDF / convert each report.docx to PDF")
     return parser
 
@@ -247,14 +245,6 @@ def _command(args: argparse.Namespace) -> int:
         from selfeval.run.preview import preview_cli  # here: ~0.8 s (kernel, notebooks)
 
         return preview_cli(args.year, args.unit, args.port)
-    if args.command == "bench":
-        from selfeval.run.bench import bench_cli  # here: a QA tool, only for this command
-
-        return bench_cli()
-    if args.command == "screenshots":
-        from selfeval.run.browser import screenshots_cli  # here: a QA tool, as bench
-
-        return screenshots_cli()
     if args.command == "pdf":
         from selfeval.run.pdf import pdf_cli  # here: ~0.7 s (the index page's modules)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import shared_browser
 
-from selfeval.run import browser as br
+from tools import browser as br
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from selfeval.run import browser as br
+from tools import browser as br
 
 REPO = Path(__file__).resolve().parents[2]
 

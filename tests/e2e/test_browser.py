@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from support import HOSTILE_TEXTS, HOSTILE_YEAR, SYNTHETIC_YEARS, build_project  # noqa: F401
 
-from selfeval.run import browser as br
+from tools import browser as br
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -316,7 +316,8 @@ def test_index_page_opens_offline(built: Path, browser) -> None:
 def test_screenshots_cli_writes_first_screen_of_each_report(built: Path) -> None:
     env = {**os.environ, "SELFEVAL_ROOT": str(built)}
     proc = subprocess.run(
-        [sys.executable, "-m", "selfeval", "screenshots"],
+        [sys.executable, "-m", "tools.browser"],  # `make screenshots`, from the repo root
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,

@@ -18,9 +18,9 @@ import pytest
 from support_units import DEPARTMENT, UNITS, tree, write_units
 
 from selfeval.run.batch import BUILT, run_batch
-from selfeval.run.cluster import CliCluster
 from selfeval.run.plan import Key
 from selfeval.run.remote import SchedulerLost, SchedulerUnavailable, run_remote
+from tools.cluster import CliCluster
 
 pytestmark = pytest.mark.slow
 YEARS = [2023, 2024]

@@ -24,8 +24,9 @@ from support import SYNTHETIC_YEARS, build_project
 
 from selfeval.config import Roots
 from selfeval.present import style
-from selfeval.run import batch, pdf, pdfcheck
+from selfeval.run import batch, pdf
 from selfeval.run.plan import STAMP_FILE
+from tools import pdfcheck
 
 pytestmark = pytest.mark.slow
 

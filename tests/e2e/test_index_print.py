@@ -8,7 +8,7 @@ import re
 import pytest
 
 from selfeval.present.index import render_index
-from selfeval.run import pdfcheck
+from tools import pdfcheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

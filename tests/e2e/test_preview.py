@@ -20,9 +20,9 @@ import pytest
 
 from selfeval import synthetic
 from selfeval.config import Roots
-from selfeval.run import browser as br
 from selfeval.run import preview as pv
 from selfeval.run.plan import Key
+from tools import browser as br
 
 YEAR = 2024
 #: Seconds a (re)build may take on a loaded two-core machine, including the first one.

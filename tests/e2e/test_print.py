@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import SYNTHETIC_YEARS, build_project
 
-from selfeval.run import pdfcheck
+from tools import pdfcheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from support import HOSTILE_YEAR, SYNTHETIC_YEARS, build_plain_years, build_project
 
-from selfeval.run import pdfcheck
+from tools import pdfcheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

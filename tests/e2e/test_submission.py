@@ -14,7 +14,7 @@ import pytest
 from docx.oxml.ns import qn
 from support import run_build
 
-from selfeval.run import pdfcheck
+from tools import pdfcheck
 
 pytestmark = pytest.mark.slow
 

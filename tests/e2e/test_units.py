@@ -20,11 +20,11 @@ from bs4 import BeautifulSoup
 from support import run_build
 from support_units import DEPARTMENT, UNITS, set_unit_items, tree, write_units
 
-from selfeval.run import pdfcheck
 from selfeval.run.batch import BUILT, FAILED, UNCHANGED, run_batch
 from selfeval.run.plan import CHANGED_DURING_BUILD, Key
 from selfeval.store import hash_tree
 from selfeval.synthetic import write_synthetic_years
+from tools import pdfcheck
 
 pytestmark = pytest.mark.slow
 YEAR = 2024

@@ -41,13 +41,14 @@ LOCKS = {
     "requirements-lab.txt": ("lab",),
     "requirements-dev.txt": ("cluster", "lab", "dev"),
 }
+#: The QA tools of the repo (not installed): they run only in the dev venv, which holds every extra.
+TOOLS_DIR = REPO / "tools"
 #: The modules that may import a package declared only in an extra (they run only for it).
 NEEDS_EXTRA = {
     "run/remote.py": "cluster",
     "run/remote_client.py": "cluster",
     "run/remote_task.py": "cluster",
-    "run/cluster.py": "cluster",
-    "run/browser.py": "dev",
+    **{f"tools/{p.name}": "dev" for p in sorted(TOOLS_DIR.glob("*.py"))},
 }
 
 
@@ -137,15 +138,18 @@ def _imports(tree: ast.AST) -> set[str]:
             names |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return {n for n in names if n not in sys.stdlib_module_names and n != "selfeval"}
+    return {n for n in names if n not in sys.stdlib_module_names and n not in ("selfeval", "tools")}
 
 
 def _code_imports() -> dict[str, set[str]]:
-    """Third-party top-level modules imported by each module of src/ and by the notebooks."""
+    """Third-party top-level modules imported by each module of src/, of tools/ and by the
+    notebooks."""
     found = {
         p.relative_to(PACKAGE).as_posix(): _imports(ast.parse(p.read_text(encoding="utf-8")))
         for p in sorted(PACKAGE.rglob("*.py"))
     }
+    for p in sorted(TOOLS_DIR.glob("*.py")):
+        found[f"tools/{p.name}"] = _imports(ast.parse(p.read_text(encoding="utf-8")))
     for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         code = "\n".join(

@@ -1,4 +1,4 @@
-"""Running the pipeline: notebooks, the batch of years, the index site, browser checks, bench.
+"""Running the pipeline: notebooks, the batch of years, the index site, the PDF.
 
 Importing this package installs `fastimport.defer_iri_grammar()`: every entry into the run layer
 (the command line, a batch worker, a dask worker's task, a test) then imports nbformat, papermill

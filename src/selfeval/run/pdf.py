@@ -22,7 +22,7 @@ the system's own alias lists (which contain SimSun) cannot turn Times New Roman 
 
 `soffice` exits 0 even when it converted nothing, and a broken converter may write garbage
 behind `%PDF-`: the PDF file is the only signal trusted, and only once its cross-reference
-structure and page tree read back (`pdfcheck.structure_pages`); a file that does not is never
+structure and page tree read back (`pdfstructure.structure_pages`); a file that does not is never
 moved over the report.pdf already there.
 
 A conversion is bounded (`SELFEVAL_PDF_TIMEOUT`, 60 s: about twenty times what a year takes) and
@@ -49,6 +49,7 @@ from selfeval.config import Roots
 from selfeval.errors import ConverterMissing, PdfError
 from selfeval.present import style
 from selfeval.run.lock import batch_lock
+from selfeval.run.pdfstructure import structure_pages
 from selfeval.run.plan import STAMP_FILE
 from selfeval.run.site import year_folders
 from selfeval.store import hash_tree, load_json, write_json_atomic, write_with
@@ -287,10 +288,8 @@ def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float | None = None) -> Path:
                 f"LibreOffice 未能生成 PDF（退出码 {returncode}）/ soffice wrote no PDF:"
                 f" {' '.join(output.split())}"
             )
-        from selfeval.run import pdfcheck  # here: the no-op build's summary imports this module
-
         try:
-            pdfcheck.structure_pages(made)
+            structure_pages(made)
         except PdfError as exc:
             raise PdfError(
                 f"LibreOffice 写出的文件不是可读的 PDF，未采用（{exc}）"

@@ -19,7 +19,8 @@ from test_report_states import UNIT, report, spending
 
 from selfeval.present.blocks.scoring import TEXT_MIN_EM, _share
 from selfeval.present.docx import build_docx
-from selfeval.run import pdf, pdfcheck
+from selfeval.run import pdf
+from tools import pdfcheck
 
 TARGETS = ["一级指标", "二级指标", "三级指标", "方向", "目标值", "实际值", "单位", "分值"]
 #: Four indicators: 30 + 20 + 25 + 15 = 90 points, with the execution rate's 10 the form's 100.

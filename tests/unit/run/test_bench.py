@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from selfeval.run import bench
 from selfeval.synthetic import write_synthetic_years
+from tools import bench
 
 pytestmark = pytest.mark.slow
 

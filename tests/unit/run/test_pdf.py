@@ -17,8 +17,10 @@ import pytest
 from selfeval.config import Roots
 from selfeval.run import batch, pdf
 from selfeval.run.notebooks import convert_pdf
+from selfeval.run.pdfstructure import structure_pages
 from selfeval.run.plan import BUILT, STAMP_FILE, UNCHANGED, YearPlan
 from selfeval.run.progress import pdf_lines
+from tools import pdfcheck
 
 
 def _fake_soffice(tmp_path: Path, script: str) -> Path:
@@ -170,8 +172,6 @@ def test_the_pdf_sets_fangsong_and_kaiti_in_fandol_not_in_a_japanese_face(tmp_pa
     """A real conversion (LibreOffice), its font list read by pdffonts: each Word font in its
     Fandol face (仿宋 → FandolFang, 楷体 → FandolKai, 小标宋 → FandolSong-Bold…), and no face
     of the Noto TTC, whose shared CFF table lists as NotoSerifCJKjp."""
-    from selfeval.run import pdfcheck
-
     _require("LibreOffice (soffice)", pdf.find_soffice() is not None)
     _require("poppler-utils", pdfcheck.available())
     _require("texlive-lang-chinese (Fandol)", (pdf.FANDOL_DIR / "FandolFang-Regular.otf").is_file())
@@ -308,12 +308,11 @@ def _xref_stream_pdf() -> bytes:
 
 def test_the_structure_check_reads_real_pdfs_and_refuses_damaged_ones(tmp_path):
     from selfeval.errors import PdfError
-    from selfeval.run import pdfcheck
 
     good = _real_pdf(tmp_path / "three.pdf", 3)
-    assert pdfcheck.structure_pages(tmp_path / "three.pdf") == 3
+    assert structure_pages(tmp_path / "three.pdf") == 3
     (tmp_path / "stream.pdf").write_bytes(_xref_stream_pdf())
-    assert pdfcheck.structure_pages(tmp_path / "stream.pdf") == 2
+    assert structure_pages(tmp_path / "stream.pdf") == 2
     damaged = {
         "garbage": b"%PDF-1.7\nthis is not a PDF\n%%EOF\n",
         "truncated": good[: len(good) // 2],
@@ -324,7 +323,7 @@ def test_the_structure_check_reads_real_pdfs_and_refuses_damaged_ones(tmp_path):
     for name, data in damaged.items():
         (tmp_path / "bad.pdf").write_bytes(data)
         with pytest.raises(PdfError) as caught:
-            pdfcheck.structure_pages(tmp_path / "bad.pdf")
+            structure_pages(tmp_path / "bad.pdf")
         assert re.search(r"[\u4e00-\u9fff]", str(caught.value)), name  # said in Chinese
 
 
@@ -484,8 +483,6 @@ def test_a_converter_dies_with_the_process_that_started_it(tmp_path):
 def test_the_structure_check_agrees_with_poppler(tmp_path):
     """What the check accepts poppler reads with the same page count; the garbage a broken
     converter wrote (issue 27) poppler cannot open either."""
-    from selfeval.run import pdfcheck
-
     _real_pdf(tmp_path / "three.pdf", 3)
     assert pdfcheck.page_count(tmp_path / "three.pdf") == 3
     (tmp_path / "stream.pdf").write_bytes(_xref_stream_pdf())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from selfeval.run import pdfcheck
+from tools import pdfcheck
 
 
 def test_a_page_number_glued_to_the_last_line_is_cut_off():

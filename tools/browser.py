@@ -1,4 +1,5 @@
-"""Headless Chromium checks of built reports, and screenshots for `make screenshots`.
+"""Headless Chromium checks of built reports, and screenshots for `make screenshots`
+(`python -m tools.browser`).
 
 Playwright for Python drives the system's Chromium (Debian package `chromium`); no browser is
 ever downloaded. Every request whose URL is not `file:` or `data:` is aborted and recorded, so a
@@ -7,6 +8,7 @@ page that would need the network fails its check instead of silently fetching so
 
 from __future__ import annotations
 
+import html as html_lib
 import os
 import re
 import shutil
@@ -290,6 +292,8 @@ class Browser:
         self._profile: tempfile.TemporaryDirectory[str] | None = None
 
     def __enter__(self) -> Browser:
+        # playwright (dev extra) only once a browser is opened: `make screenshots` on a machine
+        # without it, and every test that skips for want of Chromium, still import this module.
         from playwright.sync_api import sync_playwright
 
         self._profile = tempfile.TemporaryDirectory(prefix="selfeval-chromium-")
@@ -493,8 +497,6 @@ def _heading_key(text: str) -> str:
 
 
 def _strip_tags(html: str) -> str:
-    import html as html_lib
-
     text = re.sub(r"<[^>]+>", "", html)
     return html_lib.unescape(text).replace("\u00b6", "").strip()
 
@@ -583,3 +585,7 @@ def screenshots_cli(outputs: Path | None = None) -> int:
     for problem in problems:
         print(f"问题 / problem: {problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(screenshots_cli())

@@ -148,6 +148,9 @@ class CliCluster:
         raise TimeoutError(f"no scheduler file after {timeout} s: {self.log('scheduler.log')}")
 
     def client(self, **kwargs):
+        # distributed (cluster extra, ~0.5 s to import) only when a client is asked for: the
+        # cluster's processes are started through the dask CLI, so importing this module (the
+        # bench, every cluster test) costs nothing until then.
         from distributed import Client
 
         kwargs.setdefault("timeout", 10)
