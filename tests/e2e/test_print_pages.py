@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support import HOSTILE_YEAR, SYNTHETIC_YEARS, build_plain_years, build_project
 
+from selfeval import config
 from tools import pdfcheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 #: (project, year): the real 2024, the hostile year (its unit name adds a line to the cover's
 #: title), and a plain synthetic year with a previous year of its unit (the 同比 table).
 REPORTS = [("real", 2024), ("real", HOSTILE_YEAR), ("plain", SYNTHETIC_YEARS[-1])]
-CSS = Path(pdfcheck.__file__).parents[1] / "present" / "templates" / "nbconvert" / "report.css"
+CSS = config.PACKAGE_DIR / "present" / "templates" / "nbconvert" / "report.css"
 
 #: Print body 16pt; a section heading (h2) is 1.25 em: 20pt per full-width character.
 H2_PT = 16 * 1.25
