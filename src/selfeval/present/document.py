@@ -182,8 +182,9 @@ class Placed:
 class Table:
     """A table with a caption (numbered 表N by the writers) and one or more header rows.
 
-    `wide` asks for more room: the docx writer gives a wide table the full landscape text width
-    when its section is landscape, the HTML writer lets it use the whole printable width.
+    `wide` asks for more room: in a portrait section the docx writer sets it in 小五 on the
+    portrait page when it fits there, else on landscape pages of its own; the HTML writer lets it
+    use the whole printable width.
     """
 
     caption: str

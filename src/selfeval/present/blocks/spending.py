@@ -284,7 +284,7 @@ def _spending_table(ctx: dict, general: Any) -> Table:
         header=(Row.of(*headers),),
         body=tuple(body),
         kind="spending",
-        # eight columns (年初 and 全年 budgets) need the landscape width in print
+        # eight columns (年初 and 全年 budgets): more room in print (see Table.wide)
         wide=len(headers) >= WIDE_COLUMNS,
     )
 
