@@ -499,9 +499,9 @@ def charts(results: YearResults, *, draw: bool = True) -> dict[str, list[Chart |
         return {part: [] for part in CHART_PARTS}
     ctx = build_context(results)
     parts = {
-        "支出": ctx["spending_figures"],
-        "活动": ctx["activity_figures"],
-        "馆藏": ctx["holdings_figures"],
+        "支出": ctx.spending_figures,
+        "活动": ctx.activity_figures,
+        "馆藏": ctx.holdings_figures,
     }
     return {
         part: [Chart(f["title"], f["png"]) if "png" in f else Text(f["note"]) for f in figures]

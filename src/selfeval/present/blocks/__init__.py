@@ -46,20 +46,20 @@ BLOCKS: dict[str, BlockBuilder] = {
 
 def _item(name: str, default: str = NOT_GIVEN) -> Callable[[dict, dict], str]:
     """A cover field from a 单位概况 item, with the frame's default or 未填报."""
-    return lambda ctx, defaults: ctx["unit"].get(name) or defaults.get(name) or default
+    return lambda ctx, defaults: ctx.unit.get(name) or defaults.get(name) or default
 
 
 #: Cover field (as frames name them) → its text from the context and the frame's defaults.
 COVER_FIELDS: dict[str, Callable[[dict, dict], str]] = {
-    "unit_name": lambda ctx, defaults: ctx["unit_name"],
-    "year": lambda ctx, defaults: f"{ctx['year']}年",
-    "data_date": lambda ctx, defaults: ctx["data_date"] or NOT_GIVEN,
+    "unit_name": lambda ctx, defaults: ctx.unit_name,
+    "year": lambda ctx, defaults: f"{ctx.year}年",
+    "data_date": lambda ctx, defaults: ctx.data_date or NOT_GIVEN,
     "budget_code": _item("预算编码"),
     "evaluation_method": _item("评价方式"),
     "evaluator": _item("评价机构"),
     "issuer": lambda ctx, defaults: (
-        f"{ctx['unit'].get('制表机关') or defaults.get('制表机关', '')}（制）"
-        if ctx["unit"].get("制表机关") or defaults.get("制表机关")
+        f"{ctx.unit.get('制表机关') or defaults.get('制表机关', '')}（制）"
+        if ctx.unit.get("制表机关") or defaults.get("制表机关")
         else ""
     ),
 }

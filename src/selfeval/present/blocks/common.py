@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Column, Figure, Note, Paragraph, Row, Table
 from selfeval.present.formats import NOT_GIVEN, money, money_number, pct
 
@@ -78,36 +79,36 @@ def paragraphs(items: Iterable[str], numbered: bool = False) -> list[Block]:
     return [p(f"{i}.{text}" if number else text) for i, text in enumerate(items, 1)]
 
 
-def texts(ctx: dict, key: str) -> list[str]:
+def texts(ctx: ReportContext, key: str) -> list[str]:
     """The 文字说明 paragraphs of `key` (none when the data has none)."""
-    return list(ctx["texts"].get(key, {}).get("paragraphs", []))
+    return list(ctx.texts.get(key, {}).get("paragraphs", []))
 
 
 # --------------------------------------------------------------------------- amounts
 
 
-def amount(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def amount(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount in the report's unit at the source's precision: 69.78万元, or 未填报."""
-    return money(value, decimals, ctx["amount_unit"])
+    return money(value, decimals, ctx.amount_unit)
 
 
-def number(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def number(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount as a table cell (the unit is in the caption): 69.78, or 未填报."""
-    return money_number(value, decimals, ctx["amount_unit"])
+    return money_number(value, decimals, ctx.amount_unit)
 
 
-def signed(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def signed(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount with its sign: +3.20万元, -1.05万元."""
     text = amount(ctx, value, decimals)
     return f"+{text}" if value is not None and value > 0 else text
 
 
-def actual_of(ctx: dict, line: Any) -> str:
+def actual_of(ctx: ReportContext, line: Any) -> str:
     return amount(ctx, line.actual, line.actual_decimals)
 
 
 def budget_clauses(
-    ctx: dict, line: Any, rate: str = "执行率", stated_rate: str | None = None
+    ctx: ReportContext, line: Any, rate: str = "执行率", stated_rate: str | None = None
 ) -> list[str]:
     """What a line states about its budget: 年初预算数, 全年预算数 (and the adjustment), the
     rate against 全年预算数 — or, with only 年初预算数, the difference from it. `stated_rate`
@@ -134,7 +135,7 @@ def budget_clauses(
     return out
 
 
-def budget_part(ctx: dict, line: Any, rate: str = "执行率") -> str:
+def budget_part(ctx: ReportContext, line: Any, rate: str = "执行率") -> str:
     """The budget clauses in brackets after an amount, or nothing."""
     clauses = budget_clauses(ctx, line, rate)
     return f"（{'，'.join(clauses)}）" if clauses else ""

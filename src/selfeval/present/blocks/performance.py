@@ -19,6 +19,7 @@ from selfeval.present.blocks.common import (
     t,
     texts,
 )
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Column, Heading, Note, Paragraph, Row, Run, Table
 from selfeval.present.formats import (
     NOT_GIVEN,
@@ -243,11 +244,11 @@ def _event(number_: int | None, run: list[dict]) -> list[Block]:
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
 
-def _activities(ctx: dict, sub: dict) -> list[Block]:
+def _activities(ctx: ReportContext, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "活动"))
-    if ctx["totals"] is not None:
-        blocks.append(p(_totals_line(ctx["totals"], ctx["words"]), kind="totals"))
-        blocks += _totals_basis(ctx["totals"])
+    if ctx.totals is not None:
+        blocks.append(p(_totals_line(ctx.totals, ctx.words), kind="totals"))
+        blocks += _totals_basis(ctx.totals)
         blocks.append(
             Note(
                 "合计口径：同一活动列入多个类别的只计一次；汇总条目与其所含活动按两者中较大者计；"
@@ -256,14 +257,14 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
                 review=True,
             )
         )
-        if ctx["undated"]:
+        if ctx.undated:
             blocks.append(
                 Note(
-                    f"另有{ctx['undated']}项活动未填具体日期（按期间列示），不计入各月统计。",
+                    f"另有{ctx.undated}项活动未填具体日期（按期间列示），不计入各月统计。",
                     review=True,
                 )
             )
-    for i, group in enumerate(ctx["categories"], 1):
+    for i, group in enumerate(ctx.categories, 1):
         blocks.append(Heading(3, f"{i}.{group['category']}"))
         if group["summary"]["listings"] > 1 or group["summary"]["stated"]:
             blocks.append(p(_category_summary(group), kind="category-summary"))
@@ -281,12 +282,12 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
         runs = _runs(group["listings"])
         numbered = len(runs) > 1
         blocks += [b for n, run in enumerate(runs, 1) for b in _event(n if numbered else None, run)]
-    return blocks + [figure(fig) for fig in ctx["activity_figures"]]
+    return blocks + [figure(fig) for fig in ctx.activity_figures]
 
 
-def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
+def _satisfaction(ctx: ReportContext, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "服务评价"), numbered=True)
-    for sv in ctx["satisfaction"]:
+    for sv in ctx.satisfaction:
         rate = get(sv, "rate")
         method, name = _survey(get(sv, "survey"))
         if rate is None:
@@ -372,9 +373,9 @@ def _period_total(note: str, clause: str, before: str) -> str:
     return clause
 
 
-def _digital(ctx: dict, sub: dict) -> list[Block]:
+def _digital(ctx: ReportContext, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "数字服务"), numbered=True)
-    services = ctx["digital"]
+    services = ctx.digital
     for i, d in enumerate(services, 1):
         name = get(d, "service")
         text = ""
@@ -398,9 +399,9 @@ def _digital(ctx: dict, sub: dict) -> list[Block]:
     return blocks
 
 
-def _holdings(ctx: dict, sub: dict) -> list[Block]:
+def _holdings(ctx: ReportContext, sub: dict) -> list[Block]:
     blocks = paragraphs(texts(ctx, "馆藏建设"), numbered=True)
-    h = ctx["holdings"]
+    h = ctx.holdings
     if h is not None:
         text = f"截至{h.year}年末，馆藏图书{h.holdings}册"
         if h.notes.get(h.year):
@@ -434,14 +435,14 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
         rows = [f"{y}年 {src}" for y, src in sorted(h.sources.items()) if src]
         if rows:
             blocks.append(Note("馆藏数据来源：" + "；".join(rows) + "。", review=True))
-    return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
+    return blocks + [figure(fig) for fig in ctx.holdings_figures]
 
 
-def _yoy(ctx: dict, sub: dict) -> list[Block]:
-    previous, year = ctx["previous_year"], ctx["year"]
+def _yoy(ctx: ReportContext, sub: dict) -> list[Block]:
+    previous, year = ctx.previous_year, ctx.year
     rows = []
     origins = []
-    for r in ctx["yoy"]:
+    for r in ctx.yoy:
         unit, change, change_pct = get(r, "unit"), get(r, "change"), get(r, "change_pct")
         money = unit == "万元"
         origins.append(
@@ -458,7 +459,7 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
 
         signed = ("+" if change > 0 else "") + shown(change)
         rate = "—" if change_pct is None else ("+" if change_pct > 0 else "") + pct(change_pct)
-        label = f"{get(r, 'label')}（{ctx['amount_unit'] if money else unit}）"
+        label = f"{get(r, 'label')}（{ctx.amount_unit if money else unit}）"
         rows.append(
             Row.of(label, shown(get(r, "previous")), shown(get(r, "current")), signed, rate)
         )
@@ -474,12 +475,12 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
         row_headers=True,
     )
     lead = p(f"与{previous}年相比，主要指标变化如下（同一单位的上年数据）。")
-    if ctx["yoy_figures"]:  # the chart states every figure; the table is its data (底稿)
-        return [lead, *(figure(fig, data=table) for fig in ctx["yoy_figures"])]
+    if ctx.yoy_figures:  # the chart states every figure; the table is its data (底稿)
+        return [lead, *(figure(fig, data=table) for fig in ctx.yoy_figures)]
     return [lead, table]
 
 
-def _custom(ctx: dict, sub: dict) -> list[Block]:
+def _custom(ctx: ReportContext, sub: dict) -> list[Block]:
     return paragraphs(texts(ctx, sub["text_key"]))
 
 
@@ -494,13 +495,13 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 }
 
 
-def performance(ctx: dict, anchor: str) -> list[Block]:
+def performance(ctx: ReportContext, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
-    charts = [figure(fig) for fig in ctx["indicator_figures"]]  # 目标值 against 完成值
-    if not ctx["subsections"]:
+    charts = [figure(fig) for fig in ctx.indicator_figures]  # 目标值 against 完成值
+    if not ctx.subsections:
         return charts or [not_given(f"本部分{NOT_GIVEN}。")]
     blocks: list[Block] = charts
-    for i, sub in enumerate(ctx["subsections"], 1):
+    for i, sub in enumerate(ctx.subsections, 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))
         blocks += _SUBSECTIONS[sub["key"]](ctx, sub)
     return blocks

@@ -10,6 +10,7 @@ indicators' 得分 spans two grid columns, under which the funds block has its �
 
 from __future__ import annotations
 
+from selfeval.present.context import ReportContext
 from selfeval.present.document import (
     Align,
     Block,
@@ -246,15 +247,15 @@ def self_evaluation(v: dict, year: int) -> list[Block]:
     return blocks
 
 
-def scoring_table(ctx: dict, anchor: str) -> list[Block]:
+def scoring_table(ctx: ReportContext, anchor: str) -> list[Block]:
     """附表：部门整体支出绩效自评表."""
-    return self_evaluation(ctx["scoring_view"], ctx["year"])
+    return self_evaluation(ctx.scoring_view, ctx.year)
 
 
-def project_tables(ctx: dict, anchor: str) -> list[Block]:
+def project_tables(ctx: ReportContext, anchor: str) -> list[Block]:
     """附表：项目支出绩效自评表, one per project with targets (nothing when there is none)."""
     blocks: list[Block] = []
-    for i, v in enumerate(ctx["project_views"], 1):
+    for i, v in enumerate(ctx.project_views, 1):
         blocks.append(Heading(2, f"（{cn_number(i)}）{v['header']['name']}", f"{anchor}-{i}"))
-        blocks += self_evaluation(v, ctx["year"])
+        blocks += self_evaluation(v, ctx.year)
     return blocks
