@@ -20,7 +20,7 @@ import pandas as pd
 from selfeval.figures.spending import Amount
 from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.checks_view import OK, WARN, checks_table
-from selfeval.present.context import build_context
+from selfeval.present.context import NoChart, build_context
 from selfeval.present.formats import NOT_GIVEN, count_text, grouped, money, money_number, pct
 from selfeval.present.scoring_view import NOT_SCORED, rules_text, scoring_view
 from selfeval.results import YearResults
@@ -504,6 +504,6 @@ def charts(results: YearResults, *, draw: bool = True) -> dict[str, list[Chart |
         "馆藏": ctx.holdings_figures,
     }
     return {
-        part: [Chart(f["title"], f["png"]) if "png" in f else Text(f["note"]) for f in figures]
+        part: [Text(f.note) if isinstance(f, NoChart) else Chart(f.title, f.png) for f in figures]
         for part, figures in parts.items()
     }

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from selfeval.present.context import ReportContext
+from selfeval.present.context import NoChart, ReportContext, ReportFigure
 from selfeval.present.document import Block, Column, Figure, Note, Paragraph, Row, Table
 from selfeval.present.formats import NOT_GIVEN, money, money_number, pct
 
-BlockBuilder = Callable[[dict, str], list[Block]]
+BlockBuilder = Callable[[ReportContext, str], list[Block]]
 #: Width of a chart in the Word file and the PDF (the text block is 156 mm).
 FIGURE_WIDTH_MM = 156.0
 
@@ -156,20 +156,20 @@ def _least(*decimals: int | None) -> int | None:
 # --------------------------------------------------------------------------- figures
 
 
-def figure(fig: dict, data: Table | None = None) -> Figure | Note:
+def figure(fig: ReportFigure, data: Table | None = None) -> Figure | Note:
     """A chart with its data table (first column names the row, the others are numbers; or
     `data`, a table the chart states in full), or — for a chart of which the data gives no
     value — the 底稿's sentence saying why there is none. The data table is the 底稿's: the
     报送稿 shows the chart, whose labels carry its figures (`Document.submitted`)."""
-    if "note" in fig:
-        return Note(fig["note"], review=True)
+    if isinstance(fig, NoChart):
+        return Note(fig.note, review=True)
     if data is None:
-        columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
+        columns = (Column(width=2.0), *(Column.numeric() for _ in fig.headers[1:]))
         data = Table(
             caption="",
             columns=columns,
-            header=(Row.of(*fig["headers"]),),
-            body=tuple(Row.of(*row) for row in fig["rows"]),
+            header=(Row.of(*fig.headers),),
+            body=tuple(Row.of(*row) for row in fig.rows),
             numbered=False,
             kind="chart-data",
             row_headers=True,
@@ -177,12 +177,12 @@ def figure(fig: dict, data: Table | None = None) -> Figure | Note:
     else:
         data = replace(data, numbered=False)
     return Figure(
-        png=fig["png"],
-        caption=f"{fig['title']}。数据来源：{fig['source']}。",
-        alt=f"{fig['title']}：{fig['alt']}",
+        png=fig.png,
+        caption=f"{fig.title}。数据来源：{fig.source}。",
+        alt=f"{fig.title}：{fig.alt}",
         width_mm=FIGURE_WIDTH_MM,
         data=data,
-        anchor=f"fig-{fig['key']}",
+        anchor=f"fig-{fig.key}",
     )
 
 
