@@ -45,7 +45,7 @@ from selfeval.present.formats import (
     money_number,
     pct,
 )
-from selfeval.present.scoring_view import scoring_view
+from selfeval.present.scoring_view import ScoringView, scoring_view
 from selfeval.results import YearResults
 from selfeval.rules import is_missing, plain_str
 from selfeval.scoring import Deviation, ScoreResult
@@ -240,8 +240,8 @@ class ReportContext:
     #: The 数据核对 appendix table (`checks_view.checks_table`).
     reconciliation: pd.DataFrame
     #: The 自评表s as the tables show them (`scoring_view.scoring_view`).
-    scoring_view: dict
-    project_views: list[dict]
+    scoring_view: ScoringView
+    project_views: list[ScoringView]
     report_format: str
     #: 「<unit><year>年度填报数据」: where every chart's and table's figures come from.
     source: str
@@ -632,7 +632,7 @@ def build_context(results: YearResults) -> ReportContext:
     scoring = results.scoring
     department = fig.unit.get("主管部门", "")
 
-    def view(result: Any) -> dict:
+    def view(result: Any) -> ScoringView:
         return scoring_view(
             result,
             unit_name=unit_name,

@@ -7,6 +7,30 @@ from __future__ import annotations
 import pandas as pd
 
 from selfeval.present.context import ActivityWords, ReportContext, SpendingView
+from selfeval.present.scoring_view import FormHeader, ScoringView
+
+#: A 自评表 with nothing in it (a test about it builds one with `scoring_view`).
+EMPTY_FORM = ScoringView(
+    title="部门整体支出绩效自评表",
+    header=FormHeader("部门（单位）名称", "某单位", "未填报", "某单位"),
+    unit="万元",
+    funds=[],
+    funds_note="",
+    funds_derivation="",
+    unscored_funds=True,
+    goal="未填报",
+    achieved="未填报",
+    rows=[],
+    targets_given=False,
+    weight_total="—",
+    total="未计算",
+    total_stated=False,
+    stated_notes=[],
+    grade="未评定",
+    unscored_reason="",
+    rules="",
+    warnings=[],
+)
 
 
 def context(**fields) -> ReportContext:
@@ -47,7 +71,7 @@ def context(**fields) -> ReportContext:
         "targets_given": False,
         "deviations": [],
         "reconciliation": pd.DataFrame(),
-        "scoring_view": {},
+        "scoring_view": EMPTY_FORM,
         "project_views": [],
         "report_format": "",
         "source": f"某单位{year}年度填报数据",

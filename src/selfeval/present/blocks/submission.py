@@ -33,7 +33,7 @@ def conclusion(ctx: ReportContext, anchor: str) -> list[Block]:
     if result is None or result.total is None:
         return []
     view = ctx.scoring_view  # the unit's own total and rate, at its precision, where stated
-    text = f"经自评，{ctx.year}年度部门整体支出绩效自评得分{view['total']}分" + (
+    text = f"经自评，{ctx.year}年度部门整体支出绩效自评得分{view.total}分" + (
         f"，等级为“{result.grade}”。" if result.grade else "。"
     )
     funds = result.funds
@@ -41,7 +41,7 @@ def conclusion(ctx: ReportContext, anchor: str) -> list[Block]:
         budget, actual = amount(ctx, funds.budget), amount(ctx, funds.actual)
         text += f"{funds.rate_base}{budget}，全年执行数{actual}，"
     if funds.rate is not None or funds.stated_rate is not None:
-        text += f"预算执行率{view['funds'][0]['rate']}。"
+        text += f"预算执行率{view.funds[0].rate}。"
     text += _indicators_sentence(result.indicators)
     return [p(text, kind="conclusion")]
 
