@@ -511,7 +511,7 @@ def goal_texts(texts: pd.DataFrame | None, form: TargetForm) -> pd.DataFrame | N
         "custom": False,
         "title": None,
         "content": form.goal,
-        "order": 0,
+        "order": 1,
         "src_file": cell.file,
         "src_sheet": cell.sheet,
         "src_row": cell.row,
@@ -526,7 +526,7 @@ def goal_texts(texts: pd.DataFrame | None, form: TargetForm) -> pd.DataFrame | N
     goal = frame([row], columns)
     if texts is None:
         return goal
-    return pd.concat([goal, texts], ignore_index=True)
+    return pd.concat([goal, texts.assign(order=texts["order"] + 1)], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_the_forms_indicators_are_the_rows_and_the_clerk_adds_only_results(tmp_p
     # the form's 年度总体目标 becomes 总体目标, the clerk's own texts follow
     texts = result.tables["texts"]
     assert texts["section"].tolist() == ["总体目标", "活动", "存在问题"]
-    assert texts["content"].tolist()[0] == GOAL
+    assert texts["content"].tolist()[0] == GOAL and texts["order"].tolist() == [1, 2, 3]
     assert result.checks["warnings"] == []
 
 
