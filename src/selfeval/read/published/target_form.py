@@ -8,10 +8,10 @@ approved. The form is found by its title, not its file name; its parts by their 
 under it, and every value keeps the Excel cell it came from (`FormCell`) for the 审核底稿 and
 for messages.
 
-Only the headings below are read; everything else on the sheet (填报人, 审核意见, 指标值说明, the
-一体化 system's 预算编码 and 指标解释) is ignored. What the values mean (a 指标值's number and
-direction, a 分值 adding up to 100) is checked where the clerk's 绩效目标 rows are checked,
-`selfeval.clean.targets`, by the same rules.
+Only the titles, labels and headings of `selfeval.contract.target_form` are read; everything else
+on the sheet (填报人, 审核意见, 指标值说明, the 一体化 system's 预算编码 and 指标解释) is ignored.
+What the values mean (a 指标值's number and direction, a 分值 adding up to 100) is checked where
+the clerk's 绩效目标 rows are checked, `selfeval.clean.targets`, by the same rules.
 """
 
 from __future__ import annotations
@@ -22,68 +22,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from selfeval.contract.target_form import (
+    AMOUNT_TOTALS,
+    GOAL_LABELS,
+    HEADINGS,
+    NATURES,
+    TASK_HEADINGS,
+    TASK_LABELS,
+    TITLE,
+    TOTAL_ROWS,
+    UNIT_LABELS,
+    label_key,
+)
 from selfeval.errors import Problem, problem
 from selfeval.read.grid import TITLE_ROWS, Grid, cell_ref
 from selfeval.read.sheet import BadCell, Percent, is_blank
 
 KIND = "target_form"
-#: Titles as printed (spaces between characters removed, parentheses either width): the national
-#: form's, and the shorter ones of the 一体化 system's export. A 自评表 never matches.
-TITLE = re.compile(r"(部门（单位）|部门|单位)整体(支出)?绩效目标(申报)?表")
-UNIT_LABELS = ("部门（单位）名称", "单位名称", "部门名称", "预算单位")
-GOAL_LABELS = ("年度总体目标", "总体目标", "整体绩效目标", "年度绩效目标")
-TASK_LABELS = ("年度主要任务", "主要任务")
-#: Indicator block headings -> field; the block's header row is the one with 三级指标.
-HEADINGS = {
-    "一级指标": "level1",
-    "二级指标": "level2",
-    "三级指标": "level3",
-    "指标值": "value",
-    "年度指标值": "value",
-    "目标值": "value",
-    "指标性质": "nature",
-    "指标方向": "nature",
-    "度量单位": "unit",
-    "计量单位": "unit",
-    "分值": "weight",
-    "权重": "weight",
-    "权重（分）": "weight",
-}
-#: 指标性质 as the forms write it -> the contract's 方向 (selfeval.contract.sheets.DIRECTIONS).
-NATURES = {
-    "≥": "≥",
-    ">=": "≥",
-    "＞": "≥",
-    ">": "≥",
-    "大于等于": "≥",
-    "大于": "≥",
-    "不低于": "≥",
-    "正向": "≥",
-    "≤": "≤",
-    "<=": "≤",
-    "＜": "≤",
-    "<": "≤",
-    "小于等于": "≤",
-    "小于": "≤",
-    "不高于": "≤",
-    "反向": "≤",
-    "=": "=",
-    "＝": "=",
-    "等于": "=",
-    "定性": "定性",
-}
-_TASK_HEADINGS = {"任务名称": "name", "任务": "name", "主要内容": "content", "任务内容": "content"}
-_TOTAL_ROWS = ("合计", "金额合计", "总计")
-_AMOUNT_TOTALS = ("总额", "合计", "小计", "资金总额")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _NUMBER = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
-
-
-def key(text: str) -> str:
-    """A label as compared: no spaces (typesetters space out characters), half-width
-    parentheses and colons as the national form prints them, no trailing colon."""
-    t = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").replace(":", "：")
-    return t.rstrip("：")
 
 
 @dataclass(frozen=True)
@@ -155,7 +112,8 @@ class TargetForm:
 
 def is_form(grid: Grid) -> bool:
     """Whether a sheet carries the 申报表's title in its first rows."""
-    return any(row <= TITLE_ROWS and TITLE.search(key(text)) for row, _c, text in grid.texts())
+    texts = grid.texts()
+    return any(row <= TITLE_ROWS and TITLE.search(label_key(text)) for row, _c, text in texts)
 
 
 def recognise(grids: Sequence[Grid]) -> bool:
@@ -203,7 +161,7 @@ def _number(value: Any) -> float | None:
 def _cells(grid: Grid) -> Iterator[tuple[int, int, str]]:
     """(row, col, key) of every label-like cell, once per merged range."""
     for row, col, text in grid.texts():
-        yield row, col, key(text)
+        yield row, col, label_key(text)
 
 
 def _find(grid: Grid, labels: Sequence[str]) -> tuple[int, int, str] | None:
@@ -285,7 +243,7 @@ def _year(grid: Grid) -> int | None:
     for row, _col, text in grid.texts():
         if row > TITLE_ROWS:
             break
-        m = _YEAR.search(key(text))
+        m = _YEAR.search(label_key(text))
         if m:
             return int(m.group(1))
     return None
@@ -303,7 +261,7 @@ def _indicator_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
             for c in range(1, grid.n_cols + 1):
                 if grid.origin(r, c) != (r, c):
                     continue  # inside a merged heading: read once, at its top-left cell
-                field = HEADINGS.get(key(grid.text(r, c)))
+                field = HEADINGS.get(label_key(grid.text(r, c)))
                 if field is None:
                     continue
                 if r == row:
@@ -332,7 +290,7 @@ def _indicators(
         nature_text = _text(at(row, "nature"))
         direction = None
         if nature_text is not None:
-            direction = NATURES.get(key(nature_text))
+            direction = NATURES.get(label_key(nature_text))
             if direction is None:
                 where = FormCell(grid.file, grid.sheet, row, columns["nature"])
                 problems.append(
@@ -384,14 +342,14 @@ def _tasks(grid: Grid, stop_row: int) -> tuple[list[Task], str | None]:
     heading_row, cols, amount_col = None, {}, None
     for row in range(r0, end + 1):
         for col in range(found[1] + 1, grid.n_cols + 1):
-            text = key(grid.text(row, col))
-            field = _TASK_HEADINGS.get(text)
+            text = label_key(grid.text(row, col))
+            field = TASK_HEADINGS.get(text)
             if field and grid.origin(row, col)[1] == col:
                 cols.setdefault(field, col)
                 heading_row = row
             elif "金额" in text and amount_col is None:
                 amount_col, heading_row = col, max(heading_row or row, row)
-            elif text in _AMOUNT_TOTALS and grid.origin(row, col) == (row, col):
+            elif text in AMOUNT_TOTALS and grid.origin(row, col) == (row, col):
                 amount_col, heading_row = col, row  # 总额 under a merged 预算金额
         if heading_row is not None and row > heading_row:
             break
@@ -400,7 +358,7 @@ def _tasks(grid: Grid, stop_row: int) -> tuple[list[Task], str | None]:
     tasks = []
     for row in range(heading_row + 1, end + 1):
         name = _text(grid.value(row, cols["name"]))
-        if not name or key(name) in _TOTAL_ROWS:
+        if not name or label_key(name) in TOTAL_ROWS:
             continue
         content = _text(grid.value(row, cols["content"])) if "content" in cols else None
         amount = _number(grid.value(row, amount_col)) if amount_col else None
