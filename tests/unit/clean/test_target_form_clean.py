@@ -116,3 +116,14 @@ def test_a_form_of_another_year_is_refused(tmp_path):
         "申报表.xlsx 工作表「申报表」: 这是2023年度的绩效目标申报表，不是2024年度的"
         "（应为：换成2024年度批复的申报表，或放入2023年度的目录）"
     ]
+
+
+def test_two_forms_in_one_year_are_one_problem_naming_both(tmp_path):
+    folder = _year(tmp_path)
+    write_national(folder / "申报表2.xlsx", unit=UNIT)
+    with pytest.raises(InputError) as err:
+        clean_year(folder, 2024)
+    assert [str(p) for p in err.value.problems] == [
+        "申报表2.xlsx 工作表「申报表」: 一个年度只能有一份绩效目标申报表，这里有2份："
+        "申报表.xlsx「绩效目标」、申报表2.xlsx「申报表」（应为：只保留本年度批复的那一份）"
+    ]

@@ -104,3 +104,19 @@ def test_a_self_evaluation_form_is_not_a_target_form(tmp_path):
     wb.save(tmp_path / "自评表.xlsx")
     raw = find_raw_files(tmp_path)
     assert raw.published == {}
+
+
+def test_a_form_pasted_into_the_units_own_workbook_leaves_it_the_units(tmp_path):
+    """Taken as a form, the workbook's 单位概况 would go unread: it stays the unit's, and the
+    pasted sheet's merged cells are the problems that point at it."""
+    path = write_national(tmp_path / "数据.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("单位概况")
+    ws.append(["项目", "内容"])
+    ws.append(["单位名称", UNIT])
+    wb.save(path)
+    raw = find_raw_files(tmp_path)
+    assert raw.published == {} and raw.kind == "xlsx"
+    assert "单位概况" in raw.sheets and raw.sheets["申报表"].unreadable
+    assert {p.code for p in raw.problems} == {"merged_cells"}
+    assert {p.sheet for p in raw.problems} == {"申报表"}
