@@ -127,3 +127,11 @@ def test_two_forms_in_one_year_are_one_problem_naming_both(tmp_path):
         "申报表2.xlsx 工作表「申报表」: 一个年度只能有一份绩效目标申报表，这里有2份："
         "申报表.xlsx「绩效目标」、申报表2.xlsx「申报表」（应为：只保留本年度批复的那一份）"
     ]
+
+
+def test_a_target_copied_as_approved_is_no_warning(tmp_path):
+    """「≥360天」 is the export's 指标性质 ≥, 指标值 360, 度量单位 天: the same target."""
+    copied = [["三级指标", "目标值", "分值", "实际值"], ["开放天数", "≥360天", "30", "362"]]
+    result = clean_year(_year(tmp_path, copied), 2024)
+    assert result.checks["warnings"] == []
+    assert result.tables["targets"]["actual"].tolist()[0] == 362.0
