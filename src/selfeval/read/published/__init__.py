@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from selfeval.read.grid import Grid
+from selfeval.read.published import target_form
 
 #: (kind, recogniser): the recogniser is given every sheet of one workbook.
 Recogniser = Callable[[Sequence[Grid]], bool]
-RECOGNISERS: tuple[tuple[str, Recogniser], ...] = ()
+RECOGNISERS: tuple[tuple[str, Recogniser], ...] = ((target_form.KIND, target_form.recognise),)
 
 
 def recognise(grids: Sequence[Grid]) -> str | None:
