@@ -37,23 +37,28 @@ from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
+from selfeval.packs import DEFAULT_PACK, ScoringRules, rules_for, scoring_rules
 from selfeval.rules import (
-    EPS,
     FUNDS_WEIGHT,
-    GRADE_BOUNDS,
-    GRADES,
     MET,
-    OVER_ACHIEVEMENT_FACTOR,
     QUALITATIVE,
-    RATE_REASON_THRESHOLD,
     decimal_str,
     execution_rate,
-    grade_of,
     plain_str,
     round_half_up,
 )
 from selfeval.rules import as_text as _text
 from selfeval.rules import is_missing as _is_missing
+from selfeval.scoring_rules import (
+    Working,
+    capped_total,
+    execution_score,
+    grade,
+    grades_text,
+    indicator_score,
+    needs_reason,
+    split_execution,
+)
 
 BUDGET_MISSING = "预算数缺失"
 BUDGET_INCOMPLETE = "预算数不全"
@@ -123,6 +128,8 @@ class Funds:
     stated_rate: Stated | None = None
     #: The 得分 the unit entered in that row; `score` is the program's.
     stated_score: Stated | None = None
+    #: How `score` came about (one per part under a split formula), for the 底稿.
+    workings: list[Working] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +171,10 @@ class ScoreResult:
     stated_total: Stated | None = None
     #: The program's total by the rules (None when it cannot compute one), for the 审核底稿.
     computed_total: float | None = None
+    #: The pack's cap on the total by 执行率, when it lowered the total.
+    total_working: Working | None = None
+    #: The rule pack applied (`selfeval.packs`), national unless 单位概况 chose another.
+    pack: str = DEFAULT_PACK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,11 +311,13 @@ def score_funds(
     rate_base: str = "全年预算数",
     income: pd.DataFrame | None = None,
     project: str | None = None,
+    rules: ScoringRules | None = None,
 ) -> Funds:
     """The 预算执行率 block from the spending table (or one project's rows).
 
     Scored only when every row's budget and actual are given: without any budget it says
     预算数缺失, with some rows lacking one 预算数不全 (naming them); either way no score.
+    `rules` (a pack's) may divide by the 年初预算数 and split the score by 支出 category.
     """
     empty = Funds(None, None, None, None, True, weight=weight, marker=BUDGET_MISSING)
     empty.rate_base = rate_base
@@ -319,6 +332,8 @@ def score_funds(
     full_year = _known_sum(spent["budget"])
     if rate_base == "实际到位资金" and project is None:
         budget = _income(income, "收入合计")
+    elif rate_base == "年初预算数":
+        budget = original
     else:
         budget = full_year
     total = FundRow("年度资金总额", original, full_year, actual)
@@ -336,35 +351,28 @@ def score_funds(
         funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
-    funds.score = min(rate / 100, 1.0) * weight
+    if rules is not None and rules.execution_formula == "split":
+        funds.score, funds.workings = split_execution(rules, _category_funds(rows, rate_base))
+        return funds
+    working = execution_score(float(actual), float(budget), rate, weight)
+    funds.score, funds.workings = working.score, [working]
     return funds
+
+
+def _category_funds(
+    rows: pd.DataFrame, rate_base: str
+) -> dict[str, tuple[float | None, float | None]]:
+    """(预算数, 执行数) of each 支出 category (基本支出, 项目支出) among the counted rows."""
+    column = "original_budget" if rate_base == "年初预算数" else "budget"
+    parts = {}
+    for name, group in rows.groupby(rows["category"].fillna("").astype(str).str.strip()):
+        budget = _known_sum(group[column]) if column in group else None
+        parts[str(name)] = (budget, _known_sum(group["actual"]))
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------
 # indicators
-
-
-def _score_quantitative(
-    direction: str, target: float | None, actual: float | None, weight: float
-) -> tuple[float, bool, bool]:
-    """(score, met, over_achieved) of a ≥, ≤ or = indicator; unknown values score 0."""
-    if target is None or actual is None:
-        return 0.0, False, False
-    if direction == "≤":
-        if actual <= target + EPS:
-            over = actual * OVER_ACHIEVEMENT_FACTOR <= target - EPS
-            return weight, True, over
-        return weight * target / actual, False, False
-    if direction == "=":
-        if abs(actual - target) <= EPS * max(1.0, abs(target)):
-            return weight, True, False
-        big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
-        return (weight * small / big if big > 0 else 0.0), False, False
-    # ≥ (default)
-    if actual >= target - EPS:
-        over = target > 0 and actual >= target * OVER_ACHIEVEMENT_FACTOR - EPS
-        return weight, True, over
-    return (weight * actual / target if target > 0 else 0.0), False, False
 
 
 def _value_text(text: str, value: float | None, unit: str) -> str:
@@ -394,9 +402,11 @@ def _deviation_text(head: str, met: bool, target: str, actual: str, grade: str) 
 
 
 def score_indicators(
-    targets: pd.DataFrame,
+    targets: pd.DataFrame, rules: ScoringRules | None = None
 ) -> tuple[list[dict[str, Any]], list[str], list[Deviation]]:
-    """Score every (validated) indicator row: (table rows, warnings, deviations)."""
+    """Score every (validated) indicator row by `rules` (default: the national pack's):
+    (table rows, warnings, deviations). Each scored row carries its `Working`."""
+    rules = rules or scoring_rules()
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     deviations: list[Deviation] = []
@@ -410,6 +420,7 @@ def score_indicators(
         name = _text(row.get("level3"))
         over = False
         score: float | None
+        working: Working | None = None
         grade = stated_actual = ""
         if direction == QUALITATIVE:
             assessment = _text(row.get("assessment"))
@@ -423,9 +434,10 @@ def score_indicators(
         else:
             if actual is None:
                 warnings.append(f"指标「{name}」的实际完成值未填报，该指标不计分。")
-            score, met, over = _score_quantitative(direction, target, actual, weight or 0.0)
+            scored = indicator_score(rules, direction, target, actual, weight or 0.0)
+            score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
-                score = None
+                score = working = None
             if target_text and not target_text.startswith(direction):
                 target_text = f"{direction}{target_text}"
         reason = _text(row.get("deviation_reason"))
@@ -461,6 +473,7 @@ def score_indicators(
                 # the 得分 the unit entered for a quantitative indicator (a qualitative one's
                 # is 得分 itself): the report states it, the program's goes to the 底稿
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
+                "working": working,
             }
         )
     for r in rows:
@@ -483,24 +496,16 @@ def _settings(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def funds_points(settings: dict[str, str]) -> float:
-    """The 预算执行率's 分值: the unit's 「预算执行率分值」, 10 when it gives none. 0 is a weight
-    like any other (a form with no separate execution-rate score, as Jiangxi's 管理30/产出25/
-    效果35/满意度10): the rate is then stated but scores nothing and blocks no total."""
-    given = settings.get("预算执行率分值")
-    return FUNDS_WEIGHT if given in (None, "") else float(given)
+    """The 预算执行率's 分值: the unit's 「预算执行率分值」, else its pack's (10 nationally).
+    0 is a weight like any other (a form with no separate execution-rate score, as Jiangxi's
+    管理30/产出25/效果35/满意度10): the rate is then stated but scores nothing and blocks no
+    total."""
+    return rules_for(settings).execution_weight
 
 
-def parse_grades(text: str | None) -> tuple[float, float, float]:
-    """The 优/良/中 lower bounds of a 等级标准 such as 「优90 良80 中60」 (default 90, 80, 60)."""
-    found = dict(re.findall(r"(优|良|中)\D*?(\d+(?:\.\d+)?)", text or ""))
-    default = dict(zip(GRADES, GRADE_BOUNDS, strict=True))
-    return tuple(float(found.get(g, default[g])) for g in GRADES)  # type: ignore[return-value]
-
-
-def _total(
-    result: ScoreResult, weight: float, bounds: tuple[float, float, float], whose: str
-) -> None:
-    """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning)."""
+def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) -> None:
+    """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning).
+    The pack's cap by 执行率 applies to the sum (`total_working` says when it did)."""
     table, funds, warnings = result.indicators, result.funds, result.warnings
     unweighted = [r["三级指标"] for r in table if r["分值"] is None]
     unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
@@ -526,6 +531,7 @@ def _total(
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
         raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
+        raw_total, result.total_working = capped_total(rules, raw_total, funds.rate)
         result.computed_total = round_half_up(raw_total, 2)
     if table and not unweighted and not unlevelled:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
@@ -540,15 +546,16 @@ def _score_table(
     project: str | None,
     settings: dict[str, str],
 ) -> ScoreResult:
-    weight = funds_points(settings)
-    rate_base = settings.get("执行率口径") or "全年预算数"
-    bounds = parse_grades(settings.get("等级标准"))
+    rules = rules_for(settings)
+    weight, rate_base = rules.execution_weight, rules.execution_base
     whose = f"项目「{project}」" if project else ""
     is_funds = rows.apply(is_funds_row, axis=1).astype(bool) if not rows.empty else rows
     funds_rows = rows[is_funds] if not rows.empty else rows
     indicators = rows[~is_funds] if not rows.empty else rows
-    table, warnings, deviations = score_indicators(indicators)
-    funds = score_funds(tables.get("spending"), weight, rate_base, tables.get("income"), project)
+    table, warnings, deviations = score_indicators(indicators, rules)
+    funds = score_funds(
+        tables.get("spending"), weight, rate_base, tables.get("income"), project, rules
+    )
     if not funds_rows.empty:
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
@@ -570,20 +577,20 @@ def _score_table(
             f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{plain_str(weight)}分）"
             "不计分。",
         )
-    elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - EPS:
+    elif needs_reason(rules, funds.rate):
         figures = {
             "whose": whose,
             "rate": funds.rate,
             "rate_base": rate_base,
             "budget": funds.budget,
             "actual": funds.actual,
-            "threshold": RATE_REASON_THRESHOLD,
+            "threshold": rules.reason_threshold,
         }
         deviations.insert(0, Deviation("", funds.reason, funds.measures, "执行率", figures))
         if not funds.reason:
             warnings.insert(
                 0,
-                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(RATE_REASON_THRESHOLD)}%，"
+                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(rules.reason_threshold)}%，"
                 "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
             )
     result = ScoreResult(
@@ -596,21 +603,46 @@ def _score_table(
         weight_total=None,
         project=project,
         targets_given=bool(table),
-        settings={
-            "预算执行率分值": plain_str(weight),
-            "执行率口径": rate_base,
-            "等级标准": "、".join(
-                f"{g}（≥{plain_str(b)}分）" for g, b in zip(GRADES, bounds, strict=True)
-            )
-            + f"、差（<{plain_str(bounds[-1])}分）",
-        },
+        settings=_applied(rules),
+        pack=rules.pack,
     )
-    _total(result, weight, bounds, whose)
+    _pack_weights(result, rules, whose)
+    _total(result, weight, rules, whose)
     if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
         funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY) or funds.stated_rate
-    _reported(result, bounds)
+    _reported(result, rules)
     return result
+
+
+def _applied(rules: ScoringRules) -> dict[str, str]:
+    """The settings printed under the table. A pack other than the national one adds its name,
+    and a pack whose form states no 预算执行率 rule says so (江西)."""
+    settings = {
+        "预算执行率分值": plain_str(rules.execution_weight),
+        "执行率口径": rules.execution_base,
+        "等级标准": grades_text(rules),
+    }
+    if rules.pack != DEFAULT_PACK:
+        settings["自评表格式"] = rules.name
+    if not rules.execution_rule:
+        settings["预算执行率规则"] = "无"
+    return settings
+
+
+def _pack_weights(result: ScoreResult, rules: ScoringRules, whose: str) -> None:
+    """A warning when the data's 分值 by 一级指标 are not the pack's (江西: 管理30 …)."""
+    if not rules.level1_weights or not result.indicators:
+        return
+    given: dict[str, float] = {}
+    for row in result.indicators:
+        given[row["一级指标"]] = given.get(row["一级指标"], 0.0) + (row["分值"] or 0.0)
+    expected = dict(rules.level1_weights)
+    if any(abs(given.get(k, 0.0) - v) > 1e-9 for k, v in expected.items()) or set(given) - set(
+        expected
+    ):
+        wanted = "、".join(f"{k}{plain_str(v)}分" for k, v in expected.items())
+        result.warnings.append(f"{whose}绩效指标的分值与{rules.name}表式不同：该表式为{wanted}。")
 
 
 def _decimals(text: str) -> int | None:
@@ -646,9 +678,10 @@ def differs(stated: Stated, computed: float) -> bool:
     return round_half_up(computed, decimals) != round_half_up(stated.value, decimals)
 
 
-def _entered_total(result: ScoreResult) -> float | None:
+def _entered_total(result: ScoreResult, rules: ScoringRules) -> float | None:
     """The total of the scores as the form shows them (the unit's where it entered one), when the
-    table is scored at all and every score is known; None otherwise."""
+    table is scored at all and every score is known, under the pack's cap by 执行率; None
+    otherwise."""
     table, funds = result.indicators, result.funds
     if not table or not result.weight_total:
         return None
@@ -656,20 +689,21 @@ def _entered_total(result: ScoreResult) -> float | None:
     rate_score = funds.stated_score.value if funds.stated_score is not None else funds.score
     if any(s is None for s in shown) or (rate_score is None and funds.weight > 0):
         return None
-    return round_half_up(float(sum(shown)) + (rate_score or 0.0), 2)
+    total, _ = capped_total(rules, float(sum(shown)) + (rate_score or 0.0), funds.rate)
+    return round_half_up(total, 2)
 
 
-def _reported(result: ScoreResult, bounds: tuple[float, float, float]) -> None:
+def _reported(result: ScoreResult, rules: ScoringRules) -> None:
     """The total and grade the report states. The unit's own figures are kept, never
     overridden: its stated 自评得分, else the sum of the scores as the form shows them (the
     unit's entered 得分 where given). The program's figures stay beside them
     (`computed_total`, each row's 得分, `Funds.rate`) for the 审核底稿, which marks a
     difference with ⚠ (`differs`)."""
-    total = _entered_total(result)
+    total = _entered_total(result, rules)
     if result.stated_total is not None:
         total = result.stated_total.value
     result.total = total
-    result.grade = None if total is None else grade_of(round_half_up(total, 2), bounds)
+    result.grade = None if total is None else grade(rules, round_half_up(total, 2))
 
 
 def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult:
@@ -690,8 +724,7 @@ def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
     targets = targets.reset_index(drop=True)
     if "project" not in targets.columns:
         targets = targets.assign(project=None)
-    weight = funds_points(settings)
-    problems = target_problems(targets, weight)
+    problems = target_problems(targets, funds_points(settings))
     if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
         raise InputError(problems)
     projects = targets["project"]

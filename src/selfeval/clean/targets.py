@@ -19,7 +19,8 @@ import pandas as pd
 from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.values import NUM, norm_key, to_halfwidth
 from selfeval.contract import sheets as sc
-from selfeval.errors import Problem, problem
+from selfeval.errors import InputError, Problem, problem
+from selfeval.packs import rules_for
 from selfeval.rules import (
     EPS,
     FUNDS_KEY,
@@ -81,10 +82,11 @@ def parse_indicator_value(text: str | None) -> tuple[float | None, str | None]:
 
 
 def funds_weight(ctx: Context) -> float:
-    """The 预算执行率's points: the unit's setting (单位概况 预算执行率分值), else 10."""
+    """The 预算执行率's points: the unit's setting (单位概况 预算执行率分值), else its rule
+    pack's (「自评表格式」; 10 nationally, 0 for 江西's form)."""
     try:
-        return float(ctx.settings.get("预算执行率分值", FUNDS_WEIGHT))
-    except ValueError:
+        return rules_for(ctx.settings).execution_weight
+    except (ValueError, InputError):  # reported where 单位概况 is cleaned
         return FUNDS_WEIGHT
 
 

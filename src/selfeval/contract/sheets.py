@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from selfeval.contract.frames import frame_settings
+from selfeval.packs import pack_names
 
 CONTRACT_VERSION = "2.0"
 
@@ -81,6 +82,9 @@ AMOUNT_UNIT_CHOICES = ("万元", "元")
 #: used is a FrameError here, at import, naming the file (selfeval.contract.frames).
 REPORT_FRAMES = tuple(frame_settings())
 RATE_BASES = ("全年预算数", "调整后预算数", "实际到位资金")
+#: The 「自评表格式」 values: the rule packs' names (selfeval/packs/*.toml), 全国 first; a new pack
+#: file is a new accepted value, with no change here.
+SELF_EVAL_FORMS = tuple(pack_names())
 UNIT_REQUIRED_ITEMS = ("单位名称",)
 #: Known 单位概况 items and their kinds; any other item is kept as given, with a note.
 UNIT_ITEM_KINDS = {
@@ -98,6 +102,7 @@ UNIT_ITEM_KINDS = {
     "填报日期": "date",
     "金额单位": "enum:" + "|".join(AMOUNT_UNIT_CHOICES),
     "报告格式": "enum:" + "|".join(REPORT_FRAMES),
+    "自评表格式": "enum:" + "|".join(SELF_EVAL_FORMS),
     "评价方式": "text",
     "评价机构": "text",
     "制表机关": "text",
@@ -231,7 +236,9 @@ _UNIT_DOC = "".join(
         "或".join(AMOUNT_UNIT_CHOICES),
         "（报告中金额的单位，默认万元）；报告格式为",
         "或".join(REPORT_FRAMES),
-        "（默认九段式）；下属单位用「、」分隔（填写后本单位为主管部门，报告另有部门整体情况）；",
+        "（默认九段式）；自评表格式为",
+        "、".join(SELF_EVAL_FORMS),
+        "之一（绩效自评表的表式和评分规则，默认全国，见 docs/packs.md）；下属单位用「、」分隔（填写后本单位为主管部门，报告另有部门整体情况）；",
         "部门合计预算数、部门合计执行数为本级与下属单位的合计，按金额单位填写，与各单位之和核对；",
         "预算执行率分值默认10，可填0（表式不单列预算执行率分值时）；执行率口径为",
         "、".join(RATE_BASES),

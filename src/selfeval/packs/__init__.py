@@ -13,8 +13,10 @@ allowed values.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -228,9 +230,7 @@ def scoring_rules(pack: str = DEFAULT_PACK) -> ScoringRules:
         source=str(table["source"]),
         level1_weights=level1,
         execution_weight=weight,
-        execution_base=_choice(
-            pack, "execution_base", table["execution_base"], EXECUTION_BASES
-        ),
+        execution_base=_choice(pack, "execution_base", table["execution_base"], EXECUTION_BASES),
         execution_formula=formula,
         execution_split=split,
         execution_rule=table["execution_rule"],
@@ -242,3 +242,35 @@ def scoring_rules(pack: str = DEFAULT_PACK) -> ScoringRules:
         total_caps=_caps(pack, table["total_caps"]),
         grades=_grades(pack, table["grades"]),
     )
+
+
+def _overridden_grades(grades: tuple[tuple[str, float], ...], text: str) -> tuple:
+    """The pack's grades with the bounds a 等级标准 such as 「优90 良80 中60」 names (by grade
+    name; the last grade has no bound of its own)."""
+    names = "|".join(re.escape(name) for name, _ in grades[:-1])
+    found = dict(re.findall(rf"({names})\D*?(\d+(?:\.\d+)?)", text))
+    return tuple((name, float(found.get(name, bound))) for name, bound in grades)
+
+
+def rules_for(settings: Mapping[str, str]) -> ScoringRules:
+    """The rules a unit's 单位概况 chooses: the pack its 「自评表格式」 names, then its own
+    预算执行率分值, 执行率口径 and 等级标准 on top (so data written before packs scores as
+    it did). A 预算执行率分值 under a split formula scales each part alike.
+
+    Raises:
+        InputError: an unknown 「自评表格式」.
+    """
+    rules = scoring_rules(pack_by_name(settings.get(PACK_ITEM)))
+    points = settings.get("预算执行率分值")
+    if points not in (None, ""):
+        weight = float(points)
+        old = rules.execution_weight
+        split = tuple((k, w * weight / old if old else 0.0) for k, w in rules.execution_split)
+        rules = replace(rules, execution_weight=weight, execution_split=split)
+    base = settings.get("执行率口径")
+    if base:
+        rules = replace(rules, execution_base=base)
+    grades = settings.get("等级标准")
+    if grades:
+        rules = replace(rules, grades=_overridden_grades(rules.grades, grades))
+    return rules

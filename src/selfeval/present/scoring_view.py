@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from selfeval.present.formats import NOT_GIVEN, money_number
+from selfeval.present.working import pack_rules_text, working_notes, working_text
 from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
 from selfeval.scoring import (
     BUDGET_INCOMPLETE,
@@ -211,12 +212,15 @@ def rules_text(result: ScoreResult) -> str:
     rate = f"预算执行率 = 全年执行数 ÷ {base}" + (
         "，得分 = 执行率 × 分值（至多为分值）" if scored else "（不计分）"
     )
+    if settings.get("预算执行率规则") == "无":  # the pack's form states no rate rule (江西)
+        rate = ""
     return (
-        f"评分规则：{'，'.join(parts)}{'；' if parts else ''}{rate}"
+        f"评分规则：{'，'.join(parts)}{'；' if parts and rate else ''}{rate}"
         "；定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
         f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
+        + pack_rules_text(result)
     )
 
 
@@ -255,6 +259,8 @@ def scoring_view(
                 "over_achieved": bool(rec["over_achieved"]),
                 "missing_reason": bool(rec["missing_reason"]),
                 "source": rec.get("source", ""),
+                # the score's working (a form's 得分计算方法)
+                "working": working_text(rec.get("working")),
             }
         )
     project = result.project
@@ -283,7 +289,9 @@ def scoring_view(
         # the total is the unit's own (stated, or its entered scores) where the program has none
         "total_stated": result.total is not None and result.computed_total is None,
         "stated_notes": stated_notes(result)
-        + [r["score_review"] for r in rows if r["score_review"]],
+        + [r["score_review"] for r in rows if r["score_review"]]
+        + working_notes(result, amount_unit),
+        "funds_working": "；".join(working_text(w, amount_unit) for w in result.funds.workings),
         "grade": result.grade or "未评定",
         "unscored_reason": result.unscored_reason or "",
         "rules": rules_text(result),
