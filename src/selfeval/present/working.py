@@ -58,7 +58,8 @@ def working_text(value: Any, amount_unit: str | None = None) -> str:
     else:
         raise ValueError(f"unknown working kind {working.kind!r}")
     if working.penalty:
-        text += f"；超过指标值较多，扣{plain_str(working.penalty)}分，计{decimal_str(working.score)}"
+        deducted = plain_str(working.penalty)
+        text += f"；超过指标值较多，扣{deducted}分，计{decimal_str(working.score)}"
     return f"{working.label}：{text}" if working.label else text
 
 
