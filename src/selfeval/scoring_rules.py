@@ -6,8 +6,9 @@
 computed before packs existed, operation for operation, so existing reports do not change.
 
 - 「≥」: 实际值 ÷ 指标值 × 分值; 「≤」: 指标值 ÷ 实际值 × 分值 (a ≤ indicator whose result is 0
-  met it: full marks); 「=」: met within the pack's tolerance, else the smaller ÷ the larger ×
-  分值; every one at most 分值;
+  met it: full marks, never a deduction; it is flagged as far below its ceiling, as
+  nationally); 「=」: met within the pack's tolerance, else the smaller ÷ the larger × 分值;
+  every one at most 分值;
 - a result at or beyond 指标值 × over_factor (≤: at or below 指标值 ÷ over_factor) is a deviation
   needing a reason; the pack's over_penalty is then deducted (never below 0);
 - 预算执行率: 执行数 ÷ 预算数 × 分值, at most 分值; under a split formula the same per 支出
@@ -98,10 +99,10 @@ def indicator_score(
     if direction == "≤":
         if actual <= target + EPS:
             over = actual * factor <= target - EPS
-            if actual <= 0:  # a result of 0 (or less) met any ≤ target: full marks
+            if actual <= 0:  # a result of 0 met any ≤ target: full marks, never a deduction
                 working = Working(FULL, weight, weight, weight, target, actual)
-            else:
-                working = _ratio(target, actual, weight, True)
+                return IndicatorScore(weight, True, over, working)
+            working = _ratio(target, actual, weight, True)
             return _penalised(IndicatorScore(weight, True, over, working), rules.over_penalty)
         working = _ratio(target, actual, weight, False)
         return IndicatorScore(working.score, False, False, working)
@@ -180,7 +181,10 @@ def rescaled_total(total: float, applicable_weight: float) -> tuple[float, Worki
 
 
 def needs_reason(rules: ScoringRules, rate: float | None) -> bool:
-    """Whether an 执行率 below the pack's threshold needs a reason (exactly 90% does not)."""
+    """Whether an 执行率 below the pack's threshold needs a reason (exactly 90% does not); a
+    form that states no 执行率 rule (江西) has no place for one."""
+    if not rules.execution_rule:
+        return False
     return rate is not None and rate < rules.reason_threshold - EPS
 
 
