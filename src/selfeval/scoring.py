@@ -27,7 +27,7 @@ equal 预算执行率分值) and is excluded from the indicators.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -473,7 +473,8 @@ def score_indicators(
                 # the 得分 the unit entered for a quantitative indicator (a qualitative one's
                 # is 得分 itself): the report states it, the program's goes to the 底稿
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
-                "working": working,
+                # how 得分 came about (`Working` as a dict: rows are stored as plain JSON)
+                "working": None if working is None else asdict(working),
             }
         )
     for r in rows:
