@@ -57,6 +57,7 @@ from selfeval.scoring_rules import (
     grades_text,
     indicator_score,
     needs_reason,
+    rescaled_total,
     split_execution,
 )
 
@@ -173,6 +174,8 @@ class ScoreResult:
     computed_total: float | None = None
     #: The pack's cap on the total by 执行率, when it lowered the total.
     total_working: Working | None = None
+    #: The total rescaled to 100 after dropping indicators marked 不适用 (packs that do so).
+    rescale_working: Working | None = None
     #: The rule pack applied (`selfeval.packs`), national unless 单位概况 chose another.
     pack: str = DEFAULT_PACK
 
@@ -401,6 +404,66 @@ def _deviation_text(head: str, met: bool, target: str, actual: str, grade: str) 
     return f"{head}{target or '—'}，实际完成值{actual or '—'}，未达成年度目标。", "未达成"
 
 
+def _form_fields(row: pd.Series) -> dict[str, Any]:
+    """What some forms show beside an indicator (重庆: 年初指标值, 调整指标值, 是否核心指标),
+    as the unit wrote it; and whether it was dropped as not applicable."""
+    return {
+        "年初指标值": _text(row.get("original_target")),
+        "调整后指标值": _text(row.get("adjusted_target")),
+        "是否核心指标": _text(row.get("core")),
+        "not_applicable": False,
+    }
+
+
+def _qualitative(row: pd.Series, weight: float | None, actual_text: str) -> tuple:
+    """(score, met, grade, the completion as written, the 实际完成值 cell) of a 定性 indicator:
+    the analyst's 评价 and 得分. The grade states the result; the completion as the unit wrote
+    it goes before it."""
+    assessment = _text(row.get("assessment"))
+    assessment = ASSESSMENT_SHORT.get(assessment, assessment)
+    score = _num(row.get("score")) if weight is not None else None
+    cell = actual_text
+    if assessment and assessment not in actual_text:
+        cell = f"{actual_text}（{assessment}）" if actual_text else assessment
+    return score, assessment == MET, assessment, actual_text, cell
+
+
+def _not_applicable(row: pd.Series) -> bool:
+    return _text(row.get("not_applicable")) == "是"
+
+
+def _not_applicable_row(row: pd.Series) -> dict[str, Any]:
+    """An indicator marked 不适用 under a pack that drops such indicators: listed, with its
+    分值, never scored; the total is rescaled to 100 without it (`_total`)."""
+    weight = _num(row.get("weight"))
+    unit = _text(row.get("unit"))
+    direction = _text(row.get("direction")) or "≥"
+    target_text = _value_text(_text(row.get("target_text")), _num(row.get("target")), unit)
+    if target_text and direction != QUALITATIVE and not target_text.startswith(direction):
+        target_text = f"{direction}{target_text}"
+    return {
+        "一级指标": _text(row.get("level1")),
+        "二级指标": _text(row.get("level2")),
+        "三级指标": _text(row.get("level3")),
+        "年度指标值": target_text,
+        "实际完成值": "不适用",
+        "分值": None if weight is None else float(weight),
+        "得分": None,
+        "偏差原因分析及改进措施": "",
+        "met": False,
+        "over_achieved": False,
+        "missing_reason": False,
+        "source": row_source(row),
+        "direction": direction,
+        "target_value": None,
+        "actual_value": None,
+        "所填得分": None,
+        "working": None,
+        **_form_fields(row),
+        "not_applicable": True,
+    }
+
+
 def score_indicators(
     targets: pd.DataFrame, rules: ScoringRules | None = None
 ) -> tuple[list[dict[str, Any]], list[str], list[Deviation]]:
@@ -410,7 +473,14 @@ def score_indicators(
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     deviations: list[Deviation] = []
+    marked = [_text(r.get("level3")) for _, r in targets.iterrows() if _not_applicable(r)]
+    if marked and not rules.rescale_not_applicable:
+        names = "、".join(marked)
+        warnings.append(f"指标{names}标为不适用，但{rules.name}表式不剔除不适用的指标：照常计分。")
     for _, row in targets.iterrows():
+        if rules.rescale_not_applicable and _not_applicable(row):
+            rows.append(_not_applicable_row(row))
+            continue
         direction = _text(row.get("direction")) or "≥"
         weight = _num(row.get("weight"))
         unit = _text(row.get("unit"))
@@ -423,14 +493,7 @@ def score_indicators(
         working: Working | None = None
         grade = stated_actual = ""
         if direction == QUALITATIVE:
-            assessment = _text(row.get("assessment"))
-            assessment = ASSESSMENT_SHORT.get(assessment, assessment)
-            score = _num(row.get("score")) if weight is not None else None
-            met = assessment == MET
-            # the grade states the result; the completion as the unit wrote it goes before it
-            grade, stated_actual = assessment, actual_text
-            if assessment and assessment not in actual_text:
-                actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
+            score, met, grade, stated_actual, actual_text = _qualitative(row, weight, actual_text)
         else:
             if actual is None:
                 warnings.append(f"指标「{name}」的实际完成值未填报，该指标不计分。")
@@ -475,8 +538,10 @@ def score_indicators(
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
                 # how 得分 came about (`Working` as a dict: rows are stored as plain JSON)
                 "working": None if working is None else asdict(working),
+                **_form_fields(row),
             }
         )
+
     for r in rows:
         r["分值"] = None if r["分值"] is None else float(r["分值"])
         r["得分"] = None if r["得分"] is None else float(r["得分"])
@@ -504,12 +569,28 @@ def funds_points(settings: dict[str, str]) -> float:
     return rules_for(settings).execution_weight
 
 
+def _applicable(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicators that count: all but those dropped as not applicable."""
+    return [r for r in table if not r.get("not_applicable")]
+
+
+def _rescaled(result: ScoreResult, total: float) -> tuple[float, Working | None]:
+    """`total` rescaled to 100 when indicators were dropped as not applicable: total × 100 ÷
+    the 分值 that apply (the rate's and the other indicators')."""
+    if len(_applicable(result.indicators)) == len(result.indicators):
+        return total, None
+    weight = result.funds.weight + sum(r["分值"] or 0.0 for r in _applicable(result.indicators))
+    return rescaled_total(total, weight)
+
+
 def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) -> None:
     """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning).
     The pack's cap by 执行率 applies to the sum (`total_working` says when it did)."""
     table, funds, warnings = result.indicators, result.funds, result.warnings
     unweighted = [r["三级指标"] for r in table if r["分值"] is None]
-    unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
+    unscored = [
+        r["三级指标"] for r in _applicable(table) if r["分值"] is not None and r["得分"] is None
+    ]
     # Targets listed without levels (as some units publish them) are a list, not the form's
     # scored table: the national form scores by 一级/二级指标.
     unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
@@ -531,7 +612,8 @@ def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) 
     elif funds.score is None and funds.weight > 0:
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
-        raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
+        raw_total = float(sum(r["得分"] for r in _applicable(table))) + (funds.score or 0.0)
+        raw_total, result.rescale_working = _rescaled(result, raw_total)
         raw_total, result.total_working = capped_total(rules, raw_total, funds.rate)
         result.computed_total = round_half_up(raw_total, 2)
     if table and not unweighted and not unlevelled:
@@ -686,11 +768,14 @@ def _entered_total(result: ScoreResult, rules: ScoringRules) -> float | None:
     table, funds = result.indicators, result.funds
     if not table or not result.weight_total:
         return None
-    shown = [r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in table]
+    shown = [
+        r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in _applicable(table)
+    ]
     rate_score = funds.stated_score.value if funds.stated_score is not None else funds.score
     if any(s is None for s in shown) or (rate_score is None and funds.weight > 0):
         return None
-    total, _ = capped_total(rules, float(sum(shown)) + (rate_score or 0.0), funds.rate)
+    total, _ = _rescaled(result, float(sum(shown)) + (rate_score or 0.0))
+    total, _ = capped_total(rules, total, funds.rate)
     return round_half_up(total, 2)
 
 

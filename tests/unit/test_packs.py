@@ -259,3 +259,50 @@ def test_workings_survive_the_results_json():
         "满意度得分：95 ÷ 90 × 40 = 42.22，按分值上限计40。",
         "总分：预算执行率75.00%低于80%，总分97.50按上限计89。",
     ]
+
+
+def _workbook_with_columns(folder, form: str | None) -> None:
+    """The 2024 workbook (支出 budgets 117, 执行数 109.17) with three indicators and the new
+    optional columns 年初指标值, 是否核心指标 and 不适用; 效益 (20 points) does not apply."""
+    rows = [
+        ["产出指标", "数量指标", "开放天数", "≥", "15", "12", "天", 40] + [None] * 4,
+        ["效益指标", "社会效益指标", "乙", "≥", "1", "1", "项", 20] + [None] * 4,
+        ["满意度指标", "服务对象满意度指标", "满意度", "≥", "90%", "95%", "%", 30] + [None] * 4,
+    ]
+    path = write_workbook(folder, rows)
+    book = openpyxl.load_workbook(path)
+    sheet = book["绩效目标"]
+    for column, values in (
+        ("年初指标值", ["≥16", None, "≥90%"]),
+        ("是否核心指标", ["是", "否", None]),
+        ("不适用", [None, "是", "否"]),
+    ):
+        sheet.cell(1, sheet.max_column + 1, column)
+        for n, value in enumerate(values, start=2):
+            sheet.cell(n, sheet.max_column, value)
+    if form:
+        book["单位概况"].append(["自评表格式", form])
+    book.save(path)
+
+
+def test_not_applicable_indicators_are_dropped_and_the_total_rescaled(tmp_path):
+    from selfeval.clean import clean_year
+
+    _workbook_with_columns(tmp_path / "sc" / "2024", "四川")
+    result = score_year(clean_year(tmp_path / "sc" / "2024", 2024).tables)
+    # 四川: rate 109.17 ÷ 117 × 10 = 9.3308; 开放天数 12 ÷ 15 × 40 = 32; 满意度 30; 乙 dropped:
+    # (9.3308 + 32 + 30) × 100 ÷ (10 + 40 + 30) = 89.1635… → 89.16
+    rate_score = 109.17 / 117 * 10
+    assert result.computed_total == round((rate_score + 62) * 100 / 80, 2) == 89.16
+    dropped = result.indicators[1]
+    assert dropped["not_applicable"] and dropped["得分"] is None
+    assert dropped["实际完成值"] == "不适用"
+    assert working_notes(result)[-1] == "不适用指标剔除后按100分折算：71.33 × 100 ÷ 80 = 89.16。"
+    view = scoring_view(result)["rows"]
+    assert [r["original_target"] for r in view] == ["≥16", "", "≥90%"]
+    assert [r["core"] for r in view] == ["是", "否", ""]
+    # nationally 不适用 drops nothing: 9.3308 + 32 + 20 + 30 = 91.33, and a warning says so
+    _workbook_with_columns(tmp_path / "cn" / "2024", None)
+    national = score_year(clean_year(tmp_path / "cn" / "2024", 2024).tables)
+    assert national.computed_total == 91.33
+    assert "指标乙标为不适用，但全国表式不剔除不适用的指标：照常计分。" in national.warnings

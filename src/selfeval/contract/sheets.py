@@ -56,6 +56,8 @@ INCOME_ITEMS = (
 PERIODS = ("上午", "下午", "晚上", "全天")
 QUALIFIERS = ("", "约", "近", "余", "多", "上")
 DIRECTIONS = ("≥", "≤", "=", "定性")
+#: A yes/no column (是否核心指标, 不适用): blank is not given (否 where it matters).
+YES_NO = ("是", "否")
 #: 财预〔2020〕10号 第十六条's three qualitative labels, with the short forms still accepted.
 ASSESSMENTS = ("达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差")
 ASSESSMENT_SHORT = {"达成": ASSESSMENTS[0], "部分达成": ASSESSMENTS[1], "未达成": ASSESSMENTS[2]}
@@ -497,6 +499,35 @@ SHEETS: tuple[SheetSpec, ...] = (
             ),
             _c("实际值", "actual", required=False, doc="同目标值；空白表示未填报"),
             _c("单位", "unit", required=False),
+            _c(
+                "年初指标值",
+                "original_target",
+                required=False,
+                doc="（选填）年初设定的指标值，表式有此列时列示（如重庆）；计分按目标值",
+            ),
+            _c(
+                "调整后指标值",
+                "adjusted_target",
+                required=False,
+                doc="（选填）年中调整后的指标值，表式有此列时列示；计分按目标值（填调整后的值）",
+            ),
+            _c(
+                "是否核心指标",
+                "core",
+                required=False,
+                kind="enum",
+                enum=YES_NO,
+                doc="（选填）表式有此列时列示（如重庆）",
+            ),
+            _c(
+                "不适用",
+                "not_applicable",
+                required=False,
+                kind="enum",
+                enum=YES_NO,
+                doc="（选填）填「是」的指标不计分，其余得分按100分折算（自评表格式规定折算时，"
+                "见 docs/packs.md；否则照常计分并提示）",
+            ),
             _c(
                 "分值",
                 "weight",

@@ -261,6 +261,11 @@ def scoring_view(
                 "source": rec.get("source", ""),
                 # the score's working (a form's 得分计算方法)
                 "working": working_text(rec.get("working")),
+                # what some forms show beside an indicator (重庆), as the unit wrote it
+                "original_target": rec.get("年初指标值", ""),
+                "adjusted_target": rec.get("调整后指标值", ""),
+                "core": rec.get("是否核心指标", ""),
+                "not_applicable": bool(rec.get("not_applicable")),
             }
         )
     project = result.project

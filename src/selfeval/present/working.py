@@ -76,6 +76,8 @@ def working_notes(result: ScoreResult, amount_unit: str = "万元") -> list[str]
         text = working_text(row.get("working"))
         if text and row.get("得分") is not None:
             notes.append(f"{row['三级指标']}得分：{text}。")
+    if result.rescale_working is not None:
+        notes.append(f"不适用指标剔除后按100分折算：{working_text(result.rescale_working)}。")
     if result.total_working is not None:
         notes.append(f"总分：{working_text(result.total_working)}。")
     return notes
