@@ -129,6 +129,9 @@ class Funds:
     stated_rate: Stated | None = None
     #: The 得分 the unit entered in that row; `score` is the program's.
     stated_score: Stated | None = None
+    #: The funds by 资金来源 (总额, then 财政资金, 财政专户管理资金, 单位资金, 其他资金: 四川's
+    #: rows) when every counted 支出 row states its source; else empty.
+    by_source: list[FundRow] = field(default_factory=list)
     #: How `score` came about (one per part under a split formula), for the 底稿.
     workings: list[Working] = field(default_factory=list)
 
@@ -308,6 +311,25 @@ def _sources(total: FundRow, fiscal: list[str]) -> list[FundRow]:
     return [total, own, FundRow("上年结转资金"), FundRow("其他资金")]
 
 
+def _by_source(rows: pd.DataFrame, total: FundRow) -> list[FundRow]:
+    """总额, then each 资金来源's 年初预算数, 调整后预算数 and 执行数 with its rate, when every
+    counted row states its source (a row without one cannot be split); else []."""
+    # a line that states it spent nothing (0) and budgets nothing is no money of any source
+    rows = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    if "fund_source" not in rows or rows.empty or rows["fund_source"].isna().any():
+        return []
+    rate = execution_rate(total.actual, total.budget)
+    found = [FundRow("总额", total.original_budget, total.budget, total.actual, rate)]
+    for source in sc.FUND_SOURCES:
+        part = rows[rows["fund_source"] == source]
+        original = _known_sum(part["original_budget"]) if "original_budget" in part else None
+        budget, actual = _known_sum(part["budget"]), _known_sum(part["actual"])
+        if part.empty:
+            original = budget = actual = 0.0
+        found.append(FundRow(source, original, budget, actual, execution_rate(actual, budget)))
+    return found
+
+
 def score_funds(
     spending: pd.DataFrame | None,
     weight: float = FUNDS_WEIGHT,
@@ -344,6 +366,7 @@ def score_funds(
     funds.rate_base = rate_base
     funds.fiscal_types = fiscal_types(rows, income)
     funds.sources = _sources(total, funds.fiscal_types)
+    funds.by_source = _by_source(rows, total)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE

@@ -306,3 +306,31 @@ def test_not_applicable_indicators_are_dropped_and_the_total_rescaled(tmp_path):
     national = score_year(clean_year(tmp_path / "cn" / "2024", 2024).tables)
     assert national.computed_total == 91.33
     assert "指标乙标为不适用，但全国表式不剔除不适用的指标：照常计分。" in national.warnings
+
+
+def test_funds_by_source_when_every_counted_row_states_it(tmp_path):
+    from selfeval.clean import clean_year
+
+    path = write_workbook(tmp_path / "2024", JIANGXI_TARGETS)
+    book = openpyxl.load_workbook(path)
+    sheet = book["支出"]
+    column = sheet.max_column + 1
+    sheet.cell(1, column, "资金来源")
+    # 人员支出, 公用支出, 基本支出合计, 项目支出合计, 政府性基金预算合计 (0 spent, no budget)
+    for row, source in enumerate(["财政资金", "财政资金", "财政资金", "单位资金", "财政资金"], 2):
+        sheet.cell(row, column, source)
+    book["单位概况"].append(["自评表格式", "江西"])
+    book.save(path)
+    result = score_year(clean_year(tmp_path / "2024", 2024).tables)
+    found = [(r.label, r.budget, r.actual) for r in result.funds.by_source]
+    # the counted rows: 基本支出合计 72 / 69.78 (财政资金), 项目支出合计 45 / 39.39 (单位资金)
+    assert found == [
+        ("总额", 117.0, pytest.approx(109.17)),
+        ("财政资金", 72.0, pytest.approx(69.78)),
+        ("财政专户管理资金", 0.0, 0.0),
+        ("单位资金", 45.0, pytest.approx(39.39)),
+        ("其他资金", 0.0, 0.0),
+    ]
+    view = scoring_view(result)["funds_by_source"]
+    assert view[1]["rate"] == "96.92%"  # 69.78 ÷ 72
+    assert view[2]["rate"] == ""  # nothing budgeted: no rate

@@ -56,6 +56,8 @@ INCOME_ITEMS = (
 PERIODS = ("上午", "下午", "晚上", "全天")
 QUALIFIERS = ("", "约", "近", "余", "多", "上")
 DIRECTIONS = ("≥", "≤", "=", "定性")
+#: 资金来源 of a 支出 row, as 四川's 自评表 lists the funds (总额, then these).
+FUND_SOURCES = ("财政资金", "财政专户管理资金", "单位资金", "其他资金")
 #: A yes/no column (是否核心指标, 不适用): blank is not given (否 where it matters).
 YES_NO = ("是", "否")
 #: 财预〔2020〕10号 第十六条's three qualitative labels, with the short forms still accepted.
@@ -328,6 +330,15 @@ SHEETS: tuple[SheetSpec, ...] = (
                 required=False,
                 kind="amount",
                 doc="（选填）上年同项执行数，用于同比",
+            ),
+            _c(
+                "资金来源",
+                "fund_source",
+                required=False,
+                kind="enum",
+                enum=FUND_SOURCES,
+                doc="（选填）该行资金的来源；计入自评表的各行都填写时，自评表按来源列出年初预算数、"
+                "调整后预算数和执行数（如四川表式）",
             ),
             _c(
                 "所属项目",

@@ -283,6 +283,17 @@ def scoring_view(
         "unit": amount_unit,
         "funds": _funds_rows(result, amount_unit),
         "funds_note": _funds_note(result),
+        # the funds by 资金来源 (四川's rows), when the 支出 sheet states every row's source
+        "funds_by_source": [
+            {
+                "label": row.label,
+                "original_budget": money_number(row.original_budget, None, amount_unit),
+                "budget": money_number(row.budget, None, amount_unit),
+                "actual": money_number(row.actual, None, amount_unit),
+                "rate": _fmt(row.rate, missing="") + ("%" if row.rate is not None else ""),
+            }
+            for row in result.funds.by_source
+        ],
         "funds_derivation": _derivation(result.funds),
         "unscored_funds": result.funds.score is None,
         "goal": "".join(goal) or NOT_GIVEN,
