@@ -377,7 +377,8 @@ def score_funds(
         funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
-    if rules is not None and rules.execution_formula == "split":
+    # a split by 支出 category is the 部门整体 form's (贵州); a project's rate is one ratio
+    if rules is not None and rules.execution_formula == "split" and project is None:
         funds.score, funds.workings = split_execution(rules, _category_funds(rows, rate_base))
         return funds
     working = execution_score(float(actual), float(budget), rate, weight)

@@ -334,3 +334,25 @@ def test_funds_by_source_when_every_counted_row_states_it(tmp_path):
     view = scoring_view(result)["funds_by_source"]
     assert view[1]["rate"] == "96.92%"  # 69.78 ÷ 72
     assert view[2]["rate"] == ""  # nothing budgeted: no rate
+
+
+def test_guizhou_scores_a_project_table_on_one_ratio():
+    """The split by 基本支出 and 项目支出 is the 部门整体 form's: a project (all 项目支出) scores
+    its rate on the whole 10 points, 45 ÷ 60 (年初预算数) = 75% → 7.5."""
+    spending = spending_frame(
+        [
+            ("一般公共预算", "基本支出", "人员支出", False, 50.0, 38.0),
+            ("一般公共预算", "项目支出", "项目一", False, 60.0, 45.0),
+        ]
+    )
+    spending["original_budget"] = [40.0, 60.0]
+    targets = pd.concat([_targets(), _targets()], ignore_index=True)
+    targets["project"] = [None, None, "项目一", "项目一"]
+    from selfeval.scoring import score_tables
+
+    unit, project = score_tables(
+        {"unit": unit_frame(自评表格式="贵州"), "spending": spending, "targets": targets}
+    )
+    assert unit.funds.score == pytest.approx(8.5)  # 4.75 + 3.75, as above
+    assert project.project == "项目一" and project.funds.score == pytest.approx(7.5)
+    assert project.computed_total == 97.5
