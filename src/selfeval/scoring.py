@@ -1,7 +1,9 @@
 """绩效自评表 scoring: the funds block and one scored row per indicator of the 绩效目标 sheet,
 for the unit as a whole and for each project that has targets (财预〔2020〕10号 附1).
 
-Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
+Rules (the national pack's; the unit's rule pack, chosen by 单位概况 「自评表格式」, may change the
+weights, denominator, formulas, thresholds, caps and grades — `selfeval.packs`,
+`selfeval.scoring_rules`; a unit's settings in 单位概况 override the marked ones on top):
 
 - weights: the 预算执行率 row scores 预算执行率分值 (default 10; 0 on a form that scores no rate);
   the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator
