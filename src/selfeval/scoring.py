@@ -1,7 +1,9 @@
 """绩效自评表 scoring: the funds block and one scored row per indicator of the 绩效目标 sheet,
 for the unit as a whole and for each project that has targets (财预〔2020〕10号 附1).
 
-Rules (national defaults; a unit's settings in 单位概况 override the marked ones):
+Rules (the national pack's; the unit's rule pack, chosen by 单位概况 「自评表格式」, may change the
+weights, denominator, formulas, thresholds, caps and grades — `selfeval.packs`,
+`selfeval.scoring_rules`; a unit's settings in 单位概况 override the marked ones on top):
 
 - weights: the 预算执行率 row scores 预算执行率分值 (default 10; 0 on a form that scores no rate);
   the indicators' 分值 come from the data and, with it, add to 100 (checked in 01). An indicator
@@ -27,7 +29,7 @@ equal 预算执行率分值) and is excluded from the indicators.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -37,23 +39,29 @@ from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
+from selfeval.packs import DEFAULT_PACK, ScoringRules, rules_for, scoring_rules
 from selfeval.rules import (
-    EPS,
     FUNDS_WEIGHT,
-    GRADE_BOUNDS,
-    GRADES,
     MET,
-    OVER_ACHIEVEMENT_FACTOR,
     QUALITATIVE,
-    RATE_REASON_THRESHOLD,
     decimal_str,
     execution_rate,
-    grade_of,
     plain_str,
     round_half_up,
 )
 from selfeval.rules import as_text as _text
 from selfeval.rules import is_missing as _is_missing
+from selfeval.scoring_rules import (
+    Working,
+    capped_total,
+    execution_score,
+    grade,
+    grades_text,
+    indicator_score,
+    needs_reason,
+    rescaled_total,
+    split_execution,
+)
 
 BUDGET_MISSING = "预算数缺失"
 BUDGET_INCOMPLETE = "预算数不全"
@@ -123,6 +131,11 @@ class Funds:
     stated_rate: Stated | None = None
     #: The 得分 the unit entered in that row; `score` is the program's.
     stated_score: Stated | None = None
+    #: The funds by 资金来源 (总额, then 财政资金, 财政专户管理资金, 单位资金, 其他资金: 四川's
+    #: rows) when every counted 支出 row states its source; else empty.
+    by_source: list[FundRow] = field(default_factory=list)
+    #: How `score` came about (one per part under a split formula), for the 底稿.
+    workings: list[Working] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +177,12 @@ class ScoreResult:
     stated_total: Stated | None = None
     #: The program's total by the rules (None when it cannot compute one), for the 审核底稿.
     computed_total: float | None = None
+    #: The pack's cap on the total by 执行率, when it lowered the total.
+    total_working: Working | None = None
+    #: The total rescaled to 100 after dropping indicators marked 不适用 (packs that do so).
+    rescale_working: Working | None = None
+    #: The rule pack applied (`selfeval.packs`), national unless 单位概况 chose another.
+    pack: str = DEFAULT_PACK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,17 +313,38 @@ def _sources(total: FundRow, fiscal: list[str]) -> list[FundRow]:
     return [total, own, FundRow("上年结转资金"), FundRow("其他资金")]
 
 
+def _by_source(rows: pd.DataFrame, total: FundRow) -> list[FundRow]:
+    """总额, then each 资金来源's 年初预算数, 调整后预算数 and 执行数 with its rate, when every
+    counted row states its source (a row without one cannot be split); else []."""
+    # a line that states it spent nothing (0) and budgets nothing is no money of any source
+    rows = rows[~((rows["actual"].fillna(-1) == 0) & rows["budget"].isna())]
+    if "fund_source" not in rows or rows.empty or rows["fund_source"].isna().any():
+        return []
+    rate = execution_rate(total.actual, total.budget)
+    found = [FundRow("总额", total.original_budget, total.budget, total.actual, rate)]
+    for source in sc.FUND_SOURCES:
+        part = rows[rows["fund_source"] == source]
+        original = _known_sum(part["original_budget"]) if "original_budget" in part else None
+        budget, actual = _known_sum(part["budget"]), _known_sum(part["actual"])
+        if part.empty:
+            original = budget = actual = 0.0
+        found.append(FundRow(source, original, budget, actual, execution_rate(actual, budget)))
+    return found
+
+
 def score_funds(
     spending: pd.DataFrame | None,
     weight: float = FUNDS_WEIGHT,
     rate_base: str = "全年预算数",
     income: pd.DataFrame | None = None,
     project: str | None = None,
+    rules: ScoringRules | None = None,
 ) -> Funds:
     """The 预算执行率 block from the spending table (or one project's rows).
 
     Scored only when every row's budget and actual are given: without any budget it says
     预算数缺失, with some rows lacking one 预算数不全 (naming them); either way no score.
+    `rules` (a pack's) may divide by the 年初预算数 and split the score by 支出 category.
     """
     empty = Funds(None, None, None, None, True, weight=weight, marker=BUDGET_MISSING)
     empty.rate_base = rate_base
@@ -319,6 +359,8 @@ def score_funds(
     full_year = _known_sum(spent["budget"])
     if rate_base == "实际到位资金" and project is None:
         budget = _income(income, "收入合计")
+    elif rate_base == "年初预算数":
+        budget = original
     else:
         budget = full_year
     total = FundRow("年度资金总额", original, full_year, actual)
@@ -326,6 +368,7 @@ def score_funds(
     funds.rate_base = rate_base
     funds.fiscal_types = fiscal_types(rows, income)
     funds.sources = _sources(total, funds.fiscal_types)
+    funds.by_source = _by_source(rows, total)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
@@ -336,35 +379,29 @@ def score_funds(
         funds.marker = BUDGET_MISSING if execution_rate(0, budget) is None else ACTUAL_MISSING
         return funds
     funds.rate, funds.budget_missing, funds.marker = rate, False, None
-    funds.score = min(rate / 100, 1.0) * weight
+    # a split by 支出 category is the 部门整体 form's (贵州); a project's rate is one ratio
+    if rules is not None and rules.execution_formula == "split" and project is None:
+        funds.score, funds.workings = split_execution(rules, _category_funds(rows, rate_base))
+        return funds
+    working = execution_score(float(actual), float(budget), rate, weight)
+    funds.score, funds.workings = working.score, [working]
     return funds
+
+
+def _category_funds(
+    rows: pd.DataFrame, rate_base: str
+) -> dict[str, tuple[float | None, float | None]]:
+    """(预算数, 执行数) of each 支出 category (基本支出, 项目支出) among the counted rows."""
+    column = "original_budget" if rate_base == "年初预算数" else "budget"
+    parts = {}
+    for name, group in rows.groupby(rows["category"].fillna("").astype(str).str.strip()):
+        budget = _known_sum(group[column]) if column in group else None
+        parts[str(name)] = (budget, _known_sum(group["actual"]))
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------
 # indicators
-
-
-def _score_quantitative(
-    direction: str, target: float | None, actual: float | None, weight: float
-) -> tuple[float, bool, bool]:
-    """(score, met, over_achieved) of a ≥, ≤ or = indicator; unknown values score 0."""
-    if target is None or actual is None:
-        return 0.0, False, False
-    if direction == "≤":
-        if actual <= target + EPS:
-            over = actual * OVER_ACHIEVEMENT_FACTOR <= target - EPS
-            return weight, True, over
-        return weight * target / actual, False, False
-    if direction == "=":
-        if abs(actual - target) <= EPS * max(1.0, abs(target)):
-            return weight, True, False
-        big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
-        return (weight * small / big if big > 0 else 0.0), False, False
-    # ≥ (default)
-    if actual >= target - EPS:
-        over = target > 0 and actual >= target * OVER_ACHIEVEMENT_FACTOR - EPS
-        return weight, True, over
-    return (weight * actual / target if target > 0 else 0.0), False, False
 
 
 def _value_text(text: str, value: float | None, unit: str) -> str:
@@ -393,14 +430,83 @@ def _deviation_text(head: str, met: bool, target: str, actual: str, grade: str) 
     return f"{head}{target or '—'}，实际完成值{actual or '—'}，未达成年度目标。", "未达成"
 
 
+def _form_fields(row: pd.Series) -> dict[str, Any]:
+    """What some forms show beside an indicator (重庆: 年初指标值, 调整指标值, 是否核心指标),
+    as the unit wrote it; and whether it was dropped as not applicable."""
+    return {
+        "年初指标值": _text(row.get("original_target")),
+        "调整后指标值": _text(row.get("adjusted_target")),
+        "是否核心指标": _text(row.get("core")),
+        "not_applicable": False,
+    }
+
+
+def _qualitative(row: pd.Series, weight: float | None, actual_text: str) -> tuple:
+    """(score, met, grade, the completion as written, the 实际完成值 cell) of a 定性 indicator:
+    the analyst's 评价 and 得分. The grade states the result; the completion as the unit wrote
+    it goes before it."""
+    assessment = _text(row.get("assessment"))
+    assessment = ASSESSMENT_SHORT.get(assessment, assessment)
+    score = _num(row.get("score")) if weight is not None else None
+    cell = actual_text
+    if assessment and assessment not in actual_text:
+        cell = f"{actual_text}（{assessment}）" if actual_text else assessment
+    return score, assessment == MET, assessment, actual_text, cell
+
+
+def _not_applicable(row: pd.Series) -> bool:
+    return _text(row.get("not_applicable")) == "是"
+
+
+def _not_applicable_row(row: pd.Series) -> dict[str, Any]:
+    """An indicator marked 不适用 under a pack that drops such indicators: listed, with its
+    分值, never scored; the total is rescaled to 100 without it (`_total`)."""
+    weight = _num(row.get("weight"))
+    unit = _text(row.get("unit"))
+    direction = _text(row.get("direction")) or "≥"
+    target_text = _value_text(_text(row.get("target_text")), _num(row.get("target")), unit)
+    if target_text and direction != QUALITATIVE and not target_text.startswith(direction):
+        target_text = f"{direction}{target_text}"
+    return {
+        "一级指标": _text(row.get("level1")),
+        "二级指标": _text(row.get("level2")),
+        "三级指标": _text(row.get("level3")),
+        "年度指标值": target_text,
+        "实际完成值": "不适用",
+        "分值": None if weight is None else float(weight),
+        "得分": None,
+        "偏差原因分析及改进措施": "",
+        "met": False,
+        "over_achieved": False,
+        "missing_reason": False,
+        "source": row_source(row),
+        "direction": direction,
+        "target_value": None,
+        "actual_value": None,
+        "所填得分": None,
+        "working": None,
+        **_form_fields(row),
+        "not_applicable": True,
+    }
+
+
 def score_indicators(
-    targets: pd.DataFrame,
+    targets: pd.DataFrame, rules: ScoringRules | None = None
 ) -> tuple[list[dict[str, Any]], list[str], list[Deviation]]:
-    """Score every (validated) indicator row: (table rows, warnings, deviations)."""
+    """Score every (validated) indicator row by `rules` (default: the national pack's):
+    (table rows, warnings, deviations). Each scored row carries its `Working`."""
+    rules = rules or scoring_rules()
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     deviations: list[Deviation] = []
+    marked = [_text(r.get("level3")) for _, r in targets.iterrows() if _not_applicable(r)]
+    if marked and not rules.rescale_not_applicable:
+        names = "、".join(marked)
+        warnings.append(f"指标{names}标为不适用，但{rules.name}表式不剔除不适用的指标：照常计分。")
     for _, row in targets.iterrows():
+        if rules.rescale_not_applicable and _not_applicable(row):
+            rows.append(_not_applicable_row(row))
+            continue
         direction = _text(row.get("direction")) or "≥"
         weight = _num(row.get("weight"))
         unit = _text(row.get("unit"))
@@ -410,22 +516,17 @@ def score_indicators(
         name = _text(row.get("level3"))
         over = False
         score: float | None
+        working: Working | None = None
         grade = stated_actual = ""
         if direction == QUALITATIVE:
-            assessment = _text(row.get("assessment"))
-            assessment = ASSESSMENT_SHORT.get(assessment, assessment)
-            score = _num(row.get("score")) if weight is not None else None
-            met = assessment == MET
-            # the grade states the result; the completion as the unit wrote it goes before it
-            grade, stated_actual = assessment, actual_text
-            if assessment and assessment not in actual_text:
-                actual_text = f"{actual_text}（{assessment}）" if actual_text else assessment
+            score, met, grade, stated_actual, actual_text = _qualitative(row, weight, actual_text)
         else:
             if actual is None:
                 warnings.append(f"指标「{name}」的实际完成值未填报，该指标不计分。")
-            score, met, over = _score_quantitative(direction, target, actual, weight or 0.0)
+            scored = indicator_score(rules, direction, target, actual, weight or 0.0)
+            score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
-                score = None
+                score = working = None
             if target_text and not target_text.startswith(direction):
                 target_text = f"{direction}{target_text}"
         reason = _text(row.get("deviation_reason"))
@@ -462,8 +563,12 @@ def score_indicators(
                 # the 得分 the unit entered for a quantitative indicator (a qualitative one's
                 # is 得分 itself): the report states it, the program's goes to the 底稿
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
+                # how 得分 came about (`Working` as a dict: rows are stored as plain JSON)
+                "working": None if working is None else asdict(working),
+                **_form_fields(row),
             }
         )
+
     for r in rows:
         r["分值"] = None if r["分值"] is None else float(r["分值"])
         r["得分"] = None if r["得分"] is None else float(r["得分"])
@@ -484,27 +589,35 @@ def _settings(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def funds_points(settings: dict[str, str]) -> float:
-    """The 预算执行率's 分值: the unit's 「预算执行率分值」, 10 when it gives none. 0 is a weight
-    like any other (a form with no separate execution-rate score, as Jiangxi's 管理30/产出25/
-    效果35/满意度10): the rate is then stated but scores nothing and blocks no total."""
-    given = settings.get("预算执行率分值")
-    return FUNDS_WEIGHT if given in (None, "") else float(given)
+    """The 预算执行率's 分值: the unit's 「预算执行率分值」, else its pack's (10 nationally).
+    0 is a weight like any other (a form with no separate execution-rate score, as Jiangxi's
+    管理30/产出25/效果35/满意度10): the rate is then stated but scores nothing and blocks no
+    total."""
+    return rules_for(settings).execution_weight
 
 
-def parse_grades(text: str | None) -> tuple[float, float, float]:
-    """The 优/良/中 lower bounds of a 等级标准 such as 「优90 良80 中60」 (default 90, 80, 60)."""
-    found = dict(re.findall(r"(优|良|中)\D*?(\d+(?:\.\d+)?)", text or ""))
-    default = dict(zip(GRADES, GRADE_BOUNDS, strict=True))
-    return tuple(float(found.get(g, default[g])) for g in GRADES)  # type: ignore[return-value]
+def _applicable(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicators that count: all but those dropped as not applicable."""
+    return [r for r in table if not r.get("not_applicable")]
 
 
-def _total(
-    result: ScoreResult, weight: float, bounds: tuple[float, float, float], whose: str
-) -> None:
-    """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning)."""
+def _rescaled(result: ScoreResult, total: float) -> tuple[float, Working | None]:
+    """`total` rescaled to 100 when indicators were dropped as not applicable: total × 100 ÷
+    the 分值 that apply (the rate's and the other indicators')."""
+    if len(_applicable(result.indicators)) == len(result.indicators):
+        return total, None
+    weight = result.funds.weight + sum(r["分值"] or 0.0 for r in _applicable(result.indicators))
+    return rescaled_total(total, weight)
+
+
+def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) -> None:
+    """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning).
+    The pack's cap by 执行率 applies to the sum (`total_working` says when it did)."""
     table, funds, warnings = result.indicators, result.funds, result.warnings
     unweighted = [r["三级指标"] for r in table if r["分值"] is None]
-    unscored = [r["三级指标"] for r in table if r["分值"] is not None and r["得分"] is None]
+    unscored = [
+        r["三级指标"] for r in _applicable(table) if r["分值"] is not None and r["得分"] is None
+    ]
     # Targets listed without levels (as some units publish them) are a list, not the form's
     # scored table: the national form scores by 一级/二级指标.
     unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
@@ -526,7 +639,9 @@ def _total(
     elif funds.score is None and funds.weight > 0:
         result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
     else:
-        raw_total = float(sum(r["得分"] for r in table)) + (funds.score or 0.0)
+        raw_total = float(sum(r["得分"] for r in _applicable(table))) + (funds.score or 0.0)
+        raw_total, result.rescale_working = _rescaled(result, raw_total)
+        raw_total, result.total_working = capped_total(rules, raw_total, funds.rate)
         result.computed_total = round_half_up(raw_total, 2)
     if table and not unweighted and not unlevelled:
         result.weight_total = weight + float(sum(r["分值"] for r in table))
@@ -541,15 +656,16 @@ def _score_table(
     project: str | None,
     settings: dict[str, str],
 ) -> ScoreResult:
-    weight = funds_points(settings)
-    rate_base = settings.get("执行率口径") or "全年预算数"
-    bounds = parse_grades(settings.get("等级标准"))
+    rules = rules_for(settings)
+    weight, rate_base = rules.execution_weight, rules.execution_base
     whose = f"项目「{project}」" if project else ""
     is_funds = rows.apply(is_funds_row, axis=1).astype(bool) if not rows.empty else rows
     funds_rows = rows[is_funds] if not rows.empty else rows
     indicators = rows[~is_funds] if not rows.empty else rows
-    table, warnings, deviations = score_indicators(indicators)
-    funds = score_funds(tables.get("spending"), weight, rate_base, tables.get("income"), project)
+    table, warnings, deviations = score_indicators(indicators, rules)
+    funds = score_funds(
+        tables.get("spending"), weight, rate_base, tables.get("income"), project, rules
+    )
     if not funds_rows.empty:
         first = funds_rows.iloc[0]
         funds.reason = _text(first.get("deviation_reason")) or None
@@ -571,20 +687,20 @@ def _score_table(
             f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{plain_str(weight)}分）"
             "不计分。",
         )
-    elif funds.rate is not None and funds.rate < RATE_REASON_THRESHOLD - EPS:
+    elif needs_reason(rules, funds.rate):
         figures = {
             "whose": whose,
             "rate": funds.rate,
             "rate_base": rate_base,
             "budget": funds.budget,
             "actual": funds.actual,
-            "threshold": RATE_REASON_THRESHOLD,
+            "threshold": rules.reason_threshold,
         }
         deviations.insert(0, Deviation("", funds.reason, funds.measures, "执行率", figures))
         if not funds.reason:
             warnings.insert(
                 0,
-                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(RATE_REASON_THRESHOLD)}%，"
+                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(rules.reason_threshold)}%，"
                 "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
             )
     result = ScoreResult(
@@ -597,21 +713,46 @@ def _score_table(
         weight_total=None,
         project=project,
         targets_given=bool(table),
-        settings={
-            "预算执行率分值": plain_str(weight),
-            "执行率口径": rate_base,
-            "等级标准": "、".join(
-                f"{g}（≥{plain_str(b)}分）" for g, b in zip(GRADES, bounds, strict=True)
-            )
-            + f"、差（<{plain_str(bounds[-1])}分）",
-        },
+        settings=_applied(rules),
+        pack=rules.pack,
     )
-    _total(result, weight, bounds, whose)
+    _pack_weights(result, rules, whose)
+    _total(result, weight, rules, whose)
     if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
         funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY) or funds.stated_rate
-    _reported(result, bounds)
+    _reported(result, rules)
     return result
+
+
+def _applied(rules: ScoringRules) -> dict[str, str]:
+    """The settings printed under the table. A pack other than the national one adds its name,
+    and a pack whose form states no 预算执行率 rule says so (江西)."""
+    settings = {
+        "预算执行率分值": plain_str(rules.execution_weight),
+        "执行率口径": rules.execution_base,
+        "等级标准": grades_text(rules),
+    }
+    if rules.pack != DEFAULT_PACK:
+        settings["自评表格式"] = rules.name
+    if not rules.execution_rule:
+        settings["预算执行率规则"] = "无"
+    return settings
+
+
+def _pack_weights(result: ScoreResult, rules: ScoringRules, whose: str) -> None:
+    """A warning when the data's 分值 by 一级指标 are not the pack's (江西: 管理30 …)."""
+    if not rules.level1_weights or not result.indicators:
+        return
+    given: dict[str, float] = {}
+    for row in result.indicators:
+        given[row["一级指标"]] = given.get(row["一级指标"], 0.0) + (row["分值"] or 0.0)
+    expected = dict(rules.level1_weights)
+    if any(abs(given.get(k, 0.0) - v) > 1e-9 for k, v in expected.items()) or set(given) - set(
+        expected
+    ):
+        wanted = "、".join(f"{k}{plain_str(v)}分" for k, v in expected.items())
+        result.warnings.append(f"{whose}绩效指标的分值与{rules.name}表式不同：该表式为{wanted}。")
 
 
 def _decimals(text: str) -> int | None:
@@ -647,30 +788,35 @@ def differs(stated: Stated, computed: float) -> bool:
     return round_half_up(computed, decimals) != round_half_up(stated.value, decimals)
 
 
-def _entered_total(result: ScoreResult) -> float | None:
+def _entered_total(result: ScoreResult, rules: ScoringRules) -> float | None:
     """The total of the scores as the form shows them (the unit's where it entered one), when the
-    table is scored at all and every score is known; None otherwise."""
+    table is scored at all and every score is known, under the pack's cap by 执行率; None
+    otherwise."""
     table, funds = result.indicators, result.funds
     if not table or not result.weight_total:
         return None
-    shown = [r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in table]
+    shown = [
+        r["所填得分"] if r.get("所填得分") is not None else r["得分"] for r in _applicable(table)
+    ]
     rate_score = funds.stated_score.value if funds.stated_score is not None else funds.score
     if any(s is None for s in shown) or (rate_score is None and funds.weight > 0):
         return None
-    return round_half_up(float(sum(shown)) + (rate_score or 0.0), 2)
+    total, _ = _rescaled(result, float(sum(shown)) + (rate_score or 0.0))
+    total, _ = capped_total(rules, total, funds.rate)
+    return round_half_up(total, 2)
 
 
-def _reported(result: ScoreResult, bounds: tuple[float, float, float]) -> None:
+def _reported(result: ScoreResult, rules: ScoringRules) -> None:
     """The total and grade the report states. The unit's own figures are kept, never
     overridden: its stated 自评得分, else the sum of the scores as the form shows them (the
     unit's entered 得分 where given). The program's figures stay beside them
     (`computed_total`, each row's 得分, `Funds.rate`) for the 审核底稿, which marks a
     difference with ⚠ (`differs`)."""
-    total = _entered_total(result)
+    total = _entered_total(result, rules)
     if result.stated_total is not None:
         total = result.stated_total.value
     result.total = total
-    result.grade = None if total is None else grade_of(round_half_up(total, 2), bounds)
+    result.grade = None if total is None else grade(rules, round_half_up(total, 2))
 
 
 def score_year(tables: dict[str, pd.DataFrame]) -> ScoreResult:
@@ -691,8 +837,7 @@ def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
     targets = targets.reset_index(drop=True)
     if "project" not in targets.columns:
         targets = targets.assign(project=None)
-    weight = funds_points(settings)
-    problems = target_problems(targets, weight)
+    problems = target_problems(targets, funds_points(settings))
     if problems:  # 01 stops on these; a table not made by the cleaner is checked again here
         raise InputError(problems)
     projects = targets["project"]

@@ -33,6 +33,7 @@ _COLUMNS = {
     "is_total": "bool",
     **{k: t for a in AMOUNTS for k, t in ((a, "float64"), (f"{a}_decimals", "Int64"))},
     "project": "str",
+    "fund_source": "str",
     "note": "str",
 }
 
@@ -138,6 +139,8 @@ def _spending_row(sh: BoundSheet, number: int, values: list[Any]) -> dict | None
             expected="支出类别为项目支出、支出项目为用途（如办公费）的行",
         )
         ok = False
+    fund_source = sh.enum(number, values, "fund_source", sc.FUND_SOURCES)
+    ok = ok and not (fund_source is None and sh.get(values, "fund_source") is not None)
     amounts = _amounts(sh, number, values, AMOUNTS)
     if not ok or btype is None or amounts is None:
         return None
@@ -148,6 +151,7 @@ def _spending_row(sh: BoundSheet, number: int, values: list[Any]) -> dict | None
         "is_total": is_total,
         **amounts,
         "project": project,
+        "fund_source": fund_source,
         "note": sh.text(number, values, "note", prose=True),
         **sh.src(number, values),
     }

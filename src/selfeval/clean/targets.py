@@ -26,7 +26,8 @@ import pandas as pd
 from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.values import NUM, norm_key, to_halfwidth
 from selfeval.contract import sheets as sc
-from selfeval.errors import Problem, problem
+from selfeval.errors import InputError, Problem, problem
+from selfeval.packs import rules_for
 from selfeval.read.grid import Grid
 from selfeval.read.published.target_form import FormCell, Indicator, TargetForm, parse
 from selfeval.rules import (
@@ -62,6 +63,10 @@ _COLUMNS = {
     "actual": "float64",
     "actual_text": "str",
     "unit": "str",
+    "original_target": "str",
+    "adjusted_target": "str",
+    "core": "str",
+    "not_applicable": "str",
     "weight": "float64",
     "assessment": "str",
     "score": "float64",
@@ -90,10 +95,11 @@ def parse_indicator_value(text: str | None) -> tuple[float | None, str | None]:
 
 
 def funds_weight(ctx: Context) -> float:
-    """The 预算执行率's points: the unit's setting (单位概况 预算执行率分值), else 10."""
+    """The 预算执行率's points: the unit's setting (单位概况 预算执行率分值), else its rule
+    pack's (「自评表格式」; 10 nationally, 0 for 江西's form)."""
     try:
-        return float(ctx.settings.get("预算执行率分值", FUNDS_WEIGHT))
-    except ValueError:
+        return rules_for(ctx.settings).execution_weight
+    except (ValueError, InputError):  # reported where 单位概况 is cleaned
         return FUNDS_WEIGHT
 
 
@@ -199,6 +205,10 @@ def _target_row(sh: BoundSheet, ctx: Context, number: int, values: list[Any]) ->
         "actual": parse_indicator_value(actual_text)[0],
         "actual_text": actual_text,
         "unit": sh.text(number, values, "unit"),
+        "original_target": sh.text(number, values, "original_target"),
+        "adjusted_target": sh.text(number, values, "adjusted_target"),
+        "core": sh.enum(number, values, "core", sc.YES_NO),
+        "not_applicable": sh.enum(number, values, "not_applicable", sc.YES_NO),
         "weight": weight,
         "assessment": assessment,
         "score": score,

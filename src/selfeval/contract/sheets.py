@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from selfeval.contract.frames import frame_settings
+from selfeval.packs import pack_names
 
 CONTRACT_VERSION = "2.0"
 
@@ -55,6 +56,10 @@ INCOME_ITEMS = (
 PERIODS = ("上午", "下午", "晚上", "全天")
 QUALIFIERS = ("", "约", "近", "余", "多", "上")
 DIRECTIONS = ("≥", "≤", "=", "定性")
+#: 资金来源 of a 支出 row, as 四川's 自评表 lists the funds (总额, then these).
+FUND_SOURCES = ("财政资金", "财政专户管理资金", "单位资金", "其他资金")
+#: A yes/no column (是否核心指标, 不适用): blank is not given (否 where it matters).
+YES_NO = ("是", "否")
 #: 财预〔2020〕10号 第十六条's three qualitative labels, with the short forms still accepted.
 ASSESSMENTS = ("达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差")
 ASSESSMENT_SHORT = {"达成": ASSESSMENTS[0], "部分达成": ASSESSMENTS[1], "未达成": ASSESSMENTS[2]}
@@ -81,6 +86,9 @@ AMOUNT_UNIT_CHOICES = ("万元", "元")
 #: used is a FrameError here, at import, naming the file (selfeval.contract.frames).
 REPORT_FRAMES = tuple(frame_settings())
 RATE_BASES = ("全年预算数", "调整后预算数", "实际到位资金")
+#: The 「自评表格式」 values: the rule packs' names (selfeval/packs/*.toml), 全国 first; a new pack
+#: file is a new accepted value, with no change here.
+SELF_EVAL_FORMS = tuple(pack_names())
 UNIT_REQUIRED_ITEMS = ("单位名称",)
 #: Known 单位概况 items and their kinds; any other item is kept as given, with a note.
 UNIT_ITEM_KINDS = {
@@ -98,6 +106,7 @@ UNIT_ITEM_KINDS = {
     "填报日期": "date",
     "金额单位": "enum:" + "|".join(AMOUNT_UNIT_CHOICES),
     "报告格式": "enum:" + "|".join(REPORT_FRAMES),
+    "自评表格式": "enum:" + "|".join(SELF_EVAL_FORMS),
     "评价方式": "text",
     "评价机构": "text",
     "制表机关": "text",
@@ -231,7 +240,10 @@ _UNIT_DOC = "".join(
         "或".join(AMOUNT_UNIT_CHOICES),
         "（报告中金额的单位，默认万元）；报告格式为",
         "或".join(REPORT_FRAMES),
-        "（默认九段式）；下属单位用「、」分隔（填写后本单位为主管部门，报告另有部门整体情况）；",
+        "（默认九段式）；自评表格式为",
+        "、".join(SELF_EVAL_FORMS),
+        "之一（绩效自评表的表式和评分规则，默认全国，见 docs/packs.md）；",
+        "下属单位用「、」分隔（填写后本单位为主管部门，报告另有部门整体情况）；",
         "部门合计预算数、部门合计执行数为本级与下属单位的合计，按金额单位填写，与各单位之和核对；",
         "预算执行率分值默认10，可填0（表式不单列预算执行率分值时）；执行率口径为",
         "、".join(RATE_BASES),
@@ -318,6 +330,15 @@ SHEETS: tuple[SheetSpec, ...] = (
                 required=False,
                 kind="amount",
                 doc="（选填）上年同项执行数，用于同比",
+            ),
+            _c(
+                "资金来源",
+                "fund_source",
+                required=False,
+                kind="enum",
+                enum=FUND_SOURCES,
+                doc="（选填）该行资金的来源；计入自评表的各行都填写时，自评表按来源列出年初预算数、"
+                "调整后预算数和执行数（如四川表式）",
             ),
             _c(
                 "所属项目",
@@ -490,6 +511,35 @@ SHEETS: tuple[SheetSpec, ...] = (
             ),
             _c("实际值", "actual", required=False, doc="同目标值；空白表示未填报"),
             _c("单位", "unit", required=False),
+            _c(
+                "年初指标值",
+                "original_target",
+                required=False,
+                doc="（选填）年初设定的指标值，表式有此列时列示（如重庆）；计分按目标值",
+            ),
+            _c(
+                "调整后指标值",
+                "adjusted_target",
+                required=False,
+                doc="（选填）年中调整后的指标值，表式有此列时列示；计分按目标值（填调整后的值）",
+            ),
+            _c(
+                "是否核心指标",
+                "core",
+                required=False,
+                kind="enum",
+                enum=YES_NO,
+                doc="（选填）表式有此列时列示（如重庆）",
+            ),
+            _c(
+                "不适用",
+                "not_applicable",
+                required=False,
+                kind="enum",
+                enum=YES_NO,
+                doc="（选填）填「是」的指标不计分，其余得分按100分折算（自评表格式规定折算时，"
+                "见 docs/packs.md；否则照常计分并提示）",
+            ),
             _c(
                 "分值",
                 "weight",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from selfeval.present.formats import NOT_GIVEN, money_number
+from selfeval.present.working import pack_rules_text, working_notes, working_text
 from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
 from selfeval.scoring import (
     BUDGET_INCOMPLETE,
@@ -70,6 +71,24 @@ class IndicatorRow:
     over_achieved: bool
     missing_reason: bool
     source: str
+    #: the score's working, worded (a form's 得分计算方法); "" when not computed
+    working: str = ""
+    #: what some forms show beside an indicator (重庆), as the unit wrote it
+    original_target: str = ""
+    adjusted_target: str = ""
+    core: str = ""
+    not_applicable: bool = False
+
+
+@dataclass(frozen=True)
+class FundsBySource:
+    """A row of the funds by 资金来源 (四川's form), when every counted 支出 row states one."""
+
+    label: str
+    original_budget: str
+    budget: str
+    actual: str
+    rate: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,7 @@ class ScoringView:
     unit: str
     funds: list[FundsRow]
     funds_note: str
+    funds_by_source: list[FundsBySource]
     #: For the 底稿: where 「其中：当年财政拨款」's figures come from (empty when plain).
     funds_derivation: str
     unscored_funds: bool
@@ -94,6 +114,8 @@ class ScoringView:
     #: The total is the unit's own (stated, or its entered scores) where the program has none.
     total_stated: bool
     stated_notes: list[str]
+    #: the execution score's working, worded ("" for a unit without one)
+    funds_working: str
     grade: str
     unscored_reason: str
     rules: str
@@ -286,12 +308,15 @@ def rules_text(result: ScoreResult) -> str:
     rate = f"预算执行率 = 全年执行数 ÷ {base}" + (
         "，得分 = 执行率 × 分值（至多为分值）" if scored else "（不计分）"
     )
+    if settings.get("预算执行率规则") == "无":  # the pack's form states no rate rule (江西)
+        rate = ""
     return (
-        f"评分规则：{'，'.join(parts)}{'；' if parts else ''}{rate}"
+        f"评分规则：{'，'.join(parts)}{'；' if parts and rate else ''}{rate}"
         "；定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
         f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
+        + pack_rules_text(result)
     )
 
 
@@ -330,6 +355,13 @@ def scoring_view(
                 over_achieved=bool(rec["over_achieved"]),
                 missing_reason=bool(rec["missing_reason"]),
                 source=rec.get("source", ""),
+                # the score's working (a form's 得分计算方法)
+                working=working_text(rec.get("working")),
+                # what some forms show beside an indicator (重庆), as the unit wrote it
+                original_target=rec.get("年初指标值", ""),
+                adjusted_target=rec.get("调整后指标值", ""),
+                core=rec.get("是否核心指标", ""),
+                not_applicable=bool(rec.get("not_applicable")),
             )
         )
     project = result.project
@@ -347,6 +379,17 @@ def scoring_view(
         unit=amount_unit,
         funds=_funds_rows(result, amount_unit),
         funds_note=_funds_note(result),
+        # the funds by 资金来源 (四川's rows), when the 支出 sheet states every row's source
+        funds_by_source=[
+            FundsBySource(
+                label=row.label,
+                original_budget=money_number(row.original_budget, None, amount_unit),
+                budget=money_number(row.budget, None, amount_unit),
+                actual=money_number(row.actual, None, amount_unit),
+                rate=_fmt(row.rate, missing="") + ("%" if row.rate is not None else ""),
+            )
+            for row in result.funds.by_source
+        ],
         funds_derivation=_derivation(result.funds),
         unscored_funds=result.funds.score is None,
         goal="".join(goal) or NOT_GIVEN,
@@ -357,7 +400,10 @@ def scoring_view(
         total=_total_text(result),
         # the total is the unit's own (stated, or its entered scores) where the program has none
         total_stated=result.total is not None and result.computed_total is None,
-        stated_notes=stated_notes(result) + [r.score_review for r in rows if r.score_review],
+        stated_notes=stated_notes(result)
+        + [r.score_review for r in rows if r.score_review]
+        + working_notes(result, amount_unit),
+        funds_working="；".join(working_text(w, amount_unit) for w in result.funds.workings),
         grade=result.grade or "未评定",
         unscored_reason=result.unscored_reason or "",
         rules=rules_text(result),
