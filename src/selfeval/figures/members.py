@@ -154,7 +154,7 @@ class MemberYear:
     def from_json(cls, results: Any, where: str) -> MemberYear:
         """A member's year from its results.json as a JSON value; `where` names the unit and
         the file in the message of a `MemberResultsError` when the shape is not the stored one."""
-        stored = _validate(_stored_adapter(), results, where)
+        stored = _validate(_stored_adapter(), results, where, _REBUILD_UNIT)
         fig, scoring = stored.figures, stored.scoring
         stated = scoring.funds.stated_rate
         return cls(
@@ -194,9 +194,10 @@ class MemberUnit:
     folder: str | None = None
 
     @classmethod
-    def from_json(cls, entry: Any, source: str) -> MemberUnit:
-        """A unit from its units.json entry; `source` names units.json in messages."""
-        unit = _validate(_entry_adapter(), entry, f"{source} 中的一项下属单位")
+    def from_json(cls, entry: Any, source: str, number: int = 1) -> MemberUnit:
+        """A unit from entry `number` (from 1) of units.json; `source` names that file."""
+        where = f"{source} 中的第 {number} 项下属单位"
+        unit = _validate(_entry_adapter(), entry, where, _REBUILD_DEPARTMENT)
         name = unit.unit_name or unit.declared
         results = None
         if unit.results is not None:
@@ -212,14 +213,16 @@ def units_from_json(payload: Any, source: str = "units.json") -> list[MemberUnit
         return None
     if not isinstance(payload, list):
         raise MemberResultsError(
-            f"{source} 格式不符：应为下属单位的列表，请重新生成主管部门的该年度"
-            f"（make report） / {source} is not a list of units"
+            f"{source} 格式不符：应为下属单位的列表，{_REBUILD_DEPARTMENT}"
+            f" / {source} is not a list of units"
         )
-    return [MemberUnit.from_json(entry, source) for entry in payload]
+    return [MemberUnit.from_json(entry, source, n) for n, entry in enumerate(payload, 1)]
 
 
 # ------------------------------------------------------------------------------ validation
 
+_REBUILD_UNIT = "请重新生成该单位的该年度（make report），再生成主管部门"
+_REBUILD_DEPARTMENT = "请重新生成主管部门的该年度（make report）"
 #: pydantic's error types, said in Chinese.
 _EXPECTED = {
     "missing": "缺少此项",
@@ -244,7 +247,7 @@ def _entry_adapter() -> TypeAdapter:
     return TypeAdapter(_Entry)
 
 
-def _validate(adapter: TypeAdapter, value: Any, where: str) -> Any:
+def _validate(adapter: TypeAdapter, value: Any, where: str, advice: str) -> Any:
     """`value` validated by `adapter`, or one MemberResultsError listing each problem's key."""
     try:
         return adapter.validate_python(value)
@@ -256,6 +259,5 @@ def _validate(adapter: TypeAdapter, value: Any, where: str) -> Any:
         shown = "；".join(problems[:5]) + (f" 等 {len(problems)} 处" if len(problems) > 5 else "")
         raise MemberResultsError(
             f"{where}格式不符，无法计入部门整体：{shown}。该文件可能由旧版本生成或被改动过，"
-            f"请重新生成该单位的该年度（make report），再生成主管部门"
-            f" / malformed stored results ({where}): {shown}"
+            f"{advice} / malformed stored results ({where}): {shown}"
         ) from None
