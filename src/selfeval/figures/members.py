@@ -151,10 +151,11 @@ class MemberYear:
     flagged_checks: int
 
     @classmethod
-    def from_json(cls, results: Any, where: str) -> MemberYear:
+    def from_json(cls, results: Any, where: str, advice: str = "") -> MemberYear:
         """A member's year from its results.json as a JSON value; `where` names the unit and
-        the file in the message of a `MemberResultsError` when the shape is not the stored one."""
-        stored = _validate(_stored_adapter(), results, where, _REBUILD_UNIT)
+        the file, `advice` what to run, in the `MemberResultsError` of a shape not the stored
+        one."""
+        stored = _validate(_stored_adapter(), results, where, advice or _REBUILD_UNIT)
         fig, scoring = stored.figures, stored.scoring
         stated = scoring.funds.stated_rate
         return cls(
@@ -201,9 +202,15 @@ class MemberUnit:
         name = unit.unit_name or unit.declared
         results = None
         if unit.results is not None:
-            stored = f"，来自 data/processed/{unit.folder}/{unit.year}/results.json"
-            where = f"下属单位「{name}」的分析结果（{source}{stored if unit.folder else ''}）"
-            results = MemberYear.from_json(unit.results, where)
+            where, advice = f"下属单位「{name}」的分析结果（{source}）", ""
+            if unit.folder:  # the file it was copied from, and the command that rebuilds both
+                stored = f"data/processed/{unit.folder}/{unit.year}/results.json"
+                where = f"下属单位「{name}」的分析结果（{source}，来自 {stored}）"
+                advice = (
+                    f'请重新生成该单位的该年度（make report UNITS="{unit.folder}"'
+                    f' YEARS="{unit.year}"，其主管部门随之重新生成）'
+                )
+            results = MemberYear.from_json(unit.results, where, advice)
         return cls(name, results, unit.declared, unit.folder)
 
 
@@ -252,12 +259,11 @@ def _validate(adapter: TypeAdapter, value: Any, where: str, advice: str) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as error:
-        problems = [
-            f"{'.'.join(map(str, e['loc'])) or '（整体）'} {_EXPECTED.get(e['type'], e['msg'])}"
-            for e in error.errors()
-        ]
-        shown = "；".join(problems[:5]) + (f" 等 {len(problems)} 处" if len(problems) > 5 else "")
+        found = [(".".join(map(str, e["loc"])) or "（整体）", e) for e in error.errors()]
+        more = f" 等 {len(found)} 处" if len(found) > 5 else ""
+        shown = "；".join(f"{k} {_EXPECTED.get(e['type'], e['msg'])}" for k, e in found[:5])
+        english = "; ".join(f"{k}: {e['msg']}" for k, e in found[:5])
         raise MemberResultsError(
-            f"{where}格式不符，无法计入部门整体：{shown}。该文件可能由旧版本生成或被改动过，"
-            f"{advice} / malformed stored results ({where}): {shown}"
+            f"{where}格式不符，无法计入部门整体：{shown}{more}。该文件可能由旧版本生成或被改动过，"
+            f"{advice} / malformed stored results of a department's member: {english}"
         ) from None

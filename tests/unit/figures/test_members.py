@@ -85,7 +85,8 @@ def test_a_missing_key_is_named_with_the_unit_and_its_file(stored):
     assert "下属单位「云溪区图书馆」" in message
     assert UNITS_JSON in message and "data/processed/center/2024/results.json" in message
     assert "figures.spending 缺少此项" in message
-    assert "请重新生成该单位的该年度" in message
+    assert '请重新生成该单位的该年度（make report UNITS="center" YEARS="2024"' in message
+    assert "figures.spending: Field required" in message  # and in English
 
 
 def test_a_figure_of_the_wrong_type_is_refused_not_read_as_another_number(stored):
@@ -101,13 +102,14 @@ def test_a_figure_of_the_wrong_type_is_refused_not_read_as_another_number(stored
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ({"declared": "center"}, "units.json 中的第 1 项下属单位格式不符，无法计入部门整体"),
-        ({"declared": "center", "unit_name": 3}, "unit_name 应为文字"),
-        (_entry([]), "results 应为键值对象"),
+        ({"declared": "center"}, ["units.json 中的第 1 项下属单位格式不符", "unit_name 缺少此项"]),
+        ({"declared": "center", "unit_name": 3}, ["unit_name 应为文字"]),
+        (_entry([]), ["results 应为键值对象", "请重新生成主管部门的该年度"]),
     ],
 )
 def test_a_malformed_units_json_entry_says_which_key(entry, expected):
-    assert expected in _refused([entry])
+    message = _refused([entry])
+    assert all(part in message for part in expected), message
 
 
 def test_units_json_that_is_no_list_is_refused():
