@@ -301,7 +301,7 @@ def sum_over(label: str, parts: list[tuple[str, Figure]]) -> Sum:
 def _stated(items: Mapping[str, str], item: str, amount_unit: str) -> tuple[Decimal, int] | None:
     """A 部门合计 item in 万元, exactly as written, with its decimals in 万元 terms (stated in
     the 金额单位: 5,150,055.30元 is 515.005530万元, 6 decimals)."""
-    text = str(items.get(item) or "").replace(",", "").strip()
+    text = items.get(item, "").replace(",", "").strip()
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -367,9 +367,8 @@ def department_figures(own: MemberYear, units: list[MemberUnit]) -> DepartmentFi
     ]
 
     reconciliation = []
-    unit_items = own.unit
     for item, measure in ((STATED_BUDGET_ITEM, "budget"), (STATED_ACTUAL_ITEM, "actual")):
-        stated = _stated(unit_items, item, amount_unit)
+        stated = _stated(own.unit, item, amount_unit)
         if stated is None:
             continue
         total = spending[0].budget if measure == "budget" else spending[0].actual
