@@ -13,11 +13,13 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.errors import MemberResultsError, UserFacingError
 from selfeval.figures.department import department_figures, unit_row
+from selfeval.figures.income import Income, IncomeLine
 from selfeval.figures.members import MemberUnit, MemberYear, units_from_json
 
 REPO = Path(__file__).resolve().parents[3]
@@ -63,6 +65,31 @@ def test_a_stored_year_reads_into_the_figures_a_department_sums(stored):
     d = department_figures(own, [unit])
     assert d.spending[0].actual.value == pytest.approx(2 * 109.17)
     assert d.spending[0].actual.counted == ["本级", "云溪区图书馆"]
+
+
+def test_income_reads_with_its_parts_as_the_figures_store_it(stored):
+    """收入 as figures.income stores it (one source with a part, 上年结转结余 beside the total):
+    the department sums 本级 and the unit line by line, 2 × each figure by hand."""
+    income = Income(
+        IncomeLine("收入合计", 100.0, current_decimals=2),
+        [
+            IncomeLine(
+                "财政拨款收入", 95.5, current_decimals=1, parts=[IncomeLine("一般公共预算", 90.0)]
+            )
+        ],
+        IncomeLine("上年结转结余", 3.25, current_decimals=2),
+    )
+    with_income = copy.deepcopy(stored)
+    with_income["figures"]["income"] = TypeAdapter(Income).dump_python(income, mode="json")
+    [unit] = units_from_json([_entry(with_income)], UNITS_JSON)
+    lines = department_figures(MemberYear.from_json(with_income, "本级"), [unit]).income
+    sums = {(i.level, i.label): (i.current.value, i.current.decimals) for i in lines}
+    assert sums == {
+        (0, "收入合计"): (200.0, 2),
+        (1, "财政拨款收入"): (191.0, 1),
+        (2, "一般公共预算"): (180.0, None),
+        (1, "上年结转结余"): (6.5, 2),
+    }
 
 
 def test_a_unit_without_a_built_year_has_no_results():
