@@ -10,7 +10,8 @@ in Chinese, instead of being summed as "not given" or failing deep inside a sum.
 Only the parts a sum reads are kept. A key is required when the producing dataclass
 (figures.spending.Amount, figures.income.IncomeLine, scoring.Funds, …) has no default; a key
 added later with a default has the same default here, so a year stored before it reads the
-same as it did.
+same as it did. Values are strict (pydantic's Strict types): a text where a figure belongs is
+refused, not converted, since 「109,17」 read leniently is 10917.
 """
 
 from __future__ import annotations
