@@ -243,6 +243,11 @@ class FrameError(ValueError, UserFacingError):
     file (or folder), the line where TOML gives one, and the key. A notebook shows only it."""
 
 
+class MemberResultsError(ValueError, UserFacingError):
+    """A 主管部门's input from a member (units.json, a unit's stored results.json) without the
+    stored shape a department sum reads; the message names the unit, the file and each key."""
+
+
 class UnsafeParameterError(ValueError, SelfevalError):
     """A parameter for papermill was refused before any kernel started."""
 

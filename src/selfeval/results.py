@@ -19,6 +19,7 @@ import pandas as pd
 from selfeval.checks import Check, reconcile_year, same_unit
 from selfeval.contract.frames import required_items
 from selfeval.figures.department import DepartmentFigures, department_figures
+from selfeval.figures.members import MemberUnit, MemberYear
 from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
 from selfeval.scoring import ScoreResult, build_warnings, score_tables
 
@@ -59,13 +60,14 @@ def compute_year(
     year: int,
     previous_tables: dict[str, pd.DataFrame] | None = None,
     previous_summary: dict | None = None,
-    units: list[dict] | None = None,
+    units: list[MemberUnit] | None = None,
 ) -> YearResults:
     """Figures, scores and checks of one year from its processed tables; year-1's tables (for
     the cross-year checks) and summary.json (for the comparison) when that year was built.
 
-    `units` (a 主管部门's year: units.json, its units' stored results): the department as a
-    whole is computed over this year's own results (本级) and theirs."""
+    `units` (a 主管部门's year: its units as `figures.members.units_from_json` reads them from
+    units.json): the department as a whole is computed over this year's own results (本级)
+    and theirs."""
     tables_scored = score_tables(tables)
     if previous_tables is not None and not same_unit(tables, previous_tables):
         previous_tables = None  # another unit's year is no previous year of this one
@@ -78,8 +80,9 @@ def compute_year(
         warnings=build_warnings(tables_scored, checks),
         yoy=year_on_year(figures.summary, previous_summary, figures.stated_previous),
     )
-    if units is not None:  # 本级 read as its units are: in its stored form
-        results.department = department_figures(json.loads(to_json(results)), units)
+    if units is not None:  # 本级 read as its units are: from its stored form
+        own = MemberYear.from_json(json.loads(to_json(results)), f"本级 {figures.unit_name}")
+        results.department = department_figures(own, units)
     results.missing = missing_items(results, required_items(figures.unit.get("报告格式")))
     return results
 

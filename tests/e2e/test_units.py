@@ -351,6 +351,32 @@ def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_y
         assert after == before[unit], unit
 
 
+def test_a_units_altered_results_fail_its_department_naming_the_unit_file_and_key(
+    project, tmp_path
+):
+    """A unit's results.json edited by hand (a decimal comma: 「96,23」): the department's year
+    fails at 02 with one Chinese line naming the unit, the file, the key and the command, and
+    keeps its report; a lenient reader summed the figure as 9623万元."""
+    root = tmp_path / "copy"
+    shutil.copytree(project, root)
+    path = root / "data" / "processed" / "library" / str(YEAR) / "results.json"
+    stored = json.loads(path.read_text("utf-8"))
+    stored["figures"]["spending"]["types"]["一般公共预算"]["total"]["actual"] = "96,23"
+    path.write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
+    out = root / "outputs" / BUREAU / str(YEAR)
+    reports = ("report.html", "report.docx")
+    before = [(out / name).read_bytes() for name in reports]
+    proc = run_build(root, "--units", BUREAU, "--years", str(YEAR))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if x.startswith(f"[{BUREAU}/{YEAR}] 失败")]
+    assert f"MemberResultsError: 下属单位「{UNITS['library']}」的分析结果" in line
+    assert f"来自 data/processed/library/{YEAR}/results.json" in line
+    assert "figures.spending.types.一般公共预算.total.actual 应为数字" in line
+    assert f'make report UNITS="library" YEARS="{YEAR}"' in line
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert [(out / name).read_bytes() for name in reports] == before  # the last good run's
+
+
 def test_a_name_two_unit_folders_share_is_an_error_naming_both_folders(project, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(project, root)

@@ -32,6 +32,7 @@ USER_FACING = {
     "SchedulerUnresponsive",
     "NoWorkers",
     "WorkersOutOfDate",
+    "MemberResultsError",
 }
 
 

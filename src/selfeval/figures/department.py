@@ -1,10 +1,10 @@
 """A 主管部门's figures over 本级 and its units: numbers only, from stored results.
 
-Inputs are JSON values, as the batch stores and ships them: the department's own results (as
-results.json holds them) and, per declared unit, the entry run.department.units_payload builds
-(``unit_name``, ``results``: that unit's results.json for the year or None). 02 computes them
-once (`selfeval.results.compute_year(units=…)`) and stores them in the department's
-results.json; 03 only presents them.
+Inputs are typed (`figures.members`): the department's own year (本级) and each declared unit
+(`MemberUnit`: its name and its year's results, or None), each read once from the stored JSON
+by its `from_json`, which says which unit's file is malformed; the sums here read attributes,
+not JSON keys. 02 computes them once (`selfeval.results.compute_year(units=…)`) and stores them
+in the department's results.json; 03 only presents them.
 
 The department as a whole (部门整体) is the department's own unit (本级) plus its units. Every
 sum is taken only over the members whose figure is known and names the members that lack it: a
@@ -17,12 +17,12 @@ over every member (decimal arithmetic, `reconcile`).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
 
 from selfeval.contract import sheets as sc
+from selfeval.figures.members import NONE, Figure, MemberLine, MemberType, MemberUnit, MemberYear
 from selfeval.figures.spending import BASIC, BUDGET_TYPES, GENERAL, PROJECT, sum_precision
 from selfeval.rules import execution_rate
 
@@ -140,66 +140,28 @@ class DepartmentFigures:
         return {"budget": line.budget, "actual": line.actual}
 
 
-# ------------------------------------------------------------------------------ reading JSON
+# ------------------------------------------------------------------------------ a member's lines
 
 
-def _figures(results: dict | None) -> dict:
-    return (results or {}).get("figures") or {}
+def _amount(line: MemberLine | None, measure: str) -> Figure:
+    """`measure` ("budget"/"actual") of a member's spending line (none when it has no line)."""
+    return NONE if line is None else line.figure(measure)
 
 
-def _number(value: Any) -> float | None:
-    """A JSON value as a float, None when absent or not a number (no pandas: the index page
-    of a batch reads these too, and its parent process must not import pandas for it)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
+def _types(member: MemberYear | None) -> dict[str, MemberType]:
+    if member is None:
+        return {}
+    return {t: _stated_none(e) for t, e in member.types.items()}
 
 
-def _decimals(value: Any) -> int | None:
-    return None if value is None or isinstance(value, bool) else int(value)
-
-
-#: A member's figure: (value in 万元, decimals) — value None when not given.
-Figure = tuple[float | None, int | None]
-NONE: Figure = (None, None)
-
-
-def _amount(entry: Any, measure: str) -> Figure:
-    """`measure` ("budget"/"actual") of a stored spending line."""
-    if not isinstance(entry, dict):
-        return NONE
-    return _number(entry.get(measure)), _decimals(entry.get(f"{measure}_decimals"))
-
-
-def _types(results: dict | None) -> dict[str, dict]:
-    types = (_figures(results).get("spending") or {}).get("types") or {}
-    return {t: _stated_none(e) for t, e in types.items() if isinstance(e, dict)}
-
-
-def _stated_none(entry: dict) -> dict:
+def _stated_none(entry: MemberType) -> MemberType:
     """A 预算类型 the unit states as none (执行数 0 and nothing spent under it, no 预算数 given),
     as its own report writes it (「本年度无…」): its 预算数 is then none too, not 未填报."""
-    total = entry.get("total") or {}
-    lines = [a for items in (entry.get("items") or {}).values() for a in items or []]
-    if (
-        total.get("actual") == 0
-        and total.get("budget") is None
-        and not any(a.get("actual") for a in lines)
-    ):
-        return {**entry, "total": {**total, "budget": 0.0, "budget_decimals": 0}}
+    total = entry.total
+    lines = [a for items in entry.items.values() for a in items]
+    if total.actual == 0 and total.budget is None and not any(a.actual for a in lines):
+        return replace(entry, total=replace(total, budget=0.0, budget_decimals=0))
     return entry
-
-
-def spending_totals(results: dict | None) -> dict[str, dict[str, float | None]]:
-    """{budget type: {"budget", "actual"}} of one unit's results (None where not stated)."""
-    return {
-        t: {m: _amount(e.get("total"), m)[0] for m in ("budget", "actual")}
-        for t, e in _types(results).items()
-    }
 
 
 def _exact(value: float, decimals: int | None) -> Decimal:
@@ -217,9 +179,9 @@ def _exact_sum(parts: list[Figure]) -> Decimal:
     return sum((_exact(v, d) for v, d in parts if v is not None), Decimal(0))
 
 
-def _overall(results: dict | None, measure: str) -> Figure:
+def _overall(member: MemberYear | None, measure: str) -> Figure:
     """A member's 合计 over its 预算类型: known only when every type it states gives it."""
-    parts = [_amount(e.get("total"), measure) for e in _types(results).values()]
+    parts = [_amount(e.total, measure) for e in _types(member).values()]
     if not parts or any(v is None for v, _ in parts):
         return NONE
     values = [v for v, _ in parts]
@@ -227,23 +189,21 @@ def _overall(results: dict | None, measure: str) -> Figure:
     return float(_exact_sum(parts)), decimals
 
 
-def _member_lines(results: dict | None) -> dict[tuple[int, str], dict]:
+def _member_lines(member: MemberYear | None) -> dict[tuple[int, str], MemberLine]:
     """A member's spending lines by (level, label), as `Line` keys them."""
-    lines: dict[tuple[int, str], dict] = {}
-    for budget_type, entry in _types(results).items():
-        lines[(1, budget_type)] = entry.get("total") or {}
+    lines: dict[tuple[int, str], MemberLine] = {}
+    for budget_type, entry in _types(member).items():
+        lines[(1, budget_type)] = entry.total
         if budget_type != GENERAL:
             continue
-        categories = entry.get("categories") or {}
         for category in (BASIC, PROJECT):
-            if isinstance(categories.get(category), dict):
-                lines[(2, category)] = categories[category]
-        for group, line in (entry.get("basic_groups") or {}).items():
+            if category in entry.categories:
+                lines[(2, category)] = entry.categories[category]
+        for group, line in entry.basic_groups.items():
             lines[(3, group)] = line
-        for item in (entry.get("items") or {}).get(BASIC) or []:
-            label = str(item.get("label") or "")
-            if label and label not in sc.BASIC_ITEMS:  # those two are the groups themselves
-                lines[(4, label)] = item
+        for item in entry.items.get(BASIC, ()):
+            if item.label and item.label not in sc.BASIC_ITEMS:  # those two are the groups
+                lines[(4, item.label)] = item
     return lines
 
 
@@ -276,58 +236,49 @@ def _line_order(keys: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return order
 
 
-def _income_lines(results: dict | None) -> dict[tuple[int, str], Figure]:
+def _income_lines(member: MemberYear | None) -> dict[tuple[int, str], Figure]:
     """A member's 收入 lines by (level, label): 本年数 and its decimals."""
-    income = _figures(results).get("income")
-    if not isinstance(income, dict):
+    income = None if member is None else member.income
+    if income is None:
         return {}
-
-    def figure(line: dict) -> Figure:
-        return _number(line.get("current")), _decimals(line.get("current_decimals"))
-
     lines: dict[tuple[int, str], Figure] = {}
-    if isinstance(income.get("total"), dict):
-        lines[(0, sc.INCOME_TOTAL)] = figure(income["total"])
-    for part in income.get("parts") or []:
-        lines[(1, str(part.get("label")))] = figure(part)
-        for sub in part.get("parts") or []:
-            lines[(2, str(sub.get("label")))] = figure(sub)
-    if isinstance(income.get("carried_over"), dict):
-        lines[(1, sc.CARRIED_OVER)] = figure(income["carried_over"])
+    if income.total is not None:
+        lines[(0, sc.INCOME_TOTAL)] = income.total.figure
+    for part in income.parts:
+        lines[(1, part.label)] = part.figure
+        for sub in part.parts:
+            lines[(2, sub.label)] = sub.figure
+    if income.carried_over is not None:
+        lines[(1, sc.CARRIED_OVER)] = income.carried_over.figure
     return lines
 
 
 # ------------------------------------------------------------------------------ the figures
 
 
-def unit_row(name: str, results: dict | None, own: bool = False) -> UnitRow:
+def unit_row(name: str, member: MemberYear | None, own: bool = False) -> UnitRow:
     """A member's budget, execution rate, score, grade and flagged checks (None where unknown)."""
-    if results is None:
+    if member is None:
         return UnitRow(name, False, None, None, None, None, None, None, own)
     (budget, budget_dec), (actual, actual_dec) = (
-        _overall(results, "budget"),
-        _overall(results, "actual"),
+        _overall(member, "budget"),
+        _overall(member, "actual"),
     )
-    scoring = results.get("scoring") or {}
-    funds = scoring.get("funds") or {}
     # the rate the unit's report states: its own (声明数) where given, else the program's
-    stated = funds.get("stated_rate")
-    rate = _number(stated.get("value")) if isinstance(stated, dict) else None
+    rate = member.stated_rate
     if rate is None:
-        rate = _number(funds.get("rate"))
+        rate = member.rate
     if rate is None:
         rate = execution_rate(actual, budget)
-    checks = results.get("checks")
-    flagged = sum(1 for c in checks if not c.get("ok")) if isinstance(checks, list) else None
     return UnitRow(
         name,
         True,
         budget,
         actual,
         rate,
-        _number(scoring.get("total")),
-        scoring.get("grade") or None,
-        flagged,
+        member.score,
+        member.grade or None,
+        member.flagged_checks,
         own,
         budget_dec,
         actual_dec,
@@ -347,10 +298,10 @@ def sum_over(label: str, parts: list[tuple[str, Figure]]) -> Sum:
     )
 
 
-def _stated(unit_items: dict, item: str, amount_unit: str) -> tuple[Decimal, int] | None:
+def _stated(items: Mapping[str, str], item: str, amount_unit: str) -> tuple[Decimal, int] | None:
     """A 部门合计 item in 万元, exactly as written, with its decimals in 万元 terms (stated in
     the 金额单位: 5,150,055.30元 is 515.005530万元, 6 decimals)."""
-    text = str(unit_items.get(item) or "").replace(",", "").strip()
+    text = items.get(item, "").replace(",", "").strip()
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -375,15 +326,13 @@ def reconcile(stated: Decimal, stated_decimals: int, computed: Decimal, decimals
     return stated.quantize(step, ROUND_HALF_UP) == computed.quantize(step, ROUND_HALF_UP)
 
 
-def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures:
+def department_figures(own: MemberYear, units: list[MemberUnit]) -> DepartmentFigures:
     """本级 and its units: the members' table, spending and 收入 sums, and reconciliation."""
-    fig = _figures(own)
-    amount_unit = str(fig.get("amount_unit") or "万元")
-    names = [str(u.get("unit_name") or u.get("declared") or "") for u in units]
-    members = [(OWN, own), *((n, u.get("results")) for n, u in zip(names, units, strict=True))]
-    own_name = str(fig.get("unit_name") or "")
+    amount_unit = own.amount_unit or "万元"
+    members = [(OWN, own), *((u.name, u.results) for u in units)]
+    own_name = own.unit_name
     rows = [unit_row(f"{own_name}（{OWN}）" if own_name else OWN, own, own=True)]
-    rows += [unit_row(n, u.get("results")) for n, u in zip(names, units, strict=True)]
+    rows += [unit_row(u.name, u.results) for u in units]
 
     spending = [
         Line(
@@ -418,9 +367,8 @@ def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures
     ]
 
     reconciliation = []
-    unit_items = fig.get("unit") or {}
     for item, measure in ((STATED_BUDGET_ITEM, "budget"), (STATED_ACTUAL_ITEM, "actual")):
-        stated = _stated(unit_items, item, amount_unit)
+        stated = _stated(own.unit, item, amount_unit)
         if stated is None:
             continue
         total = spending[0].budget if measure == "budget" else spending[0].actual
@@ -441,7 +389,7 @@ def department_figures(own: dict | None, units: list[dict]) -> DepartmentFigures
         )
     return DepartmentFigures(
         name=own_name,
-        year=fig.get("year"),
+        year=own.year,
         rows=rows,
         spending=spending,
         income=income,

@@ -17,9 +17,10 @@ How the units' results reach the department's build (documented in docs/architec
 batch passes `units_payload` (one entry per declared unit: folder, name, and the unit's stored
 ``results.json`` and ``summary.json`` as JSON values, or nulls when the unit has no built year)
 to ``run.notebooks.build_year(units=…)``, which writes it as ``units.json`` into the
-department's processed folder after 01 and before 02, where the department notebook reads it.
-The payload travels with the task (bytes, not paths), so a cluster worker needs no shared
-filesystem.
+department's processed folder after 01 and before 02, where the department notebook reads it
+into typed members (`figures.members.units_from_json`, the one reader of this shape: it names
+the unit whose results are malformed). The payload travels with the task (bytes, not paths), so
+a cluster worker needs no shared filesystem.
 """
 
 from __future__ import annotations
@@ -320,7 +321,9 @@ def units_inputs(roots: Roots, key: Key, members: Members) -> dict[str, str | No
 
 
 def units_payload(roots: Roots, key: Key, members: Members) -> list[dict]:
-    """What the department's build is given of each declared unit (see the module docstring)."""
+    """What the department's build is given of each declared unit (see the module docstring):
+    JSON values, as they travel to a worker and are stored in units.json; 02 reads them back
+    with `figures.members.MemberUnit.from_json`, whose `_Entry` is this entry's shape."""
     payload = []
     for entry, folder in members:
         processed = roots.processed / folder / str(key.year) if folder else None

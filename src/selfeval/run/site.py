@@ -7,6 +7,7 @@ from pathlib import Path
 
 from selfeval import config
 from selfeval.config import Roots
+from selfeval.errors import MemberResultsError
 from selfeval.present.index import STATUS_BUILT, STATUS_FAILED, STATUS_FAILED_KEPT
 from selfeval.rules import is_year_folder, visible
 from selfeval.run.plan import FAILED_DIR
@@ -90,10 +91,16 @@ def collect_years(roots: Roots) -> list[dict]:
 
 def _overview(processed: Path) -> dict:
     """Score, grade, execution rate and ⚠ checks of a built year, from its results.json."""
-    from selfeval.figures.department import unit_row  # here: ~0.8 s (pandas), as collect_years
+    # here: ~0.8 s (pandas), as collect_years
+    from selfeval.figures.department import unit_row
+    from selfeval.figures.members import MemberYear
 
     results = load_json_dict(processed / "results.json")
-    row = unit_row("", results or None)
+    try:
+        member = MemberYear.from_json(results, f"{processed}/results.json") if results else None
+    except MemberResultsError:
+        member = None  # an altered or outdated file: no figures shown (its year says why)
+    row = unit_row("", member)
     return {
         "score": row.score,
         "grade": row.grade,

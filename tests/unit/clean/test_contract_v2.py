@@ -16,6 +16,7 @@ from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.clean.targets import parse_indicator_value
 from selfeval.errors import InputError
+from selfeval.figures.members import units_from_json
 from selfeval.present.blocks.department import department
 from selfeval.present.document import Paragraph
 from selfeval.rules import combine_qualifiers
@@ -435,7 +436,8 @@ def test_a_departments_stated_total_keeps_its_fen_through_cleaning_and_reconcile
     computed = results.compute_year(library.tables, library.meta, library.checks, YEAR)
     payload = [{"declared": "library", "unit_name": "测试县图书馆", "results": None}]
     payload[0]["results"] = json.loads(results.to_json(computed))
-    d = results.compute_year(own.tables, own.meta, own.checks, YEAR, units=payload).department
+    units = units_from_json(payload)
+    d = results.compute_year(own.tables, own.meta, own.checks, YEAR, units=units).department
     # 3,000,000.10 + 2,150,055.20 = 5,150,055.30元, by hand
     ctx = context(year=YEAR, amount_unit="元", unit_name="测试县文旅局", department=d)
     texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]

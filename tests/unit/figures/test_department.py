@@ -10,70 +10,77 @@ from dataclasses import replace
 import pytest
 
 from selfeval.figures.department import department_figures, unit_row
+from selfeval.figures.members import (
+    MemberIncome,
+    MemberIncomeLine,
+    MemberLine,
+    MemberType,
+    MemberUnit,
+    MemberYear,
+)
 from selfeval.present.blocks.department import department
 from selfeval.present.document import Heading, Paragraph, Table
 from tests.unit.present.contexts import context
 
 
 def _line(label, budget=None, actual=None, budget_decimals=2, actual_decimals=2):
-    return {
-        "label": label,
-        "budget": budget,
-        "actual": actual,
-        "budget_decimals": None if budget is None else budget_decimals,
-        "actual_decimals": None if actual is None else actual_decimals,
-    }
+    return MemberLine(
+        label,
+        actual,
+        budget,
+        None if actual is None else actual_decimals,
+        None if budget is None else budget_decimals,
+    )
 
 
 def _general(total, basic=None, project=None, items=(), groups=None):
-    """A stored 一般公共预算: its 合计, 基本支出/项目支出 and 基本支出's items and groups."""
+    """A member's 一般公共预算: its 合计, 基本支出/项目支出 and 基本支出's items and groups."""
     categories = {}
     if basic is not None:
         categories["基本支出"] = _line("基本支出", *basic)
     if project is not None:
         categories["项目支出"] = _line("项目支出", *project)
-    return {
-        "budget_type": "一般公共预算",
-        "total": _line("合计", *total),
-        "categories": categories,
-        "items": {"基本支出": [_line(label, *values) for label, values in items]},
-        "basic_groups": {g: _line(g, *values) for g, values in (groups or {}).items()},
-    }
+    return MemberType(
+        _line("合计", *total),
+        categories,
+        {"基本支出": tuple(_line(label, *values) for label, values in items)},
+        {g: _line(g, *values) for g, values in (groups or {}).items()},
+    )
 
 
 def _results(
     name, types, score=None, grade=None, rate=None, checks=(True,), unit_items=None, income=None
 ):
-    """The parts of a results.json the department reads."""
-    return {
-        "figures": {
-            "unit_name": name,
-            "year": 2024,
-            "unit": unit_items or {"单位名称": name},
-            "amount_unit": (unit_items or {}).get("金额单位", "万元"),
-            "spending": {"types": types},
-            "income": income,
-        },
-        "scoring": None
-        if score is None
-        else {"total": score, "grade": grade, "funds": {"rate": rate}},
-        "checks": [{"ok": ok} for ok in checks],
-    }
+    """What the department reads of a member's year."""
+    unit = unit_items or {"单位名称": name}
+    return MemberYear(
+        unit_name=name,
+        year=2024,
+        amount_unit=unit.get("金额单位", "万元"),
+        unit=unit,
+        types=types,
+        income=income,
+        score=score,
+        grade=grade,
+        rate=rate,
+        stated_rate=None,
+        flagged_checks=sum(1 for ok in checks if not ok),
+    )
 
 
 def _income(total, parts, carried=None):
     def line(label, current, decimals=2):
-        return {"label": label, "current": current, "current_decimals": decimals, "parts": []}
+        return MemberIncomeLine(label, current, decimals)
 
-    return {
-        "total": line("收入合计", total),
-        "parts": [line(label, value) for label, value in parts],
-        "carried_over": None if carried is None else line("上年结转结余", carried),
-    }
+    return MemberIncome(
+        line("收入合计", total),
+        tuple(line(label, value) for label, value in parts),
+        None if carried is None else line("上年结转结余", carried),
+    )
 
 
 def _unit(name, results):
-    return {"declared": name, "unit_name": name, "results": results}
+    return MemberUnit(name, results, declared=name)
 
 
 def _project():
@@ -102,7 +109,7 @@ def _project():
                 groups={"人员经费": (50.0, 48.0), "公用经费": (20.0, 17.25)},
             ),
             # a 预算类型 stated as none: 执行数 0, no 预算数
-            "政府性基金预算": {"total": _line("合计", None, 0.0, actual_decimals=0), "items": {}},
+            "政府性基金预算": MemberType(_line("合计", None, 0.0, actual_decimals=0)),
         },
         88.5,
         "良",
@@ -310,10 +317,10 @@ def test_a_misquoted_total_in_wan_yuan_is_not_hidden_in_a_tolerance():
     assert actual.ok is False and actual.difference == pytest.approx(0.01)
     assert by_label["部门合计预算数"].ok is True  # 50.00 + 100.00 = 150.0 to its one decimal
     # a total written with fewer decimals is the sum rounded to them: 135.75 is 135.8
-    own["figures"]["unit"]["部门合计执行数"] = "135.8"
+    own = replace(own, unit={**own.unit, "部门合计执行数": "135.8"})
     actual = department_figures(own, [_unit("图书馆", library)]).reconciliation[1]
     assert actual.label == "部门合计执行数" and actual.ok is True
-    own["figures"]["unit"]["部门合计执行数"] = "135.7"
+    own = replace(own, unit={**own.unit, "部门合计执行数": "135.7"})
     assert department_figures(own, [_unit("图书馆", library)]).reconciliation[1].ok is False
 
 
@@ -322,9 +329,6 @@ def test_a_members_rate_is_the_one_its_report_states(stated, rate):
     """A member without budgets (no rate of the program's) that states 执行率103.21% (or 0) in
     its 声明数: the department's table and the index say the unit's, as its report does."""
     results = _results("甲馆", {"一般公共预算": _general((None, 45.0))}, score=98, grade="优")
-    results["scoring"]["funds"]["stated_rate"] = (
-        None if stated is None else {"value": stated, "decimals": 2, "source": "声明数.csv 第2行"}
-    )
-    row = unit_row("甲馆", results)
+    row = unit_row("甲馆", replace(results, stated_rate=stated))
     assert row.execution_rate == rate
     assert (row.score, row.grade) == (98, "优")

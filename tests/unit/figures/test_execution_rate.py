@@ -15,6 +15,7 @@ import pytest
 
 from selfeval.checks import check_rates
 from selfeval.figures.department import Line, Sum, unit_row
+from selfeval.figures.members import MemberYear
 from selfeval.figures.spending import Amount
 from selfeval.rules import execution_rate
 from selfeval.scoring import ACTUAL_MISSING, BUDGET_MISSING, score_funds
@@ -57,12 +58,8 @@ def test_every_layer_gives_the_same_rate(budget, actual, rate):
         assert funds.score is None
         # the budget is what lacks, unless a budget is given and only the 执行数 is not
         assert funds.marker == (ACTUAL_MISSING if budget and budget > 0 else BUDGET_MISSING)
-    results = {
-        "figures": {"spending": {"types": {}}},
-        "scoring": {"funds": {"rate": None}},
-        "checks": [],
-    }
-    assert unit_row("本级", results).execution_rate is None  # nothing stated: nothing computed
+    member = MemberYear("本级", 2024, "万元", {}, {}, None, None, None, None, None, 0)
+    assert unit_row("本级", member).execution_rate is None  # nothing stated: nothing computed
 
 
 def test_a_rate_above_100_is_flagged_only_over_a_budget_above_zero():

@@ -10,6 +10,7 @@ from test_report_states import SPEND, UNIT, YEAR, report, review_notes, section,
 
 from selfeval import results
 from selfeval.clean import clean_year
+from selfeval.figures.members import MemberUnit
 from selfeval.present import build, html
 
 # --------------------------------------------------------------------------- 编制人数
@@ -119,10 +120,7 @@ def _department_document(tmp_path, frame: str | None = None):
         "支出": [SPEND, ["一般公共预算", "项目支出", "送戏下乡", 20, 18.2, ""]],
     }
     cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
-    units = [
-        {"declared": n, "folder": None, "unit_name": n, "year": YEAR, "results": None}
-        for n in DECLARED.split("、")
-    ]
+    units = [MemberUnit(n, None, declared=n) for n in DECLARED.split("、")]
     computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR, units=units)
     document = build.build_document(results.from_json(results.to_json(computed)), frame)
     return document, BeautifulSoup(html.render_body(document), "html.parser")

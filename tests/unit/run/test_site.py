@@ -192,3 +192,25 @@ def test_units_of_one_name_and_a_renamed_units_leftovers_are_told_apart(tmp_path
     trends = [h.get_text(strip=True) for h in soup.find_all("h3")]
     assert "合成文化馆（data/raw/culture/）（2023—2024 年）" in trends  # not mixed with old-culture
     assert len(trends) == 4
+
+
+def test_an_altered_results_json_leaves_its_row_without_figures_and_the_page_written(tmp_path):
+    """A unit's results.json edited by hand (spending types as a list beside a 总分): the
+    overview reads it as a department does, finds it malformed and shows no score for the unit,
+    where the lenient reader stopped the whole index with an AttributeError."""
+    roots = Roots.of(tmp_path)
+    _year(roots, 2024, "另一单位", 50.0, folder="lib")
+    _year(roots, 2024, "甲单位", 40.0, folder="jia")
+    types = [{"total": {"actual": 50.0}}]
+    stored = {"figures": {"spending": {"types": types}}, "scoring": {"total": 88.5}, "checks": []}
+    path = roots.processed / "lib" / "2024" / "results.json"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    soup = _soup(write_index(roots))
+    rows = {
+        cells[0]: cells[1:5]
+        for cells in (
+            [td.get_text(strip=True) for td in tr.find_all("td")]
+            for tr in soup.select("#by-name tbody tr")
+        )
+    }
+    assert rows["另一单位"] == ["—"] * 4  # score, grade, rate, ⚠: none read from the file
