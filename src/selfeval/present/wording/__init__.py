@@ -30,6 +30,11 @@ def _where(parts: Iterable[Any]) -> str:
     return " ".join(w for w in words if w)
 
 
+def whose(project: str | None) -> str:
+    """Whose table a finding is about: 项目「…」 for a project's, blank for the unit's own."""
+    return f"项目「{project}」" if project else ""
+
+
 def _money_terms(terms: Iterable[Any], unit: str) -> str:
     return " + ".join(f"{name}{money_str(float(value), unit)}" for name, value in terms)
 
@@ -49,6 +54,10 @@ SPECS: dict[str, Callable[[Any, str], str]] = {
     "counts": lambda v, _u: " + ".join(number_str(x) for x in v),
     "money_terms": lambda v, u: _money_terms(v, u),
     "where": lambda v, _u: _where(v),
+    "dash": lambda v, _u: str(v) if v else "—",
+    # whose table a finding is about: a project's, or (blank) the unit's own
+    "whose": lambda v, _u: whose(v),
+    "whose_or_unit": lambda v, _u: whose(v) or "本单位",
 }
 
 
