@@ -103,7 +103,7 @@ CODES: dict[str, frozenset[str]] = {
         "deviation_graded": "level1 name target grade",
         "deviation_graded_done": "level1 name target actual grade",
         "deviation_unmet": "level1 name target actual",
-        # the 偏差原因分析及改进措施 cell
+        # the 偏差原因分析及改进措施 cell, worded by the view from a row's 偏差原因 and 改进措施
         "reason": "reason",
         "reason_and_measures": "reason measures",
         "measures_only": "measures",
@@ -198,7 +198,7 @@ class ScoreResult:
     """The scored 绩效自评表 of the unit (``project`` None) or of one project."""
 
     funds: Funds
-    indicators: list[dict[str, Any]]  # one row per indicator: TABLE_COLUMNS, then the flags
+    indicators: list[dict[str, Any]]  # one row per indicator: see TABLE_COLUMNS
     total: float | None
     grade: str | None
     warnings: list[Note] = field(default_factory=list)
