@@ -1,8 +1,9 @@
 """数据核对 checks: every figure the sources state beside what the rows give, marked ✓ or ⚠.
 
 ``reconcile_year`` returns one `Check` per row: the figures as numbers with how they are
-written (`Figure`), never display strings; `selfeval.present.checks_view` formats them. 差异 is
-always 来源数 − 计算数.
+written (`Figure`), and what the row concerns as wording codes with their facts (names,
+numbers, input rows), never sentences: `selfeval.present.checks_view` words them from
+``present/wording/checks.toml``. 差异 is always 来源数 − 计算数.
 
 Activity totals follow docs/architecture.md: listings sharing an 编号 are one event (each
 measure from the listing that states it); a summary listing (``includes``) and its members form
@@ -23,12 +24,9 @@ from selfeval.figures.activities import activity_total, has_summaries
 from selfeval.figures.holdings import holdings_growth
 from selfeval.rules import as_text as _text
 from selfeval.rules import (
-    decimal_str,
     execution_rate,
     half_unit,
     is_year_folder,
-    money_str,
-    number_str,
     qualified_matches,
     split_ids,
 )
@@ -43,15 +41,7 @@ _GRAND_TOTAL_NAMES = {"合计", "总计", "支出合计", "总合计"}
 
 
 # ---------------------------------------------------------------------------------------------
-# formatting
-
-
-def _dec(value: float | None, decimals: int = 2) -> str:
-    return decimal_str(value, decimals)
-
-
-def _count(value: float | None) -> str:
-    return number_str(value)
+# figures
 
 
 @dataclass(frozen=True)
@@ -91,29 +81,112 @@ def T(text: str) -> Figure:
 NONE = Figure(None, "text")
 
 
+#: Every wording code a check may carry and the facts its template may use: the contract
+#: between this module and ``present/wording/checks.toml`` (tests/unit/test_wording.py).
+CODES: dict[str, frozenset[str]] = {
+    code: frozenset(facts.split())
+    for code, facts in {
+        "where": "where",
+        "unit_note": "unit_note",
+        "spending_total": "label column unit",
+        "spending_total_sum": "terms computed unit",
+        "spending_total_unfilled": "unfilled column",
+        "spending_total_rounding": "",
+        "spending_total_beyond": "",
+        "recorded": "item",
+        "recorded_unnamed": "",
+        "recorded_message": "message",
+        "summary_group": "",
+        "summary_group_note": "name event_id names ids",
+        "summary_measure": "measure",
+        "summary_measure_note": "name category names computed",
+        "summary_measure_agrees": "",
+        "summary_measure_differs": "group",
+        "multi_listed": "",
+        "multi_listed_note": "names event_id categories",
+        "growth": "",
+        "growth_unit": "",
+        "growth_unknown": "",
+        "growth_basis": "y0 y1 h0 h1 span avg",
+        "growth_unstated": "",
+        "growth_stop": "",
+        "growth_near": "years near y0 y1 span",
+        "growth_claim_note": "claim_note",
+        "stated_yearly": "key",
+        "stated_category": "category name",
+        "stated_key": "key",
+        "stated_unit": "claim_unit",
+        "stated_no_rows": "",
+        "stated_unknown_key": "",
+        "stated_not_filled": "",
+        "stated_claim_note_after": "claim_note",
+        "stated_claim_note": "claim_note",
+        "stated_agrees": "",
+        "stated_differs": "",
+        "terms_records": "listings events",
+        "terms_sessions_default": "listings",
+        "terms_counts": "counts",
+        "satisfaction": "survey",
+        "satisfaction_note": "satisfied sample computed",
+        "date_outside": "column year",
+        "date_outside_note": "name column where",
+        "dates_inside": "year",
+        "dates_inside_note": "listings year",
+        "holdings_added": "year",
+        "holdings_added_note": "year previous",
+        "previous_holdings": "year",
+        "previous_holdings_agrees": "",
+        "previous_holdings_differs": "",
+        "rate_over": "label",
+        "rate_over_note": "actual budget unit rate",
+        "rate_over_unit_note": "unit_note",
+        "income_previous": "item unit",
+        "income_previous_agrees": "",
+        "income_previous_differs": "",
+        "spending_previous": "label unit",
+        "spending_previous_agrees": "",
+        "spending_previous_differs": "",
+    }.items()
+}
+
+
 @dataclass(frozen=True)
 class Check:
-    """One 数据核对 row: what is checked, whether it holds, the figures and an explanation."""
+    """One 数据核对 row: what is checked (the wording codes of 检查项), whether it holds, the
+    figures, and the wording codes of its explanation (说明), both filled from `facts`."""
 
-    item: str
+    item: tuple[str, ...]
     ok: bool
     stated: Figure
     computed: Figure
     difference: Figure
-    note: str
+    note: tuple[str, ...]
+    facts: dict[str, Any]
 
 
-def _row(item: str, ok: bool, stated: Figure, computed: Figure, diff: Figure, note: str) -> Check:
-    return Check(item, ok, stated, computed, diff, note)
+def _row(
+    item: tuple[str, ...],
+    ok: bool,
+    stated: Figure,
+    computed: Figure,
+    diff: Figure,
+    note: tuple[str, ...],
+    /,
+    **facts: Any,
+) -> Check:
+    """A check, its codes held to `CODES`: a code unknown or a fact missing is a program error,
+    caught here rather than as a broken sentence in a report."""
+    for code in (*item, *note):
+        if code not in CODES or not CODES[code] <= facts.keys():
+            raise KeyError(f"check wording {code!r}: unknown code or facts missing")
+    return Check(tuple(item), ok, stated, computed, diff, tuple(note), facts)
 
 
-def _where(row: pd.Series) -> str:
-    """'文件 工作表 第N行' of a processed row, for 说明."""
-    parts = [_text(row.get("src_file")), _text(row.get("src_sheet"))]
+def _where(row: pd.Series) -> list[Any]:
+    """[文件, 工作表, 行号] of a processed row, for 说明 (blanks left out when worded)."""
     src_row = row.get("src_row")
-    if not _missing(src_row):
-        parts.append(f"第{int(src_row)}行")
-    return " ".join(p for p in parts if p)
+    row_number = None if _missing(src_row) else int(src_row)
+    return [_text(row.get("src_file")), _text(row.get("src_sheet")), row_number]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,27 +229,32 @@ def check_spending_totals(spending: pd.DataFrame | None, unit: str = "万元") -
                 half_unit(d) for d in known[f"{column}_decimals"]
             )
             ok = abs(diff) <= tolerance + 1e-9 and len(known) == len(parts)
-            terms = " + ".join(
-                f"{_text(p.get('item'))}{money_str(float(p[column]), unit)}"
-                for _, p in known.iterrows()
-            )
-            note = f"{terms} = {money_str(computed, unit)}{unit}"
+            terms = [(_text(p.get("item")), float(p[column])) for _, p in known.iterrows()]
+            note = ["spending_total_sum"]
             if len(known) < len(parts):
-                note += f"；另有{len(parts) - len(known)}项未填{name}"
+                note.append("spending_total_unfilled")
             elif ok and abs(diff) > 1e-9:
-                note += "；差异在四舍五入范围内"
+                note.append("spending_total_rounding")
             elif not ok:
-                note += "；差异超出四舍五入范围，请核对"
+                note.append("spending_total_beyond")
             if _text(total.get("note")):  # the unit's own reason, beside the figures it explains
-                note += f"；单位说明：{_text(total.get('note'))}"
+                note.append("unit_note")
             out.append(
                 _row(
-                    f"{label}{name}与分项之和（{unit}）",
+                    ("spending_total",),
                     ok,
                     M(stated),
                     M(computed),
                     M(diff, signed=True),
-                    f"{note}（{_where(total)}）",
+                    (*note, "where"),
+                    label=label,
+                    column=name,
+                    unit=unit,
+                    terms=terms,
+                    computed=computed,
+                    unfilled=len(parts) - len(known),
+                    unit_note=_text(total.get("note")),
+                    where=_where(total),
                 )
             )
     return out
@@ -200,18 +278,21 @@ def check_recorded(checks: dict | None, covered: set[tuple[str, int]]) -> list[C
             ok = abs(float(difference)) <= (float(tolerance) if tolerance is not None else 1e-9)
         else:
             ok = True
-        where = " ".join(
-            str(x) for x in (entry.get("file"), sheet, f"第{row}行" if row else None) if x
-        )
+        where = [entry.get("file"), sheet, int(row) if row else None]
         figure = M if entry.get("money") else A  # an amount, in the report's 金额单位
+        item = str(entry.get("item") or entry.get("message") or "")
+        message = str(entry.get("message") or "")
         out.append(
             _row(
-                str(entry.get("item") or entry.get("message") or "合计核对"),
+                ("recorded",) if item else ("recorded_unnamed",),
                 ok,
                 figure(stated),
                 figure(computed),
                 figure(float(difference), signed=True) if difference is not None else NONE,
-                " ".join(x for x in (str(entry.get("message") or ""), f"（{where}）") if x),
+                ("recorded_message", "where") if message else ("where",),
+                item=item,
+                message=message,
+                where=where,
             )
         )
     return out
@@ -235,17 +316,20 @@ def check_summaries(acts: pd.DataFrame | None) -> list[Check]:
         members = [m for m in split_ids(row["includes"]) if m in present.index]
         if not members:
             continue
-        names = "、".join(_text(present.loc[m, "name"]) or m for m in members)
+        names = [_text(present.loc[m, "name"]) or m for m in members]
+        name = _text(row.get("name"))
         out.append(
             _row(
-                "汇总条目与所含活动计为一组",
+                ("summary_group",),
                 True,
                 C(len(members) + 1),
                 C(1),
                 C(len(members), signed=True),
-                f"「{_text(row.get('name'))}」（编号{row['event_id']}）汇总了{names}"
-                f"（编号{'、'.join(members)}），各自列示，年度合计中作为一组只计一次，"
-                "每项数字取汇总数与分项之和的较大者。",
+                ("summary_group_note",),
+                name=name,
+                event_id=str(row["event_id"]),
+                names=names,
+                ids=members,
             )
         )
         for measure in ("sessions", "offline", "online", "books", "materials"):
@@ -259,28 +343,24 @@ def check_summaries(acts: pd.DataFrame | None) -> list[Check]:
                 known += [1.0] * sum(_stated_value(acts, m, measure) is None for m in members)
             computed = float(sum(known))
             qualifier = _text(row.get(f"{measure}_q"))
-            stated_text = _text(row.get(f"{measure}_text")) or _count(float(stated))
+            stated_text = _text(row.get(f"{measure}_text"))
             ok = qualified_matches(float(stated), qualifier, computed)
             group_value = max(float(stated), computed)
-            note = (
-                f"汇总条目「{_text(row.get('name'))}」（{_text(row.get('category'))}）"
-                f"包含：{names}；分项合计{_count(computed)}。"
-            )
-            if ok:
-                note += "两者一致。"
-            else:
-                note += (
-                    f"两者不一致：汇总条目按来源所写列示，年度合计中该组按较大值"
-                    f"{_count(group_value)}计。"
-                )
+            verdict = "summary_measure_agrees" if ok else "summary_measure_differs"
             out.append(
                 _row(
-                    f"汇总条目{MEASURE_NAMES[measure]}与所含活动之和",
+                    ("summary_measure",),
                     ok,
-                    T(stated_text),
+                    T(stated_text) if stated_text else C(stated),
                     C(computed),
                     C(float(stated) - computed, signed=True),
-                    note,
+                    ("summary_measure_note", verdict),
+                    measure=MEASURE_NAMES[measure],
+                    name=name,
+                    category=_text(row.get("category")),
+                    names=names,
+                    computed=computed,
+                    group=group_value,
                 )
             )
     return out
@@ -299,17 +379,19 @@ def check_multi_listed(acts: pd.DataFrame | None) -> list[Check]:
     for event_id, group in acts.groupby("event_id", sort=False):
         if len(group) < 2:
             continue
-        categories = "、".join(f"「{c}」" for c in group["category"].astype(str).unique())
-        names = "".join(f"「{n}」" for n in dict.fromkeys(_text(x) for x in group["name"]) if n)
+        categories = list(group["category"].astype(str).unique())
+        names = [n for n in dict.fromkeys(_text(x) for x in group["name"]) if n]
         out.append(
             _row(
-                "同一活动列于多个类别",
+                ("multi_listed",),
                 True,
                 C(len(group)),
                 C(1),
                 C(len(group) - 1, signed=True),
-                f"{names}（编号{event_id}）同时列于{categories}，各类别中分别展示，"
-                "年度合计中只计一次。",
+                ("multi_listed_note",),
+                names=names,
+                event_id=str(event_id),
+                categories=categories,
             )
         )
     return out
@@ -347,42 +429,46 @@ def _growth_rows(holdings: pd.DataFrame | None, stated: pd.DataFrame | None) -> 
         if claims is not None and not claims.empty:
             return [
                 _row(
-                    "馆藏年均增长",
+                    ("growth",),
                     False,
                     C(claims.iloc[0]["value"]),
                     NONE,
                     NONE,
-                    "馆藏表中不足两个年度的馆藏数，无法计算年均增长。",
+                    ("growth_unknown",),
                 )
             ]
         return []
     avg, y0, y1, h0, h1 = growth
-    basis = f"（{y1}年{_count(h1)} − {y0}年{_count(h0)}）÷ {y1 - y0}年 = {_dec(avg)}"
+    y0, y1 = int(y0), int(y1)
+    basis = {"y0": y0, "y1": y1, "h0": h0, "h1": h1, "span": y1 - y0, "avg": float(avg)}
     if claims is None or claims.empty:
-        return [_row("馆藏年均增长（册/年）", True, NONE, D(avg), NONE, f"{basis}；来源未声明。")]
+        item, note = ("growth", "growth_unit"), ("growth_basis", "growth_unstated")
+        return [_row(item, True, NONE, D(avg), NONE, note, **basis)]
     out = []
     for _, claim in claims.iterrows():
         value = float(claim["value"])
         ok = abs(value - avg) <= 0.5 + 1e-9  # the source may round to whole books
-        note = basis + "。"
+        note = ["growth_basis", "growth_stop"]
+        near: dict[str, Any] = {}
         if not ok:
             for years in range(1, y1 - y0 + 3):
                 if years != y1 - y0 and abs((h1 - h0) / years - value) <= 1:
-                    note += (
-                        f"来源数约等于增量 ÷ {years}（{_dec((h1 - h0) / years)}），"
-                        f"而{y0}—{y1}年间隔为{y1 - y0}年。"
-                    )
+                    note.append("growth_near")
+                    near = {"years": years, "near": (h1 - h0) / years}
                     break
         if _text(claim.get("note")):
-            note += f"说明：{_text(claim.get('note'))}"
+            note.append("growth_claim_note")
         out.append(
             _row(
-                "馆藏年均增长（册/年）",
+                ("growth", "growth_unit"),
                 ok,
                 C(value),
                 D(avg),
                 D(value - avg, signed=True),
-                note,
+                tuple(note),
+                **basis,
+                **near,
+                claim_note=_text(claim.get("note")),
             )
         )
     return out
@@ -399,53 +485,66 @@ def check_stated(stated: pd.DataFrame | None, acts: pd.DataFrame | None) -> list
             continue  # reconciled where they are computed (馆藏; the 自评表's 审核底稿)
         value = float(claim["value"])
         unit = _text(claim.get("unit"))
+        names = {"key": key, "claim_unit": unit, "claim_note": _text(claim.get("note"))}
         if key in YEARLY_KEYS:
-            measure, subset, label = YEARLY_KEYS[key], acts, f"全年{key}"
+            measure, subset, label = YEARLY_KEYS[key], acts, ("stated_yearly",)
         elif KEY_SEPARATOR in key:
             category, _, name = key.partition(KEY_SEPARATOR)
             measure = CATEGORY_MEASURES.get(name.strip())
             subset = _category_rows(acts, category.strip()) if acts is not None else None
-            label = f"「{category.strip()}」{name.strip()}"
+            label = ("stated_category",)
+            names.update(category=category.strip(), name=name.strip())
             if measure is None or subset is None or subset.empty:
-                out.append(_row(label, False, C(value), NONE, NONE, "活动表中没有可核对的数据。"))
+                why = ("stated_no_rows",)
+                out.append(_row(label, False, C(value), NONE, NONE, why, **names))
                 continue
         else:
-            out.append(_row(key, False, C(value), NONE, NONE, "未知的声明数指标，无法核对。"))
+            why = ("stated_unknown_key",)
+            out.append(_row(("stated_key",), False, C(value), NONE, NONE, why, **names))
             continue
         computed = activity_total(subset, measure)
         if computed is None:
-            out.append(_row(label, False, C(value), NONE, NONE, "活动表中未填写该项数字。"))
+            why = ("stated_not_filled",)
+            out.append(_row(label, False, C(value), NONE, NONE, why, **names))
             continue
         ok = abs(value - computed) < 1e-9
-        note = _terms(subset, measure) if subset is not None and len(subset) <= 12 else ""
-        if _text(claim.get("note")):
-            note = f"{note}；说明：{_text(claim.get('note'))}" if note else _text(claim["note"])
+        shown = subset is not None and len(subset) <= 12
+        terms, facts = _terms(subset, measure) if shown else ((), {})
+        note: tuple[str, ...] = terms
+        if names["claim_note"]:
+            note = (*terms, "stated_claim_note_after") if terms else ("stated_claim_note",)
         out.append(
             _row(
-                f"{label}{f'（{unit}）' if unit else ''}",
+                (*label, "stated_unit") if unit else label,
                 ok,
                 C(value),
                 C(computed),
                 C(value - computed, signed=True),
-                note or ("与活动明细一致。" if ok else "与活动明细不一致，请核对。"),
+                note or (("stated_agrees",) if ok else ("stated_differs",)),
+                **names,
+                **facts,
             )
         )
     return out
 
 
-def _terms(acts: pd.DataFrame, measure: str) -> str:
-    """'300 + 500 + …' over the listings that state the measure (for 说明)."""
+def _terms(acts: pd.DataFrame, measure: str) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The wording of '300 + 500 + …' over the listings that state the measure (for 说明), and
+    its facts; () when there is nothing to show."""
     if measure in {"events", "listings"}:
-        return f"共{len(acts)}条活动记录，编号去重后{acts['event_id'].nunique()}项"
+        return ("terms_records",), {
+            "listings": len(acts),
+            "events": int(acts["event_id"].nunique()),
+        }
     column = acts[measure]
     if measure == "sessions":
         if column.isna().all():
-            return f"{len(acts)}条活动记录，均未另填场次，每条计1场"
+            return ("terms_sessions_default",), {"listings": len(acts)}
         column = column.fillna(1)
-    known = [_count(float(v)) for v in column.dropna()]
+    known = [float(v) for v in column.dropna()]
     if not known or acts["event_id"].duplicated().any() or has_summaries(acts):
-        return ""
-    return " + ".join(known) if len(known) > 1 else ""
+        return (), {}
+    return (("terms_counts",), {"counts": known}) if len(known) > 1 else ((), {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,12 +569,16 @@ def check_satisfaction(satisfaction: pd.DataFrame | None) -> list[Check]:
         ok = abs(rate - computed) <= tolerance + 1e-9
         out.append(
             _row(
-                f"满意度「{_text(row.get('survey'))}」（%）",
+                ("satisfaction",),
                 ok,
                 D(rate),
                 D(computed),
                 D(rate - computed, signed=True),
-                f"满意{int(satisfied)} ÷ 样本{int(sample)} × 100% = {_dec(computed)}%",
+                ("satisfaction_note",),
+                survey=_text(row.get("survey")),
+                satisfied=int(satisfied),
+                sample=int(sample),
+                computed=computed,
             )
         )
     return out
@@ -497,23 +600,29 @@ def check_dates(acts: pd.DataFrame | None, year: int | None) -> list[Check]:
                 bad += 1
                 out.append(
                     _row(
-                        f"活动{label}在{year}年内",
+                        ("date_outside",),
                         False,
                         T(date.strftime("%Y-%m-%d")),
                         T(str(year)),
                         NONE,
-                        f"「{_text(row.get('name'))}」的{label}不在报告年度内（{_where(row)}）。",
+                        ("date_outside_note",),
+                        column=label,
+                        year=int(year),
+                        name=_text(row.get("name")),
+                        where=_where(row),
                     )
                 )
     if not bad:
         out.append(
             _row(
-                f"活动日期在{year}年内",
+                ("dates_inside",),
                 True,
                 C(len(acts)),
                 C(len(acts)),
                 T("0"),
-                f"{len(acts)}条活动记录的日期均在{year}年内。",
+                ("dates_inside_note",),
+                listings=len(acts),
+                year=int(year),
             )
         )
     return out
@@ -533,12 +642,14 @@ def check_holdings_added(holdings: pd.DataFrame | None) -> list[Check]:
         ok = abs(float(added) - computed) < 1e-9
         out.append(
             _row(
-                f"{int(year)}年新增馆藏（册）",
+                ("holdings_added",),
                 ok,
                 C(added),
                 C(computed),
                 C(float(added) - computed, signed=True),
-                f"{int(year)}年馆藏 − {int(year) - 1}年馆藏",
+                ("holdings_added_note",),
+                year=int(year),
+                previous=int(year) - 1,
             )
         )
     return out
@@ -563,12 +674,13 @@ def check_previous_year(
         ok = abs(stated - own) < 1e-9
         out.append(
             _row(
-                f"本年度所列{y}年馆藏与{y}年度数据（册）",
+                ("previous_holdings",),
                 ok,
                 C(stated),
                 C(own),
                 C(stated - own, signed=True),
-                "跨年度一致。" if ok else "跨年度不一致：请核对本年度或上一年度的馆藏数。",
+                ("previous_holdings_agrees",) if ok else ("previous_holdings_differs",),
+                year=y,
             )
         )
     return out
@@ -612,23 +724,27 @@ def check_rates(spending: pd.DataFrame | None, unit: str = "万元") -> list[Che
         rate = execution_rate(actual, budget)
         if rate is None or rate <= 100 + 1e-9:
             continue
-        label = "·".join(
+        label = [
             _text(row.get(k)) for k in ("budget_type", "category", "item") if _text(row.get(k))
-        )
-        note = (
-            f"执行数 {money_str(float(actual), unit)} ÷ 预算数 {money_str(float(budget), unit)}"
-            f" {unit} = {_dec(rate)}%"
-        )
+        ]
+        note = ("rate_over_note",)
         if _text(row.get("note")):
-            note += f"；说明：{_text(row.get('note'))}"
+            note = (*note, "rate_over_unit_note")
         out.append(
             _row(
-                f"{label}执行率超过100%",
+                ("rate_over",),
                 False,
                 D(rate),
                 T("100.00"),
                 D(rate - 100, signed=True),
-                f"{note}（{_where(row)}）",
+                (*note, "where"),
+                label=label,
+                actual=float(actual),
+                budget=float(budget),
+                unit=unit,
+                rate=rate,
+                unit_note=_text(row.get("note")),
+                where=_where(row),
             )
         )
     return out
@@ -650,13 +766,14 @@ def check_stated_previous(
         ok = abs(float(stated) - float(own[item])) <= half_unit(row.get("previous_decimals"))
         out.append(
             _row(
-                f"收入「{item}」上年数与上年度数据（{unit}）",
+                ("income_previous",),
                 ok,
                 M(stated),
                 M(own[item]),
                 M(float(stated) - float(own[item]), signed=True),
-                "本年度收入表所填上年数与上一年度清洗数据的本年数"
-                + ("一致。" if ok else "不一致：同比按上一年度数据计算，请核对本年度所填上年数。"),
+                ("income_previous_agrees",) if ok else ("income_previous_differs",),
+                item=item,
+                unit=unit,
             )
         )
     return out
@@ -683,21 +800,19 @@ def check_stated_previous_spending(
         if _missing(stated) or _missing(last):
             continue
         ok = abs(float(stated) - float(last)) <= half_unit(row.get("previous_actual_decimals"))
-        label = "·".join(k for k in _spending_key(row) if k)
+        label = [k for k in _spending_key(row) if k]
+        verdict = "spending_previous_agrees" if ok else "spending_previous_differs"
         out.append(
             _row(
-                f"支出「{label}」上年执行数与上年度数据（{unit}）",
+                ("spending_previous",),
                 ok,
                 M(stated),
                 M(last),
                 M(float(stated) - float(last), signed=True),
-                "本年度支出表所填上年执行数与上一年度清洗数据的执行数"
-                + (
-                    "一致。"
-                    if ok
-                    else "不一致：同比按上一年度数据计算，请核对本年度所填上年执行数。"
-                )
-                + f"（{_where(row)}）",
+                (verdict, "where"),
+                label=label,
+                unit=unit,
+                where=_where(row),
             )
         )
     return out

@@ -21,7 +21,7 @@ from selfeval.contract.frames import required_items
 from selfeval.figures.department import DepartmentFigures, department_figures
 from selfeval.figures.members import MemberUnit, MemberYear
 from selfeval.figures.year import YearFigures, YoyRow, compute_figures, year_on_year
-from selfeval.scoring import ScoreResult, build_warnings, score_tables
+from selfeval.scoring import ScoreResult, cleaner_warnings, score_tables
 
 RESULTS_FILE = "results.json"
 
@@ -36,6 +36,8 @@ class YearResults:
     checks: list[Check]
     #: A 项目支出绩效自评表 for each project that has targets.
     projects: list[ScoreResult] = field(default_factory=list)
+    #: The cleaner's warnings; each 自评表's own are data on it (`ScoreResult.warnings`), worded
+    #: with these by `selfeval.present.scoring_view.year_warnings`.
     warnings: list[str] = field(default_factory=list)
     #: Headline figures against the previous year of the same unit (None: no comparable year).
     yoy: list[YoyRow] | None = None
@@ -48,8 +50,9 @@ class YearResults:
 
     @property
     def summary(self) -> dict:
-        """summary.json: the headline figures, the warnings of the build summary and what the
-        报送稿 lacks (the year is a 草稿 when that is not empty)."""
+        """summary.json: the headline figures, the cleaner's warnings (02 writes the build
+        summary's, the 自评表s' worded after them) and what the 报送稿 lacks (the year is a 草稿
+        when that is not empty)."""
         return {**self.figures.summary, "warnings": list(self.warnings), "missing": self.missing}
 
 
@@ -77,7 +80,7 @@ def compute_year(
         scoring=tables_scored[0],
         checks=reconcile_year(tables, checks, previous_tables, year=year),
         projects=tables_scored[1:],
-        warnings=build_warnings(tables_scored, checks),
+        warnings=cleaner_warnings(checks),
         yoy=year_on_year(figures.summary, previous_summary, figures.stated_previous),
     )
     if units is not None:  # 本级 read as its units are: from its stored form

@@ -21,6 +21,10 @@ weights, denominator, formulas, thresholds, caps and grades — `selfeval.packs`
 - total = sum of unrounded scores, rounded once to two decimals; grade by 等级标准
   (default 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 below).
 
+The results are data: a warning, the reason no total was computed and a deviation are a
+wording code with the names and numbers it concerns (`Note`, `Deviation`); the sentences live in
+``present/wording/scoring.toml`` and `selfeval.present.scoring_view` writes them.
+
 An optional row of the 绩效目标 sheet whose 一级指标 (or 三级指标) is ``预算执行率`` is not an
 indicator: it carries the 偏差原因 and 改进措施 of the execution rate (its 分值, if filled, must
 equal 预算执行率分值) and is excluded from the indicators.
@@ -44,7 +48,6 @@ from selfeval.rules import (
     FUNDS_WEIGHT,
     MET,
     QUALITATIVE,
-    decimal_str,
     execution_rate,
     plain_str,
     round_half_up,
@@ -56,7 +59,6 @@ from selfeval.scoring_rules import (
     capped_total,
     execution_score,
     grade,
-    grades_text,
     indicator_score,
     needs_reason,
     rescaled_total,
@@ -66,7 +68,9 @@ from selfeval.scoring_rules import (
 BUDGET_MISSING = "预算数缺失"
 BUDGET_INCOMPLETE = "预算数不全"
 ACTUAL_MISSING = "执行数未填报"
-#: Columns of ``ScoreResult.indicators`` in table order, then the flags.
+#: The columns of the form's indicator table. A row of ``ScoreResult.indicators`` has the first
+#: seven, then the unit's 偏差原因 and 改进措施 (the view writes them as the last column), then
+#: the flags.
 TABLE_COLUMNS = [
     "一级指标",
     "二级指标",
@@ -79,6 +83,57 @@ TABLE_COLUMNS = [
 ]
 FLAG_COLUMNS = ["met", "over_achieved", "missing_reason"]
 _SHEET = "绩效目标"
+
+#: Every wording code of a `Note` or `Deviation` and the facts its template may use: the
+#: contract with ``present/wording/scoring.toml`` (tests/unit/present/test_wording.py).
+CODES: dict[str, frozenset[str]] = {
+    code: frozenset(facts.split())
+    for code, facts in {
+        # warnings of the build summary and the 审核底稿
+        "actual_missing": "name",
+        "reason_missing_unmet": "name",
+        "reason_missing_over": "name",
+        "no_targets": "project",
+        "unweighted": "project names",
+        "unlevelled": "project names",
+        "budget_incomplete": "project rows weight",
+        "budget_missing": "project weight",
+        "rate_reason_missing": "project rate threshold",
+        "not_applicable_kept": "names pack",
+        "pack_weights": "project pack weights",
+        # why no total was computed
+        "unscored_no_targets": "",
+        "unscored_unweighted": "names",
+        "unscored_unlevelled": "names",
+        "unscored_actual": "names",
+        "unscored_rate": "marker",
+        # deviations (sections 七 and 八)
+        "deviation_over": "level1 name target actual",
+        "deviation_graded": "level1 name target grade",
+        "deviation_graded_done": "level1 name target actual grade",
+        "deviation_unmet": "level1 name target actual",
+        # the 偏差原因分析及改进措施 cell, worded by the view from a row's 偏差原因 and 改进措施
+        "reason": "reason",
+        "reason_and_measures": "reason measures",
+        "measures_only": "measures",
+    }.items()
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A finding of the scoring in words' stead: its wording code and the facts it concerns."""
+
+    code: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES or not CODES[self.code] <= self.facts.keys():
+            raise KeyError(f"scoring wording {self.code!r}: unknown code or facts missing")
+
+
+def _note(code: str, **facts: Any) -> Note:
+    return Note(code, facts)
 
 
 @dataclass
@@ -142,12 +197,13 @@ class Funds:
 class Deviation:
     """One deviation from the targets, for sections 七 (problem, cause) and 八 (measure)."""
 
-    problem: str
+    #: What deviated, as a wording code and its facts (None for an 执行率 deviation).
+    problem: Note | None
     cause: str | None
     measure: str | None
     kind: str = "未达成"
     #: The numbers of an 执行率 deviation (rate, budget, actual in 万元, rate_base, threshold,
-    #: whose): present words it in the unit's own 金额单位, so `problem` is empty then.
+    #: project): present words it in the unit's own 金额单位, so `problem` is None then.
     figures: dict[str, Any] | None = None
 
 
@@ -156,10 +212,10 @@ class ScoreResult:
     """The scored 绩效自评表 of the unit (``project`` None) or of one project."""
 
     funds: Funds
-    indicators: list[dict[str, Any]]  # one row per indicator: TABLE_COLUMNS, then the flags
+    indicators: list[dict[str, Any]]  # one row per indicator: see TABLE_COLUMNS
     total: float | None
     grade: str | None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     #: 预算执行率's points plus every indicator's 分值 (the 分值 column's total).
     weight_total: float | None = 0.0
@@ -167,7 +223,7 @@ class ScoreResult:
     #: Whether the year gives 绩效目标 for this table at all (else: 未填报绩效目标).
     targets_given: bool = True
     #: Why no total was computed (None when there is one).
-    unscored_reason: str | None = None
+    unscored_reason: Note | None = None
     #: The settings applied: weights, denominator and grades (printed under the table).
     settings: dict[str, str] = field(default_factory=dict)
     #: 分值 summed by 一级指标 (the weights the data gives), in table order.
@@ -193,11 +249,6 @@ def _num(value: Any) -> float | None:
     if _is_missing(value):
         return None
     return float(value)
-
-
-def _fmt(value: float | None, decimals: int = 2) -> str:
-    """An official-document number: fixed decimals rounded half up, '—' when unknown."""
-    return decimal_str(value, decimals)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,23 +462,15 @@ def _value_text(text: str, value: float | None, unit: str) -> str:
     return shown
 
 
-def _reason_text(reason: str, measures: str) -> str:
-    if reason and measures:
-        return f"{reason}；改进措施：{measures}"
-    if measures:
-        return f"改进措施：{measures}"
-    return reason
-
-
-def _deviation_text(head: str, met: bool, target: str, actual: str, grade: str) -> tuple[str, str]:
+def _deviation(facts: dict[str, Any], met: bool, grade: str) -> tuple[Note, str]:
     """What deviated, and how (未达成 or 超额). A qualitative indicator's grade is its result:
     「…实际完成情况为有所提升，部分达成年度指标并具有一定效果。」, never also 「未达成年度目标」."""
     if met:
-        return f"{head}{target}，实际完成值{actual}，大幅超过年度目标，指标值设定偏低。", "超额"
+        return Note("deviation_over", facts), "超额"
     if grade:
-        done = f"实际完成情况为{actual}，" if actual else ""
-        return f"{head}{target or '—'}，{done}{grade}。", "未达成"
-    return f"{head}{target or '—'}，实际完成值{actual or '—'}，未达成年度目标。", "未达成"
+        code = "deviation_graded_done" if facts["actual"] else "deviation_graded"
+        return Note(code, {**facts, "grade": grade}), "未达成"
+    return Note("deviation_unmet", facts), "未达成"
 
 
 def _form_fields(row: pd.Series) -> dict[str, Any]:
@@ -475,7 +518,8 @@ def _not_applicable_row(row: pd.Series) -> dict[str, Any]:
         "实际完成值": "不适用",
         "分值": None if weight is None else float(weight),
         "得分": None,
-        "偏差原因分析及改进措施": "",
+        "偏差原因": "",
+        "改进措施": "",
         "met": False,
         "over_achieved": False,
         "missing_reason": False,
@@ -497,12 +541,11 @@ def score_indicators(
     (table rows, warnings, deviations). Each scored row carries its `Working`."""
     rules = rules or scoring_rules()
     rows: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    warnings: list[Note] = []
     deviations: list[Deviation] = []
     marked = [_text(r.get("level3")) for _, r in targets.iterrows() if _not_applicable(r)]
     if marked and not rules.rescale_not_applicable:
-        names = "、".join(marked)
-        warnings.append(f"指标{names}标为不适用，但{rules.name}表式不剔除不适用的指标：照常计分。")
+        warnings.append(_note("not_applicable_kept", names=marked, pack=rules.name))
     for _, row in targets.iterrows():
         if rules.rescale_not_applicable and _not_applicable(row):
             rows.append(_not_applicable_row(row))
@@ -522,7 +565,7 @@ def score_indicators(
             score, met, grade, stated_actual, actual_text = _qualitative(row, weight, actual_text)
         else:
             if actual is None:
-                warnings.append(f"指标「{name}」的实际完成值未填报，该指标不计分。")
+                warnings.append(_note("actual_missing", name=name))
             scored = indicator_score(rules, direction, target, actual, weight or 0.0)
             score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
@@ -535,12 +578,13 @@ def score_indicators(
         needs_reason = ((not met) or over) and (actual is not None or bool(grade))
         missing_reason = needs_reason and not reason
         if missing_reason:
-            what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"
-            warnings.append(f"指标「{name}」{what}，但未填写偏差原因分析。")
+            code = "reason_missing_unmet" if not met else "reason_missing_over"
+            warnings.append(_note(code, name=name))
         if needs_reason:
-            head = f"{_text(row.get('level1'))}「{name}」年度指标值"
             said = stated_actual if grade else actual_text
-            problem, kind = _deviation_text(head, met, target_text, said, grade)
+            level1 = _text(row.get("level1"))
+            facts = {"level1": level1, "name": name, "target": target_text, "actual": said}
+            problem, kind = _deviation(facts, met, grade)
             deviations.append(Deviation(problem, reason or None, measures or None, kind))
         rows.append(
             {
@@ -551,7 +595,8 @@ def score_indicators(
                 "实际完成值": actual_text,
                 "分值": weight,
                 "得分": score,
-                "偏差原因分析及改进措施": _reason_text(reason, measures),
+                "偏差原因": reason,
+                "改进措施": measures,
                 "met": met,
                 "over_achieved": over,
                 "missing_reason": missing_reason,
@@ -610,7 +655,7 @@ def _rescaled(result: ScoreResult, total: float) -> tuple[float, Working | None]
     return rescaled_total(total, weight)
 
 
-def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) -> None:
+def _total(result: ScoreResult, weight: float, rules: ScoringRules, project: str | None) -> None:
     """总分 and grade when everything is scored; otherwise why not (unscored_reason, warning).
     The pack's cap by 执行率 applies to the sum (`total_working` says when it did)."""
     table, funds, warnings = result.indicators, result.funds, result.warnings
@@ -622,22 +667,20 @@ def _total(result: ScoreResult, weight: float, rules: ScoringRules, whose: str) 
     # scored table: the national form scores by 一级/二级指标.
     unlevelled = [r["三级指标"] for r in table if not r["一级指标"]]
     if not table:
-        result.unscored_reason = "未填报绩效目标，未计算总分"
-        warnings.append(f"{whose or '本单位'}未填报绩效目标：绩效自评表只列资金情况，未计算总分。")
+        result.unscored_reason = _note("unscored_no_targets")
+        warnings.append(_note("no_targets", project=project))
     elif unweighted:
-        result.unscored_reason = f"{'、'.join(unweighted)}未填写分值，未计算总分"
-        warnings.append(f"{whose}指标{'、'.join(unweighted)}未填写分值：只列示，不计算总分和等级。")
+        result.unscored_reason = _note("unscored_unweighted", names=unweighted)
+        warnings.append(_note("unweighted", project=project, names=unweighted))
     elif unlevelled:
         for r in table:
             r["得分"] = None
-        result.unscored_reason = f"{'、'.join(unlevelled)}未填写一级指标，只列示，未计算总分"
-        warnings.append(
-            f"{whose}指标{'、'.join(unlevelled)}未填写一级指标：只列示目标与完成情况，不计算总分和等级。"
-        )
+        result.unscored_reason = _note("unscored_unlevelled", names=unlevelled)
+        warnings.append(_note("unlevelled", project=project, names=unlevelled))
     elif unscored:
-        result.unscored_reason = f"{'、'.join(unscored)}的实际完成值未填报，未计算总分"
+        result.unscored_reason = _note("unscored_actual", names=unscored)
     elif funds.score is None and funds.weight > 0:
-        result.unscored_reason = f"预算执行率不计分（{funds.marker}），未计算总分"
+        result.unscored_reason = _note("unscored_rate", marker=funds.marker)
     else:
         raw_total = float(sum(r["得分"] for r in _applicable(table))) + (funds.score or 0.0)
         raw_total, result.rescale_working = _rescaled(result, raw_total)
@@ -658,7 +701,6 @@ def _score_table(
 ) -> ScoreResult:
     rules = rules_for(settings)
     weight, rate_base = rules.execution_weight, rules.execution_base
-    whose = f"项目「{project}」" if project else ""
     is_funds = rows.apply(is_funds_row, axis=1).astype(bool) if not rows.empty else rows
     funds_rows = rows[is_funds] if not rows.empty else rows
     indicators = rows[~is_funds] if not rows.empty else rows
@@ -676,33 +718,26 @@ def _score_table(
     if funds.marker and funds.weight == 0:
         pass  # the rate scores nothing here: its lack costs no points (the gate still says it)
     elif funds.marker == BUDGET_INCOMPLETE:
-        warnings.insert(
-            0,
-            f"{whose}预算数不全（{'、'.join(funds.missing_budget_rows)}未填报预算数）："
-            f"预算执行率不计算，该项（{plain_str(weight)}分）不计分。",
-        )
+        rows = funds.missing_budget_rows
+        warnings.insert(0, _note("budget_incomplete", project=project, rows=rows, weight=weight))
     elif funds.budget_missing:
-        warnings.insert(
-            0,
-            f"{whose}支出表中没有预算数或执行数：预算执行率无法计算，该项（{plain_str(weight)}分）"
-            "不计分。",
-        )
+        warnings.insert(0, _note("budget_missing", project=project, weight=weight))
     elif needs_reason(rules, funds.rate):
         figures = {
-            "whose": whose,
+            "project": project,
             "rate": funds.rate,
             "rate_base": rate_base,
             "budget": funds.budget,
             "actual": funds.actual,
             "threshold": rules.reason_threshold,
         }
-        deviations.insert(0, Deviation("", funds.reason, funds.measures, "执行率", figures))
+        deviations.insert(0, Deviation(None, funds.reason, funds.measures, "执行率", figures))
         if not funds.reason:
-            warnings.insert(
-                0,
-                f"{whose}预算执行率{_fmt(funds.rate)}%低于{plain_str(rules.reason_threshold)}%，"
-                "但未填写偏差原因分析（绩效目标表中“预算执行率”行）。",
+            threshold = rules.reason_threshold
+            note = _note(
+                "rate_reason_missing", project=project, rate=funds.rate, threshold=threshold
             )
+            warnings.insert(0, note)
     result = ScoreResult(
         funds=funds,
         indicators=table,
@@ -716,8 +751,8 @@ def _score_table(
         settings=_applied(rules),
         pack=rules.pack,
     )
-    _pack_weights(result, rules, whose)
-    _total(result, weight, rules, whose)
+    _pack_weights(result, rules, project)
+    _total(result, weight, rules, project)
     if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
         funds.stated_rate = _stated(tables, sc.STATED_RATE_KEY) or funds.stated_rate
@@ -731,7 +766,8 @@ def _applied(rules: ScoringRules) -> dict[str, str]:
     settings = {
         "预算执行率分值": plain_str(rules.execution_weight),
         "执行率口径": rules.execution_base,
-        "等级标准": grades_text(rules),
+        # as a unit writes it (优90 良80 中60): the view states the bands
+        "等级标准": " ".join(f"{name}{plain_str(bound)}" for name, bound in rules.grades[:-1]),
     }
     if rules.pack != DEFAULT_PACK:
         settings["自评表格式"] = rules.name
@@ -740,7 +776,7 @@ def _applied(rules: ScoringRules) -> dict[str, str]:
     return settings
 
 
-def _pack_weights(result: ScoreResult, rules: ScoringRules, whose: str) -> None:
+def _pack_weights(result: ScoreResult, rules: ScoringRules, project: str | None) -> None:
     """A warning when the data's 分值 by 一级指标 are not the pack's (江西: 管理30 …)."""
     if not rules.level1_weights or not result.indicators:
         return
@@ -751,8 +787,10 @@ def _pack_weights(result: ScoreResult, rules: ScoringRules, whose: str) -> None:
     if any(abs(given.get(k, 0.0) - v) > 1e-9 for k, v in expected.items()) or set(given) - set(
         expected
     ):
-        wanted = "、".join(f"{k}{plain_str(v)}分" for k, v in expected.items())
-        result.warnings.append(f"{whose}绩效指标的分值与{rules.name}表式不同：该表式为{wanted}。")
+        weights = list(expected.items())
+        result.warnings.append(
+            _note("pack_weights", project=project, pack=rules.name, weights=weights)
+        )
 
 
 def _decimals(text: str) -> int | None:
@@ -847,9 +885,7 @@ def score_tables(tables: dict[str, pd.DataFrame]) -> list[ScoreResult]:
     return results
 
 
-def build_warnings(results: list[ScoreResult], checks: dict) -> list[str]:
-    """Warnings for the build summary: the cleaner's, then each 绩效自评表's."""
-    found = [w["message"] for w in checks.get("warnings", []) if w.get("message")]
-    for result in results:
-        found += list(result.warnings)
-    return found
+def cleaner_warnings(checks: dict) -> list[str]:
+    """The cleaner's warnings of checks.json (its messages: the read/clean error contract);
+    each 绩效自评表's own follow them in the build summary, worded by the present layer."""
+    return [w["message"] for w in checks.get("warnings", []) if w.get("message")]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from selfeval.packs import ScoringRules
-from selfeval.rules import EPS, plain_str
+from selfeval.rules import EPS, execution_rate
 
 #: Working kinds: a quotient times the weight; met outright (no quotient: a ≤ result of 0, an
 #: 「=」 within tolerance); the total capped by the 执行率; the total rescaled after dropping
@@ -149,7 +149,8 @@ def split_execution(
         budget, actual = parts.get(label, (None, None))
         if budget is None or actual is None or budget <= 0:
             return None, workings
-        workings.append(execution_score(actual, budget, actual / budget * 100, weight, label))
+        rate = execution_rate(actual, budget)
+        workings.append(execution_score(actual, budget, rate, weight, label))
     return float(sum(w.score for w in workings)), workings
 
 
@@ -194,9 +195,3 @@ def grade(rules: ScoringRules, total: float) -> str:
         if total >= bound - EPS:
             return name
     return rules.grades[-1][0]
-
-
-def grades_text(rules: ScoringRules) -> str:
-    """The grades as the rules under the table state them: 优（≥90分）、…、差（<60分）."""
-    head = [f"{name}（≥{plain_str(bound)}分）" for name, bound in rules.grades[:-1]]
-    return "、".join(head) + f"、{rules.grades[-1][0]}（<{plain_str(rules.grades[-2][1])}分）"

@@ -110,21 +110,26 @@ def test_no_deviation_sentence_when_targets_exist_and_nothing_deviates() -> None
 
 
 def test_deviation_measures_lead_section_eight_and_text_is_escaped() -> None:
-    from selfeval.scoring import Deviation
+    from selfeval.scoring import Deviation, Note
+
+    def unmet(name: str, target: str, actual: str) -> Note:
+        facts = {"level1": "产出指标", "name": name, "target": target, "actual": actual}
+        return Note("deviation_unmet", facts)
 
     devs = [
-        Deviation(problem="「讲座场次」未达成。", cause="<b>场地</b>维修", measure="提前预订场地"),
-        Deviation(problem="「到馆人次」未达成。", cause=None, measure=None),
+        Deviation(
+            unmet("讲座场次", "≥10场", "6场"), cause="<b>场地</b>维修", measure="提前预订场地"
+        ),
+        Deviation(unmet("到馆人次", "", ""), cause=None, measure=None),
     ]
     texts = {"改进措施": {"paragraphs": ["加强宣传。"]}}
     soup = _closing(texts, devs, targets=True)
     s7 = soup.find("section", id="s7")
     seven = [p.get_text() for p in s7.find_all("p") if "review" not in p.get("class", [])]
-    assert seven == [
-        "（一）「讲座场次」未达成。原因：<b>场地</b>维修。",
-        "（二）「到馆人次」未达成。",
-    ]
+    first = "产出指标「讲座场次」年度指标值≥10场，实际完成值6场，未达成年度目标。"
+    second = "产出指标「到馆人次」年度指标值—，实际完成值—，未达成年度目标。"
+    assert seven == [f"（一）{first}原因：<b>场地</b>维修。", f"（二）{second}"]
     # the cause not given is the 底稿's note
-    assert [p.get_text() for p in s7.select("p.review")] == ["偏差原因未填报：「到馆人次」未达成。"]
+    assert [p.get_text() for p in s7.select("p.review")] == [f"偏差原因未填报：{second}"]
     eight = [p.get_text() for p in soup.find("section", id="s8").find_all("p")]
     assert eight == ["（一）提前预订场地。", "（二）加强宣传。"]

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from selfeval import packs
 from selfeval.errors import InputError, InternalError
-from selfeval.present.scoring_view import scoring_view
+from selfeval.present.scoring_view import scoring_view, warning_texts
 from selfeval.present.working import working_notes, working_text
 from selfeval.scoring import ScoreResult, score_year
 from selfeval.scoring_rules import indicator_score, needs_reason
@@ -224,7 +224,7 @@ def test_jiangxi_scores_without_an_execution_weight_and_states_no_rate_rule():
     result = score_year({**tables, "targets": targets_frame(rows)})
     assert result.funds.weight == 0 and result.computed_total == 95.0  # 30 + 20 + 35 + 10
     # the weights are the pack's; 60% needs no reason on a form without an execution rule
-    assert result.warnings == ["指标「送图书次数」未达成年度指标值，但未填写偏差原因分析。"]
+    assert warning_texts(result) == ["指标「送图书次数」未达成年度指标值，但未填写偏差原因分析。"]
     rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
     assert rules.startswith(
         "评分规则：管理指标30分、产出指标25分、效果指标35分、满意度指标10分；定量指标完成即得满分"
@@ -233,7 +233,7 @@ def test_jiangxi_scores_without_an_execution_weight_and_states_no_rate_rule():
     rows[0] = q("管理指标", "预算管理", "预算编制规范", "≥", 1, 1, 20)
     rows[1] = q("产出指标", "数量指标", "送图书次数", "≥", 5, 4, 35)
     other = score_year({**tables, "targets": targets_frame(rows)})
-    assert other.warnings[-1] == (
+    assert warning_texts(other)[-1] == (
         "绩效指标的分值与江西表式不同：该表式为管理指标30分、产出指标25分、效果指标35分、满意度指标10分。"
     )
 
@@ -305,7 +305,7 @@ def test_not_applicable_indicators_are_dropped_and_the_total_rescaled(tmp_path):
     _workbook_with_columns(tmp_path / "cn" / "2024", None)
     national = score_year(clean_year(tmp_path / "cn" / "2024", 2024).tables)
     assert national.computed_total == 91.33
-    assert "指标乙标为不适用，但全国表式不剔除不适用的指标：照常计分。" in national.warnings
+    assert "指标乙标为不适用，但全国表式不剔除不适用的指标：照常计分。" in warning_texts(national)
 
 
 def test_funds_by_source_when_every_counted_row_states_it(tmp_path):

@@ -15,7 +15,13 @@ from selfeval.errors import InputError
 from selfeval.present import html
 from selfeval.present.blocks.scoring import self_evaluation
 from selfeval.present.document import Document, Section
-from selfeval.present.scoring_view import scoring_view
+from selfeval.present.scoring_view import (
+    deviation_problem,
+    reason_text,
+    scoring_view,
+    unscored_text,
+    warning_texts,
+)
 from selfeval.rules import grade_of, round_half_up
 from selfeval.scoring import BUDGET_MISSING, score_year
 
@@ -156,8 +162,8 @@ def test_no_targets_still_gives_the_funds_block_and_says_so():
     assert not result.targets_given and result.indicators == []
     assert result.funds.rate == pytest.approx(97.0) and result.funds.score == pytest.approx(9.7)
     assert result.total is None and result.grade is None
-    assert result.unscored_reason == "未填报绩效目标，未计算总分"
-    assert any("未填报绩效目标" in w for w in result.warnings)
+    assert unscored_text(result) == "未填报绩效目标，未计算总分"
+    assert any("未填报绩效目标" in w for w in warning_texts(result))
 
 
 def test_scores_each_rule_and_total_by_hand():
@@ -169,7 +175,7 @@ def test_scores_each_rule_and_total_by_hand():
     assert result.funds.score == pytest.approx(9.7)
     assert not result.funds.budget_missing
     table = pd.DataFrame(result.indicators).set_index("三级指标")
-    assert list(pd.DataFrame(result.indicators).columns[:8]) == [
+    assert list(pd.DataFrame(result.indicators).columns[:9]) == [
         "一级指标",
         "二级指标",
         "三级指标",
@@ -177,7 +183,8 @@ def test_scores_each_rule_and_total_by_hand():
         "实际完成值",
         "分值",
         "得分",
-        "偏差原因分析及改进措施",
+        "偏差原因",
+        "改进措施",
     ]
     assert table.loc["举办讲座场次", "得分"] == pytest.approx(20.0)
     assert table.loc["赠书册数", "得分"] == pytest.approx(20 * 2800 / 3000)
@@ -192,7 +199,8 @@ def test_scores_each_rule_and_total_by_hand():
     assert result.total == 93.62
     assert result.total == round(expected, 2)
     assert result.grade == "优"
-    assert table.loc["赠书册数", "偏差原因分析及改进措施"] == "采购延迟；改进措施：提前采购"
+    row = table.loc["赠书册数"]
+    assert reason_text(row["偏差原因"], row["改进措施"]) == "采购延迟；改进措施：提前采购"
     assert table.loc["投诉处理天数", "年度指标值"] == "≤5天"
 
 
@@ -204,12 +212,12 @@ def test_deviations_and_warnings_for_sections_seven_and_eight():
         ("未达成", None, None),
         ("超额", "需求旺盛", None),
     ]
-    assert "赠书册数" in result.deviations[0].problem
-    assert "2800册" in result.deviations[0].problem
-    missing = [w for w in result.warnings if "投诉处理天数" in w]
+    assert "赠书册数" in deviation_problem(result.deviations[0])
+    assert "2800册" in deviation_problem(result.deviations[0])
+    missing = [w for w in warning_texts(result) if "投诉处理天数" in w]
     assert len(missing) == 1 and "偏差原因" in missing[0]
     # Indicators that were met with a reason, or met normally, raise no warning.
-    assert not any("举办讲座场次" in w or "活动参与人次" in w for w in result.warnings)
+    assert not any("举办讲座场次" in w or "活动参与人次" in w for w in warning_texts(result))
 
 
 def test_total_is_sum_of_unrounded_scores_rounded_once():
@@ -322,8 +330,8 @@ def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
     result = score_year({"spending": partial, "targets": targets_frame(rows)})
     assert result.funds.marker == "预算数不全" and result.funds.score is None
     assert result.funds.missing_budget_rows == ["一般公共预算·项目支出·讲座"]
-    assert result.total is None and "未计算总分" in result.unscored_reason
-    assert any("讲座未填报预算数" in w for w in result.warnings)
+    assert result.total is None and "未计算总分" in unscored_text(result)
+    assert any("讲座未填报预算数" in w for w in warning_texts(result))
 
     under = spending_frame([("一般公共预算", "项目支出", "图书采购", False, 20.0, 15.0)])
     result = score_year({"spending": under, "targets": targets_frame(rows)})
@@ -334,7 +342,7 @@ def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
     assert result.total == 97.5
     assert result.deviations[0].kind == "执行率"
     assert result.deviations[0].cause is None
-    assert any("预算执行率75.00%" in w for w in result.warnings)
+    assert any("预算执行率75.00%" in w for w in warning_texts(result))
 
     # The reason comes from an optional 预算执行率 row, which is not an indicator.
     with_reason = targets_frame(
@@ -357,7 +365,7 @@ def test_execution_rate_above_100_is_capped_and_below_90_needs_a_reason():
     result = score_year({"spending": under, "targets": with_reason})
     assert len(pd.DataFrame(result.indicators)) == 1
     assert (result.deviations[0].cause, result.deviations[0].measure) == ("项目延期", "加快进度")
-    assert not any("预算执行率" in w for w in result.warnings)
+    assert not any("预算执行率" in w for w in warning_texts(result))
 
 
 def test_missing_budgets_score_nothing_and_say_so():
@@ -377,8 +385,8 @@ def test_missing_budgets_score_nothing_and_say_so():
     assert result.funds.actual == pytest.approx(69.78)
     # Without the funds row the total would be out of 90: no total, no grade, and why.
     assert result.total is None and result.grade is None
-    assert result.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
-    assert any("预算数" in w for w in result.warnings)
+    assert unscored_text(result) == "预算执行率不计分（预算数缺失），未计算总分"
+    assert any("预算数" in w for w in warning_texts(result))
 
 
 @pytest.mark.parametrize(
@@ -627,9 +635,9 @@ def test_equal_direction_and_missing_actual():
     assert table["met"].tolist() == [False, True, False]
     assert table["年度指标值"].tolist() == ["=100%", "=100%", "≥10个"]
     assert table.loc[2, "实际完成值"] == ""
-    assert any("覆盖村数" in w and "实际完成值" in w for w in result.warnings)
+    assert any("覆盖村数" in w and "实际完成值" in w for w in warning_texts(result))
     assert result.total is None
-    assert result.unscored_reason == "覆盖村数的实际完成值未填报，未计算总分"
+    assert unscored_text(result) == "覆盖村数的实际完成值未填报，未计算总分"
 
 
 def test_workbook_scores_the_same_after_parquet_round_trip(tmp_path):
@@ -937,7 +945,7 @@ def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
     result = score_year({**tables, "targets": targets_frame(rows)})
     assert result.funds.marker == BUDGET_MISSING and result.funds.score is None
     assert result.total == 100.0 and result.unscored_reason is None
-    assert not any("预算执行率无法计算" in w for w in result.warnings)
+    assert not any("预算执行率无法计算" in w for w in warning_texts(result))
     view = scoring_view(result)
     assert view.funds_note == "支出数据未提供预算数，预算执行率无法计算。"
     # the same data under the default weight (10, not given) has no total: the rate is missing
@@ -945,7 +953,7 @@ def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
     rows[0] = q("管理指标", "预算管理", "预算编制规范", "≥", 1, 1, 20)  # 10 + 20 + 25 + 35 + 10
     unscored = score_year({**tables, "targets": targets_frame(rows)})
     assert unscored.total is None
-    assert unscored.unscored_reason == "预算执行率不计分（预算数缺失），未计算总分"
+    assert unscored_text(unscored) == "预算执行率不计分（预算数缺失），未计算总分"
 
 
 @pytest.mark.parametrize("stated", [None, 10])

@@ -22,7 +22,14 @@ from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.checks_view import OK, WARN, checks_table
 from selfeval.present.context import NoChart, build_context
 from selfeval.present.formats import NOT_GIVEN, count_text, grouped, money, money_number, pct
-from selfeval.present.scoring_view import NOT_SCORED, IndicatorRow, rules_text, scoring_view
+from selfeval.present.scoring_view import (
+    NOT_SCORED,
+    IndicatorRow,
+    rules_text,
+    scoring_view,
+    unscored_text,
+    year_warnings,
+)
 from selfeval.results import YearResults
 
 
@@ -149,9 +156,10 @@ def overview(results: YearResults) -> Table:
 
 def warnings(results: YearResults) -> Text:
     """What 02 found worth a person's attention (⚠), or that there is nothing."""
-    if not results.warnings:
+    found = year_warnings(results)
+    if not found:
         return Text(f"{OK} 分析中没有需要注意的事项。")
-    return Text("\n".join(f"- {WARN} {w}" for w in results.warnings))
+    return Text("\n".join(f"- {WARN} {w}" for w in found))
 
 
 # --------------------------------------------------------------------------- spending
@@ -458,7 +466,7 @@ def score_text(results: YearResults) -> Text:
     if not s.targets_given:
         head = "本单位未填报绩效目标：绩效自评表只列资金情况，未计算总分。"
     elif s.total is None:
-        head = f"未计算总分：{s.unscored_reason or '有指标未计分'}。"
+        head = f"未计算总分：{unscored_text(s) or '有指标未计分'}。"
     else:
         head = f"自评总分 **{view.total}** 分（满分 {view.weight_total}），等级 **{view.grade}**。"
     return Text(f"{head}\n\n计分方法：{rules_text(s)}")

@@ -1,4 +1,5 @@
-"""数据核对 as a table: each `selfeval.checks.Check` with its figures written out."""
+"""数据核对 as a table: each `selfeval.checks.Check` with its figures written out and its codes
+worded (``present/wording/checks.toml``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 
 from selfeval.checks import Check, Figure
 from selfeval.present.formats import money_number
+from selfeval.present.wording import render
 from selfeval.rules import decimal_str, number_str, signed_str
 
 CHECK_COLUMNS = ["检查项", "结果", "来源数", "计算数", "差异", "说明"]
@@ -30,16 +32,26 @@ def figure_text(figure: Figure, unit: str = "万元") -> str:
     return signed_str(text) if figure.signed else text
 
 
+def check_item(check: Check, unit: str = "万元") -> str:
+    """The 检查项 of a check, worded."""
+    return render("checks", check.item, check.facts, unit)
+
+
+def check_note(check: Check, unit: str = "万元") -> str:
+    """The 说明 of a check, worded."""
+    return render("checks", check.note, check.facts, unit)
+
+
 def checks_table(checks: list[Check], unit: str = "万元") -> pd.DataFrame:
     """The appendix table (columns `CHECK_COLUMNS`), one row per check, amounts in `unit`."""
     rows = [
         {
-            "检查项": c.item,
+            "检查项": check_item(c, unit),
             "结果": OK if c.ok else WARN,
             "来源数": figure_text(c.stated, unit),
             "计算数": figure_text(c.computed, unit),
             "差异": figure_text(c.difference, unit),
-            "说明": c.note,
+            "说明": check_note(c, unit),
         }
         for c in checks
     ]

@@ -2,7 +2,9 @@
 by source, the 年度总体目标 block, the indicators with the row spans of 一级/二级, 总分 and grade,
 and the rules that were applied (generated from the weights, bands and settings actually used).
 
-Every figure the data lacks is 「未填报」; a score that was not computed says why.
+Every figure the data lacks is 「未填报」; a score that was not computed says why. The scoring's
+findings (warnings, why no total, deviations) are data; they are worded here from
+``present/wording/scoring.toml``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,25 @@ import re
 from dataclasses import dataclass
 
 from selfeval.present.formats import NOT_GIVEN, money_number
+from selfeval.present.wording import render
 from selfeval.present.working import pack_rules_text, working_notes, working_text
-from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
+from selfeval.results import YearResults
+from selfeval.rules import (
+    GRADE_BOUNDS,
+    GRADES,
+    QUALITATIVE_BANDS,
+    band_text,
+    decimal_str,
+    plain_str,
+)
 from selfeval.scoring import (
     BUDGET_INCOMPLETE,
     BUDGET_MISSING,
+    Deviation,
     Funds,
+    Note,
     ScoreResult,
     Stated,
-    _reason_text,
     differs,
 )
 
@@ -120,6 +132,49 @@ class ScoringView:
     unscored_reason: str
     rules: str
     warnings: list[str]
+
+
+def note_text(note: Note) -> str:
+    """A finding of the scoring, worded."""
+    return render("scoring", (note.code,), note.facts)
+
+
+def warning_texts(result: ScoreResult) -> list[str]:
+    """The warnings of one 自评表, worded."""
+    return [note_text(w) for w in result.warnings]
+
+
+def year_warnings(results: YearResults) -> list[str]:
+    """The build summary's warnings of a year: the cleaner's, then each 自评表's."""
+    found = list(results.warnings)
+    for result in (results.scoring, *results.projects):
+        found += warning_texts(result)
+    return found
+
+
+def year_summary(results: YearResults) -> dict:
+    """summary.json of a year, its warnings worded (`year_warnings`)."""
+    return {**results.summary, "warnings": year_warnings(results)}
+
+
+def unscored_text(result: ScoreResult) -> str:
+    """Why no total was computed ("" when there is one)."""
+    return note_text(result.unscored_reason) if result.unscored_reason else ""
+
+
+def deviation_problem(deviation: Deviation) -> str:
+    """What deviated from a target (an 执行率 deviation is worded from its figures instead)."""
+    return note_text(deviation.problem) if deviation.problem else ""
+
+
+def reason_text(reason: str | None, measures: str | None) -> str:
+    """The 偏差原因分析及改进措施 cell: the unit's cause and measures, as given."""
+    facts = {"reason": reason or "", "measures": measures or ""}
+    if reason and measures:
+        return render("scoring", ("reason_and_measures",), facts)
+    if measures:
+        return render("scoring", ("measures_only",), facts)
+    return render("scoring", ("reason",), facts) if reason else ""
 
 
 def _fmt(value: float | None, decimals: int = 2, missing: str = NOT_GIVEN) -> str:
@@ -231,7 +286,7 @@ def _where(stated: Stated, column: str = "") -> str:
 
 def _total_notes(result: ScoreResult) -> list[str]:
     stated, computed = result.stated_total, result.computed_total
-    why = f"程序未计算：{result.unscored_reason or '未计算总分'}"
+    why = f"程序未计算：{unscored_text(result) or '未计算总分'}"
     notes = []
     if stated is not None:
         own = f"总分{stated_text(stated)}为单位自评得分{_where(stated)}"
@@ -283,13 +338,22 @@ def _funds_note(result: ScoreResult) -> str:
         return f"支出数据未提供预算数，预算执行率无法计算{lost}"
     if funds.marker:
         return f"{funds.marker}，预算执行率无法计算{lost}"
-    reason = _reason_text(funds.reason or "", funds.measures or "")
+    reason = reason_text(funds.reason, funds.measures)
     return f"偏差原因分析及改进措施：{reason}" if reason else ""
 
 
 def _as_percent(interval: str) -> str:
     """[80, 100] → [80%, 100%]: the band of a 评价 as a share of the weight."""
     return re.sub(r"(\d+)", r"\g<1>%", interval)
+
+
+def grades_text(grades: str | None) -> str:
+    """The grades' bands of a 等级标准 (优90 良80 中60 by default): 优（≥90分）、…、差（<60分)."""
+    found = dict(re.findall(r"(优|良|中)\D*?(\d+(?:\.\d+)?)", grades or ""))
+    default = dict(zip(GRADES, GRADE_BOUNDS, strict=True))
+    bounds = [float(found.get(g, default[g])) for g in GRADES]
+    bands = [f"{g}（≥{plain_str(b)}分）" for g, b in zip(GRADES, bounds, strict=True)]
+    return "、".join([*bands, f"差（<{plain_str(bounds[-1])}分）"])
 
 
 def rules_text(result: ScoreResult) -> str:
@@ -315,8 +379,7 @@ def rules_text(result: ScoreResult) -> str:
         "；定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
-        f"等级：{settings.get('等级标准', '优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）')}。"
-        + pack_rules_text(result)
+        f"等级：{grades_text(settings.get('等级标准'))}。" + pack_rules_text(result)
     )
 
 
@@ -350,7 +413,7 @@ def scoring_view(
                 weight=plain_str(rec["分值"], missing=NOT_GIVEN),
                 score=score,
                 score_review=score_review,
-                reason=rec["偏差原因分析及改进措施"],
+                reason=reason_text(rec["偏差原因"], rec["改进措施"]),
                 met=bool(rec["met"]),
                 over_achieved=bool(rec["over_achieved"]),
                 missing_reason=bool(rec["missing_reason"]),
@@ -405,7 +468,7 @@ def scoring_view(
         + working_notes(result, amount_unit),
         funds_working="；".join(working_text(w, amount_unit) for w in result.funds.workings),
         grade=result.grade or "未评定",
-        unscored_reason=result.unscored_reason or "",
+        unscored_reason=unscored_text(result),
         rules=rules_text(result),
-        warnings=list(result.warnings),
+        warnings=warning_texts(result),
     )

@@ -19,6 +19,7 @@ from selfeval.errors import InputError
 from selfeval.figures.members import units_from_json
 from selfeval.present.blocks.department import department
 from selfeval.present.document import Paragraph
+from selfeval.present.scoring_view import unscored_text
 from selfeval.rules import combine_qualifiers
 from tests.unit.present.contexts import context
 
@@ -306,7 +307,7 @@ def test_a_unit_that_states_what_reports_state(tmp_path):
     (row,) = unit_table.indicators
     assert row["年度指标值"] == "≥10万人次" and row["得分"] == 90.0  # 12万 ≥ 10万
     assert project_table.project == "送戏下乡" and project_table.total is None
-    assert "演出场次未填写分值" in project_table.unscored_reason
+    assert "演出场次未填写分值" in unscored_text(project_table)
     assert results.from_json(results.to_json(computed)) == computed
 
 

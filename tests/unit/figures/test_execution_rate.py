@@ -17,6 +17,7 @@ from selfeval.checks import check_rates
 from selfeval.figures.department import Line, Sum, unit_row
 from selfeval.figures.members import MemberYear
 from selfeval.figures.spending import Amount
+from selfeval.present.checks_view import check_item
 from selfeval.rules import execution_rate
 from selfeval.scoring import ACTUAL_MISSING, BUDGET_MISSING, score_funds
 
@@ -77,7 +78,7 @@ def test_a_rate_above_100_is_flagged_only_over_a_budget_above_zero():
         }
     )
     (flagged,) = check_rates(frame)
-    assert flagged.item.startswith("一般公共预算·项目支出·甲")  # 50 ÷ 40 = 125%
+    assert check_item(flagged).startswith("一般公共预算·项目支出·甲")  # 50 ÷ 40 = 125%
 
 
 def test_no_module_divides_by_a_budget_but_the_one_rule():

@@ -15,6 +15,7 @@ from test_report_states import SPEND, UNIT, YEAR, complete_year, report, write_c
 
 from selfeval import results
 from selfeval.clean import clean_year
+from selfeval.present.scoring_view import year_warnings
 
 STATED_HEAD = ["指标", "数值", "单位"]
 DIFFERS = "按评分规则计算为93.00分；报送稿按单位所填。"
@@ -187,7 +188,7 @@ def test_without_an_entered_score_the_programs_score_is_stated(tmp_path):
 def document_warnings(tmp_path, sheets: dict) -> list[str]:
     """The build summary's warnings of the year (cleaner's and 自评表's)."""
     cleaned = clean_year(write_csvs(tmp_path / "w" / str(YEAR), sheets), YEAR)
-    return results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR).warnings
+    return year_warnings(results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR))
 
 
 def _funds_row(actual: str, score: str) -> dict:

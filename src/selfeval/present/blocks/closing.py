@@ -10,6 +10,8 @@ from selfeval.present.blocks.common import amount, not_given, p, sentence, t, te
 from selfeval.present.context import ReportContext
 from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, cn_number, pct
+from selfeval.present.scoring_view import deviation_problem
+from selfeval.present.wording import whose
 from selfeval.rules import plain_str
 
 _TEXT_KEYS = {"problems": "存在问题", "measures": "改进措施", "other": "其他说明"}
@@ -19,9 +21,9 @@ def _problem(ctx: ReportContext, deviation: Any) -> str:
     """What deviated; an 执行率 deviation in the unit's own 金额单位."""
     f = deviation.figures
     if not f:
-        return deviation.problem
+        return deviation_problem(deviation)
     return (
-        f"{f['whose']}预算执行率为{pct(f['rate'])}（{f['rate_base']}"
+        f"{whose(f.get('project'))}预算执行率为{pct(f['rate'])}（{f['rate_base']}"
         f"{amount(ctx, f['budget'])}，全年执行数{amount(ctx, f['actual'])}），"
         f"低于{plain_str(f['threshold'])}%。"
     )
