@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from selfeval.read.grid import Grid
+from selfeval.read.published import final_accounts
 
 #: (kind, recogniser): the recogniser is given every sheet of one workbook.
 Recogniser = Callable[[Sequence[Grid]], bool]
-RECOGNISERS: tuple[tuple[str, Recogniser], ...] = ()
+RECOGNISERS: tuple[tuple[str, Recogniser], ...] = (
+    (final_accounts.KIND, final_accounts.recognise),
+)
 
 
 def recognise(grids: Sequence[Grid]) -> str | None:
