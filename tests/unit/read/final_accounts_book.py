@@ -169,7 +169,8 @@ def table5(ws: Worksheet, unit: str = "万元") -> None:
         ["221", "住房保障支出", 10, 11.6, 11.6, None],
     ]
     top = [("年初预算数", 1), ("本年支出", 3)]
-    _coded(ws, "一般公共预算财政拨款支出决算表", top, [None, "小计", "基本支出", "项目支出"], rows, unit)
+    sub = [None, "小计", "基本支出", "项目支出"]
+    _coded(ws, "一般公共预算财政拨款支出决算表", top, sub, rows, unit)
 
 
 def table6(ws: Worksheet, unit: str = "万元") -> None:
@@ -225,7 +226,8 @@ def table8(ws: Worksheet, unit: str = "万元") -> None:
 
 def table9(ws: Worksheet, unit: str = "万元") -> None:
     top = [("本年支出", 3)]
-    _coded(ws, "国有资本经营预算财政拨款支出决算表", top, ["合计", "基本支出", "项目支出"], [], unit)
+    sub = ["合计", "基本支出", "项目支出"]
+    _coded(ws, "国有资本经营预算财政拨款支出决算表", top, sub, [], unit)
 
 
 TABLES = (table1, table2, table3, table4, table5, table6, table7, table8, table9)

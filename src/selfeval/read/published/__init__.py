@@ -17,9 +17,7 @@ from selfeval.read.published import final_accounts
 
 #: (kind, recogniser): the recogniser is given every sheet of one workbook.
 Recogniser = Callable[[Sequence[Grid]], bool]
-RECOGNISERS: tuple[tuple[str, Recogniser], ...] = (
-    (final_accounts.KIND, final_accounts.recognise),
-)
+RECOGNISERS: tuple[tuple[str, Recogniser], ...] = ((final_accounts.KIND, final_accounts.recognise),)
 
 
 def recognise(grids: Sequence[Grid]) -> str | None:

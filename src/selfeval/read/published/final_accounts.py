@@ -62,7 +62,8 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 #: Labels whose row is a table's total (合计/总计), and enumeration prefixes of row labels.
 TOTAL_LABELS = ("合计", "总计")
-_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+_NUMERAL = "一二三四五六七八九十"
+_ENUMERATION = re.compile(rf"^(?:[{_NUMERAL}]+[、.．]|[（(][{_NUMERAL}\d]+[）)]|\d+[、.．])")
 #: Sides of the tables laid out in two halves (收入|支出 in 表1/表4, 人员经费|公用经费 in 表6).
 SIDES = ("收入", "支出", "人员经费", "公用经费")
 
