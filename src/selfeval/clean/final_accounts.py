@@ -92,7 +92,7 @@ class Accounts:
             return None
         unit = self.units[cell.table]
         try:
-            value, decimals = parse_amount(cell.value, unit)
+            value, _decimals = parse_amount(cell.value, unit)
         except ParseError as exc:
             self.ctx.problems.append(
                 problem(
@@ -108,15 +108,15 @@ class Accounts:
             )
             self.spoilt.add(cell.table)
             return None
-        if not value:  # blank, 「-」 or 0: the zero carries no digits of its own
-            value, decimals = 0.0, self.precision[cell.table]
-        return Fig(value, int(decimals or 0), cell, unit)
+        # every figure at the table's precision (a blank, 「-」 or 0 carries no digits of its own)
+        return Fig(value or 0.0, self.precision[cell.table], cell, unit)
 
 
 def _precision(table: Table, unit: str) -> int:
-    """The most decimals the table's figures state, in 万元 terms (2 for 万元 to the cent, 6 for
-    元 to the fen); 2 in 万元 terms when none states any."""
-    digits = []
+    """The decimals of the table's figures, in 万元 terms: published tables print every figure
+    to the cent (0.00) whatever digits a cell holds, so 556 is 556.00 — or more decimals where a
+    cell states more. 2 for 万元, 6 for 元."""
+    digits = [2]
     for line in table.lines:
         for cell in line.cells.values():
             try:
@@ -125,7 +125,7 @@ def _precision(table: Table, unit: str) -> int:
                 continue
             if value and decimals is not None:
                 digits.append(decimals)
-    return max(digits, default=0) + sc.AMOUNT_UNITS[unit] if digits else 2
+    return max(digits) + sc.AMOUNT_UNITS[unit]
 
 
 def _units(acc: Accounts) -> None:
