@@ -4,10 +4,10 @@ figure with its cell, heading and 栏次."""
 from __future__ import annotations
 
 import openpyxl
-from final_accounts_book import table3, table7, write_book
 
 from selfeval.read import find_raw_files
 from selfeval.read.published.final_accounts import read_final_accounts, table_key
+from tests.unit.read.final_accounts_book import table3, table7, write_book
 
 
 def test_titles_name_the_tables_with_spaces_years_units_and_provincial_names():

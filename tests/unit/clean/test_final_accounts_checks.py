@@ -1,0 +1,137 @@
+"""A year whose 收入, 支出 and 三公经费 come from the unit's published 决算 tables: checked across
+the tables before anything is written, fed into the cleaned tables with their cells, and
+compared with the unit's own sheets where it fills them too. Expected figures are copied by
+hand from `final_accounts_book`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfeval.clean import clean_year
+from selfeval.errors import InputError
+from tests.unit.read.final_accounts_book import put, write_book
+
+SHEET = "公开{:02d}表"
+
+
+def _year(tmp_path: Path, own: dict[str, str] | None = None, **book) -> Path:
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / "单位概况.csv").write_text("项目,内容\n单位名称,云溪区图书馆\n", encoding="utf-8")
+    for name, text in (own or {}).items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    write_book(folder / "决算.xlsx", **book)
+    return folder
+
+
+def _rows(frame, *columns):
+    """The columns' values by row, a missing text as None."""
+    return [
+        tuple(None if isinstance(v, float) and v != v else v for v in r)
+        for r in frame[list(columns)].itertuples(index=False)
+    ]
+
+
+def test_the_nine_tables_become_income_spending_and_sangong_with_their_cells(tmp_path):
+    result = clean_year(_year(tmp_path), 2024)
+    income = result.tables["income"]
+    assert _rows(income, "item", "current", "src_sheet", "src_cell") == [
+        ("收入合计", 556.00, "公开01表", "C14"),
+        ("财政拨款收入", 520.50, "公开02表", "D6"),
+        ("一般公共预算财政拨款收入", 520.50, "公开01表", "C6"),
+        ("事业收入", 30.20, "公开01表", "C10"),
+        ("经营收入", 0.0, "公开01表", "C11"),
+        ("其他收入", 5.30, "公开01表", "C13"),
+        ("上年结转结余", 12.40, "公开01表", "C16"),
+    ]
+    spending = result.tables["spending"]
+    assert _rows(spending, "budget_type", "category", "item", "actual", "src_cell")[:7] == [
+        ("一般公共预算", None, "合计", 524.30, "D6"),
+        ("一般公共预算", "基本支出", "合计", 380.30, "E6"),
+        ("一般公共预算", "项目支出", "合计", 144.00, "F6"),
+        ("一般公共预算", "基本支出", "工资福利支出", 300.00, "C5"),
+        ("一般公共预算", "基本支出", "对个人和家庭的补助", 20.30, "C9"),
+        ("一般公共预算", "基本支出", "商品和服务支出", 55.00, "F5"),
+        ("一般公共预算", "基本支出", "资本性支出", 5.00, "I5"),
+    ]
+    assert spending["original_budget"].iloc[0] == 500.00
+    assert spending["src_column"].iloc[1] == "基本支出（栏次3）"
+    assert set(spending["actual_decimals"]) == {2}  # printed to the cent: 556 is 556.00
+    sangong = result.tables["sangong"]
+    assert _rows(sangong, "item", "budget", "actual", "src_cell") == [
+        ("因公出国（境）费", 0.0, 0.0, "H7"),
+        ("公务用车购置及运行费", 8.00, 7.30, "I7"),
+        ("公务接待费", 4.00, 3.20, "L7"),
+    ]
+    checked = [e for e in result.checks["reconciled"] if e["item"].startswith("决算")]
+    assert checked and all(abs(e["difference"]) < 1e-9 for e in checked)
+
+
+def test_empty_tables_8_and_9_state_no_such_spending(tmp_path):
+    spending = clean_year(_year(tmp_path), 2024).tables["spending"]
+    stated = _rows(spending, "budget_type", "item", "actual", "src_sheet")[7:]
+    assert stated == [
+        ("政府性基金预算", "合计", 0.0, "公开08表"),
+        ("国有资本经营预算", "合计", 0.0, "公开09表"),
+    ]
+
+
+def test_table3_total_against_table1_is_one_problem_naming_both_cells(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", 570.9)  # 表1 F14 says 560.90
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.file, only.sheet, only.row, only.cell) == ("决算.xlsx", "公开03表", 6, "C6")
+    text = str(only)
+    assert "工作表「公开01表」第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in text
+    assert "相差 10.00 万元" in text
+
+
+def test_tables_disagreeing_within_rounding_pass(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", 560.904)  # half a cent of 万元: rounding
+    put(folder / "决算.xlsx", SHEET.format(3), "D6", 410.304)
+    assert clean_year(folder, 2024).tables["income"] is not None
+
+
+def test_a_table_in_yuan_beside_tables_in_wanyuan_is_one_unit_problem(tmp_path):
+    folder = _year(tmp_path, units={3: "元"})  # 表3 says 元 but holds the 万元 figures
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert only.message.startswith("金额单位与数字不符")
+    assert "写明「单位：元」（H2）" in only.message and "写明「单位：万元」（F2）" in only.message
+    assert "一万倍" in only.message
+
+
+def test_tables_in_yuan_are_read_as_wanyuan_to_the_fen(tmp_path):
+    income = clean_year(_year(tmp_path, unit="元"), 2024).tables["income"]
+    total = income.iloc[0]
+    assert (total["item"], total["current"], total["current_decimals"]) == ("收入合计", 0.0556, 6)
+
+
+def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(tmp_path):
+    own = (
+        "预算类型,支出类别,支出项目,执行数（万元）\n"
+        "一般公共预算,基本支出,工资福利支出,310.00\n"
+        "一般公共预算,基本支出,对个人和家庭的补助,20.30\n"
+        "一般公共预算,基本支出,商品和服务支出,55.00\n"
+        "一般公共预算,基本支出,资本性支出,5.00\n"
+    )
+    result = clean_year(_year(tmp_path, own={"支出": own}), 2024)
+    assert result.tables["spending"]["actual"].tolist() == [310.0, 20.3, 55.0, 5.0]  # its own
+    (warning,) = [w for w in result.checks["warnings"] if "决算公开表" in w["message"]]
+    assert (warning["file"], warning["row"], warning["column"]) == ("支出.csv", 2, "执行数")
+    assert "为 310.00 万元" in warning["message"]
+    assert "工作表「公开06表」第5行「决算数」（C5）为 300.00 万元" in warning["message"]
+    (flag,) = [e for e in result.checks["reconciled"] if e.get("ok") is False]
+    assert (flag["sheet"], flag["row"], flag["stated"], flag["computed"]) == (
+        "公开06表",
+        5,
+        310.0,
+        300.0,
+    )
+    assert "sangong" in result.tables and "income" in result.tables  # still fed from the 决算
