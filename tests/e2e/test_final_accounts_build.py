@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("final_accounts")
-    (folder,) = synthetic.write_synthetic_years(root / "data" / "raw", [2024], activities_per_year=4)
+    raw = root / "data" / "raw"
+    (folder,) = synthetic.write_synthetic_years(raw, [2024], activities_per_year=4)
     for name in ("收入", "支出", "三公经费"):  # the clerk types none of them
         (folder / f"{name}.csv").unlink(missing_ok=True)
     write_book(folder / "决算公开表.xlsx")
