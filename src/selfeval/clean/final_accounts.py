@@ -50,6 +50,8 @@ _FISCAL_INCOME_ROWS = (
 _SOURCES = ("上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 #: 表6's economic classes (3-digit 经济分类 codes) that the contract does not name.
 _OTHER_CLASS = "其他{}"
+#: The heading that names an empty published table's stated none (its title cell).
+_EMPTY = "本表无数据（即没有此项支出）"
 
 
 @dataclass(frozen=True)
@@ -332,9 +334,7 @@ def _total_fig(acc: Accounts, key: str, pick: Callable[[Line], Cell | None]) -> 
     line = table.total_line()
     if line is None:
         if table.empty and key in ("表8", "表9"):
-            cell = Cell(
-                key, table.file, table.sheet, table.title_row, 1, TABLE_NAMES[key], "", None
-            )
+            cell = Cell(key, table.file, table.sheet, table.title_row, 1, _EMPTY, "", None)
             return Fig(0.0, acc.precision[key], cell, acc.units[key])
         return None
     return acc.fig(pick(line))
@@ -379,7 +379,7 @@ def _rows_add_up(
         if stated is None or not line.label:
             continue
         figs = [acc.fig(c) for c in parts(line) if c is not None]
-        name = f"{line.code}{line.label}" if line.code else line.label
+        name = "合计行" if line.total else f"「{line.code} {line.label}」行".replace("「 ", "「")
         check(acc, f"{name}{what}", acc.fig(stated), figs, record=line.total)
 
 
@@ -390,7 +390,7 @@ def _spending_tables(acc: Accounts) -> None:
         "表3",
         lambda ln: ln.cell("本年支出合计"),
         lambda ln: [c for p in parts3 if (c := ln.cell(p)) is not None],
-        "：本年支出合计与基本支出、项目支出等之和",
+        "本年支出合计与基本支出、项目支出等之和",
     )
     for key in ("表5", "表8", "表9"):
         _rows_add_up(
@@ -398,7 +398,7 @@ def _spending_tables(acc: Accounts) -> None:
             key,
             spent,
             lambda ln: [spent(ln, "基本支出"), spent(ln, "项目支出")],
-            "：本年支出与基本支出、项目支出之和",
+            "本年支出与基本支出、项目支出之和",
         )
     # 表4's 财政拨款 spending is 表5 + 表8 + 表9
     if acc.table("表5") is None:
