@@ -14,6 +14,8 @@ from selfeval.errors import InputError
 from tests.unit.read.final_accounts_book import put, write_book
 
 SHEET = "公开{:02d}表"
+#: The contract doc quotes these messages as examples: they must stay what the checks say.
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "data-contract.md").read_text("utf-8")
 
 
 def _year(tmp_path: Path, own: dict[str, str] | None = None, **book) -> Path:
@@ -88,6 +90,7 @@ def test_table3_total_against_table1_is_one_problem_naming_both_cells(tmp_path):
     text = str(only)
     assert "工作表「公开01表」第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in text
     assert "相差 10.00 万元" in text
+    assert text.split("；")[0] in DOC
 
 
 def test_tables_disagreeing_within_rounding_pass(tmp_path):
@@ -105,6 +108,7 @@ def test_a_table_in_yuan_beside_tables_in_wanyuan_is_one_unit_problem(tmp_path):
     assert only.message.startswith("金额单位与数字不符")
     assert "写明「单位：元」（H2）" in only.message and "写明「单位：万元」（F2）" in only.message
     assert "一万倍" in only.message
+    assert str(only).split("（应为")[0] in DOC
 
 
 def test_tables_in_yuan_are_read_as_wanyuan_to_the_fen(tmp_path):
@@ -127,6 +131,7 @@ def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(t
     assert (warning["file"], warning["row"], warning["column"]) == ("支出.csv", 2, "执行数")
     assert "为 310.00 万元" in warning["message"]
     assert "工作表「公开06表」第5行「决算数」（C5）为 300.00 万元" in warning["message"]
+    assert warning["message"] in DOC
     (flag,) = [e for e in result.checks["reconciled"] if e.get("ok") is False]
     assert (flag["sheet"], flag["row"], flag["stated"], flag["computed"]) == (
         "公开06表",
