@@ -140,3 +140,43 @@ def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(t
         300.0,
     )
     assert "sangong" in result.tables and "income" in result.tables  # still fed from the 决算
+
+
+def _long_sangong(ws, unit: str = "万元") -> None:
+    """表7 as some units print it: one row per item, 预算数 and 决算数 columns."""
+    ws["A1"] = "“三公”经费支出决算表"
+    ws.merge_cells("A1:C1")
+    ws["C2"] = f"单位：{unit}"
+    rows = [
+        ["项目", "预算数", "决算数"],
+        ["栏次", 1, 2],
+        ["合计", 12.0, 10.5],
+        ["1.因公出国（境）费", 0, "-"],
+        ["2.公务用车购置及运行费", 8.0, 7.3],
+        ["其中：公务用车购置费", 0, "-"],
+        ["公务用车运行费", 8.0, 7.3],
+        ["3.公务接待费", 4.0, 3.2],
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c, value)
+
+
+def test_sangong_printed_one_row_per_item(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(_long_sangong,)), 2024)
+    assert _rows(result.tables["sangong"], "item", "budget", "actual", "src_cell") == [
+        ("因公出国（境）费", 0.0, 0.0, "C6"),
+        ("公务用车购置及运行费", 8.0, 7.3, "C7"),
+        ("公务接待费", 4.0, 3.2, "C10"),
+    ]
+    assert "spending" not in result.tables and "income" not in result.tables
+
+
+def test_sangong_parts_that_do_not_add_up_fail(tmp_path):
+    folder = _year(tmp_path, tables=(_long_sangong,))
+    put(folder / "决算.xlsx", SHEET.format(1), "C10", 4.2)  # 接待 3.20 → 4.20: 合计 10.50 wrong
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.cell, only.row) == ("C5", 5)
+    assert "（C10）" in only.message and "11.50 万元 不符" in only.message
