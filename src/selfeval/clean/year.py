@@ -142,7 +142,14 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
     unreadable = raw.kind == "xlsx" and not raw.sheets and raw.problems
     tables = _clean_sheets(raw, ctx) if raw.kind and not unreadable else {}
     if raw.kind and not unreadable:  # the 决算 tables, checked, where the unit types none
-        feed_final_accounts(raw, ctx, tables)
+        try:
+            feed_final_accounts(raw, ctx, tables)
+        except (InputError, InternalError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not the data: say which files
+            grids = raw.published.get("final_accounts", [])
+            files = "、".join(dict.fromkeys(g.file for g in grids))
+            raise InternalError(files, None, exc) from exc
     for name in raw.ignored:
         ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
     if ctx.problems or not raw.kind:
