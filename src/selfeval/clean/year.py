@@ -13,7 +13,7 @@ import pandas as pd
 from selfeval import read
 from selfeval.clean.activities import clean_activities
 from selfeval.clean.binder import BoundSheet, Context
-from selfeval.clean.final_accounts import feed_final_accounts
+from selfeval.clean.final_accounts import KIND, feed_final_accounts
 from selfeval.clean.holdings import clean_holdings
 from selfeval.clean.income import clean_income
 from selfeval.clean.services import clean_digital, clean_satisfaction
@@ -147,7 +147,7 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
         except (InputError, InternalError, MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug, not the data: say which files
-            grids = raw.published.get("final_accounts", [])
+            grids = raw.published.get(KIND, [])
             files = "、".join(dict.fromkeys(g.file for g in grids))
             raise InternalError(files, None, exc) from exc
     for name in raw.ignored:

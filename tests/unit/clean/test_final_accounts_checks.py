@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from selfeval.checks import reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
 from tests.unit.read.final_accounts_book import put, write_book
@@ -140,6 +141,9 @@ def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(t
         300.0,
     )
     assert "sangong" in result.tables and "income" in result.tables  # still fed from the 决算
+    flagged = [c for c in reconcile_year(result.tables, result.checks, year=2024) if not c.ok]
+    assert [c.item for c in flagged] == ["支出「执行数」与决算公开表（万元）"]  # ⚠ in 数据核对
+    assert "（C5）" in flagged[0].note and "支出.csv「支出」第2行" in flagged[0].note
 
 
 def _long_sangong(ws, unit: str = "万元") -> None:
