@@ -413,16 +413,40 @@ def _spending_tables(acc: Accounts) -> None:
 
 
 def _classes(acc: Accounts, side: str) -> list[tuple[Line, Fig | None]]:
+    """表6's 3-digit economic classes of one side (人员经费 or 公用经费) with their figures.
+
+    Two layouts: the national one puts 人员经费 and 公用经费 side by side, each with its own
+    科目编码/科目名称/决算数 columns; a 明细表 lists every class once with 合计, 人员经费 and
+    公用经费 columns, and a class belongs to the side whose column holds its figure."""
     table = acc.table("表6")
     if table is None:
         return []
-    lines = [ln for ln in table.lines if len(ln.code) == 3 and ln.side == side]
-    return [(ln, acc.fig(next(iter(ln.cells.values()), None))) for ln in lines]
+    lines = [ln for ln in table.lines if len(ln.code) == 3]
+    if any(ln.side for ln in lines):
+        return [
+            (ln, acc.fig(next(iter(ln.cells.values()), None))) for ln in lines if ln.side == side
+        ]
+    out = []
+    for ln in lines:
+        mine = acc.fig(ln.cell(side))
+        if mine is not None and mine.value:
+            out.append((ln, mine))
+    return out
+
+
+def side_total(acc: Accounts, side: str) -> Fig | None:
+    """表6's 人员经费合计 or 公用经费合计: the row so labelled, or (in a 明细表) its 合计 row's
+    人员经费 or 公用经费 column."""
+    stated = _line_fig(acc, "表6", f"{side}合计", None, "")
+    if stated is None:
+        table = acc.table("表6")
+        line = table.total_line() if table is not None else None
+        stated = acc.fig(line.cell(side)) if line is not None else None
+    return stated
 
 
 def _table6(acc: Accounts) -> None:
-    people = _line_fig(acc, "表6", "人员经费合计", None, "")
-    public = _line_fig(acc, "表6", "公用经费合计", None, "")
+    people, public = side_total(acc, "人员经费"), side_total(acc, "公用经费")
     for stated, side in ((people, "人员经费"), (public, "公用经费")):
         classes = _classes(acc, side)
         if classes:
@@ -621,8 +645,8 @@ def spending_records(acc: Accounts, compare: bool = False) -> list[dict]:
     公用经费合计 as the sheet's 人员支出 and 公用支出."""
     general, records = sc.BUDGET_TYPES[0], []
     if compare:
-        for label, item in zip(("人员经费合计", "公用经费合计"), sc.BASIC_ITEMS, strict=True):
-            fig = _line_fig(acc, "表6", label, None, "")
+        for side, item in zip(("人员经费", "公用经费"), sc.BASIC_ITEMS, strict=True):
+            fig = side_total(acc, side)
             if fig is not None:
                 records.append(_spending_record(general, "基本支出", item, fig))
     table5 = acc.table("表5")

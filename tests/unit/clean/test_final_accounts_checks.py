@@ -12,7 +12,7 @@ import pytest
 from selfeval.checks import reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
-from tests.unit.read.final_accounts_book import put, write_book
+from tests.unit.read.final_accounts_book import put, table5, write_book
 
 SHEET = "公开{:02d}表"
 #: The contract doc quotes these messages as examples: they must stay what the checks say.
@@ -184,3 +184,48 @@ def test_sangong_parts_that_do_not_add_up_fail(tmp_path):
     (only,) = caught.value.problems
     assert (only.cell, only.row) == ("C5", 5)
     assert "（C10）" in only.message and "11.50 万元 不符" in only.message
+
+
+def _detail_table6(ws, unit: str = "万元") -> None:
+    """表6 as a 基本支出决算明细表 (Hunan, Guangxi): each class once, 合计/人员经费/公用经费."""
+    ws["A1"] = "基 本 支 出 决 算 明 细 表"
+    ws.merge_cells("A1:E1")
+    ws["A2"], ws["E2"] = "编制单位：云溪区图书馆", f"单位：{unit}"
+    rows = [
+        ["科目编码", "科目名称", "合计", "人员经费", "公用经费"],
+        ["栏次", None, 1, 2, 3],
+        ["合计", None, 380.3, 320.3, 60],
+        ["301", "工资福利支出", 300, 300, "-"],
+        ["302", "商品和服务支出", 55, None, 55],
+        ["303", "对个人和家庭的补助", 20.3, 20.3, None],
+        ["310", "资本性支出", 5, None, 5],
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    ws.merge_cells("A5:B5")
+
+
+def test_a_basic_spending_detail_table_gives_the_classes_and_both_totals(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(table5, _detail_table6)), 2024)
+    spending = result.tables["spending"]
+    classes = spending[spending["item"] != "合计"]
+    assert _rows(classes, "item", "actual", "src_cell") == [
+        ("工资福利支出", 300.0, "D6"),
+        ("对个人和家庭的补助", 20.3, "D8"),
+        ("商品和服务支出", 55.0, "E7"),
+        ("资本性支出", 5.0, "E9"),
+    ]
+    checked = {e["item"] for e in result.checks["reconciled"]}
+    assert "决算表5基本支出与表6人员经费合计、公用经费合计之和（万元）" in checked
+
+
+def test_a_detail_table_whose_classes_miss_its_total_fails_at_the_total(tmp_path):
+    folder = _year(tmp_path, tables=(table5, _detail_table6))
+    put(folder / "决算.xlsx", SHEET.format(2), "D6", 290)  # 工资福利支出 in the 人员经费 column
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.cell) == ("公开02表", "D5")
+    assert "人员经费合计与各经济分类之和" in only.message and "（D6）" in only.message
