@@ -549,10 +549,57 @@ def _duplicates(acc: Accounts) -> None:
         )
 
 
+#: The largest figure a whole unit's 决算 can plausibly state, in 万元 (1,000亿元), and the
+#: smallest non-zero largest figure of a table in 元 (1,000 元 for a year's whole income or
+#: spending): beyond them the title row's 单位 is not the unit the figures are written in.
+MAX_PLAUSIBLE_WAN = 10_000_000
+MIN_PLAUSIBLE_YUAN = 1_000
+
+
+def _magnitudes(acc: Accounts) -> None:
+    """Each table's 金额单位 against the size of its largest figure (a set whose every table says
+    万元 over figures in 元 agrees with itself: only the size tells)."""
+    for key, table in acc.read.tables.items():
+        unit = acc.units.get(key)
+        cells = [c for line in table.lines for c in line.cells.values()]
+        sized = []
+        for cell in cells:
+            try:
+                value, _decimals = parse_number(cell.value, allow_negative=True)
+            except ParseError:
+                continue
+            if value:
+                sized.append((abs(value), cell))
+        if unit is None or not sized:
+            continue
+        largest, cell = max(sized, key=lambda pair: pair[0])
+        if unit == "万元" and largest >= MAX_PLAUSIBLE_WAN:
+            how = f"按万元是 {largest / 10000:,.0f} 亿万元，像是以元写的数字"
+        elif unit == "元" and largest < MIN_PLAUSIBLE_YUAN and key != "表7":  # 三公 may be small
+            how = f"按元不足 {MIN_PLAUSIBLE_YUAN} 元，像是以万元写的数字"
+        else:
+            continue
+        acc.spoilt.add(key)
+        where = f"（{table.unit_cell}）" if table.unit_cell else ""
+        acc.ctx.problems.append(
+            problem(
+                cell.file,
+                cell.sheet,
+                cell.row,
+                cell.column(),
+                f"金额单位与数字不符：{table.name}写明「单位：{unit}」{where}，表中最大的数字{how}",
+                expected="把标题下一行的「单位」改为表中数字实际的单位（元或万元）",
+                value=cell.value,
+                cell=cell.ref,
+            )
+        )
+
+
 def check_accounts(acc: Accounts) -> None:
     """Every rule across the tables; all problems at once (`ctx.problems`)."""
     _year(acc)
     _duplicates(acc)
+    _magnitudes(acc)
     _table1(acc)
     _spending_tables(acc)
     _table6(acc)

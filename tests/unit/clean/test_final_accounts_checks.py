@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from selfeval.checks import reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
-from tests.unit.read.final_accounts_book import put, table5, write_book
+from tests.unit.read.final_accounts_book import put, table5, table7, write_book
 
 SHEET = "公开{:02d}表"
 #: The contract doc quotes these messages as examples: they must stay what the checks say.
@@ -102,20 +103,40 @@ def test_tables_disagreeing_within_rounding_pass(tmp_path):
 
 
 def test_a_table_in_yuan_beside_tables_in_wanyuan_is_one_unit_problem(tmp_path):
-    folder = _year(tmp_path, units={3: "元"})  # 表3 says 元 but holds the 万元 figures
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for row in wb[SHEET.format(3)].iter_rows(min_row=6):  # 表3 typed in 元 under 「单位：万元」
+        for cell in row:
+            if isinstance(cell.value, int | float):
+                cell.value = round(cell.value * 10000, 2)
+    wb.save(folder / "决算.xlsx")
     with pytest.raises(InputError) as caught:
         clean_year(folder, 2024)
     (only,) = caught.value.problems
     assert only.message.startswith("金额单位与数字不符")
-    assert "写明「单位：元」（H2）" in only.message and "写明「单位：万元」（F2）" in only.message
-    assert "一万倍" in only.message
+    assert "表1「收入支出决算总表」写明「单位：万元」（F2）" in only.message
+    assert "表3「支出决算表」写明「单位：万元」（H2）" in only.message
+    assert "（C6）" in only.message and "万分之一" in only.message
     assert str(only).split("（应为")[0] in DOC
 
 
+def test_a_table_whose_figures_are_too_small_for_its_unit_fails(tmp_path):
+    folder = _year(tmp_path, units={3: "元"})  # 表3 says 元 but holds the 万元 figures
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.cell) == ("公开03表", "C6")
+    assert "写明「单位：元」（H2）" in only.message and "像是以万元写的数字" in only.message
+
+
 def test_tables_in_yuan_are_read_as_wanyuan_to_the_fen(tmp_path):
-    income = clean_year(_year(tmp_path, unit="元"), 2024).tables["income"]
-    total = income.iloc[0]
-    assert (total["item"], total["current"], total["current_decimals"]) == ("收入合计", 0.0556, 6)
+    sangong = clean_year(_year(tmp_path, tables=(table7,), unit="元"), 2024).tables["sangong"]
+    car = sangong.iloc[1]
+    assert (car["item"], car["actual"], car["actual_decimals"]) == (
+        "公务用车购置及运行费",
+        0.00073,  # 7.30 元
+        6,
+    )
 
 
 def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(tmp_path):
@@ -229,3 +250,15 @@ def test_a_detail_table_whose_classes_miss_its_total_fails_at_the_total(tmp_path
     (only,) = caught.value.problems
     assert (only.sheet, only.cell) == ("公开02表", "D5")
     assert "人员经费合计与各经济分类之和" in only.message and "（D6）" in only.message
+
+
+def test_a_set_in_wanyuan_holding_yuan_figures_fails_on_their_size(tmp_path):
+    folder = _year(tmp_path, tables=(table5,))
+    put(folder / "决算.xlsx", SHEET.format(1), "D6", 52_430_000)  # 元 under 「单位：万元」
+    put(folder / "决算.xlsx", SHEET.format(1), "E6", 38_030_000)
+    put(folder / "决算.xlsx", SHEET.format(1), "F6", 14_400_000)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.cell, only.message[:9]) == ("D6", "金额单位与数字不符")
+    assert "「单位：万元」（F2）" in only.message and "像是以元写的数字" in only.message
