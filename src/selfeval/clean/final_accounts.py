@@ -719,16 +719,18 @@ def spending_records(acc: Accounts, compare: bool = False) -> list[dict]:
     return records
 
 
-def sangong_records(acc: Accounts) -> list[dict]:
-    """The three 三公 items with 预算数 and 决算数; 公务用车购置及运行费 as stated, or summed from
-    购置费 and 运行费 in the table's own cells when it states only those (then the two parts,
-    never both: the report sums the items)."""
+def sangong_records(acc: Accounts, compare: bool = False) -> list[dict]:
+    """The three 三公 items with 预算数 and 决算数; 公务用车购置及运行费 as stated, or its two
+    parts (购置费, 运行费) when the table states only those — never both, as the report sums the
+    items. To compare with a unit's own 三公经费 (`compare`), both."""
     figs = sangong_figs(acc)
     records = []
     for item in ("因公出国（境）费", "公务用车购置及运行费", "公务接待费"):
         items = [item]
         if item == "公务用车购置及运行费" and figs and figs[item]["决算"] is None:
             items = ["公务用车购置费", "公务用车运行费"]
+        elif item == "公务用车购置及运行费" and compare:
+            items = [item, "公务用车购置费", "公务用车运行费"]
         for name in items:
             actual, budget = (figs.get(name) or {}).get("决算"), (figs.get(name) or {}).get("预算")
             if actual is None:
@@ -852,6 +854,14 @@ def _disagreements(ctx: Context, name: str, own: pd.DataFrame, records: list[dic
             )
 
 
+#: What each fed table is made of (`compare`: the rows a unit's own sheet may state besides).
+FEEDERS: dict[str, Callable[..., list[dict]]] = {
+    "income": lambda acc, compare=False: income_records(acc),
+    "spending": spending_records,
+    "sangong": sangong_records,
+}
+
+
 def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFrame]) -> None:
     """Check the year's 决算 tables and put their 收入, 支出 and 三公经费 into `tables` where the
     unit does not fill those sheets itself (where it does, warn where the two disagree)."""
@@ -877,17 +887,13 @@ def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFr
     check_accounts(acc)
     if len(ctx.problems) > before:
         return
-    fed = {
-        "income": income_records(acc),
-        "spending": spending_records(acc),
-        "sangong": sangong_records(acc),
-    }
+    fed = {name: feeder(acc) for name, feeder in FEEDERS.items()}
     for name, records in fed.items():
         own = tables.get(name)
         columns = FED[name][3]
         if own is not None and not own.empty:
-            if name == "spending":
-                records = spending_records(acc, compare=True)
+            if name in ("spending", "sangong"):
+                records = FEEDERS[name](acc, compare=True)
             _disagreements(ctx, name, own, records)
         elif not records:
             continue

@@ -262,3 +262,17 @@ def test_a_set_in_wanyuan_holding_yuan_figures_fails_on_their_size(tmp_path):
     (only,) = caught.value.problems
     assert (only.cell, only.message[:9]) == ("D6", "金额单位与数字不符")
     assert "「单位：万元」（F2）" in only.message and "像是以元写的数字" in only.message
+
+
+def test_a_hand_typed_sangong_and_income_are_compared_item_by_item(tmp_path):
+    own = {
+        "三公经费": "项目,预算数（万元）,执行数（万元）\n"
+        "公务用车运行费,8.00,7.00\n"
+        "公务接待费,4.00,3.20\n",
+        "收入": "项目,本年数（万元）\n事业收入,30.20\n其他收入,5.30\n财政拨款收入,502.50\n",
+    }
+    result = clean_year(_year(tmp_path, own=own), 2024)
+    warned = [(w["file"], w["row"], w["column"]) for w in result.checks["warnings"]]
+    assert warned == [("收入.csv", 4, "本年数"), ("三公经费.csv", 2, "执行数")]  # 502.50 typed
+    messages = " ".join(w["message"] for w in result.checks["warnings"])
+    assert "（D6）为 520.50 万元" in messages and "（K7）为 7.30 万元" in messages
