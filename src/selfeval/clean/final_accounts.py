@@ -71,7 +71,7 @@ class Fig:
 @dataclass
 class Accounts:
     """What the checks and the feeding share: the tables, their 金额单位, and each table's
-    precision (the most decimals its figures state), by table key."""
+    precision (`_precision`), by table key."""
 
     ctx: Context
     read: FinalAccounts
@@ -111,23 +111,19 @@ class Accounts:
             self.spoilt.add(cell.table)
             return None
         # every figure at the table's precision (a blank, 「-」 or 0 carries no digits of its own)
-        return Fig(value or 0.0, self.precision[cell.table], cell, unit)
+        decimals = self.precision[cell.table]
+        return Fig(round(value or 0.0, decimals), decimals, cell, unit)
 
 
-def _precision(table: Table, unit: str) -> int:
-    """The decimals of the table's figures, in 万元 terms: published tables print every figure
-    to the cent (0.00) whatever digits a cell holds, so 556 is 556.00 — or more decimals where a
-    cell states more. 2 for 万元, 6 for 元."""
-    digits = [2]
-    for line in table.lines:
-        for cell in line.cells.values():
-            try:
-                value, decimals = parse_number(cell.value, allow_negative=True)
-            except ParseError:
-                continue
-            if value and decimals is not None:
-                digits.append(decimals)
-    return max(digits) + sc.AMOUNT_UNITS[unit]
+#: Published tables print every figure to two decimals (0.00) in their own unit.
+PRINTED_DECIMALS = 2
+
+
+def _precision(unit: str) -> int:
+    """The decimals of a table's figures in 万元 terms: as printed, two in the table's unit
+    (2 for 万元, 6 for 元), so 556 is 556.00 and a formula's stored residue
+    (520.499999999999) is the 520.50 the table shows."""
+    return PRINTED_DECIMALS + sc.AMOUNT_UNITS[unit]
 
 
 def _units(acc: Accounts) -> None:
@@ -149,7 +145,7 @@ def _units(acc: Accounts) -> None:
             )
             continue
         acc.units[key] = unit
-        acc.precision[key] = _precision(table, unit)
+        acc.precision[key] = _precision(unit)
 
 
 def _sum(figs: list[Fig]) -> Decimal:

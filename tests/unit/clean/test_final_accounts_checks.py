@@ -276,3 +276,10 @@ def test_a_hand_typed_sangong_and_income_are_compared_item_by_item(tmp_path):
     assert warned == [("收入.csv", 4, "本年数"), ("三公经费.csv", 2, "执行数")]  # 502.50 typed
     messages = " ".join(w["message"] for w in result.checks["warnings"])
     assert "（D6）为 520.50 万元" in messages and "（K7）为 7.30 万元" in messages
+
+
+def test_a_formulas_float_residue_is_rounded_to_the_fen(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(1), "C14", 556.000000000001)  # =SUM(…) as stored
+    income = clean_year(folder, 2024).tables["income"]
+    assert (income["current"].iloc[0], income["current_decimals"].iloc[0]) == (556.0, 2)

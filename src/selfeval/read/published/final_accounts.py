@@ -294,7 +294,9 @@ def _headings(grid: Grid, rows: range) -> dict[int, str]:
 
 def _role(heading: str) -> str:
     last = heading.split("/")[-1]
-    if "编码" in last or last in ("类", "款", "项"):
+    if last in ("款", "项"):  # codes split over 类|款|项 columns: rows are known by name
+        return "skip"
+    if "编码" in last or last == "类":
         return "code"
     if "名称" in last or last in ("项目", "科目"):
         return "label"
