@@ -185,8 +185,11 @@ def _write_template(base: Path, year: int) -> int:
     source_year, raw = template.latest_raw(base, year)
     items = template.unit_items(raw) if raw else []
     holdings = template.holdings_rows(raw) if raw else []
+    targets = template.target_rows(raw) if raw else []
     try:
-        path = template.write_template(base / str(year), year, items, source_year, holdings)
+        path = template.write_template(
+            base / str(year), year, items, source_year, holdings, targets
+        )
     except FileExistsError as exc:
         print(f"未生成模板：{exc}", file=sys.stderr)
         return 1
@@ -198,6 +201,11 @@ def _write_template(base: Path, year: int) -> int:
         print(f"「单位概况」按 {source_year} 年度预填，请核对。")
         if holdings:
             print(f"「馆藏」已填入 {source_year} 年度表中的 {len(holdings)} 行，请补充 {year} 年。")
+        if targets:
+            print(
+                f"「绩效目标」已按 {source_year} 年度批复的 {len(targets)} 项指标预填，"
+                f"请按 {year} 年度的目标修改。"
+            )
     else:
         print("没有找到以前年度的「单位概况」，请手工填写。")
     return 0

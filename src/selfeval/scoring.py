@@ -430,7 +430,8 @@ def score_indicators(
                 target_text = f"{direction}{target_text}"
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
-        needs_reason = ((not met) or over) and (actual is not None or direction == QUALITATIVE)
+        # a qualitative indicator without its 评价 (an approved target, no result yet) is 未填报
+        needs_reason = ((not met) or over) and (actual is not None or bool(grade))
         missing_reason = needs_reason and not reason
         if missing_reason:
             what = "未达成年度指标值" if not met else "大幅超额完成（指标值可能偏低）"

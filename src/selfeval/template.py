@@ -10,7 +10,8 @@ from typing import Any
 from selfeval import read
 from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
-from selfeval.rules import check_year, is_year_folder
+from selfeval.read.published import target_form
+from selfeval.rules import FUNDS_KEY, check_year, is_year_folder
 from selfeval.template_final_accounts import write_final_accounts_template
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
@@ -73,13 +74,65 @@ def holdings_rows(raw: read.RawInput) -> list[list[Any]]:
     return [[values[i] if i is not None else None for i in idx] for _n, values in sheet.rows]
 
 
+#: The 绩效目标 columns next year's sheet takes over: what was approved, never the results.
+TARGET_KEYS = ("project", "level1", "level2", "level3", "direction", "target", "unit", "weight")
+
+
+def target_rows(raw: read.RawInput) -> list[list[Any]]:
+    """This year's approved targets as next year's 绩效目标 rows, in the template's column order:
+    the 申报表's indicators when the year has one (what was approved), else the year's own
+    绩效目标 rows without their results (实际值, 评价, 得分, 偏差原因, 改进措施) and without the
+    预算执行率 row. A starting point the clerk corrects once next year's targets are approved."""
+    columns = sc.SHEETS_BY_NAME["绩效目标"].columns
+    forms, _problems = target_form.parse(raw.published.get(target_form.KIND, []))
+    if len(forms) == 1:
+        values = [
+            {
+                "level1": i.level1,
+                "level2": i.level2,
+                "level3": i.level3,
+                "direction": i.direction,
+                "target": i.value,
+                "unit": i.unit,
+                "weight": i.weight,
+            }
+            for i in forms[0].indicators
+        ]
+        return [[row.get(c.key) for c in columns] for row in values]
+    sheet = raw.sheets.get("绩效目标")
+    if sheet is None or sheet.unreadable:
+        return []
+    idx = dict(zip(TARGET_KEYS, _columns(sheet, [_header(k) for k in TARGET_KEYS]), strict=True))
+    if idx["level3"] is None:
+        return []
+    rows = []
+    for _n, values in sheet.rows:
+        kept = {k: values[i] if i is not None and i < len(values) else None for k, i in idx.items()}
+        if kept["level3"] is None or FUNDS_KEY in (kept["level1"], kept["level3"]):
+            continue
+        rows.append([kept.get(c.key) for c in columns])
+    return rows
+
+
+def _targets_note(year: int, source_year: int) -> str:
+    return (
+        f"「绩效目标」已按 {source_year} 年度批复的绩效目标预填（不含实际值和评价），"
+        f"请按 {year} 年度批复的目标修改；把 {year} 年度的绩效目标申报表放入本目录时，"
+        "指标和目标值以申报表为准，本表只需填写实际值、偏差原因和改进措施。"
+    )
+
+
+def _header(key: str) -> str:
+    return sc.SHEETS_BY_NAME["绩效目标"].column(key).header
+
+
 def latestunit_items(raw_root: Path, year: int) -> tuple[int | None, list[tuple[str, str]]]:
     """单位概况 (项目, 内容) pairs of the latest year before ``year`` that has a readable sheet."""
     source_year, raw = latest_raw(raw_root, year)
     return source_year, (unit_items(raw) if raw else [])
 
 
-def _instructions(year: int, source_year: int | None) -> list[list[str]]:
+def _instructions(year: int, source_year: int | None, targets: bool = False) -> list[list[str]]:
     rows = [
         ["填表说明"],
         [f"本工作簿用于填报 {year} 年度部门整体支出绩效自评数据。"],
@@ -105,6 +158,8 @@ def _instructions(year: int, source_year: int | None) -> list[list[str]]:
     ]
     if source_year is not None:
         rows.append([f"「单位概况」和「馆藏」已按 {source_year} 年度数据预填，请核对更新。"])
+        if targets:
+            rows.append([_targets_note(year, source_year)])
     rows.append([])
     rows.append(["表", "列", "必需列", "类型/可选值", "说明"])
     for sheet in sc.SHEETS:
@@ -124,6 +179,7 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
     unit_items: list[tuple[str, str]] | None = None,
     source_year: int | None = None,
     holdings_rows: list[list[Any]] | None = None,
+    target_rows: list[list[Any]] | None = None,
 ) -> Path:
     """Write ``<单位名称><year>年度绩效自评数据.xlsx`` into ``dest_dir``; refuses to overwrite.
     Beside it, the empty nine 决算 tables (`selfeval.template_final_accounts`).
@@ -134,6 +190,7 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
         unit_items: 单位概况 (项目, 内容) pairs to pre-fill.
         source_year: The year those come from (named in 填表说明).
         holdings_rows: Earlier years' 馆藏 rows to pre-fill (年度, 年末藏量, 本年新增, 说明).
+        target_rows: The source year's approved 绩效目标 (`target_rows`), in column order.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -160,7 +217,7 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
     wb = Workbook()
     guide = wb.active
     guide.title = "填表说明"
-    for r, row in enumerate(_instructions(year, source_year), start=1):
+    for r, row in enumerate(_instructions(year, source_year, bool(target_rows)), start=1):
         for c, value in enumerate(row, start=1):
             set_text_cell(guide.cell(row=r, column=c), value)
     guide.column_dimensions["A"].width = 22
@@ -203,8 +260,9 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
                 set_text_cell(ws.cell(row=r, column=1), item)
                 if item in values:
                     set_text_cell(ws.cell(row=r, column=2), values[item])
-        if sheet.table == "holdings":
-            for r, row in enumerate(holdings_rows or [], start=2):
+        prefill = {"holdings": holdings_rows, "targets": target_rows}.get(sheet.table)
+        if prefill:
+            for r, row in enumerate(prefill, start=2):
                 for c, value in enumerate(row, start=1):
                     set_text_cell(ws.cell(row=r, column=c), value)
     _save_new(wb, path)

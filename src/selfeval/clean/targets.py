@@ -7,11 +7,18 @@ gives the direction, which must agree with 方向 when both are given; 万 and �
 The 绩效自评表's rules on the sheet are checked here, in 01, so that no later stage finds an input
 error: the weights (every indicator's 分值 plus the 预算执行率's make 100, for the unit and for each
 project), qualitative scores inside the band of their 评价, quantitative targets with a number.
+
+With an approved 绩效目标申报表 in the year folder (`selfeval.read.published.target_form`), its
+indicators are the unit's rows, their 年度指标值, 方向, 单位 (and 分值 where the form gives them)
+as approved; the clerk's sheet then only adds the results (实际值, 评价, 得分, 偏差原因, 改进措施),
+matched by 三级指标 (`clean_targets_with_form`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -20,6 +27,8 @@ from selfeval.clean.binder import BoundSheet, Context, frame
 from selfeval.clean.values import NUM, norm_key, to_halfwidth
 from selfeval.contract import sheets as sc
 from selfeval.errors import Problem, problem
+from selfeval.read.grid import Grid
+from selfeval.read.published.target_form import FormCell, Indicator, TargetForm, parse
 from selfeval.rules import (
     EPS,
     FUNDS_KEY,
@@ -214,6 +223,313 @@ def clean_targets(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# With the approved 申报表
+
+#: Columns of rows from a 申报表: the 指标值's cell, and the clerk's row its results came from.
+_FORM_COLUMNS = {**_COLUMNS, "src_cell": "str", "result_src": "str"}
+
+
+def form_spec(spec: sc.SheetSpec) -> sc.SheetSpec:
+    """The 绩效目标 sheet beside a 申报表: 目标值 comes from the form, so its column may be left
+    out (a project's rows, which the form does not cover, still need one: `_target_row`)."""
+    columns = tuple(
+        replace(c, required=False, needs_value=False) if c.key == "target" else c
+        for c in spec.columns
+    )
+    return replace(spec, columns=columns)
+
+
+def clean_targets_with_form(
+    grids: Sequence[Grid], sh: BoundSheet | None, ctx: Context
+) -> tuple[pd.DataFrame, TargetForm | None]:
+    """The year's 绩效目标 when an approved 申报表 is in the year folder: its indicators, in its
+    order, with the results the clerk's sheet (when there is one) gives for them.
+
+    A clerk's indicator that the form does not list is a problem: its results would otherwise be
+    dropped silently, and the usual cause is a 三级指标 written differently from the form. A
+    clerk's 目标值 or 分值 that disagrees with the form's is a warning (⚠, both cells named): the
+    approved form is what the year is evaluated against, so the report states the form's value;
+    the clerk's copy is most likely outdated, and only a reviewer can tell.
+    """
+    forms, problems = parse(grids)
+    ctx.problems.extend(problems)
+    if len(forms) > 1:
+        names = "、".join(f"{f.file}「{f.sheet}」" for f in forms)
+        ctx.problems.append(
+            problem(
+                forms[1].file,
+                forms[1].sheet,
+                None,
+                None,
+                f"一个年度只能有一份绩效目标申报表，这里有{len(forms)}份：{names}",
+                expected="只保留本年度批复的那一份",
+            )
+        )
+    if len(forms) != 1:
+        return frame([], _FORM_COLUMNS), None
+    form = forms[0]
+    _form_problems(form, ctx)
+    before = len(ctx.problems)
+    records = [r for r in (_form_record(i, ctx) for i in form.indicators) if r is not None]
+    others = _merge_results(form, records, sh, ctx) if sh is not None else []
+    table = frame(records + others, _FORM_COLUMNS)
+    if len(ctx.problems) == before and not (sh is not None and sh.rejected()):
+        ctx.problems.extend(target_problems(table, funds_weight(ctx)))
+    return table, form
+
+
+def _form_problems(form: TargetForm, ctx: Context) -> None:
+    """The form as a whole: of this year, with indicators, each listed once; of this unit (⚠)."""
+    where = problem(form.file, form.sheet, None, None, "").location()
+    if form.year is not None and form.year != ctx.year:
+        ctx.problems.append(
+            problem(
+                form.file,
+                form.sheet,
+                None,
+                None,
+                f"这是{form.year}年度的绩效目标申报表，不是{ctx.year}年度的",
+                expected=f"换成{ctx.year}年度批复的申报表，或放入{form.year}年度的目录",
+            )
+        )
+    if not form.indicators:
+        ctx.problems.append(
+            problem(
+                form.file,
+                form.sheet,
+                None,
+                "三级指标",
+                "申报表的绩效指标表头下没有指标",
+                expected="批复的各项绩效指标，每行一项",
+            )
+        )
+    seen: dict[str, FormCell] = {}
+    for ind in form.indicators:
+        first = seen.setdefault(norm_key(ind.level3), ind.cell)
+        if first is not ind.cell:
+            ctx.problems.append(
+                ind.cell.problem(
+                    "三级指标",
+                    f"与第{first.row}行的三级指标相同",
+                    value=ind.level3,
+                    expected="每项指标只列一行（实际完成值按三级指标对应）",
+                )
+            )
+    name = ctx.settings.get("单位名称")
+    if form.unit_name and name and norm_key(form.unit_name) != norm_key(str(name)):
+        ctx.warn(
+            f"{where}的单位名称「{form.unit_name}」与单位概况的「{name}」不同，请确认是本单位的申报表",
+            file=form.file,
+            sheet=form.sheet,
+        )
+
+
+def _form_record(ind: Indicator, ctx: Context) -> dict | None:
+    """A 绩效目标 row from an approved indicator: the same direction rule as the clerk's sheet
+    (指标性质 where given, else the 指标值's ≥/≤, else 定性 when it has no number)."""
+    if ind.value is None:
+        ctx.problems.append(
+            ind.cell.problem("指标值", "申报表中该指标的指标值为空", expected="批复的年度指标值")
+        )
+        return None
+    target, op = parse_indicator_value(ind.value)
+    if ind.direction is not None and op is not None and ind.direction not in (op, QUALITATIVE):
+        ctx.problems.append(
+            ind.cell.problem(
+                "指标值",
+                f"与指标性质「{ind.direction}」不一致",
+                value=ind.value,
+                expected=f"指标性质与指标值的「{op}」相同",
+            )
+        )
+        return None
+    direction = ind.direction or op or (QUALITATIVE if target is None else "≥")
+    if direction != QUALITATIVE and target is None:
+        ctx.problems.append(
+            ind.cell.problem(
+                "指标值",
+                "定量指标的指标值须是一个数字",
+                value=ind.value,
+                expected="一个数字，如 95、95%、≥360天；不是数字的指标，指标性质填「定性」",
+            )
+        )
+        return None
+    return {
+        "project": None,
+        "level1": ind.level1,
+        "level2": ind.level2,
+        "level3": ind.level3,
+        "direction": direction,
+        "target": target,
+        "target_text": ind.value,
+        "unit": ind.unit,
+        "weight": ind.weight,
+        "src_file": ind.cell.file,
+        "src_sheet": ind.cell.sheet,
+        "src_row": ind.cell.row,
+        "src_cell": ind.cell.ref,
+    }
+
+
+def _merge_results(
+    form: TargetForm, records: list[dict], sh: BoundSheet, ctx: Context
+) -> list[dict]:
+    """Add each clerk's row's results to its indicator; return the rows the form does not cover
+    (the 预算执行率 row, a project's indicators), read by the sheet's own rules."""
+    by_name = {norm_key(r["level3"]): r for r in records}
+    listed = {norm_key(i.level3) for i in form.indicators}
+    others: list[dict] = []
+    matched: dict[str, int] = {}
+    for number, values in sh.raw.rows:
+        level3 = sh.text(number, values, "level3", prose=True)
+        level1 = sh.text(number, values, "level1", prose=True)
+        if sh.text(number, values, "project", prose=True) or FUNDS_KEY in (level1, level3):
+            record = _target_row(sh, ctx, number, values)
+            if record is not None:
+                others.append(record)
+            continue
+        if not sh.required(number, values, "level3"):
+            continue
+        name = norm_key(str(level3))
+        if name not in listed:
+            known = "、".join(i.level3 for i in form.indicators)
+            sh.err(
+                number,
+                "level3",
+                f"申报表（{form.file}）中没有这项指标",
+                value=level3,
+                expected=f"申报表的三级指标之一：{known}",
+            )
+        elif name in matched:
+            sh.err(
+                number,
+                "level3",
+                f"与第{matched[name]}行是同一项指标",
+                value=level3,
+                expected="每项指标只填一行",
+            )
+        else:
+            matched[name] = number
+            if name in by_name:  # else the form's row has a problem of its own
+                _add_results(sh, ctx, number, values, by_name[name])
+    return others
+
+
+def _add_results(
+    sh: BoundSheet, ctx: Context, number: int, values: list[Any], record: dict
+) -> None:
+    actual_text = sh.text(number, values, "actual")
+    weight, _ = sh.number(number, values, "weight")
+    assessment = _assessment(sh, number, values)
+    score, _ = sh.number(number, values, "score")
+    if record["direction"] == QUALITATIVE:
+        stated = actual_text is not None or score is not None
+        if stated and sh.get(values, "assessment") is None:
+            sh.err(
+                number,
+                "assessment",
+                "定性指标须填写评价",
+                show_value=False,
+                expected="、".join(sc.ASSESSMENTS),
+            )
+    else:
+        _quantitative_problems(sh, number, values, None, actual_text)
+    _disagreements(sh, ctx, number, values, record, weight)
+    record.update(
+        actual=parse_indicator_value(actual_text)[0],
+        actual_text=actual_text,
+        weight=record["weight"] if record["weight"] is not None else weight,
+        assessment=assessment,
+        score=score,
+        deviation_reason=sh.text(number, values, "deviation_reason", prose=True),
+        measures=sh.text(number, values, "measures", prose=True),
+        internal_note=sh.text(number, values, "internal_note", prose=True),
+        result_src=problem(sh.raw.file, sh.raw.sheet, number, None, "").location(),
+    )
+
+
+def _disagreements(
+    sh: BoundSheet,
+    ctx: Context,
+    number: int,
+    values: list[Any],
+    record: dict,
+    weight: float | None,
+) -> None:
+    """A 目标值 or 分值 the clerk copied that is not the form's: ⚠, naming both cells."""
+    form_cell = problem(
+        record["src_file"],
+        record["src_sheet"],
+        record["src_row"],
+        None,
+        "",
+        cell=record["src_cell"],
+    ).location()
+    clerk_target = sh.text(number, values, "target")
+    if clerk_target is not None:
+        target, op = parse_indicator_value(clerk_target)
+        if record["direction"] == QUALITATIVE:
+            differs = norm_key(clerk_target) != norm_key(record["target_text"])
+        else:
+            differs = (
+                target is None
+                or abs(target - record["target"]) > EPS * max(1.0, abs(record["target"]))
+                or (op is not None and op != record["direction"])
+            )
+        if differs:
+            ctx.warn(
+                f"{_clerk_cell(sh, number, 'target')}的目标值「{clerk_target}」与申报表"
+                f"（{form_cell}）批复的指标值「{record['target_text']}」不同；报告按申报表填写",
+                file=sh.raw.file,
+                sheet=sh.raw.sheet,
+                row=number,
+            )
+    if weight is not None and record["weight"] is not None and abs(weight - record["weight"]) > EPS:
+        ctx.warn(
+            f"{_clerk_cell(sh, number, 'weight')}的分值{number_str(weight)}与申报表"
+            f"（{form_cell}所在行）的分值{number_str(record['weight'])}不同；报告按申报表计分",
+            file=sh.raw.file,
+            sheet=sh.raw.sheet,
+            row=number,
+        )
+
+
+def _clerk_cell(sh: BoundSheet, number: int, key: str) -> str:
+    return problem(sh.raw.file, sh.raw.sheet, number, sh.header.get(key, key), "").location()
+
+
+def goal_texts(texts: pd.DataFrame | None, form: TargetForm) -> pd.DataFrame | None:
+    """文字说明 with the form's 年度总体目标 as its 总体目标 when the clerk wrote none (the clerk's
+    own wording, where given, is kept: it may say more than the approved one-liner)."""
+    if form.goal is None or form.goal_cell is None:
+        return texts
+    if texts is not None and (texts["section"] == "总体目标").any():
+        return texts
+    cell = form.goal_cell
+    row = {
+        "section": "总体目标",
+        "custom": False,
+        "title": None,
+        "content": form.goal,
+        "order": 1,
+        "src_file": cell.file,
+        "src_sheet": cell.sheet,
+        "src_row": cell.row,
+    }
+    columns = {
+        "section": "str",
+        "custom": "bool",
+        "title": "str",
+        "content": "str",
+        "order": "int64",
+    }
+    goal = frame([row], columns)
+    if texts is None:
+        return goal
+    return pd.concat([goal, texts.assign(order=texts["order"] + 1)], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
 # The 绩效自评表's rules
 
 
@@ -293,6 +609,8 @@ def _qualitative_problems(row: pd.Series, weight: float | None) -> list[Problem]
     assessment = sc.ASSESSMENT_SHORT.get(assessment, assessment)
     score = _num(row.get("score"))
     name = as_text(row.get("level3"))
+    if not assessment:
+        return []  # an approved indicator with no result yet: 未填报 (the clerk's rows need one)
     if assessment not in QUALITATIVE_BANDS:
         return [
             _problem(

@@ -18,12 +18,14 @@ from selfeval.clean.holdings import clean_holdings
 from selfeval.clean.income import clean_income
 from selfeval.clean.services import clean_digital, clean_satisfaction
 from selfeval.clean.spending import clean_sangong, clean_spending
-from selfeval.clean.targets import clean_targets
+from selfeval.clean.targets import clean_targets, clean_targets_with_form, form_spec, goal_texts
 from selfeval.clean.texts import clean_stated, clean_texts
 from selfeval.clean.unit import clean_unit
 from selfeval.contract import sheets as sc
 from selfeval.errors import InputError, InternalError, Problem, problem
 from selfeval.read import RawInput
+from selfeval.read.grid import Grid
+from selfeval.read.published import target_form
 
 
 @dataclass
@@ -104,7 +106,10 @@ def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     stated: BoundSheet | None = None
     activities_failed = False
+    forms = raw.published.get(target_form.KIND)
     for spec in sc.SHEETS:
+        if spec.table == "targets" and forms:
+            continue  # the approved 申报表 gives the rows: below
         bound = _bind(raw, spec, ctx)
         if bound is None:
             continue
@@ -125,11 +130,25 @@ def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
         if "activities" in tables and not tables["activities"].empty and not activities_failed:
             cats = list(dict.fromkeys(tables["activities"]["category"].tolist()))
         tables["stated"] = clean_stated(stated, ctx, cats)
+    _with_form(raw, forms, tables, ctx)
     known = set(sc.SHEETS_BY_NAME) | {"填表说明"}
     for name, sheet in raw.sheets.items():
         if name not in known and (sheet.rows or sheet.headers):
             ctx.warn(f"{sheet.file}：表「{name}」不是约定的表，已忽略", file=sheet.file, sheet=name)
     return tables
+
+
+def _with_form(raw: RawInput, forms: list[Grid] | None, tables: dict, ctx: Context) -> None:
+    """绩效目标 from the approved 申报表 (when there is one), with the results the clerk's sheet
+    adds; its 年度总体目标 as 文字说明's 总体目标 when the clerk wrote none."""
+    if not forms:
+        return
+    bound = _bind(raw, form_spec(sc.SHEETS_BY_TABLE["targets"]), ctx)
+    tables["targets"], form = clean_targets_with_form(forms, bound, ctx)
+    if form is not None:
+        texts = goal_texts(tables.get("texts"), form)
+        if texts is not None:
+            tables["texts"] = texts
 
 
 def clean_year(raw_dir: Path, year: int) -> CleanResult:

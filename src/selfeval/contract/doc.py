@@ -15,6 +15,9 @@ import pandera.pandas as pa
 from selfeval.contract.limits import LIMITS
 from selfeval.contract.models import PROCESSED
 from selfeval.contract.sheets import SHEETS, ColumnSpec
+from selfeval.contract.target_form import BEGIN as FORM_BEGIN
+from selfeval.contract.target_form import END as FORM_END
+from selfeval.contract.target_form import target_form_markdown
 
 GENERATED_BEGIN = "<!-- BEGIN GENERATED: sheets (python -m selfeval.contract.doc) -->"
 GENERATED_END = "<!-- END GENERATED: sheets -->"
@@ -174,6 +177,7 @@ def update_doc(path: Path) -> bool:
     new = _replace_block(text, GENERATED_BEGIN, GENERATED_END, contract_markdown())
     new = _replace_block(new, PROCESSED_BEGIN, PROCESSED_END, processed_markdown())
     new = _replace_block(new, LIMITS_BEGIN, LIMITS_END, limits_markdown())
+    new = _replace_block(new, FORM_BEGIN, FORM_END, target_form_markdown())
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text

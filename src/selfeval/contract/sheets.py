@@ -485,7 +485,8 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "目标值",
                 "target",
                 needs_value=True,
-                doc="定量指标须含一个数值，可写「≥360天」「≥10万人次」「95%」",
+                doc="定量指标须含一个数值，可写「≥360天」「≥10万人次」「95%」；目录中有绩效目标"
+                "申报表时可不填（以申报表为准）",
             ),
             _c("实际值", "actual", required=False, doc="同目标值；空白表示未填报"),
             _c("单位", "unit", required=False),
