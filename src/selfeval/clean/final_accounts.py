@@ -26,7 +26,7 @@ from selfeval.clean.binder import Context, frame
 from selfeval.clean.values import parse_amount, parse_number
 from selfeval.contract import sheets as sc
 from selfeval.errors import ParseError, problem
-from selfeval.read import RawInput
+from selfeval.read import BadCell, RawInput
 from selfeval.read.published.final_accounts import (
     KIND,
     TABLE_NAMES,
@@ -91,6 +91,11 @@ class Accounts:
         """The cell's figure in 万元: a blank or 「-」 cell of a published table is a stated none
         (0, at the table's precision); None when there is no such cell or it cannot be read."""
         if cell is None or cell.table in self.spoilt:
+            return None
+        if isinstance(cell.value, BadCell):  # the reader refused it: said once, by the reader
+            if cell.value.pending is not None:
+                self.ctx.problems.append(cell.value.pending)
+            self.spoilt.add(cell.table)
             return None
         unit = self.units[cell.table]
         try:
