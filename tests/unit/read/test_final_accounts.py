@@ -17,6 +17,9 @@ def test_titles_name_the_tables_with_spaces_years_units_and_provincial_names():
     assert table_key("一般公共预算财政拨款“三公”经费支出决算表") == "表7"
     assert table_key("基本支出决算明细表") == "表6"  # Hunan, Guangxi
     assert table_key("项目") is None and table_key("支出") is None
+    # tables of the 13- and 15-table sets are not taken for one of the nine
+    assert table_key("一般公共预算财政拨款项目支出决算表") is None
+    assert table_key("机关运行经费支出决算表") is None
     assert table_key("部门决算说明：本表反映单位全年支出，含基本支出和项目支出情况等") is None
 
 

@@ -53,6 +53,9 @@ TITLE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("表2", ("收入决算表",)),
     ("表3", ("支出决算表",)),
 )
+#: Tables of the larger sets (13 or 15 tables) whose titles would otherwise read as one of the
+#: nine (「一般公共预算财政拨款项目支出决算表」 ends in 支出决算表): ignored.
+EXTRA_TABLES = ("项目支出决算表", "机关运行经费", "政府采购", "国有资产")
 #: A title is a short line ending in 表, perhaps followed by a bracketed note (（公开03表）).
 MAX_TITLE_CHARS = 60
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
@@ -85,6 +88,8 @@ def table_key(title: str) -> str | None:
     while _TRAILING_NOTE.search(text):
         text = _TRAILING_NOTE.sub("", text)
     if not text or len(text) > MAX_TITLE_CHARS or not text.endswith("表") or "决算" not in text:
+        return None
+    if any(extra in text for extra in EXTRA_TABLES):
         return None
     for key, names in TITLE_RULES:
         if any(name in text for name in names):
