@@ -76,3 +76,15 @@ def test_an_unknown_table_of_a_recognised_workbook_is_ignored(tmp_path):
     wb.save(path)
     accounts = read_final_accounts(find_raw_files(tmp_path).published["final_accounts"])
     assert accounts.ignored == [("决算.xlsx", "封面", "2024年度部门决算公开")]
+
+
+def test_tables_pasted_into_the_units_own_workbook_leave_it_the_units(tmp_path):
+    path = write_book(tmp_path / "数据.xlsx", tables=(table3,))
+    wb = openpyxl.load_workbook(path)
+    unit = wb.create_sheet("单位概况")
+    unit.append(["项目", "内容"])
+    unit.append(["单位名称", "云溪区图书馆"])
+    wb.save(path)
+    raw = find_raw_files(tmp_path)
+    assert raw.published == {} and "单位概况" in raw.sheets
+    assert {p.code for p in raw.problems} == {"merged_cells"}  # where the pasted table is
