@@ -200,9 +200,17 @@ def _parts_of(spending: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
         return parts
     parts = parts[parts["budget_type"].fillna("").astype(str).str.strip() == budget_type]
     category = _text(total.get("category"))
+    categories = parts["category"].fillna("").astype(str).str.strip()
     if category:
-        parts = parts[parts["category"].fillna("").astype(str).str.strip() == category]
-    return parts
+        return parts[categories == category]
+    # a type's 合计: a category's stated 合计 stands for its rows (as clean.spending reconciles)
+    stated = spending[
+        spending["is_total"].fillna(False).astype(bool)
+        & (spending["budget_type"].fillna("").astype(str).str.strip() == budget_type)
+        & (spending["category"].fillna("").astype(str).str.strip() != "")
+    ]
+    covered = set(stated["category"].astype(str).str.strip())
+    return pd.concat([stated, parts[~categories.isin(covered)]])
 
 
 def check_spending_totals(spending: pd.DataFrame | None, unit: str = "万元") -> list[Check]:

@@ -12,6 +12,7 @@ from selfeval.clean.values import norm_key
 from selfeval.contract import sheets as sc
 from selfeval.read.published import target_form
 from selfeval.rules import FUNDS_KEY, check_year, is_year_folder
+from selfeval.template_final_accounts import write_final_accounts_template
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 MAX_ROWS = 1000  # rows covered by drop-down validation
@@ -181,6 +182,7 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
     target_rows: list[list[Any]] | None = None,
 ) -> Path:
     """Write ``<单位名称><year>年度绩效自评数据.xlsx`` into ``dest_dir``; refuses to overwrite.
+    Beside it, the empty nine 决算 tables (`selfeval.template_final_accounts`).
 
     Args:
         dest_dir: The new year's raw folder.
@@ -264,6 +266,7 @@ def write_template(  # noqa: C901, PLR0912 - one workbook, sheet after sheet
                 for c, value in enumerate(row, start=1):
                     set_text_cell(ws.cell(row=r, column=c), value)
     _save_new(wb, path)
+    write_final_accounts_template(path.parent, year, values.get("单位名称", ""))
     return path
 
 

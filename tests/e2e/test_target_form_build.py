@@ -57,7 +57,8 @@ def test_the_approved_form_drives_the_self_evaluation_rows(tmp_path):
     ]
     # the 审核底稿 names the form's row each indicator came from
     sources = [r["source"] for r in results["scoring"]["indicators"]]
-    assert sources[0] == "绩效目标申报表.xlsx 工作表「绩效目标」 第9行"
+    # with the cell of its 指标值 (figures.common.row_source names a published cell)
+    assert sources[0] == "绩效目标申报表.xlsx 工作表「绩效目标」 第9行（E9）"
 
     html = (tmp_path / "outputs" / str(YEAR) / "report.html").read_text("utf-8")
     table = BeautifulSoup(html, "html.parser").find(id="scoring").select_one("table.scoring")

@@ -13,6 +13,7 @@ import pandas as pd
 from selfeval import read
 from selfeval.clean.activities import clean_activities
 from selfeval.clean.binder import BoundSheet, Context
+from selfeval.clean.final_accounts import KIND, feed_final_accounts
 from selfeval.clean.holdings import clean_holdings
 from selfeval.clean.income import clean_income
 from selfeval.clean.services import clean_digital, clean_satisfaction
@@ -159,6 +160,15 @@ def clean_year(raw_dir: Path, year: int) -> CleanResult:
     # A workbook that could not be read at all is one problem: no sheet is then "missing".
     unreadable = raw.kind == "xlsx" and not raw.sheets and raw.problems
     tables = _clean_sheets(raw, ctx) if raw.kind and not unreadable else {}
+    if raw.kind and not unreadable:  # the 决算 tables, checked, where the unit types none
+        try:
+            feed_final_accounts(raw, ctx, tables)
+        except (InputError, InternalError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not the data: say which files
+            grids = raw.published.get(KIND, [])
+            files = "、".join(dict.fromkeys(g.file for g in grids))
+            raise InternalError(files, None, exc) from exc
     for name in raw.ignored:
         ctx.warn(f"{raw_dir.name}/{name} 不是 .xlsx 或 .csv 文件，已忽略", file=name)
     if ctx.problems or not raw.kind:

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from selfeval.read.grid import Grid
-from selfeval.read.published import target_form
+from selfeval.read.published import final_accounts, target_form
 
 #: (kind, recogniser): the recogniser is given every sheet of one workbook.
 Recogniser = Callable[[Sequence[Grid]], bool]
-RECOGNISERS: tuple[tuple[str, Recogniser], ...] = ((target_form.KIND, target_form.recognise),)
+RECOGNISERS: tuple[tuple[str, Recogniser], ...] = (
+    (target_form.KIND, target_form.recognise),
+    (final_accounts.KIND, final_accounts.recognise),
+)
 
 
 def recognise(grids: Sequence[Grid]) -> str | None:

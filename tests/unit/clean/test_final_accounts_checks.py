@@ -1,0 +1,285 @@
+"""A year whose 收入, 支出 and 三公经费 come from the unit's published 决算 tables: checked across
+the tables before anything is written, fed into the cleaned tables with their cells, and
+compared with the unit's own sheets where it fills them too. Expected figures are copied by
+hand from `final_accounts_book`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from selfeval.checks import reconcile_year
+from selfeval.clean import clean_year
+from selfeval.errors import InputError
+from tests.unit.read.final_accounts_book import put, table5, table7, write_book
+
+SHEET = "公开{:02d}表"
+#: The contract doc quotes these messages as examples: they must stay what the checks say.
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "data-contract.md").read_text("utf-8")
+
+
+def _year(tmp_path: Path, own: dict[str, str] | None = None, **book) -> Path:
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / "单位概况.csv").write_text("项目,内容\n单位名称,云溪区图书馆\n", encoding="utf-8")
+    for name, text in (own or {}).items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    write_book(folder / "决算.xlsx", **book)
+    return folder
+
+
+def _rows(frame, *columns):
+    """The columns' values by row, a missing text as None."""
+    return [
+        tuple(None if isinstance(v, float) and v != v else v for v in r)
+        for r in frame[list(columns)].itertuples(index=False)
+    ]
+
+
+def test_the_nine_tables_become_income_spending_and_sangong_with_their_cells(tmp_path):
+    result = clean_year(_year(tmp_path), 2024)
+    income = result.tables["income"]
+    assert _rows(income, "item", "current", "src_sheet", "src_cell") == [
+        ("收入合计", 556.00, "公开01表", "C14"),
+        ("财政拨款收入", 520.50, "公开02表", "D6"),
+        ("一般公共预算财政拨款收入", 520.50, "公开01表", "C6"),
+        ("事业收入", 30.20, "公开01表", "C10"),
+        ("经营收入", 0.0, "公开01表", "C11"),
+        ("其他收入", 5.30, "公开01表", "C13"),
+        ("上年结转结余", 12.40, "公开01表", "C16"),
+    ]
+    spending = result.tables["spending"]
+    assert _rows(spending, "budget_type", "category", "item", "actual", "src_cell")[:7] == [
+        ("一般公共预算", None, "合计", 524.30, "D6"),
+        ("一般公共预算", "基本支出", "合计", 380.30, "E6"),
+        ("一般公共预算", "项目支出", "合计", 144.00, "F6"),
+        ("一般公共预算", "基本支出", "工资福利支出", 300.00, "C5"),
+        ("一般公共预算", "基本支出", "对个人和家庭的补助", 20.30, "C9"),
+        ("一般公共预算", "基本支出", "商品和服务支出", 55.00, "F5"),
+        ("一般公共预算", "基本支出", "资本性支出", 5.00, "I5"),
+    ]
+    assert spending["original_budget"].iloc[0] == 500.00
+    assert spending["src_column"].iloc[1] == "基本支出（栏次3）"
+    assert set(spending["actual_decimals"]) == {2}  # printed to the cent: 556 is 556.00
+    sangong = result.tables["sangong"]
+    assert _rows(sangong, "item", "budget", "actual", "src_cell") == [
+        ("因公出国（境）费", 0.0, 0.0, "H7"),
+        ("公务用车购置及运行费", 8.00, 7.30, "I7"),
+        ("公务接待费", 4.00, 3.20, "L7"),
+    ]
+    checked = [e for e in result.checks["reconciled"] if e["item"].startswith("决算")]
+    assert checked and all(abs(e["difference"]) < 1e-9 for e in checked)
+
+
+def test_empty_tables_8_and_9_state_no_such_spending(tmp_path):
+    spending = clean_year(_year(tmp_path), 2024).tables["spending"]
+    stated = _rows(spending, "budget_type", "item", "actual", "src_sheet")[7:]
+    assert stated == [
+        ("政府性基金预算", "合计", 0.0, "公开08表"),
+        ("国有资本经营预算", "合计", 0.0, "公开09表"),
+    ]
+
+
+def test_table3_total_against_table1_is_one_problem_naming_both_cells(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", 570.9)  # 表1 F14 says 560.90
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.file, only.sheet, only.row, only.cell) == ("决算.xlsx", "公开03表", 6, "C6")
+    text = str(only)
+    assert "工作表「公开01表」第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in text
+    assert "相差 10.00 万元" in text
+    assert text.split("；")[0] in DOC
+
+
+def test_tables_disagreeing_within_rounding_pass(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", 560.904)  # half a cent of 万元: rounding
+    put(folder / "决算.xlsx", SHEET.format(3), "D6", 410.304)
+    assert clean_year(folder, 2024).tables["income"] is not None
+
+
+def test_a_table_in_yuan_beside_tables_in_wanyuan_is_one_unit_problem(tmp_path):
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for row in wb[SHEET.format(3)].iter_rows(min_row=6):  # 表3 typed in 元 under 「单位：万元」
+        for cell in row:
+            if isinstance(cell.value, int | float):
+                cell.value = round(cell.value * 10000, 2)
+    wb.save(folder / "决算.xlsx")
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert only.message.startswith("金额单位与数字不符")
+    assert "表1「收入支出决算总表」写明「单位：万元」（F2）" in only.message
+    assert "表3「支出决算表」写明「单位：万元」（H2）" in only.message
+    assert "（C6）" in only.message and "万分之一" in only.message
+    assert str(only).split("（应为")[0] in DOC
+
+
+def test_a_table_whose_figures_are_too_small_for_its_unit_fails(tmp_path):
+    folder = _year(tmp_path, units={3: "元"})  # 表3 says 元 but holds the 万元 figures
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.cell) == ("公开03表", "C6")
+    assert "写明「单位：元」（H2）" in only.message and "像是以万元写的数字" in only.message
+
+
+def test_tables_in_yuan_are_read_as_wanyuan_to_the_fen(tmp_path):
+    sangong = clean_year(_year(tmp_path, tables=(table7,), unit="元"), 2024).tables["sangong"]
+    car = sangong.iloc[1]
+    assert (car["item"], car["actual"], car["actual_decimals"]) == (
+        "公务用车购置及运行费",
+        0.00073,  # 7.30 元
+        6,
+    )
+
+
+def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(tmp_path):
+    own = (
+        "预算类型,支出类别,支出项目,执行数（万元）\n"
+        "一般公共预算,基本支出,工资福利支出,310.00\n"
+        "一般公共预算,基本支出,对个人和家庭的补助,20.30\n"
+        "一般公共预算,基本支出,商品和服务支出,55.00\n"
+        "一般公共预算,基本支出,资本性支出,5.00\n"
+    )
+    result = clean_year(_year(tmp_path, own={"支出": own}), 2024)
+    assert result.tables["spending"]["actual"].tolist() == [310.0, 20.3, 55.0, 5.0]  # its own
+    (warning,) = [w for w in result.checks["warnings"] if "决算公开表" in w["message"]]
+    assert (warning["file"], warning["row"], warning["column"]) == ("支出.csv", 2, "执行数")
+    assert "为 310.00 万元" in warning["message"]
+    assert "工作表「公开06表」第5行「决算数」（C5）为 300.00 万元" in warning["message"]
+    assert warning["message"] in DOC
+    (flag,) = [e for e in result.checks["reconciled"] if e.get("ok") is False]
+    assert (flag["sheet"], flag["row"], flag["stated"], flag["computed"]) == (
+        "公开06表",
+        5,
+        310.0,
+        300.0,
+    )
+    assert "sangong" in result.tables and "income" in result.tables  # still fed from the 决算
+    flagged = [c for c in reconcile_year(result.tables, result.checks, year=2024) if not c.ok]
+    assert [c.item for c in flagged] == ["支出「执行数」与决算公开表（万元）"]  # ⚠ in 数据核对
+    assert "（C5）" in flagged[0].note and "支出.csv「支出」第2行" in flagged[0].note
+
+
+def _long_sangong(ws, unit: str = "万元") -> None:
+    """表7 as some units print it: one row per item, 预算数 and 决算数 columns."""
+    ws["A1"] = "“三公”经费支出决算表"
+    ws.merge_cells("A1:C1")
+    ws["C2"] = f"单位：{unit}"
+    rows = [
+        ["项目", "预算数", "决算数"],
+        ["栏次", 1, 2],
+        ["合计", 12.0, 10.5],
+        ["1.因公出国（境）费", 0, "-"],
+        ["2.公务用车购置及运行费", 8.0, 7.3],
+        ["其中：公务用车购置费", 0, "-"],
+        ["公务用车运行费", 8.0, 7.3],
+        ["3.公务接待费", 4.0, 3.2],
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            ws.cell(r, c, value)
+
+
+def test_sangong_printed_one_row_per_item(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(_long_sangong,)), 2024)
+    assert _rows(result.tables["sangong"], "item", "budget", "actual", "src_cell") == [
+        ("因公出国（境）费", 0.0, 0.0, "C6"),
+        ("公务用车购置及运行费", 8.0, 7.3, "C7"),
+        ("公务接待费", 4.0, 3.2, "C10"),
+    ]
+    assert "spending" not in result.tables and "income" not in result.tables
+
+
+def test_sangong_parts_that_do_not_add_up_fail(tmp_path):
+    folder = _year(tmp_path, tables=(_long_sangong,))
+    put(folder / "决算.xlsx", SHEET.format(1), "C10", 4.2)  # 接待 3.20 → 4.20: 合计 10.50 wrong
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.cell, only.row) == ("C5", 5)
+    assert "（C10）" in only.message and "11.50 万元 不符" in only.message
+
+
+def _detail_table6(ws, unit: str = "万元") -> None:
+    """表6 as a 基本支出决算明细表 (Hunan, Guangxi): each class once, 合计/人员经费/公用经费."""
+    ws["A1"] = "基 本 支 出 决 算 明 细 表"
+    ws.merge_cells("A1:E1")
+    ws["A2"], ws["E2"] = "编制单位：云溪区图书馆", f"单位：{unit}"
+    rows = [
+        ["科目编码", "科目名称", "合计", "人员经费", "公用经费"],
+        ["栏次", None, 1, 2, 3],
+        ["合计", None, 380.3, 320.3, 60],
+        ["301", "工资福利支出", 300, 300, "-"],
+        ["302", "商品和服务支出", 55, None, 55],
+        ["303", "对个人和家庭的补助", 20.3, 20.3, None],
+        ["310", "资本性支出", 5, None, 5],
+    ]
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    ws.merge_cells("A5:B5")
+
+
+def test_a_basic_spending_detail_table_gives_the_classes_and_both_totals(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(table5, _detail_table6)), 2024)
+    spending = result.tables["spending"]
+    classes = spending[spending["item"] != "合计"]
+    assert _rows(classes, "item", "actual", "src_cell") == [
+        ("工资福利支出", 300.0, "D6"),
+        ("对个人和家庭的补助", 20.3, "D8"),
+        ("商品和服务支出", 55.0, "E7"),
+        ("资本性支出", 5.0, "E9"),
+    ]
+    checked = {e["item"] for e in result.checks["reconciled"]}
+    assert "决算表5基本支出与表6人员经费合计、公用经费合计之和（万元）" in checked
+
+
+def test_a_detail_table_whose_classes_miss_its_total_fails_at_the_total(tmp_path):
+    folder = _year(tmp_path, tables=(table5, _detail_table6))
+    put(folder / "决算.xlsx", SHEET.format(2), "D6", 290)  # 工资福利支出 in the 人员经费 column
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.cell) == ("公开02表", "D5")
+    assert "人员经费合计与各经济分类之和" in only.message and "（D6）" in only.message
+
+
+def test_a_set_in_wanyuan_holding_yuan_figures_fails_on_their_size(tmp_path):
+    folder = _year(tmp_path, tables=(table5,))
+    put(folder / "决算.xlsx", SHEET.format(1), "D6", 52_430_000)  # 元 under 「单位：万元」
+    put(folder / "决算.xlsx", SHEET.format(1), "E6", 38_030_000)
+    put(folder / "决算.xlsx", SHEET.format(1), "F6", 14_400_000)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.cell, only.message[:9]) == ("D6", "金额单位与数字不符")
+    assert "「单位：万元」（F2）" in only.message and "像是以元写的数字" in only.message
+
+
+def test_a_hand_typed_sangong_and_income_are_compared_item_by_item(tmp_path):
+    own = {
+        "三公经费": "项目,预算数（万元）,执行数（万元）\n"
+        "公务用车运行费,8.00,7.00\n"
+        "公务接待费,4.00,3.20\n",
+        "收入": "项目,本年数（万元）\n事业收入,30.20\n其他收入,5.30\n财政拨款收入,502.50\n",
+    }
+    result = clean_year(_year(tmp_path, own=own), 2024)
+    warned = [(w["file"], w["row"], w["column"]) for w in result.checks["warnings"]]
+    assert warned == [("收入.csv", 4, "本年数"), ("三公经费.csv", 2, "执行数")]  # 502.50 typed
+    messages = " ".join(w["message"] for w in result.checks["warnings"])
+    assert "（D6）为 520.50 万元" in messages and "（K7）为 7.30 万元" in messages
+
+
+def test_a_formulas_float_residue_is_rounded_to_the_fen(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(1), "C14", 556.000000000001)  # =SUM(…) as stored
+    income = clean_year(folder, 2024).tables["income"]
+    assert (income["current"].iloc[0], income["current_decimals"].iloc[0]) == (556.0, 2)
