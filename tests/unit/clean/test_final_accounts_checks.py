@@ -13,6 +13,7 @@ import pytest
 from selfeval.checks import reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
+from selfeval.present.checks_view import check_item, check_note
 from tests.unit.read.final_accounts_book import put, table5, table7, write_book
 
 SHEET = "公开{:02d}表"
@@ -163,8 +164,10 @@ def test_a_unit_that_fills_spending_by_hand_gets_a_warning_where_they_disagree(t
     )
     assert "sangong" in result.tables and "income" in result.tables  # still fed from the 决算
     flagged = [c for c in reconcile_year(result.tables, result.checks, year=2024) if not c.ok]
-    assert [c.item for c in flagged] == ["支出「执行数」与决算公开表（万元）"]  # ⚠ in 数据核对
-    assert "（C5）" in flagged[0].note and "支出.csv「支出」第2行" in flagged[0].note
+    # ⚠ in 数据核对, as the report words it
+    assert [check_item(c) for c in flagged] == ["支出「执行数」与决算公开表（万元）"]
+    note = check_note(flagged[0])
+    assert "（C5）" in note and "支出.csv「支出」第2行" in note
 
 
 def _long_sangong(ws, unit: str = "万元") -> None:
