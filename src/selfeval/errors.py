@@ -243,6 +243,11 @@ class FrameError(ValueError, UserFacingError):
     file (or folder), the line where TOML gives one, and the key. A notebook shows only it."""
 
 
+class PackFormError(ValueError, UserFacingError):
+    """A rule pack's 自评表 layout (selfeval/packs/*.toml, its [form]) that cannot be used; the
+    message names the file and the place (block, row, cell) and what is allowed there."""
+
+
 class UnsafeParameterError(ValueError, SelfevalError):
     """A parameter for papermill was refused before any kernel started."""
 
