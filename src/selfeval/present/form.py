@@ -37,12 +37,18 @@ FIELDS = (
     "weight_total", "total", "grade", "联系人", "联系电话", "财政处室", "填报日期", "评价结论",
     "存在问题", "改进措施", "项目负责人", "财务负责人",
 )  # fmt: skip
-#: Fields of a row of the funds block (`each = "funds"`), beside FIELDS.
-FUNDS_FIELDS = ("label", "original_budget", "budget", "actual", "weight", "rate", "score")
+#: Fields of a row of the funds block (`each = "funds"`), beside FIELDS: `reason` is the unit's
+#: 偏差原因 of the execution rate, `method` the 得分计算方法 (its working, not given yet).
+FUNDS_FIELDS = (
+    "label", "original_budget", "budget", "actual", "weight", "rate", "score", "reason", "method",
+)  # fmt: skip
 #: Fields of an indicator row (`each = "indicators"`), beside FIELDS: `direction` is the
-#: 指标性质 (≥, ≤, =, 定性), `unit` the 度量单位, `ratio` the 得分系数 (得分 ÷ 分值, %).
+#: 指标性质 (≥, ≤, =, 定性), `unit` the 度量单位, `ratio` the 得分系数 (得分 ÷ 分值, %);
+#: `target_value`/`actual_value` are the values without the 指标性质 and 度量单位 that `target`/
+#: `actual` carry (「≥360天」 → 「360」), for forms with columns of their own for those.
 INDICATOR_FIELDS = (
-    "level1", "level2", "level3", "target", "original_target", "adjusted_target", "actual",
+    "level1", "level2", "level3", "target", "target_value", "original_target", "adjusted_target",
+    "actual", "actual_value",
     "direction", "unit", "weight", "score", "ratio", "reason", "method", "core",
 )  # fmt: skip
 #: Sources of the funds block; the scoring result gives the first four (in this order), the
@@ -164,6 +170,7 @@ def _funds_values(v: dict, form: Form) -> list[dict[str, str]]:
         figures = have.get(row["source"], {})
         values = {k: figures.get(k, NOT_GIVEN) for k in FUNDS_FIELDS}
         values["label"] = row["label"]
+        values["reason"] = v.get("funds_reason") or NOT_GIVEN
         out.append(values)
     return out
 
@@ -185,14 +192,26 @@ def _ratio(r: dict) -> str:
         return NOT_GIVEN
 
 
+def _bare(text: str, direction: str, unit: str) -> str:
+    """A value as written (「≥360天」) without its 指标性质 and 度量单位 (「360」)."""
+    if direction in ("≥", "≤", "=") and text.startswith(direction):
+        text = text[len(direction) :]
+    if unit and text.endswith(unit) and text != unit:
+        text = text[: -len(unit)]
+    return text
+
+
 def indicator_values(r: dict) -> dict[str, str]:
     """An indicator row's fields; those no input gives yet are 「未填报」."""
+    direction, unit = r.get("direction", ""), r.get("unit", "")
     return {
         "level1": r["level1"],
         "level2": r["level2"],
         "level3": r["level3"],
         "target": r["target"],
+        "target_value": _bare(r["target"], direction, unit),
         "actual": r["actual"],
+        "actual_value": _bare(r["actual"], direction, unit),
         "direction": r.get("direction") or NOT_GIVEN,
         "unit": r.get("unit") or NOT_GIVEN,
         "weight": r["weight"],

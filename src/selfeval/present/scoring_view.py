@@ -255,6 +255,9 @@ def scoring_view(
                 "over_achieved": bool(rec["over_achieved"]),
                 "missing_reason": bool(rec["missing_reason"]),
                 "source": rec.get("source", ""),
+                # 指标性质 and 度量单位, columns of their own on some packs' forms
+                "direction": rec.get("direction", ""),
+                "unit": rec.get("unit", ""),
             }
         )
     project = result.project
@@ -272,6 +275,8 @@ def scoring_view(
         "unit": amount_unit,
         "funds": _funds_rows(result, amount_unit),
         "funds_note": _funds_note(result),
+        # the unit's own words on its execution rate, for forms with a column for them
+        "funds_reason": _reason_text(result.funds.reason or "", result.funds.measures or ""),
         "funds_derivation": _derivation(result.funds),
         "unscored_funds": result.funds.score is None,
         "goal": "".join(goal) or NOT_GIVEN,
