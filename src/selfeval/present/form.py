@@ -111,12 +111,42 @@ def _check(spec: dict, source: str) -> None:
         extra = {"funds": FUNDS_FIELDS, "indicators": INDICATOR_FIELDS}.get(each or "", ())
         for cell in row.get("cells", []):
             _fields(cell.get("text", ""), source, where, FIELDS + extra)
-            if cell.get("scope", "row") not in _SCOPES or cell.get("align", "left") not in _ALIGNS:
-                raise _problem(
-                    source,
-                    f"{where} 的单元格「{cell.get('text')}」的 scope 或 align 未知",
-                    "scope/align",
-                )
+            _check_cell(cell, source, where)
+
+
+def _check_cell(cell: dict, source: str, where: str) -> None:
+    colspan, rowspan = cell.get("colspan", 1), cell.get("rowspan", 1)
+    known = (
+        cell.get("scope", "row") in _SCOPES
+        and cell.get("align", "left") in _ALIGNS
+        and cell.get("merge", "level1") in ("level1", "level2")
+        and isinstance(colspan, int)
+        and colspan >= 1
+        and (rowspan == "block" or (isinstance(rowspan, int) and rowspan >= 1))
+    )
+    if not known:
+        raise _problem(
+            source,
+            f"{where} 的单元格「{cell.get('text')}」的 scope、align、merge、colspan 或 rowspan "
+            "不可用（scope：row、col、rowgroup、colgroup；align：left、center、right；merge："
+            "level1、level2；colspan 为正整数；rowspan 为正整数或 block）",
+            f"unusable cell {cell!r}",
+        )
+
+
+def _trial_view() -> dict:
+    """A 自评表 view of two funds rows and two indicators under one label, to lay a form out
+    once when it is read: a row whose cells do not fill the grid is found then."""
+    row = {"level1": "一级", "level2": "二级", "level3": "三级", "target": "≥1", "actual": "1"}
+    row |= {"weight": "1", "score": "1.00", "reason": "", "met": True, "over_achieved": False}
+    row |= {"missing_reason": False, "level1_span": 2, "level2_span": 2}
+    funds = dict.fromkeys(("label", "original_budget", "budget", "actual", "weight"), "1")
+    header = {"label": "名称", "name": "单位", "主管部门": "部门", "实施单位": "单位"}
+    return {"title": "自评表", "header": header, "unit": "万元", "funds": [funds, funds]} | {
+        "goal": "", "achieved": "", "weight_total": "2", "total": "2.00", "grade": "优",
+        "rows": [row, row | {"level1_span": 0, "level2_span": 0}], "unscored_funds": False,
+        "funds_note": "",
+    }  # fmt: skip
 
 
 @functools.cache
@@ -137,8 +167,21 @@ def load_form(pack: str = DEFAULT_PACK) -> Form:
         raise _problem(source, f"TOML 格式有误（{exc}）", "invalid TOML") from exc
     if not isinstance(data.get("form"), dict):
         raise _problem(source, "缺少 [form] 表", "no [form] table")
-    _check(data["form"], source)
-    return Form(pack, str(data.get("name", pack)), source, data["form"])
+    return check_form(Form(pack, str(data.get("name", pack)), source, data["form"]))
+
+
+def check_form(form: Form) -> Form:
+    """`form`, once its fields, sources, cells and spans are known good: else PackFormError
+    naming its file and the place."""
+    _check(form.spec, form.source)
+    source = form.source
+    try:
+        _render(_trial_view(), 0, form)
+    except (ValueError, KeyError, TypeError) as exc:  # spans that do not fill the grid
+        raise _problem(
+            source, f"版式排不成表格：各行单元格须正好铺满 columns 的列（{exc}）", str(exc)
+        ) from exc
+    return form
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -343,8 +386,12 @@ def _block_rows(block: dict, v: dict, base: dict[str, str], funds: list[dict]) -
 
 
 def form_table(v: dict, year: int, pack: str = DEFAULT_PACK, facts: dict | None = None) -> Table:
-    """The 自评表 of one view (`selfeval.present.scoring_view`) in pack `pack`'s layout."""
-    form = load_form(pack)
+    """The 自评表 of one view (`selfeval.present.scoring_view`) in pack `pack`'s layout;
+    `facts` fill the fields the view has not (联系人, 填报日期, …)."""
+    return _render(v, year, load_form(pack), facts)
+
+
+def _render(v: dict, year: int, form: Form, facts: dict | None = None) -> Table:
     base = _view_fields(v, facts or {})
     funds = _funds_values(v, form)
     header = tuple(_block_rows({"rows": form.spec.get("header", [])}, v, base, funds))
