@@ -202,7 +202,7 @@ def _view_fields(v: dict, facts: dict[str, str]) -> dict[str, str]:
         "total": v["total"],
         "grade": v["grade"],
     }
-    return {f: given[f] if f in given else facts.get(f) or NOT_GIVEN for f in FIELDS}
+    return {f: given[f] if f in given else str(facts.get(f) or NOT_GIVEN) for f in FIELDS}
 
 
 def _funds_values(v: dict, form: Form) -> list[dict[str, str]]:

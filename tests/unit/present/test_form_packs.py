@@ -25,7 +25,7 @@ from selfeval import results
 from selfeval.clean import clean_year
 from selfeval.errors import PackFormError
 from selfeval.present import build, html
-from selfeval.present.blocks.scoring import self_evaluation
+from selfeval.present.blocks.scoring import scoring_table, self_evaluation
 from selfeval.present.context import build_context
 from selfeval.present.document import Document, Scope, Section, Table
 from selfeval.present.docx import build_docx
@@ -191,6 +191,31 @@ def test_the_merged_level_labels_span_their_rows_in_every_pack_that_has_them(yea
         assert spans == {"产出指标": 2, "数量指标": 2}, pack
 
 
+def test_a_forms_header_takes_what_the_unit_states_in_its_overview(tmp_path):
+    """贵州's 填报日期 and 重庆's 联系人/联系电话 from 单位概况; what it does not state stays
+    「未填报」 (blank in the 报送稿)."""
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", 60, 58, ""])
+    sheets["单位概况"] = [*UNIT, ["填报日期", "2026-03-05"], ["联系人", "李明"]]
+    cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
+    computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)
+    ctx = build_context(results.from_json(results.to_json(computed)))
+    guizhou = scoring_table(ctx, "form")
+    table = next(b for b in guizhou if isinstance(b, Table))
+    assert [c.text for c in table.header[0].cells] == [  # national: no such cells, unchanged
+        "部门（单位）名称", "测试县文化馆",
+    ]  # fmt: skip
+    facts = ctx["unit"] | {"填报日期": ctx["data_date"]}
+    header = form_table(ctx["scoring_view"], YEAR, "guizhou", facts).header[0]
+    assert [c.text for c in header.cells] == [
+        "单位（盖章）",
+        "测试县文化馆",
+        "填报日期",
+        "2026年3月5日",
+    ]
+    header = form_table(ctx["scoring_view"], YEAR, "chongqing", facts).header[1]
+    assert [c.text for c in header.cells][:4] == ["部门联系人", "李明", "联系电话", NOT_GIVEN]
+
+
 def _national(**change) -> Form:
     national = load_form("national")
     return Form("x", "试", "packs/x.toml", national.spec | change)
@@ -312,6 +337,26 @@ def test_the_workbook_states_the_word_tables_facts_cell_for_cell(year):
     # printed on A4 (paper size 9) landscape, the header rows repeated on every page
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")
     assert ws.print_title_rows == "$2:$3"
+
+
+def test_each_form_of_the_report_is_a_sheet_named_by_its_title(year):
+    _, view, _ = year
+    odd = view | {"title": "图书购置:采购/编目[一期]项目支出绩效自评表"}
+    # 33 characters (7 + 10 + 7 + 9): cut to 31, without 「评表」
+    long = view | {"title": "乡镇综合文化站公共数字文化服务平台建设与运行维护项目支出绩效自评表"}
+    blocks = [b for v in (view, odd, odd, long) for b in self_evaluation(v, YEAR)]
+    section = Section("附件", "form", tuple(blocks), landscape=True)
+    book = openpyxl.load_workbook(
+        io.BytesIO(build_xlsx(Document("试", (section,), dt.date(2025, 12, 31))))
+    )
+    # Excel's rules: at most 31 characters, none of []:*?/\ , unique
+    assert book.sheetnames == [
+        "部门整体支出绩效自评表",
+        "图书购置_采购_编目_一期_项目支出绩效自评表",
+        "图书购置_采购_编目_一期_项目支出绩效自评表_2",
+        "乡镇综合文化站公共数字文化服务平台建设与运行维护项目支出绩效自",
+    ]
+    assert book.worksheets[1]["A1"].value == f"{odd['title']}（{YEAR}年度）"
 
 
 def test_the_workbook_is_the_same_bytes_with_the_documents_date(year):

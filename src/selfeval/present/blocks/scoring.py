@@ -16,12 +16,16 @@ from selfeval.present.form import DEFAULT_PACK, form_table
 from selfeval.present.formats import cn_number
 
 
-def self_evaluation(v: dict, year: int, pack: str = DEFAULT_PACK) -> list[Block]:
-    """One 自评表 in pack `pack`'s form, from its view (`selfeval.present.scoring_view`)."""
+def self_evaluation(
+    v: dict, year: int, pack: str = DEFAULT_PACK, facts: dict | None = None
+) -> list[Block]:
+    """One 自评表 in pack `pack`'s form, from its view (`selfeval.present.scoring_view`);
+    `facts` (the 单位概况's items) fill what a province's form asks beyond the view (填报日期,
+    联系人, …)."""
     blocks: list[Block] = []
     # What the unit still has to explain is the reviewer's list, not part of the form.
     blocks += [Note(f"需补充说明：{w}", review=True) for w in v["warnings"]]
-    blocks.append(form_table(v, year, pack))
+    blocks.append(form_table(v, year, pack, facts))
     if v.get("funds_derivation"):
         blocks.append(Note(v["funds_derivation"], review=True))
     sources = [f"{r['level3']}：{r['source']}" for r in v["rows"] if r.get("source")]
@@ -36,7 +40,8 @@ def self_evaluation(v: dict, year: int, pack: str = DEFAULT_PACK) -> list[Block]
 
 def scoring_table(ctx: dict, anchor: str) -> list[Block]:
     """附表：部门整体支出绩效自评表."""
-    return self_evaluation(ctx["scoring_view"], ctx["year"])
+    facts = ctx["unit"] | {"填报日期": ctx["data_date"]}  # the date as the 落款 writes it
+    return self_evaluation(ctx["scoring_view"], ctx["year"], facts=facts)
 
 
 def project_tables(ctx: dict, anchor: str) -> list[Block]:
