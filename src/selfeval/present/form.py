@@ -343,8 +343,8 @@ def _expand(row: dict, v: dict, base: dict[str, str], funds: list[dict]) -> list
     if row.get("each") == "funds":
         unscored = v["unscored_funds"]
         return [
-            (base | f, {"kind": kind + " budget-missing" * (i == 0 and unscored),
-                        "keep_with_next": i + 1 < len(funds)}, {"first": i == 0})
+            (base | f, {"kind": kind + " budget-missing" * (i == 0 and unscored)},
+             {"first": i == 0})
             for i, f in enumerate(funds)
         ]  # fmt: skip
     if row.get("each") == "indicators":
@@ -378,6 +378,8 @@ def _block_rows(block: dict, v: dict, base: dict[str, str], funds: list[dict]) -
     out = []
     for i, (spec, values, options, src) in enumerate(expanded):
         left = len(expanded) - i
+        if spec.get("each") == "funds":  # kept with the rows below them in their block
+            options = options | {"keep_with_next": left > 1}
         label = []
         if i == 0 and "label" in block:
             label = [Cell(block["label"].format_map(base), rowspan=left, scope=Scope.ROWGROUP)]

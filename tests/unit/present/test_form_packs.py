@@ -170,6 +170,9 @@ def test_sichuan_and_yunnan_split_the_target_into_nature_value_and_unit(year):
     sichuan = form_table(view, YEAR, "sichuan")
     rule = "预算执行率=预算执行数/调整后预算数，未达到90%的需说明原因"
     assert [c.colspan for r in sichuan.body for c in r.cells if c.text == rule] == [10]
+    # the funds block (head, five rows, the rule under them) on one page
+    kept = [r.keep_with_next for r in sichuan.body[:7]]
+    assert kept == [True] * 6 + [False]
 
 
 def test_chongqing_states_the_score_ratio_and_the_total_in_its_header(year):
