@@ -33,17 +33,15 @@ def products(root: Path, units: tuple[str, ...] | None = None) -> dict[str, byte
     """outputs/ and data/processed/ without stamps (they record times and the worker); only
     those of `units` when given (the index page then left out: it lists every unit built).
 
-    report.pdf is compared by presence only: LibreOffice writes a fresh document ID and
-    checksum into every conversion, so two PDFs of the same report.docx never match bytewise.
+    report.pdf is compared byte for byte too: the product replaces what LibreOffice makes up
+    per conversion (`selfeval.run.pdf.reproducible`).
     """
     found = {}
     for top in ("outputs", "data/processed"):
         for name, data in tree(root / top).items():
             if units is not None and name.split("/", 1)[0] not in units:
                 continue
-            if name.endswith("report.pdf"):
-                found[f"{top}/{name}"] = b"%PDF" if data.startswith(b"%PDF") else data
-            elif not name.endswith("stamp.json"):
+            if not name.endswith("stamp.json"):
                 found[f"{top}/{name}"] = data
     return found
 

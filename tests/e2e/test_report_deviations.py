@@ -82,15 +82,9 @@ def _closing(texts: dict, deviations: list, targets: bool) -> BeautifulSoup:
     from selfeval.present import build, html
     from selfeval.present.document import Document
     from selfeval.present.frames import parse_frame
+    from tests.unit.present import contexts
 
-    context = {
-        "year": 2031,
-        "texts": texts,
-        "deviations": deviations,
-        "targets_given": targets,
-        "unit_name": "某单位",
-        "data_date": None,
-    }
+    context = contexts.context(year=2031, texts=texts, deviations=deviations, targets_given=targets)
     frame = parse_frame(
         "closing",
         "\n".join(

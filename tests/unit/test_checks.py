@@ -363,9 +363,10 @@ def _render(frame: pd.DataFrame) -> BeautifulSoup:
     from selfeval.present import html
     from selfeval.present.blocks import BLOCKS
     from selfeval.present.document import Document, Section
+    from tests.unit.present.contexts import context
 
     blocks = BLOCKS["reconciliation"](
-        {"reconciliation": frame, "amount_unit": "万元"}, "reconciliation"
+        context(reconciliation=frame, amount_unit="万元"), "reconciliation"
     )
     section = Section("附录：数据核对", "reconciliation", tuple(blocks))
     document = Document("报告", (section,), dt.date(2024, 12, 31))

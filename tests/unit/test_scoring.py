@@ -223,8 +223,8 @@ def test_total_is_sum_of_unrounded_scores_rounded_once():
     assert result.funds.score == pytest.approx(7.5)  # 15 / 20 × 10
     assert result.total == 77.5  # 3 × 3.333… + 60 + 7.5, rounded once
     view = scoring_view(result)
-    assert [r["score"] for r in view["rows"][:3]] == ["3.33", "3.33", "3.33"]
-    assert view["total"] == "77.50"
+    assert [r.score for r in view.rows[:3]] == ["3.33", "3.33", "3.33"]
+    assert view.total == "77.50"
     assert result.grade == "中"
 
 
@@ -589,8 +589,8 @@ def test_real_workbook_scored_through_the_cleaner(tmp_path):
     assert [d.cause for d in result.deviations] == ["场地紧张", "宣传覆盖面有限"]
     assert result.warnings == []
     view = scoring_view(result)
-    assert view["funds"][0]["rate"] == "93.31%"  # 109.17 / 117
-    assert view["rows"][4]["target"] == "≥90%" and view["rows"][4]["actual"] == "98.92%"
+    assert view.funds[0].rate == "93.31%"  # 109.17 / 117
+    assert view.rows[4].target == "≥90%" and view.rows[4].actual == "98.92%"
 
 
 def test_real_workbook_qualitative_score_outside_band_is_located(tmp_path):
@@ -835,7 +835,7 @@ def test_income_is_never_put_in_the_funds_block_by_source():
         assert rows["上年结转资金"] == NOT_GIVEN_ROW and rows["其他资金"] == NOT_GIVEN_ROW
         assert funds.fiscal_types == []
         assert (
-            scoring_view(score_year({"income": income, "spending": spending}))["funds_derivation"]
+            scoring_view(score_year({"income": income, "spending": spending})).funds_derivation
             == ""
         )
 
@@ -924,8 +924,8 @@ def test_a_funds_weight_of_zero_is_a_weight_and_the_rules_list_only_what_applies
         "预算执行率 = 全年执行数 ÷ 全年预算数（不计分）；"
     )
     assert "预算执行率0分" not in rules and "预算执行率10分" not in rules
-    funds = scoring_view(result)["funds"][0]
-    assert (funds["weight"], funds["rate"], funds["score"]) == ("—", "93.31%", "—")
+    funds = scoring_view(result).funds[0]
+    assert (funds.weight, funds.rate, funds.score) == ("—", "93.31%", "—")
 
 
 def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
@@ -939,7 +939,7 @@ def test_a_funds_weight_of_zero_needs_no_budget_for_the_total():
     assert result.total == 100.0 and result.unscored_reason is None
     assert not any("预算执行率无法计算" in w for w in result.warnings)
     view = scoring_view(result)
-    assert view["funds_note"] == "支出数据未提供预算数，预算执行率无法计算。"
+    assert view.funds_note == "支出数据未提供预算数，预算执行率无法计算。"
     # the same data under the default weight (10, not given) has no total: the rate is missing
     tables["unit"] = unit_frame()
     rows[0] = q("管理指标", "预算管理", "预算编制规范", "≥", 1, 1, 20)  # 10 + 20 + 25 + 35 + 10
@@ -980,8 +980,8 @@ def test_a_projects_own_rate_and_funds_score_from_its_funds_row():
     assert (project.funds.stated_rate.value, project.funds.stated_rate.decimals) == (95.0, 0)
     assert project.funds.stated_score.value == 9.0
     assert project.computed_total == 52.5 and project.total == 54.0
-    view = scoring_view(project)["funds"][0]
-    assert (view["rate"], view["score"]) == ("95%", "9")
+    view = scoring_view(project).funds[0]
+    assert (view.rate, view.score) == ("95%", "9")
     without = targets_frame(rows[:1]).assign(project="送书专项")
     _, plain = score_tables({"spending": spending, "targets": without})
     assert plain.total == plain.computed_total == 52.5

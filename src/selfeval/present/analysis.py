@@ -20,9 +20,9 @@ import pandas as pd
 from selfeval.figures.spending import Amount
 from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.checks_view import OK, WARN, checks_table
-from selfeval.present.context import build_context
+from selfeval.present.context import NoChart, build_context
 from selfeval.present.formats import NOT_GIVEN, count_text, grouped, money, money_number, pct
-from selfeval.present.scoring_view import NOT_SCORED, rules_text, scoring_view
+from selfeval.present.scoring_view import NOT_SCORED, IndicatorRow, rules_text, scoring_view
 from selfeval.results import YearResults
 
 
@@ -417,13 +417,13 @@ def services(results: YearResults) -> Table:
 # --------------------------------------------------------------------------- targets, checks
 
 
-def _working(row: dict) -> str:
+def _working(row: IndicatorRow) -> str:
     """How an indicator's score was reached, in words (the rules are `score_text`'s)."""
-    if row["score"] == NOT_SCORED:
+    if row.score == NOT_SCORED:
         return "未计分"
-    quantitative = row["target"][:1] in ("≥", "≤", "=")
-    if row["met"]:
-        return "达到年度指标值，得全部分值" + ("（大幅超额完成）" if row["over_achieved"] else "")
+    quantitative = row.target[:1] in ("≥", "≤", "=")
+    if row.met:
+        return "达到年度指标值，得全部分值" + ("（大幅超额完成）" if row.over_achieved else "")
     if quantitative:
         return "未达到年度指标值，按完成比例计分（分值 × 完成值 ÷ 指标值）"
     return "定性指标，按评价所在档次在分值的区间内计分"
@@ -434,17 +434,17 @@ def targets(results: YearResults) -> Table:
     view = scoring_view(results.scoring, amount_unit=_unit(results))
     rows = [
         (
-            r["level1"],
-            r["level2"],
-            r["level3"],
-            r["target"],
-            r["actual"],
-            r["weight"],
-            r["score"],
+            r.level1,
+            r.level2,
+            r.level3,
+            r.target,
+            r.actual,
+            r.weight,
+            r.score,
             _working(r),
-            r["reason"] or "",
+            r.reason or "",
         )
-        for r in view["rows"]
+        for r in view.rows
     ]
     head = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
     head = (*head, "计分", "偏差原因分析及改进措施")
@@ -460,10 +460,7 @@ def score_text(results: YearResults) -> Text:
     elif s.total is None:
         head = f"未计算总分：{s.unscored_reason or '有指标未计分'}。"
     else:
-        head = (
-            f"自评总分 **{view['total']}** 分（满分 {view['weight_total']}），"
-            f"等级 **{view['grade']}**。"
-        )
+        head = f"自评总分 **{view.total}** 分（满分 {view.weight_total}），等级 **{view.grade}**。"
     return Text(f"{head}\n\n计分方法：{rules_text(s)}")
 
 
@@ -499,11 +496,11 @@ def charts(results: YearResults, *, draw: bool = True) -> dict[str, list[Chart |
         return {part: [] for part in CHART_PARTS}
     ctx = build_context(results)
     parts = {
-        "支出": ctx["spending_figures"],
-        "活动": ctx["activity_figures"],
-        "馆藏": ctx["holdings_figures"],
+        "支出": ctx.spending_figures,
+        "活动": ctx.activity_figures,
+        "馆藏": ctx.holdings_figures,
     }
     return {
-        part: [Chart(f["title"], f["png"]) if "png" in f else Text(f["note"]) for f in figures]
+        part: [Text(f.note) if isinstance(f, NoChart) else Chart(f.title, f.png) for f in figures]
         for part, figures in parts.items()
     }

@@ -17,7 +17,7 @@ import pandas as pd
 from selfeval.contract.frames import frame_files, frame_problem, frame_settings
 from selfeval.present.blocks import BLOCKS, COVER_FIELDS
 from selfeval.present.blocks.submission import missing_texts
-from selfeval.present.context import build_context
+from selfeval.present.context import ReportContext, build_context
 from selfeval.present.document import CoverField, Document, Paragraph, ParagraphRole, Section
 from selfeval.present.formats import cn_number
 from selfeval.present.frames import Frame, fill_title, frame_for, load_frame
@@ -36,20 +36,20 @@ __all__ = [
 ]
 
 
-def _title(frame: Frame, ctx: dict) -> str:
+def _title(frame: Frame, ctx: ReportContext) -> str:
     """The frame's title; its line break kept only where the title is longer than a line."""
-    title = fill_title(frame.title, unit=ctx["unit_name"], year=ctx["year"])
+    title = fill_title(frame.title, unit=ctx.unit_name, year=ctx.year)
     if len(title.replace("\n", "")) <= TITLE_LINE_CHARS:
         return title.replace("\n", "")
     return title
 
 
-def _document_date(ctx: dict) -> dt.date:
+def _document_date(ctx: ReportContext) -> dt.date:
     """The date every timestamp of a written file carries: the data's date, else 31 December."""
-    stamp = ctx.get("data_day")
+    stamp = ctx.data_day
     if stamp is not None:
         return pd.Timestamp(stamp).date()
-    return dt.date(ctx["year"], 12, 31)
+    return dt.date(ctx.year, 12, 31)
 
 
 def check_frame(frame: Frame) -> None:
@@ -81,7 +81,7 @@ def check_frames() -> None:
     frame_settings()  # no two files declare one 「报告格式」
 
 
-def _cover(frame: Frame, ctx: dict) -> tuple[CoverField, ...]:
+def _cover(frame: Frame, ctx: ReportContext) -> tuple[CoverField, ...]:
     defaults = dict(frame.defaults)
     fields = [CoverField(c.label, COVER_FIELDS[c.field](ctx, defaults)) for c in frame.cover]
     return tuple(f for f in fields if f.value)
@@ -121,7 +121,7 @@ def _with_attachments(sections: list[Section], attachments: set[str]) -> tuple[S
     return tuple(out)
 
 
-def document_from_context(ctx: dict, frame: Frame) -> Document:
+def document_from_context(ctx: ReportContext, frame: Frame) -> Document:
     """The report of `frame` filled from a formatted context (`build_context`)."""
     check_frame(frame)
     sections = []
@@ -143,12 +143,12 @@ def document_from_context(ctx: dict, frame: Frame) -> Document:
         sections=_with_attachments(sections, {fs.key for fs in frame.sections if fs.attachment}),
         date=_document_date(ctx),
         cover=_cover(frame, ctx),
-        author=ctx["unit_name"],
+        author=ctx.unit_name,
         subject=frame.name,
-        keywords=(f"{ctx['year']}年度", "整体支出绩效自评"),
+        keywords=(f"{ctx.year}年度", "整体支出绩效自评"),
         cover_page=frame.cover_page,
         toc=frame.toc,
-        draft=missing_texts(ctx.get("missing", [])),
+        draft=missing_texts(ctx.missing),
     )
 
 
@@ -156,5 +156,5 @@ def build_document(results: YearResults, frame: str | None = None) -> Document:
     """The report of one year, from its stored results, in the frame `frame` (a frame file's
     key) or, by default, the one its 单位概况 「报告格式」 names."""
     ctx = build_context(results)
-    chosen = load_frame(frame) if frame else frame_for(ctx["report_format"])
+    chosen = load_frame(frame) if frame else frame_for(ctx.report_format)
     return document_from_context(ctx, chosen)

@@ -1,26 +1,39 @@
 """The report's context: the figures of a year, formatted (strings, chart PNGs) for the builder.
 
-`selfeval.present.build` turns this dict into the format-neutral document; nothing here knows
-HTML or Word. Charts are drawn once, at print resolution, and serve every format. Amounts are
-shown in the unit's own 金额单位 (万元 or 元) at the precision the source stated, on the charts
-too; a figure the data lacks is 「未填报」 in every table and chart description, and is never
-drawn as a bar: the chart marks it 「未填报」. Which charts a year has: `_spending_figures`,
-`_indicator_figures`, `_yoy_figures` (a reviewer's) and the service charts, each only when it
-shows more than a sentence does (`charts.MIN_VALUES`, `charts.MIN_PAIRS`).
+`selfeval.present.build` turns this `ReportContext` into the format-neutral document; nothing
+here knows HTML or Word. The context is typed (frozen dataclasses, issue #25) so that a builder
+reads `ctx.spending.shares`: a misspelt or missing field fails loudly (AttributeError, and a type
+checker sees it) instead of reading None from a dict. Charts are drawn once, at print
+resolution, and serve every format. Amounts are shown in the unit's own 金额单位 (万元 or 元) at
+the precision the source stated, on the charts too; a figure the data lacks is 「未填报」 in every
+table and chart description, and is never drawn as a bar: the chart marks it 「未填报」. Which
+charts a year has: `_spending_figures`, `_indicator_figures`, `_yoy_figures` (a reviewer's) and
+the service charts, each only when it shows more than a sentence does (`charts.MIN_VALUES`,
+`charts.MIN_PAIRS`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
 
 from selfeval.contract import sheets as sc
-from selfeval.figures.activities import Activities, CategoryGroup, Listing, MemberRef
+from selfeval.figures.activities import (
+    Activities,
+    CategoryGroup,
+    Listing,
+    MemberRef,
+    YearTotals,
+)
+from selfeval.figures.department import DepartmentFigures
 from selfeval.figures.holdings import Holdings
-from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Spending
+from selfeval.figures.income import Income
+from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Amount, BudgetTypeSpending, Spending
+from selfeval.figures.year import YoyRow
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
 from selfeval.present.formats import (
@@ -32,9 +45,211 @@ from selfeval.present.formats import (
     money_number,
     pct,
 )
-from selfeval.present.scoring_view import scoring_view
+from selfeval.present.scoring_view import ScoringView, scoring_view
 from selfeval.results import YearResults
 from selfeval.rules import is_missing, plain_str
+from selfeval.scoring import Deviation, ScoreResult
+
+# --------------------------------------------------------------------------- the typed context
+
+
+@dataclass(frozen=True)
+class ChartFigure:
+    """A chart drawn once at print resolution, with what states it in words and as a table."""
+
+    key: str
+    title: str
+    png: bytes
+    #: The chart's figures in one sentence (the image's alternative text).
+    alt: str
+    #: The 底稿's data table of the chart (a chart that brings its own table leaves them empty).
+    headers: list[str]
+    rows: list[list[str]]
+    source: str
+
+
+@dataclass(frozen=True)
+class NoChart:
+    """A chart left out because the data gives none of its values: the 底稿 says why."""
+
+    key: str
+    note: str
+
+
+#: A chart of the report, or the 底稿's sentence saying why there is none.
+ReportFigure = ChartFigure | NoChart
+
+
+@dataclass(frozen=True)
+class SpendingView:
+    """What sections 二 to 五 state of spending, by 预算类型 (`types`, None: not given)."""
+
+    #: The 一般公共预算 (None: the year does not give it).
+    general: BudgetTypeSpending | None
+    #: Share (percent) of each 一般公共预算 part and category.
+    shares: dict[str, float | None]
+    #: Whether any line states a 预算数 / a 年初预算数 (else those columns are left out).
+    any_budget: bool
+    any_original: bool
+    types: dict[str, BudgetTypeSpending | None]
+
+
+@dataclass(frozen=True)
+class ActivityWords:
+    """The source's words for a measure over all listings (宣传资料), else the plain word."""
+
+    books_verb: str
+    materials_name: str
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """One listing of the 活动 sheet as the report words it: dates in Chinese, counts with
+    their units (「200人次」, empty when not given)."""
+
+    event_id: str
+    name: str
+    date: str
+    timeframe: str
+    period: str
+    place: str
+    offline: str
+    online: str
+    sessions: str
+    books: str
+    materials: str
+    effect: str
+    note: str
+    books_verb: str
+    materials_name: str
+    #: Other categories that list the same activity (counted once in the year's totals).
+    also_in: list[str]
+    #: The listings a summary row stands for, each as 「10月29日讲座」 (or its event id).
+    members: list[str]
+    source: str
+
+    def measure(self, name: str) -> str:
+        """The text of a measure by its key (offline, online, sessions, books, materials)."""
+        return _measure(self, name)
+
+
+@dataclass(frozen=True)
+class CategorySummary:
+    """Per-category figures as listed: one stated value keeps its wording (4000多份)."""
+
+    listings: int
+    sessions: int
+    #: 场次 said only when some listing states it (else it is the number of listings).
+    sessions_stated: bool
+    #: The measures every listing states: only these a category's summary sentence sums.
+    complete: list[str]
+    #: The unit's own figures for the category (声明数), as it wrote them: 6场, 2800册.
+    stated: dict[str, str]
+    books_verb: str
+    materials_name: str
+    offline: str
+    online: str
+    books: str
+    materials: str
+    #: How many listings the 线下参与人次 rests on, when not all state it (a 底稿 note).
+    offline_basis: str = ""
+
+    def measure(self, name: str) -> str:
+        """The text of a measure by its key (offline, online, books, materials)."""
+        return _measure(self, name)
+
+
+#: The measures a listing or a category states, by key.
+MEASURES = ("offline", "online", "sessions", "books", "materials")
+
+
+def _measure(view: ListingView | CategorySummary, name: str) -> str:
+    """A measure's text by key; a key outside `MEASURES` is an error, never an empty text."""
+    if name not in MEASURES or not hasattr(view, name):
+        raise KeyError(f"no measure {name!r} (measures: {', '.join(MEASURES)})")
+    return getattr(view, name)
+
+
+@dataclass(frozen=True)
+class ActivityCategory:
+    """One 活动类别 of section 六: its summary figures and its listings, in sheet order."""
+
+    category: str
+    summary: CategorySummary
+    listings: list[ListingView]
+
+
+@dataclass(frozen=True)
+class Subsection:
+    """A subsection of section 六: a fixed `key` (活动, 服务评价 …), 「custom」 for the unit's
+    own 文字说明 章节 (`text_key`), or 同比."""
+
+    key: str
+    title: str
+    text_key: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything the report's blocks need for one year, formatted (`build_context`).
+
+    Every field is required: a context built without one is a TypeError, a builder reading a
+    field that is not here an AttributeError. Mappings keyed by the data's own names (单位概况
+    items, 文字说明 章节, 预算类型) stay mappings."""
+
+    year: int
+    unit_name: str
+    #: How the report states amounts: 万元 or 元.
+    amount_unit: str
+    title: str
+    #: The 填报日期 as 「2025年1月20日」 (None: not given) and as a timestamp.
+    data_date: str | None
+    data_day: pd.Timestamp | None
+    #: 单位概况 items by name, and those the overview does not state in its own sentences.
+    unit: Mapping[str, str]
+    unit_extra: Mapping[str, str]
+    #: 文字说明 by 章节: {"paragraphs": [...], "title": ..., "custom": ...}.
+    texts: Mapping[str, dict]
+    income: Income | None
+    spending: SpendingView
+    sangong: list[Amount]
+    sangong_total: Amount | None
+    budget_types: tuple[str, ...]
+    spending_figures: list[ReportFigure]
+    subsections: list[Subsection]
+    categories: list[ActivityCategory]
+    totals: YearTotals | None
+    words: ActivityWords
+    #: Events without a start date (in the yearly totals, not in the months).
+    undated: int
+    activity_figures: list[ReportFigure]
+    satisfaction: list[dict]
+    digital: list[dict]
+    holdings: Holdings | None
+    holdings_figures: list[ReportFigure]
+    indicator_figures: list[ReportFigure]
+    yoy_figures: list[ReportFigure]
+    summary: dict
+    #: Headline figures against the previous year (None: no comparable year).
+    yoy: list[YoyRow] | None
+    previous_year: int
+    #: The unit's 绩效自评表 (None only in a context made without one, e.g. in tests).
+    scoring: ScoreResult | None
+    targets_given: bool
+    deviations: list[Deviation]
+    #: The 数据核对 appendix table (`checks_view.checks_table`).
+    reconciliation: pd.DataFrame
+    #: The 自评表s as the tables show them (`scoring_view.scoring_view`).
+    scoring_view: ScoringView
+    project_views: list[ScoringView]
+    report_format: str
+    #: 「<unit><year>年度填报数据」: where every chart's and table's figures come from.
+    source: str
+    #: A 主管部门's department as a whole (None for any other unit).
+    department: DepartmentFigures | None
+    #: What the frame requires of a 报送稿 and the data lacks (the year is then a 草稿).
+    missing: list[str]
+
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
 #: Default headings of section 六's fixed subsections (文字说明 标题 overrides them).
@@ -49,30 +264,30 @@ SUBSECTION_DEFAULTS = {
 OVERVIEW_ITEMS = ("单位名称", *sc.UNIT_ITEM_KINDS)
 
 
-def _listing(item: Listing) -> dict:
+def _listing(item: Listing) -> ListingView:
     def member(ref: MemberRef) -> str:
         return f"{cn_date(ref.start_date)}{ref.name}" if ref.start_date else ref.event_id
 
-    return {
-        "event_id": item.event_id,
-        "name": item.name,
-        "date": cn_date(item.start_date, item.end_date),
-        "timeframe": item.timeframe,
-        "period": item.period,
-        "place": item.place,
-        "offline": count_text(item.counts["offline"], "人次"),
-        "online": count_text(item.counts["online"], "人次"),
-        "sessions": count_text(item.counts["sessions"], "场"),
-        "books": count_text(item.counts["books"], "册"),
-        "materials": count_text(item.counts["materials"], "份"),
-        "effect": item.effect,
-        "note": item.note,
-        "books_verb": item.books_verb or "赠送",
-        "materials_name": item.materials_name or "资料",
-        "also_in": item.also_in,
-        "members": [member(m) for m in item.members],
-        "source": item.source,
-    }
+    return ListingView(
+        event_id=item.event_id,
+        name=item.name,
+        date=cn_date(item.start_date, item.end_date),
+        timeframe=item.timeframe,
+        period=item.period,
+        place=item.place,
+        offline=count_text(item.counts["offline"], "人次"),
+        online=count_text(item.counts["online"], "人次"),
+        sessions=count_text(item.counts["sessions"], "场"),
+        books=count_text(item.counts["books"], "册"),
+        materials=count_text(item.counts["materials"], "份"),
+        effect=item.effect,
+        note=item.note,
+        books_verb=item.books_verb or "赠送",
+        materials_name=item.materials_name or "资料",
+        also_in=item.also_in,
+        members=[member(m) for m in item.members],
+        source=item.source,
+    )
 
 
 #: The unit of a 声明数 度量 when the row gives none.
@@ -87,60 +302,47 @@ def common_words(items: list[Listing], measure: str, field: str, default: str) -
     return words.pop() if len(words) == 1 and "" not in words else default
 
 
-def _category_line(group: CategoryGroup) -> dict:
+def _category_line(group: CategoryGroup) -> CategorySummary:
     """Per-category figures as listed: one stated value keeps its wording (4000多份)."""
-    out: dict[str, Any] = {
-        "listings": group.listings,
-        "sessions": group.sessions,
-        # 场次 said only when some listing states it (else it is the number of listings)
-        "sessions_stated": any(item.counts["sessions"].known for item in group.items),
-        # the measures every listing states: only these a category's summary sentence sums
-        "complete": [m for m, v in group.measures.items() if v.listed and v.known == v.listed],
-        # the unit's own figures for the category (声明数), as it wrote them: 6场, 2800册
-        "stated": {
-            name: f"{plain_str(f.value)}{f.unit or _STATED_UNITS.get(name, '')}"
-            for name, f in group.stated.items()
-        },
-        "books_verb": common_words(group.items, "books", "books_verb", "赠送"),
-        "materials_name": common_words(group.items, "materials", "materials_name", "资料"),
-    }
+    counts: dict[str, str] = {}
+    offline_basis = ""
     units = {"offline": "人次", "online": "人次", "books": "册", "materials": "份"}
     for measure, unit in units.items():
         m = group.measures[measure]
         if m.single is not None:
-            out[measure] = count_text(m.single, unit)
+            counts[measure] = count_text(m.single, unit)
         elif m.total is not None:
-            out[measure] = count_text(m.total, unit)
+            counts[measure] = count_text(m.total, unit)
         else:
-            out[measure] = ""
+            counts[measure] = ""
         if measure == "offline" and m.known and m.known < m.listed:
-            out["offline_basis"] = f"本类线下参与人次据{m.known}次活动的记录（共{m.listed}次）。"
-    return out
+            offline_basis = f"本类线下参与人次据{m.known}次活动的记录（共{m.listed}次）。"
+    return CategorySummary(
+        listings=group.listings,
+        sessions=group.sessions,
+        sessions_stated=any(item.counts["sessions"].known for item in group.items),
+        complete=[m for m, v in group.measures.items() if v.listed and v.known == v.listed],
+        stated={
+            name: f"{plain_str(f.value)}{f.unit or _STATED_UNITS.get(name, '')}"
+            for name, f in group.stated.items()
+        },
+        books_verb=common_words(group.items, "books", "books_verb", "赠送"),
+        materials_name=common_words(group.items, "materials", "materials_name", "资料"),
+        offline_basis=offline_basis,
+        **counts,
+    )
 
 
 #: What the 审核底稿 says in place of a chart of which no value is known.
 ALL_NOT_GIVEN = {"activities_by_category": "各类活动参与人次均未填报，未绘制图表。"}
 
 
-def _no_chart(key: str, note: str) -> dict:
-    """A chart left out because the data gives none of its values: the 底稿 says why."""
-    return {"key": key, "note": note}
-
-
 def _figure(
     key: str, title: str, fig: Any, alt: str, headers: list[str], rows: list[list[str]], source
-) -> dict:
+) -> ChartFigure:
     png = charts.png_bytes(fig, charts.REPORT_DPI)
     charts.release(fig)  # drawn once, never again: its memory goes now, not at some later GC
-    return {
-        "key": key,
-        "title": title,
-        "png": png,
-        "alt": alt,
-        "headers": headers,
-        "rows": rows,
-        "source": source,
-    }
+    return ChartFigure(key, title, png, alt, headers, rows, source)
 
 
 def _frame(rows: list) -> pd.DataFrame:
@@ -173,16 +375,16 @@ def _category_figure(acts: Activities, title: str, source: str) -> dict:
     )
 
 
-def _activity_figures(acts: Activities, source: str) -> list[dict]:
+def _activity_figures(acts: Activities, source: str) -> list[ReportFigure]:
     """Service charts, each only when it compares at least `charts.MIN_VALUES` values the data
     gives: with fewer, the sentences of the report say all a chart would."""
-    figures: list[dict] = []
+    figures: list[ReportFigure] = []
     if not acts.groups:
         return figures
     title = "各类活动参与人次与场次"
     known = [r for r in acts.by_category if r.offline is not None or r.online is not None]
     if not known:  # an empty axis would say nothing; the 底稿 says why there is no chart
-        figures.append(_no_chart("activities_by_category", ALL_NOT_GIVEN["activities_by_category"]))
+        figures.append(NoChart("activities_by_category", ALL_NOT_GIVEN["activities_by_category"]))
     elif len(known) >= charts.MIN_VALUES:
         figures.append(_category_figure(acts, title, source))
     active = [r for r in acts.by_month if r.events > 0]
@@ -234,7 +436,7 @@ def _budget_rows(spend: Spending) -> list[tuple[str, Any]]:
     return rows
 
 
-def _spending_figures(spend: Spending, year: int, source: str, unit: str) -> list[dict]:
+def _spending_figures(spend: Spending, year: int, source: str, unit: str) -> list[ReportFigure]:
     """预算数 against 执行数 with 执行率, by project and by 预算类型, when a budget is known and
     there are at least `charts.MIN_PAIRS` lines. The structure of spending is no chart: the
     table's 占比 column states it."""
@@ -287,7 +489,7 @@ def _spending_figures(spend: Spending, year: int, source: str, unit: str) -> lis
 OWN_SCALE = "各行按本行数值分别绘制（单位不同，不作跨行比较），数值见标注"
 
 
-def _indicator_figures(scoring: Any, source: str) -> list[dict]:
+def _indicator_figures(scoring: Any, source: str) -> list[ReportFigure]:
     """目标值 against 完成值 of the quantitative indicators (at least `charts.MIN_PAIRS` with a
     target): each row on its own scale, the figures written as the 自评表 writes them."""
     rows = [
@@ -324,7 +526,7 @@ def _indicator_figures(scoring: Any, source: str) -> list[dict]:
     ]
 
 
-def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[dict]:
+def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[ReportFigure]:
     """Last year against this year (at least `charts.MIN_PAIRS` figures), each row on its own
     scale; the comparison table becomes the chart's data (the 底稿's), as the chart states
     every figure of it."""
@@ -371,7 +573,7 @@ def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[di
     return [figure]
 
 
-def _holdings_figure(holding: Holdings | None, source: str) -> list[dict]:
+def _holdings_figure(holding: Holdings | None, source: str) -> list[ReportFigure]:
     if holding is None or len(holding.series) < charts.MIN_VALUES:
         return []  # two year-ends are one sentence: 「2021年末为3590册……」
     title = "历年年末馆藏（册）"
@@ -389,7 +591,7 @@ def _holdings_figure(holding: Holdings | None, source: str) -> list[dict]:
     ]
 
 
-def _subsections(results: YearResults, listing_groups: list) -> list[dict]:
+def _subsections(results: YearResults, listing_groups: list) -> list[Subsection]:
     """Section 六's subsections: the fixed ones that have data or prose, then the unit's own
     (文字说明 章节 outside the fixed keys) in sheet order, then the comparison with last year."""
     fig = results.figures
@@ -405,16 +607,16 @@ def _subsections(results: YearResults, listing_groups: list) -> list[dict]:
     for key, default in SUBSECTION_DEFAULTS.items():
         entry = texts.get(key, {})
         if entry.get("paragraphs") or has_data[key] or entry.get("title"):
-            out.append({"key": key, "title": entry.get("title") or default})
+            out.append(Subsection(key, entry.get("title") or default))
     for key, entry in texts.items():
         if entry.get("custom"):
-            out.append({"key": "custom", "text_key": key, "title": entry.get("title") or key})
+            out.append(Subsection("custom", entry.get("title") or key, text_key=key))
     if results.yoy is not None:
-        out.append({"key": "同比", "title": "主要指标与上年对比"})
+        out.append(Subsection("同比", "主要指标与上年对比"))
     return out
 
 
-def build_context(results: YearResults) -> dict:
+def build_context(results: YearResults) -> ReportContext:
     """Everything the report's blocks need for one year, from its stored results."""
     fig = results.figures
     year = fig.year
@@ -424,17 +626,13 @@ def build_context(results: YearResults) -> dict:
     acts = fig.activities
     every = [item for g in acts.groups for item in g.items]
     listing_groups = [
-        {
-            "category": g.category,
-            "summary": _category_line(g),
-            "listings": [_listing(item) for item in g.items],
-        }
+        ActivityCategory(g.category, _category_line(g), [_listing(item) for item in g.items])
         for g in acts.groups
     ]
     scoring = results.scoring
     department = fig.unit.get("主管部门", "")
 
-    def view(result: Any) -> dict:
+    def view(result: Any) -> ScoringView:
         return scoring_view(
             result,
             unit_name=unit_name,
@@ -446,57 +644,57 @@ def build_context(results: YearResults) -> dict:
     deviations = [d for r in (scoring, *results.projects) for d in r.deviations]
     spend = fig.spending
     data_date = _data_date(fig.data_date)
-    return {
-        "year": year,
-        "unit_name": unit_name,
-        "amount_unit": unit,
-        "title": REPORT_TITLE.format(unit=unit_name, year=year),
-        "data_date": data_date,
-        "data_day": None if data_date is None else pd.Timestamp(fig.data_date),
-        "unit": fig.unit,
-        "unit_extra": {k: v for k, v in fig.unit.items() if k not in OVERVIEW_ITEMS},
-        "texts": fig.texts,
-        "income": fig.income,
-        "spending": {
-            "general": spend.types.get(GENERAL),
-            "shares": spend.shares,
-            "any_budget": spend.any_budget,
-            "any_original": spend.any_original,
-            "types": spend.types,
-        },
-        "sangong": spend.sangong,
-        "sangong_total": spend.sangong_total,
-        "budget_types": BUDGET_TYPES,
-        "spending_figures": _spending_figures(spend, year, source, unit),
-        "subsections": _subsections(results, listing_groups),
-        "categories": listing_groups,
-        "totals": acts.totals,
-        "words": {
-            "books_verb": common_words(every, "books", "books_verb", "赠送"),
-            "materials_name": common_words(every, "materials", "materials_name", "资料"),
-        },
-        "undated": acts.undated,
-        "activity_figures": _activity_figures(acts, source),
-        "satisfaction": fig.satisfaction,
-        "digital": fig.digital,
-        "holdings": fig.holdings,
-        "holdings_figures": _holdings_figure(fig.holdings, source),
-        "indicator_figures": _indicator_figures(scoring, source) if scoring.targets_given else [],
-        "yoy_figures": _yoy_figures(results.yoy, year, unit, source),
-        "summary": fig.summary,
-        "yoy": results.yoy,
-        "previous_year": year - 1,
-        "scoring": scoring,
-        "targets_given": scoring.targets_given,
-        "deviations": deviations,
-        "reconciliation": checks_table(results.checks, fig.amount_unit),
-        "scoring_view": view(scoring),
-        "project_views": [view(p) for p in results.projects],
-        "report_format": fig.unit.get("报告格式", ""),
-        "source": source,
-        "department": results.department,
-        "missing": list(results.missing),
-    }
+    return ReportContext(
+        year=year,
+        unit_name=unit_name,
+        amount_unit=unit,
+        title=REPORT_TITLE.format(unit=unit_name, year=year),
+        data_date=data_date,
+        data_day=None if data_date is None else pd.Timestamp(fig.data_date),
+        unit=fig.unit,
+        unit_extra={k: v for k, v in fig.unit.items() if k not in OVERVIEW_ITEMS},
+        texts=fig.texts,
+        income=fig.income,
+        spending=SpendingView(
+            general=spend.types.get(GENERAL),
+            shares=spend.shares,
+            any_budget=spend.any_budget,
+            any_original=spend.any_original,
+            types=spend.types,
+        ),
+        sangong=spend.sangong,
+        sangong_total=spend.sangong_total,
+        budget_types=BUDGET_TYPES,
+        spending_figures=_spending_figures(spend, year, source, unit),
+        subsections=_subsections(results, listing_groups),
+        categories=listing_groups,
+        totals=acts.totals,
+        words=ActivityWords(
+            books_verb=common_words(every, "books", "books_verb", "赠送"),
+            materials_name=common_words(every, "materials", "materials_name", "资料"),
+        ),
+        undated=acts.undated,
+        activity_figures=_activity_figures(acts, source),
+        satisfaction=fig.satisfaction,
+        digital=fig.digital,
+        holdings=fig.holdings,
+        holdings_figures=_holdings_figure(fig.holdings, source),
+        indicator_figures=_indicator_figures(scoring, source) if scoring.targets_given else [],
+        yoy_figures=_yoy_figures(results.yoy, year, unit, source),
+        summary=fig.summary,
+        yoy=results.yoy,
+        previous_year=year - 1,
+        scoring=scoring,
+        targets_given=scoring.targets_given,
+        deviations=deviations,
+        reconciliation=checks_table(results.checks, fig.amount_unit),
+        scoring_view=view(scoring),
+        project_views=[view(p) for p in results.projects],
+        report_format=fig.unit.get("报告格式", ""),
+        source=source,
+        department=results.department,
+        missing=list(results.missing),
+    )
 
 
 def _data_date(value: Any) -> str | None:

@@ -18,7 +18,8 @@ import functools
 import re
 import string
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -26,6 +27,7 @@ from selfeval.errors import PackFormError
 from selfeval.present.document import Align, Cell, Column, Note, Row, Scope, Table
 from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import text_em
+from selfeval.present.scoring_view import FormHeader, FundsRow, IndicatorRow, ScoringView
 from selfeval.rules import decimal_str
 
 #: The pack a unit gets when it chooses none.
@@ -134,19 +136,22 @@ def _check_cell(cell: dict, source: str, where: str) -> None:
         )
 
 
-def _trial_view() -> dict:
+def _trial_view() -> ScoringView:
     """A 自评表 view of two funds rows and two indicators under one label, to lay a form out
     once when it is read: a row whose cells do not fill the grid is found then."""
-    row = {"level1": "一级", "level2": "二级", "level3": "三级", "target": "≥1", "actual": "1"}
-    row |= {"weight": "1", "score": "1.00", "reason": "", "met": True, "over_achieved": False}
-    row |= {"missing_reason": False, "level1_span": 2, "level2_span": 2}
-    funds = dict.fromkeys(("label", "original_budget", "budget", "actual", "weight"), "1")
-    header = {"label": "名称", "name": "单位", "主管部门": "部门", "实施单位": "单位"}
-    return {"title": "自评表", "header": header, "unit": "万元", "funds": [funds, funds]} | {
-        "goal": "", "achieved": "", "weight_total": "2", "total": "2.00", "grade": "优",
-        "rows": [row, row | {"level1_span": 0, "level2_span": 0}], "unscored_funds": False,
-        "funds_note": "",
-    }  # fmt: skip
+    row = IndicatorRow(
+        level1="一级", level1_span=2, level2="二级", level2_span=2, level3="三级", target="≥1",
+        actual="1", weight="1", score="1.00", score_review="", reason="", met=True,
+        over_achieved=False, missing_reason=False, source="",
+    )  # fmt: skip
+    funds = FundsRow("总额", "1", "1", "1", "1", "100%", "1")
+    return ScoringView(
+        title="自评表", header=FormHeader("名称", "单位", "部门", "单位"), unit="万元",
+        funds=[funds, funds], funds_note="", funds_derivation="", unscored_funds=False, goal="",
+        achieved="", rows=[row, replace(row, level1_span=0, level2_span=0)], targets_given=True,
+        weight_total="2", total="2.00", total_stated=False, stated_notes=[], grade="优",
+        unscored_reason="", rules="", warnings=[],
+    )  # fmt: skip
 
 
 @functools.cache
@@ -187,50 +192,50 @@ def check_form(form: Form) -> Form:
 # -- values ---------------------------------------------------------------------------------
 
 
-def _view_fields(v: dict, facts: dict[str, str]) -> dict[str, str]:
-    h = v["header"]
-    unit = "（元）" if v["unit"] == "元" else f"（{v['unit']}）"
+def _view_fields(v: ScoringView, facts: Mapping[str, str]) -> dict[str, str]:
+    h = v.header
+    unit = "（元）" if v.unit == "元" else f"（{v.unit}）"
     given = {
-        "label": h["label"],
-        "name": h["name"],
-        "主管部门": h["主管部门"],
-        "实施单位": h["实施单位"],
+        "label": h.label,
+        "name": h.name,
+        "主管部门": h.department,
+        "实施单位": h.implementer,
         "amount_unit": unit,
-        "goal": v["goal"],
-        "achieved": v["achieved"],
-        "weight_total": v["weight_total"],
-        "total": v["total"],
-        "grade": v["grade"],
+        "goal": v.goal,
+        "achieved": v.achieved,
+        "weight_total": v.weight_total,
+        "total": v.total,
+        "grade": v.grade,
     }
     return {f: given[f] if f in given else str(facts.get(f) or NOT_GIVEN) for f in FIELDS}
 
 
-def _funds_values(v: dict, form: Form) -> list[dict[str, str]]:
+def _funds_values(v: ScoringView, form: Form) -> list[dict[str, str]]:
     """The pack's funds rows: its labels, the figures of the source each names."""
-    have = dict(zip(SOURCES, v["funds"], strict=False))
+    have = {s: asdict(row) for s, row in zip(SOURCES, v.funds, strict=False)}
     out = []
     for row in form.spec.get("funds", []):
         figures = have.get(row["source"], {})
         values = {k: figures.get(k, NOT_GIVEN) for k in FUNDS_FIELDS}
         values["label"] = row["label"]
-        values["reason"] = v.get("funds_reason") or NOT_GIVEN
+        values["reason"] = v.funds_reason or NOT_GIVEN
         out.append(values)
     return out
 
 
-def reason_cell(r: dict) -> str:
+def reason_cell(r: IndicatorRow) -> str:
     """The 偏差原因分析及改进措施 cell: the unit's words; a deviation whose cause the unit did not
     write is a cell the data lacks — blank in the 报送稿, 「未填报」 in the 审核底稿 (whose
     warnings name the indicator)."""
-    if r["missing_reason"] and not r["reason"]:
+    if r.missing_reason and not r.reason:
         return NOT_GIVEN
-    return r["reason"]
+    return r.reason
 
 
-def _ratio(r: dict) -> str:
+def _ratio(r: IndicatorRow) -> str:
     """得分系数: 得分 ÷ 分值 in percent, from the cells as printed (the unit's entered 得分 too)."""
     try:
-        return decimal_str(float(r["score"]) / float(r["weight"]) * 100)
+        return decimal_str(float(r.score) / float(r.weight) * 100)
     except (ValueError, ZeroDivisionError):
         return NOT_GIVEN
 
@@ -244,21 +249,21 @@ def _bare(text: str, direction: str, unit: str) -> str:
     return text
 
 
-def indicator_values(r: dict) -> dict[str, str]:
+def indicator_values(r: IndicatorRow) -> dict[str, str]:
     """An indicator row's fields; those no input gives yet are 「未填报」."""
-    direction, unit = r.get("direction", ""), r.get("unit", "")
+    direction, unit = r.direction, r.unit
     return {
-        "level1": r["level1"],
-        "level2": r["level2"],
-        "level3": r["level3"],
-        "target": r["target"],
-        "target_value": _bare(r["target"], direction, unit),
-        "actual": r["actual"],
-        "actual_value": _bare(r["actual"], direction, unit),
-        "direction": r.get("direction") or NOT_GIVEN,
-        "unit": r.get("unit") or NOT_GIVEN,
-        "weight": r["weight"],
-        "score": r["score"],
+        "level1": r.level1,
+        "level2": r.level2,
+        "level3": r.level3,
+        "target": r.target,
+        "target_value": _bare(r.target, direction, unit),
+        "actual": r.actual,
+        "actual_value": _bare(r.actual, direction, unit),
+        "direction": direction or NOT_GIVEN,
+        "unit": unit or NOT_GIVEN,
+        "weight": r.weight,
+        "score": r.score,
         "ratio": _ratio(r),
         "reason": reason_cell(r),
     } | {f: NOT_GIVEN for f in ("original_target", "adjusted_target", "method", "core")}
@@ -325,33 +330,37 @@ def _cell(spec: dict, values: dict[str, str], left: int, text: str | None = None
     )
 
 
-def _kept(rows: list[dict]) -> list[bool]:
+def _kept(rows: list[IndicatorRow]) -> list[bool]:
     """Whether each indicator row is kept on the page of the next: every row of a merged 二级指标
     group but its last, so a page never breaks inside the group its label names."""
-    return [not following["level2_span"] for following in rows[1:]] + [False] * bool(rows)
+    return [not following.level2_span for following in rows[1:]] + [False] * bool(rows)
 
 
-def _indicator_kind(r: dict) -> str:
-    flags = (("indicator", True), ("not-met", not r["met"]), ("over-achieved", r["over_achieved"]))
+def _indicator_kind(r: IndicatorRow) -> str:
+    flags = (("indicator", True), ("not-met", not r.met), ("over-achieved", r.over_achieved))
     return " ".join(k for k, on in flags if on)
 
 
-def _expand(row: dict, v: dict, base: dict[str, str], funds: list[dict]) -> list[tuple]:
+def _expand(row: dict, v: ScoringView, base: dict[str, str], funds: list[dict]) -> list[tuple]:
     """(the cells' values, the Row's options, the view's row) of one spec row: one, or one per
     funds row or indicator."""
     kind = row.get("kind", "")
     if row.get("each") == "funds":
-        unscored = v["unscored_funds"]
+        unscored = v.unscored_funds
         return [
             (base | f, {"kind": kind + " budget-missing" * (i == 0 and unscored)},
              {"first": i == 0})
             for i, f in enumerate(funds)
         ]  # fmt: skip
     if row.get("each") == "indicators":
-        keep = _kept(v["rows"])
+        keep = _kept(v.rows)
         return [
-            (base | indicator_values(r), {"kind": _indicator_kind(r), "keep_with_next": k}, r)
-            for r, k in zip(v["rows"], keep, strict=True)
+            (
+                base | indicator_values(r),
+                {"kind": _indicator_kind(r), "keep_with_next": k},
+                {"level1_span": r.level1_span, "level2_span": r.level2_span},
+            )
+            for r, k in zip(v.rows, keep, strict=True)
         ]
     total = bool(row.get("total"))
     return [(base, {"kind": kind, "keep_with_next": bool(row.get("keep")), "total": total}, {})]
@@ -372,7 +381,7 @@ def _cells(spec: dict, values: dict[str, str], src: dict, left: int) -> list[Cel
     return cells
 
 
-def _block_rows(block: dict, v: dict, base: dict[str, str], funds: list[dict]) -> list[Row]:
+def _block_rows(block: dict, v: ScoringView, base: dict[str, str], funds: list[dict]) -> list[Row]:
     """A block's rows; its `label` merged down all of them at the left."""
     expanded = [(row, *x) for row in block.get("rows", []) for x in _expand(row, v, base, funds)]
     out = []
@@ -387,27 +396,29 @@ def _block_rows(block: dict, v: dict, base: dict[str, str], funds: list[dict]) -
     return out
 
 
-def form_table(v: dict, year: int, pack: str = DEFAULT_PACK, facts: dict | None = None) -> Table:
+def form_table(
+    v: ScoringView, year: int, pack: str = DEFAULT_PACK, facts: Mapping[str, str] | None = None
+) -> Table:
     """The 自评表 of one view (`selfeval.present.scoring_view`) in pack `pack`'s layout;
     `facts` fill the fields the view has not (联系人, 填报日期, …)."""
     return _render(v, year, load_form(pack), facts)
 
 
-def _render(v: dict, year: int, form: Form, facts: dict | None = None) -> Table:
+def _render(v: ScoringView, year: int, form: Form, facts: Mapping[str, str] | None = None) -> Table:
     base = _view_fields(v, facts or {})
     funds = _funds_values(v, form)
     header = tuple(_block_rows({"rows": form.spec.get("header", [])}, v, base, funds))
     body: list[Row] = []
     for block in form.spec.get("blocks", []):
-        if block.get("when") == "indicators" and not v["rows"]:
+        if block.get("when") == "indicators" and not v.rows:
             continue
         body += _block_rows(block, v, base, funds)
     return Table(
-        caption=f"{v['title']}（{year}年度）",
-        columns=_columns(form, [indicator_values(r) for r in v["rows"]]),
+        caption=f"{v.title}（{year}年度）",
+        columns=_columns(form, [indicator_values(r) for r in v.rows]),
         header=header,
         body=tuple(body),
-        notes=(Note(v["funds_note"]),) if v["funds_note"] else (),
+        notes=(Note(v.funds_note),) if v.funds_note else (),
         kind="scoring",
         wide=True,
         numbered=False,  # the form's own title; the 附表's heading numbers it

@@ -8,7 +8,7 @@ Every figure the data lacks is 「未填报」; a score that was not computed sa
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
 from selfeval.present.formats import NOT_GIVEN, money_number
 from selfeval.rules import QUALITATIVE_BANDS, band_text, decimal_str, plain_str
@@ -23,6 +23,86 @@ from selfeval.scoring import (
 )
 
 NOT_SCORED = "不计分"
+
+
+@dataclass(frozen=True)
+class FormHeader:
+    """The form's head: the unit's (部门（单位）名称) or a project's (项目名称) name."""
+
+    label: str
+    name: str
+    #: 主管部门 and 实施单位, as the form's second line states them.
+    department: str
+    implementer: str
+
+
+@dataclass(frozen=True)
+class FundsRow:
+    """A line of the 年度资金情况 block: amounts in the form's unit; 分值, 执行率 and 得分 on the
+    first line only (empty on the others)."""
+
+    label: str
+    original_budget: str
+    budget: str
+    actual: str
+    weight: str
+    rate: str
+    score: str
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """An indicator as the form shows it; a span of 0 is a cell covered by the one above."""
+
+    level1: str
+    level1_span: int
+    level2: str
+    level2_span: int
+    level3: str
+    target: str
+    actual: str
+    weight: str
+    score: str
+    #: For the 底稿: the unit's entered score beside the program's (empty when they agree).
+    score_review: str
+    reason: str
+    met: bool
+    over_achieved: bool
+    missing_reason: bool
+    source: str
+    #: 指标性质 (≥, ≤, =, 定性) and 度量单位: columns of their own on some packs' forms.
+    direction: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class ScoringView:
+    """One 自评表 (the unit's, or a project's) as display strings (`scoring_view`)."""
+
+    title: str
+    header: FormHeader
+    #: The form's 金额单位 (万元 or 元).
+    unit: str
+    funds: list[FundsRow]
+    funds_note: str
+    #: For the 底稿: where 「其中：当年财政拨款」's figures come from (empty when plain).
+    funds_derivation: str
+    unscored_funds: bool
+    goal: str
+    achieved: str
+    rows: list[IndicatorRow]
+    targets_given: bool
+    weight_total: str
+    total: str
+    #: The total is the unit's own (stated, or its entered scores) where the program has none.
+    total_stated: bool
+    stated_notes: list[str]
+    grade: str
+    unscored_reason: str
+    rules: str
+    warnings: list[str]
+    #: The unit's own words on its execution rate, for forms with a column for them.
+    funds_reason: str = ""
 
 
 def _fmt(value: float | None, decimals: int = 2, missing: str = NOT_GIVEN) -> str:
@@ -45,22 +125,22 @@ def _spans(values: list[str], parents: list[str] | None = None) -> list[int]:
     return spans
 
 
-def _funds_rows(result: ScoreResult, unit: str) -> list[dict[str, str]]:
+def _funds_rows(result: ScoreResult, unit: str) -> list[FundsRow]:
     funds = result.funds
     rows = []
     for n, source in enumerate(funds.sources):
         first = n == 0
         rows.append(
-            {
-                "label": source.label,
-                "original_budget": money_number(source.original_budget, None, unit),
-                "budget": money_number(source.budget, None, unit),
-                "actual": money_number(source.actual, None, unit),
+            FundsRow(
+                label=source.label,
+                original_budget=money_number(source.original_budget, None, unit),
+                budget=money_number(source.budget, None, unit),
+                actual=money_number(source.actual, None, unit),
                 # no 分值 of its own on a form without an execution-rate score
-                "weight": (plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
-                "rate": _funds_rate(funds) if first else "",
-                "score": _funds_score(funds) if first else "",
-            }
+                weight=(plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
+                rate=_funds_rate(funds) if first else "",
+                score=_funds_score(funds) if first else "",
+            )
         )
     return rows
 
@@ -227,7 +307,7 @@ def scoring_view(
     department: str = "",
     texts: dict | None = None,
     amount_unit: str = "万元",
-) -> dict[str, Any]:
+) -> ScoringView:
     """Display strings of one 自评表 (the unit's, or a project's)."""
     texts = texts or {}
     table = result.indicators
@@ -239,58 +319,55 @@ def scoring_view(
     for i, rec in enumerate(table):
         score, score_review = _row_score(rec)
         rows.append(
-            {
-                "level1": rec["一级指标"],
-                "level1_span": span1[i],
-                "level2": rec["二级指标"],
-                "level2_span": span2[i],
-                "level3": rec["三级指标"],
-                "target": rec["年度指标值"] or NOT_GIVEN,
-                "actual": rec["实际完成值"] or NOT_GIVEN,
-                "weight": plain_str(rec["分值"], missing=NOT_GIVEN),
-                "score": score,
-                "score_review": score_review,
-                "reason": rec["偏差原因分析及改进措施"],
-                "met": bool(rec["met"]),
-                "over_achieved": bool(rec["over_achieved"]),
-                "missing_reason": bool(rec["missing_reason"]),
-                "source": rec.get("source", ""),
-                # 指标性质 and 度量单位, columns of their own on some packs' forms
-                "direction": rec.get("direction", ""),
-                "unit": rec.get("unit", ""),
-            }
+            IndicatorRow(
+                level1=rec["一级指标"],
+                level1_span=span1[i],
+                level2=rec["二级指标"],
+                level2_span=span2[i],
+                level3=rec["三级指标"],
+                target=rec["年度指标值"] or NOT_GIVEN,
+                actual=rec["实际完成值"] or NOT_GIVEN,
+                weight=plain_str(rec["分值"], missing=NOT_GIVEN),
+                score=score,
+                score_review=score_review,
+                reason=rec["偏差原因分析及改进措施"],
+                met=bool(rec["met"]),
+                over_achieved=bool(rec["over_achieved"]),
+                missing_reason=bool(rec["missing_reason"]),
+                source=rec.get("source", ""),
+                direction=rec.get("direction", ""),
+                unit=rec.get("unit", ""),
+            )
         )
     project = result.project
     goal = [] if project else texts.get("总体目标", {}).get("paragraphs", [])
     done = [] if project else texts.get("总体完成情况", {}).get("paragraphs", [])
-    return {
-        "title": f"{project}项目支出绩效自评表" if project else "部门整体支出绩效自评表",
+    return ScoringView(
+        title=f"{project}项目支出绩效自评表" if project else "部门整体支出绩效自评表",
         # The unit's form names the 部门（单位）; a project's form names the project.
-        "header": {
-            "label": "项目名称" if project else "部门（单位）名称",
-            "name": project or unit_name,
-            "主管部门": department or NOT_GIVEN,
-            "实施单位": unit_name,
-        },
-        "unit": amount_unit,
-        "funds": _funds_rows(result, amount_unit),
-        "funds_note": _funds_note(result),
-        # the unit's own words on its execution rate, for forms with a column for them
-        "funds_reason": _reason_text(result.funds.reason or "", result.funds.measures or ""),
-        "funds_derivation": _derivation(result.funds),
-        "unscored_funds": result.funds.score is None,
-        "goal": "".join(goal) or NOT_GIVEN,
-        "achieved": "".join(done) or NOT_GIVEN,
-        "rows": rows,
-        "targets_given": result.targets_given,
-        "weight_total": plain_str(result.weight_total, missing="—"),
-        "total": _total_text(result),
+        header=FormHeader(
+            label="项目名称" if project else "部门（单位）名称",
+            name=project or unit_name,
+            department=department or NOT_GIVEN,
+            implementer=unit_name,
+        ),
+        unit=amount_unit,
+        funds=_funds_rows(result, amount_unit),
+        funds_note=_funds_note(result),
+        funds_derivation=_derivation(result.funds),
+        unscored_funds=result.funds.score is None,
+        goal="".join(goal) or NOT_GIVEN,
+        achieved="".join(done) or NOT_GIVEN,
+        rows=rows,
+        targets_given=result.targets_given,
+        weight_total=plain_str(result.weight_total, missing="—"),
+        total=_total_text(result),
         # the total is the unit's own (stated, or its entered scores) where the program has none
-        "total_stated": result.total is not None and result.computed_total is None,
-        "stated_notes": stated_notes(result)
-        + [r["score_review"] for r in rows if r["score_review"]],
-        "grade": result.grade or "未评定",
-        "unscored_reason": result.unscored_reason or "",
-        "rules": rules_text(result),
-        "warnings": list(result.warnings),
-    }
+        total_stated=result.total is not None and result.computed_total is None,
+        stated_notes=stated_notes(result) + [r.score_review for r in rows if r.score_review],
+        grade=result.grade or "未评定",
+        unscored_reason=result.unscored_reason or "",
+        rules=rules_text(result),
+        warnings=list(result.warnings),
+        funds_reason=_reason_text(result.funds.reason or "", result.funds.measures or ""),
+    )

@@ -1,5 +1,7 @@
 """A year folder's raw input: one workbook (.xlsx/.xlsm, or .xls/.xlsb/.ods) or one CSV per sheet,
-each file read once (`selfeval.read.source`) into `RawInput`.
+each file read once (`selfeval.read.source`) into `RawInput`; beside them, any number of
+workbooks that `selfeval.read.published` recognises as tables the unit already has (决算 tables,
+绩效目标申报表), kept as laid out in ``RawInput.published``.
 
 Symlinks are refused, never followed: the year folder and the data files in it must be the
 analyst's own files under ``data/raw/<年份>/``, so that no report is ever built from content
@@ -16,7 +18,9 @@ from pathlib import Path
 from selfeval.contract.limits import LEGACY_MAX_FILE_BYTES, MAX_CSV_BYTES, MAX_FILE_BYTES
 from selfeval.errors import InputError, InternalError, problem
 from selfeval.read.csv import CsvBudget, read_csv_bytes
+from selfeval.read.grid import Grid
 from selfeval.read.legacy import LEGACY_SUFFIXES, read_legacy_bytes
+from selfeval.read.published import recognise
 from selfeval.read.sheet import RawInput, RawSheet, trim_name
 from selfeval.read.source import SYMLINK_EXPECTED, file_problem, read_source, symlink_message
 from selfeval.read.xlsx import read_workbook_bytes
@@ -77,18 +81,21 @@ def find_raw_files(raw_dir: Path) -> RawInput:
         )
         return result
     workbooks, csvs = _list_folder(raw_dir, result)
-    shape = _shape_problem(workbooks, csvs, bool(result.problems))
+    own = _sort_workbooks(workbooks, result)
+    shape = _shape_problem([path for path, _ in own], csvs, bool(result.problems or result.files))
     if shape is not None:
         message, expected = shape
         result.problems.append(problem(folder, None, None, None, message, expected=expected))
         return result
-    if not workbooks and not csvs:
+    published = list(result.files)
+    if not own and not csvs:
+        result.kind = "published" if published else ""
         return result
-    if workbooks:
+    if own:
         result.kind = "xlsx"
-        result.files = workbooks
-        with _reading(workbooks[0]):
-            _read_workbook(workbooks[0], result)
+        path, read = own[0]
+        result.files = [path, *published]
+        _adopt(read, result)
     else:
         result.kind = "csv"
         result.files = csvs
@@ -100,7 +107,50 @@ def find_raw_files(raw_dir: Path) -> RawInput:
                     _refused_sheet(path, result)
                 else:
                     read_csv_bytes(data, path.name, result, budget)
+        result.files = [*csvs, *published]
     return result
+
+
+def _sort_workbooks(workbooks: list[Path], result: RawInput) -> list[tuple[Path, RawInput]]:
+    """Read each workbook once, merged ranges kept; one that `read.published` recognises goes to
+    ``result.published`` (its file to ``result.files``), the others are returned as read, for
+    the caller to take as the unit's own."""
+    own: list[tuple[Path, RawInput]] = []
+    for path in workbooks:
+        read = RawInput(kind="xlsx")
+        with _reading(path):
+            _read_workbook(path, read, keep_merged=True)
+        grids = [
+            Grid.from_rows(raw.file, raw.sheet, _grid_rows(raw), raw.merges)
+            for raw in read.sheets.values()
+        ]
+        kind = recognise(grids) if grids else None
+        if kind is None:
+            own.append((path, read))
+            continue
+        result.published.setdefault(kind, []).extend(grids)
+        result.files.append(path)
+        result.digests.update(read.digests)
+        # Its merged cells are its layout, not a problem.
+        result.problems.extend(p for p in read.problems if getattr(p, "code", "") != "merged_cells")
+    return own
+
+
+def _grid_rows(raw: RawSheet) -> list[tuple[int, list]]:
+    """A sheet's rows from Excel row 1 (the reader keeps row 1 apart as headers)."""
+    first = [] if raw.header_row_blank and not raw.headers else [(1, list(raw.headers))]
+    return first + [(number, list(values)) for number, values in raw.rows]
+
+
+def _adopt(read: RawInput, result: RawInput) -> None:
+    """Take the unit's own workbook as read: a sheet with merged cells is unreadable as a table
+    (its merges are already problems), so its kept rows are dropped."""
+    for name, raw in read.sheets.items():
+        if raw.merges:
+            raw = RawSheet(raw.file, raw.sheet, [], [], unreadable=True)
+        result.sheets[name] = raw
+    result.problems.extend(read.problems)
+    result.digests.update(read.digests)
 
 
 @contextmanager
@@ -139,12 +189,12 @@ def _shape_problem(
     return None
 
 
-def _read_workbook(path: Path, result: RawInput) -> None:
+def _read_workbook(path: Path, result: RawInput, keep_merged: bool = False) -> None:
     if path.suffix.lower() in LEGACY_SUFFIXES:
         data = read_source(path, LEGACY_MAX_FILE_BYTES, result)
         if data is not None:
-            read_legacy_bytes(data, path.name, result)
+            read_legacy_bytes(data, path.name, result, keep_merged)
         return
     data = read_source(path, MAX_FILE_BYTES, result)
     if data is not None:
-        read_workbook_bytes(data, path.name, result)
+        read_workbook_bytes(data, path.name, result, keep_merged)

@@ -55,8 +55,9 @@ CHILD = Path(__file__).with_name("_calamine_child.py")
 _RESAVE = "用 Excel 或 WPS 打开并另存为 .xlsx 工作簿"
 
 
-def read_legacy_bytes(data: bytes, name: str, into: RawInput) -> None:
-    """Read an .xls/.xlsb/.ods workbook's bytes into ``into`` through the limited child."""
+def read_legacy_bytes(data: bytes, name: str, into: RawInput, keep_merged: bool = False) -> None:
+    """Read an .xls/.xlsb/.ods workbook's bytes into ``into`` through the limited child
+    (``keep_merged``: as `selfeval.read.xlsx.read_workbook_bytes`)."""
     result = _run_child(data)
     if "error" in result:
         into.problems.append(
@@ -84,6 +85,11 @@ def read_legacy_bytes(data: bytes, name: str, into: RawInput) -> None:
             continue
         if merges:
             into.sheets[sheet] = RawSheet(name, sheet, [], [], unreadable=True)
+            if keep_merged:  # the rows and ranges, for a published table (`read.grid`)
+                kept, _cell_problems = to_raw_sheet(name, sheet, grid)
+                raw = into.sheets[sheet]
+                raw.headers, raw.rows, raw.merges = kept.headers, kept.rows, tuple(merges)
+                raw.formats_known = kept.formats_known
             into.problems.extend(merge_problems(name, sheet, merges))
             continue
         raw, problems = to_raw_sheet(name, sheet, grid)

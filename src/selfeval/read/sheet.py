@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from selfeval.errors import Problem
+
+if TYPE_CHECKING:  # grid builds on this module's blank rule; only the annotation needs it
+    from selfeval.read.grid import Grid
 
 TRIM_CHARS = " \t\r\n\u3000\u00a0\ufeff"
 
@@ -73,6 +76,9 @@ class RawSheet:
     #: False where the format cannot show number formats (.xls/.xlsb/.ods through calamine):
     #: a percent cell then arrives as the bare fraction (0.9892 for 98.92%).
     formats_known: bool = True
+    #: Merged ranges ("A1:F1"), kept only when the reader was asked to (``keep_merged``): a
+    #: published table (决算, 申报表) is laid out with them, the unit's own sheets may not be.
+    merges: tuple[str, ...] = ()
 
 
 @dataclass
@@ -86,6 +92,10 @@ class RawInput:
     ignored: list[str] = field(default_factory=list)
     #: File name -> SHA-256 of the very bytes that were parsed (each file is read once).
     digests: dict[str, str] = field(default_factory=dict)
+    #: Workbooks recognised as tables the unit already has in a published layout (its 决算
+    #: tables, its 绩效目标申报表), by kind (`selfeval.read.published.RECOGNISERS`): their
+    #: sheets as laid out, merged cells kept; they never enter `sheets`.
+    published: dict[str, list[Grid]] = field(default_factory=dict)
 
 
 def trim_name(name: str) -> str:

@@ -37,6 +37,7 @@ from selfeval.contract.limits import (
     MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
+    MAX_MERGED_RANGES,
     MAX_META_BYTES,
     MAX_NUMBER_CHARS,
     MAX_PART_BYTES,
@@ -845,7 +846,7 @@ def _parse_sheet(  # noqa: C901, PLR0915 - pyexpat callbacks share the parse sta
             in_is = True
         elif name == tag_rph:
             in_rph = True
-        elif name == tag_merge and len(merges) < MAX_PROBLEMS_PER_SHEET:
+        elif name == tag_merge and len(merges) < MAX_MERGED_RANGES:
             merges.append(attrs.get("ref", "")[:40])
 
     def chars(data: str) -> None:
@@ -909,8 +910,10 @@ def _parse_sheet(  # noqa: C901, PLR0915 - pyexpat callbacks share the parse sta
 
 
 def merge_problems(file: str, sheet: str, merges: list[str]) -> list[ReadProblem]:
+    """One problem per merged range of a sheet read as a table (the first
+    `MAX_PROBLEMS_PER_SHEET`)."""
     out = []
-    for ref in merges:
+    for ref in merges[:MAX_PROBLEMS_PER_SHEET]:
         m = re.match(r"^([A-Z]+)(\d+)$", ref.split(":")[0])
         first_row = int(m.group(2)) if m else None
         if first_row == 1:
@@ -935,7 +938,7 @@ def _resolve(base: str, target: str) -> str:
 
 
 def _read(
-    data: bytes, name: str
+    data: bytes, name: str, keep_merged: bool = False
 ) -> tuple[list[tuple[str, RawSheet, list[ReadProblem]]], list[ReadProblem]]:
     head = data[:8]
     if head.startswith(OLE_MAGIC):
@@ -953,7 +956,7 @@ def _read(
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise _Fatal("not_xlsx", f"不是有效的 .xlsx 工作簿（{exc}）") from None
     with zf:
-        return _read_zip(zf, name)
+        return _read_zip(zf, name, keep_merged)
 
 
 @dataclass
@@ -1027,7 +1030,7 @@ def _check_total(infos: list[zipfile.ZipInfo | None]) -> None:
 
 
 def _read_zip(
-    zf: zipfile.ZipFile, file: str
+    zf: zipfile.ZipFile, file: str, keep_merged: bool = False
 ) -> tuple[list[tuple[str, RawSheet, list[ReadProblem]]], list[ReadProblem]]:
     budget = _Budget()
     parts = _locate_parts(zf, budget)
@@ -1046,6 +1049,8 @@ def _read_zip(
             continue
         if res.merges:
             raw = RawSheet(file, sheet, [], [], unreadable=True)
+            if keep_merged:  # the rows and ranges, for a published table (`read.grid`)
+                raw.headers, raw.rows, raw.merges = res.headers, res.rows, tuple(res.merges)
             out.append((title, raw, merge_problems(file, sheet, res.merges)))
             continue
         raw = RawSheet(file, sheet, res.headers, res.rows, res.header_row_blank)
@@ -1061,15 +1066,19 @@ def read_workbook(path: Path, into: RawInput) -> None:
         read_workbook_bytes(data, Path(path).name, into)
 
 
-def read_workbook_bytes(data: bytes, name: str, into: RawInput) -> None:
+def read_workbook_bytes(data: bytes, name: str, into: RawInput, keep_merged: bool = False) -> None:
     """Read every sheet of an .xlsx workbook's bytes into ``into``.
+
+    With ``keep_merged`` a sheet with merged cells is still unreadable as a table (and its
+    merges are still problems), but keeps its rows and ranges, so that the caller can take the
+    workbook as a published table (`selfeval.read.grid`) and drop those problems instead.
 
     A workbook-level limit or corruption gives exactly one problem and no sheets; a sheet-level
     one (bad cell reference, too many rows) one problem and that sheet marked unreadable; bad
     cells one problem each, their value replaced by a `BadCell`.
     """
     try:
-        sheets, problems = _read(data, name)
+        sheets, problems = _read(data, name, keep_merged)
     except _Fatal as exc:
         into.problems.append(exc.problem(name))
         return

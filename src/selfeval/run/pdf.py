@@ -35,12 +35,15 @@ the build), and so that the converter dies with its caller: a batch worker kille
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,6 +291,7 @@ def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float | None = None) -> Path:
                 f"LibreOffice 未能生成 PDF（退出码 {returncode}）/ soffice wrote no PDF:"
                 f" {' '.join(output.split())}"
             )
+        made.write_bytes(reproducible(made.read_bytes(), _created(docx)))
         try:
             structure_pages(made)
         except PdfError as exc:
@@ -296,6 +300,39 @@ def docx_to_pdf(docx: Path, pdf: Path, *, timeout: float | None = None) -> Path:
                 f" / soffice wrote an unreadable PDF, not used"
             ) from exc
         return write_with(pdf, lambda target: shutil.move(made, target))
+
+
+_CREATED = re.compile(rb"(/CreationDate\s*\(D:)(\d{14})")
+_ID = re.compile(rb"(/ID\s*\[\s*<)([0-9A-Fa-f]{32})(>\s*<)([0-9A-Fa-f]{32})(>)")
+_CHECKSUM = re.compile(rb"(/DocChecksum\s*/)([0-9A-Fa-f]{32})")
+_DOCX_CREATED = re.compile(rb"<dcterms:created[^>]*>(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
+def _created(docx: Path) -> bytes | None:
+    """The Word file's own creation stamp (`present.docx` sets it from the report's date) as
+    the 14 digits of a PDF date, or None when the file has none."""
+    try:
+        with zipfile.ZipFile(docx) as zf:
+            core = zf.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    m = _DOCX_CREATED.search(core)
+    return b"".join(m.groups()) if m else None
+
+
+def reproducible(data: bytes, created: bytes | None) -> bytes:
+    """The PDF with what LibreOffice makes up per run replaced, so that the same report.docx
+    always gives the same bytes (the guide's "same inputs, same bytes"): the creation time
+    becomes the Word file's own stamp, and the document ID and LibreOffice's /DocChecksum become
+    the MD5 of the file with those fields blanked. Every replacement has the length of what it
+    replaces, so the cross-reference offsets stay valid and nothing else is touched."""
+    if created is not None:
+        data = _CREATED.sub(lambda m: m.group(1) + created, data, count=1)
+    blank = _ID.sub(lambda m: m.group(1) + b"0" * 32 + m.group(3) + b"0" * 32 + m.group(5), data)
+    blank = _CHECKSUM.sub(lambda m: m.group(1) + b"0" * 32, blank)
+    digest = hashlib.md5(blank, usedforsecurity=False).hexdigest().upper().encode()
+    out = _ID.sub(lambda m: m.group(1) + digest + m.group(3) + digest + m.group(5), blank)
+    return _CHECKSUM.sub(lambda m: m.group(1) + digest, out)
 
 
 def _run_guarded(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:

@@ -19,6 +19,7 @@ from selfeval.errors import InputError
 from selfeval.present.blocks.department import department
 from selfeval.present.document import Paragraph
 from selfeval.rules import combine_qualifiers
+from tests.unit.present.contexts import context
 
 YEAR = 2025
 
@@ -436,7 +437,7 @@ def test_a_departments_stated_total_keeps_its_fen_through_cleaning_and_reconcile
     payload[0]["results"] = json.loads(results.to_json(computed))
     d = results.compute_year(own.tables, own.meta, own.checks, YEAR, units=payload).department
     # 3,000,000.10 + 2,150,055.20 = 5,150,055.30元, by hand
-    ctx = {"year": YEAR, "amount_unit": "元", "unit_name": "测试县文旅局", "department": d}
+    ctx = context(year=YEAR, amount_unit="元", unit_name="测试县文旅局", department=d)
     texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]
     assert "部门合计预算数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts
     assert "部门合计执行数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts

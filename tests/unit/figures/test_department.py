@@ -5,11 +5,14 @@ Expected sums are worked out by hand in each test from the figures written into 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from selfeval.figures.department import department_figures, unit_row
 from selfeval.present.blocks.department import department
 from selfeval.present.document import Heading, Paragraph, Table
+from tests.unit.present.contexts import context
 
 
 def _line(label, budget=None, actual=None, budget_decimals=2, actual_decimals=2):
@@ -237,7 +240,7 @@ def test_a_unit_without_results_is_a_row_without_figures():
 def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacking_named():
     own, units = _project()
     d = department_figures(own, units)
-    ctx = {"year": 2024, "amount_unit": "元", "unit_name": "文旅局", "department": d}
+    ctx = context(year=2024, amount_unit="元", unit_name="文旅局", department=d)
     blocks = department(ctx, "department")
     tables = {b.kind: b for b in blocks if isinstance(b, Table)}
     assert set(tables) == {"department-units", "department-income", "department-spending"}
@@ -261,7 +264,7 @@ def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacki
     assert texts[-1].startswith(
         "部门合计执行数：填报1,605,000.00元，本级与下属单位合计无法计算（文管所"
     )
-    assert department({**ctx, "department": None}, "department") == []
+    assert department(replace(ctx, department=None), "department") == []
 
 
 def test_a_stated_total_to_the_fen_agrees_only_with_the_exact_sum():
@@ -285,7 +288,7 @@ def test_a_stated_total_to_the_fen_agrees_only_with_the_exact_sum():
     budget, actual = by_label["部门合计预算数"], by_label["部门合计执行数"]
     assert budget.ok is True and budget.difference == 0 and budget.stated_decimals == 6
     assert actual.ok is False and actual.difference == pytest.approx(-0.000001)
-    ctx = {"year": 2024, "amount_unit": "元", "unit_name": "文旅局", "department": d}
+    ctx = context(year=2024, amount_unit="元", unit_name="文旅局", department=d)
     texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]
     assert "部门合计预算数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts
     assert (

@@ -10,6 +10,7 @@ from selfeval.errors import FrameError
 from selfeval.present import build, frames
 from selfeval.present.document import Cell, Column, Figure, Heading, Numbering, Row, Table
 from selfeval.present.layout import column_widths, header_min_em, min_column_em, text_em
+from tests.unit.present.contexts import context
 
 
 def spending_table() -> Table:
@@ -136,14 +137,7 @@ def test_default_frame_is_the_nine_sections_plus_appendices():
     build.check_frame(frame)  # every block it names has a builder
 
 
-CLOSING = {
-    "year": 2031,
-    "texts": {"其他说明": {"paragraphs": ["甲。", "乙。"]}},
-    "deviations": [],
-    "targets_given": False,
-    "unit_name": "某单位",
-    "data_date": None,
-}
+CLOSING = {"year": 2031, "texts": {"其他说明": {"paragraphs": ["甲。", "乙。"]}}}
 
 
 def test_a_new_frame_is_a_file_not_code():
@@ -172,7 +166,7 @@ title = "问题"
 blocks = ["problems"]
 """,
     )
-    document = build.document_from_context({**CLOSING, "project_views": []}, frame)
+    document = build.document_from_context(context(**CLOSING), frame)
     assert document.title == "某单位2031年度报告"
     assert [c.value for c in document.cover] == ["2031年"]
     # The optional section produced nothing and is left out; numbering runs on without it.

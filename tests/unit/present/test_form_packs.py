@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from dataclasses import replace
 from importlib import resources
 
 import docx
@@ -124,7 +125,7 @@ def year(tmp_path_factory):
     cleaned = clean_year(folder, YEAR)
     computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)
     stored = results.from_json(results.to_json(computed))
-    return stored, build_context(stored)["scoring_view"], build.build_document(stored)
+    return stored, build_context(stored).scoring_view, build.build_document(stored)
 
 
 def _cells(table, scope: Scope) -> list[str]:
@@ -207,15 +208,15 @@ def test_a_forms_header_takes_what_the_unit_states_in_its_overview(tmp_path):
     assert [c.text for c in table.header[0].cells] == [  # national: no such cells, unchanged
         "部门（单位）名称", "测试县文化馆",
     ]  # fmt: skip
-    facts = ctx["unit"] | {"填报日期": ctx["data_date"]}
-    header = form_table(ctx["scoring_view"], YEAR, "guizhou", facts).header[0]
+    facts = {**ctx.unit, "填报日期": ctx.data_date}
+    header = form_table(ctx.scoring_view, YEAR, "guizhou", facts).header[0]
     assert [c.text for c in header.cells] == [
         "单位（盖章）",
         "测试县文化馆",
         "填报日期",
         "2026年3月5日",
     ]
-    header = form_table(ctx["scoring_view"], YEAR, "chongqing", facts).header[1]
+    header = form_table(ctx.scoring_view, YEAR, "chongqing", facts).header[1]
     assert [c.text for c in header.cells][:4] == ["部门联系人", "李明", "联系电话", NOT_GIVEN]
 
 
@@ -344,9 +345,9 @@ def test_the_workbook_states_the_word_tables_facts_cell_for_cell(year):
 
 def test_each_form_of_the_report_is_a_sheet_named_by_its_title(year):
     _, view, _ = year
-    odd = view | {"title": "图书购置:采购/编目[一期]项目支出绩效自评表"}
+    odd = replace(view, title="图书购置:采购/编目[一期]项目支出绩效自评表")
     # 33 characters (7 + 10 + 7 + 9): cut to 31, without 「评表」
-    long = view | {"title": "乡镇综合文化站公共数字文化服务平台建设与运行维护项目支出绩效自评表"}
+    long = replace(view, title="乡镇综合文化站公共数字文化服务平台建设与运行维护项目支出绩效自评表")
     blocks = [b for v in (view, odd, odd, long) for b in self_evaluation(v, YEAR)]
     section = Section("附件", "form", tuple(blocks), landscape=True)
     book = openpyxl.load_workbook(
@@ -359,7 +360,7 @@ def test_each_form_of_the_report_is_a_sheet_named_by_its_title(year):
         "图书购置_采购_编目_一期_项目支出绩效自评表_2",
         "乡镇综合文化站公共数字文化服务平台建设与运行维护项目支出绩效自",
     ]
-    assert book.worksheets[1]["A1"].value == f"{odd['title']}（{YEAR}年度）"
+    assert book.worksheets[1]["A1"].value == f"{odd.title}（{YEAR}年度）"
 
 
 def test_the_workbook_is_the_same_bytes_with_the_documents_date(year):

@@ -13,21 +13,14 @@ from selfeval import config
 from selfeval.errors import FrameError
 from selfeval.present import build, frames
 from selfeval.run.batch import code_hashes
+from tests.unit.present.contexts import context
 
 SECTION = '\n[[sections]]\nkey = "a"\ntitle = "甲"\nblocks = ["other"]\n'
-CONTEXT = {
-    "year": 2031,
-    "texts": {},
-    "deviations": [],
-    "targets_given": False,
-    "unit_name": "某单位",
-    "data_date": None,
-}
 
 
 def _title_of(title: str, unit: str) -> str:
     frame = frames.parse_frame("t", f"title = {title!r}\n" + SECTION)
-    return build.document_from_context({**CONTEXT, "unit_name": unit}, frame).title
+    return build.document_from_context(context(year=2031, unit_name=unit), frame).title
 
 
 def test_title_fills_unit_and_year_as_text_and_evaluates_nothing():

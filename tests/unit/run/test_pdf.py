@@ -490,3 +490,32 @@ def test_the_structure_check_agrees_with_poppler(tmp_path):
     (tmp_path / "garbage.pdf").write_bytes(b"%PDF-1.7\ngarbage from a broken converter\n")
     done = subprocess.run(["pdfinfo", tmp_path / "garbage.pdf"], capture_output=True, check=False)
     assert done.returncode != 0
+
+
+@pytest.mark.slow  # two real LibreOffice conversions
+def test_the_same_word_file_gives_the_same_pdf_bytes(tmp_path):
+    """LibreOffice writes the time of conversion and a fresh document ID into every PDF; the
+    product replaces them (creation time = the Word file's own stamp), so a rebuild of unchanged
+    data leaves report.pdf byte-identical, and poppler still reads the file."""
+    _require("LibreOffice (soffice)", pdf.find_soffice() is not None)
+    _require("poppler-utils", pdfcheck.available())
+    import datetime as dt
+
+    import docx
+
+    source = _docx_in_each_font(tmp_path / "same.docx")
+    document = docx.Document(str(source))
+    document.core_properties.created = dt.datetime(2025, 3, 31, 0, 0, tzinfo=dt.UTC)
+    document.save(str(source))
+    first = pdf.docx_to_pdf(source, tmp_path / "a" / "same.pdf").read_bytes()
+    time.sleep(1.1)  # a later second: LibreOffice's own stamp would differ
+    second = pdf.docx_to_pdf(source, tmp_path / "b" / "same.pdf").read_bytes()
+    assert first == second
+    assert b"/CreationDate(D:20250331000000" in first
+    ids = re.findall(rb"/ID\s*\[\s*<([0-9A-F]{32})>\s*<([0-9A-F]{32})>", first)
+    assert len(ids) == 1 and ids[0][0] == ids[0][1] and ids[0][0] != b"0" * 32
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "a" / "same.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"CreationDate:\s+Mon Mar 31 00:00:00 2025", info), info
+    assert pdfcheck.text(tmp_path / "b" / "same.pdf") == "".join(_RUNS.values())

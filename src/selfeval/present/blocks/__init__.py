@@ -17,7 +17,11 @@ from selfeval.present.blocks.scoring import project_tables, scoring_table
 from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
 from selfeval.present.blocks.submission import application, conclusion, signature
 from selfeval.present.blocks.unit import income_overview, unit_facts, unit_overview
+from selfeval.present.context import ReportContext
 from selfeval.present.formats import NOT_GIVEN
+
+#: A cover field's text from the context and the frame's defaults.
+CoverText = Callable[[ReportContext, dict], str]
 
 #: Block key (as frames name them) → builder.
 BLOCKS: dict[str, BlockBuilder] = {
@@ -44,22 +48,22 @@ BLOCKS: dict[str, BlockBuilder] = {
 }
 
 
-def _item(name: str, default: str = NOT_GIVEN) -> Callable[[dict, dict], str]:
+def _item(name: str, default: str = NOT_GIVEN) -> CoverText:
     """A cover field from a 单位概况 item, with the frame's default or 未填报."""
-    return lambda ctx, defaults: ctx["unit"].get(name) or defaults.get(name) or default
+    return lambda ctx, defaults: ctx.unit.get(name) or defaults.get(name) or default
 
 
 #: Cover field (as frames name them) → its text from the context and the frame's defaults.
-COVER_FIELDS: dict[str, Callable[[dict, dict], str]] = {
-    "unit_name": lambda ctx, defaults: ctx["unit_name"],
-    "year": lambda ctx, defaults: f"{ctx['year']}年",
-    "data_date": lambda ctx, defaults: ctx["data_date"] or NOT_GIVEN,
+COVER_FIELDS: dict[str, CoverText] = {
+    "unit_name": lambda ctx, defaults: ctx.unit_name,
+    "year": lambda ctx, defaults: f"{ctx.year}年",
+    "data_date": lambda ctx, defaults: ctx.data_date or NOT_GIVEN,
     "budget_code": _item("预算编码"),
     "evaluation_method": _item("评价方式"),
     "evaluator": _item("评价机构"),
     "issuer": lambda ctx, defaults: (
-        f"{ctx['unit'].get('制表机关') or defaults.get('制表机关', '')}（制）"
-        if ctx["unit"].get("制表机关") or defaults.get("制表机关")
+        f"{ctx.unit.get('制表机关') or defaults.get('制表机关', '')}（制）"
+        if ctx.unit.get("制表机关") or defaults.get("制表机关")
         else ""
     ),
 }

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from selfeval.present.blocks.common import amount, not_given, p, sentence, t, texts
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Align, Block, Cell, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, cn_number, pct
 from selfeval.rules import plain_str
@@ -14,7 +15,7 @@ from selfeval.rules import plain_str
 _TEXT_KEYS = {"problems": "存在问题", "measures": "改进措施", "other": "其他说明"}
 
 
-def _problem(ctx: dict, deviation: Any) -> str:
+def _problem(ctx: ReportContext, deviation: Any) -> str:
     """What deviated; an 执行率 deviation in the unit's own 金额单位."""
     f = deviation.figures
     if not f:
@@ -42,12 +43,12 @@ def _distinct(items: list[str]) -> list[str]:
     return kept
 
 
-def _closing(ctx: dict, key: str) -> list[Block]:
+def _closing(ctx: ReportContext, key: str) -> list[Block]:
     """七 八 九: the 自评表s' deviations, then the unit's paragraphs, numbered （一）（二） when
     several (the items directly under a numbered part, as 一、（一）1.（1） has it); a cause the
     unit did not give is the 底稿's note, and a paragraph that only repeats another is left out."""
     paras = [sentence(x) for x in texts(ctx, _TEXT_KEYS[key])]
-    deviations = ctx["deviations"]
+    deviations = ctx.deviations
     working: list[Block] = []
     if key == "problems":
         auto = []
@@ -66,31 +67,31 @@ def _closing(ctx: dict, key: str) -> list[Block]:
         kind = "deviation" if x in auto else ""
         blocks.append(p(f"（{cn_number(i)}）{x}" if numbered else x, kind=kind))
     if not items:
-        if key == "problems" and ctx["targets_given"]:
-            blocks.append(p(f"{ctx['year']}年我单位无预算支出执行偏离绩效目标的情况。"))
+        if key == "problems" and ctx.targets_given:
+            blocks.append(p(f"{ctx.year}年我单位无预算支出执行偏离绩效目标的情况。"))
         else:
             blocks.append(not_given(f"本部分{NOT_GIVEN}。"))
     return blocks + working
 
 
-def problems(ctx: dict, anchor: str) -> list[Block]:
+def problems(ctx: ReportContext, anchor: str) -> list[Block]:
     """七、存在的问题及原因分析: the 自评表s' deviations first, then the analyst's prose."""
     return _closing(ctx, "problems")
 
 
-def measures(ctx: dict, anchor: str) -> list[Block]:
+def measures(ctx: ReportContext, anchor: str) -> list[Block]:
     """八、下一步改进措施: the deviations' measures first, then the analyst's prose."""
     return _closing(ctx, "measures")
 
 
-def other(ctx: dict, anchor: str) -> list[Block]:
+def other(ctx: ReportContext, anchor: str) -> list[Block]:
     """九、其他需要说明的情况: the analyst's prose, or 未填报."""
     return _closing(ctx, "other")
 
 
-def reconciliation(ctx: dict, anchor: str) -> list[Block]:
+def reconciliation(ctx: ReportContext, anchor: str) -> list[Block]:
     """附录：数据核对: how many checks, how many flagged, and the table of every check."""
-    checks = ctx["reconciliation"].to_dict("records")
+    checks = ctx.reconciliation.to_dict("records")
     warned = [c for c in checks if c["结果"] == "⚠"]
     if not checks:
         summary = "本年度数据中没有可核对的合计数或声明数。"
@@ -129,7 +130,7 @@ def reconciliation(ctx: dict, anchor: str) -> list[Block]:
             body=rows,
             notes=(
                 Note(
-                    f"注：差异 = 来源数 − 计算数；金额单位为{ctx['amount_unit']}。"
+                    f"注：差异 = 来源数 − 计算数；金额单位为{ctx.amount_unit}。"
                     "同一活动列于多个类别、汇总条目与其所含活动，在年度合计中均只计一次。"
                 ),
             ),
@@ -139,6 +140,6 @@ def reconciliation(ctx: dict, anchor: str) -> list[Block]:
     return blocks
 
 
-def colophon(ctx: dict, anchor: str) -> list[Block]:
+def colophon(ctx: ReportContext, anchor: str) -> list[Block]:
     """Where the report comes from (last line of the document)."""
-    return [Note(f"本报告由 selfeval 根据{ctx['source']}自动生成；文中数字均由处理后的数据计算。")]
+    return [Note(f"本报告由 selfeval 根据{ctx.source}自动生成；文中数字均由处理后的数据计算。")]

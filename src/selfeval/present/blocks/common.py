@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from selfeval.present.context import NoChart, ReportContext, ReportFigure
 from selfeval.present.document import Block, Column, Figure, Note, Paragraph, Row, Table
 from selfeval.present.formats import NOT_GIVEN, money, money_number, pct
 
-BlockBuilder = Callable[[dict, str], list[Block]]
+BlockBuilder = Callable[[ReportContext, str], list[Block]]
 #: Width of a chart in the Word file and the PDF (the text block is 156 mm).
 FIGURE_WIDTH_MM = 156.0
 
@@ -78,36 +79,36 @@ def paragraphs(items: Iterable[str], numbered: bool = False) -> list[Block]:
     return [p(f"{i}.{text}" if number else text) for i, text in enumerate(items, 1)]
 
 
-def texts(ctx: dict, key: str) -> list[str]:
+def texts(ctx: ReportContext, key: str) -> list[str]:
     """The 文字说明 paragraphs of `key` (none when the data has none)."""
-    return list(ctx["texts"].get(key, {}).get("paragraphs", []))
+    return list(ctx.texts.get(key, {}).get("paragraphs", []))
 
 
 # --------------------------------------------------------------------------- amounts
 
 
-def amount(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def amount(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount in the report's unit at the source's precision: 69.78万元, or 未填报."""
-    return money(value, decimals, ctx["amount_unit"])
+    return money(value, decimals, ctx.amount_unit)
 
 
-def number(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def number(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount as a table cell (the unit is in the caption): 69.78, or 未填报."""
-    return money_number(value, decimals, ctx["amount_unit"])
+    return money_number(value, decimals, ctx.amount_unit)
 
 
-def signed(ctx: dict, value: float | None, decimals: int | None = None) -> str:
+def signed(ctx: ReportContext, value: float | None, decimals: int | None = None) -> str:
     """An amount with its sign: +3.20万元, -1.05万元."""
     text = amount(ctx, value, decimals)
     return f"+{text}" if value is not None and value > 0 else text
 
 
-def actual_of(ctx: dict, line: Any) -> str:
+def actual_of(ctx: ReportContext, line: Any) -> str:
     return amount(ctx, line.actual, line.actual_decimals)
 
 
 def budget_clauses(
-    ctx: dict, line: Any, rate: str = "执行率", stated_rate: str | None = None
+    ctx: ReportContext, line: Any, rate: str = "执行率", stated_rate: str | None = None
 ) -> list[str]:
     """What a line states about its budget: 年初预算数, 全年预算数 (and the adjustment), the
     rate against 全年预算数 — or, with only 年初预算数, the difference from it. `stated_rate`
@@ -134,7 +135,7 @@ def budget_clauses(
     return out
 
 
-def budget_part(ctx: dict, line: Any, rate: str = "执行率") -> str:
+def budget_part(ctx: ReportContext, line: Any, rate: str = "执行率") -> str:
     """The budget clauses in brackets after an amount, or nothing."""
     clauses = budget_clauses(ctx, line, rate)
     return f"（{'，'.join(clauses)}）" if clauses else ""
@@ -155,20 +156,20 @@ def _least(*decimals: int | None) -> int | None:
 # --------------------------------------------------------------------------- figures
 
 
-def figure(fig: dict, data: Table | None = None) -> Figure | Note:
+def figure(fig: ReportFigure, data: Table | None = None) -> Figure | Note:
     """A chart with its data table (first column names the row, the others are numbers; or
     `data`, a table the chart states in full), or — for a chart of which the data gives no
     value — the 底稿's sentence saying why there is none. The data table is the 底稿's: the
     报送稿 shows the chart, whose labels carry its figures (`Document.submitted`)."""
-    if "note" in fig:
-        return Note(fig["note"], review=True)
+    if isinstance(fig, NoChart):
+        return Note(fig.note, review=True)
     if data is None:
-        columns = (Column(width=2.0), *(Column.numeric() for _ in fig["headers"][1:]))
+        columns = (Column(width=2.0), *(Column.numeric() for _ in fig.headers[1:]))
         data = Table(
             caption="",
             columns=columns,
-            header=(Row.of(*fig["headers"]),),
-            body=tuple(Row.of(*row) for row in fig["rows"]),
+            header=(Row.of(*fig.headers),),
+            body=tuple(Row.of(*row) for row in fig.rows),
             numbered=False,
             kind="chart-data",
             row_headers=True,
@@ -176,12 +177,12 @@ def figure(fig: dict, data: Table | None = None) -> Figure | Note:
     else:
         data = replace(data, numbered=False)
     return Figure(
-        png=fig["png"],
-        caption=f"{fig['title']}。数据来源：{fig['source']}。",
-        alt=f"{fig['title']}：{fig['alt']}",
+        png=fig.png,
+        caption=f"{fig.title}。数据来源：{fig.source}。",
+        alt=f"{fig.title}：{fig.alt}",
         width_mm=FIGURE_WIDTH_MM,
         data=data,
-        anchor=f"fig-{fig['key']}",
+        anchor=f"fig-{fig.key}",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from selfeval.present.blocks.common import amount, number, p
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Column, Heading, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, fixed, pct
 
@@ -43,7 +44,7 @@ def _line_rate(line: Any) -> str:
     return _rate(line.rate)
 
 
-def _units_table(ctx: dict, d: Any) -> Table:
+def _units_table(ctx: ReportContext, d: Any) -> Table:
     rows = []
     for r in d.rows:
         rows.append(
@@ -59,7 +60,7 @@ def _units_table(ctx: dict, d: Any) -> Table:
             )
         )
     return Table(
-        caption=f"{ctx['year']}年本级及下属单位绩效自评情况（金额单位：{ctx['amount_unit']}）",
+        caption=f"{ctx.year}年本级及下属单位绩效自评情况（金额单位：{ctx.amount_unit}）",
         columns=(
             Column(width=2.6),
             Column.numeric(),
@@ -85,7 +86,7 @@ def _units_table(ctx: dict, d: Any) -> Table:
     )
 
 
-def _sum_clause(ctx: dict, s: Any) -> str:
+def _sum_clause(ctx: ReportContext, s: Any) -> str:
     """「X（其中A未填报，未计入）」 for a sum, or 未填报 when no member states it."""
     if s.value is None:
         return NOT_GIVEN
@@ -93,14 +94,14 @@ def _sum_clause(ctx: dict, s: Any) -> str:
     return text + (f"（{_names(s.lacking)}{NOT_GIVEN}，未计入）" if s.lacking else "")
 
 
-def _income(ctx: dict, d: Any) -> list[Block]:
+def _income(ctx: ReportContext, d: Any) -> list[Block]:
     blocks: list[Block] = [Heading(2, "（二）部门整体收入情况")]
     if not d.income:
-        return [*blocks, p(f"本级及各下属单位均未填报{ctx['year']}年收入情况。")]
+        return [*blocks, p(f"本级及各下属单位均未填报{ctx.year}年收入情况。")]
     total = next((line for line in d.income if line.level == 0), None)
     if total is not None:
         blocks.append(
-            p(f"{ctx['year']}年部门整体收入合计{_sum_clause(ctx, total.current)}。", "department")
+            p(f"{ctx.year}年部门整体收入合计{_sum_clause(ctx, total.current)}。", "department")
         )
     rows = [
         Row.of(
@@ -113,7 +114,7 @@ def _income(ctx: dict, d: Any) -> list[Block]:
     ]
     blocks.append(
         Table(
-            caption=f"{ctx['year']}年部门整体收入情况（金额单位：{ctx['amount_unit']}）",
+            caption=f"{ctx.year}年部门整体收入情况（金额单位：{ctx.amount_unit}）",
             columns=(Column(width=2.4), Column.numeric(), Column(width=2.4)),
             header=(Row.of("项目", "本年数合计", "未填报的单位"),),
             body=tuple(rows),
@@ -124,9 +125,9 @@ def _income(ctx: dict, d: Any) -> list[Block]:
     return blocks
 
 
-def _spending(ctx: dict, d: Any) -> list[Block]:
+def _spending(ctx: ReportContext, d: Any) -> list[Block]:
     total = d.spending[0]
-    text = f"{ctx['year']}年部门整体支出执行数合计{_sum_clause(ctx, total.actual)}"
+    text = f"{ctx.year}年部门整体支出执行数合计{_sum_clause(ctx, total.actual)}"
     text += f"，预算数合计{_sum_clause(ctx, total.budget)}"
     if total.rate is not None:
         text += f"，预算执行率{pct(total.rate)}"
@@ -142,7 +143,7 @@ def _spending(ctx: dict, d: Any) -> list[Block]:
         for line in d.spending
     ]
     table = Table(
-        caption=f"{ctx['year']}年部门整体支出情况（金额单位：{ctx['amount_unit']}）",
+        caption=f"{ctx.year}年部门整体支出情况（金额单位：{ctx.amount_unit}）",
         columns=(
             Column(width=2.4),
             Column.numeric(),
@@ -164,7 +165,7 @@ def _spending(ctx: dict, d: Any) -> list[Block]:
     return [Heading(2, "（三）部门整体支出情况"), p(text + "。", "department"), table]
 
 
-def _reconciliation(ctx: dict, d: Any) -> list[Block]:
+def _reconciliation(ctx: ReportContext, d: Any) -> list[Block]:
     blocks: list[Block] = [Heading(2, "（四）部门合计数核对")]
     if not d.reconciliation:
         return [
@@ -190,14 +191,14 @@ def _reconciliation(ctx: dict, d: Any) -> list[Block]:
     return blocks
 
 
-def department(ctx: dict, anchor: str) -> list[Block]:
+def department(ctx: ReportContext, anchor: str) -> list[Block]:
     """The department as a whole, for a 主管部门 (nothing for any other unit)."""
-    d = ctx.get("department")
+    d = ctx.department
     if d is None:
         return []
     units = [r.name for r in d.rows[1:]]
     text = (
-        f"{d.name or ctx['unit_name']}作为主管部门，部门整体包括本级和下属单位{len(units)}个"
+        f"{d.name or ctx.unit_name}作为主管部门，部门整体包括本级和下属单位{len(units)}个"
         f"（{_names(units)}）。以下合计只计入填报了该项数字的单位，未填报的单位逐项列明"
     )
     if d.without_data:

@@ -19,6 +19,13 @@ from selfeval.present.blocks.common import (
     t,
     texts,
 )
+from selfeval.present.context import (
+    ActivityCategory,
+    ActivityWords,
+    ListingView,
+    ReportContext,
+    Subsection,
+)
 from selfeval.present.document import Block, Column, Heading, Note, Paragraph, Row, Run, Table
 from selfeval.present.formats import (
     NOT_GIVEN,
@@ -58,7 +65,7 @@ def _totals_basis(totals: Any) -> list[Block]:
     return [Note("；".join(parts) + "。", review=True)] if parts else []
 
 
-def _totals_line(totals: Any, words: dict) -> str:
+def _totals_line(totals: Any, words: ActivityWords) -> str:
     """The year in one sentence. 场次 add up (the contract counts a blank as one); distinct
     activities do not (sessions of one programme are not separate events), so no 「N项」."""
     text = f"全年举办各类活动{count_text(totals.sessions, '场次')}"
@@ -69,28 +76,28 @@ def _totals_line(totals: Any, words: dict) -> str:
         text += f"{'、' if totals.offline.known_parts else '，'}线上参与"
         text += count_text(totals.online, "人次")
     if totals.books.known_parts:
-        text += f"，{words['books_verb']}图书{count_text(totals.books, '册')}"
+        text += f"，{words.books_verb}图书{count_text(totals.books, '册')}"
     if totals.materials.known_parts:
-        text += f"，发放{words['materials_name']}{count_text(totals.materials, '份')}"
+        text += f"，发放{words.materials_name}{count_text(totals.materials, '份')}"
     return text + "。"
 
 
-def _category_summary(group: dict) -> str:
+def _category_summary(group: ActivityCategory) -> str:
     """「全年开展送图书走基层活动5次，赠送图书2800册。」: only the figures every listing of the
     category states (a sum over some of them is the 底稿's), none for a single listing."""
-    cs = group["summary"]
-    stated = cs["stated"]  # the unit's own figures (声明数) come first, as the unit's
+    cs = group.summary
+    stated = cs.stated  # the unit's own figures (声明数) come first, as the unit's
     if "场次" in stated and "次数" not in stated:
         count = stated["场次"]  # 「知识技能培训与讲座活动6场」
     else:
-        count = stated.get("次数") or f"{cs['listings']}次"
-        if "场次" in stated or cs["sessions_stated"]:
-            count += f"、共{stated.get('场次') or str(cs['sessions']) + '场'}"
-    text = f"全年开展{group['category']}{count}"
-    complete = cs["complete"]
+        count = stated.get("次数") or f"{cs.listings}次"
+        if "场次" in stated or cs.sessions_stated:
+            count += f"、共{stated.get('场次') or str(cs.sessions) + '场'}"
+    text = f"全年开展{group.category}{count}"
+    complete = cs.complete
 
     def figure_of(key: str, name: str) -> str:
-        return stated.get(name) or (cs[key] if key in complete else "")
+        return stated.get(name) or (cs.measure(key) if key in complete else "")
 
     offline, online = figure_of("offline", "线下参与人次"), figure_of("online", "线上参与人次")
     if offline:
@@ -98,37 +105,37 @@ def _category_summary(group: dict) -> str:
     if online:
         text += f"，线上参与{online}"
     if books := figure_of("books", "赠书册数"):
-        text += f"，{cs['books_verb']}图书{books}"
+        text += f"，{cs.books_verb}图书{books}"
     if materials := figure_of("materials", "资料份数"):
-        text += f"，发放{cs['materials_name']}{materials}"
+        text += f"，发放{cs.materials_name}{materials}"
     return text + "。"
 
 
-def _predicate(e: dict) -> tuple[str, set[str]]:
+def _predicate(e: ListingView) -> tuple[str, set[str]]:
     """What was done where, and the measures it already states. A name that holds its place is
     no title but the predicate itself (「向云街小学捐书500册」), never 「在X开展“在X…”」."""
-    name, place = e["name"], e["place"]
+    name, place = e.name, e.place
     if place and place in name:
         if name.startswith(_PREDICATE_HEADS):
             for measure, nouns in _MEASURE_NOUNS.items():
-                if e[measure] and name.endswith(nouns):
-                    return name + e[measure], {measure}
+                if e.measure(measure) and name.endswith(nouns):
+                    return name + e.measure(measure), {measure}
             return name, set()
         return f"开展{quoted(name)}", set()
     return (f"在{place}" if place else "") + f"开展{quoted(name)}", set()
 
 
-def _measures(e: dict, stated: set[str]) -> list[str]:
+def _measures(e: ListingView, stated: set[str]) -> list[str]:
     """The clauses of an activity's figures, each in the words its measure takes."""
-    parts = [f"共{e['sessions']}"] if e["sessions"] else []
-    if e["offline"]:
-        parts.append(f"{'线下参与' if e['online'] else '参与'}{e['offline']}")
-    if e["online"]:
-        parts.append(f"线上参与{e['online']}")
-    if e["books"] and "books" not in stated:
-        parts.append(f"{e['books_verb']}图书{e['books']}")
-    if e["materials"] and "materials" not in stated:
-        parts.append(f"发放{e['materials_name']}{e['materials']}")
+    parts = [f"共{e.sessions}"] if e.sessions else []
+    if e.offline:
+        parts.append(f"{'线下参与' if e.online else '参与'}{e.offline}")
+    if e.online:
+        parts.append(f"线上参与{e.online}")
+    if e.books and "books" not in stated:
+        parts.append(f"{e.books_verb}图书{e.books}")
+    if e.materials and "materials" not in stated:
+        parts.append(f"发放{e.materials_name}{e.materials}")
     return parts
 
 
@@ -147,26 +154,26 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
 
 
-def _same_programme(a: dict, b: dict) -> bool:
+def _same_programme(a: ListingView, b: ListingView) -> bool:
     """Listings that a clerk states once: same name, effect and note, different days, each
     dated, and stating the same measures."""
     keys = ("offline", "online", "sessions", "books", "materials")
     return (
-        a["name"] == b["name"]
-        and a["effect"] == b["effect"]
-        and a["note"] == b["note"]
-        and a["books_verb"] == b["books_verb"]
-        and a["materials_name"] == b["materials_name"]
-        and bool(a["date"] and b["date"])
-        and a["period"] == b["period"]
-        and all(bool(a[k]) == bool(b[k]) for k in keys)
-        and not (a["members"] or b["members"])
+        a.name == b.name
+        and a.effect == b.effect
+        and a.note == b.note
+        and a.books_verb == b.books_verb
+        and a.materials_name == b.materials_name
+        and bool(a.date and b.date)
+        and a.period == b.period
+        and all(bool(a.measure(k)) == bool(b.measure(k)) for k in keys)
+        and not (a.members or b.members)
     )
 
 
-def _runs(listings: list[dict]) -> list[list[dict]]:
+def _runs(listings: list[ListingView]) -> list[list[ListingView]]:
     """Consecutive listings of one programme together (two sessions of one lecture)."""
-    runs: list[list[dict]] = []
+    runs: list[list[ListingView]] = []
     for e in listings:
         if runs and _same_programme(runs[-1][0], e):
             runs[-1].append(e)
@@ -175,66 +182,66 @@ def _runs(listings: list[dict]) -> list[list[dict]]:
     return runs
 
 
-def _programme_text(run: list[dict]) -> str:
+def _programme_text(run: list[ListingView]) -> str:
     """Sessions of one programme in one sentence, as the source states them:
     「10月29日和10月31日分别在A、B开展“…”，参与人次分别为200人次和350人次。」"""
     first = run[0]
-    text = _series([e["date"] for e in run]) + t(first["period"])
-    places = [e["place"] for e in run]
+    text = _series([e.date for e in run]) + t(first.period)
+    places = [e.place for e in run]
     if all(places) and len(set(places)) > 1:
         text += f"分别在{'、'.join(places)}"
     elif places[0] and all(p == places[0] for p in places):
         text += f"在{places[0]}"
-    text += f"开展{quoted(first['name'])}"
+    text += f"开展{quoted(first.name)}"
     labels = {
         "sessions": "场次",
-        "offline": "参与人次" if not first["online"] else "线下参与人次",
+        "offline": "参与人次" if not first.online else "线下参与人次",
         "online": "线上参与人次",
-        "books": f"{first['books_verb']}图书",
-        "materials": f"发放{first['materials_name']}",
+        "books": f"{first.books_verb}图书",
+        "materials": f"发放{first.materials_name}",
     }
     for key, label in labels.items():
-        if first[key]:
-            values = [e[key] for e in run]
+        if first.measure(key):
+            values = [e.measure(key) for e in run]
             if len(set(values)) == 1:
                 text += f"，{label}均为{values[0]}"
             else:
                 text += f"，{label}分别为{_series(values)}"
-    return text + "。" + _effect(first["effect"])
+    return text + "。" + _effect(first.effect)
 
 
-def _event_text(e: dict) -> str:
-    when = e["date"] or e["timeframe"]
+def _event_text(e: ListingView) -> str:
+    when = e.date or e.timeframe
     predicate, stated = _predicate(e)
-    text = f"{when}{t(e['period'])}{predicate}"
+    text = f"{when}{t(e.period)}{predicate}"
     parts = _measures(e, stated)
     if parts:
         text += "，" + "，".join(parts)
     text += "。"
-    if e["note"]:
-        text += sentence(e["note"])
-    return text + _effect(e["effect"])
+    if e.note:
+        text += sentence(e.note)
+    return text + _effect(e.effect)
 
 
-def _working(run: list[dict]) -> list[str]:
+def _working(run: list[ListingView]) -> list[str]:
     """How a listing was counted: the reviewer's, not the unit's text."""
     working = []
     for e in run:
-        when = e["date"] or e["timeframe"]
-        if not when and not e["members"]:
+        when = e.date or e.timeframe
+        if not when and not e.members:
             working.append(f"日期{NOT_GIVEN}。")
-        if e["members"]:
-            working.append(f"本条为汇总，包含：{'、'.join(e['members'])}。")
-        if e["also_in"]:
-            working.append(f"该活动同时列入“{'”“'.join(e['also_in'])}”，年度合计只计一次。")
-        if e["source"]:
-            working.append(f"来源：{e['source']}。")
+        if e.members:
+            working.append(f"本条为汇总，包含：{'、'.join(e.members)}。")
+        if e.also_in:
+            working.append(f"该活动同时列入“{'”“'.join(e.also_in)}”，年度合计只计一次。")
+        if e.source:
+            working.append(f"来源：{e.source}。")
     if len(run) > 1:
         working.append(f"以上{len(run)}行为同一活动的不同场次，合并表述。")
     return working
 
 
-def _event(number_: int | None, run: list[dict]) -> list[Block]:
+def _event(number_: int | None, run: list[ListingView]) -> list[Block]:
     """One activity (or the sessions of one programme), numbered （1） among siblings only."""
     text = _event_text(run[0]) if len(run) == 1 else _programme_text(run)
     text = text if number_ is None else f"（{number_}）{text}"
@@ -243,11 +250,11 @@ def _event(number_: int | None, run: list[dict]) -> list[Block]:
     return [paragraph] + ([Note("".join(working), review=True)] if working else [])
 
 
-def _activities(ctx: dict, sub: dict) -> list[Block]:
+def _activities(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "活动"))
-    if ctx["totals"] is not None:
-        blocks.append(p(_totals_line(ctx["totals"], ctx["words"]), kind="totals"))
-        blocks += _totals_basis(ctx["totals"])
+    if ctx.totals is not None:
+        blocks.append(p(_totals_line(ctx.totals, ctx.words), kind="totals"))
+        blocks += _totals_basis(ctx.totals)
         blocks.append(
             Note(
                 "合计口径：同一活动列入多个类别的只计一次；汇总条目与其所含活动按两者中较大者计；"
@@ -256,18 +263,18 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
                 review=True,
             )
         )
-        if ctx["undated"]:
+        if ctx.undated:
             blocks.append(
                 Note(
-                    f"另有{ctx['undated']}项活动未填具体日期（按期间列示），不计入各月统计。",
+                    f"另有{ctx.undated}项活动未填具体日期（按期间列示），不计入各月统计。",
                     review=True,
                 )
             )
-    for i, group in enumerate(ctx["categories"], 1):
-        blocks.append(Heading(3, f"{i}.{group['category']}"))
-        if group["summary"]["listings"] > 1 or group["summary"]["stated"]:
+    for i, group in enumerate(ctx.categories, 1):
+        blocks.append(Heading(3, f"{i}.{group.category}"))
+        if group.summary.listings > 1 or group.summary.stated:
             blocks.append(p(_category_summary(group), kind="category-summary"))
-            stated = group["summary"]["stated"]
+            stated = group.summary.stated
             if stated:  # for the reviewer: which figures are the unit's, not the listings' sum
                 said = "、".join(f"{k}{v}" for k, v in stated.items())
                 blocks.append(
@@ -276,17 +283,17 @@ def _activities(ctx: dict, sub: dict) -> list[Block]:
                         review=True,
                     )
                 )
-        if group["summary"].get("offline_basis"):
-            blocks.append(Note(group["summary"]["offline_basis"], review=True))
-        runs = _runs(group["listings"])
+        if group.summary.offline_basis:
+            blocks.append(Note(group.summary.offline_basis, review=True))
+        runs = _runs(group.listings)
         numbered = len(runs) > 1
         blocks += [b for n, run in enumerate(runs, 1) for b in _event(n if numbered else None, run)]
-    return blocks + [figure(fig) for fig in ctx["activity_figures"]]
+    return blocks + [figure(fig) for fig in ctx.activity_figures]
 
 
-def _satisfaction(ctx: dict, sub: dict) -> list[Block]:
+def _satisfaction(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "服务评价"), numbered=True)
-    for sv in ctx["satisfaction"]:
+    for sv in ctx.satisfaction:
         rate = get(sv, "rate")
         method, name = _survey(get(sv, "survey"))
         if rate is None:
@@ -372,9 +379,9 @@ def _period_total(note: str, clause: str, before: str) -> str:
     return clause
 
 
-def _digital(ctx: dict, sub: dict) -> list[Block]:
+def _digital(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "数字服务"), numbered=True)
-    services = ctx["digital"]
+    services = ctx.digital
     for i, d in enumerate(services, 1):
         name = get(d, "service")
         text = ""
@@ -398,9 +405,9 @@ def _digital(ctx: dict, sub: dict) -> list[Block]:
     return blocks
 
 
-def _holdings(ctx: dict, sub: dict) -> list[Block]:
+def _holdings(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "馆藏建设"), numbered=True)
-    h = ctx["holdings"]
+    h = ctx.holdings
     if h is not None:
         text = f"截至{h.year}年末，馆藏图书{h.holdings}册"
         if h.notes.get(h.year):
@@ -434,14 +441,14 @@ def _holdings(ctx: dict, sub: dict) -> list[Block]:
         rows = [f"{y}年 {src}" for y, src in sorted(h.sources.items()) if src]
         if rows:
             blocks.append(Note("馆藏数据来源：" + "；".join(rows) + "。", review=True))
-    return blocks + [figure(fig) for fig in ctx["holdings_figures"]]
+    return blocks + [figure(fig) for fig in ctx.holdings_figures]
 
 
-def _yoy(ctx: dict, sub: dict) -> list[Block]:
-    previous, year = ctx["previous_year"], ctx["year"]
+def _yoy(ctx: ReportContext, sub: Subsection) -> list[Block]:
+    previous, year = ctx.previous_year, ctx.year
     rows = []
     origins = []
-    for r in ctx["yoy"]:
+    for r in ctx.yoy:
         unit, change, change_pct = get(r, "unit"), get(r, "change"), get(r, "change_pct")
         money = unit == "万元"
         origins.append(
@@ -458,7 +465,7 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
 
         signed = ("+" if change > 0 else "") + shown(change)
         rate = "—" if change_pct is None else ("+" if change_pct > 0 else "") + pct(change_pct)
-        label = f"{get(r, 'label')}（{ctx['amount_unit'] if money else unit}）"
+        label = f"{get(r, 'label')}（{ctx.amount_unit if money else unit}）"
         rows.append(
             Row.of(label, shown(get(r, "previous")), shown(get(r, "current")), signed, rate)
         )
@@ -474,16 +481,16 @@ def _yoy(ctx: dict, sub: dict) -> list[Block]:
         row_headers=True,
     )
     lead = p(f"与{previous}年相比，主要指标变化如下（同一单位的上年数据）。")
-    if ctx["yoy_figures"]:  # the chart states every figure; the table is its data (底稿)
-        return [lead, *(figure(fig, data=table) for fig in ctx["yoy_figures"])]
+    if ctx.yoy_figures:  # the chart states every figure; the table is its data (底稿)
+        return [lead, *(figure(fig, data=table) for fig in ctx.yoy_figures)]
     return [lead, table]
 
 
-def _custom(ctx: dict, sub: dict) -> list[Block]:
-    return paragraphs(texts(ctx, sub["text_key"]))
+def _custom(ctx: ReportContext, sub: Subsection) -> list[Block]:
+    return paragraphs(texts(ctx, sub.text_key))
 
 
-_SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
+_SUBSECTIONS: dict[str, Callable[[ReportContext, Subsection], list[Block]]] = {
     "活动": _activities,
     "服务评价": _satisfaction,
     "数字服务": _digital,
@@ -494,13 +501,13 @@ _SUBSECTIONS: dict[str, Callable[[dict, dict], list[Block]]] = {
 }
 
 
-def performance(ctx: dict, anchor: str) -> list[Block]:
+def performance(ctx: ReportContext, anchor: str) -> list[Block]:
     """六、部门整体支出绩效情况: one subsection per kind of data the year has."""
-    charts = [figure(fig) for fig in ctx["indicator_figures"]]  # 目标值 against 完成值
-    if not ctx["subsections"]:
+    charts = [figure(fig) for fig in ctx.indicator_figures]  # 目标值 against 完成值
+    if not ctx.subsections:
         return charts or [not_given(f"本部分{NOT_GIVEN}。")]
     blocks: list[Block] = charts
-    for i, sub in enumerate(ctx["subsections"], 1):
-        blocks.append(Heading(2, f"（{cn_number(i)}）{sub['title']}", anchor=f"{anchor}-{i}"))
-        blocks += _SUBSECTIONS[sub["key"]](ctx, sub)
+    for i, sub in enumerate(ctx.subsections, 1):
+        blocks.append(Heading(2, f"（{cn_number(i)}）{sub.title}", anchor=f"{anchor}-{i}"))
+        blocks += _SUBSECTIONS[sub.key](ctx, sub)
     return blocks

@@ -11,43 +11,47 @@ indicators' 得分 spans two grid columns, under which the funds block has its �
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Heading, Note, Paragraph
 from selfeval.present.form import DEFAULT_PACK, form_table
 from selfeval.present.formats import cn_number
+from selfeval.present.scoring_view import ScoringView
 
 
 def self_evaluation(
-    v: dict, year: int, pack: str = DEFAULT_PACK, facts: dict | None = None
+    v: ScoringView, year: int, pack: str = DEFAULT_PACK, facts: Mapping[str, str] | None = None
 ) -> list[Block]:
     """One 自评表 in pack `pack`'s form, from its view (`selfeval.present.scoring_view`);
     `facts` (the 单位概况's items) fill what a province's form asks beyond the view (填报日期,
     联系人, …)."""
     blocks: list[Block] = []
     # What the unit still has to explain is the reviewer's list, not part of the form.
-    blocks += [Note(f"需补充说明：{w}", review=True) for w in v["warnings"]]
+    blocks += [Note(f"需补充说明：{w}", review=True) for w in v.warnings]
     blocks.append(form_table(v, year, pack, facts))
-    if v.get("funds_derivation"):
-        blocks.append(Note(v["funds_derivation"], review=True))
-    sources = [f"{r['level3']}：{r['source']}" for r in v["rows"] if r.get("source")]
+    if v.funds_derivation:
+        blocks.append(Note(v.funds_derivation, review=True))
+    sources = [f"{r.level3}：{r.source}" for r in v.rows if r.source]
     if sources:
         blocks.append(Note("绩效指标来源：" + "；".join(sources) + "。", review=True))
-    blocks += [Note(n, review=True) for n in v.get("stated_notes", [])]
-    if v["unscored_reason"] and not v.get("total_stated"):
-        blocks.append(Paragraph.of(f"{v['unscored_reason']}。", kind="unscored"))
-    blocks.append(Note(v["rules"], review=True))
+    blocks += [Note(n, review=True) for n in v.stated_notes]
+    if v.unscored_reason and not v.total_stated:
+        blocks.append(Paragraph.of(f"{v.unscored_reason}。", kind="unscored"))
+    blocks.append(Note(v.rules, review=True))
     return blocks
 
 
-def scoring_table(ctx: dict, anchor: str) -> list[Block]:
+def scoring_table(ctx: ReportContext, anchor: str) -> list[Block]:
     """附表：部门整体支出绩效自评表."""
-    facts = ctx["unit"] | {"填报日期": ctx["data_date"]}  # the date as the 落款 writes it
-    return self_evaluation(ctx["scoring_view"], ctx["year"], facts=facts)
+    facts = {**ctx.unit, "填报日期": ctx.data_date or ""}  # the date as the 落款 writes it
+    return self_evaluation(ctx.scoring_view, ctx.year, facts=facts)
 
 
-def project_tables(ctx: dict, anchor: str) -> list[Block]:
+def project_tables(ctx: ReportContext, anchor: str) -> list[Block]:
     """附表：项目支出绩效自评表, one per project with targets (nothing when there is none)."""
     blocks: list[Block] = []
-    for i, v in enumerate(ctx["project_views"], 1):
-        blocks.append(Heading(2, f"（{cn_number(i)}）{v['header']['name']}", f"{anchor}-{i}"))
-        blocks += self_evaluation(v, ctx["year"])
+    for i, v in enumerate(ctx.project_views, 1):
+        blocks.append(Heading(2, f"（{cn_number(i)}）{v.header.name}", f"{anchor}-{i}"))
+        blocks += self_evaluation(v, ctx.year)
     return blocks

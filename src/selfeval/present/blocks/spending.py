@@ -22,6 +22,7 @@ from selfeval.present.blocks.common import (
     sentence,
     t,
 )
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
 from selfeval.present.scoring_view import stated_text
@@ -46,12 +47,12 @@ def _reason(line: Any, said: str) -> str:
     return sentence(note)
 
 
-def _stated_rate(ctx: dict, total: Any) -> str | None:
+def _stated_rate(ctx: ReportContext, total: Any) -> str | None:
     """The 预算执行率 the unit wrote (声明数, or the 自评表's 预算执行率 row) when it is the rate of
     this very total — the 自评表's 年度资金总额 is the 一般公共预算 total, same budget and 执行数
     — so the 报送稿 states the unit's figure, not a recomputed one (the 自评表's 底稿 notes give
     both, ⚠ where they differ)."""
-    scoring = ctx.get("scoring")
+    scoring = ctx.scoring
     funds = getattr(scoring, "funds", None)
     if funds is None or funds.stated_rate is None or total.budget is None:
         return None
@@ -62,10 +63,10 @@ def _stated_rate(ctx: dict, total: Any) -> str | None:
     return f"{stated_text(funds.stated_rate)}%" if same else None
 
 
-def _general_summary(ctx: dict, general: Any) -> str:
-    shares = ctx["spending"]["shares"]
+def _general_summary(ctx: ReportContext, general: Any) -> str:
+    shares = ctx.spending.shares
     total = general.total
-    year = ctx["year"]
+    year = ctx.year
     if total.actual is None:
         text = f"{year}年一般公共预算支出"
     else:
@@ -86,7 +87,7 @@ def _general_summary(ctx: dict, general: Any) -> str:
     return text + ("，其中：" + "；".join(parts) if parts else "") + "。"
 
 
-def _gaps(ctx: dict, *lines: Any) -> list[Block]:
+def _gaps(ctx: ReportContext, *lines: Any) -> list[Block]:
     """For the 审核底稿: the 执行数 a line lacks and the parts its sum leaves out (the 报送稿
     states what is given and leaves the rest out, never 「未填报」 inside a sentence)."""
     notes = []
@@ -94,16 +95,16 @@ def _gaps(ctx: dict, *lines: Any) -> list[Block]:
         if line is None:
             continue
         if line.actual is None:
-            notes.append(not_given(f"{ctx['year']}年{line.label}执行数{NOT_GIVEN}。"))
+            notes.append(not_given(f"{ctx.year}年{line.label}执行数{NOT_GIVEN}。"))
         elif line.missing_actual:
             notes.append(not_given(f"{line.label}{missing_note(line)}。"))
     return notes
 
 
-def _basic_items(ctx: dict, general: Any, items: list) -> str:
+def _basic_items(ctx: ReportContext, general: Any, items: list) -> str:
     """「其中：人员支出…，公用支出…」 for the two items, or the economic classes in their two
     groups: 「人员经费X（工资福利支出A、对个人和家庭的补助B），公用经费Y（…）」."""
-    shares = ctx["spending"]["shares"]
+    shares = ctx.spending.shares
     items = [a for a in items if a.actual is not None]  # the others: the 底稿's (_gaps)
     if not items:
         return ""
@@ -125,7 +126,9 @@ def _basic_items(ctx: dict, general: Any, items: list) -> str:
     return "，其中：" + "，".join(groups)
 
 
-def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, str | Block]:
+def _opening(
+    ctx: ReportContext, general: Any, key: str, lead: str
+) -> tuple[Any, list, str | Block]:
     """The category, its items and the opening of its sentence; or, in the third place, the
     finished paragraph when the category is not given (未填报) or stated as none (无)."""
     category = general.categories.get(key)
@@ -133,17 +136,17 @@ def _opening(ctx: dict, general: Any, key: str, lead: str) -> tuple[Any, list, s
         return None, [], not_given(f"{key}{NOT_GIVEN}。")
     items = general.items.get(key, [])
     if _is_none(category, items):
-        none = f"本单位{ctx['year']}年无{key}。"
+        none = f"本单位{ctx.year}年无{key}。"
         return None, [], p(none + _reason(category, none))
     if category.actual is None:
-        text = f"{ctx['year']}年{lead}"
+        text = f"{ctx.year}年{lead}"
         clauses = budget_clauses(ctx, category)
         return category, items, text + "，".join(clauses)
-    text = f"{ctx['year']}年{lead}{actual_of(ctx, category)}"
+    text = f"{ctx.year}年{lead}{actual_of(ctx, category)}"
     return category, items, text + budget_part(ctx, category)
 
 
-def _basic(ctx: dict, general: Any) -> list[Block]:
+def _basic(ctx: ReportContext, general: Any) -> list[Block]:
     basic, items, text = _opening(ctx, general, BASIC, "财政拨款基本支出")
     if basic is None:
         return [text]
@@ -162,13 +165,13 @@ def _basic(ctx: dict, general: Any) -> list[Block]:
             )
         )
     blocks += _gaps(ctx, replace(basic, label=BASIC))
-    total = ctx["sangong_total"]
+    total = ctx.sangong_total
     if total is not None:
-        blocks += _sangong(ctx, total, ctx["sangong"])
+        blocks += _sangong(ctx, total, ctx.sangong)
     return blocks
 
 
-def _sangong(ctx: dict, total: Any, items: list) -> list[Block]:
+def _sangong(ctx: ReportContext, total: Any, items: list) -> list[Block]:
     """「“三公”经费预算0.30万元，实际支出0.19万元，均为公务接待费。」: the parts that spent
     something named (a stated all-zero year lists its zeros, as units write it); the parts
     without a 执行数 go to the 底稿."""
@@ -193,13 +196,13 @@ def _sangong(ctx: dict, total: Any, items: list) -> list[Block]:
     return [p(text + "。"), *notes]
 
 
-def _uses(ctx: dict, project: Any) -> str:
+def _uses(ctx: ReportContext, project: Any) -> str:
     if not project.uses:
         return ""
     return "，其中" + "、".join(f"{u.label}{actual_of(ctx, u)}" for u in project.uses)
 
 
-def _project(ctx: dict, general: Any) -> list[Block]:
+def _project(ctx: ReportContext, general: Any) -> list[Block]:
     project, items, text = _opening(ctx, general, PROJECT, "项目支出")
     if project is None:
         return [text]
@@ -214,7 +217,7 @@ def _project(ctx: dict, general: Any) -> list[Block]:
     return [p(text + "。" + _reason(project, text)), *gaps]
 
 
-def _origin(ctx: dict, line: Any, parts: list) -> str:
+def _origin(ctx: ReportContext, line: Any, parts: list) -> str:
     """Where a line's 执行数 comes from: its input row, or the sum of the parts it was made of."""
     figure = f"{line.label} {number(ctx, line.actual, line.actual_decimals)}"
     if line.source:
@@ -226,7 +229,7 @@ def _origin(ctx: dict, line: Any, parts: list) -> str:
     return f"{figure}：{NOT_GIVEN}"
 
 
-def _sources_note(ctx: dict, general: Any) -> Note:
+def _sources_note(ctx: ReportContext, general: Any) -> Note:
     """For the 审核底稿: each row's 执行数 with the input cell it comes from, or its sum."""
     lines = []
     for name, line in general.categories.items():
@@ -238,9 +241,9 @@ def _sources_note(ctx: dict, general: Any) -> Note:
     return Note("数据来源：" + "；".join(lines) + "。", review=True)
 
 
-def _spending_table(ctx: dict, general: Any) -> Table:
-    budget = ctx["spending"]["any_budget"]
-    original = ctx["spending"]["any_original"]
+def _spending_table(ctx: ReportContext, general: Any) -> Table:
+    budget = ctx.spending.any_budget
+    original = ctx.spending.any_original
 
     def cells(lead: tuple[Cell, ...], line: Any, share: str) -> tuple[Cell, ...]:
         numbers = []
@@ -274,7 +277,7 @@ def _spending_table(ctx: dict, general: Any) -> Table:
     headers += ["执行数", *(["执行率"] if budget else []), "占比", "说明"]
     return Table(
         notes=(_sources_note(ctx, general),),
-        caption=f"一般公共预算支出明细（单位：{ctx['amount_unit']}）",
+        caption=f"一般公共预算支出明细（单位：{ctx.amount_unit}）",
         columns=(
             Column(width=1.6),
             Column(width=1.6),
@@ -289,10 +292,10 @@ def _spending_table(ctx: dict, general: Any) -> Table:
     )
 
 
-def general_spending(ctx: dict, anchor: str) -> list[Block]:
+def general_spending(ctx: ReportContext, anchor: str) -> list[Block]:
     """二、一般公共预算支出情况: totals, 基本支出 and 项目支出, the detail table, charts."""
-    general = ctx["spending"]["general"]
-    year = ctx["year"]
+    general = ctx.spending.general
+    year = ctx.year
     if general is None:
         return [not_given(f"{year}年一般公共预算支出情况{NOT_GIVEN}。")]
     items = [a for ls in general.items.values() for a in ls]
@@ -302,7 +305,7 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
     summary = _general_summary(ctx, general)
     blocks: list[Block] = [p(summary + _reason(general.total, summary))]
     blocks += _gaps(ctx, replace(general.total, label="一般公共预算支出"))
-    if not ctx["spending"]["any_budget"] and not ctx["spending"]["any_original"]:
+    if not ctx.spending.any_budget and not ctx.spending.any_original:
         blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
     if not general.categories:
         blocks.append(
@@ -314,20 +317,20 @@ def general_spending(ctx: dict, anchor: str) -> list[Block]:
     blocks.append(Heading(2, "（二）项目支出情况"))
     blocks += _project(ctx, general)
     blocks.append(_spending_table(ctx, general))
-    blocks += [figure(fig) for fig in ctx["spending_figures"]]
+    blocks += [figure(fig) for fig in ctx.spending_figures]
     return blocks
 
 
 def other_budget(budget_type: str) -> BlockBuilder:
     """Builder of 三/四/五: 未填报 when the type has no rows, 无 for a stated none."""
 
-    def block(ctx: dict, anchor: str) -> list[Block]:
-        spend = ctx["spending"]["types"].get(budget_type)
+    def block(ctx: ReportContext, anchor: str) -> list[Block]:
+        spend = ctx.spending.types.get(budget_type)
         if spend is None:
-            return [not_given(f"{ctx['year']}年{budget_type}支出情况{NOT_GIVEN}。")]
+            return [not_given(f"{ctx.year}年{budget_type}支出情况{NOT_GIVEN}。")]
         total = spend.total
         items = [a for ls in spend.items.values() for a in ls]
-        year = ctx["year"]
+        year = ctx.year
         clauses = budget_clauses(ctx, total)
         if _is_none(total, items) and not clauses:
             # stated as none: what a clerk writes, never 「0万元。无。」
@@ -354,7 +357,7 @@ def other_budget(budget_type: str) -> BlockBuilder:
     return block
 
 
-def budget_overview(ctx: dict, anchor: str) -> list[Block]:
+def budget_overview(ctx: ReportContext, anchor: str) -> list[Block]:
     """All four 预算类型 in one part (frames that have no section per type): 二's content
     under （一）, then one heading per other type."""
     blocks: list[Block] = [Heading(2, "（一）一般公共预算支出情况"), *general_spending(ctx, anchor)]

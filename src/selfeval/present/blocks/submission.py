@@ -10,6 +10,7 @@ the gate of the 报送稿 lists it for the reviewer.
 from __future__ import annotations
 
 from selfeval.present.blocks.common import amount, p, texts
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Paragraph, ParagraphRole
 
 
@@ -25,14 +26,14 @@ def _indicators_sentence(indicators: list[dict]) -> str:
     return text + f"；未完成的为：{'、'.join(unmet)}。"
 
 
-def conclusion(ctx: dict, anchor: str) -> list[Block]:
+def conclusion(ctx: ReportContext, anchor: str) -> list[Block]:
     """「经自评，2023年度部门整体支出绩效自评得分94.44分，等级为“优”。」 and the figures
     behind it; nothing when no total could be computed (no 绩效目标)."""
-    result = ctx["scoring"]
+    result = ctx.scoring
     if result is None or result.total is None:
         return []
-    view = ctx["scoring_view"]  # the unit's own total and rate, at its precision, where stated
-    text = f"经自评，{ctx['year']}年度部门整体支出绩效自评得分{view['total']}分" + (
+    view = ctx.scoring_view  # the unit's own total and rate, at its precision, where stated
+    text = f"经自评，{ctx.year}年度部门整体支出绩效自评得分{view.total}分" + (
         f"，等级为“{result.grade}”。" if result.grade else "。"
     )
     funds = result.funds
@@ -40,21 +41,21 @@ def conclusion(ctx: dict, anchor: str) -> list[Block]:
         budget, actual = amount(ctx, funds.budget), amount(ctx, funds.actual)
         text += f"{funds.rate_base}{budget}，全年执行数{actual}，"
     if funds.rate is not None or funds.stated_rate is not None:
-        text += f"预算执行率{view['funds'][0]['rate']}。"
+        text += f"预算执行率{view.funds[0].rate}。"
     text += _indicators_sentence(result.indicators)
     return [p(text, kind="conclusion")]
 
 
-def application(ctx: dict, anchor: str) -> list[Block]:
+def application(ctx: ReportContext, anchor: str) -> list[Block]:
     """The unit's 结果应用 text (how the self-evaluation's results are used and published)."""
     return [p(x) for x in texts(ctx, "结果应用")]
 
 
-def signature(ctx: dict, anchor: str) -> list[Block]:
+def signature(ctx: ReportContext, anchor: str) -> list[Block]:
     """The 落款: the unit's name and the 成文日期, each on its own line at the right."""
-    lines = [ctx["unit_name"]]
-    if ctx["data_date"]:
-        lines.append(ctx["data_date"])
+    lines = [ctx.unit_name]
+    if ctx.data_date:
+        lines.append(ctx.data_date)
     blank = Paragraph.of("", ParagraphRole.NOINDENT, kind="signature-space")
     return [blank, *(Paragraph.of(x, ParagraphRole.SIGNATURE, kind="signature") for x in lines)]
 

@@ -16,6 +16,7 @@ from selfeval.present.blocks.common import (
     sentence,
     texts,
 )
+from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Column, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
 from selfeval.rules import ID_JOINER, split_ids
@@ -43,13 +44,13 @@ def _units(declared: str) -> str:
     return f"下属单位{len(names)}个：{ID_JOINER.join(names)}。"
 
 
-def unit_overview(ctx: dict, anchor: str) -> list[Block]:
+def unit_overview(ctx: ReportContext, anchor: str) -> list[Block]:
     """一、部门（单位）概况: nature, department, staffing, organisation, duties, the unit's
     other items as given, the analyst's additions. An item not given is not mentioned (the
     contract makes every item but 单位名称 optional; the prose states what was given)."""
-    unit = ctx["unit"]
+    unit = ctx.unit
     nature, dept = unit.get("单位性质", ""), unit.get("主管部门", "")
-    text = ctx["unit_name"]
+    text = ctx.unit_name
     if nature:
         text += f"为{nature}"
     if dept:
@@ -67,7 +68,7 @@ def unit_overview(ctx: dict, anchor: str) -> list[Block]:
     blocks: list[Block] = [p(text)]
     if unit.get("主要职责"):
         blocks.append(p(f"主要职责：{unit['主要职责']}"))
-    blocks += [p(f"{key}：{sentence(value)}") for key, value in ctx["unit_extra"].items()]
+    blocks += [p(f"{key}：{sentence(value)}") for key, value in ctx.unit_extra.items()]
     blocks += paragraphs(texts(ctx, "概况补充"))
     return blocks
 
@@ -93,21 +94,21 @@ def _staffing_cell(unit: dict) -> str:
     return words or count
 
 
-def unit_facts(ctx: dict, anchor: str) -> list[Block]:
+def unit_facts(ctx: ReportContext, anchor: str) -> list[Block]:
     """The form's 基本概况 table: each row from its 单位概况 item or 文字说明 key, 未填报 when
     the data does not give it."""
     rows = []
     for label, source, key in FACT_ROWS:
         if source == "unit":
-            value = ctx["unit"].get(key, "")
+            value = ctx.unit.get(key, "")
             if key == "编制人数":
-                value = _staffing_cell(ctx["unit"])
+                value = _staffing_cell(ctx.unit)
         else:
             value = "".join(texts(ctx, key))
         rows.append(Row.of(label, value or NOT_GIVEN))
-    if ctx["unit"].get("下属单位"):
-        rows.append(Row.of("下属单位", _units(ctx["unit"]["下属单位"]).rstrip("。")))
-    rows += [Row.of(k, v) for k, v in ctx["unit_extra"].items()]
+    if ctx.unit.get("下属单位"):
+        rows.append(Row.of("下属单位", _units(ctx.unit["下属单位"]).rstrip("。")))
+    rows += [Row.of(k, v) for k, v in ctx.unit_extra.items()]
     table = Table(
         caption="部门（单位）基本概况",
         columns=(Column(width=1.6), Column(width=5.0)),
@@ -119,14 +120,14 @@ def unit_facts(ctx: dict, anchor: str) -> list[Block]:
     return [table, *paragraphs(texts(ctx, "概况补充"))]
 
 
-def _income_part(ctx: dict, line: Any) -> str:
+def _income_part(ctx: ReportContext, line: Any) -> str:
     text = f"{line.label}{amount(ctx, line.current, line.current_decimals)}"
     if line.share is not None:
         text += f"，占{pct(line.share)}"
     return text
 
 
-def _income_change(ctx: dict, total: Any, year: int) -> str:
+def _income_change(ctx: ReportContext, total: Any, year: int) -> str:
     """「较上年增加X（增长Y%）」, 「减少」/「下降」 for a fall, 「与上年持平」 for none (where the
     上年数 comes from is the 审核底稿's: `_income_sentence`)."""
     if total.change is None:
@@ -144,7 +145,7 @@ def _income_change(ctx: dict, total: Any, year: int) -> str:
     return text
 
 
-def _income_sources(ctx: dict, income: Any) -> Note:
+def _income_sources(ctx: ReportContext, income: Any) -> Note:
     """For the 审核底稿: each 收入 figure's input row; a 收入合计 the unit did not state is the
     sum of the parts."""
     lines = [line for part in income.parts for line in (part, *part.parts)]
@@ -165,10 +166,10 @@ def _income_sources(ctx: dict, income: Any) -> Note:
     return Note("数据来源：" + "；".join(said) + "。", review=True)
 
 
-def _income_sentence(ctx: dict, income: Any) -> tuple[str, list[str]]:
+def _income_sentence(ctx: ReportContext, income: Any) -> tuple[str, list[str]]:
     """The 报送稿's sentence on 收入 (only what the data gives) and the 审核底稿's notes on what it
     lacks or where a figure comes from."""
-    year = ctx["year"]
+    year = ctx.year
     total = income.total
     # what the data lacks is left out of the sentence and said in the 审核底稿
     parts = [_income_part(ctx, line) for line in income.parts if line.current is not None]
@@ -197,14 +198,14 @@ def _income_sentence(ctx: dict, income: Any) -> tuple[str, list[str]]:
     return text, notes
 
 
-def income_overview(ctx: dict, anchor: str) -> list[Block]:
+def income_overview(ctx: ReportContext, anchor: str) -> list[Block]:
     """收入: 收入合计 and its sources with their shares, the change against last year, 上年结转结余
     beside it, and the table; nothing when the year has no 收入 sheet."""
-    income = ctx["income"]
+    income = ctx.income
     if income is None:
         return []
     text, notes = _income_sentence(ctx, income)
-    year, total = ctx["year"], income.total
+    year, total = ctx.year, income.total
     blocks: list[Block] = [p(text, kind="income")] if text else []
     blocks.append(_income_sources(ctx, income))
     if notes:
@@ -230,7 +231,7 @@ def income_overview(ctx: dict, anchor: str) -> list[Block]:
         )
     blocks.append(
         Table(
-            caption=f"{year}年收入情况（单位：{ctx['amount_unit']}）",
+            caption=f"{year}年收入情况（单位：{ctx.amount_unit}）",
             columns=(Column(width=2.4), *(Column.numeric() for _ in range(4)), Column(width=2.0)),
             header=(Row.of("项目", "本年数", "上年数", "增减", "占收入合计", "说明"),),
             body=tuple(rows),
