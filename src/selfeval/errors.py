@@ -248,6 +248,11 @@ class MemberResultsError(ValueError, UserFacingError):
     stored shape a department sum reads; the message names the unit, the file and each key."""
 
 
+class PackFormError(ValueError, UserFacingError):
+    """A rule pack's 自评表 layout (selfeval/packs/*.toml, its [form]) that cannot be used; the
+    message names the file and the place (block, row, cell) and what is allowed there."""
+
+
 class UnsafeParameterError(ValueError, SelfevalError):
     """A parameter for papermill was refused before any kernel started."""
 

@@ -603,6 +603,7 @@ def score_indicators(
                 "source": row_source(row),  # the 绩效目标 row, for the 审核底稿
                 # the figures themselves, for the chart of 目标值 against 完成值
                 "direction": direction,
+                "unit": unit,  # the 度量单位, a column of its own on some provinces' forms
                 "target_value": None if direction == QUALITATIVE else target,
                 "actual_value": None if direction == QUALITATIVE else actual,
                 # the 得分 the unit entered for a quantitative indicator (a qualitative one's

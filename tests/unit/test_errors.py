@@ -33,6 +33,7 @@ USER_FACING = {
     "NoWorkers",
     "WorkersOutOfDate",
     "MemberResultsError",
+    "PackFormError",
 }
 
 

@@ -68,6 +68,7 @@ class PrintPreview:
 def files_line(output_dir: Path) -> str:
     """The notebook's last line: where the files it wrote are, and who makes the others."""
     return (
-        f"报告文件在 {Path(output_dir)}：report.docx（报送稿）、review.docx（审核底稿）；"
+        f"报告文件在 {Path(output_dir)}：report.docx（报送稿）、review.docx（审核底稿）、"
+        "自评表.xlsx（绩效自评表）；"
         "report.html 与 report.pdf 由 make report 生成。"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from selfeval.packs import DEFAULT_PACK
 from selfeval.present.formats import NOT_GIVEN, money_number
 from selfeval.present.wording import render
 from selfeval.present.working import pack_rules_text, working_notes, working_text
@@ -90,6 +91,9 @@ class IndicatorRow:
     adjusted_target: str = ""
     core: str = ""
     not_applicable: bool = False
+    #: 指标性质 (≥, ≤, =, 定性) and 度量单位: columns of their own on some packs' forms.
+    direction: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,11 @@ class ScoringView:
     unscored_reason: str
     rules: str
     warnings: list[str]
+    #: The unit's own words on its execution rate, for forms with a column for them.
+    funds_reason: str = ""
+    #: The rule pack that scored the table and lays it out (`selfeval.packs`; 单位概况
+    #: 「自评表格式」).
+    pack: str = DEFAULT_PACK
 
 
 def note_text(note: Note) -> str:
@@ -425,6 +434,8 @@ def scoring_view(
                 adjusted_target=rec.get("调整后指标值", ""),
                 core=rec.get("是否核心指标", ""),
                 not_applicable=bool(rec.get("not_applicable")),
+                direction=rec.get("direction", ""),
+                unit=rec.get("unit", ""),
             )
         )
     project = result.project
@@ -471,4 +482,6 @@ def scoring_view(
         unscored_reason=unscored_text(result),
         rules=rules_text(result),
         warnings=warning_texts(result),
+        funds_reason=reason_text(result.funds.reason, result.funds.measures),
+        pack=result.pack,
     )

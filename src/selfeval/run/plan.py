@@ -22,7 +22,9 @@ STAMP_VERSION = 3
 #: Files of outputs/<unit>/<year>/ a build produces, each hashed into the stamp. The processed
 #: folder data/processed/<unit>/<year>/ is hashed as a whole ("processed"). The one place that
 #: lists them: the stamp, the cluster's results and the commit read it from here.
-PRODUCTS: tuple[str, ...] = ("report.html", "report.docx", "review.docx", "report.ipynb")
+PRODUCTS: tuple[str, ...] = (
+    "report.html", "report.docx", "review.docx", "自评表.xlsx", "report.ipynb",
+)  # fmt: skip
 #: Products a build may lack (no LibreOffice here): stamped when present, checked when stamped.
 OPTIONAL_PRODUCTS: tuple[str, ...] = ("report.pdf",)
 #: Stages run.notebooks.build_year announces through on_stage: clean, analyze, report, export. The

@@ -17,8 +17,8 @@ import pytest
 from docx.oxml.ns import qn
 from test_report_states import UNIT, report, spending
 
-from selfeval.present.blocks.scoring import TEXT_MIN_EM, _share
 from selfeval.present.docx import build_docx
+from selfeval.present.form import share_width
 from selfeval.run import pdf
 from tools import pdfcheck
 
@@ -178,13 +178,15 @@ def test_no_label_of_the_form_is_cut_in_the_pdf(tmp_path):
 
 
 def test_the_text_columns_share_the_width_by_what_they_hold():
+    # the national form's narrowest text columns (packs/national.toml)
+    mins = {"三级指标": 5.5, "年度指标值": 5.0, "实际完成值": 5.0, "偏差原因分析及改进措施": 8.0}
     needs = {"三级指标": 12, "年度指标值": 4, "实际完成值": 7, "偏差原因分析及改进措施": 30}
     # 30 − (5.5 + 5 + 5 + 8) = 6.5 to share: 年度指标值 needs nothing more; 实际完成值 gets its
     # 2, the others the same 2 and then 0.25 each of the last 0.5
-    assert _share(30, TEXT_MIN_EM, needs) == pytest.approx(
+    assert share_width(30, mins, needs, "偏差原因分析及改进措施") == pytest.approx(
         {"三级指标": 7.75, "年度指标值": 5, "实际完成值": 7, "偏差原因分析及改进措施": 10.25}
     )
     # room to spare once every text is on one line: 偏差原因 takes it
-    assert _share(50, TEXT_MIN_EM, needs | {"偏差原因分析及改进措施": 9})[
+    assert share_width(50, mins, needs | {"偏差原因分析及改进措施": 9}, "偏差原因分析及改进措施")[
         "偏差原因分析及改进措施"
     ] == (pytest.approx(50 - 12 - 5 - 7))
