@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 
 from selfeval import packs
 from selfeval.errors import InputError, InternalError
+from selfeval.present.form import form_table
 from selfeval.present.scoring_view import scoring_view, warning_texts
 from selfeval.present.working import working_notes, working_text
 from selfeval.scoring import ScoreResult, score_year
@@ -210,6 +211,10 @@ def test_guizhou_splits_the_execution_score_over_the_initial_budget():
     assert national.funds.score == pytest.approx(83 / 110 * 10)
     rules = _render(result).find(string=lambda s: s and s.startswith("评分规则："))
     assert "按贵州表式评分；预算执行率得分按基本支出5分、项目支出5分分别计算。" in rules
+    # the form the unit chose lays the table out, its 得分计算方法 holding that working
+    table = form_table(scoring_view(result), 2024)
+    total = _form_row(table, "年度资金总额：")
+    assert "基本支出：38.00 ÷ 40.00 × 5 = 4.75；项目支出：45.00 ÷ 60.00 × 5 = 3.75" in total
 
 
 def test_jiangxi_scores_without_an_execution_weight_and_states_no_rate_rule():
@@ -334,6 +339,17 @@ def test_funds_by_source_when_every_counted_row_states_it(tmp_path):
     view = scoring_view(result).funds_by_source
     assert view[1].rate == "96.92%"  # 69.78 ÷ 72
     assert view[2].rate == ""  # nothing budgeted: no rate
+    # 四川's form prints these rows under its own labels
+    sichuan = form_table(scoring_view(result), 2024, "sichuan")
+    # (年初预算, 调整后预算数, 预算执行数); 年初预算 by source is not given: 未填报
+    assert _form_row(sichuan, "其中：财政资金")[1:4] == ["未填报", "72.00", "69.78"]
+    assert _form_row(sichuan, "单位资金")[1:4] == ["未填报", "45.00", "39.39"]
+
+
+def _form_row(table, label: str) -> list[str]:
+    """The texts of the body row of a 自评表 holding the cell `label`."""
+    rows = [[c.text for c in r.cells] for r in table.body]
+    return next(r for r in rows if label in r)
 
 
 def test_guizhou_scores_a_project_table_on_one_ratio():

@@ -36,7 +36,7 @@ FIELDS = (
     "存在问题", "改进措施", "项目负责人", "财务负责人",
 )  # fmt: skip
 #: Fields of a row of the funds block (`each = "funds"`), beside FIELDS: `reason` is the unit's
-#: 偏差原因 of the execution rate, `method` the 得分计算方法 (its working, not given yet).
+#: 偏差原因 of the execution rate, `method` the 得分计算方法 (the execution score's working).
 FUNDS_FIELDS = (
     "label", "original_budget", "budget", "actual", "weight", "rate", "score", "reason", "method",
 )  # fmt: skip
@@ -49,9 +49,16 @@ INDICATOR_FIELDS = (
     "actual", "actual_value",
     "direction", "unit", "weight", "score", "ratio", "reason", "method", "core",
 )  # fmt: skip
-#: Sources of the funds block; the scoring result gives the first four (in this order), the
-#: others (四川's 财政专户管理资金, 单位资金; 贵州's 基本支出, 项目支出) await their input.
+#: Sources of the funds block; the scoring result gives the first four (in this order), 支出's
+#: 资金来源 四川's 财政专户管理资金 and 单位资金; 贵州's 基本支出, 项目支出 await their input.
 SOURCES = ("total", "fiscal", "carryover", "other", "special", "unit", "basic", "project")
+#: The 资金来源 of 支出 rows (`ScoringView.funds_by_source`) by the source key a form names.
+BY_SOURCE = {
+    "财政资金": "fiscal",
+    "财政专户管理资金": "special",
+    "单位资金": "unit",
+    "其他资金": "other",
+}
 EACH = ("funds", "indicators")
 _SCOPES = {s.value: s for s in Scope}
 _ALIGNS = {a.value: a for a in Align}
@@ -199,14 +206,23 @@ def _view_fields(v: ScoringView, facts: Mapping[str, str]) -> dict[str, str]:
 
 
 def _funds_values(v: ScoringView, form: Form) -> list[dict[str, str]]:
-    """The pack's funds rows: its labels, the figures of the source each names."""
+    """The pack's funds rows: its labels, the figures of the source each names. A form whose
+    rows are by 资金来源 (四川: 财政资金, 财政专户管理资金, 单位资金, 其他资金) takes them from the
+    支出 rows' 资金来源 when every counted row states one (`ScoringView.funds_by_source`)."""
     have = {s: asdict(row) for s, row in zip(SOURCES, v.funds, strict=False)}
+    if {row["source"] for row in form.spec.get("funds", [])} & {"special", "unit"}:
+        for part in v.funds_by_source:
+            if part.label in BY_SOURCE:
+                have[BY_SOURCE[part.label]] = asdict(part)
     out = []
     for row in form.spec.get("funds", []):
         figures = have.get(row["source"], {})
         values = {k: figures.get(k, NOT_GIVEN) for k in FUNDS_FIELDS}
         values["label"] = row["label"]
         values["reason"] = v.funds_reason or NOT_GIVEN
+        # 得分计算方法 of the execution score, on the row that holds the score
+        if row["source"] == "total":
+            values["method"] = v.funds_working or NOT_GIVEN
         out.append(values)
     return out
 
@@ -254,7 +270,13 @@ def indicator_values(r: IndicatorRow) -> dict[str, str]:
         "score": r.score,
         "ratio": _ratio(r),
         "reason": reason_cell(r),
-    } | {f: NOT_GIVEN for f in ("original_target", "adjusted_target", "method", "core")}
+        # what some forms show beside an indicator, as the unit wrote it (重庆)
+        "original_target": r.original_target or NOT_GIVEN,
+        "adjusted_target": r.adjusted_target or NOT_GIVEN,
+        "core": r.core or NOT_GIVEN,
+        # 得分计算方法: the score's working (「19 ÷ 15 × 10 = 12.67，按分值上限计10」)
+        "method": r.working or NOT_GIVEN,
+    }
 
 
 # -- columns --------------------------------------------------------------------------------
@@ -385,11 +407,12 @@ def _block_rows(block: dict, v: ScoringView, base: dict[str, str], funds: list[d
 
 
 def form_table(
-    v: ScoringView, year: int, pack: str = DEFAULT_PACK, facts: Mapping[str, str] | None = None
+    v: ScoringView, year: int, pack: str | None = None, facts: Mapping[str, str] | None = None
 ) -> Table:
-    """The 自评表 of one view (`selfeval.present.scoring_view`) in pack `pack`'s layout;
-    `facts` fill the fields the view has not (联系人, 填报日期, …)."""
-    return _render(v, year, load_form(pack), facts)
+    """The 自评表 of one view (`selfeval.present.scoring_view`) in pack `pack`'s layout (default:
+    the pack that scored it, `ScoringView.pack`); `facts` fill the fields the view has not
+    (联系人, 填报日期, …)."""
+    return _render(v, year, load_form(pack or v.pack), facts)
 
 
 def _render(v: ScoringView, year: int, form: Form, facts: Mapping[str, str] | None = None) -> Table:

@@ -30,7 +30,7 @@ def self_evaluation(
     blocks: list[Block] = []
     # What the unit still has to explain is the reviewer's list, not part of the form.
     blocks += [Note(f"需补充说明：{w}", review=True) for w in v.warnings]
-    blocks.append(form_table(v, year, pack or v.pack, facts))
+    blocks.append(form_table(v, year, pack, facts))
     if v.funds_derivation:
         blocks.append(Note(v.funds_derivation, review=True))
     sources = [f"{r.level3}：{r.source}" for r in v.rows if r.source]
