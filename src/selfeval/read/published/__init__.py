@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from selfeval.contract.sheets import SHEETS
 from selfeval.read.grid import Grid
 from selfeval.read.published import final_accounts, target_form
 
@@ -23,8 +24,18 @@ RECOGNISERS: tuple[tuple[str, Recogniser], ...] = (
 )
 
 
+def is_units_own(grids: Sequence[Grid]) -> bool:
+    """A workbook with the unit's required sheets (单位概况) is the unit's own, whatever tables
+    were pasted into it: taken as a published table, its own sheets would silently go unread; read
+    as the unit's, its merged cells say where the pasted table is."""
+    own = {sheet.name for sheet in SHEETS if sheet.required}
+    return any(grid.sheet.strip() in own for grid in grids)
+
+
 def recognise(grids: Sequence[Grid]) -> str | None:
     """The kind of published table a workbook's sheets are, or None for the unit's own."""
+    if is_units_own(grids):
+        return None
     for kind, accepts in RECOGNISERS:
         if accepts(grids):
             return kind

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfeval.contract.sheets import SHEETS
 from selfeval.read.grid import TITLE_ROWS, Grid, cell_ref
 from selfeval.read.sheet import is_blank
 
@@ -99,14 +98,9 @@ def table_key(title: str) -> str | None:
 
 
 def recognise(grids: Sequence[Grid]) -> bool:
-    """A workbook is a 决算 set when one of its sheets carries a 决算 table's title, unless it is
-    the unit's own workbook (its required 单位概况 sheet) with 决算 tables pasted into it: taken as
-    a 决算 set, the unit's own sheets would go unread (as `target_form.recognise` rules for the
-    申报表), so it is read as the unit's, and its merged cells say where the tables are."""
-    own = {sheet.name for sheet in SHEETS if sheet.required}
-    return any(table_key(grid.title()) is not None for grid in grids) and not any(
-        grid.sheet.strip() in own for grid in grids
-    )
+    """A workbook is a 决算 set when one of its sheets carries a 决算 table's title (a unit's own
+    workbook with 决算 tables pasted into it stays the unit's: `read.published.is_units_own`)."""
+    return any(table_key(grid.title()) is not None for grid in grids)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from selfeval.contract.sheets import SHEETS
 from selfeval.contract.target_form import (
     AMOUNT_TOTALS,
     GOAL_LABELS,
@@ -118,12 +117,9 @@ def is_form(grid: Grid) -> bool:
 
 
 def recognise(grids: Sequence[Grid]) -> bool:
-    """`selfeval.read.published.RECOGNISERS`: a workbook with a 申报表 sheet is one, unless it is
-    the unit's own workbook (it has the required 单位概况 sheet) with the form pasted into it: taken
-    as a form, the unit's own sheets would silently go unread, so it is read as the unit's and
-    its merged cells say where the form is."""
-    own = {sheet.name for sheet in SHEETS if sheet.required}
-    return any(is_form(g) for g in grids) and not any(g.sheet.strip() in own for g in grids)
+    """`selfeval.read.published.RECOGNISERS`: a workbook with a 申报表 sheet is one (a unit's own
+    workbook with the form pasted into it stays the unit's: `read.published.is_units_own`)."""
+    return any(is_form(g) for g in grids)
 
 
 def parse(grids: Sequence[Grid]) -> tuple[list[TargetForm], list[Problem]]:
