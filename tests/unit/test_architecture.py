@@ -165,3 +165,14 @@ def test_the_private_name_check_catches_what_the_kernel_layer_used_to_do(tmp_pat
         "bad.py:8 LocalProvisioner._scrub_kwargs",
         "bad.py:9 warnings._filters_mutated",
     ]
+
+
+def test_no_two_test_modules_share_a_basename():
+    """pytest imports test modules by basename (rootdir-relative packages are not used here), so
+    a second tests/**/test_x.py stops the whole suite at collection: caught here, in `make check`,
+    before a full run meets it."""
+    tests = Path(__file__).resolve().parents[1]
+    names: dict[str, list[str]] = {}
+    for path in tests.rglob("test_*.py"):
+        names.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}
