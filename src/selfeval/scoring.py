@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.clean.targets import is_funds_row, parse_indicator_value, target_problems
 from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
@@ -473,11 +473,21 @@ def _deviation(facts: dict[str, Any], met: bool, grade: str) -> tuple[Note, str]
     return Note("deviation_unmet", facts), "未达成"
 
 
-def _form_fields(row: pd.Series) -> dict[str, Any]:
+def _adjusted(row: pd.Series, rules: ScoringRules) -> float | None:
+    """The 调整后指标值 the 得分 is computed against: its number, under a pack that scores it
+    (`adjusted_target`: 重庆); None when the pack does not or the row states none."""
+    if not rules.adjusted_target:
+        return None
+    return parse_indicator_value(_text(row.get("adjusted_target")) or None)[0]
+
+
+def _form_fields(row: pd.Series, original: str = "") -> dict[str, Any]:
     """What some forms show beside an indicator (重庆: 年初指标值, 调整指标值, 是否核心指标),
-    as the unit wrote it; and whether it was dropped as not applicable."""
+    as the unit wrote it; and whether it was dropped as not applicable. When the 得分 was
+    computed against the 调整后指标值, the 年度指标值 (`original`) is the 年初 one where the
+    unit wrote no 年初指标值 of its own."""
     return {
-        "年初指标值": _text(row.get("original_target")),
+        "年初指标值": _text(row.get("original_target")) or original,
         "调整后指标值": _text(row.get("adjusted_target")),
         "是否核心指标": _text(row.get("core")),
         "not_applicable": False,
@@ -557,6 +567,7 @@ def score_indicators(
         target_text = _value_text(_text(row.get("target_text")), target, unit)
         actual_text = _value_text(_text(row.get("actual_text")), actual, unit)
         name = _text(row.get("level3"))
+        said_target = ""
         over = False
         score: float | None
         working: Working | None = None
@@ -566,12 +577,17 @@ def score_indicators(
         else:
             if actual is None:
                 warnings.append(_note("actual_missing", name=name))
-            scored = indicator_score(rules, direction, target, actual, weight or 0.0)
+            adjusted = _adjusted(row, rules)
+            scored = indicator_score(rules, direction, target, actual, weight or 0.0, adjusted)
             score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
                 score = working = None
             if target_text and not target_text.startswith(direction):
                 target_text = f"{direction}{target_text}"
+            if adjusted is not None:  # the deviation is measured against the target scored
+                said_target = _value_text(_text(row.get("adjusted_target")), adjusted, unit)
+                if not said_target.startswith(direction):
+                    said_target = f"{direction}{said_target}"
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
         # a qualitative indicator without its 评价 (an approved target, no result yet) is 未填报
@@ -583,7 +599,8 @@ def score_indicators(
         if needs_reason:
             said = stated_actual if grade else actual_text
             level1 = _text(row.get("level1"))
-            facts = {"level1": level1, "name": name, "target": target_text, "actual": said}
+            target_said = said_target or target_text
+            facts = {"level1": level1, "name": name, "target": target_said, "actual": said}
             problem, kind = _deviation(facts, met, grade)
             deviations.append(Deviation(problem, reason or None, measures or None, kind))
         rows.append(
@@ -611,7 +628,7 @@ def score_indicators(
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
                 # how 得分 came about (`Working` as a dict: rows are stored as plain JSON)
                 "working": None if working is None else asdict(working),
-                **_form_fields(row),
+                **_form_fields(row, target_text if said_target else ""),
             }
         )
 
