@@ -473,12 +473,19 @@ def _deviation(facts: dict[str, Any], met: bool, grade: str) -> tuple[Note, str]
     return Note("deviation_unmet", facts), "未达成"
 
 
-def _adjusted(row: pd.Series, rules: ScoringRules) -> float | None:
-    """The 调整后指标值 the 得分 is computed against: its number, under a pack that scores it
-    (`adjusted_target`: 重庆); None when the pack does not or the row states none."""
-    if not rules.adjusted_target:
-        return None
-    return parse_indicator_value(_text(row.get("adjusted_target")) or None)[0]
+def _directed(text: str, direction: str) -> str:
+    """A value as the form states it, its 指标性质 first (「≥15天」)."""
+    return f"{direction}{text}" if text and not text.startswith(direction) else text
+
+
+def _adjusted(row: pd.Series, rules: ScoringRules, direction: str, unit: str) -> tuple:
+    """(number, text) of the 调整后指标值 the 得分 is computed against, under a pack that scores
+    it (`adjusted_target`: 重庆); (None, "") when the pack does not or the row states none."""
+    text = _text(row.get("adjusted_target"))
+    value = parse_indicator_value(text or None)[0] if rules.adjusted_target else None
+    if value is None:
+        return None, ""
+    return value, _directed(_value_text(text, value, unit), direction)
 
 
 def _form_fields(row: pd.Series, original: str = "") -> dict[str, Any]:
@@ -577,17 +584,13 @@ def score_indicators(
         else:
             if actual is None:
                 warnings.append(_note("actual_missing", name=name))
-            adjusted = _adjusted(row, rules)
+            # under a pack that scores it, the 调整后指标值 is the target (and the deviation's)
+            adjusted, said_target = _adjusted(row, rules, direction, unit)
             scored = indicator_score(rules, direction, target, actual, weight or 0.0, adjusted)
             score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
                 score = working = None
-            if target_text and not target_text.startswith(direction):
-                target_text = f"{direction}{target_text}"
-            if adjusted is not None:  # the deviation is measured against the target scored
-                said_target = _value_text(_text(row.get("adjusted_target")), adjusted, unit)
-                if not said_target.startswith(direction):
-                    said_target = f"{direction}{said_target}"
+            target_text = _directed(target_text, direction)
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
         # a qualitative indicator without its 评价 (an approved target, no result yet) is 未填报
