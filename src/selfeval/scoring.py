@@ -191,6 +191,9 @@ class Funds:
     by_source: list[FundRow] = field(default_factory=list)
     #: How `score` came about (one per part under a split formula), for the 底稿.
     workings: list[Working] = field(default_factory=list)
+    #: Under a split formula (贵州), each scored 支出 category's figures (基本支出, 项目支出:
+    #: the form's rows), in the pack's order; its points and score are in `workings`.
+    by_category: list[FundRow] = field(default_factory=list)
 
 
 @dataclass
@@ -420,6 +423,8 @@ def score_funds(
     funds.fiscal_types = fiscal_types(rows, income)
     funds.sources = _sources(total, funds.fiscal_types)
     funds.by_source = _by_source(rows, total)
+    if rules is not None and rules.execution_formula == "split" and project is None:
+        funds.by_category = _by_category(rows, rules)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
@@ -437,6 +442,20 @@ def score_funds(
     working = execution_score(float(actual), float(budget), rate, weight)
     funds.score, funds.workings = working.score, [working]
     return funds
+
+
+def _by_category(rows: pd.DataFrame, rules: ScoringRules) -> list[FundRow]:
+    """Each category of the split's 年初预算数, 全年预算数 and 执行数 (None where a row lacks
+    one), with its rate over the pack's base, so the form's rows state what the score used."""
+    category = rows["category"].fillna("").astype(str).str.strip()
+    found = []
+    for label, _ in rules.execution_split:
+        part = rows[category == label]
+        original = _known_sum(part["original_budget"]) if "original_budget" in part else None
+        budget, actual = _known_sum(part["budget"]), _known_sum(part["actual"])
+        base = original if rules.execution_base == "年初预算数" else budget
+        found.append(FundRow(label, original, budget, actual, execution_rate(actual, base)))
+    return found
 
 
 def _category_funds(
