@@ -43,6 +43,7 @@ from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
+from selfeval.figures.texts import texts as text_sections
 from selfeval.packs import DEFAULT_PACK, ScoringRules, rules_for, scoring_rules
 from selfeval.rules import (
     FUNDS_WEIGHT,
@@ -101,6 +102,7 @@ CODES: dict[str, frozenset[str]] = {
         "rate_reason_missing": "project rate threshold",
         "not_applicable_kept": "names pack",
         "pack_weights": "project pack weights",
+        "text_over_limit": "section length limit pack source",
         # why no total was computed
         "unscored_no_targets": "",
         "unscored_unweighted": "names",
@@ -792,6 +794,8 @@ def _score_table(
         pack=rules.pack,
     )
     _pack_weights(result, rules, project)
+    if project is None:  # 文字说明 is the unit's
+        result.warnings += _texts_over_limit(tables, rules)
     _total(result, weight, rules, project)
     if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
@@ -831,6 +835,26 @@ def _pack_weights(result: ScoreResult, rules: ScoringRules, project: str | None)
         result.warnings.append(
             _note("pack_weights", project=project, pack=rules.name, weights=weights)
         )
+
+
+def _texts_over_limit(tables: dict[str, pd.DataFrame], rules: ScoringRules) -> list[Note]:
+    """A warning per 文字说明 section longer than the pack's form holds (四川: 评价结论, 存在问题,
+    改进措施 within 200 characters each): its length as the form's cell would hold it (its
+    paragraphs run together) and its first row. Not a failure: the unit shortens it."""
+    if not rules.text_limits:
+        return []
+    sections = text_sections(tables)
+    frame = tables.get("texts")
+    found = []
+    for section, limit in rules.text_limits:
+        length = len("".join(sections.get(section, {}).get("paragraphs", [])))
+        if length <= limit:
+            continue
+        rows = frame[frame["section"].astype(str) == section]
+        source = row_source(rows.iloc[0]) if not rows.empty else ""
+        facts = {"section": section, "length": length, "limit": limit, "source": source}
+        found.append(_note("text_over_limit", pack=rules.name, **facts))
+    return found
 
 
 def _decimals(text: str) -> int | None:

@@ -9,7 +9,7 @@ import pytest
 
 from selfeval import packs
 from selfeval.present.form import form_table
-from selfeval.present.scoring_view import scoring_view
+from selfeval.present.scoring_view import scoring_view, warning_texts
 from selfeval.present.working import working_notes
 from selfeval.scoring import ScoreResult, score_year
 from tests.unit.test_packs import _form_row, _targets
@@ -133,3 +133,27 @@ def _texts(**sections: str) -> pd.DataFrame:
     frame["src_file"], frame["src_sheet"] = "数据.xlsx", "文字说明"
     frame["src_row"] = range(2, len(frame) + 2)
     return frame
+
+
+def _sichuan_texts(form: str | None, **sections: str) -> list[str]:
+    unit = unit_frame(自评表格式=form) if form else unit_frame()
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 100.0, 100.0)])
+    tables = {
+        "unit": unit,
+        "spending": spending,
+        "targets": _targets(),
+        "texts": _texts(**sections),
+    }
+    return warning_texts(score_year(tables))
+
+
+def test_sichuan_warns_of_a_text_over_200_characters():
+    # 存在问题: two paragraphs of 150 and 51 characters: 201 as the form's cell holds them
+    problems = "问" * 150 + "\n" + "题" * 51
+    warnings = _sichuan_texts("四川", 存在问题=problems, 改进措施="措" * 200, 总体目标="目" * 300)
+    assert warnings == [
+        "文字说明「存在问题」共201字，超过四川表式规定的200字"
+        "（数据.xlsx 工作表「文字说明」 第2行）：填入自评表前请删减。"
+    ]  # 改进措施 is exactly 200: within; 总体目标 is no cell of the form
+    # the national form has no such cell: no warning
+    assert _sichuan_texts(None, 存在问题=problems) == []
