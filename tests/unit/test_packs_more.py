@@ -157,3 +157,20 @@ def test_sichuan_warns_of_a_text_over_200_characters():
     ]  # 改进措施 is exactly 200: within; 总体目标 is no cell of the form
     # the national form has no such cell: no warning
     assert _sichuan_texts(None, 存在问题=problems) == []
+
+
+def test_sichuan_form_cells_hold_the_text_sections():
+    """The 附表's 评价结论 / 存在问题 / 改进措施 cells are the 文字说明 sections so named, their
+    paragraphs run together (the length the warning counts)."""
+    from selfeval.present.blocks.scoring import scoring_table
+    from tests.unit.present.contexts import context
+
+    spending = spending_frame([("一般公共预算", "项目支出", "项目一", False, 100.0, 100.0)])
+    result = score_year(
+        {"unit": unit_frame(自评表格式="四川"), "spending": spending, "targets": _targets()}
+    )
+    texts = {"存在问题": {"paragraphs": ["甲。", "乙。"], "title": None, "custom": False}}
+    blocks = scoring_table(context(scoring_view=scoring_view(result), texts=texts), "scoring")
+    (table,) = [b for b in blocks if getattr(b, "kind", "") == "scoring"]
+    assert _form_row(table, "存在问题")[-1] == "甲。乙。"
+    assert _form_row(table, "改进措施")[-1] == "未填报"
