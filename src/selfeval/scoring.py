@@ -38,11 +38,12 @@ from typing import Any
 
 import pandas as pd
 
-from selfeval.clean.targets import is_funds_row, target_problems
+from selfeval.clean.targets import is_funds_row, parse_indicator_value, target_problems
 from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
+from selfeval.figures.texts import texts as text_sections
 from selfeval.packs import DEFAULT_PACK, ScoringRules, rules_for, scoring_rules
 from selfeval.rules import (
     FUNDS_WEIGHT,
@@ -101,6 +102,7 @@ CODES: dict[str, frozenset[str]] = {
         "rate_reason_missing": "project rate threshold",
         "not_applicable_kept": "names pack",
         "pack_weights": "project pack weights",
+        "text_over_limit": "section length limit pack source",
         # why no total was computed
         "unscored_no_targets": "",
         "unscored_unweighted": "names",
@@ -191,6 +193,9 @@ class Funds:
     by_source: list[FundRow] = field(default_factory=list)
     #: How `score` came about (one per part under a split formula), for the 底稿.
     workings: list[Working] = field(default_factory=list)
+    #: Under a split formula (贵州), each scored 支出 category's figures (基本支出, 项目支出:
+    #: the form's rows), in the pack's order; its points and score are in `workings`.
+    by_category: list[FundRow] = field(default_factory=list)
 
 
 @dataclass
@@ -420,6 +425,8 @@ def score_funds(
     funds.fiscal_types = fiscal_types(rows, income)
     funds.sources = _sources(total, funds.fiscal_types)
     funds.by_source = _by_source(rows, total)
+    if rules is not None and rules.execution_formula == "split" and project is None:
+        funds.by_category = _by_category(rows, rules)
     known = rows["budget"].notna() | (rows["actual"].fillna(-1) == 0)
     if rate_base != "实际到位资金" and rows["budget"].notna().any() and not known.all():
         funds.marker = BUDGET_INCOMPLETE
@@ -437,6 +444,20 @@ def score_funds(
     working = execution_score(float(actual), float(budget), rate, weight)
     funds.score, funds.workings = working.score, [working]
     return funds
+
+
+def _by_category(rows: pd.DataFrame, rules: ScoringRules) -> list[FundRow]:
+    """Each category of the split's 年初预算数, 全年预算数 and 执行数 (None where a row lacks
+    one), with its rate over the pack's base, so the form's rows state what the score used."""
+    category = rows["category"].fillna("").astype(str).str.strip()
+    found = []
+    for label, _ in rules.execution_split:
+        part = rows[category == label]
+        original = _known_sum(part["original_budget"]) if "original_budget" in part else None
+        budget, actual = _known_sum(part["budget"]), _known_sum(part["actual"])
+        base = original if rules.execution_base == "年初预算数" else budget
+        found.append(FundRow(label, original, budget, actual, execution_rate(actual, base)))
+    return found
 
 
 def _category_funds(
@@ -473,11 +494,28 @@ def _deviation(facts: dict[str, Any], met: bool, grade: str) -> tuple[Note, str]
     return Note("deviation_unmet", facts), "未达成"
 
 
-def _form_fields(row: pd.Series) -> dict[str, Any]:
+def _directed(text: str, direction: str) -> str:
+    """A value as the form states it, its 指标性质 first (「≥15天」)."""
+    return f"{direction}{text}" if text and not text.startswith(direction) else text
+
+
+def _adjusted(row: pd.Series, rules: ScoringRules, direction: str, unit: str) -> tuple:
+    """(number, text) of the 调整后指标值 the 得分 is computed against, under a pack that scores
+    it (`adjusted_target`: 重庆); (None, "") when the pack does not or the row states none."""
+    text = _text(row.get("adjusted_target"))
+    value = parse_indicator_value(text or None)[0] if rules.adjusted_target else None
+    if value is None:
+        return None, ""
+    return value, _directed(_value_text(text, value, unit), direction)
+
+
+def _form_fields(row: pd.Series, original: str = "") -> dict[str, Any]:
     """What some forms show beside an indicator (重庆: 年初指标值, 调整指标值, 是否核心指标),
-    as the unit wrote it; and whether it was dropped as not applicable."""
+    as the unit wrote it; and whether it was dropped as not applicable. When the 得分 was
+    computed against the 调整后指标值, the 年度指标值 (`original`) is the 年初 one where the
+    unit wrote no 年初指标值 of its own."""
     return {
-        "年初指标值": _text(row.get("original_target")),
+        "年初指标值": _text(row.get("original_target")) or original,
         "调整后指标值": _text(row.get("adjusted_target")),
         "是否核心指标": _text(row.get("core")),
         "not_applicable": False,
@@ -557,6 +595,7 @@ def score_indicators(
         target_text = _value_text(_text(row.get("target_text")), target, unit)
         actual_text = _value_text(_text(row.get("actual_text")), actual, unit)
         name = _text(row.get("level3"))
+        said_target = ""
         over = False
         score: float | None
         working: Working | None = None
@@ -566,12 +605,13 @@ def score_indicators(
         else:
             if actual is None:
                 warnings.append(_note("actual_missing", name=name))
-            scored = indicator_score(rules, direction, target, actual, weight or 0.0)
+            # under a pack that scores it, the 调整后指标值 is the target (and the deviation's)
+            adjusted, said_target = _adjusted(row, rules, direction, unit)
+            scored = indicator_score(rules, direction, target, actual, weight or 0.0, adjusted)
             score, met, over, working = scored.score, scored.met, scored.over, scored.working
             if actual is None or weight is None:
                 score = working = None
-            if target_text and not target_text.startswith(direction):
-                target_text = f"{direction}{target_text}"
+            target_text = _directed(target_text, direction)
         reason = _text(row.get("deviation_reason"))
         measures = _text(row.get("measures"))
         # a qualitative indicator without its 评价 (an approved target, no result yet) is 未填报
@@ -583,7 +623,8 @@ def score_indicators(
         if needs_reason:
             said = stated_actual if grade else actual_text
             level1 = _text(row.get("level1"))
-            facts = {"level1": level1, "name": name, "target": target_text, "actual": said}
+            target_said = said_target or target_text
+            facts = {"level1": level1, "name": name, "target": target_said, "actual": said}
             problem, kind = _deviation(facts, met, grade)
             deviations.append(Deviation(problem, reason or None, measures or None, kind))
         rows.append(
@@ -611,7 +652,7 @@ def score_indicators(
                 "所填得分": None if direction == QUALITATIVE else _num(row.get("score")),
                 # how 得分 came about (`Working` as a dict: rows are stored as plain JSON)
                 "working": None if working is None else asdict(working),
-                **_form_fields(row),
+                **_form_fields(row, target_text if said_target else ""),
             }
         )
 
@@ -753,6 +794,8 @@ def _score_table(
         pack=rules.pack,
     )
     _pack_weights(result, rules, project)
+    if project is None:  # 文字说明 is the unit's
+        result.warnings += _texts_over_limit(tables, rules)
     _total(result, weight, rules, project)
     if project is None:  # 声明数 states the unit's own figures of the unit as a whole
         result.stated_total = _stated(tables, sc.STATED_SCORE_KEY)
@@ -792,6 +835,26 @@ def _pack_weights(result: ScoreResult, rules: ScoringRules, project: str | None)
         result.warnings.append(
             _note("pack_weights", project=project, pack=rules.name, weights=weights)
         )
+
+
+def _texts_over_limit(tables: dict[str, pd.DataFrame], rules: ScoringRules) -> list[Note]:
+    """A warning per 文字说明 section longer than the pack's form holds (四川: 评价结论, 存在问题,
+    改进措施 within 200 characters each): its length as the form's cell would hold it (its
+    paragraphs run together) and its first row. Not a failure: the unit shortens it."""
+    if not rules.text_limits:
+        return []
+    sections = text_sections(tables)
+    frame = tables.get("texts")
+    found = []
+    for section, limit in rules.text_limits:
+        length = len("".join(sections.get(section, {}).get("paragraphs", [])))
+        if length <= limit:
+            continue
+        rows = frame[frame["section"].astype(str) == section]
+        source = row_source(rows.iloc[0]) if not rows.empty else ""
+        facts = {"section": section, "length": length, "limit": limit, "source": source}
+        found.append(_note("text_over_limit", pack=rules.name, **facts))
+    return found
 
 
 def _decimals(text: str) -> int | None:

@@ -19,11 +19,14 @@ computed before packs existed, operation for operation, so existing reports do n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selfeval.packs import ScoringRules
 from selfeval.rules import EPS, execution_rate
 
+#: A working's `basis` when the 得分 was computed against the indicator's 调整后指标值 (packs
+#: with `adjusted_target`); "" is the 年度指标值 (目标值).
+ADJUSTED = "adjusted"
 #: Working kinds: a quotient times the weight; met outright (no quotient: a ≤ result of 0, an
 #: 「=」 within tolerance); the total capped by the 执行率; the total rescaled after dropping
 #: indicators that do not apply.
@@ -46,6 +49,8 @@ class Working:
     penalty: float = 0.0
     #: What the weight belongs to when a score has parts (贵州: 基本支出, 项目支出).
     label: str = ""
+    #: Which target the 得分 was computed against: "" the 年度指标值, ADJUSTED the 调整后指标值.
+    basis: str = ""
 
     @classmethod
     def from_dict(cls, data: dict) -> Working:
@@ -90,9 +95,24 @@ def _penalised(result: IndicatorScore, penalty: float) -> IndicatorScore:
 
 
 def indicator_score(
-    rules: ScoringRules, direction: str, target: float | None, actual: float | None, weight: float
+    rules: ScoringRules,
+    direction: str,
+    target: float | None,
+    actual: float | None,
+    weight: float,
+    adjusted: float | None = None,
 ) -> IndicatorScore:
-    """The 得分 of a ≥, ≤ or = indicator; an unknown 指标值 or 实际值 scores 0 (no working)."""
+    """The 得分 of a ≥, ≤ or = indicator; an unknown 指标值 or 实际值 scores 0 (no working).
+    Under a pack with `adjusted_target`, a stated 调整后指标值 (`adjusted`) is the target: the
+    approved target at year end is what the result is measured against, and the working says
+    so (`basis`)."""
+    if rules.adjusted_target and adjusted is not None:
+        scored = indicator_score(rules, direction, adjusted, actual, weight)
+        if scored.working is None:
+            return scored
+        return IndicatorScore(
+            scored.score, scored.met, scored.over, replace(scored.working, basis=ADJUSTED)
+        )
     if target is None or actual is None:
         return IndicatorScore(0.0, False, False, None)
     factor = rules.over_factor

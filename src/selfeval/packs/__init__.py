@@ -45,6 +45,8 @@ _SCORING_KEYS = frozenset(
         "over_penalty",
         "reason_threshold",
         "rescale_not_applicable",
+        "adjusted_target",
+        "text_limits",
         "total_caps",
         "grades",
     }
@@ -87,6 +89,12 @@ class ScoringRules:
     over_penalty: float
     reason_threshold: float
     rescale_not_applicable: bool
+    #: Whether an indicator's 调整后指标值, where stated, is the target its 得分 is computed
+    #: against (forms that print it beside the 年初 value: 重庆); else it is only shown.
+    adjusted_target: bool
+    #: 文字说明 sections the form holds in a cell of limited length (四川: 评价结论, 存在问题,
+    #: 改进措施 within 200 characters each): (section, characters); a longer text is a ⚠.
+    text_limits: tuple[tuple[str, float], ...]
     #: Strictest last: the lowest `below` that the rate is under wins.
     total_caps: tuple[TotalCap, ...]
     #: (name, lower bound), best first; the last name is every total below the others.
@@ -221,7 +229,7 @@ def scoring_rules(pack: str = DEFAULT_PACK) -> ScoringRules:
     level1 = _weights(pack, "level1_weights", table["level1_weights"])
     if level1 and abs(sum(w for _, w in level1) + weight - 100) > 1e-9:
         raise _bad(pack, "level1_weights", "with execution_weight they must add to 100")
-    for key in ("execution_rule", "rescale_not_applicable"):
+    for key in ("execution_rule", "rescale_not_applicable", "adjusted_target"):
         if not isinstance(table[key], bool):
             raise _bad(pack, key, "true or false")
     return ScoringRules(
@@ -239,6 +247,8 @@ def scoring_rules(pack: str = DEFAULT_PACK) -> ScoringRules:
         over_penalty=_number(pack, "over_penalty", table["over_penalty"]),
         reason_threshold=_number(pack, "reason_threshold", table["reason_threshold"]),
         rescale_not_applicable=table["rescale_not_applicable"],
+        adjusted_target=table["adjusted_target"],
+        text_limits=_weights(pack, "text_limits", table["text_limits"]),
         total_caps=_caps(pack, table["total_caps"]),
         grades=_grades(pack, table["grades"]),
     )

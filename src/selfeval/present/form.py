@@ -50,7 +50,7 @@ INDICATOR_FIELDS = (
     "direction", "unit", "weight", "score", "ratio", "reason", "method", "core",
 )  # fmt: skip
 #: Sources of the funds block; the scoring result gives the first four (in this order), 支出's
-#: 资金来源 四川's 财政专户管理资金 and 单位资金; 贵州's 基本支出, 项目支出 await their input.
+#: 资金来源 四川's 财政专户管理资金 and 单位资金, a split execution score 贵州's 基本支出, 项目支出.
 SOURCES = ("total", "fiscal", "carryover", "other", "special", "unit", "basic", "project")
 #: The 资金来源 of 支出 rows (`ScoringView.funds_by_source`) by the source key a form names.
 BY_SOURCE = {
@@ -59,6 +59,8 @@ BY_SOURCE = {
     "单位资金": "unit",
     "其他资金": "other",
 }
+#: The parts of a split execution score (`ScoringView.funds_by_category`) by source key.
+BY_CATEGORY = {"基本支出": "basic", "项目支出": "project"}
 EACH = ("funds", "indicators")
 _SCOPES = {s.value: s for s in Scope}
 _ALIGNS = {a.value: a for a in Align}
@@ -214,6 +216,11 @@ def _funds_values(v: ScoringView, form: Form) -> list[dict[str, str]]:
         for part in v.funds_by_source:
             if part.label in BY_SOURCE:
                 have[BY_SOURCE[part.label]] = asdict(part)
+    # the parts of a split execution score (贵州: 基本支出, 项目支出), each with its own
+    # 分值, 得分 and 得分计算方法
+    for part in v.funds_by_category:
+        if part.label in BY_CATEGORY:
+            have[BY_CATEGORY[part.label]] = asdict(part)
     out = []
     for row in form.spec.get("funds", []):
         figures = have.get(row["source"], {})
@@ -223,6 +230,8 @@ def _funds_values(v: ScoringView, form: Form) -> list[dict[str, str]]:
         # 得分计算方法 of the execution score, on the row that holds the score
         if row["source"] == "total":
             values["method"] = v.funds_working or NOT_GIVEN
+        elif row["source"] not in BY_CATEGORY.values():
+            values["method"] = ""  # a row that holds no score has no working
         out.append(values)
     return out
 

@@ -10,7 +10,7 @@ findings (warnings, why no total, deviations) are data; they are worded here fro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from selfeval.packs import DEFAULT_PACK
 from selfeval.present.formats import NOT_GIVEN, money_number
@@ -108,6 +108,21 @@ class FundsBySource:
 
 
 @dataclass(frozen=True)
+class FundsPart:
+    """A part of a split execution score (贵州: 基本支出, 项目支出): its figures, 分值, 得分 and
+    得分计算方法, as its row of the funds block states them."""
+
+    label: str
+    original_budget: str
+    budget: str
+    actual: str
+    rate: str
+    weight: str
+    score: str
+    method: str
+
+
+@dataclass(frozen=True)
 class ScoringView:
     """One 自评表 (the unit's, or a project's) as display strings (`scoring_view`)."""
 
@@ -141,6 +156,8 @@ class ScoringView:
     #: The rule pack that scored the table and lays it out (`selfeval.packs`; 单位概况
     #: 「自评表格式」).
     pack: str = DEFAULT_PACK
+    #: The parts of a split execution score (贵州's rows 基本支出, 项目支出); [] otherwise.
+    funds_by_category: list[FundsPart] = field(default_factory=list)
 
 
 def note_text(note: Note) -> str:
@@ -224,6 +241,30 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[FundsRow]:
             )
         )
     return rows
+
+
+def _funds_parts(funds: Funds, unit: str) -> list[FundsPart]:
+    """Each part of a split execution score with its working (by label); a part without one
+    (its budget or 执行数 not given) states its figures and 「未填报」 for its score."""
+    workings = {w.label: w for w in funds.workings}
+    parts = []
+    for row in funds.by_category:
+        working = workings.get(row.label)
+        # the row names its part: its working without the label
+        method = NOT_GIVEN if working is None else working_text(replace(working, label=""), unit)
+        parts.append(
+            FundsPart(
+                label=row.label,
+                original_budget=money_number(row.original_budget, None, unit),
+                budget=money_number(row.budget, None, unit),
+                actual=money_number(row.actual, None, unit),
+                rate=f"{_fmt(row.rate)}%" if row.rate is not None else NOT_GIVEN,
+                weight=NOT_GIVEN if working is None else plain_str(working.weight),
+                score=NOT_GIVEN if working is None else _fmt(working.score),
+                method=method,
+            )
+        )
+    return parts
 
 
 def _derivation(funds: Funds) -> str:
@@ -464,6 +505,7 @@ def scoring_view(
             )
             for row in result.funds.by_source
         ],
+        funds_by_category=_funds_parts(result.funds, amount_unit),
         funds_derivation=_derivation(result.funds),
         unscored_funds=result.funds.score is None,
         goal="".join(goal) or NOT_GIVEN,

@@ -13,7 +13,7 @@ from typing import Any
 from selfeval.packs import DEFAULT_PACK, scoring_rules
 from selfeval.rules import decimal_str, money_str, plain_str
 from selfeval.scoring import ScoreResult
-from selfeval.scoring_rules import FULL, RATIO, RESCALE, TOTAL_CAP, Working
+from selfeval.scoring_rules import ADJUSTED, FULL, RATIO, RESCALE, TOTAL_CAP, Working
 
 
 def as_working(value: Any) -> Working | None:
@@ -60,6 +60,8 @@ def working_text(value: Any, amount_unit: str | None = None) -> str:
     if working.penalty:
         deducted = plain_str(working.penalty)
         text += f"；超过指标值较多，扣{deducted}分，计{decimal_str(working.score)}"
+    if working.basis == ADJUSTED:  # the target used is not the one in the 年度指标值 column
+        text = f"按调整后指标值计：{text}"
     return f"{working.label}：{text}" if working.label else text
 
 

@@ -19,6 +19,9 @@ from selfeval.present.form import form_table
 from selfeval.present.formats import cn_number
 from selfeval.present.scoring_view import ScoringView
 
+#: 文字说明 sections a form may hold in a cell of its own (四川's 评价结论, 存在问题, 改进措施).
+FORM_TEXTS = ("评价结论", "存在问题", "改进措施")
+
 
 def self_evaluation(
     v: ScoringView, year: int, pack: str | None = None, facts: Mapping[str, str] | None = None
@@ -46,6 +49,8 @@ def self_evaluation(
 def scoring_table(ctx: ReportContext, anchor: str) -> list[Block]:
     """附表：部门整体支出绩效自评表."""
     facts = {**ctx.unit, "填报日期": ctx.data_date or ""}  # the date as the 落款 writes it
+    # a form's cells 评价结论, 存在问题, 改进措施 (四川) hold the 文字说明 sections so named
+    facts |= {k: "".join(ctx.texts[k]["paragraphs"]) for k in FORM_TEXTS if k in ctx.texts}
     return self_evaluation(ctx.scoring_view, ctx.year, facts=facts)
 
 
