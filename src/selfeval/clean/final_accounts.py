@@ -364,6 +364,48 @@ def _table1(acc: Accounts) -> None:
             _line_fig(acc, key, "总计", "收入"),
             [_line_fig(acc, key, "总计", "支出", without=("政府性", "国有", "一般"))],
         )
+        _grand_totals(acc, key)
+
+
+#: What each side's 总计 of 表1/表4 is made of: (labels of one row, any one of which names it;
+#: whether the row must be there). 使用非财政拨款结余 and 结余分配 are printed by the national
+#: 表1 only, and a 表4 names its balances 财政拨款结转和结余 or plainly 结转和结余.
+_GRAND_TOTAL_PARTS = {
+    "收入": (
+        (("本年收入合计",), True),
+        (("使用非财政拨款结余",), False),
+        (("年初结转和结余", "年初财政拨款结转和结余"), True),
+    ),
+    "支出": (
+        (("本年支出合计",), True),
+        (("结余分配",), False),
+        (("年末结转和结余", "年末财政拨款结转和结余"), True),
+    ),
+}
+
+
+def _grand_totals(acc: Accounts, key: str) -> None:
+    """Each side's 总计 is its 本年合计 plus its balances (收入: + 年初结转和结余; 支出: +
+    年末结转和结余): a 总计 typed over, or a balance left out of it, would otherwise pass as long
+    as both sides agree. A table that prints no such row is not checked."""
+    table = acc.table(key)
+    if table is None:
+        return
+    amount = {"without": ("政府性", "国有", "一般")}  # 表4's 合计 column, not a budget type's
+    for side, rows in _GRAND_TOTAL_PARTS.items():
+        parts: list[Fig | None] = []
+        names: list[str] = []
+        for labels, required in rows:
+            label = next((x for x in labels if table.line(x, side) is not None), None)
+            if label is None:
+                if required:
+                    break
+                continue
+            parts.append(_line_fig(acc, key, label, side, **amount))
+            names.append(label)
+        else:
+            stated = _line_fig(acc, key, "总计", side, **amount)
+            check(acc, f"总计（{side}方）与{'、'.join(names)}之和", stated, parts)
 
 
 def _rows_add_up(
@@ -408,9 +450,14 @@ def _spending_tables(acc: Accounts) -> None:
         stated = _line_fig(acc, "表4", "本年支出合计", "支出", "合计")
         parts = [_total_fig(acc, k, spent) for k in ("表5", "表8", "表9")]
         check(acc, "本年支出合计（财政拨款）与表5、表8、表9本年支出之和", stated, parts)
-    else:  # without 表8 and 表9, its 一般公共预算 column against 表5
-        stated = _line_fig(acc, "表4", "本年支出合计", "支出", "一般公共预算")
-        check(acc, "一般公共预算财政拨款本年支出合计", stated, [_total_fig(acc, "表5", spent)])
+    # and each budget type's column against its own table, one by one (two columns off by the
+    # same amount in opposite directions keep the 合计 right)
+    for column, key in (("一般公共预算", "表5"), ("政府性基金", "表8"), ("国有资本", "表9")):
+        if acc.table(key) is None:
+            continue
+        stated = _line_fig(acc, "表4", "本年支出合计", "支出", column)
+        what = f"{column}财政拨款本年支出合计与{key}本年支出"
+        check(acc, what, stated, [_total_fig(acc, key, spent)])
 
 
 def _classes(acc: Accounts, side: str) -> list[tuple[Line, Fig | None]]:

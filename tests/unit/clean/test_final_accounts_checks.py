@@ -286,3 +286,48 @@ def test_a_formulas_float_residue_is_rounded_to_the_fen(tmp_path):
     put(folder / "决算.xlsx", SHEET.format(1), "C14", 556.000000000001)  # =SUM(…) as stored
     income = clean_year(folder, 2024).tables["income"]
     assert (income["current"].iloc[0], income["current_decimals"].iloc[0]) == (556.0, 2)
+
+
+def test_table1_grand_total_against_its_year_and_balances_names_every_cell(tmp_path):
+    folder = _year(tmp_path)
+    # 支出 side: 本年支出合计 560.90 + 结余分配 0 + 年末结转和结余 17.50 = 578.40, not 总计 568.40
+    # (both 总计 still agree, so only this check sees it)
+    put(folder / "决算.xlsx", SHEET.format(1), "F16", 17.5)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("公开01表", 17, "F17")
+    text = str(only)
+    assert "总计（支出方）与本年支出合计、结余分配、年末结转和结余之和" in text
+    for ref in ("（F14）", "（F15）", "（F16）"):
+        assert ref in text
+    assert "的 578.40 万元 不符（相差 10.00 万元" in text
+    assert text.split("：与")[0].split(": ")[-1] in DOC
+
+
+def test_table4_fund_column_against_table8_is_one_problem_naming_both_cells(tmp_path):
+    folder = _year(tmp_path)
+    # 表4's 合计 column stays 524.30 = 表5 + 表8 + 表9, but its 政府性基金 column says 5.00
+    # where 表8 is published empty (none)
+    put(folder / "决算.xlsx", SHEET.format(4), "H10", 5)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("公开04表", 10, "H10")
+    text = str(only)
+    assert "政府性基金财政拨款本年支出合计与表8本年支出" in text
+    assert "工作表「公开08表」" in text and "本表无数据" in text
+    assert "相差 5.00 万元" in text
+    assert text.split("：与")[0].split(": ")[-1] in DOC
+
+
+def test_the_published_tables_pass_the_grand_total_and_column_checks(tmp_path):
+    checked = clean_year(_year(tmp_path), 2024).checks["reconciled"]
+    items = {e["item"] for e in checked}
+    # 表1: 556.00 + 0 + 12.40 = 568.40 and 560.90 + 0 + 7.50 = 568.40;
+    # 表4: 520.50 + 8.00 = 528.50 and 524.30 + 4.20 = 528.50
+    for key in ("表1", "表4"):
+        assert any(i.startswith(f"决算{key}总计（收入方）") for i in items)
+        assert any(i.startswith(f"决算{key}总计（支出方）") for i in items)
+    for column, key in (("政府性基金", "表8"), ("国有资本", "表9")):
+        assert f"决算表4{column}财政拨款本年支出合计与{key}本年支出（万元）" in items
