@@ -144,9 +144,7 @@ def test_the_working_papers_name_the_forms_cell_and_the_clerks_result_row(tmp_pa
     folder = _year(tmp_path, [RESULT_HEAD, ["开放天数", "362", "", ""]])
     tables = clean_year(folder, 2024).tables
     view = scoring_view(score_year(tables))
-    (note,) = [
-        b for b in self_evaluation(view, 2024) if "绩效指标来源" in getattr(b, "text", "")
-    ]
+    (note,) = [b for b in self_evaluation(view, 2024) if "绩效指标来源" in getattr(b, "text", "")]
     assert note.review  # the 底稿's, never the 报送稿's
     # 开放天数: the export's first 指标值 is E9 (its indicators start on row 9), its
     # 实际完成值 the clerk's second CSV line; 投诉处理时长 (E11) has no result row yet
