@@ -15,6 +15,7 @@ as for the unit's own totals (`selfeval.clean.totals`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -910,6 +911,58 @@ FEEDERS: dict[str, Callable[..., list[dict]]] = {
 }
 
 
+_ROW = re.compile(r"\d+$")
+
+
+def report_unit(acc: Accounts, tables: dict[str, pd.DataFrame]) -> None:
+    """The report's 金额单位 where 单位概况 names none: the one the 决算 tables state (a unit
+    that publishes in 元 reports in 元), put into the year's 单位概况 with the cell stating it.
+
+    Where 单位概况 names one and the tables state the other, the report keeps the unit's
+    choice and the tables' figures are converted, not refused: every amount is held in 万元
+    (`Fig`) and each table was read in its own 单位, so the conversion is exact, and a 单位
+    that is not the figures' own has already failed `_magnitudes` or `_unit_mismatch`. Either
+    way the 数据核对 of the 审核底稿 says which 单位 was used and why."""
+    stated = [t for t in acc.read.tables.values() if t.unit and t.key in acc.units]
+    units = {t.unit for t in stated}
+    unit_table = tables.get("unit")
+    if len(units) != 1 or unit_table is None:
+        return  # none stated (reported by `_units`), or tables in both units: no one 单位
+    table = stated[0]
+    found = _ROW.search(table.unit_cell)
+    where = {
+        "file": table.file,
+        "sheet": table.sheet,
+        "row": int(found.group(0)) if found else table.title_row + 1,
+    }
+    said = f"{table.file} 工作表「{table.sheet}」（{table.unit_cell}）"
+    unit, own = table.unit, acc.ctx.settings.get("金额单位")
+    if own is None:
+        message = f"单位概况未填「金额单位」，报告采用决算公开表写明的「单位：{unit}」（{said}）"
+        acc.ctx.settings["金额单位"] = unit
+        row = frame(
+            [
+                {
+                    "item": "金额单位",
+                    "value": unit,
+                    "src_file": where["file"],
+                    "src_sheet": where["sheet"],
+                    "src_row": where["row"],
+                }
+            ],
+            {"item": "str", "value": "str"},
+        )
+        tables["unit"] = pd.concat([unit_table, row], ignore_index=True)
+    elif own != unit:
+        message = (
+            f"决算公开表以{unit}列示（{said}），报告按单位概况「金额单位」{own}换算列示"
+            f"（1万元 = 10000元）"
+        )
+    else:
+        return
+    acc.ctx.reconciled.append({"item": "金额单位", "ok": True, "message": message, **where})
+
+
 def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFrame]) -> None:
     """Check the year's 决算 tables and put their 收入, 支出 and 三公经费 into `tables` where the
     unit does not fill those sheets itself (where it does, warn where the two disagree)."""
@@ -935,6 +988,7 @@ def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFr
     check_accounts(acc)
     if len(ctx.problems) > before:
         return
+    report_unit(acc, tables)
     fed = {name: feeder(acc) for name, feeder in FEEDERS.items()}
     for name, records in fed.items():
         own = tables.get(name)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from selfeval.checks import reconcile_year
+from selfeval.checks import amount_unit, reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
 from selfeval.present.checks_view import check_item, check_note
@@ -331,3 +331,50 @@ def test_the_published_tables_pass_the_grand_total_and_column_checks(tmp_path):
         assert any(i.startswith(f"决算{key}总计（支出方）") for i in items)
     for column, key in (("政府性基金", "表8"), ("国有资本", "表9")):
         assert f"决算表4{column}财政拨款本年支出合计与{key}本年支出（万元）" in items
+
+
+def _unit_note(result) -> str:
+    (row,) = [
+        c
+        for c in reconcile_year(result.tables, result.checks, year=2024)
+        if "金额单位" in check_item(c)
+    ]
+    assert row.ok
+    return check_note(row)
+
+
+def test_tables_in_yuan_make_the_report_yuan_when_the_unit_names_no_unit(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(table7,), unit="元"), 2024)
+    unit = result.tables["unit"]
+    (row,) = unit[unit["item"] == "金额单位"].itertuples()
+    # table7 is 12 columns wide: its 「单位：元」 is L2 of the only sheet
+    assert (row.value, row.src_file, row.src_sheet, row.src_row) == (
+        "元",
+        "决算.xlsx",
+        "公开01表",
+        2,
+    )
+    assert amount_unit(result.tables) == "元"  # the report and its checks state 元
+    assert "单位概况未填「金额单位」，报告采用决算公开表写明的「单位：元」" in _unit_note(result)
+    assert "（L2）" in _unit_note(result)
+
+
+def test_a_unit_naming_wanyuan_keeps_it_and_tables_in_yuan_are_converted(tmp_path):
+    folder = _year(tmp_path, tables=(table7,), unit="元")
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,万元\n", encoding="utf-8"
+    )
+    result = clean_year(folder, 2024)
+    assert amount_unit(result.tables) == "万元"
+    assert result.tables["sangong"].iloc[1]["actual"] == 0.00073  # 7.30 元 in 万元
+    assert "决算公开表以元列示" in _unit_note(result)
+    assert "报告按单位概况「金额单位」万元换算列示" in _unit_note(result)
+
+
+def test_a_unit_naming_the_tables_own_unit_gets_no_unit_row(tmp_path):
+    folder = _year(tmp_path, tables=(table7,), unit="元")
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,元\n", encoding="utf-8"
+    )
+    result = clean_year(folder, 2024)
+    assert not [e for e in result.checks["reconciled"] if e["item"] == "金额单位"]
