@@ -405,8 +405,27 @@ def _grand_totals(acc: Accounts, key: str) -> None:
             parts.append(_line_fig(acc, key, label, side, **amount))
             names.append(label)
         else:
+            if _other_rows(table, side, names):
+                continue  # a layout with rows we do not know (用事业基金弥补收支差额, …)
             stated = _line_fig(acc, key, "总计", side, **amount)
             check(acc, f"总计（{side}方）与{'、'.join(names)}之和", stated, parts)
+
+
+def _other_rows(table: Table, side: str, names: list[str]) -> bool:
+    """Whether the side prints, between its 本年合计 and its 总计, a row that is neither one of
+    `names` nor a budget type's part of a balance (其中：一般公共预算财政拨款 …): an older or a
+    province's layout whose 总计 adds rows not known here is not checked, rather than refused."""
+    first, total = table.line(names[0], side), table.line("总计", side)
+    if first is None or total is None:
+        return True
+    return any(
+        line.side == side
+        and first.row < line.row < total.row
+        and line.label
+        and line.label not in names
+        and not line.label.startswith(("一般公共预算", "政府性基金", "国有资本"))
+        for line in table.lines
+    )
 
 
 def _rows_add_up(

@@ -378,3 +378,18 @@ def test_a_unit_naming_the_tables_own_unit_gets_no_unit_row(tmp_path):
     )
     result = clean_year(folder, 2024)
     assert not [e for e in result.checks["reconciled"] if e["item"] == "金额单位"]
+
+
+def test_a_table1_with_a_row_not_known_between_its_totals_is_not_checked_against_it(tmp_path):
+    # an older 表1: 用事业基金弥补收支差额 10.00 on the 收入 side makes 总计 556.00 + 10.00 +
+    # 0 + 12.40 = 578.40 (both 总计 say so); its 支出 side carries the 10.00 as 年末结转和结余
+    folder = _year(tmp_path)
+    book = folder / "决算.xlsx"
+    put(book, SHEET.format(1), "A15", "用事业基金弥补收支差额")
+    put(book, SHEET.format(1), "C15", 10)
+    put(book, SHEET.format(1), "C17", 578.4)
+    put(book, SHEET.format(1), "F16", 17.5)
+    put(book, SHEET.format(1), "F17", 578.4)
+    items = {e["item"] for e in clean_year(folder, 2024).checks["reconciled"]}
+    assert not any(i.startswith("决算表1总计（收入方）") for i in items)
+    assert any(i.startswith("决算表1总计（支出方）") for i in items)
