@@ -519,6 +519,8 @@ def _form_fields(row: pd.Series, original: str = "") -> dict[str, Any]:
         "调整后指标值": _text(row.get("adjusted_target")),
         "是否核心指标": _text(row.get("core")),
         "not_applicable": False,
+        # a 申报表's indicator: where the clerk typed its result (its `source` is the form's cell)
+        "result_source": _text(row.get("result_src")),
     }
 
 

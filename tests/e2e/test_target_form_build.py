@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
+import docx
 import pytest
 from bs4 import BeautifulSoup
 from support import run_build
@@ -67,6 +68,34 @@ def test_the_approved_form_drives_the_self_evaluation_rows(tmp_path):
     assert row[row.index("举办阅读活动") + 1 :][:3] == ["≥20次", "18次", "20"]
     # the form's 年度总体目标 is the table's 年度总体目标 (the clerk wrote none)
     assert any("全年免费开放不少于360天" in "".join(r) for r in texts)
+    _tasks_and_result_rows_are_stated(tmp_path)
+
+
+def _tasks_and_result_rows_are_stated(root):
+    """The export's 年度主要任务 (1,205,000 元 and 800,000 元: 120.50 and 80.00 万元, together
+    200.50 万元) in report.html and report.docx alike; the 审核底稿 (review.docx) names their
+    cells and, for each indicator, the clerk's row its 实际完成值 came from."""
+    out = root / "outputs" / str(YEAR)
+    sentence = (
+        "根据批复的部门（单位）整体支出绩效目标申报表，2024年度主要任务2项，"
+        "预算金额合计200.50万元：免费开放；全民阅读。"
+    )
+    page = BeautifulSoup((out / "report.html").read_text("utf-8"), "html.parser")
+    assert sentence in page.get_text()
+    rows = [
+        ["免费开放", "保障全年免费开放。", "120.50"],
+        ["全民阅读", "开展阅读推广活动。", "80.00"],
+    ]
+    html_rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in page("tr")]
+    word = docx.Document(str(out / "report.docx"))
+    assert sentence in [para.text for para in word.paragraphs]
+    word_rows = [[c.text for c in tr.cells] for t in word.tables for tr in t.rows]
+    for row in rows:
+        assert row in html_rows and row in word_rows
+    review = "\n".join(para.text for para in docx.Document(str(out / "review.docx")).paragraphs)
+    assert "免费开放：绩效目标申报表.xlsx 工作表「绩效目标」 第4行（B4）" in review
+    assert "开放天数：指标值见绩效目标申报表.xlsx 工作表「绩效目标」 第9行（E9），" in review
+    assert "实际完成值见绩效目标.csv 第2行" in review
 
 
 def _draft_year_states_results_not_given(root):

@@ -15,6 +15,7 @@ as for the unit's own totals (`selfeval.clean.totals`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -364,6 +365,67 @@ def _table1(acc: Accounts) -> None:
             _line_fig(acc, key, "总计", "收入"),
             [_line_fig(acc, key, "总计", "支出", without=("政府性", "国有", "一般"))],
         )
+        _grand_totals(acc, key)
+
+
+#: What each side's 总计 of 表1/表4 is made of: (labels of one row, any one of which names it;
+#: whether the row must be there). 使用非财政拨款结余 and 结余分配 are printed by the national
+#: 表1 only, and a 表4 names its balances 财政拨款结转和结余 or plainly 结转和结余.
+_GRAND_TOTAL_PARTS = {
+    "收入": (
+        (("本年收入合计",), True),
+        (("使用非财政拨款结余",), False),
+        (("年初结转和结余", "年初财政拨款结转和结余"), True),
+    ),
+    "支出": (
+        (("本年支出合计",), True),
+        (("结余分配",), False),
+        (("年末结转和结余", "年末财政拨款结转和结余"), True),
+    ),
+}
+
+
+def _grand_totals(acc: Accounts, key: str) -> None:
+    """Each side's 总计 is its 本年合计 plus its balances (收入: + 年初结转和结余; 支出: +
+    年末结转和结余): a 总计 typed over, or a balance left out of it, would otherwise pass as long
+    as both sides agree. A table that prints no such row is not checked."""
+    table = acc.table(key)
+    if table is None:
+        return
+    amount = {"without": ("政府性", "国有", "一般")}  # 表4's 合计 column, not a budget type's
+    for side, rows in _GRAND_TOTAL_PARTS.items():
+        parts: list[Fig | None] = []
+        names: list[str] = []
+        for labels, required in rows:
+            label = next((x for x in labels if table.line(x, side) is not None), None)
+            if label is None:
+                if required:
+                    break
+                continue
+            parts.append(_line_fig(acc, key, label, side, **amount))
+            names.append(label)
+        else:
+            if _other_rows(table, side, names):
+                continue  # a layout with rows we do not know (用事业基金弥补收支差额, …)
+            stated = _line_fig(acc, key, "总计", side, **amount)
+            check(acc, f"总计（{side}方）与{'、'.join(names)}之和", stated, parts)
+
+
+def _other_rows(table: Table, side: str, names: list[str]) -> bool:
+    """Whether the side prints, between its 本年合计 and its 总计, a row that is neither one of
+    `names` nor a budget type's part of a balance (其中：一般公共预算财政拨款 …): an older or a
+    province's layout whose 总计 adds rows not known here is not checked, rather than refused."""
+    first, total = table.line(names[0], side), table.line("总计", side)
+    if first is None or total is None:
+        return True
+    return any(
+        line.side == side
+        and first.row < line.row < total.row
+        and line.label
+        and line.label not in names
+        and not line.label.startswith(("一般公共预算", "政府性基金", "国有资本"))
+        for line in table.lines
+    )
 
 
 def _rows_add_up(
@@ -408,9 +470,14 @@ def _spending_tables(acc: Accounts) -> None:
         stated = _line_fig(acc, "表4", "本年支出合计", "支出", "合计")
         parts = [_total_fig(acc, k, spent) for k in ("表5", "表8", "表9")]
         check(acc, "本年支出合计（财政拨款）与表5、表8、表9本年支出之和", stated, parts)
-    else:  # without 表8 and 表9, its 一般公共预算 column against 表5
-        stated = _line_fig(acc, "表4", "本年支出合计", "支出", "一般公共预算")
-        check(acc, "一般公共预算财政拨款本年支出合计", stated, [_total_fig(acc, "表5", spent)])
+    # and each budget type's column against its own table, one by one (two columns off by the
+    # same amount in opposite directions keep the 合计 right)
+    for column, key in (("一般公共预算", "表5"), ("政府性基金", "表8"), ("国有资本", "表9")):
+        if acc.table(key) is None:
+            continue
+        stated = _line_fig(acc, "表4", "本年支出合计", "支出", column)
+        what = f"{column}财政拨款本年支出合计与{key}本年支出"
+        check(acc, what, stated, [_total_fig(acc, key, spent)])
 
 
 def _classes(acc: Accounts, side: str) -> list[tuple[Line, Fig | None]]:
@@ -863,6 +930,58 @@ FEEDERS: dict[str, Callable[..., list[dict]]] = {
 }
 
 
+_ROW = re.compile(r"\d+$")
+
+
+def report_unit(acc: Accounts, tables: dict[str, pd.DataFrame]) -> None:
+    """The report's 金额单位 where 单位概况 names none: the one the 决算 tables state (a unit
+    that publishes in 元 reports in 元), put into the year's 单位概况 with the cell stating it.
+
+    Where 单位概况 names one and the tables state the other, the report keeps the unit's
+    choice and the tables' figures are converted, not refused: every amount is held in 万元
+    (`Fig`) and each table was read in its own 单位, so the conversion is exact, and a 单位
+    that is not the figures' own has already failed `_magnitudes` or `_unit_mismatch`. Either
+    way the 数据核对 of the 审核底稿 says which 单位 was used and why."""
+    stated = [t for t in acc.read.tables.values() if t.unit and t.key in acc.units]
+    units = {t.unit for t in stated}
+    unit_table = tables.get("unit")
+    if len(units) != 1 or unit_table is None:
+        return  # none stated (reported by `_units`), or tables in both units: no one 单位
+    table = stated[0]
+    found = _ROW.search(table.unit_cell)
+    where = {
+        "file": table.file,
+        "sheet": table.sheet,
+        "row": int(found.group(0)) if found else table.title_row + 1,
+    }
+    said = f"{table.file} 工作表「{table.sheet}」（{table.unit_cell}）"
+    unit, own = table.unit, acc.ctx.settings.get("金额单位")
+    if own is None:
+        message = f"单位概况未填「金额单位」，报告采用决算公开表写明的「单位：{unit}」（{said}）"
+        acc.ctx.settings["金额单位"] = unit
+        row = frame(
+            [
+                {
+                    "item": "金额单位",
+                    "value": unit,
+                    "src_file": where["file"],
+                    "src_sheet": where["sheet"],
+                    "src_row": where["row"],
+                }
+            ],
+            {"item": "str", "value": "str"},
+        )
+        tables["unit"] = pd.concat([unit_table, row], ignore_index=True)
+    elif own != unit:
+        message = (
+            f"决算公开表以{unit}列示（{said}），报告按单位概况「金额单位」{own}换算列示"
+            f"（1万元 = 10000元）"
+        )
+    else:
+        return
+    acc.ctx.reconciled.append({"item": "金额单位", "ok": True, "message": message, **where})
+
+
 def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFrame]) -> None:
     """Check the year's 决算 tables and put their 收入, 支出 and 三公经费 into `tables` where the
     unit does not fill those sheets itself (where it does, warn where the two disagree)."""
@@ -888,6 +1007,7 @@ def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFr
     check_accounts(acc)
     if len(ctx.problems) > before:
         return
+    report_unit(acc, tables)
     fed = {name: feeder(acc) for name, feeder in FEEDERS.items()}
     for name, records in fed.items():
         own = tables.get(name)

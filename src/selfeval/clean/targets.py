@@ -508,6 +508,45 @@ def _clerk_cell(sh: BoundSheet, number: int, key: str) -> str:
     return problem(sh.raw.file, sh.raw.sheet, number, sh.header.get(key, key), "").location()
 
 
+#: The processed 年度主要任务 (``tasks.parquet``): amounts in 万元 like every amount.
+_TASK_COLUMNS = {"name": "str", "content": "str", "amount": "float64", "amount_decimals": "Int64"}
+
+
+def task_table(form: TargetForm, ctx: Context) -> pd.DataFrame | None:
+    """The form's 年度主要任务 with their 预算金额 (None when it lists none): the report states
+    them with the approved targets, so a reader sees what the money was meant for.
+
+    A 预算金额 is held in 万元 at the two decimals the form prints in its own unit (120.5 万元 is
+    120.50; 1,205,000 元 is 120.500000 万元), so a report in either 金额单位 restates it exactly.
+    A form that names no unit is read in 万元, the national form's, and the 底稿 says so."""
+    if not form.tasks:
+        return None
+    unit = form.amount_unit or "万元"
+    if form.amount_unit is None and any(t.amount is not None for t in form.tasks):
+        ctx.warn(
+            f"{form.file}「{form.sheet}」的年度主要任务未写明预算金额的单位，按万元读取",
+            file=form.file,
+            sheet=form.sheet,
+        )
+    shift = sc.AMOUNT_UNITS[unit]
+    records = [
+        {
+            "name": t.name,
+            "content": t.content,
+            "amount": None if t.amount is None else round(t.amount / 10**shift, 2 + shift),
+            "amount_decimals": None if t.amount is None else 2 + shift,
+            "src_file": t.cell.file,
+            "src_sheet": t.cell.sheet,
+            "src_row": t.cell.row,
+            "src_cell": t.cell.ref,
+        }
+        for t in form.tasks
+    ]
+    out = frame(records, _TASK_COLUMNS)
+    out["src_cell"] = pd.Series([r["src_cell"] for r in records], dtype="str")
+    return out
+
+
 def goal_texts(texts: pd.DataFrame | None, form: TargetForm) -> pd.DataFrame | None:
     """文字说明 with the form's 年度总体目标 as its 总体目标 when the clerk wrote none (the clerk's
     own wording, where given, is kept: it may say more than the approved one-liner)."""

@@ -18,7 +18,13 @@ from selfeval.clean.holdings import clean_holdings
 from selfeval.clean.income import clean_income
 from selfeval.clean.services import clean_digital, clean_satisfaction
 from selfeval.clean.spending import clean_sangong, clean_spending
-from selfeval.clean.targets import clean_targets, clean_targets_with_form, form_spec, goal_texts
+from selfeval.clean.targets import (
+    clean_targets,
+    clean_targets_with_form,
+    form_spec,
+    goal_texts,
+    task_table,
+)
 from selfeval.clean.texts import clean_stated, clean_texts
 from selfeval.clean.unit import clean_unit
 from selfeval.contract import sheets as sc
@@ -140,7 +146,7 @@ def _clean_sheets(raw: RawInput, ctx: Context) -> dict[str, pd.DataFrame]:
 
 def _with_form(raw: RawInput, forms: list[Grid] | None, tables: dict, ctx: Context) -> None:
     """绩效目标 from the approved 申报表 (when there is one), with the results the clerk's sheet
-    adds; its 年度总体目标 as 文字说明's 总体目标 when the clerk wrote none."""
+    adds; its 年度总体目标 as 文字说明's 总体目标 when the clerk wrote none; its 年度主要任务."""
     if not forms:
         return
     bound = _bind(raw, form_spec(sc.SHEETS_BY_TABLE["targets"]), ctx)
@@ -149,6 +155,9 @@ def _with_form(raw: RawInput, forms: list[Grid] | None, tables: dict, ctx: Conte
         texts = goal_texts(tables.get("texts"), form)
         if texts is not None:
             tables["texts"] = texts
+        tasks = task_table(form, ctx)
+        if tasks is not None:
+            tables["tasks"] = tasks
 
 
 def clean_year(raw_dir: Path, year: int) -> CleanResult:

@@ -161,6 +161,16 @@ PROCESSED: dict[str, pa.DataFrameSchema] = {
             "order": pa.Column("int64", pa.Check.ge(1)),
         },
     ),
+    # the approved 申报表's 年度主要任务 (only with a 申报表 that lists them)
+    "tasks": _schema(
+        "tasks",
+        {
+            "name": _s(),
+            "content": _s(nullable=True),
+            **_money("amount"),
+            "src_cell": _s(),
+        },
+    ),
     "stated": _schema(
         "stated",
         {

@@ -19,6 +19,7 @@ from selfeval.figures.spending import (
     Spending,
     spending_figures,
 )
+from selfeval.figures.tasks import AnnualTasks, annual_tasks
 from selfeval.figures.texts import texts, unit_info
 
 SUMMARY_KEYS = (
@@ -150,6 +151,8 @@ class YearFigures:
     stated_previous: dict[str, float | None] = field(default_factory=dict)
     #: How the report states amounts: 万元 (default) or 元 (单位概况 金额单位).
     amount_unit: str = "万元"
+    #: The approved 申报表's 年度主要任务 (None: the year has no 申报表 that lists them).
+    tasks: AnnualTasks | None = None
 
 
 def compute_figures(
@@ -196,4 +199,5 @@ def compute_figures(
         income=income,
         stated_previous=stated_previous,
         amount_unit=unit.get("金额单位") or "万元",
+        tasks=annual_tasks(tables),
     )

@@ -33,6 +33,7 @@ from selfeval.figures.department import DepartmentFigures
 from selfeval.figures.holdings import Holdings
 from selfeval.figures.income import Income
 from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Amount, BudgetTypeSpending, Spending
+from selfeval.figures.tasks import AnnualTasks
 from selfeval.figures.year import YoyRow
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
@@ -249,6 +250,8 @@ class ReportContext:
     department: DepartmentFigures | None
     #: What the frame requires of a 报送稿 and the data lacks (the year is then a 草稿).
     missing: list[str]
+    #: The approved 申报表's 年度主要任务 (None: no 申报表 lists them).
+    tasks: AnnualTasks | None = None
 
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
@@ -694,6 +697,7 @@ def build_context(results: YearResults) -> ReportContext:
         source=source,
         department=results.department,
         missing=list(results.missing),
+        tasks=fig.tasks,
     )
 
 

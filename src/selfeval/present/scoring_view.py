@@ -84,6 +84,8 @@ class IndicatorRow:
     over_achieved: bool
     missing_reason: bool
     source: str
+    #: for a 申报表's indicator, the clerk's 绩效目标 row its 实际完成值 came from ("" else)
+    result_source: str = ""
     #: the score's working, worded (a form's 得分计算方法); "" when not computed
     working: str = ""
     #: what some forms show beside an indicator (重庆), as the unit wrote it
@@ -468,6 +470,7 @@ def scoring_view(
                 over_achieved=bool(rec["over_achieved"]),
                 missing_reason=bool(rec["missing_reason"]),
                 source=rec.get("source", ""),
+                result_source=rec.get("result_source") or "",
                 # the score's working (a form's 得分计算方法)
                 working=working_text(rec.get("working")),
                 # what some forms show beside an indicator (重庆), as the unit wrote it

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from selfeval.checks import reconcile_year
+from selfeval.checks import amount_unit, reconcile_year
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
 from selfeval.present.checks_view import check_item, check_note
@@ -286,3 +286,110 @@ def test_a_formulas_float_residue_is_rounded_to_the_fen(tmp_path):
     put(folder / "决算.xlsx", SHEET.format(1), "C14", 556.000000000001)  # =SUM(…) as stored
     income = clean_year(folder, 2024).tables["income"]
     assert (income["current"].iloc[0], income["current_decimals"].iloc[0]) == (556.0, 2)
+
+
+def test_table1_grand_total_against_its_year_and_balances_names_every_cell(tmp_path):
+    folder = _year(tmp_path)
+    # 支出 side: 本年支出合计 560.90 + 结余分配 0 + 年末结转和结余 17.50 = 578.40, not 总计 568.40
+    # (both 总计 still agree, so only this check sees it)
+    put(folder / "决算.xlsx", SHEET.format(1), "F16", 17.5)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("公开01表", 17, "F17")
+    text = str(only)
+    assert "总计（支出方）与本年支出合计、结余分配、年末结转和结余之和" in text
+    for ref in ("（F14）", "（F15）", "（F16）"):
+        assert ref in text
+    assert "的 578.40 万元 不符（相差 10.00 万元" in text
+    assert text.split("：与")[0].split(": ")[-1] in DOC
+
+
+def test_table4_fund_column_against_table8_is_one_problem_naming_both_cells(tmp_path):
+    folder = _year(tmp_path)
+    # 表4's 合计 column stays 524.30 = 表5 + 表8 + 表9, but its 政府性基金 column says 5.00
+    # where 表8 is published empty (none)
+    put(folder / "决算.xlsx", SHEET.format(4), "H10", 5)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("公开04表", 10, "H10")
+    text = str(only)
+    assert "政府性基金财政拨款本年支出合计与表8本年支出" in text
+    assert "工作表「公开08表」" in text and "本表无数据" in text
+    assert "相差 5.00 万元" in text
+    assert text.split("：与")[0].split(": ")[-1] in DOC
+
+
+def test_the_published_tables_pass_the_grand_total_and_column_checks(tmp_path):
+    checked = clean_year(_year(tmp_path), 2024).checks["reconciled"]
+    items = {e["item"] for e in checked}
+    # 表1: 556.00 + 0 + 12.40 = 568.40 and 560.90 + 0 + 7.50 = 568.40;
+    # 表4: 520.50 + 8.00 = 528.50 and 524.30 + 4.20 = 528.50
+    for key in ("表1", "表4"):
+        assert any(i.startswith(f"决算{key}总计（收入方）") for i in items)
+        assert any(i.startswith(f"决算{key}总计（支出方）") for i in items)
+    for column, key in (("政府性基金", "表8"), ("国有资本", "表9")):
+        assert f"决算表4{column}财政拨款本年支出合计与{key}本年支出（万元）" in items
+
+
+def _unit_note(result) -> str:
+    (row,) = [
+        c
+        for c in reconcile_year(result.tables, result.checks, year=2024)
+        if "金额单位" in check_item(c)
+    ]
+    assert row.ok
+    return check_note(row)
+
+
+def test_tables_in_yuan_make_the_report_yuan_when_the_unit_names_no_unit(tmp_path):
+    result = clean_year(_year(tmp_path, tables=(table7,), unit="元"), 2024)
+    unit = result.tables["unit"]
+    (row,) = unit[unit["item"] == "金额单位"].itertuples()
+    # table7 is 12 columns wide: its 「单位：元」 is L2 of the only sheet
+    assert (row.value, row.src_file, row.src_sheet, row.src_row) == (
+        "元",
+        "决算.xlsx",
+        "公开01表",
+        2,
+    )
+    assert amount_unit(result.tables) == "元"  # the report and its checks state 元
+    assert "单位概况未填「金额单位」，报告采用决算公开表写明的「单位：元」" in _unit_note(result)
+    assert "（L2）" in _unit_note(result)
+
+
+def test_a_unit_naming_wanyuan_keeps_it_and_tables_in_yuan_are_converted(tmp_path):
+    folder = _year(tmp_path, tables=(table7,), unit="元")
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,万元\n", encoding="utf-8"
+    )
+    result = clean_year(folder, 2024)
+    assert amount_unit(result.tables) == "万元"
+    assert result.tables["sangong"].iloc[1]["actual"] == 0.00073  # 7.30 元 in 万元
+    assert "决算公开表以元列示" in _unit_note(result)
+    assert "报告按单位概况「金额单位」万元换算列示" in _unit_note(result)
+
+
+def test_a_unit_naming_the_tables_own_unit_gets_no_unit_row(tmp_path):
+    folder = _year(tmp_path, tables=(table7,), unit="元")
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,元\n", encoding="utf-8"
+    )
+    result = clean_year(folder, 2024)
+    assert not [e for e in result.checks["reconciled"] if e["item"] == "金额单位"]
+
+
+def test_a_table1_with_a_row_not_known_between_its_totals_is_not_checked_against_it(tmp_path):
+    # an older 表1: 用事业基金弥补收支差额 10.00 on the 收入 side makes 总计 556.00 + 10.00 +
+    # 0 + 12.40 = 578.40 (both 总计 say so); its 支出 side carries the 10.00 as 年末结转和结余
+    folder = _year(tmp_path)
+    book = folder / "决算.xlsx"
+    put(book, SHEET.format(1), "A15", "用事业基金弥补收支差额")
+    put(book, SHEET.format(1), "C15", 10)
+    put(book, SHEET.format(1), "C17", 578.4)
+    put(book, SHEET.format(1), "F16", 17.5)
+    put(book, SHEET.format(1), "F17", 578.4)
+    items = {e["item"] for e in clean_year(folder, 2024).checks["reconciled"]}
+    assert not any(i.startswith("决算表1总计（收入方）") for i in items)
+    assert any(i.startswith("决算表1总计（支出方）") for i in items)

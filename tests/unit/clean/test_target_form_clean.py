@@ -12,6 +12,9 @@ from test_clean import sheets, write_csvs
 
 from selfeval.clean import clean_year
 from selfeval.errors import InputError
+from selfeval.present.blocks.scoring import self_evaluation
+from selfeval.present.scoring_view import scoring_view
+from selfeval.scoring import score_year
 
 UNIT = sheets()["单位概况"][1][1]  # the test unit's 单位名称
 RESULT_HEAD = ["三级指标", "实际值", "偏差原因", "改进措施"]
@@ -135,3 +138,18 @@ def test_a_target_copied_as_approved_is_no_warning(tmp_path):
     result = clean_year(_year(tmp_path, copied), 2024)
     assert result.checks["warnings"] == []
     assert result.tables["targets"]["actual"].tolist()[0] == 362.0
+
+
+def test_the_working_papers_name_the_forms_cell_and_the_clerks_result_row(tmp_path):
+    folder = _year(tmp_path, [RESULT_HEAD, ["开放天数", "362", "", ""]])
+    tables = clean_year(folder, 2024).tables
+    view = scoring_view(score_year(tables))
+    (note,) = [b for b in self_evaluation(view, 2024) if "绩效指标来源" in getattr(b, "text", "")]
+    assert note.review  # the 底稿's, never the 报送稿's
+    # 开放天数: the export's first 指标值 is E9 (its indicators start on row 9), its
+    # 实际完成值 the clerk's second CSV line; 投诉处理时长 (E11) has no result row yet
+    assert (
+        "开放天数：指标值见申报表.xlsx 工作表「绩效目标」 第9行（E9），"
+        "实际完成值见绩效目标.csv 第2行；"
+    ) in note.text
+    assert "投诉处理时长：申报表.xlsx 工作表「绩效目标」 第11行（E11）；" in note.text

@@ -16,6 +16,7 @@ from selfeval.present.blocks.performance import performance
 from selfeval.present.blocks.scoring import project_tables, scoring_table
 from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
 from selfeval.present.blocks.submission import application, conclusion, signature
+from selfeval.present.blocks.tasks import annual_tasks
 from selfeval.present.blocks.unit import income_overview, unit_facts, unit_overview
 from selfeval.present.context import ReportContext
 from selfeval.present.formats import NOT_GIVEN
@@ -27,6 +28,7 @@ CoverText = Callable[[ReportContext, dict], str]
 BLOCKS: dict[str, BlockBuilder] = {
     "unit_overview": unit_overview,
     "unit_facts": unit_facts,
+    "annual_tasks": annual_tasks,
     "income_overview": income_overview,
     "general_spending": general_spending,
     "fund_spending": other_budget("政府性基金预算"),

@@ -17,7 +17,15 @@ from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Heading, Note, Paragraph
 from selfeval.present.form import form_table
 from selfeval.present.formats import cn_number
-from selfeval.present.scoring_view import ScoringView
+from selfeval.present.scoring_view import IndicatorRow, ScoringView
+
+
+def _row_sources(r: IndicatorRow) -> str:
+    """Where an indicator comes from: its row, or for a 申报表's indicator the form's 指标值
+    cell and the clerk's 绩效目标 row that gave its 实际完成值 (a reviewer checks both)."""
+    if r.result_source:
+        return f"{r.level3}：指标值见{r.source}，实际完成值见{r.result_source}"
+    return f"{r.level3}：{r.source}"
 
 #: 文字说明 sections a form may hold in a cell of its own (四川's 评价结论, 存在问题, 改进措施).
 FORM_TEXTS = ("评价结论", "存在问题", "改进措施")
@@ -36,7 +44,7 @@ def self_evaluation(
     blocks.append(form_table(v, year, pack, facts))
     if v.funds_derivation:
         blocks.append(Note(v.funds_derivation, review=True))
-    sources = [f"{r.level3}：{r.source}" for r in v.rows if r.source]
+    sources = [_row_sources(r) for r in v.rows if r.source]
     if sources:
         blocks.append(Note("绩效指标来源：" + "；".join(sources) + "。", review=True))
     blocks += [Note(n, review=True) for n in v.stated_notes]
