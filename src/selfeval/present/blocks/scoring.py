@@ -27,6 +27,7 @@ def _row_sources(r: IndicatorRow) -> str:
         return f"{r.level3}：指标值见{r.source}，实际完成值见{r.result_source}"
     return f"{r.level3}：{r.source}"
 
+
 #: 文字说明 sections a form may hold in a cell of its own (四川's 评价结论, 存在问题, 改进措施).
 FORM_TEXTS = ("评价结论", "存在问题", "改进措施")
 
