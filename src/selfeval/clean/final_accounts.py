@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from selfeval.clean import income, spending
 from selfeval.clean.binder import Context, frame
 from selfeval.clean.values import parse_amount, parse_number
 from selfeval.contract import sheets as sc
@@ -821,49 +822,18 @@ def sangong_records(acc: Accounts, compare: bool = False) -> list[dict]:
 
 #: The processed table, the unit's sheet, what identifies a row, and the amounts compared.
 FED = {
-    "income": (
-        "收入",
-        ("item",),
-        (("current", "本年数"),),
-        {
-            "item": "str",
-            "is_total": "bool",
-            "current": "float64",
-            "current_decimals": "Int64",
-            "previous": "float64",
-            "previous_decimals": "Int64",
-            "note": "str",
-        },
-    ),
+    "income": ("收入", ("item",), (("current", "本年数"),), income.COLUMNS),
     "spending": (
         "支出",
         ("budget_type", "category", "item", "is_total"),
         (("actual", "执行数"), ("original_budget", "年初预算数")),
-        {
-            "budget_type": "str",
-            "category": "str",
-            "item": "str",
-            "is_total": "bool",
-            **{
-                k: t
-                for a in ("original_budget", "budget", "actual", "previous_actual")
-                for k, t in ((a, "float64"), (f"{a}_decimals", "Int64"))
-            },
-            "project": "str",
-            "note": "str",
-        },
+        spending.COLUMNS,
     ),
     "sangong": (
         "三公经费",
         ("item",),
         (("actual", "执行数"), ("budget", "预算数")),
-        {
-            "item": "str",
-            "budget": "float64",
-            "budget_decimals": "Int64",
-            "actual": "float64",
-            "actual_decimals": "Int64",
-        },
+        spending.SANGONG_COLUMNS,
     ),
 }
 

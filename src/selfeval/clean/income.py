@@ -16,7 +16,7 @@ from selfeval.contract import sheets as sc
 
 _KNOWN = {norm_key(x): x for x in sc.INCOME_ITEMS}
 _KNOWN[norm_key("合计")] = sc.INCOME_TOTAL
-_COLUMNS = {
+COLUMNS = {
     "item": "str",
     "is_total": "bool",
     "current": "float64",
@@ -60,7 +60,7 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     # a rejected row (by the cleaner or the reader) would only make 收入合计 disagree again
     if len(ctx.problems) > before or sh.rejected():
         zeros_as_neighbours(records, ("current", "previous"))
-        return frame(records, _COLUMNS)
+        return frame(records, COLUMNS)
     by_item = {r["item"]: r for r in records}
     total = by_item.get(sc.INCOME_TOTAL)
     excluded = {sc.INCOME_TOTAL, sc.CARRIED_OVER, *sc.FISCAL_PARTS}
@@ -72,4 +72,4 @@ def clean_income(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     if fiscal is not None and fiscal_parts:
         compare_total(sh, ctx, sc.FISCAL_INCOME, fiscal, fiscal_parts, ("current", "previous"))
     zeros_as_neighbours(records, ("current", "previous"))  # a 0 reads as its neighbours
-    return frame(records, _COLUMNS)
+    return frame(records, COLUMNS)

@@ -26,7 +26,7 @@ AMOUNTS = ("original_budget", "budget", "actual", "previous_actual")
 RATE_WARNING = 100.0
 RATE_NEEDS_NOTE = 150.0
 _BASIC = {norm_key(x): x for x in (*sc.BASIC_ITEMS, *sc.ECONOMIC_CLASSES)}
-_COLUMNS = {
+COLUMNS = {
     "budget_type": "str",
     "category": "str",
     "item": "str",
@@ -170,7 +170,7 @@ def _no_amount_column(sh: BoundSheet, keys: tuple[str, ...]) -> bool:
 def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
     if _no_amount_column(sh, AMOUNTS):
-        return frame(records, _COLUMNS)
+        return frame(records, COLUMNS)
     before = len(ctx.problems)
     for number, values in sh.raw.rows:
         rec = _spending_row(sh, number, values)
@@ -188,7 +188,7 @@ def clean_spending(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
         by_type[rec["budget_type"]].append(rec)
     for lines in by_type.values():
         zeros_as_neighbours(lines, AMOUNTS)
-    return frame(records, _COLUMNS)
+    return frame(records, COLUMNS)
 
 
 def zeros_as_neighbours(records: list[dict], keys: tuple[str, ...]) -> None:
@@ -295,15 +295,19 @@ def _reconcile_projects(sh: BoundSheet, ctx: Context, records: list[dict]) -> No
         compare_total(sh, ctx, label, project, members, ("actual", "budget", "original_budget"))
 
 
+#: The processed 三公经费 table's columns (the 决算's 表7 feeds the same table).
+SANGONG_COLUMNS = {
+    "item": "str",
+    "budget": "float64",
+    "budget_decimals": "Int64",
+    "actual": "float64",
+    "actual_decimals": "Int64",
+}
+
+
 def clean_sangong(sh: BoundSheet, ctx: Context) -> pd.DataFrame:
     records = []
-    columns = {
-        "item": "str",
-        "budget": "float64",
-        "budget_decimals": "Int64",
-        "actual": "float64",
-        "actual_decimals": "Int64",
-    }
+    columns = SANGONG_COLUMNS
     if _no_amount_column(sh, ("budget", "actual")):
         return frame(records, columns)
     for number, values in sh.raw.rows:
