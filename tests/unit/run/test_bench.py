@@ -88,3 +88,26 @@ def test_the_machines_busy_seconds_count_a_child_burning_cpu():
     subprocess.run([sys.executable, "-c", burn], check=True)
     after = bench.machine_busy_seconds()
     assert after - before >= 0.7
+
+
+def test_a_builds_cpu_seconds_count_a_grandchild_burning_cpu():
+    """The busy-cores figure counts the whole process tree of the command, not just its first
+    process: here a child that waits for its own child burning 1 s of CPU."""
+    burn = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', 'import time\\n"
+        "end = time.process_time() + 1.0\\n"
+        "while time.process_time() < end: pass'], check=True)\n"
+    )
+    wall, cpu = bench.timed_cpu([sys.executable, "-c", burn], dict(os.environ))
+    assert 1.0 <= cpu <= wall + 1.0  # the grandchild's burn, and no other load of the machine
+
+
+def test_busy_cores_is_a_lower_bound_and_the_median_decides():
+    assert "(≥ 1.85)" in bench._line("x", bench.Series([1.9, 1.8, 1.86]), 1.85, "", at_least=True)
+    assert "[通过 pass]" in bench._line(
+        "x", bench.Series([1.9, 1.8, 1.86]), 1.85, "", at_least=True
+    )
+    assert "[未达标 FAIL]" in bench._line(
+        "x", bench.Series([1.9, 1.8, 1.7]), 1.85, "", at_least=True
+    )
