@@ -37,11 +37,8 @@ def no_pdf() -> dict[str, str]:
     return {pdf.SOFFICE_ENV: ""}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_pdf(request: pytest.FixtureRequest) -> Iterator[None]:
-    """SELFEVAL_SOFFICE empty while a module marked `no_pdf` runs (its module fixtures too:
-    autouse fixtures come first in their scope); session builds that the PDF tests share
-    (tests/e2e/support.py) ask for LibreOffice themselves."""
+def _without_pdf(request: pytest.FixtureRequest) -> Iterator[None]:
+    """SELFEVAL_SOFFICE empty while the node marked `no_pdf` runs."""
     if request.node.get_closest_marker("no_pdf") is None:
         yield
         return
@@ -49,6 +46,21 @@ def _no_pdf(request: pytest.FixtureRequest) -> Iterator[None]:
         for name, value in no_pdf().items():
             patch.setenv(name, value)
         yield
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_pdf_module(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module marked `no_pdf`: its module fixtures too build without a PDF (autouse fixtures
+    come first in their scope). Session builds that the PDF tests share (tests/e2e/support.py)
+    ask for LibreOffice themselves."""
+    yield from _without_pdf(request)
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked `no_pdf` (in a module whose other tests read PDFs): its own builds, and
+    those of its function fixtures, make none."""
+    yield from _without_pdf(request)
 
 
 @pytest.fixture(scope="session")
