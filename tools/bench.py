@@ -382,6 +382,12 @@ def bench_jobs(workdir: Path, code: Path, lines: list[str]) -> None:
 PREVIEW_SHEET, PREVIEW_CELL = "数字服务", "C2"
 
 
+def preview_text(value: int) -> str:
+    """The report's words for that cell's value: the reloaded page must say them (the synthetic
+    year's 48 reads 「年推送期数48期」; tests/unit/run/test_bench.py checks it on a real build)."""
+    return f"年推送期数{value}期"
+
+
 def _next_version(events, after: int | None) -> int:
     """Read the preview's event stream until it announces a version other than `after`."""
     while True:
@@ -412,7 +418,7 @@ def _preview_round(address: str, workbook: Path, value: int) -> float:
         with urllib.request.urlopen(address, timeout=60) as response:
             page = response.read().decode("utf-8")
         elapsed = time.perf_counter() - start
-    if f"年推送期数：{value}期" not in page:
+    if preview_text(value) not in page:
         raise RuntimeError(f"预览页面中没有新的数字 {value} / the page lacks the new figure")
     return elapsed
 

@@ -37,6 +37,8 @@ def test_the_floor_writes_the_report_the_build_writes(tmp_path):
         env=env, check=True, capture_output=True,
     )  # fmt: skip
     built = root / "outputs" / str(year)
+    # the preview bench waits for the page to state the saved 年推送期数 (48 in a synthetic year)
+    assert bench.preview_text(48) in (built / "report.html").read_text(encoding="utf-8")
     for name in ("report.docx", "review.docx"):  # the 报送稿 and the 审核底稿, as 03 writes them
         assert (out / name).read_bytes() == (built / name).read_bytes(), name
     # the floor writes the report's body; the build's page is nbconvert's export of the
