@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from selfeval.run import pdf
 from tools import browser as br
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +30,10 @@ HOSTILE_TEXTS = (
 
 
 _BUILT: dict[str, Path] = {}
+#: LibreOffice as the session found it, before any module marked `no_pdf` (tests/conftest.py)
+#: emptied SELFEVAL_SOFFICE: the shared builds below make the PDFs their users test whichever
+#: module asks for them first.
+_SOFFICE_AS_FOUND = os.environ.get(pdf.SOFFICE_ENV)
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -118,10 +123,15 @@ def build_plain_years(tmp_path_factory) -> Path:
     return root
 
 
-def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+def run_build(root: Path, *args: str, with_pdf: bool = False) -> subprocess.CompletedProcess:
     """`python -m selfeval build --jobs 2 [args]` of the project at `root`, as `make report`
-    runs it; the finished process, whatever its exit status."""
+    runs it; the finished process, whatever its exit status. `with_pdf`: with LibreOffice as the
+    session found it, also inside a module marked `no_pdf`."""
     env = {**os.environ, "SELFEVAL_ROOT": str(root), "MPLBACKEND": "Agg"}
+    if with_pdf:
+        env.pop(pdf.SOFFICE_ENV, None)
+        if _SOFFICE_AS_FOUND is not None:
+            env[pdf.SOFFICE_ENV] = _SOFFICE_AS_FOUND
     return subprocess.run(
         [sys.executable, "-m", "selfeval", "build", "--jobs", "2", *args],
         cwd=root,
@@ -133,7 +143,8 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _build(root: Path) -> None:
-    """`run_build`, failing the test unless every year built."""
-    proc = run_build(root)
+    """`run_build` with the PDF (the shared builds' users test it), failing the test unless
+    every year built."""
+    proc = run_build(root, with_pdf=True)
     if proc.returncode != 0:
         pytest.fail(f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")

@@ -33,7 +33,7 @@ from selfeval.run.batch import (
 from selfeval.store import hash_tree
 from selfeval.synthetic import write_synthetic_years
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 YEARS = [2023, 2024]
 ACTIVITIES = 5
 

@@ -18,7 +18,7 @@ import docx
 import pytest
 from bs4 import BeautifulSoup
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 
 HERE = Path(__file__).resolve().parent
 ROUND1 = HERE.parent / "fixtures" / "round1_2024"

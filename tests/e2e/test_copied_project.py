@@ -21,7 +21,7 @@ import pytest
 from support import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 
 
 def make_project(root: Path) -> Path:

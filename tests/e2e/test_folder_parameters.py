@@ -20,7 +20,7 @@ from selfeval import config, store
 from selfeval.clean import clean_year
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ import pytest
 
 from selfeval import config
 
+pytestmark = pytest.mark.no_pdf
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -19,7 +19,7 @@ from support_units import tree
 from selfeval import config
 from selfeval.synthetic import write_synthetic_years
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 YEAR = 2023
 NINE = "nine_sections.toml"
 FORM = "yueyang_form_2_1.toml"

@@ -27,7 +27,7 @@ from support import REPO, run_build
 from selfeval import config
 from selfeval.run import lab
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.no_pdf]
 NOTEBOOKS = ("01_clean.ipynb", "02_analyze.ipynb", "03_report.ipynb")
 RUN_TIMEOUT_MS = 240_000
 

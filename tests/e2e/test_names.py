@@ -10,7 +10,7 @@ from support_units import set_unit_items
 
 from selfeval.synthetic import write_synthetic_years
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 YEAR = 2024
 LONG = "图" * 66  # 198 bytes: within the bound, and longer than the 64 characters once allowed
 

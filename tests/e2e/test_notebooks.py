@@ -14,6 +14,8 @@ from selfeval import config
 from selfeval.run import notebooks as render
 from selfeval.synthetic import write_synthetic_years
 
+pytestmark = pytest.mark.no_pdf
+
 NOTEBOOKS = [config.NOTEBOOKS_DIR / name for _, name in render.STAGES]
 PARAMETERS = {
     "year": ("int", 2024),

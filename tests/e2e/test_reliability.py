@@ -32,6 +32,8 @@ from openpyxl import Workbook, load_workbook
 from selfeval import clean, synthetic
 from selfeval.errors import InputError
 
+pytestmark = pytest.mark.no_pdf
+
 REPO = Path(__file__).resolve().parents[2]
 RAW_2024 = REPO / "data" / "raw" / "2024"
 

@@ -19,6 +19,8 @@ from selfeval.present import context as narrative
 from selfeval.present.frames import load_frame
 from selfeval.store import read_json, read_processed, write_processed
 
+pytestmark = pytest.mark.no_pdf
+
 REPO = Path(__file__).resolve().parents[2]
 RAW_2024 = REPO / "data" / "raw" / "2024"
 TITLE = "云溪区图书馆2024年度整体支出绩效自评报告"

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 REPO = Path(__file__).resolve().parents[2]
 RAW_2024 = REPO / "data" / "raw" / "2024"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 from support import REPO, run_build
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_pdf]
 
 YEAR = 2024
 

@@ -27,6 +27,8 @@ from selfeval import config
 from selfeval.errors import UnsafeParameterError
 from selfeval.run import notebooks as render
 
+pytestmark = pytest.mark.no_pdf
+
 
 def _notebook(path: Path, body: str) -> Path:
     nb = nbformat.v4.new_notebook()

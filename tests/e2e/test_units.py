@@ -130,6 +130,7 @@ def test_the_department_section_is_in_the_word_file_with_the_same_figures(projec
         assert "部门整体情况" not in "\n".join(p.text for p in own.paragraphs)
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_single_unit_department_counts_the_units_that_have_data_and_names_the_others(tmp_path):
     """data/raw/<year>/ listing 下属单位 (issue 30): one unit has a folder beside it, the other
     none; the build counts the first, names the second as without data, numbers the part."""
@@ -231,6 +232,7 @@ def test_the_overview_lists_every_unit_by_its_own_name_sortable_and_offline(proj
             assert (page.parent / tag["href"]).is_file(), tag["href"]
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_changed_unit_rebuilds_itself_and_its_department_only(project, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(project, root)
@@ -287,6 +289,7 @@ def _stated_actual(folder: Path) -> float:
     return sum(float(r[4]) for r in csv.reader(io.StringIO(text)) if r[2] == "合计" and r[4])
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_department_counting_a_department_shows_its_new_figures_after_one_run(project, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(project, root)
@@ -351,6 +354,7 @@ def test_a_unit_listed_twice_or_departments_listing_each_other_fail_only_their_y
         assert after == before[unit], unit
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_units_altered_results_fail_its_department_naming_the_unit_file_and_key(
     project, tmp_path
 ):
@@ -377,6 +381,7 @@ def test_a_units_altered_results_fail_its_department_naming_the_unit_file_and_ke
     assert [(out / name).read_bytes() for name in reports] == before  # the last good run's
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_name_two_unit_folders_share_is_an_error_naming_both_folders(project, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(project, root)
@@ -444,6 +449,7 @@ def single(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_workbook_saved_once_during_the_build_is_rebuilt_from_what_it_holds_now(single):
     _force(single)
     code, output = _build_editing(single, edits=1)
@@ -458,6 +464,7 @@ def test_a_workbook_saved_once_during_the_build_is_rebuilt_from_what_it_holds_no
     }
 
 
+@pytest.mark.no_pdf  # reads no PDF
 def test_a_workbook_saved_during_every_attempt_fails_and_keeps_the_earlier_report(single):
     _force(single)
     before = {p.name: _sha(p) for p in (single / "outputs" / str(YEAR)).iterdir() if p.is_file()}

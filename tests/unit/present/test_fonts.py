@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.no_pdf
+
 REPO = Path(__file__).resolve().parents[3]
 
 _CHARTS = r"""

@@ -11,6 +11,8 @@ import pytest
 
 from selfeval.config import Roots
 
+pytestmark = pytest.mark.no_pdf
+
 
 def test_second_batch_waits_for_the_first(tmp_path):
     roots = Roots.of(tmp_path)

@@ -14,6 +14,8 @@ from selfeval import config
 from selfeval.errors import BuildError, UnsafeParameterError
 from selfeval.run import notebooks as render
 
+pytestmark = pytest.mark.no_pdf
+
 EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import|import\(""",
     re.I,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -258,3 +259,28 @@ def test_a_batch_of_years_forks_its_kernels_and_builds_the_same_reports(tmp_path
             a = (roots["batch"] / "outputs" / str(year) / product).read_bytes()
             b = (roots["single"] / "outputs" / str(year) / product).read_bytes()
             assert a == b, (year, product)
+
+
+def test_a_forked_kernels_cpu_time_counts_in_the_batchs_rusage(tmp_path):
+    """The server waits for its kernels (not SIG_IGN, whose automatic reaping drops their times),
+    so a kernel's CPU time reaches the batch when it waits for the server: what `time make
+    report` and `make bench`'s busy cores count."""
+    burn = 1.0
+    z = zygote.Zygote(zygote.launcher_prefix(ARGV), (), str(tmp_path))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        with SharedKernel(cwd=tmp_path, preload=(), optional=(), zygote_path=z.path) as kernel:
+            assert psutil.Process(kernel.pid).ppid() == z.proc.pid
+            src = write_nb(
+                tmp_path / "burn.ipynb",
+                f"import time\nend = time.process_time() + {burn}\n"
+                "while time.process_time() < end: pass",
+            )
+            kernel.run(src, tmp_path / "burn-out.ipynb", {})
+        server = psutil.Process(z.proc.pid).cpu_times()  # its own, not its children's
+        own = server.user + server.system
+    finally:
+        z.close()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert waited - own >= burn * 0.9  # the kernel's burn, booked to the server we waited for
