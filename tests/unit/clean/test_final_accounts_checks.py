@@ -15,6 +15,7 @@ from selfeval.clean import clean_year
 from selfeval.errors import InputError
 from selfeval.present.checks_view import check_item, check_note
 from tests.unit.read.final_accounts_book import put, table5, table7, write_book
+from tests.unit.read.test_final_accounts import stack_on_one_sheet
 
 SHEET = "公开{:02d}表"
 #: The contract doc quotes these messages as examples: they must stay what the checks say.
@@ -286,3 +287,14 @@ def test_a_formulas_float_residue_is_rounded_to_the_fen(tmp_path):
     put(folder / "决算.xlsx", SHEET.format(1), "C14", 556.000000000001)  # =SUM(…) as stored
     income = clean_year(folder, 2024).tables["income"]
     assert (income["current"].iloc[0], income["current_decimals"].iloc[0]) == (556.0, 2)
+
+
+def test_tables_on_one_sheet_are_checked_against_each_other(tmp_path):
+    folder = _year(tmp_path)
+    stack_on_one_sheet(folder / "决算.xlsx")
+    put(folder / "决算.xlsx", "决算公开表", "C39", 570.9)  # 表3's 合计 (表1 F14 says 560.90)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("决算公开表", 39, "C39")
+    assert "第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in str(only)

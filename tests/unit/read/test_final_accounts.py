@@ -88,3 +88,43 @@ def test_tables_pasted_into_the_units_own_workbook_leave_it_the_units(tmp_path):
     raw = find_raw_files(tmp_path)
     assert raw.published == {} and "单位概况" in raw.sheets
     assert {p.code for p in raw.problems} == {"merged_cells"}  # where the pasted table is
+
+
+def stack_on_one_sheet(path, gap: int = 2) -> None:
+    """Move the book's tables onto one sheet, one under another with `gap` blank rows between
+    them, as some units paste their 决算 set (values and merged ranges kept)."""
+    wb = openpyxl.load_workbook(path)
+    sheets = list(wb.worksheets)
+    one = wb.create_sheet("决算公开表", 0)
+    offset = 0
+    for ws in sheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    one.cell(cell.row + offset, cell.column, cell.value)
+        for m in ws.merged_cells.ranges:
+            one.merge_cells(
+                start_row=m.min_row + offset,
+                start_column=m.min_col,
+                end_row=m.max_row + offset,
+                end_column=m.max_col,
+            )
+        offset += ws.max_row + gap
+        wb.remove(ws)
+    wb.save(path)
+
+
+def test_nine_tables_one_under_another_on_one_sheet_are_nine_tables(tmp_path):
+    stack_on_one_sheet(write_book(tmp_path / "决算.xlsx"))
+    accounts = read_final_accounts(find_raw_files(tmp_path).published["final_accounts"])
+    assert sorted(accounts.tables) == [f"表{n}" for n in range(1, 10)]
+    assert accounts.duplicates == [] and accounts.ignored == []
+    # 表1 fills rows 1-17, 表2 rows 20-31 (its rows 1-12), so 表3 starts at row 34 and its
+    # 合计 (its row 6) is row 39 of the sheet
+    t3 = accounts.tables["表3"]
+    assert (t3.sheet, t3.title_row, t3.unit_cell) == ("决算公开表", 34, "H35")
+    assert t3.total_line().cells["本年支出合计"].ref == "C39"
+    assert t3.total_line().cells["本年支出合计"].value == 560.9
+    # 表1 reads only its own rows: its 总计 is still row 17, no line of 表2 below it
+    t1 = accounts.tables["表1"]
+    assert max(line.row for line in t1.lines) == 17

@@ -82,12 +82,21 @@ def label_of(text: str) -> str:
     return _ENUMERATION.sub("", normal(text))
 
 
-def table_key(title: str) -> str | None:
-    """Which of the nine tables a title names (「表3」), or None."""
+def _title_text(title: str) -> str | None:
+    """A 决算 table's title as compared (normalised, trailing notes dropped), or None when the
+    text is no such title: a short line ending in 表 that names 决算."""
     text = normal(title)
     while _TRAILING_NOTE.search(text):
         text = _TRAILING_NOTE.sub("", text)
     if not text or len(text) > MAX_TITLE_CHARS or not text.endswith("表") or "决算" not in text:
+        return None
+    return text
+
+
+def table_key(title: str) -> str | None:
+    """Which of the nine tables a title names (「表3」), or None."""
+    text = _title_text(title)
+    if text is None:
         return None
     if any(extra in text for extra in EXTRA_TABLES):
         return None
@@ -213,11 +222,35 @@ class FinalAccounts:
     ignored: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+def _tables_of(grid: Grid) -> list[tuple[Grid, str]]:
+    """The sheet cut at each further title row, each part with its title: some units paste the
+    nine tables one under another on a single sheet, and reading that sheet as its first table
+    alone would silently drop the other eight and their checks. Each part keeps the sheet's
+    Excel rows, so every message still names the cell the clerk sees."""
+    first = grid.title()
+    starts = sorted(
+        {row for row, _, text in grid.texts() if row > TITLE_ROWS and _title_text(text)}
+    )
+    if not starts:
+        return [(grid, first)]
+    bounds = [(1, starts[0] - 1)] + [
+        (a, b - 1) for a, b in zip(starts, [*starts[1:], grid.n_rows + 1], strict=True)
+    ]
+    parts = []
+    for top, bottom in bounds:
+        cells = {rc: v for rc, v in grid.cells.items() if top <= rc[0] <= bottom}
+        merges = tuple(m for m in grid.merges if top <= m[0] and m[2] <= bottom)
+        part = Grid(grid.file, grid.sheet, cells, merges)
+        title = first if top == 1 else re.sub(r"\s+", "", next(part.texts())[2])
+        parts.append((part, title))
+    return parts
+
+
 def read_final_accounts(grids: Sequence[Grid]) -> FinalAccounts:
-    """Every 决算 table among the sheets of the recognised workbooks."""
+    """Every 决算 table among the sheets of the recognised workbooks (several on one sheet, one
+    under another, are read as several)."""
     out = FinalAccounts()
-    for grid in grids:
-        title = grid.title()
+    for grid, title in (part for sheet in grids for part in _tables_of(sheet)):
         key = table_key(title)
         if key is None:
             if grid.cells:
