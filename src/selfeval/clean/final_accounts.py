@@ -520,19 +520,28 @@ def _table7(acc: Accounts) -> None:
 
 
 def _year(acc: Accounts) -> None:
+    """One problem per file and wrong year, at its first such table, naming every table of it:
+    a whole set of another year is one mistake (the wrong workbook), not nine."""
+    wrong: dict[tuple[str, int], list[Table]] = {}
     for table in acc.read.tables.values():
         if table.year is not None and table.year != acc.ctx.year:
-            acc.ctx.problems.append(
-                problem(
-                    table.file,
-                    table.sheet,
-                    table.title_row,
-                    None,
-                    f"{table.name}的标题是 {table.year} 年度的决算，本目录是 {acc.ctx.year} 年度",
-                    expected=f"放入 data/raw/{table.year}/，或换成 {acc.ctx.year} 年度的决算公开表",
-                    value=table.title,
-                )
+            wrong.setdefault((table.file, table.year), []).append(table)
+    for (_file, year), tables in wrong.items():
+        first = tables[0]
+        names = "、".join(
+            t.name if t.sheet == first.sheet else f"{t.name}（工作表「{t.sheet}」）" for t in tables
+        )
+        acc.ctx.problems.append(
+            problem(
+                first.file,
+                first.sheet,
+                first.title_row,
+                None,
+                f"{names}的标题是 {year} 年度的决算，本目录是 {acc.ctx.year} 年度",
+                expected=f"放入 data/raw/{year}/，或换成 {acc.ctx.year} 年度的决算公开表",
+                value=first.title,
             )
+        )
 
 
 def _duplicates(acc: Accounts) -> None:

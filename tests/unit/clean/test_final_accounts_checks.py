@@ -298,3 +298,20 @@ def test_tables_on_one_sheet_are_checked_against_each_other(tmp_path):
     (only,) = caught.value.problems
     assert (only.sheet, only.row, only.cell) == ("决算公开表", 39, "C39")
     assert "第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in str(only)
+
+
+def test_a_whole_set_of_another_year_is_one_problem_naming_every_table(tmp_path):
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:  # the clerk put last year's published set in this year's folder
+        ws["A1"] = "2023年度" + ws["A1"].value.replace(" ", "").replace("2024年度", "")
+    wb.save(folder / "决算.xlsx")
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.file, only.sheet, only.row) == ("决算.xlsx", "公开01表", 1)
+    first, second = "表1「收入支出决算总表」", "表2「收入决算表」（工作表「公开02表」）"
+    assert only.message.startswith(f"{first}、{second}、")
+    last = "表9「国有资本经营预算财政拨款支出决算表」（工作表「公开09表」）"
+    assert f"{last}的标题是 2023 年度" in only.message
+    assert "放入 data/raw/2023/" in str(only)
