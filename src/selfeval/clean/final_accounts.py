@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.clean.binder import Context, frame
-from selfeval.clean.values import parse_amount, parse_number
+from selfeval.clean.values import norm_key, parse_amount, parse_number
 from selfeval.contract import sheets as sc
 from selfeval.errors import ParseError, problem
 from selfeval.read import BadCell, RawInput
@@ -544,6 +544,27 @@ def _year(acc: Accounts) -> None:
         )
 
 
+def _maker(acc: Accounts) -> None:
+    """A warning per 编制单位 other than the unit's 单位名称 (the 申报表's rule): a clerk who
+    downloads the published set of a sister unit gets a consistent set that passes every check."""
+    name = acc.ctx.settings.get("单位名称")
+    if not name:
+        return
+    seen = set()
+    for table in acc.read.tables.values():
+        if not table.maker or norm_key(table.maker) == norm_key(str(name)):
+            continue
+        if (table.file, table.maker) in seen:
+            continue
+        seen.add((table.file, table.maker))
+        acc.ctx.warn(
+            f"{table.file} 工作表「{table.sheet}」（{table.maker_cell}）的编制单位「{table.maker}」"
+            f"与单位概况的单位名称「{name}」不同，请确认是本单位的决算公开表",
+            file=table.file,
+            sheet=table.sheet,
+        )
+
+
 def _duplicates(acc: Accounts) -> None:
     for first, second in acc.read.duplicates:
         acc.ctx.problems.append(
@@ -608,6 +629,7 @@ def _magnitudes(acc: Accounts) -> None:
 def check_accounts(acc: Accounts) -> None:
     """Every rule across the tables; all problems at once (`ctx.problems`)."""
     _year(acc)
+    _maker(acc)
     _duplicates(acc)
     _magnitudes(acc)
     _table1(acc)

@@ -315,3 +315,21 @@ def test_a_whole_set_of_another_year_is_one_problem_naming_every_table(tmp_path)
     last = "表9「国有资本经营预算财政拨款支出决算表」（工作表「公开09表」）"
     assert f"{last}的标题是 2023 年度" in only.message
     assert "放入 data/raw/2023/" in str(only)
+
+
+def test_a_set_made_by_another_unit_is_one_warning_naming_the_cell(tmp_path):
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:  # a sister unit's published set: consistent, so every check passes
+        ws["A2"] = "编制单位：云溪区文化馆"
+    wb.save(folder / "决算.xlsx")
+    warnings = [w["message"] for w in clean_year(folder, 2024).checks["warnings"]]
+    assert [w for w in warnings if "编制单位" in w] == [
+        "决算.xlsx 工作表「公开01表」（A2）的编制单位「云溪区文化馆」与单位概况的单位名称"
+        "「云溪区图书馆」不同，请确认是本单位的决算公开表"
+    ]
+
+
+def test_the_units_own_set_gives_no_maker_warning(tmp_path):
+    warnings = clean_year(_year(tmp_path), 2024).checks["warnings"]
+    assert not [w for w in warnings if "编制单位" in w["message"]]

@@ -62,6 +62,8 @@ _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _UNIT = re.compile(r"(?:^|[^制])单位[:：]\s*(万元|元)")
 _YEAR = re.compile(r"(\d{4})\s*年")
+#: 「编制单位：云溪区图书馆」, perhaps with 「单位：万元」 after it in the same cell.
+_MAKER = re.compile(r"编制单位[:：](.*?)(?:(?<!制)单位[:：].*)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 #: Labels whose row is a table's total (合计/总计), and enumeration prefixes of row labels.
 TOTAL_LABELS = ("合计", "总计")
@@ -177,6 +179,9 @@ class Table:
     title_row: int
     unit: str | None = None
     unit_cell: str = ""
+    #: The 编制单位 its title block names (and that cell): the unit whose 决算 this is.
+    maker: str = ""
+    maker_cell: str = ""
     year: int | None = None
     headings: list[str] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
@@ -279,7 +284,11 @@ def _unit_and_year(grid: Grid, table: Table, last: int) -> int:
     for row, col, text in grid.texts():
         if row > last:
             break
-        match = _UNIT.search(re.sub(r"\s+", "", text))
+        flat = re.sub(r"\s+", "", text)
+        maker = _MAKER.search(flat)
+        if maker and maker.group(1):
+            table.maker, table.maker_cell = maker.group(1), grid.ref(row, col)
+        match = _UNIT.search(flat)
         if match:
             table.unit, table.unit_cell = match.group(1), grid.ref(row, col)
             end = max(end, row)
