@@ -50,6 +50,14 @@ _FISCAL_INCOME_ROWS = (
 _SOURCES = ("上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 #: 表6's economic classes (3-digit 经济分类 codes) that the contract does not name.
 _OTHER_CLASS = "其他{}"
+#: The classes the contract names, by their 经济分类 code: a row coded 303 is 对个人和家庭的补助
+#: (人员) whatever its label says (「对个人和家庭补助」), not an 其他 class counted as 公用.
+_CLASS_CODES = {
+    "301": "工资福利支出",
+    "302": "商品和服务支出",
+    "303": "对个人和家庭的补助",
+    "310": "资本性支出",
+}
 #: The heading that names an empty published table's stated none (its title cell).
 _EMPTY = "本表无数据（即没有此项支出）"
 
@@ -711,7 +719,7 @@ def _spending_record(btype, category, item, fig: Fig, original: Fig | None = Non
 def _class_name(line: Line) -> str:
     """A 3-digit economic class as the 支出 sheet names it (工资福利支出 …); one the contract
     does not list is kept as 其他… (counted with 公用经费, as the sheet counts it)."""
-    name = line.label
+    name = _CLASS_CODES.get(line.code, line.label)
     if name in sc.ECONOMIC_CLASSES or name.startswith(sc.OTHER_PREFIX):
         return name
     return _OTHER_CLASS.format(f"（{name}）")

@@ -333,3 +333,16 @@ def test_a_set_made_by_another_unit_is_one_warning_naming_the_cell(tmp_path):
 def test_the_units_own_set_gives_no_maker_warning(tmp_path):
     warnings = clean_year(_year(tmp_path), 2024).checks["warnings"]
     assert not [w for w in warnings if "编制单位" in w["message"]]
+
+
+def test_a_class_is_known_by_its_code_whatever_its_label(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(6), "B9", "对个人和家庭补助")  # 303, printed without 的
+    spending = clean_year(folder, 2024).tables["spending"]
+    # still a 人员 class: 工资福利支出 300.00 + 对个人和家庭的补助 20.30 = 表6 人员经费合计 320.30
+    assert _rows(spending, "category", "item", "actual", "src_cell")[4] == (
+        "基本支出",
+        "对个人和家庭的补助",
+        20.30,
+        "C9",
+    )
