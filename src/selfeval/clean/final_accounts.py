@@ -922,6 +922,10 @@ def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFr
         ctx.warn(f"{files}：决算公开表中没有任何数字（未填写的模板），已忽略", file=files)
         return
     acc = Accounts(ctx, accounts)
+    # a formula saved without its result reads as blank: the reader said so at its cell, and
+    # its table compared further would only repeat that as 「相差 560.90 万元」
+    unread = {(p.file, p.sheet) for p in raw.problems if getattr(p, "code", "") == "missing_cache"}
+    acc.spoilt |= {k for k, t in accounts.tables.items() if (t.file, t.sheet) in unread}
     _units(acc)
     before = len(ctx.problems)
     check_accounts(acc)

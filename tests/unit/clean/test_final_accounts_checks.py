@@ -346,3 +346,14 @@ def test_a_class_is_known_by_its_code_whatever_its_label(tmp_path):
         20.30,
         "C9",
     )
+
+
+def test_a_formula_saved_without_its_result_is_one_problem_at_its_cell(tmp_path):
+    folder = _year(tmp_path)
+    # openpyxl (and other writers) save a formula with an empty result: Excel would show it
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", "=SUM(C7,C10:C12)")
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems  # not also 表3 against 表1 「相差 560.90 万元」
+    assert (only.file, only.sheet, only.row) == ("决算.xlsx", "公开03表", 6)
+    assert "是公式 =SUM(C7,C10:C12)，但文件中没有保存计算结果（单元格 C6）" in only.message

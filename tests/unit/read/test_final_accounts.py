@@ -128,3 +128,17 @@ def test_nine_tables_one_under_another_on_one_sheet_are_nine_tables(tmp_path):
     # 表1 reads only its own rows: its 总计 is still row 17, no line of 表2 below it
     t1 = accounts.tables["表1"]
     assert max(line.row for line in t1.lines) == 17
+
+
+def test_the_units_own_merged_sheet_is_its_merges_alone_not_its_cells_problems(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "单位概况"
+    wb.active.append(["项目", "内容"])
+    wb.active.append(["单位名称", "云溪区图书馆"])
+    ws = wb.create_sheet("支出")
+    ws.append(["类别", "项目", "执行数"])
+    ws.append(["基本支出", "合计", "=SUM(C3:C4)"])  # no result saved, on a sheet unread anyway
+    ws.merge_cells("A2:A3")
+    wb.save(tmp_path / "数据.xlsx")
+    raw = find_raw_files(tmp_path)
+    assert [(p.sheet, p.code) for p in raw.problems] == [("支出", "merged_cells")]
