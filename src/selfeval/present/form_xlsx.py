@@ -42,6 +42,9 @@ LINE_PT = 15.0
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.(\d+))?")
 _PERCENT = re.compile(r"(-?\d+(\.(\d+))?)%")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+#: Digits that are no figure: a leading zero (联系电话 023…, a code) or more than Excel's 15
+#: significant digits. As a number Excel would drop the zero or the last digits.
+_CODE_LIKE = re.compile(r"0\d+|\d{16,}")
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -52,6 +55,8 @@ def cell_value(text: str) -> tuple[object, str]:
     「未填报」 → blank (the 报送稿 leaves what the data lacks blank), anything else as text."""
     if text == NOT_GIVEN or text == "":
         return None, "General"
+    if _CODE_LIKE.fullmatch(text):
+        return text, "@"
     if m := _NUMBER.fullmatch(text):
         decimals = len(m.group(4) or "")
         number = Decimal(text.replace(",", ""))
@@ -106,6 +111,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
         row, col, cell = top + placed.row, 1 + placed.col, placed.cell
         value, pattern = cell_value(cell.text) if not placed.heading else (cell.text, "General")
         target = ws.cell(row, col, value)
+        if isinstance(value, str):  # openpyxl takes a text 「=…」 for a formula: data stays text
+            target.data_type = "s"
         target.number_format = pattern
         bold = placed.heading or cell.bold or table.rows[placed.row].total
         target.font = Font(name=FONT, size=10.5, bold=bold)
@@ -126,6 +133,7 @@ def _write_table(ws: Worksheet, table: Table) -> None:
     below = top + len(table.rows)
     for note in table.notes:
         ws.cell(below, 1, note.text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(below, 1).data_type = "s"
         ws.cell(below, 1).font = Font(name=FONT, size=10.5)
         ws.merge_cells(start_row=below, start_column=1, end_row=below, end_column=ncols)
         room = sum(c.width for c in table.columns)
