@@ -142,3 +142,12 @@ def test_the_units_own_merged_sheet_is_its_merges_alone_not_its_cells_problems(t
     wb.save(tmp_path / "数据.xlsx")
     raw = find_raw_files(tmp_path)
     assert [(p.sheet, p.code) for p in raw.problems] == [("支出", "merged_cells")]
+
+
+def test_a_note_naming_a_table_under_another_is_no_further_table(tmp_path):
+    path = write_book(tmp_path / "决算.xlsx", tables=(table3,))
+    wb = openpyxl.load_workbook(path)
+    wb.active["A14"] = "注：本单位2024年度无国有资本经营预算财政拨款支出决算表"
+    wb.save(path)
+    accounts = read_final_accounts(find_raw_files(tmp_path).published["final_accounts"])
+    assert sorted(accounts.tables) == ["表3"] and accounts.duplicates == []

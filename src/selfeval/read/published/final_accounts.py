@@ -227,6 +227,18 @@ class FinalAccounts:
     ignored: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+#: How a note under a table begins (「注：本单位没有…决算表」 names a table without being one).
+_NOTE_STARTS = ("注", "说明", "备注")
+
+
+def _heads(grid: Grid, row: int, text: str) -> bool:
+    """Whether `text` at `row` is a further table's title: a title alone in its row, no note."""
+    flat = normal(text)
+    if flat.startswith(_NOTE_STARTS) or "本单位" in flat or _title_text(text) is None:
+        return False
+    return sum(1 for t in grid.row_texts(row) if t) == 1
+
+
 def _tables_of(grid: Grid) -> list[tuple[Grid, str]]:
     """The sheet cut at each further title row, each part with its title: some units paste the
     nine tables one under another on a single sheet, and reading that sheet as its first table
@@ -234,7 +246,7 @@ def _tables_of(grid: Grid) -> list[tuple[Grid, str]]:
     Excel rows, so every message still names the cell the clerk sees."""
     first = grid.title()
     starts = sorted(
-        {row for row, _, text in grid.texts() if row > TITLE_ROWS and _title_text(text)}
+        {row for row, _, text in grid.texts() if row > TITLE_ROWS and _heads(grid, row, text)}
     )
     if not starts:
         return [(grid, first)]
