@@ -32,6 +32,7 @@ from selfeval.present.document import Document, Placed, Table
 from selfeval.present.docx import normalize_zip
 from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import text_em
+from selfeval.template import set_text_cell
 
 FILE_NAME = "自评表.xlsx"
 FONT = "宋体"
@@ -52,7 +53,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 def cell_value(text: str) -> tuple[object, str]:
     """(the value a worksheet cell holds, its number format) for a cell's text as the report
     prints it: 「1,234.50」 → 1234.5 as #,##0.00, 「98.92%」 → 0.9892 as 0.00%, 「10」 → 10 as 0,
-    「未填报」 → blank (the 报送稿 leaves what the data lacks blank), anything else as text."""
+    「未填报」 → blank (the 报送稿 leaves what the data lacks blank), digits that are no figure
+    (「023…」, 16 digits or more) and anything else as text."""
     if text == NOT_GIVEN or text == "":
         return None, "General"
     if _CODE_LIKE.fullmatch(text):
@@ -110,9 +112,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
     for placed in table.grid():
         row, col, cell = top + placed.row, 1 + placed.col, placed.cell
         value, pattern = cell_value(cell.text) if not placed.heading else (cell.text, "General")
-        target = ws.cell(row, col, value)
-        if isinstance(value, str):  # openpyxl takes a text 「=…」 for a formula: data stays text
-            target.data_type = "s"
+        target = ws.cell(row, col)
+        set_text_cell(target, value)  # openpyxl takes a text 「=…」 for a formula
         target.number_format = pattern
         bold = placed.heading or cell.bold or table.rows[placed.row].total
         target.font = Font(name=FONT, size=10.5, bold=bold)
@@ -132,8 +133,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
         ws.row_dimensions[row].height = LINE_PT * n
     below = top + len(table.rows)
     for note in table.notes:
-        ws.cell(below, 1, note.text).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(below, 1).data_type = "s"
+        set_text_cell(ws.cell(below, 1), note.text)
+        ws.cell(below, 1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(below, 1).font = Font(name=FONT, size=10.5)
         ws.merge_cells(start_row=below, start_column=1, end_row=below, end_column=ncols)
         room = sum(c.width for c in table.columns)
