@@ -265,7 +265,7 @@ def check(
     within = "" if not diff else f"，相差 {money_str(float(diff), unit)} {unit}，在舍入误差内"
     acc.ctx.reconciled.append(
         {
-            "item": f"决算{stated.cell.table}{what}（{unit}）",
+            "item": f"决算{stated.cell.table}{what}（{acc.ctx.amount_unit}）",  # as shown
             "money": True,
             "file": stated.cell.file,
             "sheet": stated.cell.sheet,
@@ -847,7 +847,7 @@ def _key(rec: Any, fields: tuple[str, ...]) -> tuple:
 def _disagreements(ctx: Context, name: str, own: pd.DataFrame, records: list[dict]) -> None:
     """A warning for every figure the unit's sheet and the 决算 state differently."""
     sheet, fields, amounts, _columns = FED[name]
-    unit = "元" if ctx.settings.get("金额单位") == "元" else "万元"
+    unit = ctx.amount_unit
     ours = {_key(r, fields): r for r in records}
     for row in own.to_dict("records"):
         rec = ours.get(_key(row, fields))

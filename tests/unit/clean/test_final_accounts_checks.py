@@ -357,3 +357,13 @@ def test_a_formula_saved_without_its_result_is_one_problem_at_its_cell(tmp_path)
     (only,) = caught.value.problems  # not also 表3 against 表1 「相差 560.90 万元」
     assert (only.file, only.sheet, only.row) == ("决算.xlsx", "公开03表", 6)
     assert "是公式 =SUM(C7,C10:C12)，但文件中没有保存计算结果（单元格 C6）" in only.message
+
+
+def test_a_check_names_the_unit_its_figures_are_shown_in(tmp_path):
+    folder = _year(tmp_path)  # the tables in 万元, the report in 元
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,元\n", encoding="utf-8"
+    )
+    checked = [e["item"] for e in clean_year(folder, 2024).checks["reconciled"]]
+    assert "决算表1本年收入合计（元）" in checked  # its figures shown as 5,560,000.00
+    assert not [item for item in checked if "万元" in item]
