@@ -74,13 +74,14 @@ def cell_value(text: str) -> tuple[object, str]:
 
 def _title(caption: str, taken: set[str]) -> str:
     """A sheet's name: the form's title without the year, as Excel allows (31 characters, no
-    []:*?/\\), made unique."""
-    base = _BAD_TITLE.sub("_", re.sub(r"（\d{4}年度）$", "", caption))[:31] or "自评表"
+    []:*?/\\, no apostrophe first or last), unique as Excel compares names (ignoring case):
+    a project named 「'图书'」 or two named 「Abc」 and 「ABC」 would make Excel repair the file."""
+    base = _BAD_TITLE.sub("_", re.sub(r"（\d{4}年度）$", "", caption))[:31].strip("'") or "自评表"
     name, n = base, 1
-    while name in taken:
+    while name.casefold() in taken:
         n += 1
         name = f"{base[: 31 - len(str(n)) - 1]}_{n}"
-    taken.add(name)
+    taken.add(name.casefold())
     return name
 
 

@@ -31,7 +31,7 @@ from selfeval.present.context import build_context
 from selfeval.present.document import Document, Scope, Section, Table
 from selfeval.present.docx import build_docx
 from selfeval.present.form import Form, check_form, form_table, load_form
-from selfeval.present.form_xlsx import build_xlsx, cell_value
+from selfeval.present.form_xlsx import _title, build_xlsx, cell_value
 from selfeval.present.formats import NOT_GIVEN
 
 TARGETS = [
@@ -390,3 +390,11 @@ def test_the_workbook_is_the_same_bytes_with_the_documents_date(year):
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     # the data's date (31 December of the year without one), never the clock
     assert core.count(f"{YEAR}-12-31T00:00:00Z") == 2
+
+
+def test_sheet_names_are_ones_excel_opens_without_repair():
+    taken: set[str] = set()
+    # no apostrophe first or last; unique as Excel compares names, ignoring case
+    assert _title("'图书'项目支出绩效自评表（2024年度）", taken) == "图书'项目支出绩效自评表"
+    assert _title("Abc项目支出绩效自评表（2024年度）", taken) == "Abc项目支出绩效自评表"
+    assert _title("ABC项目支出绩效自评表（2024年度）", taken) == "ABC项目支出绩效自评表_2"
