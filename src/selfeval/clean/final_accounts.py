@@ -143,22 +143,34 @@ def _units(acc: Accounts) -> None:
     """Each table's 金额单位: as its title rows state it; one that states none takes the unit
     all the others state, and is a problem when they state none or disagree."""
     stated = {t.unit for t in acc.read.tables.values() if t.unit}
+    unstated: dict[str, list[Table]] = {}
     for key, table in acc.read.tables.items():
         unit = table.unit or (next(iter(stated)) if len(stated) == 1 else None)
         if unit is None:
-            acc.ctx.problems.append(
-                problem(
-                    table.file,
-                    table.sheet,
-                    table.title_row + 1,
-                    None,
-                    f"{table.name}没有写明金额单位",
-                    expected="标题下一行写「单位：万元」或「单位：元」，与决算公开表一致",
-                )
-            )
+            unstated.setdefault(table.file, []).append(table)
             continue
         acc.units[key] = unit
         acc.precision[key] = _precision(unit)
+    for tables in unstated.values():  # one per workbook: a set printed without its 单位 row
+        acc.ctx.problems.append(
+            problem(
+                tables[0].file,
+                tables[0].sheet,
+                tables[0].title_row + 1,
+                None,
+                f"{_named(tables)}没有写明金额单位",
+                expected="标题下一行写「单位：万元」或「单位：元」，与决算公开表一致",
+            )
+        )
+
+
+def _named(tables: list[Table]) -> str:
+    """「表1「…」、表2「…」（工作表「公开02表」）」: tables of one workbook, each but those on the
+    first one's sheet with its sheet, as one message names them."""
+    first = tables[0]
+    return "、".join(
+        t.name if t.sheet == first.sheet else f"{t.name}（工作表「{t.sheet}」）" for t in tables
+    )
 
 
 def _sum(figs: list[Fig]) -> Decimal:
@@ -536,16 +548,13 @@ def _year(acc: Accounts) -> None:
             wrong.setdefault((table.file, table.year), []).append(table)
     for (_file, year), tables in wrong.items():
         first = tables[0]
-        names = "、".join(
-            t.name if t.sheet == first.sheet else f"{t.name}（工作表「{t.sheet}」）" for t in tables
-        )
         acc.ctx.problems.append(
             problem(
                 first.file,
                 first.sheet,
                 first.title_row,
                 None,
-                f"{names}的标题是 {year} 年度的决算，本目录是 {acc.ctx.year} 年度",
+                f"{_named(tables)}的标题是 {year} 年度的决算，本目录是 {acc.ctx.year} 年度",
                 expected=f"放入 data/raw/{year}/，或换成 {acc.ctx.year} 年度的决算公开表",
                 value=first.title,
             )

@@ -367,3 +367,33 @@ def test_a_check_names_the_unit_its_figures_are_shown_in(tmp_path):
     checked = [e["item"] for e in clean_year(folder, 2024).checks["reconciled"]]
     assert "决算表1本年收入合计（元）" in checked  # its figures shown as 5,560,000.00
     assert not [item for item in checked if "万元" in item]
+
+
+def _unit_rows(folder: Path, text: str | None) -> None:
+    """Replace every table's 「单位：万元」 cell (row 2) by `text`."""
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:
+        for cell in ws[2]:
+            if isinstance(cell.value, str) and cell.value.startswith("单位："):
+                cell.value = text
+    wb.save(folder / "决算.xlsx")
+
+
+def test_a_set_printed_without_its_unit_row_is_one_problem(tmp_path):
+    folder = _year(tmp_path)
+    _unit_rows(folder, None)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems  # was one per table, nine
+    assert (only.sheet, only.row) == ("公开01表", 2)
+    assert only.message.startswith(
+        "表1「收入支出决算总表」、表2「收入决算表」（工作表「公开02表」）、"
+    )
+    assert only.message.endswith("）没有写明金额单位")
+
+
+def test_a_unit_written_as_renminbi_wanyuan_is_read(tmp_path):
+    folder = _year(tmp_path)
+    _unit_rows(folder, "单位：人民币万元")
+    income = clean_year(folder, 2024).tables["income"]
+    assert _rows(income, "item", "current")[0] == ("收入合计", 556.00)

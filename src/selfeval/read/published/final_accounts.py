@@ -60,7 +60,7 @@ EXTRA_TABLES = ("项目支出决算表", "机关运行经费", "政府采购", "
 MAX_TITLE_CHARS = 60
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
-_UNIT = re.compile(r"(?:^|[^制])单位[:：]\s*(万元|元)")
+_UNIT = re.compile(r"(?:^|[^制])单位[:：]\s*(?:人民币)?(万元|元)")
 _YEAR = re.compile(r"(\d{4})\s*年")
 #: 「编制单位：云溪区图书馆」, perhaps with 「单位：万元」 after it in the same cell.
 _MAKER = re.compile(r"编制单位[:：](.*?)(?:(?<!制)单位[:：].*)?$")
