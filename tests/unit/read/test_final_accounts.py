@@ -90,6 +90,21 @@ def test_tables_pasted_into_the_units_own_workbook_leave_it_the_units(tmp_path):
     assert {p.code for p in raw.problems} == {"merged_cells"}  # where the pasted table is
 
 
+def _copy_down(ws, into, offset: int) -> None:
+    """Copy a sheet's values and merged ranges into `into`, `offset` rows further down."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                into.cell(cell.row + offset, cell.column, cell.value)
+    for m in ws.merged_cells.ranges:
+        into.merge_cells(
+            start_row=m.min_row + offset,
+            start_column=m.min_col,
+            end_row=m.max_row + offset,
+            end_column=m.max_col,
+        )
+
+
 def stack_on_one_sheet(path, gap: int = 2) -> None:
     """Move the book's tables onto one sheet, one under another with `gap` blank rows between
     them, as some units paste their 决算 set (values and merged ranges kept)."""
@@ -98,17 +113,7 @@ def stack_on_one_sheet(path, gap: int = 2) -> None:
     one = wb.create_sheet("决算公开表", 0)
     offset = 0
     for ws in sheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    one.cell(cell.row + offset, cell.column, cell.value)
-        for m in ws.merged_cells.ranges:
-            one.merge_cells(
-                start_row=m.min_row + offset,
-                start_column=m.min_col,
-                end_row=m.max_row + offset,
-                end_column=m.max_col,
-            )
+        _copy_down(ws, one, offset)
         offset += ws.max_row + gap
         wb.remove(ws)
     wb.save(path)
@@ -151,3 +156,21 @@ def test_a_note_naming_a_table_under_another_is_no_further_table(tmp_path):
     wb.save(path)
     accounts = read_final_accounts(find_raw_files(tmp_path).published["final_accounts"])
     assert sorted(accounts.tables) == ["表3"] and accounts.duplicates == []
+
+
+def test_a_label_printed_above_the_title_does_not_hide_the_table(tmp_path):
+    path = write_book(tmp_path / "决算.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for n, ws in enumerate(list(wb.worksheets), start=1):  # 「公开01表」 in A1, the table below
+        labelled = wb.create_sheet(f"表{n}")
+        labelled["A1"] = f"公开{n:02d}表"
+        _copy_down(ws, labelled, 1)
+        wb.remove(ws)
+    wb.save(path)
+    raw = find_raw_files(tmp_path)
+    assert raw.problems == [] and raw.kind == "published"
+    accounts = read_final_accounts(raw.published["final_accounts"])
+    assert sorted(accounts.tables) == [f"表{n}" for n in range(1, 10)]
+    t1 = accounts.tables["表1"]
+    assert (t1.title_row, t1.unit_cell, t1.year) == (2, "F3", 2024)
+    assert t1.line("本年支出合计", "支出").cells["金额"].ref == "F15"

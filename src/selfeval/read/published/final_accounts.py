@@ -111,7 +111,18 @@ def table_key(title: str) -> str | None:
 def recognise(grids: Sequence[Grid]) -> bool:
     """A workbook is a 决算 set when one of its sheets carries a 决算 table's title (a unit's own
     workbook with 决算 tables pasted into it stays the unit's: `read.published.is_units_own`)."""
-    return any(table_key(grid.title()) is not None for grid in grids)
+    return any(table_key(sheet_title(grid)) is not None for grid in grids)
+
+
+def sheet_title(grid: Grid) -> str:
+    """The sheet's title: the first text of its top rows that reads as a 决算 table's title, so
+    a label printed above it (「公开01表」「附表1」) does not hide it; else its first text."""
+    for row, _col, text in grid.texts():
+        if row > TITLE_ROWS:
+            break
+        if _title_text(text) is not None:
+            return re.sub(r"\s+", "", text)
+    return grid.title()
 
 
 @dataclass(frozen=True)
@@ -244,7 +255,7 @@ def _tables_of(grid: Grid) -> list[tuple[Grid, str]]:
     nine tables one under another on a single sheet, and reading that sheet as its first table
     alone would silently drop the other eight and their checks. Each part keeps the sheet's
     Excel rows, so every message still names the cell the clerk sees."""
-    first = grid.title()
+    first = sheet_title(grid)
     starts = sorted(
         {row for row, _, text in grid.texts() if row > TITLE_ROWS and _heads(grid, row, text)}
     )
@@ -281,10 +292,10 @@ def read_final_accounts(grids: Sequence[Grid]) -> FinalAccounts:
     return out
 
 
-def _title_row(grid: Grid) -> int:
-    for row, _col, _text in grid.texts():
-        return row
-    return 1
+def _title_row(grid: Grid, title: str) -> int:
+    """The row of the title (below a label such as 「公开01表」), else of the first text."""
+    rows = [row for row, _col, text in grid.texts() if re.sub(r"\s+", "", text) == title]
+    return rows[0] if rows else next((row for row, _col, _text in grid.texts()), 1)
 
 
 def _unit_and_year(grid: Grid, table: Table, last: int) -> int:
@@ -417,7 +428,8 @@ def _line(grid: Grid, table: Table, group: _Group, row: int, headings, lanci) ->
 
 def parse_table(grid: Grid, key: str, title: str) -> Table:
     """One table as laid out: headings, 栏次, and its rows with their cells."""
-    table = Table(key, re.sub(r"\s+", "", title), grid.file, grid.sheet, _title_row(grid))
+    title = re.sub(r"\s+", "", title)
+    table = Table(key, title, grid.file, grid.sheet, _title_row(grid, title))
     block_end = _unit_and_year(grid, table, table.title_row + TITLE_ROWS)
     header_rows, lanci_row = _header_block(grid, block_end + 1)
     headings = _headings(grid, header_rows)
