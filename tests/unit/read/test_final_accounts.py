@@ -174,3 +174,19 @@ def test_a_label_printed_above_the_title_does_not_hide_the_table(tmp_path):
     t1 = accounts.tables["表1"]
     assert (t1.title_row, t1.unit_cell, t1.year) == (2, "F3", 2024)
     assert t1.line("本年支出合计", "支出").cells["金额"].ref == "F15"
+
+
+def test_tables_under_a_cover_on_one_sheet_are_recognised(tmp_path):
+    path = write_book(tmp_path / "决算.xlsx")
+    stack_on_one_sheet(path)
+    wb = openpyxl.load_workbook(path)
+    cover = wb.create_sheet("封面")
+    cover["A1"] = "云溪区图书馆2024年度部门决算公开"
+    _copy_down(wb["决算公开表"], cover, 8)  # the cover's lines above, the tables from row 9
+    wb.remove(wb["决算公开表"])
+    wb.save(path)
+    raw = find_raw_files(tmp_path)
+    assert raw.kind == "published"
+    accounts = read_final_accounts(raw.published["final_accounts"])
+    assert sorted(accounts.tables) == [f"表{n}" for n in range(1, 10)]
+    assert accounts.ignored == [("决算.xlsx", "封面", "云溪区图书馆2024年度部门决算公开")]

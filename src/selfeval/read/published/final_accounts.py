@@ -111,7 +111,7 @@ def table_key(title: str) -> str | None:
 def recognise(grids: Sequence[Grid]) -> bool:
     """A workbook is a 决算 set when one of its sheets carries a 决算 table's title (a unit's own
     workbook with 决算 tables pasted into it stays the unit's: `read.published.is_units_own`)."""
-    return any(table_key(sheet_title(grid)) is not None for grid in grids)
+    return any(table_key(title) is not None for grid in grids for _part, title in _tables_of(grid))
 
 
 def sheet_title(grid: Grid) -> str:
