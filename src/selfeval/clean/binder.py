@@ -62,6 +62,12 @@ class Context:
         if len(entry["examples"]) < 3:
             entry["examples"].append(example)
 
+    @property
+    def amount_unit(self) -> str:
+        """The unit the report states amounts in (单位概况 金额单位: 万元 unless it says 元): a
+        数据核对 label names it, as its figures are shown in it."""
+        return "元" if self.settings.get("金额单位") == "元" else "万元"
+
     def warn(self, message: str, **where: Any) -> None:
         self.warnings.append({"message": message, **where})
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from selfeval.clean import income, spending
 from selfeval.clean.binder import Context, frame
-from selfeval.clean.values import parse_amount, parse_number
+from selfeval.clean.values import norm_key, parse_amount, parse_number
 from selfeval.contract import sheets as sc
 from selfeval.errors import ParseError, problem
 from selfeval.read import BadCell, RawInput
@@ -52,6 +52,14 @@ _FISCAL_INCOME_ROWS = (
 _SOURCES = ("上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 #: 表6's economic classes (3-digit 经济分类 codes) that the contract does not name.
 _OTHER_CLASS = "其他{}"
+#: The classes the contract names, by their 经济分类 code: a row coded 303 is 对个人和家庭的补助
+#: (人员) whatever its label says (「对个人和家庭补助」), not an 其他 class counted as 公用.
+_CLASS_CODES = {
+    "301": "工资福利支出",
+    "302": "商品和服务支出",
+    "303": "对个人和家庭的补助",
+    "310": "资本性支出",
+}
 #: The heading that names an empty published table's stated none (its title cell).
 _EMPTY = "本表无数据（即没有此项支出）"
 
@@ -137,22 +145,34 @@ def _units(acc: Accounts) -> None:
     """Each table's 金额单位: as its title rows state it; one that states none takes the unit
     all the others state, and is a problem when they state none or disagree."""
     stated = {t.unit for t in acc.read.tables.values() if t.unit}
+    unstated: dict[str, list[Table]] = {}
     for key, table in acc.read.tables.items():
         unit = table.unit or (next(iter(stated)) if len(stated) == 1 else None)
         if unit is None:
-            acc.ctx.problems.append(
-                problem(
-                    table.file,
-                    table.sheet,
-                    table.title_row + 1,
-                    None,
-                    f"{table.name}没有写明金额单位",
-                    expected="标题下一行写「单位：万元」或「单位：元」，与决算公开表一致",
-                )
-            )
+            unstated.setdefault(table.file, []).append(table)
             continue
         acc.units[key] = unit
         acc.precision[key] = _precision(unit)
+    for tables in unstated.values():  # one per workbook: a set printed without its 单位 row
+        acc.ctx.problems.append(
+            problem(
+                tables[0].file,
+                tables[0].sheet,
+                tables[0].title_row + 1,
+                None,
+                f"{_named(tables)}没有写明金额单位",
+                expected="标题下一行写「单位：万元」或「单位：元」，与决算公开表一致",
+            )
+        )
+
+
+def _named(tables: list[Table]) -> str:
+    """「表1「…」、表2「…」（工作表「公开02表」）」: tables of one workbook, each but those on the
+    first one's sheet with its sheet, as one message names them."""
+    first = tables[0]
+    return "、".join(
+        t.name if t.sheet == first.sheet else f"{t.name}（工作表「{t.sheet}」）" for t in tables
+    )
 
 
 def _sum(figs: list[Fig]) -> Decimal:
@@ -259,7 +279,7 @@ def check(
     within = "" if not diff else f"，相差 {money_str(float(diff), unit)} {unit}，在舍入误差内"
     acc.ctx.reconciled.append(
         {
-            "item": f"决算{stated.cell.table}{what}（{unit}）",
+            "item": f"决算{stated.cell.table}{what}（{acc.ctx.amount_unit}）",  # as shown
             "money": True,
             "file": stated.cell.file,
             "sheet": stated.cell.sheet,
@@ -588,19 +608,46 @@ def _table7(acc: Accounts) -> None:
 
 
 def _year(acc: Accounts) -> None:
+    """One problem per file and wrong year, at its first such table, naming every table of it:
+    a whole set of another year is one mistake (the wrong workbook), not nine."""
+    wrong: dict[tuple[str, int], list[Table]] = {}
     for table in acc.read.tables.values():
         if table.year is not None and table.year != acc.ctx.year:
-            acc.ctx.problems.append(
-                problem(
-                    table.file,
-                    table.sheet,
-                    table.title_row,
-                    None,
-                    f"{table.name}的标题是 {table.year} 年度的决算，本目录是 {acc.ctx.year} 年度",
-                    expected=f"放入 data/raw/{table.year}/，或换成 {acc.ctx.year} 年度的决算公开表",
-                    value=table.title,
-                )
+            wrong.setdefault((table.file, table.year), []).append(table)
+    for (_file, year), tables in wrong.items():
+        first = tables[0]
+        acc.ctx.problems.append(
+            problem(
+                first.file,
+                first.sheet,
+                first.title_row,
+                None,
+                f"{_named(tables)}的标题是 {year} 年度的决算，本目录是 {acc.ctx.year} 年度",
+                expected=f"放入 data/raw/{year}/，或换成 {acc.ctx.year} 年度的决算公开表",
+                value=first.title,
             )
+        )
+
+
+def _maker(acc: Accounts) -> None:
+    """A warning per 编制单位 other than the unit's 单位名称 (the 申报表's rule): a clerk who
+    downloads the published set of a sister unit gets a consistent set that passes every check."""
+    name = acc.ctx.settings.get("单位名称")
+    if not name:
+        return
+    seen = set()
+    for table in acc.read.tables.values():
+        if not table.maker or norm_key(table.maker) == norm_key(str(name)):
+            continue
+        if (table.file, table.maker) in seen:
+            continue
+        seen.add((table.file, table.maker))
+        acc.ctx.warn(
+            f"{table.file} 工作表「{table.sheet}」（{table.maker_cell}）的编制单位「{table.maker}」"
+            f"与单位概况的单位名称「{name}」不同，请确认是本单位的决算公开表",
+            file=table.file,
+            sheet=table.sheet,
+        )
 
 
 def _duplicates(acc: Accounts) -> None:
@@ -667,6 +714,7 @@ def _magnitudes(acc: Accounts) -> None:
 def check_accounts(acc: Accounts) -> None:
     """Every rule across the tables; all problems at once (`ctx.problems`)."""
     _year(acc)
+    _maker(acc)
     _duplicates(acc)
     _magnitudes(acc)
     _table1(acc)
@@ -748,7 +796,7 @@ def _spending_record(btype, category, item, fig: Fig, original: Fig | None = Non
 def _class_name(line: Line) -> str:
     """A 3-digit economic class as the 支出 sheet names it (工资福利支出 …); one the contract
     does not list is kept as 其他… (counted with 公用经费, as the sheet counts it)."""
-    name = line.label
+    name = _CLASS_CODES.get(line.code, line.label)
     if name in sc.ECONOMIC_CLASSES or name.startswith(sc.OTHER_PREFIX):
         return name
     return _OTHER_CLASS.format(f"（{name}）")
@@ -845,7 +893,7 @@ def _key(rec: Any, fields: tuple[str, ...]) -> tuple:
 def _disagreements(ctx: Context, name: str, own: pd.DataFrame, records: list[dict]) -> None:
     """A warning for every figure the unit's sheet and the 决算 state differently."""
     sheet, fields, amounts, _columns = FED[name]
-    unit = "元" if ctx.settings.get("金额单位") == "元" else "万元"
+    unit = ctx.amount_unit
     ours = {_key(r, fields): r for r in records}
     for row in own.to_dict("records"):
         rec = ours.get(_key(row, fields))
@@ -972,6 +1020,10 @@ def feed_final_accounts(raw: RawInput, ctx: Context, tables: dict[str, pd.DataFr
         ctx.warn(f"{files}：决算公开表中没有任何数字（未填写的模板），已忽略", file=files)
         return
     acc = Accounts(ctx, accounts)
+    # a formula saved without its result reads as blank: the reader said so at its cell, and
+    # its table compared further would only repeat that as 「相差 560.90 万元」
+    unread = {(p.file, p.sheet) for p in raw.problems if getattr(p, "code", "") == "missing_cache"}
+    acc.spoilt |= {k for k, t in accounts.tables.items() if (t.file, t.sheet) in unread}
     _units(acc)
     before = len(ctx.problems)
     check_accounts(acc)

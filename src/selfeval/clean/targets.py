@@ -49,6 +49,22 @@ TOTAL_POINTS = 100.0
 _OPERATORS = {"≥": "≥", ">=": "≥", ">": "≥", "≤": "≤", "<=": "≤", "<": "≤", "=": "="}
 _VALUE = re.compile(r"^(?P<op>≥|≤|>=|<=|>|<|=)?\s*(?P<rest>.*)$")
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+#: A direction in words around the one number (「不超过5%」「3天以内」「95%以上」): targets are
+#: written so in 申报表 as often as with ≥/≤, and a 「5%以内」 read as ≥ scores a 2% as 40%.
+_WORDS_BEFORE = (
+    ("不低于", "≥"),
+    ("不少于", "≥"),
+    ("不小于", "≥"),
+    ("大于等于", "≥"),
+    ("达到", "≥"),
+    ("不高于", "≤"),
+    ("不超过", "≤"),
+    ("不大于", "≤"),
+    ("小于等于", "≤"),
+    ("控制在", "≤"),
+)
+_WORDS_AFTER = re.compile(r"^[^\d]{0,4}?(?:及|或)?(以上|以下|以内)")
+_AFTER_OPS = {"以上": "≥", "以下": "≤", "以内": "≤"}
 _ASSESSMENTS = {norm_key(a): a for a in sc.ASSESSMENTS}
 _ASSESSMENTS.update({norm_key(k): v for k, v in sc.ASSESSMENT_SHORT.items()})
 _SHEET = "绩效目标"
@@ -79,7 +95,9 @@ def parse_indicator_value(text: str | None) -> tuple[float | None, str | None]:
     """(number, direction) of a target or actual as written: 「≥10万人次」 → (100000, ≥).
 
     The number is the one number of the text (none or several: None), times 万/亿 written right
-    after it; the direction is that of a leading ≥ ≤ ＞ ＜ (＞ counts as ≥, ＜ as ≤).
+    after it; the direction is that of a leading ≥ ≤ ＞ ＜ (＞ counts as ≥, ＜ as ≤), else of
+    words right before the number (不低于, 不超过, 控制在 …) or after it and its unit (以上,
+    以下, 以内).
     """
     if text is None:
         return None, None
@@ -91,6 +109,11 @@ def parse_indicator_value(text: str | None) -> tuple[float | None, str | None]:
         return None, op
     number = float(found[0].group(0).replace(",", ""))
     after = t[found[0].end() : found[0].end() + 1]
+    if op is None:
+        before = t[: found[0].start()].rstrip()
+        words = _WORDS_AFTER.match(t[found[0].end() :])
+        op = next((o for w, o in _WORDS_BEFORE if before.endswith(w)), None)
+        op = op or (_AFTER_OPS[words.group(1)] if words else None)
     return number * _MULTIPLIERS.get(after, 1), op
 
 

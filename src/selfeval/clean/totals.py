@@ -27,7 +27,7 @@ def compare_total(
     """Compare `total[field]` with the sum of `members[field]` for each field given."""
     if not members:
         return
-    unit = "元" if ctx.settings.get("金额单位") == "元" else "万元"  # as the report states amounts
+    unit = ctx.amount_unit
     for field_name in fields:
         stated = total.get(field_name)
         vals = [m.get(field_name) for m in members]

@@ -32,6 +32,7 @@ from selfeval.present.document import Document, Placed, Table
 from selfeval.present.docx import normalize_zip
 from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import text_em
+from selfeval.template import set_text_cell
 
 FILE_NAME = "自评表.xlsx"
 FONT = "宋体"
@@ -42,6 +43,9 @@ LINE_PT = 15.0
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.(\d+))?")
 _PERCENT = re.compile(r"(-?\d+(\.(\d+))?)%")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+#: Digits that are no figure: a leading zero (联系电话 023…, a code) or more than Excel's 15
+#: significant digits. As a number Excel would drop the zero or the last digits.
+_CODE_LIKE = re.compile(r"0\d+|\d{16,}")
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -49,9 +53,12 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 def cell_value(text: str) -> tuple[object, str]:
     """(the value a worksheet cell holds, its number format) for a cell's text as the report
     prints it: 「1,234.50」 → 1234.5 as #,##0.00, 「98.92%」 → 0.9892 as 0.00%, 「10」 → 10 as 0,
-    「未填报」 → blank (the 报送稿 leaves what the data lacks blank), anything else as text."""
+    「未填报」 → blank (the 报送稿 leaves what the data lacks blank), digits that are no figure
+    (「023…」, 16 digits or more) and anything else as text."""
     if text == NOT_GIVEN or text == "":
         return None, "General"
+    if _CODE_LIKE.fullmatch(text):
+        return text, "@"
     if m := _NUMBER.fullmatch(text):
         decimals = len(m.group(4) or "")
         number = Decimal(text.replace(",", ""))
@@ -67,13 +74,14 @@ def cell_value(text: str) -> tuple[object, str]:
 
 def _title(caption: str, taken: set[str]) -> str:
     """A sheet's name: the form's title without the year, as Excel allows (31 characters, no
-    []:*?/\\), made unique."""
-    base = _BAD_TITLE.sub("_", re.sub(r"（\d{4}年度）$", "", caption))[:31] or "自评表"
+    []:*?/\\, no apostrophe first or last), unique as Excel compares names (ignoring case):
+    a project named 「'图书'」 or two named 「Abc」 and 「ABC」 would make Excel repair the file."""
+    base = _BAD_TITLE.sub("_", re.sub(r"（\d{4}年度）$", "", caption))[:31].strip("'") or "自评表"
     name, n = base, 1
-    while name in taken:
+    while name.casefold() in taken:
         n += 1
         name = f"{base[: 31 - len(str(n)) - 1]}_{n}"
-    taken.add(name)
+    taken.add(name.casefold())
     return name
 
 
@@ -105,7 +113,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
     for placed in table.grid():
         row, col, cell = top + placed.row, 1 + placed.col, placed.cell
         value, pattern = cell_value(cell.text) if not placed.heading else (cell.text, "General")
-        target = ws.cell(row, col, value)
+        target = ws.cell(row, col)
+        set_text_cell(target, value)  # openpyxl takes a text 「=…」 for a formula
         target.number_format = pattern
         bold = placed.heading or cell.bold or table.rows[placed.row].total
         target.font = Font(name=FONT, size=10.5, bold=bold)
@@ -125,7 +134,8 @@ def _write_table(ws: Worksheet, table: Table) -> None:
         ws.row_dimensions[row].height = LINE_PT * n
     below = top + len(table.rows)
     for note in table.notes:
-        ws.cell(below, 1, note.text).alignment = Alignment(wrap_text=True, vertical="top")
+        set_text_cell(ws.cell(below, 1), note.text)
+        ws.cell(below, 1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(below, 1).font = Font(name=FONT, size=10.5)
         ws.merge_cells(start_row=below, start_column=1, end_row=below, end_column=ncols)
         room = sum(c.width for c in table.columns)

@@ -145,11 +145,18 @@ def _grid_rows(raw: RawSheet) -> list[tuple[int, list]]:
 def _adopt(read: RawInput, result: RawInput) -> None:
     """Take the unit's own workbook as read: a sheet with merged cells is unreadable as a table
     (its merges are already problems), so its kept rows are dropped."""
+    merged = set()
     for name, raw in read.sheets.items():
         if raw.merges:
+            merged.add(raw.sheet)
             raw = RawSheet(raw.file, raw.sheet, [], [], unreadable=True)
         result.sheets[name] = raw
-    result.problems.extend(read.problems)
+    # an unreadable sheet's one problem is its merged cells, not the cells it no longer reads
+    result.problems.extend(
+        p
+        for p in read.problems
+        if p.sheet not in merged or getattr(p, "code", "") == "merged_cells"
+    )
     result.digests.update(read.digests)
 
 

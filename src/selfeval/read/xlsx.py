@@ -1049,9 +1049,13 @@ def _read_zip(
             continue
         if res.merges:
             raw = RawSheet(file, sheet, [], [], unreadable=True)
+            found = merge_problems(file, sheet, res.merges)
             if keep_merged:  # the rows and ranges, for a published table (`read.grid`)
                 raw.headers, raw.rows, raw.merges = res.headers, res.rows, tuple(res.merges)
-            out.append((title, raw, merge_problems(file, sheet, res.merges)))
+                # and its cells' problems (a formula without its result), which matter once it
+                # is read as one; `read.files` drops them if it is the unit's own after all
+                found += res.problems
+            out.append((title, raw, found))
             continue
         raw = RawSheet(file, sheet, res.headers, res.rows, res.header_row_blank)
         out.append((title, raw, res.problems))

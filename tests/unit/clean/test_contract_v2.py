@@ -338,10 +338,28 @@ def test_income_total_that_disagrees_is_an_error(tmp_path):
         ("≤5", (5.0, "≤")),
         ("1.5亿", (1.5e8, None)),
         ("按时完成", (None, None)),
+        # the direction in words, as 申报表 write it as often as with ≥/≤
+        ("投诉率控制在5%以内", (5.0, "≤")),
+        ("3个工作日以内", (3.0, "≤")),
+        ("不超过3天", (3.0, "≤")),
+        ("1万元以下", (1e4, "≤")),
+        ("95%及以上", (95.0, "≥")),
+        ("不低于95%", (95.0, "≥")),
+        ("全年开展12次", (12.0, None)),
     ],
 )
 def test_targets_as_units_write_them(text, expected):
     assert parse_indicator_value(text) == expected
+
+
+def test_a_target_within_a_limit_is_scored_lower_is_better(tmp_path):
+    header = ["一级指标", "二级指标", "三级指标", "目标值", "实际值", "分值"]
+    sheets = {
+        "单位概况": UNIT,
+        "绩效目标": [header, ["效益指标", "社会效益指标", "投诉率", "5%以内", "2%", 90]],
+    }
+    targets = clean_year(write_csvs(tmp_path / "y", sheets), 2024).tables["targets"]
+    assert targets["direction"].tolist() == ["≤"]  # was ≥: 2% against 5% read as 40% done
 
 
 def test_a_target_direction_that_disagrees_is_an_error(tmp_path):

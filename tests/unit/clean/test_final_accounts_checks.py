@@ -15,6 +15,7 @@ from selfeval.clean import clean_year
 from selfeval.errors import InputError
 from selfeval.present.checks_view import check_item, check_note
 from tests.unit.read.final_accounts_book import put, table5, table7, write_book
+from tests.unit.read.test_final_accounts import stack_on_one_sheet
 
 SHEET = "公开{:02d}表"
 #: The contract doc quotes these messages as examples: they must stay what the checks say.
@@ -393,3 +394,113 @@ def test_a_table1_with_a_row_not_known_between_its_totals_is_not_checked_against
     items = {e["item"] for e in clean_year(folder, 2024).checks["reconciled"]}
     assert not any(i.startswith("决算表1总计（收入方）") for i in items)
     assert any(i.startswith("决算表1总计（支出方）") for i in items)
+
+
+def test_tables_on_one_sheet_are_checked_against_each_other(tmp_path):
+    folder = _year(tmp_path)
+    stack_on_one_sheet(folder / "决算.xlsx")
+    put(folder / "决算.xlsx", "决算公开表", "C39", 570.9)  # 表3's 合计 (表1 F14 says 560.90)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.sheet, only.row, only.cell) == ("决算公开表", 39, "C39")
+    assert "第14行「金额（栏次2）」（F14）的 560.90 万元 不符" in str(only)
+
+
+def test_a_whole_set_of_another_year_is_one_problem_naming_every_table(tmp_path):
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:  # the clerk put last year's published set in this year's folder
+        ws["A1"] = "2023年度" + ws["A1"].value.replace(" ", "").replace("2024年度", "")
+    wb.save(folder / "决算.xlsx")
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems
+    assert (only.file, only.sheet, only.row) == ("决算.xlsx", "公开01表", 1)
+    first, second = "表1「收入支出决算总表」", "表2「收入决算表」（工作表「公开02表」）"
+    assert only.message.startswith(f"{first}、{second}、")
+    last = "表9「国有资本经营预算财政拨款支出决算表」（工作表「公开09表」）"
+    assert f"{last}的标题是 2023 年度" in only.message
+    assert "放入 data/raw/2023/" in str(only)
+
+
+def test_a_set_made_by_another_unit_is_one_warning_naming_the_cell(tmp_path):
+    folder = _year(tmp_path)
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:  # a sister unit's published set: consistent, so every check passes
+        ws["A2"] = "编制单位：云溪区文化馆"
+    wb.save(folder / "决算.xlsx")
+    warnings = [w["message"] for w in clean_year(folder, 2024).checks["warnings"]]
+    assert [w for w in warnings if "编制单位" in w] == [
+        "决算.xlsx 工作表「公开01表」（A2）的编制单位「云溪区文化馆」与单位概况的单位名称"
+        "「云溪区图书馆」不同，请确认是本单位的决算公开表"
+    ]
+
+
+def test_the_units_own_set_gives_no_maker_warning(tmp_path):
+    warnings = clean_year(_year(tmp_path), 2024).checks["warnings"]
+    assert not [w for w in warnings if "编制单位" in w["message"]]
+
+
+def test_a_class_is_known_by_its_code_whatever_its_label(tmp_path):
+    folder = _year(tmp_path)
+    put(folder / "决算.xlsx", SHEET.format(6), "B9", "对个人和家庭补助")  # 303, printed without 的
+    spending = clean_year(folder, 2024).tables["spending"]
+    # still a 人员 class: 工资福利支出 300.00 + 对个人和家庭的补助 20.30 = 表6 人员经费合计 320.30
+    assert _rows(spending, "category", "item", "actual", "src_cell")[4] == (
+        "基本支出",
+        "对个人和家庭的补助",
+        20.30,
+        "C9",
+    )
+
+
+def test_a_formula_saved_without_its_result_is_one_problem_at_its_cell(tmp_path):
+    folder = _year(tmp_path)
+    # openpyxl (and other writers) save a formula with an empty result: Excel would show it
+    put(folder / "决算.xlsx", SHEET.format(3), "C6", "=SUM(C7,C10:C12)")
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems  # not also 表3 against 表1 「相差 560.90 万元」
+    assert (only.file, only.sheet, only.row) == ("决算.xlsx", "公开03表", 6)
+    assert "是公式 =SUM(C7,C10:C12)，但文件中没有保存计算结果（单元格 C6）" in only.message
+
+
+def test_a_check_names_the_unit_its_figures_are_shown_in(tmp_path):
+    folder = _year(tmp_path)  # the tables in 万元, the report in 元
+    (folder / "单位概况.csv").write_text(
+        "项目,内容\n单位名称,云溪区图书馆\n金额单位,元\n", encoding="utf-8"
+    )
+    checked = [e["item"] for e in clean_year(folder, 2024).checks["reconciled"]]
+    assert "决算表1本年收入合计（元）" in checked  # its figures shown as 5,560,000.00
+    assert not [item for item in checked if "万元" in item]
+
+
+def _unit_rows(folder: Path, text: str | None) -> None:
+    """Replace every table's 「单位：万元」 cell (row 2) by `text`."""
+    wb = openpyxl.load_workbook(folder / "决算.xlsx")
+    for ws in wb.worksheets:
+        for cell in ws[2]:
+            if isinstance(cell.value, str) and cell.value.startswith("单位："):
+                cell.value = text
+    wb.save(folder / "决算.xlsx")
+
+
+def test_a_set_printed_without_its_unit_row_is_one_problem(tmp_path):
+    folder = _year(tmp_path)
+    _unit_rows(folder, None)
+    with pytest.raises(InputError) as caught:
+        clean_year(folder, 2024)
+    (only,) = caught.value.problems  # was one per table, nine
+    assert (only.sheet, only.row) == ("公开01表", 2)
+    assert only.message.startswith(
+        "表1「收入支出决算总表」、表2「收入决算表」（工作表「公开02表」）、"
+    )
+    assert only.message.endswith("）没有写明金额单位")
+
+
+def test_a_unit_written_as_renminbi_wanyuan_is_read(tmp_path):
+    folder = _year(tmp_path)
+    _unit_rows(folder, "单位：人民币万元")
+    income = clean_year(folder, 2024).tables["income"]
+    assert _rows(income, "item", "current")[0] == ("收入合计", 556.00)

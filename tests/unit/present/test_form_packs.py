@@ -31,7 +31,7 @@ from selfeval.present.context import build_context
 from selfeval.present.document import Document, Scope, Section, Table
 from selfeval.present.docx import build_docx
 from selfeval.present.form import Form, check_form, form_table, load_form
-from selfeval.present.form_xlsx import build_xlsx, cell_value
+from selfeval.present.form_xlsx import _title, build_xlsx, cell_value
 from selfeval.present.formats import NOT_GIVEN
 
 TARGETS = [
@@ -289,10 +289,28 @@ def test_each_packs_table_is_the_same_in_word_and_html(year, pack):
         ("未填报", None, "General"),
         ("≥360天", "≥360天", "General"),
         ("—", "—", "General"),
+        ("02368881234", "02368881234", "@"),  # 联系电话: as a number, 2368881234
+        ("9143010012345678901", "9143010012345678901", "@"),  # beyond 15 digits
+        ("0", 0, "0"),
     ],
 )
 def test_a_cell_is_a_number_at_the_reports_precision(text, value, pattern):
     assert cell_value(text) == (value, pattern)
+
+
+def test_data_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path):
+    hostile = '=HYPERLINK("http://x.invalid","读者满意度")'
+    sheets = spending(["一般公共预算", "基本支出", "人员支出", 60, 58, ""])
+    sheets["单位概况"] = [*UNIT, ["自评表格式", "重庆"], ["联系电话", "02368881234"]]
+    sheets["绩效目标"] = [TARGETS, *ROWS[:3], [*ROWS[3][:2], hostile, *ROWS[3][3:8], "=1+1"]]
+    cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
+    computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR)
+    document = build.build_document(results.from_json(results.to_json(computed)))
+    xml = zipfile.ZipFile(io.BytesIO(build_xlsx(document))).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml  # no cell of the workbook is a formula
+    ws = openpyxl.load_workbook(io.BytesIO(build_xlsx(document))).worksheets[0]
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert hostile in values and "02368881234" in values
 
 
 def _shown(cell) -> str:
@@ -372,3 +390,11 @@ def test_the_workbook_is_the_same_bytes_with_the_documents_date(year):
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     # the data's date (31 December of the year without one), never the clock
     assert core.count(f"{YEAR}-12-31T00:00:00Z") == 2
+
+
+def test_sheet_names_are_ones_excel_opens_without_repair():
+    taken: set[str] = set()
+    # no apostrophe first or last; unique as Excel compares names, ignoring case
+    assert _title("'图书'项目支出绩效自评表（2024年度）", taken) == "图书'项目支出绩效自评表"
+    assert _title("Abc项目支出绩效自评表（2024年度）", taken) == "Abc项目支出绩效自评表"
+    assert _title("ABC项目支出绩效自评表（2024年度）", taken) == "ABC项目支出绩效自评表_2"

@@ -60,8 +60,10 @@ EXTRA_TABLES = ("项目支出决算表", "机关运行经费", "政府采购", "
 MAX_TITLE_CHARS = 60
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
-_UNIT = re.compile(r"(?:^|[^制])单位[:：]\s*(万元|元)")
+_UNIT = re.compile(r"(?:^|[^制])单位[:：]\s*(?:人民币)?(万元|元)")
 _YEAR = re.compile(r"(\d{4})\s*年")
+#: 「编制单位：云溪区图书馆」, perhaps with 「单位：万元」 after it in the same cell.
+_MAKER = re.compile(r"编制单位[:：](.*?)(?:(?<!制)单位[:：].*)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 #: Labels whose row is a table's total (合计/总计), and enumeration prefixes of row labels.
 TOTAL_LABELS = ("合计", "总计")
@@ -82,12 +84,21 @@ def label_of(text: str) -> str:
     return _ENUMERATION.sub("", normal(text))
 
 
-def table_key(title: str) -> str | None:
-    """Which of the nine tables a title names (「表3」), or None."""
+def _title_text(title: str) -> str | None:
+    """A 决算 table's title as compared (normalised, trailing notes dropped), or None when the
+    text is no such title: a short line ending in 表 that names 决算."""
     text = normal(title)
     while _TRAILING_NOTE.search(text):
         text = _TRAILING_NOTE.sub("", text)
     if not text or len(text) > MAX_TITLE_CHARS or not text.endswith("表") or "决算" not in text:
+        return None
+    return text
+
+
+def table_key(title: str) -> str | None:
+    """Which of the nine tables a title names (「表3」), or None."""
+    text = _title_text(title)
+    if text is None:
         return None
     if any(extra in text for extra in EXTRA_TABLES):
         return None
@@ -100,7 +111,18 @@ def table_key(title: str) -> str | None:
 def recognise(grids: Sequence[Grid]) -> bool:
     """A workbook is a 决算 set when one of its sheets carries a 决算 table's title (a unit's own
     workbook with 决算 tables pasted into it stays the unit's: `read.published.is_units_own`)."""
-    return any(table_key(grid.title()) is not None for grid in grids)
+    return any(table_key(title) is not None for grid in grids for _part, title in _tables_of(grid))
+
+
+def sheet_title(grid: Grid) -> str:
+    """The sheet's title: the first text of its top rows that reads as a 决算 table's title, so
+    a label printed above it (「公开01表」「附表1」) does not hide it; else its first text."""
+    for row, _col, text in grid.texts():
+        if row > TITLE_ROWS:
+            break
+        if _title_text(text) is not None:
+            return re.sub(r"\s+", "", text)
+    return grid.title()
 
 
 @dataclass(frozen=True)
@@ -168,6 +190,9 @@ class Table:
     title_row: int
     unit: str | None = None
     unit_cell: str = ""
+    #: The 编制单位 its title block names (and that cell): the unit whose 决算 this is.
+    maker: str = ""
+    maker_cell: str = ""
     year: int | None = None
     headings: list[str] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
@@ -213,11 +238,47 @@ class FinalAccounts:
     ignored: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+#: How a note under a table begins (「注：本单位没有…决算表」 names a table without being one).
+_NOTE_STARTS = ("注", "说明", "备注")
+
+
+def _heads(grid: Grid, row: int, text: str) -> bool:
+    """Whether `text` at `row` is a further table's title: a title alone in its row, no note."""
+    flat = normal(text)
+    if flat.startswith(_NOTE_STARTS) or "本单位" in flat or _title_text(text) is None:
+        return False
+    return sum(1 for t in grid.row_texts(row) if t) == 1
+
+
+def _tables_of(grid: Grid) -> list[tuple[Grid, str]]:
+    """The sheet cut at each further title row, each part with its title: some units paste the
+    nine tables one under another on a single sheet, and reading that sheet as its first table
+    alone would silently drop the other eight and their checks. Each part keeps the sheet's
+    Excel rows, so every message still names the cell the clerk sees."""
+    first = sheet_title(grid)
+    starts = sorted(
+        {row for row, _, text in grid.texts() if row > TITLE_ROWS and _heads(grid, row, text)}
+    )
+    if not starts:
+        return [(grid, first)]
+    bounds = [(1, starts[0] - 1)] + [
+        (a, b - 1) for a, b in zip(starts, [*starts[1:], grid.n_rows + 1], strict=True)
+    ]
+    parts = []
+    for top, bottom in bounds:
+        cells = {rc: v for rc, v in grid.cells.items() if top <= rc[0] <= bottom}
+        merges = tuple(m for m in grid.merges if top <= m[0] and m[2] <= bottom)
+        part = Grid(grid.file, grid.sheet, cells, merges)
+        title = first if top == 1 else re.sub(r"\s+", "", next(part.texts())[2])
+        parts.append((part, title))
+    return parts
+
+
 def read_final_accounts(grids: Sequence[Grid]) -> FinalAccounts:
-    """Every 决算 table among the sheets of the recognised workbooks."""
+    """Every 决算 table among the sheets of the recognised workbooks (several on one sheet, one
+    under another, are read as several)."""
     out = FinalAccounts()
-    for grid in grids:
-        title = grid.title()
+    for grid, title in (part for sheet in grids for part in _tables_of(sheet)):
         key = table_key(title)
         if key is None:
             if grid.cells:
@@ -231,10 +292,10 @@ def read_final_accounts(grids: Sequence[Grid]) -> FinalAccounts:
     return out
 
 
-def _title_row(grid: Grid) -> int:
-    for row, _col, _text in grid.texts():
-        return row
-    return 1
+def _title_row(grid: Grid, title: str) -> int:
+    """The row of the title (below a label such as 「公开01表」), else of the first text."""
+    rows = [row for row, _col, text in grid.texts() if re.sub(r"\s+", "", text) == title]
+    return rows[0] if rows else next((row for row, _col, _text in grid.texts()), 1)
 
 
 def _unit_and_year(grid: Grid, table: Table, last: int) -> int:
@@ -246,7 +307,11 @@ def _unit_and_year(grid: Grid, table: Table, last: int) -> int:
     for row, col, text in grid.texts():
         if row > last:
             break
-        match = _UNIT.search(re.sub(r"\s+", "", text))
+        flat = re.sub(r"\s+", "", text)
+        maker = _MAKER.search(flat)
+        if maker and maker.group(1):
+            table.maker, table.maker_cell = maker.group(1), grid.ref(row, col)
+        match = _UNIT.search(flat)
         if match:
             table.unit, table.unit_cell = match.group(1), grid.ref(row, col)
             end = max(end, row)
@@ -363,7 +428,8 @@ def _line(grid: Grid, table: Table, group: _Group, row: int, headings, lanci) ->
 
 def parse_table(grid: Grid, key: str, title: str) -> Table:
     """One table as laid out: headings, 栏次, and its rows with their cells."""
-    table = Table(key, re.sub(r"\s+", "", title), grid.file, grid.sheet, _title_row(grid))
+    title = re.sub(r"\s+", "", title)
+    table = Table(key, title, grid.file, grid.sheet, _title_row(grid, title))
     block_end = _unit_and_year(grid, table, table.title_row + TITLE_ROWS)
     header_rows, lanci_row = _header_block(grid, block_end + 1)
     headings = _headings(grid, header_rows)
