@@ -192,6 +192,17 @@ def _quantitative_problems(sh, number, values, target_text, actual_text) -> bool
     return ok
 
 
+def _assessment_missing(sh: BoundSheet, number: int) -> None:
+    """A 定性 indicator with no 评价: its grade is its result, so the row cannot be scored."""
+    sh.err(
+        number,
+        "assessment",
+        "定性指标须填写评价",
+        show_value=False,
+        expected="、".join(sc.ASSESSMENTS),
+    )
+
+
 def _target_row(sh: BoundSheet, ctx: Context, number: int, values: list[Any]) -> dict | None:
     ok = all([sh.required(number, values, k) for k in ("level3", "target")])
     target_text = sh.text(number, values, "target")
@@ -205,13 +216,7 @@ def _target_row(sh: BoundSheet, ctx: Context, number: int, values: list[Any]) ->
     ok = ok and direction_ok and not (sh.get(values, "assessment") and assessment is None)
     if direction == QUALITATIVE:
         if assessment is None and sh.get(values, "assessment") is None:
-            sh.err(
-                number,
-                "assessment",
-                "定性指标须填写评价",
-                show_value=False,
-                expected="、".join(sc.ASSESSMENTS),
-            )
+            _assessment_missing(sh, number)
             ok = False
     elif direction is not None:
         ok = _quantitative_problems(sh, number, values, target_text, actual_text) and ok
@@ -458,13 +463,7 @@ def _add_results(
     if record["direction"] == QUALITATIVE:
         stated = actual_text is not None or score is not None
         if stated and sh.get(values, "assessment") is None:
-            sh.err(
-                number,
-                "assessment",
-                "定性指标须填写评价",
-                show_value=False,
-                expected="、".join(sc.ASSESSMENTS),
-            )
+            _assessment_missing(sh, number)
     else:
         _quantitative_problems(sh, number, values, None, actual_text)
     _disagreements(sh, ctx, number, values, record, weight)
