@@ -233,6 +233,10 @@ class LocalPool:
                         break
                     yield from _event(key, message)
                 if key in self.procs:
+                    # It died without a word (the OOM killer, a kill -9): what it started (its
+                    # kernel) would write on into the staged folders the batch now discards. Its
+                    # group goes too, before the join frees its pid (the group's id).
+                    _kill_group(proc)
                     proc.join(timeout=5)
                     yield Event(key, Kind.EXIT, exitcode=proc.exitcode)
 
