@@ -12,6 +12,8 @@ FORCE  ?=
 YEAR   ?=
 PORT   ?=
 UNIT   ?=
+# Test processes of make test (pytest-xdist; a test module stays in one process).
+TEST_JOBS ?= 2
 
 BUILD_ARGS := $(if $(YEARS),--years $(YEARS)) $(if $(UNITS),--units $(UNITS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(FORCE)),--force)
 
@@ -38,8 +40,8 @@ pdf: venv ## 把已生成的 report.docx 转换为 report.pdf（需 LibreOffice�
 check: lint ## 快速检查（目标 3 分钟内）：ruff、分层检查与不带 slow 标记的单元测试 / lint and fast unit tests
 	@$(PY) -m pytest tests/unit -m "not slow"
 
-test: lint ## ruff 与分层检查 + 全部 pytest 测试（含 slow）/ lint, layers, and the whole test suite
-	@$(PY) -m pytest
+test: lint ## ruff 与分层检查 + 全部 pytest 测试（含 slow；TEST_JOBS 个进程并行，默认 2）/ lint, layers, and the whole test suite
+	@$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 lint: venv-dev ## ruff 与分层检查（import-linter）/ lint and the layers contract
 	@$(PY) -m ruff check .
