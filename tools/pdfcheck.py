@@ -24,7 +24,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from selfeval.present import style
-from selfeval.present.blocks.submission import DRAFT_MARK
+from selfeval.present.draft import DRAFT_MARK
 
 A4_PT = (595.3, 841.9)
 _SIZE = re.compile(r"^Page\s+(\d+)\s+size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import io
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 
@@ -80,3 +82,19 @@ def test_the_check_catches_a_silent_import_and_accepts_a_commented_one() -> None
         "    import e\n"
     )
     assert unexplained_imports(source) == [3, 10, 15]
+
+
+def test_the_batch_imports_no_report_machinery_until_a_year_is_built() -> None:
+    """A no-op `make report` (nothing changed) imports the batch, its progress lines and the
+    index check: pandas, matplotlib and the report context must not come with them (they cost
+    0.9 s, when the no-op target is 0.03 of a cold year; progress once took them in for the
+    words of a 草稿, the index check for three status labels)."""
+    code = (
+        "import sys, selfeval.run.batch, selfeval.run.progress, selfeval.run.site;"
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'selfeval.present.context')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

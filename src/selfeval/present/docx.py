@@ -38,7 +38,6 @@ from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from selfeval.present import ooxml, style
-from selfeval.present.blocks.submission import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.document import (
     Align,
     Document,
@@ -52,6 +51,7 @@ from selfeval.present.document import (
     Section,
     Table,
 )
+from selfeval.present.draft import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import column_widths
 

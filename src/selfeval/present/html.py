@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from selfeval.present.blocks.submission import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.document import (
     Align,
     Document,
@@ -32,6 +31,7 @@ from selfeval.present.document import (
     Section,
     Table,
 )
+from selfeval.present.draft import DRAFT_LEAD, DRAFT_MARK
 from selfeval.present.formats import NOT_GIVEN
 from selfeval.present.layout import HEADER_NOWRAP_CHARS, header_min_em, text_em
 

@@ -7,7 +7,7 @@ import shutil
 import sys
 
 from selfeval.config import Roots
-from selfeval.present.blocks.submission import DRAFT_MARK, MISSING_TEXT
+from selfeval.present.draft import DRAFT_MARK, MISSING_TEXT
 from selfeval.run.plan import BUILT, FAILED, FAILED_DIR, N_STAGES, STATUS_ZH, YearPlan, rel_path
 from selfeval.store import load_json
 

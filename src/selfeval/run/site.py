@@ -8,7 +8,6 @@ from pathlib import Path
 from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import MemberResultsError
-from selfeval.present.index import STATUS_BUILT, STATUS_FAILED, STATUS_FAILED_KEPT
 from selfeval.rules import is_year_folder, visible
 from selfeval.run.plan import FAILED_DIR
 from selfeval.store import hash_tree, load_json_dict, write_atomic, write_json_atomic
@@ -63,9 +62,10 @@ def collect_years(roots: Roots) -> list[dict]:
         meta = load_json_dict(processed / "meta.json") if has_report else {}
         figures = {key: summary.get(key) for key, *_ in page.FIGURES}
         figures["participants"] = page.participants(summary)
-        status = (STATUS_FAILED_KEPT if failed else STATUS_BUILT) if has_report else STATUS_FAILED
+        built, kept = page.STATUS_BUILT, page.STATUS_FAILED_KEPT
+        status = (kept if failed else built) if has_report else page.STATUS_FAILED
         if has_report and summary.get("missing"):  # a 草稿: the 报送稿 lacks required items
-            status = STATUS_DRAFT if not failed else f"{STATUS_FAILED_KEPT}；{STATUS_DRAFT}"
+            status = STATUS_DRAFT if not failed else f"{kept}；{STATUS_DRAFT}"
         if not (roots.raw / rel).is_dir():  # a renamed or removed unit's leftover outputs
             status += f"；{STATUS_NO_RAW.format(rel=visible(rel))}"
         records.append(
