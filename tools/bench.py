@@ -57,7 +57,7 @@ import sys
 from pathlib import Path
 from selfeval import results
 from selfeval.clean import clean_year
-from selfeval.present import charts, docx, html
+from selfeval.present import charts, docx, form_xlsx, html, scoring_view
 from selfeval.present.build import build_document
 from selfeval.store import (read_json, read_processed, read_results, write_output,
                             write_processed, write_results, write_summary)
@@ -67,11 +67,12 @@ year_results = results.compute_year(
     read_processed(proc), read_json(proc, "meta"), read_json(proc, "checks"), year,
     previous_tables=None, previous_summary=None)
 write_results(results.to_json(year_results), proc)
-write_summary(year_results.summary, proc)
+write_summary(scoring_view.year_summary(year_results), proc)
 charts.set_theme()
 document = build_document(results.from_json(read_results(proc)))
 write_output(out, "report.docx", docx.build_docx(document.submitted()))
 write_output(out, "review.docx", docx.build_docx(document))
+write_output(out, form_xlsx.FILE_NAME, form_xlsx.build_xlsx(document))
 (out / "report.html").write_text("\\n".join(html.parts(document)), "utf-8")
 """
 #: LibreOffice's docx → pdf conversion is timed on its own (it is neither the notebooks' nor the
