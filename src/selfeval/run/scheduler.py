@@ -383,8 +383,15 @@ class Scheduler:
         self.decide(keys)
         n_build = len(self._in(State.QUEUED, State.DEFERRED))
         if n_build:
-            self.before_build()
+            # the executor first: its kernel fork server imports (2 s of CPU) on the other core
+            # while this process imports the frames' modules (1.3 s); one after the other they
+            # were the batch's longest stretch with a core idle
             self.executor.prepare(len(self._in(State.QUEUED)))
+            try:
+                self.before_build()
+            except BaseException:
+                self.executor.close()
+                raise
         self.progress = self.make_progress(n_build)
         try:
             self._loop()
