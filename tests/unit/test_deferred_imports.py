@@ -98,3 +98,23 @@ def test_the_batch_imports_no_report_machinery_until_a_year_is_built() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_checking_the_frames_builds_no_report() -> None:
+    """The batch checks every frame before any year starts, in the process that builds none:
+    the block registry answers by name, so pandas, matplotlib and the report context stay out
+    (importing the builders there cost 1.3 s before the first year could start, and ~60 MiB for
+    the whole batch). A builder's module comes when a report asks for it."""
+    code = (
+        "import sys\n"
+        "from selfeval.present.frames import check_frames\n"
+        "check_frames()\n"
+        "heavy = ('pandas', 'matplotlib', 'selfeval.present.context')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from selfeval.present.blocks import BLOCKS\n"
+        "print(callable(BLOCKS['fund_spending']), 'selfeval.present.context' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "True True"], done.stdout + done.stderr

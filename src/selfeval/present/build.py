@@ -14,13 +14,19 @@ from dataclasses import replace
 
 import pandas as pd
 
-from selfeval.contract.frames import frame_files, frame_problem, frame_settings
 from selfeval.present.blocks import BLOCKS, COVER_FIELDS
 from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.context import ReportContext, build_context
 from selfeval.present.document import CoverField, Document, Paragraph, ParagraphRole, Section
 from selfeval.present.formats import cn_number
-from selfeval.present.frames import Frame, fill_title, frame_for, load_frame
+from selfeval.present.frames import (
+    Frame,
+    check_frame,
+    check_frames,
+    fill_title,
+    frame_for,
+    load_frame,
+)
 from selfeval.results import YearResults
 
 #: Characters of the title that fit one line at 二号 on the 156 mm text block.
@@ -50,35 +56,6 @@ def _document_date(ctx: ReportContext) -> dt.date:
     if stamp is not None:
         return pd.Timestamp(stamp).date()
     return dt.date(ctx.year, 12, 31)
-
-
-def check_frame(frame: Frame) -> None:
-    """Raise FrameError, naming the file and the section or cover line, when the frame names a
-    block or cover field no builder makes."""
-    for s in frame.sections:
-        unknown = [b for b in s.blocks if b not in BLOCKS]
-        if unknown:
-            raise frame_problem(
-                frame.source,
-                f"部分 {s.key} 的 blocks 中有未知的块 {'、'.join(unknown)}"
-                f"（可用的块：{'、'.join(BLOCKS)}）",
-                f"unknown blocks {unknown} in section {s.key}",
-            )
-    for n, line in enumerate(frame.cover, 1):
-        if line.field not in COVER_FIELDS:
-            raise frame_problem(
-                frame.source,
-                f"cover 的第 {n} 项的 field「{line.field}」未知（可用：{'、'.join(COVER_FIELDS)}）",
-                f"unknown cover field {line.field!r}",
-            )
-
-
-def check_frames() -> None:
-    """Every frame of the frames folder, checked as a build would use it: so that a frame
-    problem is one message before any year starts, not one failed report per year."""
-    for key in frame_files():
-        check_frame(load_frame(key))
-    frame_settings()  # no two files declare one 「报告格式」
 
 
 def _cover(frame: Frame, ctx: ReportContext) -> tuple[CoverField, ...]:

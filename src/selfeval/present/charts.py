@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from selfeval.present.draft import NOT_GIVEN
 from selfeval.present.fonts import font_path, register_font
 
 PALETTE = ["#2f5d8a", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f"]
@@ -55,8 +56,6 @@ MAX_ROWS = 40
 MAX_HEIGHT = 14.0  # inches
 #: Value labels of amount bars: 万元 with two decimals, 元 with thousands separators.
 AMOUNT_FORMAT = {"万元": "{:.2f}", "元": "{:,.2f}"}
-#: What a chart writes where the data gives no value (formats.NOT_GIVEN).
-NOT_GIVEN = "未填报"
 #: A chart is drawn only when it shows more than a sentence does: a service chart needs at least
 #: MIN_VALUES values the data gives (three bars or points), a chart of pairs (预算数/执行数,
 #: 目标值/完成值, 上年/本年) at least MIN_PAIRS rows. Below that the report's sentence says it all.

@@ -3,6 +3,8 @@ summary (`selfeval.run.progress`) states them after every build, so they must im
 the report's machinery (the context imports matplotlib and pandas: 0.86 s a no-op build paid).
 """
 
+#: What the 审核底稿 writes where the data gives no figure (the 报送稿 leaves it out).
+NOT_GIVEN = "未填报"
 #: The mark every page of a 草稿 carries in its header.
 DRAFT_MARK = "征求意见稿（数据未齐）"
 #: What leads the list of a 草稿's missing items in the 审核底稿.

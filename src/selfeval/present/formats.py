@@ -9,11 +9,10 @@ from typing import Any
 import pandas as pd
 
 from selfeval.figures import Count, Total
+from selfeval.present.draft import NOT_GIVEN
 from selfeval.rules import is_missing, money_str, quantize_half_up
 
 CN_DIGITS = "零一二三四五六七八九"
-#: How every report states a figure the data does not give.
-NOT_GIVEN = "未填报"
 #: Decimals of an amount whose source precision is unknown (sums of known parts keep theirs).
 AMOUNT_DECIMALS = 2
 

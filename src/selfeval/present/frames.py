@@ -30,8 +30,18 @@ from selfeval.contract.frames import (
     read_frame_file,
 )
 from selfeval.errors import FrameError
+from selfeval.present.blocks import BLOCKS, COVER_FIELDS
 
-__all__ = ["DEFAULT_FRAME", "Frame", "FrameSection", "fill_title", "frame_for", "load_frame"]
+__all__ = [
+    "DEFAULT_FRAME",
+    "Frame",
+    "FrameSection",
+    "check_frame",
+    "check_frames",
+    "fill_title",
+    "frame_for",
+    "load_frame",
+]
 _SECTION_KEYS = (
     "key",
     "title",
@@ -294,6 +304,35 @@ def frame_for(setting: str | None) -> Frame:
             " / unknown report frame"
         )
     return load_frame(settings[setting])
+
+
+def check_frame(frame: Frame) -> None:
+    """Raise FrameError, naming the file and the section or cover line, when the frame names a
+    block or cover field no builder makes."""
+    for s in frame.sections:
+        unknown = [b for b in s.blocks if b not in BLOCKS]
+        if unknown:
+            raise frame_problem(
+                frame.source,
+                f"部分 {s.key} 的 blocks 中有未知的块 {'、'.join(unknown)}"
+                f"（可用的块：{'、'.join(BLOCKS)}）",
+                f"unknown blocks {unknown} in section {s.key}",
+            )
+    for n, line in enumerate(frame.cover, 1):
+        if line.field not in COVER_FIELDS:
+            raise frame_problem(
+                frame.source,
+                f"cover 的第 {n} 项的 field「{line.field}」未知（可用：{'、'.join(COVER_FIELDS)}）",
+                f"unknown cover field {line.field!r}",
+            )
+
+
+def check_frames() -> None:
+    """Every frame of the frames folder, checked as a build would use it: so that a frame
+    problem is one message before any year starts, not one failed report per year."""
+    for key in frame_files():
+        check_frame(load_frame(key))
+    frame_settings()  # no two files declare one 「报告格式」
 
 
 #: The nine numbered sections every report of the default frame has: (key, title), in order

@@ -74,9 +74,8 @@ from selfeval.store import folder_problems, hash_tree, recover  # noqa: F401 - a
 
 def check_frames() -> None:
     """A frame problem is one message before any year starts (not one per year); called only
-    when something is built: the block registry it loads imports pandas, which the no-op path
-    does not."""
-    from selfeval.present.build import check_frames as check  # here: pandas, see above
+    when something is built (the no-op path reads no frame file)."""
+    from selfeval.present.frames import check_frames as check  # here: only when building
 
     check()
 

@@ -240,7 +240,7 @@ def run_remote(
     """
     import dask  # here: dask only for a cluster batch (run.batch imports this module then)
 
-    from selfeval.present.build import check_frames  # here: pandas, only when a year is built
+    from selfeval.present.frames import check_frames  # here: only when a year is built
 
     roots = Roots.of(root)
     keys = sorted(set(keys))

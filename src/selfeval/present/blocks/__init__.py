@@ -3,51 +3,84 @@
 A frame (`selfeval.present.frames`) lists block keys per section and cover fields by name;
 these two registries are everything a frame file can use. A new frame is a new TOML file; a
 new kind of content is a new builder here.
+
+The registries know their names without importing a builder: a batch checks every frame before
+any year starts, in its own process, which builds no report itself; importing the builders
+there (the context, pandas, matplotlib: 1.3 s and ~60 MiB) held up the first year's start and
+sat in that process's memory for the whole batch. A builder's module is imported when a
+report first asks for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from selfeval.present.blocks.closing import colophon, measures, other, problems, reconciliation
-from selfeval.present.blocks.common import BlockBuilder
-from selfeval.present.blocks.department import department
-from selfeval.present.blocks.performance import performance
-from selfeval.present.blocks.scoring import project_tables, scoring_table
-from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
-from selfeval.present.blocks.submission import application, conclusion, signature
-from selfeval.present.blocks.tasks import annual_tasks
-from selfeval.present.blocks.unit import income_overview, unit_facts, unit_overview
-from selfeval.present.context import ReportContext
-from selfeval.present.formats import NOT_GIVEN
+from selfeval.present.draft import NOT_GIVEN
+
+if TYPE_CHECKING:
+    from selfeval.present.blocks.common import BlockBuilder
+    from selfeval.present.context import ReportContext
 
 #: A cover field's text from the context and the frame's defaults.
-CoverText = Callable[[ReportContext, dict], str]
+CoverText = Callable[["ReportContext", dict], str]
+
+#: Block key (as frames name them) → (module of this package, builder, the builder factory's
+#: arguments when the builder is made by one).
+_BUILDERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "unit_overview": ("unit", "unit_overview", ()),
+    "unit_facts": ("unit", "unit_facts", ()),
+    "annual_tasks": ("tasks", "annual_tasks", ()),
+    "income_overview": ("unit", "income_overview", ()),
+    "general_spending": ("spending", "general_spending", ()),
+    "fund_spending": ("spending", "other_budget", ("政府性基金预算",)),
+    "capital_spending": ("spending", "other_budget", ("国有资本经营预算",)),
+    "social_spending": ("spending", "other_budget", ("社会保险基金预算",)),
+    "budget_overview": ("spending", "budget_overview", ()),
+    "performance": ("performance", "performance", ()),
+    "scoring_table": ("scoring", "scoring_table", ()),
+    "project_tables": ("scoring", "project_tables", ()),
+    "problems": ("closing", "problems", ()),
+    "measures": ("closing", "measures", ()),
+    "other": ("closing", "other", ()),
+    "reconciliation": ("closing", "reconciliation", ()),
+    "colophon": ("closing", "colophon", ()),
+    "department": ("department", "department", ()),
+    "conclusion": ("submission", "conclusion", ()),
+    "application": ("submission", "application", ()),
+    "signature": ("submission", "signature", ()),
+}
+
+
+@cache
+def _builder(key: str) -> BlockBuilder:
+    module, name, args = _BUILDERS[key]
+    found = getattr(import_module(f"{__name__}.{module}"), name)
+    return found(*args) if args else found
+
+
+class _Blocks(Mapping[str, "BlockBuilder"]):
+    """Block key → builder, its module imported on first use (see the module's docstring)."""
+
+    def __getitem__(self, key: str) -> BlockBuilder:
+        if key not in _BUILDERS:
+            raise KeyError(key)
+        return _builder(key)
+
+    def __contains__(self, key: object) -> bool:  # Mapping's would import the builder
+        return key in _BUILDERS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_BUILDERS)
+
+    def __len__(self) -> int:
+        return len(_BUILDERS)
+
 
 #: Block key (as frames name them) → builder.
-BLOCKS: dict[str, BlockBuilder] = {
-    "unit_overview": unit_overview,
-    "unit_facts": unit_facts,
-    "annual_tasks": annual_tasks,
-    "income_overview": income_overview,
-    "general_spending": general_spending,
-    "fund_spending": other_budget("政府性基金预算"),
-    "capital_spending": other_budget("国有资本经营预算"),
-    "social_spending": other_budget("社会保险基金预算"),
-    "budget_overview": budget_overview,
-    "performance": performance,
-    "scoring_table": scoring_table,
-    "project_tables": project_tables,
-    "problems": problems,
-    "measures": measures,
-    "other": other,
-    "reconciliation": reconciliation,
-    "colophon": colophon,
-    "department": department,
-    "conclusion": conclusion,
-    "application": application,
-    "signature": signature,
-}
+BLOCKS: Mapping[str, BlockBuilder] = _Blocks()
 
 
 def _item(name: str, default: str = NOT_GIVEN) -> CoverText:
