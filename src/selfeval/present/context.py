@@ -41,10 +41,10 @@ from selfeval.present.formats import (
     NOT_GIVEN,
     cn_date,
     count_text,
-    decimal_text,
     money,
     money_number,
     pct,
+    yoy_numbers,
 )
 from selfeval.present.scoring_view import ScoringView, scoring_view
 from selfeval.results import YearResults
@@ -536,25 +536,17 @@ def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[Re
     if not yoy or len(yoy) < charts.MIN_PAIRS:
         return []
 
-    def shown(r: Any, value: float) -> str:
-        if r.unit == "万元":
-            return money(value, None, unit)
-        return f"{decimal_text(value, 0)}{r.unit}"
-
+    cells = [yoy_numbers(r, unit) for r in yoy]  # the table's own figures, with their units
+    units = [unit if r.unit == "万元" else r.unit for r in yoy]
     frame = pd.DataFrame(
         {
             "label": [r.label for r in yoy],
             "first": [r.previous for r in yoy],
             "second": [r.current for r in yoy],
-            "first_text": [shown(r, r.previous) for r in yoy],
+            "first_text": [c[0] + u for c, u in zip(cells, units, strict=True)],
             "second_text": [
-                shown(r, r.current)
-                + (
-                    f"（{'+' if r.change_pct > 0 else ''}{pct(r.change_pct)}）"
-                    if r.change_pct is not None
-                    else ""
-                )
-                for r in yoy
+                c[1] + u + ("" if c[3] == "—" else f"（{c[3]}）")
+                for c, u in zip(cells, units, strict=True)
             ],
         }
     )
