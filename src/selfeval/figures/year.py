@@ -22,6 +22,7 @@ from selfeval.figures.spending import (
 )
 from selfeval.figures.tasks import AnnualTasks, annual_tasks
 from selfeval.figures.texts import texts, unit_info
+from selfeval.figures.typos import Typo, table_typos
 
 SUMMARY_KEYS = (
     "total_spending",
@@ -184,6 +185,8 @@ class YearFigures:
     amount_unit: str = "万元"
     #: The approved 申报表's 年度主要任务 (None: the year has no 申报表 that lists them).
     tasks: AnnualTasks | None = None
+    #: Suspected typos in the unit's text, for the 审核底稿 (the 报送稿 keeps its words).
+    typos: list[Typo] = field(default_factory=list)
 
 
 def compute_figures(
@@ -235,4 +238,5 @@ def compute_figures(
         stated_previous=stated_previous,
         amount_unit=unit.get("金额单位") or "万元",
         tasks=annual_tasks(tables),
+        typos=table_typos(tables),
     )

@@ -34,6 +34,7 @@ from selfeval.figures.holdings import Holdings
 from selfeval.figures.income import Income
 from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Amount, BudgetTypeSpending, Spending
 from selfeval.figures.tasks import AnnualTasks
+from selfeval.figures.typos import Typo
 from selfeval.figures.year import YoyRow
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
@@ -252,6 +253,8 @@ class ReportContext:
     missing: list[str]
     #: The approved 申报表's 年度主要任务 (None: no 申报表 lists them).
     tasks: AnnualTasks | None = None
+    #: Suspected typos in the unit's text (the 审核底稿's; the 报送稿 keeps the unit's words).
+    typos: tuple[Typo, ...] = ()
 
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
@@ -690,6 +693,7 @@ def build_context(results: YearResults) -> ReportContext:
         department=results.department,
         missing=list(results.missing),
         tasks=fig.tasks,
+        typos=tuple(fig.typos),
     )
 
 

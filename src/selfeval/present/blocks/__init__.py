@@ -17,6 +17,7 @@ from selfeval.present.blocks.scoring import project_tables, scoring_table
 from selfeval.present.blocks.spending import budget_overview, general_spending, other_budget
 from selfeval.present.blocks.submission import application, conclusion, signature
 from selfeval.present.blocks.tasks import annual_tasks
+from selfeval.present.blocks.typos import typos
 from selfeval.present.blocks.unit import income_overview, unit_facts, unit_overview
 from selfeval.present.context import ReportContext
 from selfeval.present.formats import NOT_GIVEN
@@ -42,6 +43,7 @@ BLOCKS: dict[str, BlockBuilder] = {
     "measures": measures,
     "other": other,
     "reconciliation": reconciliation,
+    "typos": typos,
     "colophon": colophon,
     "department": department,
     "conclusion": conclusion,
