@@ -39,6 +39,7 @@ class Amount:
     actual_decimals: int | None = None
     budget_decimals: int | None = None
     original_decimals: int | None = None
+    previous_decimals: int | None = None
     missing_actual: list[str] = field(default_factory=list)
     missing_budget: list[str] = field(default_factory=list)
     #: 基本支出 items: 人员经费 or 公用经费 (economic classes grouped as the report needs them).
@@ -117,6 +118,7 @@ def _amount(r: Any, label: str | None = None) -> Amount:
         actual_decimals=_dec(r.actual_decimals),
         budget_decimals=_dec(r.budget_decimals),
         original_decimals=_dec(getattr(r, "original_budget_decimals", None)),
+        previous_decimals=_dec(getattr(r, "previous_actual_decimals", None)),
         source=row_source(r),
     )
 
@@ -160,6 +162,9 @@ def _summed(label: str, parts: list[Amount]) -> Amount:
         original_decimals=sum_precision(
             [p.original_decimals for p in parts], [p.original_budget for p in parts]
         ),
+        previous_decimals=sum_precision(
+            [p.previous_decimals for p in parts], [p.previous_actual for p in parts]
+        ),
     )
     line.missing_actual = [p.label for p in parts if p.actual is None]
     line.missing_budget = [p.label for p in parts if p.budget is None]
@@ -181,6 +186,8 @@ def _total_line(label: str, parts: list[Amount], stated_row: Any | None) -> Amou
         line.budget_decimals = summed.budget_decimals
     if line.original_decimals is None:
         line.original_decimals = summed.original_decimals
+    if line.previous_decimals is None:
+        line.previous_decimals = summed.previous_decimals
     return line
 
 

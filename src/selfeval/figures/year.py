@@ -18,9 +18,11 @@ from selfeval.figures.spending import (
     PROJECT,
     Spending,
     spending_figures,
+    sum_precision,
 )
 from selfeval.figures.tasks import AnnualTasks, annual_tasks
 from selfeval.figures.texts import texts, unit_info
+from selfeval.figures.typos import Typo, table_typos
 
 SUMMARY_KEYS = (
     "total_spending",
@@ -62,6 +64,7 @@ def headline(
         "unit_name": unit_name,
         "data_date": data_date,
         "total_spending": general.total.actual if general else None,
+        "total_spending_decimals": general.total.actual_decimals if general else None,
         "basic_spending": cat(BASIC),
         "project_spending": cat(PROJECT),
         "events": totals.events if totals else None,
@@ -102,6 +105,31 @@ class YoyRow:
     #: Where the previous figure comes from: 上年数据 (last year's processed data) or 上年数
     #: (this year's sheet states it).
     source: str = "上年数据"
+    #: The decimals each figure was stated with (an amount's, in 万元 terms; a count's 0; None:
+    #: unknown, e.g. a summary.json written before they were recorded), so that 120.5 stays
+    #: 120.5 and 759 stays 759 in the comparison.
+    previous_decimals: int | None = None
+    current_decimals: int | None = None
+
+    @property
+    def change_decimals(self) -> int | None:
+        """The precision of 增减, the one rule of a sum of exact figures (`sum_precision`: its
+        most precise part's; a stated 0 carries no digits): 120.5 − 100 is 20.5, 120.5 − 100.25
+        is 20.25. Unknown when either figure's precision is."""
+        if self.previous_decimals is None or self.current_decimals is None:
+            return None
+        return sum_precision(
+            [self.previous_decimals, self.current_decimals], [self.previous, self.current]
+        )
+
+
+def _decimals(figures: dict, key: str, unit: str) -> int | None:
+    """The stated precision of a headline figure: a count is whole; an amount's is recorded
+    beside it as `<key>_decimals` (absent from older summaries: unknown)."""
+    if unit != "万元":
+        return 0
+    value = figures.get(f"{key}_decimals")
+    return None if value is None else int(value)
 
 
 def year_on_year(
@@ -110,7 +138,8 @@ def year_on_year(
     """Changes of the headline figures against the previous year of the same unit, or None.
 
     A figure's previous value is last year's summary when that year of the same unit was built,
-    else what this year's sheets state as 上年数 / 上年执行数 (`stated_previous`).
+    else what this year's sheets state as 上年数 / 上年执行数 (`stated_previous`, its
+    precision as `<key>_decimals` beside it, as in the summary).
     """
     comparable = bool(
         previous
@@ -121,13 +150,15 @@ def year_on_year(
     for key, label, unit in YOY_FIGURES:
         now = current.get(key)
         before, source = (previous or {}).get(key) if comparable else None, "上年数据"
+        origin = previous or {}
         if before is None and (stated_previous or {}).get(key) is not None:
-            before, source = stated_previous[key], "上年数"
+            before, source, origin = stated_previous[key], "上年数", stated_previous
         if now is None or before is None:
             continue
         change = now - before
         pct = change / before * 100 if before else None
-        rows.append(YoyRow(key, label, unit, before, now, change, pct, source))
+        decimals = (_decimals(origin, key, unit), _decimals(current, key, unit))
+        rows.append(YoyRow(key, label, unit, before, now, change, pct, source, *decimals))
     return rows or None
 
 
@@ -147,12 +178,15 @@ class YearFigures:
     digital: list[dict]
     summary: dict
     income: Income | None = None
-    #: What this year's sheets state of the previous year (上年数, 上年执行数), by headline key.
+    #: What this year's sheets state of the previous year (上年数, 上年执行数), by headline key,
+    #: each amount's stated decimals beside it (`<key>_decimals`).
     stated_previous: dict[str, float | None] = field(default_factory=dict)
     #: How the report states amounts: 万元 (default) or 元 (单位概况 金额单位).
     amount_unit: str = "万元"
     #: The approved 申报表's 年度主要任务 (None: the year has no 申报表 that lists them).
     tasks: AnnualTasks | None = None
+    #: Suspected typos in the unit's text, for the 审核底稿 (the 报送稿 keeps its words).
+    typos: list[Typo] = field(default_factory=list)
 
 
 def compute_figures(
@@ -178,11 +212,15 @@ def compute_figures(
         holdings,
         surveys,
     )
-    summary["total_income"] = income.total.current if income and income.total else None
+    total_income = income.total if income and income.total else None
+    summary["total_income"] = total_income.current if total_income else None
+    summary["total_income_decimals"] = total_income.current_decimals if total_income else None
     general = spending.types.get(GENERAL)
     stated_previous = {
         "total_spending": general.total.previous_actual if general else None,
-        "total_income": income.total.previous if income and income.total else None,
+        "total_spending_decimals": general.total.previous_decimals if general else None,
+        "total_income": total_income.previous if total_income else None,
+        "total_income_decimals": total_income.previous_decimals if total_income else None,
     }
     return YearFigures(
         year=year,
@@ -200,4 +238,5 @@ def compute_figures(
         stated_previous=stated_previous,
         amount_unit=unit.get("金额单位") or "万元",
         tasks=annual_tasks(tables),
+        typos=table_typos(tables),
     )

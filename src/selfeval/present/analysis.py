@@ -21,7 +21,15 @@ from selfeval.figures.spending import Amount
 from selfeval.present.blocks.submission import missing_texts
 from selfeval.present.checks_view import OK, WARN, checks_table
 from selfeval.present.context import NoChart, build_context
-from selfeval.present.formats import NOT_GIVEN, count_text, grouped, money, money_number, pct
+from selfeval.present.formats import (
+    NOT_GIVEN,
+    count_text,
+    grouped,
+    money,
+    money_number,
+    pct,
+    yoy_numbers,
+)
 from selfeval.present.scoring_view import (
     NOT_SCORED,
     IndicatorRow,
@@ -124,11 +132,6 @@ def _money(results: YearResults, value: float | None, decimals: Any = None) -> s
 
 def _pct(value: float | None) -> str:
     return NOT_GIVEN if value is None else pct(value)
-
-
-def signed_pct(value: float) -> str:
-    """A change as a percentage with its sign: +8.20%, -42.94%, 0.00%."""
-    return ("+" if value > 0 else "") + pct(value)
 
 
 def _n(value: int | float | None, unit: str = "") -> str:
@@ -336,20 +339,14 @@ def income_text(results: YearResults) -> Text:
 
 
 def yoy(results: YearResults) -> Table:
-    """The main figures against last year's (same unit), with the change and its rate."""
+    """The main figures against last year's (same unit), with the change and its rate, each at
+    the precision its source stated (`formats.yoy_numbers`, the report's own cells)."""
     year = results.figures.year
     unit = _unit(results)
-    rows = []
-    for r in results.yoy or []:
-        money_row = r.unit == "万元"
-
-        def shown(value: float, money_row: bool = money_row) -> str:
-            return _money(results, value) if money_row else _n(value)
-
-        sign = "+" if r.change > 0 else ""
-        rate = "—" if r.change_pct is None else signed_pct(r.change_pct)
-        label = f"{r.label}（{unit if money_row else r.unit}）"
-        rows.append((label, shown(r.previous), shown(r.current), sign + shown(r.change), rate))
+    rows = [
+        (f"{r.label}（{unit if r.unit == '万元' else r.unit}）", *yoy_numbers(r, unit))
+        for r in results.yoy or []
+    ]
     head = ("指标", f"{year - 1}年", f"{year}年", "增减", "增减率")
     return Table("yoy", head, rows, empty="本年不作同比。")
 

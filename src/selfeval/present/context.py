@@ -34,6 +34,7 @@ from selfeval.figures.holdings import Holdings
 from selfeval.figures.income import Income
 from selfeval.figures.spending import BUDGET_TYPES, GENERAL, Amount, BudgetTypeSpending, Spending
 from selfeval.figures.tasks import AnnualTasks
+from selfeval.figures.typos import Typo
 from selfeval.figures.year import YoyRow
 from selfeval.present import charts
 from selfeval.present.checks_view import checks_table
@@ -41,10 +42,10 @@ from selfeval.present.formats import (
     NOT_GIVEN,
     cn_date,
     count_text,
-    decimal_text,
     money,
     money_number,
     pct,
+    yoy_numbers,
 )
 from selfeval.present.scoring_view import ScoringView, scoring_view
 from selfeval.results import YearResults
@@ -252,6 +253,8 @@ class ReportContext:
     missing: list[str]
     #: The approved 申报表's 年度主要任务 (None: no 申报表 lists them).
     tasks: AnnualTasks | None = None
+    #: Suspected typos in the unit's text (the 审核底稿's; the 报送稿 keeps the unit's words).
+    typos: tuple[Typo, ...] = ()
 
 
 REPORT_TITLE = "{unit}{year}年度整体支出绩效自评报告"
@@ -536,25 +539,17 @@ def _yoy_figures(yoy: list | None, year: int, unit: str, source: str) -> list[Re
     if not yoy or len(yoy) < charts.MIN_PAIRS:
         return []
 
-    def shown(r: Any, value: float) -> str:
-        if r.unit == "万元":
-            return money(value, None, unit)
-        return f"{decimal_text(value, 0)}{r.unit}"
-
+    cells = [yoy_numbers(r, unit) for r in yoy]  # the table's own figures, with their units
+    units = [unit if r.unit == "万元" else r.unit for r in yoy]
     frame = pd.DataFrame(
         {
             "label": [r.label for r in yoy],
             "first": [r.previous for r in yoy],
             "second": [r.current for r in yoy],
-            "first_text": [shown(r, r.previous) for r in yoy],
+            "first_text": [c[0] + u for c, u in zip(cells, units, strict=True)],
             "second_text": [
-                shown(r, r.current)
-                + (
-                    f"（{'+' if r.change_pct > 0 else ''}{pct(r.change_pct)}）"
-                    if r.change_pct is not None
-                    else ""
-                )
-                for r in yoy
+                c[1] + u + ("" if c[3] == "—" else f"（{c[3]}）")
+                for c, u in zip(cells, units, strict=True)
             ],
         }
     )
@@ -698,6 +693,7 @@ def build_context(results: YearResults) -> ReportContext:
         department=results.department,
         missing=list(results.missing),
         tasks=fig.tasks,
+        typos=tuple(fig.typos),
     )
 
 

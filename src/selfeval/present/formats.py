@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from selfeval.figures import Count, Total
+from selfeval.figures.year import YoyRow
 from selfeval.present.draft import NOT_GIVEN
 from selfeval.rules import is_missing, money_str, quantize_half_up
 
@@ -80,6 +81,29 @@ def pct(value: float | None, decimals: int = 2) -> str:
     """Percentage with two decimals: 98.92 → "98.92%"."""
     text = decimal_text(value, decimals)
     return f"{text}%" if text else "—"
+
+
+def signed_pct(value: float) -> str:
+    """A change as a percentage with its sign: +8.20%, -42.94%, 0.00%."""
+    return ("+" if value > 0 else "") + pct(value)
+
+
+def yoy_numbers(row: YoyRow, unit: str = "万元") -> tuple[str, str, str, str]:
+    """上年, 本年, 增减 and 增减率 of a 同比 row, as every table and chart writes them: an
+    amount in `unit` at the precision its source stated (`money_number`: 120.5 stays 120.5, 759
+    stays 759), a count whole; 增减 at the precision of a sum of its two figures
+    (`YoyRow.change_decimals`), signed; 增减率 with two decimals, as every rate (「—」 when the
+    previous figure is 0)."""
+    if row.unit == "万元":
+        previous = money_number(row.previous, row.previous_decimals, unit)
+        current = money_number(row.current, row.current_decimals, unit)
+        change = money_number(row.change, row.change_decimals, unit)
+    else:
+        previous, current, change = whole(row.previous), whole(row.current), whole(row.change)
+    if row.change > 0 and change.strip("0.,"):  # +20.5; a change that rounds to 0 has no sign
+        change = f"+{change}"
+    rate = "—" if row.change_pct is None else signed_pct(row.change_pct)
+    return previous, current, change, rate
 
 
 def whole(value: float | None) -> str:

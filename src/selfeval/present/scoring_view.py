@@ -355,16 +355,27 @@ def _total_notes(result: ScoreResult) -> list[str]:
     return notes
 
 
+def stated_rate_note(funds: Funds) -> str | None:
+    """For the 底稿, wherever the report states the unit's 执行率 (the 自评表, section 二): the
+    unit's rate beside the program's, ⚠ where they differ at the unit's precision, ✓ where they
+    agree, the program's reason when it computes none; None when the unit states no rate."""
+    rate = funds.stated_rate
+    if rate is None:
+        return None
+    why = f"程序无法计算（{funds.marker or BUDGET_MISSING}）"
+    own = f"执行率{stated_text(rate)}%为单位所写{_where(rate)}"
+    return _beside(own, rate, funds.rate, "按支出表计算", why, unit="%", verb="所写")
+
+
 def stated_notes(result: ScoreResult) -> list[str]:
     """For the 底稿: the unit's own total, 执行率 and its 得分 beside the program's, ⚠ where
     they differ, or the program's reason when it computes none."""
     notes = _total_notes(result)
     funds = result.funds
     why = f"程序无法计算（{funds.marker or BUDGET_MISSING}）"
-    if funds.stated_rate is not None:
-        rate = funds.stated_rate
-        own = f"执行率{stated_text(rate)}%为单位所写{_where(rate)}"
-        notes.append(_beside(own, rate, funds.rate, "按支出表计算", why, unit="%", verb="所写"))
+    rate_note = stated_rate_note(funds)
+    if rate_note is not None:
+        notes.append(rate_note)
     if funds.stated_score is not None and funds.weight > 0:
         score = funds.stated_score
         own = f"预算执行率得分{stated_text(score)}为单位所填{_where(score, '「得分」')}"

@@ -14,7 +14,7 @@ import pytest
 
 from selfeval import results
 from selfeval.clean import clean_year
-from selfeval.present import analysis
+from selfeval.present import analysis, formats
 
 REPO = Path(__file__).resolve().parents[3]
 TABLES = (
@@ -122,9 +122,9 @@ def test_data_in_a_table_is_text_not_markup(tmp_path):
 
 
 def test_signed_changes():
-    assert analysis.signed_pct(8.196721) == "+8.20%"
-    assert analysis.signed_pct(-42.94214) == "-42.94%"
-    assert analysis.signed_pct(0.0) == "0.00%"
+    assert formats.signed_pct(8.196721) == "+8.20%"
+    assert formats.signed_pct(-42.94214) == "-42.94%"
+    assert formats.signed_pct(0.0) == "0.00%"
 
 
 def test_charts_are_not_drawn_when_the_batch_says_so(year_2024):

@@ -645,7 +645,7 @@ def test_year_on_year_says_where_the_previous_figure_comes_from_in_the_review_la
     tmp_path,
 ):
     """No previous year was built: the 上年数 of the comparison is the one this year's 支出 sheet
-    states (上年执行数 40 → 45: +5.00, +12.50%); that is a working note for the 底稿."""
+    states (上年执行数 40 → 45, both whole: +5, +12.50%); that is a working note for the 底稿."""
     spend = [*SPEND[:4], "执行数（万元）", "上年执行数（万元）", "说明"]
     sheets = {
         "单位概况": UNIT,
@@ -654,7 +654,7 @@ def test_year_on_year_says_where_the_previous_figure_comes_from_in_the_review_la
     document, soup = report(tmp_path, sheets)
     table = soup.find("table", class_="yoy")
     row = {tr.th.get_text(): [td.get_text() for td in tr("td")] for tr in table.tbody("tr")}
-    assert row["一般公共预算支出（万元）"] == ["40.00", "45.00", "+5.00", "+12.50%"]
+    assert row["一般公共预算支出（万元）"] == ["40", "45", "+5", "+12.50%"]
     notes = [p.get_text() for p in table.find_parent("div").select("p.review")]
     assert notes == [
         "数据来源：一般公共预算支出的上年数取自本年表中填报的上年数（2024年数据未生成）；本年数同正文。"

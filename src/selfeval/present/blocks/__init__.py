@@ -46,6 +46,7 @@ _BUILDERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "measures": ("closing", "measures", ()),
     "other": ("closing", "other", ()),
     "reconciliation": ("closing", "reconciliation", ()),
+    "typos": ("typos", "typos", ()),
     "colophon": ("closing", "colophon", ()),
     "department": ("department", "department", ()),
     "conclusion": ("submission", "conclusion", ()),

@@ -12,7 +12,6 @@ from selfeval.present.blocks.common import (
     figure,
     get,
     not_given,
-    number,
     p,
     paragraphs,
     sentence,
@@ -34,6 +33,7 @@ from selfeval.present.formats import (
     decimal_text,
     pct,
     whole,
+    yoy_numbers,
 )
 from selfeval.rules import plain_str
 
@@ -449,7 +449,7 @@ def _yoy(ctx: ReportContext, sub: Subsection) -> list[Block]:
     rows = []
     origins = []
     for r in ctx.yoy:
-        unit, change, change_pct = get(r, "unit"), get(r, "change"), get(r, "change_pct")
+        unit = get(r, "unit")
         money = unit == "万元"
         origins.append(
             f"{get(r, 'label')}的上年数"
@@ -459,16 +459,8 @@ def _yoy(ctx: ReportContext, sub: Subsection) -> list[Block]:
                 else f"取自{previous}年已生成的报告数据"
             )
         )
-
-        def shown(value: float, money: bool = money) -> str:
-            return number(ctx, value) if money else decimal_text(value, 0)
-
-        signed = ("+" if change > 0 else "") + shown(change)
-        rate = "—" if change_pct is None else ("+" if change_pct > 0 else "") + pct(change_pct)
         label = f"{get(r, 'label')}（{ctx.amount_unit if money else unit}）"
-        rows.append(
-            Row.of(label, shown(get(r, "previous")), shown(get(r, "current")), signed, rate)
-        )
+        rows.append(Row.of(label, *yoy_numbers(r, ctx.amount_unit)))
     # where each previous figure comes from is the 审核底稿's; the 报送稿 states the comparison
     notes = (Note("数据来源：" + "；".join(origins) + "；本年数同正文。", review=True),)
     table = Table(

@@ -25,7 +25,7 @@ from selfeval.present.blocks.common import (
 from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Cell, Column, Heading, Note, Row, Table
 from selfeval.present.formats import NOT_GIVEN, pct
-from selfeval.present.scoring_view import stated_text
+from selfeval.present.scoring_view import stated_rate_note, stated_text
 
 BASIC, PROJECT = "基本支出", "项目支出"
 #: A detail table with this many columns is printed on landscape pages.
@@ -47,20 +47,29 @@ def _reason(line: Any, said: str) -> str:
     return sentence(note)
 
 
-def _stated_rate(ctx: ReportContext, total: Any) -> str | None:
-    """The 预算执行率 the unit wrote (声明数, or the 自评表's 预算执行率 row) when it is the rate of
-    this very total — the 自评表's 年度资金总额 is the 一般公共预算 total, same budget and 执行数
-    — so the 报送稿 states the unit's figure, not a recomputed one (the 自评表's 底稿 notes give
-    both, ⚠ where they differ)."""
-    scoring = ctx.scoring
-    funds = getattr(scoring, "funds", None)
-    if funds is None or funds.stated_rate is None or total.budget is None:
+def _stated_funds(ctx: ReportContext, total: Any) -> Any | None:
+    """The 自评表's funds when the unit states a 预算执行率 (声明数, or the 自评表's 预算执行率
+    row) of this very total — the 自评表's 年度资金总额 is the 一般公共预算 total, same 执行数
+    and same budget (or none, when the program cannot compute the rate) — so that the 报送稿
+    states the unit's figure, not a recomputed one; None otherwise."""
+    funds = getattr(ctx.scoring, "funds", None)
+    if funds is None or funds.stated_rate is None or total.actual is None:
         return None
-    same = all(
-        a is not None and b is not None and abs(a - b) < 0.005
-        for a, b in ((funds.budget, total.budget), (funds.actual, total.actual))
-    )
-    return f"{stated_text(funds.stated_rate)}%" if same else None
+
+    def agree(a: float | None, b: float | None) -> bool:
+        if a is None or b is None:
+            return a is None and b is None
+        return abs(a - b) < 0.005
+
+    if agree(funds.budget, total.budget) and agree(funds.actual, total.actual):
+        return funds
+    return None
+
+
+def _stated_rate(ctx: ReportContext, total: Any) -> str | None:
+    """The unit's own 预算执行率 of this total, as it wrote it (91.5%), or None."""
+    funds = _stated_funds(ctx, total)
+    return None if funds is None else f"{stated_text(funds.stated_rate)}%"
 
 
 def _general_summary(ctx: ReportContext, general: Any) -> str:
@@ -304,6 +313,9 @@ def general_spending(ctx: ReportContext, anchor: str) -> list[Block]:
         return [p(none + _reason(general.total, none))]
     summary = _general_summary(ctx, general)
     blocks: list[Block] = [p(summary + _reason(general.total, summary))]
+    funds = _stated_funds(ctx, general.total)
+    if funds is not None:  # the unit's rate is stated: the program's beside it, ⚠ or ✓
+        blocks.append(Note(str(stated_rate_note(funds)), review=True))
     blocks += _gaps(ctx, replace(general.total, label="一般公共预算支出"))
     if not ctx.spending.any_budget and not ctx.spending.any_original:
         blocks.append(Note(f"本年度支出数据{NOT_GIVEN}预算数，未计算预算执行率。", review=True))
