@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 from test_report_states import UNIT, YEAR, report, texts
 
+from selfeval.present import wording
 from selfeval.present.formats import approximate_sum
 from selfeval.rules import combine_qualifiers
 
@@ -179,3 +180,10 @@ def test_routine_after_a_period_word_is_dropped(tmp_path):
     # 每周 already says the opening recurs; 全年定期 says something 全年 does not
     assert "1.建成自助图书馆，每周开放3次，全年共156次。" in s6
     assert "2.阅读推广：全年定期推送12期。" in s6
+
+
+def test_a_word_list_that_is_no_list_of_words_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "lists.toml").write_text('result_verbs = "丰富"\n', encoding="utf-8")
+    monkeypatch.setattr(wording, "HERE", tmp_path)
+    with pytest.raises(TypeError, match="result_verbs"):
+        wording.word_lists("lists")
