@@ -353,10 +353,10 @@ def test_category_line_says_when_participants_are_partly_recorded(tables_2024):
     soup = BeautifulSoup(_body(_context(tables, meta, 2024)), "html.parser")
     lines = {h.get_text(): h.find_next_sibling("p") for h in soup.select("#s6 h4")}
     # 送图书: only 4月23日 (300) and 4月26日 (300) state participants among five listings; the
-    # 报送稿's summary states only what all five state (2800册), the 审核底稿's note under it
-    # how many records the participants rest on
+    # 报送稿's summary states only what all five state (2800册, as a class that gives books),
+    # the 审核底稿's note under it how many records the participants rest on
     books = lines["4.送图书走基层活动"]
-    assert books.get_text() == "全年开展送图书走基层活动5次，赠送图书2800册。"
+    assert books.get_text() == "全年送图书5次，共计2800册。"
     stated, basis = books.find_next_siblings("p", limit=2)
     assert "review" in stated["class"] and "review" in basis["class"]
     # 声明数.csv: 送图书走基层活动·次数 5, ·赠书册数 2800 — the unit's, said so for the reviewer

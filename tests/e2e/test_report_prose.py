@@ -159,9 +159,10 @@ def variant(tmp_path_factory) -> Report:
 
 
 def test_a_name_that_holds_its_place_is_the_predicate_not_a_repeated_title(report):
-    # 活动.csv A11: 4月22日, 地点 文化活动中心, 名称 在文化活动中心送图书, 赠书 300
-    assert report.states("4月22日在文化活动中心送图书300册。")
-    # A12: 向云街小学捐书 at 云街小学, 300 people, 500 books
+    # 活动.csv A11: 4月22日, 地点 文化活动中心, 名称 在文化活动中心送图书, 赠书 300, no 赠书方式:
+    # the vague 送 at its place takes the books figure's own verb (赠送)
+    assert report.states("4月22日在文化活动中心赠送图书300册。")
+    # A12: 向云街小学捐书 at 云街小学, 300 people, 500 books: the unit's precise verb stays
     assert report.states("4月23日向云街小学捐书500册，参与300人次。")
     for text in report.word + report.html:
         assert "开展“在文化活动中心" not in text
@@ -171,10 +172,11 @@ def test_a_name_that_holds_its_place_is_the_predicate_not_a_repeated_title(repor
 
 def test_a_class_summary_in_clerk_form(report):
     # A11–A15: five listings, every one states its books: 300+500+1000+500+500 = 2800; only two
-    # state participants, so none is summed in the 报送稿
-    summary = report.word_between("4.送图书走基层活动", "（1）4月22日在文化活动中心送图书300册。")
-    assert summary == ["全年开展送图书走基层活动5次，赠送图书2800册。"]
-    assert report.states("全年开展送图书走基层活动5次，赠送图书2800册。")
+    # state participants, so none is summed in the 报送稿: books are the only figure, the class
+    # gives books 5 times, 2800 in all — as the unit published it (声明数: 次数 5, 赠书册数 2800)
+    summary = report.word_between("4.送图书走基层活动", "（1）4月22日在文化活动中心赠送图书300册。")
+    assert summary == ["全年送图书5次，共计2800册。"]
+    assert report.states("全年送图书5次，共计2800册。")
     for text in report.word + report.html:
         assert "本类列入" not in text and "活动的记录" not in text
         assert not re.search(r"（其中\d+项[^）]*未填报）", text)
@@ -183,7 +185,7 @@ def test_a_class_summary_in_clerk_form(report):
 
 def test_a_class_states_the_units_own_figure(report):
     # 声明数.csv: 「知识技能培训与讲座活动·场次 6 场」 (published 「(6场)」); all six lectures
-    # state participants: 60+近百+百(约100)+40+200+350 = 约850
+    # state participants: 60+近百+百(约100)+40+200+350 = 约850 (two figures drop nothing: 约850)
     assert report.states("全年开展知识技能培训与讲座活动6场，参与约850人次。")
 
 
@@ -192,25 +194,33 @@ def test_the_year_adds_sessions_not_events(report):
     # (max(4, 1+1)) = 17. Whether listings are sessions of one programme (the two 10月 lectures
     # are) the data cannot say, so no 「N项」 is added up.
     # 线下: 约300+约330+3600+约600+60+近百+百(约100)+40+200+350 + A13 300 + A14 1000 +
-    # max(A16 —, A12 300) = 约7280; 赠书 780+300+500+1000+500+500 = 3580 (A16's 500多 < 800);
-    # 资料 4000多+400余+110+近千+2000 = 约7510, of mixed kinds: 资料
+    # max(A16 —, A11 — + A12 300) = 7280, approximate: two figures, 7200 drops 80 → 7200余;
+    # 赠书 A03 780 + max(A16 500多, A11 300 + A12 500) 800 + A13 1000 + A14 500 + A15 500 = 3580,
+    # exact (A16's 500多 < 800); 资料 4000多+400余+110+近千+2000 = 7510 → 7500余, of mixed
+    # kinds named by the most listings: 宣传资料 (A04, A16) against one each of 宣传图册资料
+    # (A03), 安全资料 (A06) and 法律法规宣传读本及数字平台推荐宣传单 (A14)
     line = (
-        "全年举办各类活动17场次，线下参与约7280人次、线上参与78人次，赠送图书3580册，"
-        "发放资料约7510份。"
+        "全年举办各类活动17场次，线下参与7200余人次、线上参与78人次，赠送图书3580册，"
+        "发放宣传资料7500余份。"
     )
     assert report.states(line)
+    # the sums of the parts are the 底稿's
+    (basis,) = [n for n in report.notes if "各项之和" in n]
+    assert "线下参与人次各项之和为7280人次（部分为概数），正文按两位有效数字写作7200余人次" in basis
+    assert "发放资料份数各项之和为7510份（部分为概数），正文按两位有效数字写作7500余份" in basis
     for text in report.word + report.html:
         assert not re.search(r"全年开展活动\d+项", text)
 
 
 def test_a_per_period_figure_follows_its_words(report):
     # 数字服务.csv: 微信图书馆 「…每月定期推送好书、新书」 4期, 「全年推送」 48期: the year's figure
-    # without its verb said twice
+    # without its verb said twice, and no 定期 after 每月, which says it already
     assert report.states(
-        "3.建立了微信图书馆，在国家公信部已备案，每月定期推送好书、新书4期，全年共48期。"
+        "3.建立了微信图书馆，在国家公信部已备案，每月推送好书、新书4期，全年共48期。"
     )
     for text in report.word + report.html:
         assert "每月推送期数" not in text and "年推送期数" not in text
+        assert "每月定期" not in text
 
 
 def test_a_type_stated_as_zero_is_a_none(report):
@@ -233,8 +243,8 @@ def test_a_round_hundred_is_about_100(report):
 
 
 def test_an_effect_without_subject_gets_one(report):
-    # A03 成效: 「为首届民俗闹新春活动丰富文化内涵。」
-    assert report.states("。活动为首届民俗闹新春活动丰富文化内涵。")
+    # A03 成效: 「为首届民俗闹新春活动丰富文化内涵。」: given a subject, its verb completed
+    assert report.states("。活动为首届民俗闹新春活动丰富了文化内涵。")
     for text in report.word + report.html:
         assert "。为首届" not in text
 

@@ -15,6 +15,7 @@ the service charts, each only when it shows more than a sentence does (`charts.M
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -302,10 +303,13 @@ _STATED_UNITS |= {"线下参与人次": "人次", "线上参与人次": "人次"
 
 
 def common_words(items: list[Listing], measure: str, field: str, default: str) -> str:
-    """The source's word for a measure over several listings when all that state the measure
-    use the same one (宣传资料), else the plain word: a sum never borrows one listing's noun."""
-    words = {getattr(i, field) for i in items if i.counts[measure].known}
-    return words.pop() if len(words) == 1 and "" not in words else default
+    """The source's word for a measure over several listings: the one most listings stating
+    the measure use (宣传资料 of 宣传资料, 宣传资料, 安全资料 …), else the plain word — on a tie,
+    or when most name none, a sum borrows no listing's noun."""
+    ranked = Counter(getattr(i, field) for i in items if i.counts[measure].known).most_common(2)
+    if not ranked or not ranked[0][0] or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return default
+    return ranked[0][0]
 
 
 def _category_line(group: CategoryGroup) -> CategorySummary:

@@ -11,7 +11,7 @@ import pandas as pd
 from selfeval.figures import Count, Total
 from selfeval.figures.year import YoyRow
 from selfeval.present.draft import NOT_GIVEN
-from selfeval.rules import is_missing, money_str, quantize_half_up
+from selfeval.rules import ESTIMATE, is_missing, money_str, quantize_half_up
 
 CN_DIGITS = "零一二三四五六七八九"
 #: Decimals of an amount whose source precision is unknown (sums of known parts keep theirs).
@@ -122,12 +122,27 @@ def count_text(count: Count | Total | int | None, unit: str = "") -> str:
             return ""
         return f"{count.text}{unit}"
     if isinstance(count, Total):
-        if count.qualifier in ("约", "近"):
-            return f"约{count.value}{unit}"
-        if count.qualifier:  # a lower bound: 6000余人次
-            return f"{count.value}余{unit}"
-        return f"{count.value}{unit}"
+        return approximate_sum(count.value, count.qualifier) + unit
     return f"{int(count)}{unit}"
+
+
+#: Significant figures an approximate sum is stated to: 4000多+400余+110+近千+2000 is not known
+#: to the copy, so a clerk writes 7500余, not 约7510.
+SUM_FIGURES = 2
+
+
+def approximate_sum(value: int, qualifier: str) -> str:
+    """A sum as a clerk states it. Exact parts: exact (3580). With a qualified part (约, 近, 余,
+    多, 上 — `rules.combine_qualifiers`): two significant figures; when that drops non-zero digits
+    the sum is 「N余」 (约7280 → 7200余, 1200多+300 → 1500余), else it keeps its own qualifier
+    (约850, 6000余)."""
+    if not qualifier:
+        return str(value)
+    step = 10 ** max(len(str(abs(value))) - SUM_FIGURES, 0)
+    kept = value // step * step
+    if kept != value:
+        return f"{kept}余"
+    return f"约{value}" if qualifier in ESTIMATE else f"{value}余"
 
 
 def partial_note(total: Total | None, what: str = "项") -> str:

@@ -35,6 +35,7 @@ from selfeval.present.formats import (
     whole,
     yoy_numbers,
 )
+from selfeval.present.wording import word_lists
 from selfeval.rules import plain_str
 
 #: How a name that is a sentence's predicate begins (「向云街小学捐书」, 「在文化活动中心送图书」).
@@ -43,6 +44,11 @@ _PREDICATE_HEADS = ("在", "向", "为", "到", "赴", "于", "给")
 _MEASURE_NOUNS = {"books": ("书",), "materials": ("资料", "宣传单", "读本")}
 #: Words an effect may begin with that leave its sentence without a subject (「为首届…」).
 _SUBJECTLESS = ("为", "对", "使", "让")
+#: The word lists the rules below act on (result verbs, the vague 送), kept as data.
+_WORDS = "prose"
+#: The plain verb of a class that only gives books (「全年送图书5次」), when the unit names none
+#: (the listings' own default, 赠送).
+_GIVE, _DEFAULT_GIVE = "送", "赠送"
 
 
 def quoted(name: str) -> str:
@@ -51,16 +57,23 @@ def quoted(name: str) -> str:
 
 
 def _totals_basis(totals: Any) -> list[Block]:
-    """For the 审核底稿: which totals leave out activities that do not state the figure."""
+    """For the 审核底稿: which totals leave out activities that do not state the figure, and
+    the sum of the parts where the 报送稿 states an approximate sum to two figures (7200余)."""
+    measures = (
+        ("线下参与人次", totals.offline, "人次"),
+        ("线上参与人次", totals.online, "人次"),
+        ("赠书册数", totals.books, "册"),
+        ("发放资料份数", totals.materials, "份"),
+    )
     parts = [
         f"{label}的合计不含未填报该数的{total.unknown_parts}项活动"
-        for label, total in (
-            ("线下参与人次", totals.offline),
-            ("线上参与人次", totals.online),
-            ("赠书册数", totals.books),
-            ("发放资料份数", totals.materials),
-        )
+        for label, total, _ in measures
         if total.known_parts and total.unknown_parts
+    ]
+    parts += [
+        f"{label}各项之和为{total.value}{unit}（部分为概数），正文按两位有效数字写作{shown}"
+        for label, total, unit in measures
+        if total.known_parts and str(total.value) not in (shown := count_text(total, unit))
     ]
     return [Note("；".join(parts) + "。", review=True)] if parts else []
 
@@ -83,30 +96,36 @@ def _totals_line(totals: Any, words: ActivityWords) -> str:
 
 
 def _category_summary(group: ActivityCategory) -> str:
-    """「全年开展送图书走基层活动5次，赠送图书2800册。」: only the figures every listing of the
-    category states (a sum over some of them is the 底稿's), none for a single listing."""
+    """「全年开展知识技能培训与讲座活动6场，参与约850人次。」: only the figures every listing of the
+    category states (a sum over some of them is the 底稿's), none for a single listing; a class
+    that states only books is 「全年送图书5次，共计2800册。」."""
     cs = group.summary
     stated = cs.stated  # the unit's own figures (声明数) come first, as the unit's
-    if "场次" in stated and "次数" not in stated:
-        count = stated["场次"]  # 「知识技能培训与讲座活动6场」
-    else:
-        count = stated.get("次数") or f"{cs.listings}次"
-        if "场次" in stated or cs.sessions_stated:
-            count += f"、共{stated.get('场次') or str(cs.sessions) + '场'}"
-    text = f"全年开展{group.category}{count}"
     complete = cs.complete
 
     def figure_of(key: str, name: str) -> str:
         return stated.get(name) or (cs.measure(key) if key in complete else "")
 
     offline, online = figure_of("offline", "线下参与人次"), figure_of("online", "线上参与人次")
+    books, materials = figure_of("books", "赠书册数"), figure_of("materials", "资料份数")
+    sessions = "场次" in stated or cs.sessions_stated
+    times = stated.get("次数") or f"{cs.listings}次"
+    if books and not (offline or online or materials or sessions):
+        # giving books N times, M books in all (the unit's own words for such a class)
+        verb = _GIVE if cs.books_verb == _DEFAULT_GIVE else cs.books_verb
+        return f"全年{verb}图书{times}，共计{books}。"
+    if "场次" in stated and "次数" not in stated:
+        count = stated["场次"]  # 「知识技能培训与讲座活动6场」
+    else:
+        count = times + (f"、共{stated.get('场次') or str(cs.sessions) + '场'}" if sessions else "")
+    text = f"全年开展{group.category}{count}"
     if offline:
         text += f"，{'线下参与' if online else '参与'}{offline}"
     if online:
         text += f"，线上参与{online}"
-    if books := figure_of("books", "赠书册数"):
+    if books:
         text += f"，{cs.books_verb}图书{books}"
-    if materials := figure_of("materials", "资料份数"):
+    if materials:
         text += f"，发放{cs.materials_name}{materials}"
     return text + "。"
 
@@ -117,12 +136,25 @@ def _predicate(e: ListingView) -> tuple[str, set[str]]:
     name, place = e.name, e.place
     if place and place in name:
         if name.startswith(_PREDICATE_HEADS):
+            if e.books and (head := _vague_giving(name, place)):
+                return f"{head}{e.books_verb}图书{e.books}", {"books"}
             for measure, nouns in _MEASURE_NOUNS.items():
                 if e.measure(measure) and name.endswith(nouns):
                     return name + e.measure(measure), {measure}
             return name, set()
         return f"开展{quoted(name)}", set()
     return (f"在{place}" if place else "") + f"开展{quoted(name)}", set()
+
+
+def _vague_giving(name: str, place: str) -> str:
+    """What precedes the vague 送 of a name that gives books right at its place (「在文化活动中心」
+    of 「在文化活动中心送图书」), or "": 送 alone says less than the books figure's own verb
+    (赠送, or the unit's 免费赠送); a two-character verb the unit chose (赠送图书, 捐书) stays."""
+    for phrase in word_lists(_WORDS)["vague_book_phrases"]:
+        head = name.removesuffix(phrase)
+        if head != name and head.endswith(place):
+            return head
+    return ""
 
 
 def _measures(e: ListingView, stated: set[str]) -> list[str]:
@@ -145,8 +177,41 @@ def _effect(effect: str) -> str:
     if not effect:
         return ""
     if effect.startswith(_SUBJECTLESS):
-        effect = "活动" + effect
+        effect = "活动" + _completed(effect)
     return sentence(effect)
+
+
+def _completed(effect: str) -> str:
+    """An effect the report gives a subject, its aspect completed as that subject's sentence
+    needs: its first result verb (`prose.toml`) gets 了 unless it has one already —
+    「为首届民俗闹新春活动丰富文化内涵」 → 「…丰富了文化内涵」. A verb used as no verb there
+    (丰富多彩, 推动作用) is passed over."""
+    words = word_lists(_WORDS)
+    found = [
+        (at + len(verb), verb)
+        for verb in words["result_verbs"]
+        for at in _occurrences(effect, verb)
+        if _is_verb(effect[at + len(verb) :], words["not_verb_before"])
+    ]
+    if not found:
+        return effect
+    end = min(found)[0]
+    return effect if effect.startswith("了", end) else effect[:end] + "了" + effect[end:]
+
+
+def _is_verb(rest: str, not_verb: tuple[str, ...]) -> bool:
+    """Whether a result verb followed by `rest` is a verb: its object or 了 follows, not the
+    end of a clause (「得到提升。」) nor what makes it a modifier (丰富多彩, 推动作用)."""
+    return bool(rest) and rest[0] not in "。，；、！？" and not rest.startswith(not_verb)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where `word` starts in `text`, every time."""
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _series(items: list[str]) -> str:
@@ -360,13 +425,27 @@ def _digital_row(r: Any) -> tuple[str, bool]:
             what = what[: -len(kind)]
             break
     if note and _in_order(what, note.rsplit("，", 1)[-1]):
-        return note + shown, True
+        return _without_routine(note) + shown, True
     clause = indicator + shown
     return (f"{note}，{clause}" if note else clause), False
 
 
 #: Words a note may open with that say over which period its figure runs.
 _PERIODS = ("全年", "每年", "年度", "每季度", "每月", "每周", "每天")
+
+
+#: A word that says a figure recurs, which a period word before it already says (每月定期推送).
+_ROUTINE = "定期"
+
+
+def _without_routine(note: str) -> str:
+    """A per-period figure's phrase without 「定期」 right after its period word: 每月 already
+    says the pushes recur (「每月定期推送好书、新书」 → 「每月推送好书、新书」, 每周定期开放 →
+    每周开放). Over a whole period (全年定期开展) 定期 says something and stays."""
+    for period in _PERIODS:
+        if period.startswith("每"):
+            note = note.replace(period + _ROUTINE, period)
+    return note
 
 
 def _period_total(note: str, clause: str, before: str) -> str:
@@ -390,7 +469,7 @@ def _digital(ctx: ReportContext, sub: Subsection) -> list[Block]:
             if not clause:
                 continue
             if inside and text:
-                clause = _period_total(t(get(row, "note")), clause, text)
+                clause = _period_total(_without_routine(t(get(row, "note"))), clause, text)
             if text:
                 text += "，" if "，" not in clause else "；"
             text += clause

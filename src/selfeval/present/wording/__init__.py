@@ -94,3 +94,16 @@ def render(name: str, codes: Iterable[str], facts: Mapping[str, Any], unit: str 
             if fact:
                 out.append(SPECS[spec or ""](facts[fact], unit))
     return "".join(out)
+
+
+@cache
+def word_lists(name: str) -> dict[str, tuple[str, ...]]:
+    """The word lists of `name`.toml (key -> words), validated: each a list of non-empty
+    strings. A rule of the prose acts on the words listed there, so that a word is added in
+    the data, not in the code."""
+    with (HERE / f"{name}.toml").open("rb") as handle:
+        found = tomllib.load(handle)
+    for key, words in found.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise TypeError(f"wording {name}.toml: {key} is not a list of words")
+    return {key: tuple(words) for key, words in found.items()}
