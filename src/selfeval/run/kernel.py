@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -261,6 +262,15 @@ class SharedKernel:
         kc = self.ready().km.client()
         msg_id = kc.execute(RESET_CODE, silent=True, store_history=False)
         run_sync(_reply)(kc, msg_id, 60)
+
+    def stop(self) -> None:
+        """Kill the kernel without waiting for it to go: a year's last notebook is saved, and
+        the export needs nothing of it. jupyter_client's `shutdown_kernel` polls the dying
+        process every 0.1 s, so waiting there left the year's core idle 0.11 s (measured) before
+        its export; `shutdown` afterwards finds the kernel gone and returns at once."""
+        if self.km.has_kernel:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.signal_kernel)(signal.SIGKILL)
 
     def shutdown(self, now: bool = True) -> None:
         """Stop the kernel: `now` kills it (nothing of a saved year is lost), else politely."""

@@ -337,7 +337,7 @@ def build_year(
             work = Path(tmp)
             run = (params, work, failed_dir, on_stage, kernel, build_root)
             executed = _run_stages(year, list(STAGES), *run, units=units)
-            kernel.shutdown(now=True)  # the report is saved: nothing the year needs is in it
+            kernel.stop()  # the report is saved: nothing the year needs is in it
             if on_stage is not None:
                 on_stage("export")
             try:

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -196,6 +197,28 @@ def test_shutdown_now_kills_and_the_pool_launches_the_next_kernel_ahead(tmp_path
         spare.shutdown()
     with pytest.raises(ProcessLookupError):
         os.kill(spare_pid, 0)
+
+
+def test_stop_kills_the_kernel_without_waiting_and_shutdown_then_cleans_up(tmp_path):
+    """A year's export goes on while its kernel dies (stop), instead of waiting in
+    jupyter_client's 0.1 s poll; shutdown afterwards finds it gone."""
+    with SharedKernel(cwd=tmp_path, optional=()) as kernel:
+        pid = kernel.pid
+        os.kill(pid, 0)  # alive
+        kernel.stop()
+        for _ in range(200):  # SIGKILL is delivered at once; the reaping may take a moment
+            try:
+                waited = os.waitpid(pid, os.WNOHANG)[0]
+            except ChildProcessError:
+                break  # reaped (the kernel manager's Popen, or not our child)
+            if waited:
+                break
+            time.sleep(0.01)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert kernel.km.has_kernel  # nothing cleaned up yet: shutdown does it
+        kernel.shutdown(now=True)
+        assert not kernel.km.has_kernel
 
 
 def test_a_failing_preload_is_a_clear_error(tmp_path):
