@@ -41,11 +41,12 @@ class State(StrEnum):
 
     NEW (not decided yet) → FAILED (refused before building), UNCHANGED (stamp matches), QUEUED
     (to build) or DEFERRED (own inputs unchanged, waits for year-1's outcome: UNCHANGED or
-    QUEUED). QUEUED → HELD (worker started ahead of a free slot, its kernel booting) → RUNNING ⇄
-    WAITING (stopped before 02 until year-1's processed data is complete) → STAGED (built into
-    staging folders) → BUILT (swapped in) or FAILED; a RUNNING or STAGED year built on data of a
-    year-1 that will not be swapped in goes back to QUEUED. BUILT, UNCHANGED and FAILED are the
-    outcomes a batch reports; their values are what the summary prints.
+    QUEUED). QUEUED → HELD (worker started ahead of a free slot: its kernel boots and 01 runs,
+    it stops before 02) → RUNNING ⇄ WAITING (stopped before 02 until year-1's processed data is
+    complete) → STAGED (built into staging folders) → BUILT (swapped in) or FAILED; a RUNNING or
+    STAGED year built on data of a year-1 that will not be swapped in goes back to QUEUED.
+    BUILT, UNCHANGED and FAILED are the outcomes a batch reports; their values are what the
+    summary prints.
     """
 
     NEW = "new"

@@ -2,12 +2,12 @@
 pipe; the default (a LocalCluster costs ~1.4 s to start, forking ~0.03 s, see run.remote).
 
 Each worker launches its kernel first thing; when every slot is busy, one more worker may be
-started "held": its kernel boots while the others work, and it starts its notebooks once a slot
-frees (the next year's kernel starts while one runs: its boot is off the critical path). A batch
+started "held": its kernel boots and it runs 01 while the others work, and it goes on to 02 once
+a slot frees (the next year's kernel boot and cleaning are off the critical path). A batch
 of several years forks those kernels from one server that has imported what a kernel needs
 (run.zygote), so no year pays those imports again.
 
-Pipe protocol (worker → pool): ("held",) waiting for a slot, ("stage", name, index),
+Pipe protocol (worker → pool): ("held",) waiting for a slot before 02, ("stage", name, index),
 ("wait",) before 02 until year-1's data is ready, ("done", result), ("error", message,
 traceback); pool → worker: ("go",) after "held" or "wait". The pool turns them into
 `scheduler.Event`s.
@@ -34,7 +34,37 @@ from selfeval.run.scheduler import Event, Kind
 DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 
 
-def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child process
+class _Gate:
+    """Where a worker stops for the batch: a held worker (every slot busy) before 02 until a slot
+    frees, a pipelined one then until year-1's data is complete. 01 reads nothing of year-1, so
+    a held worker runs it while its slot is not free yet: the cores' gaps (a year waiting for its
+    kernel, the batch's first and last years) do work a slot would otherwise do later."""
+
+    def __init__(self, task: dict, conn) -> None:
+        self.task = task
+        self.conn = conn
+        self.parent = task["parent_pid"]
+        self.seen = 0
+
+    def before_previous(self) -> None:
+        if self.task["held"]:
+            self.conn.send(("held",))
+            if self.conn.recv() != ("go",):
+                os._exit(3)
+        if self.task["waits"]:
+            self.conn.send(("wait",))
+            self.conn.recv()
+
+    def on_stage(self, stage: object = None, *args: object, **kwargs: object) -> None:
+        if os.getppid() != self.parent:  # the batch died: stop between notebooks
+            os._exit(3)
+        if self.seen == NEEDS_PREVIOUS_STAGE:
+            self.before_previous()
+        self.conn.send(("stage", str(stage), self.seen))
+        self.seen += 1
+
+
+def _worker_main(task: dict, conn) -> None:  # runs in a child process
     """Build one unit-year into its staging folders, reporting stages through `conn`.
 
     The kernel is launched first, so that it boots while this process imports papermill (when
@@ -51,20 +81,8 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    parent = task["parent_pid"]
-    seen = 0
+    gate = _Gate(task, conn)
     kernel = None
-
-    def on_stage(stage: object = None, *args: object, **kwargs: object) -> None:
-        nonlocal seen
-        if os.getppid() != parent:  # the batch died: stop between notebooks
-            os._exit(3)
-        if seen == NEEDS_PREVIOUS_STAGE and task["waits"]:
-            conn.send(("wait",))
-            conn.recv()
-        conn.send(("stage", str(stage), seen))
-        seen += 1
-
     try:
         module, _, name = task["builder"].partition(":")
         extra: dict = {}
@@ -83,23 +101,18 @@ def _worker_main(task: dict, conn) -> None:  # noqa: C901 - runs in a child proc
             from selfeval.run.notebooks import warm_exporter  # papermill's: as above
 
             warm_exporter()
-        if task["held"]:  # every slot is busy: wait with the kernel booting
-            conn.send(("held",))
-            if conn.recv() != ("go",):
-                os._exit(3)
         result = build_year(
             task["year"],
             Path(task["raw_dir"]),
             Path(task["processed_dir"]),
             Path(task["output_dir"]),
             previous_processed_dir=(Path(task["previous_dir"]) if task["previous_dir"] else None),
-            on_stage=on_stage,
+            on_stage=gate.on_stage,
             build_root=Path(task["build_root"]),
             **extra,
         )
-        if seen <= NEEDS_PREVIOUS_STAGE and task["waits"]:
-            conn.send(("wait",))  # a builder without stages still must not finish before year-1
-            conn.recv()
+        if gate.seen <= NEEDS_PREVIOUS_STAGE:  # a builder without stages: it still must not
+            gate.before_previous()  # finish before a slot is its, nor before year-1
         conn.send(("done", _jsonable(result)))
     except BaseException as exc:  # report every failure, then exit
         import traceback  # only on a failure: not on the no-op path

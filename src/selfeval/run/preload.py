@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from selfeval import config
+from selfeval.present.blocks import BUILDER_MODULES
 
 #: Heavy modules every year needs; `kernel_imports` adds the notebooks' own and BUILD_IMPORTS.
 PRELOAD = (
@@ -23,10 +24,11 @@ PRELOAD = (
     "seaborn",
 )
 #: What a year's build imports inside the package's functions (kept out of module level so that
-#: the command line and the no-op build stay light): the processed tables' pandera models.
+#: the command line and the no-op build stay light): the processed tables' pandera models, and
+#: the report's block builders (`selfeval.present.blocks` imports them when first asked).
 #: Preloaded too, so that no kernel forked for a batch imports them again each year (see
 #: docs/architecture.md, "Kernels of a batch are forked").
-BUILD_IMPORTS = ("selfeval.contract.models",)
+BUILD_IMPORTS = ("selfeval.contract.models", *BUILDER_MODULES)
 
 
 def kernel_imports() -> tuple[str, ...]:

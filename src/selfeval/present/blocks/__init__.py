@@ -55,6 +55,12 @@ _BUILDERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+#: The builders' modules: what a kernel that builds reports imports ahead (run.preload).
+BUILDER_MODULES: tuple[str, ...] = tuple(
+    sorted({f"{__name__}.{module}" for module, _, _ in _BUILDERS.values()})
+)
+
+
 @cache
 def _builder(key: str) -> BlockBuilder:
     module, name, args = _BUILDERS[key]
