@@ -301,6 +301,9 @@ class _KeptKernel(SharedKernel):
     take about half as long as on a fresh kernel).
     """
 
+    def stop(self) -> None:
+        """`build_year` calls this once the report is saved: keep the kernel."""
+
     def shutdown(self, now: bool = True) -> None:
         """`build_year` calls this after each build: keep the kernel."""
 
