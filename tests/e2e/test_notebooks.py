@@ -43,8 +43,12 @@ def test_parameters_cell_first_with_typed_literals_and_comments(path):
         assert isinstance(node, ast.AnnAssign), ast.dump(node)  # typed, nothing derived
         assert isinstance(node.value, ast.Constant)
         found[node.target.id] = (node.annotation.id, node.value.value)
-    # 02 alone has `charts`, which the batch turns off (run.notebooks.STAGE_PARAMETERS)
-    extra = {"charts": ("bool", True)} if path.name.startswith("02") else {}
+    # 02 alone has `charts`, which the batch turns off (run.notebooks.STAGE_PARAMETERS); 03
+    # alone has `word`, which the preview turns off (it shows the page only)
+    extra = {
+        "02": {"charts": ("bool", True)},
+        "03": {"word": ("bool", True)},
+    }.get(path.name[:2], {})
     assert found == {**PARAMETERS, **extra}
     for line in first.source.splitlines():
         if not line or line.startswith("# "):

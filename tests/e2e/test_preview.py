@@ -136,6 +136,10 @@ def test_preview_reloads_the_page_on_save_and_shows_a_broken_cell(tmp_path, chro
         on_disk = Path(preview.wait_for(r"preview file: (.+report\.html)$").group(1))
         with ThreadPoolExecutor(max_workers=1) as pool:
             seen = pool.submit(_in_browser, chromium, address, workbook, on_disk).result()
+        # the page only: no Word file, 自评表.xlsx or PDF was made while editing
+        made = sorted(p.name for p in on_disk.parent.iterdir())
+        assert "report.html" in made
+        assert not [n for n in made if n.endswith((".docx", ".xlsx", ".pdf"))], made
         status = preview.stop()
     finally:
         preview.stop()

@@ -280,9 +280,13 @@ def build_year(
     kernel: SharedKernel | None = None,
     units: list[dict] | None = None,
     shown_paths: dict[str, str] | None = None,
+    word: bool = True,
 ) -> dict:
     """Run 01 → 02 → 03 for `year` on one kernel, export `output_dir/report.html`, convert
     report.docx.
+
+    `word=False` (the preview, which shows the page only): 03 writes no Word file and no
+    自评表.xlsx, and no PDF is converted (LibreOffice takes longer than the whole build).
 
     `kernel`: a launched `SharedKernel` (the batch launches it while the worker waits for a slot
     or for year-1's data); without one, a kernel is launched here. Either way it is killed as
@@ -336,7 +340,10 @@ def build_year(
         with tempfile.TemporaryDirectory(prefix=".build-", dir=output_dir) as tmp:
             work = Path(tmp)
             run = (params, work, failed_dir, on_stage, kernel, build_root)
-            executed = _run_stages(year, list(STAGES), *run, units=units)
+            report_parameters = {} if word else {"report": {"word": False}}
+            executed = _run_stages(
+                year, list(STAGES), *run, units=units, stage_parameters=report_parameters
+            )
             kernel.stop()  # the report is saved: nothing the year needs is in it
             if on_stage is not None:
                 on_stage("export")
@@ -355,7 +362,11 @@ def build_year(
         "report_html": report_html,
         "report_docx": output_dir / "report.docx",
         "summary": processed_dir / "summary.json",
-        **convert_pdf(output_dir / "report.docx", output_dir / "report.pdf"),
+        **(
+            convert_pdf(output_dir / "report.docx", output_dir / "report.pdf")
+            if word
+            else {"report_pdf": None, "pdf": None, "pdf_error": ""}
+        ),
     }
 
 
@@ -403,8 +414,10 @@ def _run_stages(
     build_root: Path | None,
     *,
     units: list[dict] | None = None,
+    stage_parameters: dict[str, dict[str, object]] | None = None,
 ) -> Path:
-    """Execute the notebooks in order into `work`; returns the executed report notebook (03)."""
+    """Execute the notebooks in order into `work`; returns the executed report notebook (03).
+    `stage_parameters`: a caller's parameters of one notebook, over STAGE_PARAMETERS."""
 
     executed: Path | None = None
     report: Path | None = None
@@ -418,7 +431,11 @@ def _run_stages(
             run_notebook(
                 config.NOTEBOOKS_DIR / name,
                 executed,
-                {**params, **STAGE_PARAMETERS.get(stage, {})},
+                {
+                    **params,
+                    **STAGE_PARAMETERS.get(stage, {}),
+                    **(stage_parameters or {}).get(stage, {}),
+                },
                 cwd=config.NOTEBOOKS_DIR,
                 build_root=build_root,
                 kernel=kernel,
