@@ -484,6 +484,29 @@ def _digital(ctx: ReportContext, sub: Subsection) -> list[Block]:
     return blocks
 
 
+def _holdings_base(h: Any) -> tuple[str, str]:
+    """The clause of the first year known and the 审核底稿's computed growth since then.
+
+    A base year whose row carries the unit's 说明 is stated as the unit qualifies it, not as a
+    year-end (「2021年（图书管理系统数据录入初始阶段）为3590册」), and is no base of a compound
+    growth rate: a figure the unit marks as a start of records says nothing of a yearly rate.
+    Over one year 本年新增 already says the increase: no 共增加 and no average repeat it."""
+    note = h.notes.get(h.first_year)
+    if note:
+        text = f"；{h.first_year}年（{note}）为{h.first_holdings}册"
+    else:
+        text = f"；{h.first_year}年末为{h.first_holdings}册"
+    if h.year - h.first_year == 1 and h.added == h.increase:
+        return text, ""
+    text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
+    if h.stated_average is None:
+        text += f"，年均增加{whole(h.average_increase)}册"
+    computed = f"按馆藏表计算，{h.first_year}—{h.year}年年均增加{whole(h.average_increase)}册"
+    if h.compound_growth is not None and not note:
+        computed += f"，年均复合增长率{pct(h.compound_growth)}"
+    return text, computed
+
+
 def _holdings(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "馆藏建设"), numbered=True)
     h = ctx.holdings
@@ -495,21 +518,8 @@ def _holdings(ctx: ReportContext, sub: Subsection) -> list[Block]:
             text += f"，本年新增{h.added}册"
         computed = ""
         if h.first_year is not None:
-            text += f"；{h.first_year}年末为{h.first_holdings}册"
-            if h.notes.get(h.first_year):
-                text += f"（{h.notes[h.first_year]}）"
-            text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
-            computed = (
-                f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
-                f"{whole(h.average_increase)}册"
-                + (
-                    f"，年均复合增长率{pct(h.compound_growth)}"
-                    if h.compound_growth is not None
-                    else ""
-                )
-            )
-            if h.stated_average is None:
-                text += f"，年均增加{whole(h.average_increase)}册"
+            base, computed = _holdings_base(h)
+            text += base
         if h.stated_average is not None:  # the unit's own figure, in its own words
             text += f"，平均每年增长{plain_str(h.stated_average)}册"
             if computed:
