@@ -151,11 +151,12 @@ EVENTS = [
 )
 def test_each_event_with_date_place_and_figures(soup, date, period, place, name, facts):
     paragraphs = [_flat(p) for p in soup.select("#s6 p.event")]
-    # the first sentence names the day, the place and the activity, in that order: 「…在X开展
-    # “名称”」, a name that holds its place as the predicate (「4月23日向云街小学捐书500册」),
-    # or two sessions of one lecture together (「10月29日和10月31日分别在A、B开展“…”」)
+    # the first sentence names the day, then the place and the activity: 「…在X开展“名称”」, a
+    # name that holds its place as the predicate (「4月23日向云街小学捐书500册」), two sessions
+    # of one lecture together (「10月29日和10月31日分别在A、B开展“…”」), or the unit's own
+    # clause naming the place after the name (「2月2日开展“…”，…线下在区文明实践中心开展」)
     head = re.compile(
-        rf"^(（\d+）)?[^。]*{re.escape(date + period)}[^。]*{re.escape(place)}[^。]*"
+        rf"^(（\d+）)?[^。]*{re.escape(date + period)}(?=[^。]*{re.escape(place)})[^。]*"
         rf"{re.escape(name)}"
     )
     matches = [p for p in paragraphs if head.search(p)]

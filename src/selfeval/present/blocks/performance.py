@@ -4,6 +4,7 @@ sheet order, then the comparison with the previous year."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -276,15 +277,27 @@ def _programme_text(run: list[ListingView]) -> str:
 
 
 def _event_text(e: ListingView) -> str:
+    """One listing in one sentence. A 说明 that itself says where the activity was held
+    (「线上线下相结合，线下在县文化广场开展」) states the place: the predicate does not say it
+    too, and a one-clause 说明 follows the name as the unit wrote it, before the figures."""
     when = e.date or e.timeframe
-    predicate, stated = _predicate(e)
+    note = t(e.note)
+    placed = bool(e.place) and e.place in note and e.place not in e.name
+    if placed:
+        predicate, stated = f"开展{quoted(e.name)}", set()
+    else:
+        predicate, stated = _predicate(e)
     text = f"{when}{t(e.period)}{predicate}"
+    clause = note.rstrip("。；，;, ")
+    if placed and not re.search(r"[。！？；;]", clause):
+        text += "，" + clause
+        note = ""
     parts = _measures(e, stated)
     if parts:
         text += "，" + "，".join(parts)
     text += "。"
-    if e.note:
-        text += sentence(e.note)
+    if note:
+        text += sentence(note)
     return text + _effect(e.effect)
 
 
