@@ -429,18 +429,47 @@ def _digital_row(r: Any) -> tuple[str, bool]:
     note, indicator, value = t(get(r, "note")), t(get(r, "indicator")), get(r, "value")
     if value is None:
         return note, False
-    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + t(
-        get(r, "unit")
-    )
-    what = indicator
-    for kind in _INDICATOR_KINDS:
-        if what.endswith(kind) and len(what) > len(kind):
-            what = what[: -len(kind)]
-            break
+    unit = t(get(r, "unit"))
+    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + unit
+    what = _what_it_counts(indicator)
     if note and _in_order(what, note.rsplit("，", 1)[-1]):
         return _without_routine(note) + shown, True
-    clause = indicator + shown
+    clause = _named(indicator, unit) + shown
     return (f"{note}，{clause}" if note else clause), False
+
+
+def _named(indicator: str, unit: str) -> str:
+    """How a sentence names an indicator before its figure: without the words the figure's unit
+    says (「年推送期数」 48期 → 「全年推送48期」, 「开放天数」 300天 → 「开放300天」); as it is
+    when the figure has no unit, or nothing of the name is left."""
+    if not unit:
+        return indicator
+    for ending in (*(unit + kind for kind in _INDICATOR_KINDS), *_INDICATOR_KINDS, unit):
+        if indicator.endswith(ending) and len(indicator) > len(ending):
+            return _period_words(indicator[: -len(ending)])
+    return indicator
+
+
+def _what_it_counts(indicator: str) -> str:
+    """An indicator's name without the ending that says what kind of figure it is:
+    「年推送期数」 → 「年推送」 (the figure's unit, 48期, says it is a number of issues)."""
+    for kind in _INDICATOR_KINDS:
+        if indicator.endswith(kind) and len(indicator) > len(kind):
+            return indicator[: -len(kind)]
+    return indicator
+
+
+#: A bare period an indicator's name may begin with, and how a sentence says it.
+_BARE_PERIODS = {"年": "全年", "月": "每月", "周": "每周"}
+
+
+def _period_words(what: str) -> str:
+    """「年推送」 → 「全年推送」: the bare period of an indicator's name as a sentence says it
+    (「年推送期数：48期」 is written 「全年推送48期」); other names as they are."""
+    head = _BARE_PERIODS.get(what[:1])
+    if head and not what.startswith(("年度", "年末", "年初", "月度", "周年")):
+        return head + what[1:]
+    return what
 
 
 #: Words a note may open with that say over which period its figure runs.
