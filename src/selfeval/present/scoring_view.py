@@ -233,9 +233,12 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[FundsRow]:
         rows.append(
             FundsRow(
                 label=source.label,
-                original_budget=money_number(source.original_budget, None, unit),
-                budget=money_number(source.budget, None, unit),
-                actual=money_number(source.actual, None, unit),
+                # at the precision the 支出 rows state (107 stays 107, never 107.00)
+                original_budget=money_number(
+                    source.original_budget, source.original_decimals, unit
+                ),
+                budget=money_number(source.budget, source.budget_decimals, unit),
+                actual=money_number(source.actual, source.actual_decimals, unit),
                 # no 分值 of its own on a form without an execution-rate score
                 weight=(plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
                 rate=_funds_rate(funds) if first else "",
