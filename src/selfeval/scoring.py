@@ -801,6 +801,8 @@ def _score_table(
             "rate_base": rate_base,
             "budget": funds.budget,
             "actual": funds.actual,
+            "budget_decimals": funds.budget_decimals,
+            "actual_decimals": funds.actual_decimals,
             "threshold": rules.reason_threshold,
         }
         deviations.insert(0, Deviation(None, funds.reason, funds.measures, "执行率", figures))

@@ -5,7 +5,7 @@ typed 60 and 47: 107, never 107.00), as 二 does. Hand-made CSVs built as 03 bui
 
 from __future__ import annotations
 
-from test_report_states import SPEND, UNIT, report
+from test_report_states import SPEND, UNIT, report, texts
 
 
 def _funds(soup) -> list[str]:
@@ -36,3 +36,19 @@ def test_the_funds_keep_the_precision_the_spending_rows_state(tmp_path):
     _, soup = report(tmp_path / "b", sheets)
     assert "全年预算数106.75万元" in soup.select_one("p.conclusion").get_text()
     assert "106.75" in _funds(soup)
+
+
+def test_a_low_rate_in_section_seven_keeps_the_precision_of_its_figures(tmp_path):
+    sheets = {
+        "单位概况": UNIT,
+        "支出": [
+            SPEND,
+            ["一般公共预算", "基本支出", "人员支出", 60, 63.44, ""],
+            ["一般公共预算", "项目支出", "图书购置", 50, 30, ""],
+        ],
+    }
+    _, soup = report(tmp_path, sheets)
+    # 60 + 50 = 110; 63.44 + 30 = 93.44; 93.44 ÷ 110 = 84.945…% → 84.95%, under 90%
+    assert texts(soup, "s7")[0] == (
+        "预算执行率为84.95%（全年预算数110万元，全年执行数93.44万元），低于90%。"
+    )
