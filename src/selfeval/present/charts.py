@@ -471,7 +471,7 @@ def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> 
     sns.barplot(data=data, x="label", y="events", color=PALETTE[0], ax=ax)
     _label_bars(ax, "{:.0f}")
     ax.set_xlabel("月份")
-    ax.set_ylabel("活动（项）")
+    ax.set_ylabel("活动（次）")  # listings held, not distinct events (项)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(y=0.15)
     return _finish(fig, title, source)

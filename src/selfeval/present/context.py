@@ -434,9 +434,11 @@ def _activity_figures(acts: Activities, source: str) -> list[ReportFigure]:
                 "activities_by_month",
                 title,
                 charts.activities_by_month(_frame(acts.by_month), title, source),
-                "；".join(f"{r.month}月{r.events}项" for r in active)
-                + (f"；另有{acts.undated}项活动未填日期，未计入" if acts.undated else ""),
-                ["月份", "活动（项）", "线下参与（人次）"],
+                # 次: listings held, as 「全年开展…3次」 counts them; never 项, distinct events the
+                # data cannot tell apart (two sessions of one lecture are two 次, not two 项)
+                "；".join(f"{r.month}月{r.events}次" for r in active)
+                + (f"；另有{acts.undated}次活动未填日期，未计入" if acts.undated else ""),
+                ["月份", "活动（次）", "线下参与（人次）"],
                 [[f"{r.month}月", str(r.events), _n(r.offline)] for r in active],
                 source,
             )
