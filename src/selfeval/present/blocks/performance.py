@@ -410,13 +410,18 @@ _SURVEY_METHODS = ("问卷调查", "电话回访", "抽样调查", "调查")
 
 def _survey(survey: str) -> tuple[str, str]:
     """(method, rate's name) of a survey as the unit named it: 「读者满意度问卷调查」 →
-    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」."""
+    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」. A bracketed
+    qualifier at the end stays with the rate's name: 「读者满意度调查（线上）」 → (调查,
+    读者满意度（线上）)."""
+    qualifier = re.search(r"（[^（）]*）$", survey)
+    tail = qualifier.group(0) if qualifier else ""
+    survey = survey[: len(survey) - len(tail)]
     method = next((m for m in _SURVEY_METHODS if survey.endswith(m)), "")
     name = survey[: len(survey) - len(method)] if method else survey
     name = name.removesuffix("的")
     if not name.endswith("满意度"):
         name += "满意度"
-    return method, name
+    return method, name + tail
 
 
 def _digital_row(r: Any) -> tuple[str, bool]:
