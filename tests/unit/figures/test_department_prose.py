@@ -1,17 +1,22 @@
 """Issue 30, the 主管部门's part as a clerk writes it: a unit without any data is named once (the
 part's first sentence), not again inside every sum; a part that says nothing but 「未填报」 (no
 member states income, the department states no totals) is the 底稿's, with no empty heading in
-the 报送稿; the subsections are numbered （一）（二）… without a gap. The members' figures are
-hand-made results (`test_department`); the expected sentences are written by hand."""
+the 报送稿; the subsections are numbered （一）（二）… without a gap; a 总分 the unit states keeps
+its precision in the units' table. The members' figures are hand-made results
+(`test_department`) or a year built as 03 builds it; the expected texts are written by hand."""
 
 from __future__ import annotations
 
 from test_department import _general, _project, _results, _unit
 
+from selfeval import results
+from selfeval.clean import clean_year
 from selfeval.figures.department import department_figures
+from selfeval.figures.members import MemberUnit
 from selfeval.present.blocks.department import department
-from selfeval.present.document import Heading, Note, Paragraph
+from selfeval.present.document import Heading, Note, Paragraph, Table
 from tests.unit.present.contexts import context
+from tests.unit.present.test_report_states import SPEND, UNIT, YEAR, write_csvs
 
 
 def _blocks(own, units):
@@ -47,3 +52,21 @@ def test_parts_that_only_say_not_given_are_the_review_layers_and_numbers_have_no
     notes = [b.text for b in blocks if isinstance(b, Note) and b.review]
     assert "本级及各下属单位均未填报2024年收入情况。" in notes
     assert "单位概况未填报部门合计预算数、部门合计执行数，未作核对。" in notes
+
+
+def test_a_total_score_the_unit_states_keeps_its_precision_in_the_units_table(tmp_path):
+    sheets = {
+        "单位概况": [*UNIT, ["下属单位", "规划办"]],
+        "支出": [SPEND, ["一般公共预算", "基本支出", "人员支出", 50, 45, ""]],
+        "声明数": [["指标", "数值", "单位"], ["自评得分", "98", "分"]],
+    }
+    cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
+    # 规划办 declared, no data of its own (as the batch passes a unit it found no folder for)
+    units = [MemberUnit("规划办", None, declared="规划办")]
+    computed = results.compute_year(cleaned.tables, cleaned.meta, cleaned.checks, YEAR, units=units)
+    d = results.from_json(results.to_json(computed)).department
+    blocks = department(context(year=YEAR, unit_name="测试县文化馆", department=d), "x")
+    table = next(b for b in blocks if isinstance(b, Table) and b.kind == "department-units")
+    own = [c.text for c in table.body[0].cells]
+    # 本级: budget 50, 执行数 45, 45 ÷ 50 = 90.00%; the unit's 总分 98 as it wrote it, never 98.00
+    assert own[:6] == ["测试县文化馆（本级）", "50", "45", "90.00%", "98", "优"]

@@ -54,7 +54,8 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
                 number(ctx, r.budget, r.budget_decimals),
                 number(ctx, r.actual, r.actual_decimals),
                 _rate(r.execution_rate),
-                fixed(r.score, 2, NOT_GIVEN),
+                # a 总分 the unit states at its own precision (98), the program's to two places
+                fixed(r.score, 2 if r.score_decimals is None else r.score_decimals, NOT_GIVEN),
                 r.grade or NOT_GIVEN,
                 NOT_GIVEN if r.flagged_checks is None else str(r.flagged_checks),
                 kind="own" if r.own else ("no-data" if not r.built else ""),
