@@ -1,9 +1,10 @@
 """Issue 30, the 主管部门's part as a clerk writes it: a unit without any data is named once (the
 part's first sentence), not again inside every sum; a part that says nothing but 「未填报」 (no
-member states income, the department states no totals) is the 底稿's, with no empty heading in
-the 报送稿; the subsections are numbered （一）（二）… without a gap; a 总分 the unit states keeps
-its precision in the units' table. The members' figures are hand-made results
-(`test_department`) or a year built as 03 builds it; the expected texts are written by hand."""
+member states income, the department states no totals) and how the sums count are the 底稿's,
+with no empty heading in the 报送稿; the subsections are numbered （一）（二）… without a gap; a
+总分 the unit states keeps its precision in the units' table. The members' figures are
+hand-made results (`test_department`) or a year built as 03 builds it; the expected texts are
+written by hand."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def test_parts_that_only_say_not_given_are_the_review_layers_and_numbers_have_no
     notes = [b.text for b in blocks if isinstance(b, Note) and b.review]
     assert "本级及各下属单位均未填报2024年收入情况。" in notes
     assert "单位概况未填报部门合计预算数、部门合计执行数，未作核对。" in notes
+    # how the sums count is the 底稿's (计数口径), under the spending table
+    spending = next(b for b in blocks if isinstance(b, Table) and b.kind == "department-spending")
+    assert [n.review for n in spending.notes] == [True]
+    assert spending.notes[0].text.startswith("注：合计只计入填报了该项数字的单位")
 
 
 def test_a_total_score_the_unit_states_keeps_its_precision_in_the_units_table(tmp_path):

@@ -163,9 +163,11 @@ def _spending(ctx: ReportContext, d: Any) -> list[Block]:
         kind="department-spending",
         row_headers=True,
         notes=(
+            # how the sums count (计数口径) is the reviewer's, as every counting rule
             Note(
                 "注：合计只计入填报了该项数字的单位（未填报的单位列于表中，未按0计入）；"
-                "执行率只在预算数与执行数计入的单位相同时计算。"
+                "执行率只在预算数与执行数计入的单位相同时计算。",
+                review=True,
             ),
         ),
     )
@@ -208,8 +210,6 @@ def department(ctx: ReportContext, anchor: str) -> list[Block]:
         text += f"{_names(d.without_data)}本年度没有可用的数据，未计入合计。"
     blocks = [
         p(text, "department"),
-        # how the sums count is the reviewer's (计数口径), not the submitted text's
-        Note("以下合计只计入填报了该项数字的单位，未填报的单位逐项列明。", review=True),
         Heading(2, "本级及下属单位绩效自评情况"),
         _units_table(ctx, d),
         *_income(ctx, d),
