@@ -385,8 +385,8 @@ PREVIEW_SHEET, PREVIEW_CELL = "数字服务", "C2"
 
 def preview_text(value: int) -> str:
     """The report's words for that cell's value: the reloaded page must say them (the synthetic
-    year's 48 reads 「年推送期数48期」; tests/unit/run/test_bench.py checks it on a real build)."""
-    return f"年推送期数{value}期"
+    year's 48 reads 「全年推送48期」; tests/unit/run/test_bench.py checks it on a real build)."""
+    return f"全年推送{value}期"
 
 
 def _next_version(events, after: int | None) -> int:

@@ -33,7 +33,7 @@ equal 预算执行率分值) and is excluded from the indicators.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -43,6 +43,7 @@ from selfeval.contract import sheets as sc
 from selfeval.contract.sheets import ASSESSMENT_SHORT
 from selfeval.errors import InputError
 from selfeval.figures.common import row_source
+from selfeval.figures.spending import sum_precision
 from selfeval.figures.texts import texts as text_sections
 from selfeval.packs import DEFAULT_PACK, ScoringRules, rules_for, scoring_rules
 from selfeval.rules import (
@@ -158,6 +159,11 @@ class FundRow:
     budget: float | None = None
     actual: float | None = None
     rate: float | None = None
+    #: The precision the source stated each figure to (decimals in 万元 terms), so that a
+    #: budget typed 107 is written 107, not 107.00 (None: unknown, two decimals).
+    original_decimals: int | None = None
+    budget_decimals: int | None = None
+    actual_decimals: int | None = None
 
 
 @dataclass
@@ -196,6 +202,9 @@ class Funds:
     #: Under a split formula (贵州), each scored 支出 category's figures (基本支出, 项目支出:
     #: the form's rows), in the pack's order; its points and score are in `workings`.
     by_category: list[FundRow] = field(default_factory=list)
+    #: The precision the source stated `budget` and `actual` to (see FundRow).
+    budget_decimals: int | None = None
+    actual_decimals: int | None = None
 
 
 @dataclass
@@ -322,6 +331,17 @@ def _known_sum(column: pd.Series) -> float | None:
     return float(column.astype(float).sum())
 
 
+def _precision(rows: pd.DataFrame, column: str) -> int | None:
+    """The precision of a column's sum as its rows state it (`figures.spending.sum_precision`):
+    107 + 0 is 107, 60.5 + 46.25 is 106.75; None when the rows do not say."""
+    decimals = f"{column}_decimals"
+    if decimals not in rows or column not in rows or rows.empty:
+        return None
+    places = [None if _is_missing(d) else int(d) for d in rows[decimals]]
+    amounts = [None if _is_missing(v) else float(v) for v in rows[column]]
+    return sum_precision(places, amounts)
+
+
 def _label(row: pd.Series) -> str:
     parts = [_text(row.get("budget_type")), _text(row.get("category")), _text(row.get("item"))]
     return "·".join(p for p in parts if p)
@@ -365,7 +385,7 @@ def _sources(total: FundRow, fiscal: list[str]) -> list[FundRow]:
     came in, not a budget, and is never put in these columns."""
     own = FundRow("其中：当年财政拨款")
     if fiscal:
-        own = FundRow(own.label, total.original_budget, total.budget, total.actual)
+        own = replace(total, label=own.label, rate=None)
     return [total, own, FundRow("上年结转资金"), FundRow("其他资金")]
 
 
@@ -420,7 +440,15 @@ def score_funds(
     else:
         budget = full_year
     total = FundRow("年度资金总额", original, full_year, actual)
+    total.original_decimals = _precision(spent, "original_budget")
+    total.budget_decimals = _precision(spent, "budget")
+    total.actual_decimals = _precision(rows, "actual")
     funds = Funds(budget, actual, None, None, True, weight=weight, original_budget=original)
+    funds.actual_decimals = total.actual_decimals
+    funds.budget_decimals = {
+        "全年预算数": total.budget_decimals,
+        "年初预算数": total.original_decimals,
+    }.get(rate_base)
     funds.rate_base = rate_base
     funds.fiscal_types = fiscal_types(rows, income)
     funds.sources = _sources(total, funds.fiscal_types)
@@ -773,6 +801,8 @@ def _score_table(
             "rate_base": rate_base,
             "budget": funds.budget,
             "actual": funds.actual,
+            "budget_decimals": funds.budget_decimals,
+            "actual_decimals": funds.actual_decimals,
             "threshold": rules.reason_threshold,
         }
         deviations.insert(0, Deviation(None, funds.reason, funds.measures, "执行率", figures))

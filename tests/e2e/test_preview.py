@@ -28,9 +28,9 @@ YEAR = 2024
 #: Seconds a (re)build may take on a loaded two-core machine, including the first one.
 BUILD_S = 240
 #: The synthetic year states 年推送期数 48 for its 微信图书馆 (数字服务 row 2, column C); the
-#: report says 「年推送期数48期」. The test writes 73, then a value with a letter O.
+#: report says 「全年推送48期」. The test writes 73, then a value with a letter O.
 SHEET, CELL = "数字服务", "C2"
-BEFORE, AFTER, BROKEN = "年推送期数48期", "年推送期数73期", "7O"
+BEFORE, AFTER, BROKEN = "全年推送48期", "全年推送73期", "7O"
 
 
 class _Preview:

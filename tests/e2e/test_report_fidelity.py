@@ -151,11 +151,12 @@ EVENTS = [
 )
 def test_each_event_with_date_place_and_figures(soup, date, period, place, name, facts):
     paragraphs = [_flat(p) for p in soup.select("#s6 p.event")]
-    # the first sentence names the day, the place and the activity, in that order: 「…在X开展
-    # “名称”」, a name that holds its place as the predicate (「4月23日向云街小学捐书500册」),
-    # or two sessions of one lecture together (「10月29日和10月31日分别在A、B开展“…”」)
+    # the first sentence names the day, then the place and the activity: 「…在X开展“名称”」, a
+    # name that holds its place as the predicate (「4月23日向云街小学捐书500册」), two sessions
+    # of one lecture together (「10月29日和10月31日分别在A、B开展“…”」), or the unit's own
+    # clause naming the place after the name (「2月2日开展“…”，…线下在区文明实践中心开展」)
     head = re.compile(
-        rf"^(（\d+）)?[^。]*{re.escape(date + period)}[^。]*{re.escape(place)}[^。]*"
+        rf"^(（\d+）)?[^。]*{re.escape(date + period)}(?=[^。]*{re.escape(place)})[^。]*"
         rf"{re.escape(name)}"
     )
     matches = [p for p in paragraphs if head.search(p)]
@@ -241,7 +242,9 @@ def test_digital_services(soup):
 def test_collection_growth(soup, text):
     s = _section(soup, "s6")
     assert "馆藏图书16516册" in s
-    assert "2021年末为3590册（图书管理系统数据录入初始阶段）" in s
+    # published 「2021年图书管理系统数据录入初始阶段有3590册」: the unit's qualifier, no 年末
+    assert "2021年（图书管理系统数据录入初始阶段）为3590册" in s
+    assert "2021年末" not in s
     assert "共增加12926册" in s
     assert "图书馆集群管理云系统再升级" in s
     # the published average (3231 = (16516−3590)/4) is the unit's own figure, kept in its

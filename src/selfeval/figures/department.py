@@ -50,6 +50,8 @@ class UnitRow:
     own: bool = False
     budget_decimals: int | None = None
     actual_decimals: int | None = None
+    #: The decimals of a 总分 the member states itself (None: the program's, two decimals).
+    score_decimals: int | None = None
 
 
 @dataclass
@@ -282,6 +284,7 @@ def unit_row(name: str, member: MemberYear | None, own: bool = False) -> UnitRow
         own,
         budget_dec,
         actual_dec,
+        member.score_decimals,
     )
 
 

@@ -95,10 +95,17 @@ class _Funds:
 
 
 @dataclass(frozen=True)
+class _StatedTotal:
+    value: StrictFloat
+    decimals: StrictInt | None = None
+
+
+@dataclass(frozen=True)
 class _Scoring:
     funds: _Funds
     total: Number
     grade: StrictStr | None
+    stated_total: _StatedTotal | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,9 @@ class MemberYear:
     stated_rate: float | None
     #: How many of its 数据核对 rows are flagged ⚠.
     flagged_checks: int
+    #: The decimals of a 总分 the unit states itself (98 → 0): restated as written, never
+    #: 98.00; None for the program's total (two decimals).
+    score_decimals: int | None = None
 
     @classmethod
     def from_json(cls, results: Any, where: str, advice: str = "") -> MemberYear:
@@ -159,6 +169,7 @@ class MemberYear:
         stored = _validate(_stored_adapter(), results, where, advice or _REBUILD_UNIT)
         fig, scoring = stored.figures, stored.scoring
         stated = scoring.funds.stated_rate
+        own_total = scoring.stated_total
         return cls(
             unit_name=fig.unit_name,
             year=fig.year,
@@ -171,6 +182,7 @@ class MemberYear:
             rate=scoring.funds.rate,
             stated_rate=None if stated is None else stated.value,
             flagged_checks=sum(1 for c in stored.checks if not c.ok),
+            score_decimals=None if own_total is None else own_total.decimals,
         )
 
 

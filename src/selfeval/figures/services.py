@@ -19,12 +19,14 @@ def satisfaction(tables: dict[str, pd.DataFrame]) -> list[dict]:
         stated = rate is not None
         if rate is None and not is_missing(r.sample) and int(r.sample) > 0:
             rate = int(r.satisfied) / int(r.sample) * 100
+        # a rate the unit states keeps its own precision (96.5 stays 96.5%, as a stated 预算执行率
+        # does); one computed from the sample has two decimals, as every computed rate
         decimals = 2 if is_missing(getattr(r, "rate_decimals", None)) else int(r.rate_decimals)
         out.append(
             {
                 "survey": as_text(r.survey),
                 "rate": rate,
-                "decimals": max(decimals, 2),
+                "decimals": decimals,
                 "sample": None if is_missing(r.sample) else int(r.sample),
                 "satisfied": None if is_missing(r.satisfied) else int(r.satisfied),
                 "rate_stated": stated,  # else computed: 满意 ÷ 样本

@@ -78,11 +78,12 @@ def headline(
     }
 
 
-#: Headline figures compared year on year, with their Chinese label and unit.
+#: Headline figures compared year on year, with their Chinese label and unit. Not the number of
+#: distinct activities (活动项数): whether two listings are sessions of one programme the data
+#: cannot say, so the report adds up 场次, never 项 (issue #30), this comparison included.
 YOY_FIGURES = (
     ("total_income", "收入合计", "万元"),
     ("total_spending", "一般公共预算支出", "万元"),
-    ("events", "活动项数", "项"),
     ("sessions", "活动场次", "场"),
     ("participants_offline", "线下参与", "人次"),
     ("participants_online", "线上参与", "人次"),

@@ -421,7 +421,8 @@ def paired_rows(
 
 def activities_by_category(table: pd.DataFrame, title: str, source: str = "") -> Figure:
     """Participants (offline solid, online hatched; not given: 「未填报」) and sessions per
-    category."""
+    category. Columns `offline_text` / `online_text`, when given, are the bars' labels: the
+    figures as the report's text words them (4200余, 约600), not the bare sums."""
     data = _rows(table).copy()
     online = pd.to_numeric(data["online"], errors="coerce")
     offline = pd.to_numeric(data["offline"], errors="coerce")
@@ -433,11 +434,16 @@ def activities_by_category(table: pd.DataFrame, title: str, source: str = "") ->
     positions = _row_axis(left, labels)
     kinds = [(OFFLINE, list(offline))] + ([(ONLINE, list(online))] if with_online else [])
     offsets = (-PAIR_OFFSET, PAIR_OFFSET) if with_online else (0.0,)
-    for offset, (series, values) in zip(offsets, kinds, strict=True):
+    # a label as the text words the figure (4200余, 约850) when the caller gives it
+    said = [
+        list(data[column]) if column in data else [_count(v) for v in values]
+        for column, (_, values) in zip(("offline_text", "online_text"), kinds, strict=False)
+    ]
+    for offset, (series, values), texts in zip(offsets, kinds, said, strict=True):
         at = [y + offset for y in positions]
         _series_bars(left, at, values, series, BAR_HEIGHT if with_online else 0.6)
         _mark_unknown(left, at, values)
-        _direct_labels(left, at, values, [_count(v) for v in values])
+        _direct_labels(left, at, values, texts)
     left.set_xlabel("参与人次" if with_online else "线下参与人次")
     _value_room(left, [*offline, *online], 0.25)
     if with_online:
@@ -465,7 +471,7 @@ def activities_by_month(monthly: pd.DataFrame, title: str, source: str = "") -> 
     sns.barplot(data=data, x="label", y="events", color=PALETTE[0], ax=ax)
     _label_bars(ax, "{:.0f}")
     ax.set_xlabel("月份")
-    ax.set_ylabel("活动（项）")
+    ax.set_ylabel("活动（次）")  # listings held, not distinct events (项)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(y=0.15)
     return _finish(fig, title, source)

@@ -365,20 +365,49 @@ def _n(value: int | None, unit: str = "") -> str:
     return NOT_GIVEN if value is None else f"{value}{unit}"
 
 
+def _participants_text(acts: Activities) -> dict[str, dict[str, str]]:
+    """Each category's 线下 and 线上 participants as the text words them: one listing's figure
+    as the unit wrote it (约300), a sum of approximate figures as a clerk states it (约300 +
+    约330 + 3600 → 4200余, never 4230); 未填报 when no listing states it."""
+    out: dict[str, dict[str, str]] = {}
+    for group in acts.groups:
+        words = {}
+        for key in ("offline", "online"):
+            m = group.measures.get(key)
+            count = None if m is None else (m.single if m.single is not None else m.total)
+            words[key] = count_text(count) or NOT_GIVEN
+        out[group.category] = words
+    return out
+
+
 def _category_figure(acts: Activities, title: str, source: str) -> dict:
-    """Participants and sessions per category; a category without a figure has no bar."""
+    """Participants and sessions per category; a category without a figure has no bar, and a
+    bar's label is the figure as the text words it."""
+    said = _participants_text(acts)
+
+    def text(r: Any, key: str) -> str:
+        value = getattr(r, key)
+        return NOT_GIVEN if value is None else said.get(r.category, {}).get(key, str(value))
+
+    def people(r: Any, key: str) -> str:
+        said_here = text(r, key)
+        return said_here if said_here == NOT_GIVEN else f"{said_here}人次"
+
+    frame = _frame(acts.by_category)
+    frame["offline_text"] = [text(r, "offline") for r in acts.by_category]
+    frame["online_text"] = [text(r, "online") for r in acts.by_category]
     return _figure(
         "activities_by_category",
         title,
-        charts.activities_by_category(_frame(acts.by_category), title, source),
+        charts.activities_by_category(frame, title, source),
         "；".join(
-            f"{r.category}：{r.listings}次、{r.sessions}场，线下{_n(r.offline, '人次')}，"
-            f"线上{_n(r.online, '人次')}"
+            f"{r.category}：{r.listings}次、{r.sessions}场，线下{people(r, 'offline')}，"
+            f"线上{people(r, 'online')}"
             for r in acts.by_category
         ),
         ["活动类别", "次数", "场次", "线下参与（人次）", "线上参与（人次）"],
         [
-            [r.category, str(r.listings), str(r.sessions), _n(r.offline), _n(r.online)]
+            [r.category, str(r.listings), str(r.sessions), text(r, "offline"), text(r, "online")]
             for r in acts.by_category
         ],
         source,
@@ -405,9 +434,11 @@ def _activity_figures(acts: Activities, source: str) -> list[ReportFigure]:
                 "activities_by_month",
                 title,
                 charts.activities_by_month(_frame(acts.by_month), title, source),
-                "；".join(f"{r.month}月{r.events}项" for r in active)
-                + (f"；另有{acts.undated}项活动未填日期，未计入" if acts.undated else ""),
-                ["月份", "活动（项）", "线下参与（人次）"],
+                # 次: listings held, as 「全年开展…3次」 counts them; never 项, distinct events the
+                # data cannot tell apart (two sessions of one lecture are two 次, not two 项)
+                "；".join(f"{r.month}月{r.events}次" for r in active)
+                + (f"；另有{acts.undated}次活动未填日期，未计入" if acts.undated else ""),
+                ["月份", "活动（次）", "线下参与（人次）"],
                 [[f"{r.month}月", str(r.events), _n(r.offline)] for r in active],
                 source,
             )

@@ -233,9 +233,12 @@ def _funds_rows(result: ScoreResult, unit: str) -> list[FundsRow]:
         rows.append(
             FundsRow(
                 label=source.label,
-                original_budget=money_number(source.original_budget, None, unit),
-                budget=money_number(source.budget, None, unit),
-                actual=money_number(source.actual, None, unit),
+                # at the precision the 支出 rows state (107 stays 107, never 107.00)
+                original_budget=money_number(
+                    source.original_budget, source.original_decimals, unit
+                ),
+                budget=money_number(source.budget, source.budget_decimals, unit),
+                actual=money_number(source.actual, source.actual_decimals, unit),
                 # no 分值 of its own on a form without an execution-rate score
                 weight=(plain_str(funds.weight) if funds.weight > 0 else "—") if first else "",
                 rate=_funds_rate(funds) if first else "",
@@ -437,9 +440,11 @@ def rules_text(result: ScoreResult) -> str:
     )
     if settings.get("预算执行率规则") == "无":  # the pack's form states no rate rule (江西)
         rate = ""
+    # the weights and the rate's rule, each only when there is one (never 「评分规则：；…」)
+    lead = "；".join(x for x in ("，".join(parts), rate) if x)
     return (
-        f"评分规则：{'，'.join(parts)}{'；' if parts and rate else ''}{rate}"
-        "；定量指标完成即得满分，未完成按完成比例计分；"
+        f"评分规则：{lead}{'；' if lead else ''}"
+        "定量指标完成即得满分，未完成按完成比例计分；"
         f"定性指标（财预〔2020〕10号第十六条）{bands}（方括号含端点，圆括号不含）。"
         "总分为各项未经四舍五入的得分之和，只在最后保留两位小数。"
         f"等级：{grades_text(settings.get('等级标准'))}。" + pack_rules_text(result)

@@ -322,18 +322,19 @@ def test_year_on_year_chart_states_both_years_and_its_table_is_the_reviews(tmp_p
     sheets = {**BUDGETS, "活动": _activities(3)["活动"]}
     cleaned = clean_year(write_csvs(tmp_path / str(YEAR), sheets), YEAR)
     previous = {"year": YEAR - 1, "unit_name": "测试县文化馆", "total_spending": 700.0}
-    previous |= {"events": 4, "books": 100}
+    previous |= {"events": 4, "sessions": 4, "books": 100}
     computed = results.compute_year(
         cleaned.tables, cleaned.meta, cleaned.checks, YEAR, previous_summary=previous
     )
     document = build.build_document(results.from_json(results.to_json(computed)))
     soup = BeautifulSoup(html.render_body(document), "html.parser")
     figure = soup.find(id="fig-yoy")
-    # 746.83 = 700.5 + 6.33 + 40; +6.69% = 46.83 / 700; 3 活动 against 4 (−25%); 赠书 150 vs 100
+    # 746.83 = 700.5 + 6.33 + 40; +6.69% = 46.83 / 700; 3 场 against 4 (−25%), never 活动项数
+    # (项 are not added up); 赠书 150 vs 100
     assert figure.img["alt"] == (
         f"主要指标{YEAR - 1}年与{YEAR}年对比："
         f"一般公共预算支出{YEAR - 1}年700.00万元，{YEAR}年746.83万元（+6.69%）；"
-        f"活动项数{YEAR - 1}年4项，{YEAR}年3项（-25.00%）；"
+        f"活动场次{YEAR - 1}年4场，{YEAR}年3场（-25.00%）；"
         f"赠书{YEAR - 1}年100册，{YEAR}年150册（+50.00%）"
     )
     data = figure.find_next_sibling("div")

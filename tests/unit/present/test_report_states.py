@@ -520,7 +520,7 @@ def test_conclusion_application_and_signature_of_a_complete_year(tmp_path):
     # 90.00%, 0.9 × 10 = 9; 总分 50 + 24 + 10 + 9 = 93.00, 优 (≥ 90)
     assert soup.select_one("p.conclusion").get_text() == (
         "经自评，2025年度部门整体支出绩效自评得分93.00分，等级为“优”。"
-        "全年预算数50.00万元，全年执行数45.00万元，预算执行率90.00%。"  # as the 自评表 states them
+        "全年预算数50万元，全年执行数45万元，预算执行率90.00%。"  # as typed (50, 45)
         "设定绩效指标3项，已完成2项；未完成的为：服务人次。"
     )
     # the 底稿 names each indicator's 绩效目标 row (header = row 1)

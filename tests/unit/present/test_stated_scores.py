@@ -125,7 +125,7 @@ def test_a_stated_rate_that_differs_is_kept_and_both_are_in_the_review(tmp_path)
     _, soup = report(tmp_path, sheets)
     assert _funds_cells(soup)[5] == "91.5%"  # the unit's, at its own precision
     assert _conclusion(soup).endswith(
-        "全年预算数50.00万元，全年执行数45.00万元，预算执行率91.5%。"
+        "全年预算数50万元，全年执行数45万元，预算执行率91.5%。"
         "设定绩效指标3项，已完成2项；未完成的为：服务人次。"
     )
     note = "⚠ 执行率91.5%为单位所写（声明数.csv 第2行），按支出表计算为90.00%；报送稿按单位所写。"

@@ -45,11 +45,12 @@ def _two_years(tmp_path):
     return _year(tmp_path, 2025, _sheets(2025, "120.5", "80", 5), summary)
 
 
-# 20.5 / 100 = 20.50 %; −0.25 / 80.25 = −0.3115 %; 2 / 3 = 66.67 %
+# 20.5 / 100 = 20.50 %; −0.25 / 80.25 = −0.3115 %; 3 and 5 listings of one 场 each: 2 / 3 =
+# 66.67 % (场次 add up; the number of distinct activities, 项, is never compared)
 EXPECTED = {
     "一般公共预算支出（万元）": ["100", "120.5", "+20.5", "+20.50%"],
     "收入合计（万元）": ["80.25", "80", "-0.25", "-0.31%"],
-    "活动项数（项）": ["3", "5", "+2", "+66.67%"],
+    "活动场次（场）": ["3", "5", "+2", "+66.67%"],
 }
 
 
@@ -70,7 +71,8 @@ def test_the_reports_table_and_chart_keep_each_figures_precision(tmp_path):
     alt = soup.find(id="fig-yoy").img["alt"]
     assert "一般公共预算支出2024年100万元，2025年120.5万元（+20.50%）" in alt
     assert "收入合计2024年80.25万元，2025年80万元（-0.31%）" in alt
-    assert "活动项数2024年3项，2025年5项（+66.67%）" in alt
+    assert "活动场次2024年3场，2025年5场（+66.67%）" in alt
+    assert "活动项数" not in alt and "活动项数（项）" not in rows
 
 
 def test_a_previous_figure_stated_in_this_years_sheet_keeps_its_precision(tmp_path):

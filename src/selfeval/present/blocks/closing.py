@@ -24,7 +24,8 @@ def _problem(ctx: ReportContext, deviation: Any) -> str:
         return deviation_problem(deviation)
     return (
         f"{whose(f.get('project'))}预算执行率为{pct(f['rate'])}（{f['rate_base']}"
-        f"{amount(ctx, f['budget'])}，全年执行数{amount(ctx, f['actual'])}），"
+        f"{amount(ctx, f['budget'], f.get('budget_decimals'))}，"
+        f"全年执行数{amount(ctx, f['actual'], f.get('actual_decimals'))}），"
         f"低于{plain_str(f['threshold'])}%。"
     )
 

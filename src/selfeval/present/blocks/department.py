@@ -8,12 +8,13 @@ amounts are written in the department's own 金额单位 at the precision of the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from selfeval.present.blocks.common import amount, number, p
+from selfeval.present.blocks.common import amount, not_given, number, p
 from selfeval.present.context import ReportContext
 from selfeval.present.document import Block, Column, Heading, Note, Row, Table
-from selfeval.present.formats import NOT_GIVEN, fixed, pct
+from selfeval.present.formats import NOT_GIVEN, cn_number, fixed, pct
 
 #: An indent per level of a line under its parent (合计 → 预算类型 → 基本支出 → 人员经费 → …).
 INDENT = "　"
@@ -53,7 +54,8 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
                 number(ctx, r.budget, r.budget_decimals),
                 number(ctx, r.actual, r.actual_decimals),
                 _rate(r.execution_rate),
-                fixed(r.score, 2, NOT_GIVEN),
+                # a 总分 the unit states at its own precision (98), the program's to two places
+                fixed(r.score, 2 if r.score_decimals is None else r.score_decimals, NOT_GIVEN),
                 r.grade or NOT_GIVEN,
                 NOT_GIVEN if r.flagged_checks is None else str(r.flagged_checks),
                 kind="own" if r.own else ("no-data" if not r.built else ""),
@@ -86,23 +88,27 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
     )
 
 
-def _sum_clause(ctx: ReportContext, s: Any) -> str:
-    """「X（其中A未填报，未计入）」 for a sum, or 未填报 when no member states it."""
+def _sum_clause(ctx: ReportContext, s: Any, said: list[str] | None = None) -> str:
+    """「X（其中A未填报，未计入）」 for a sum, or 未填报 when no member states it. Members in
+    `said` (those without any data, which the section's first sentence names) are not named
+    again in every sum."""
     if s.value is None:
         return NOT_GIVEN
     text = amount(ctx, s.value, s.decimals)
-    return text + (f"（{_names(s.lacking)}{NOT_GIVEN}，未计入）" if s.lacking else "")
+    lacking = [n for n in s.lacking if n not in (said or [])]
+    return text + (f"（{_names(lacking)}{NOT_GIVEN}，未计入）" if lacking else "")
 
 
 def _income(ctx: ReportContext, d: Any) -> list[Block]:
-    blocks: list[Block] = [Heading(2, "（二）部门整体收入情况")]
+    """部门整体收入情况; when no member states any income, only the 底稿 says so (a part of
+    the 报送稿 that says nothing but 「未填报」 is none)."""
     if not d.income:
-        return [*blocks, p(f"本级及各下属单位均未填报{ctx.year}年收入情况。")]
+        return [not_given(f"本级及各下属单位均未填报{ctx.year}年收入情况。")]
+    blocks: list[Block] = [Heading(2, "部门整体收入情况")]
     total = next((line for line in d.income if line.level == 0), None)
     if total is not None:
-        blocks.append(
-            p(f"{ctx.year}年部门整体收入合计{_sum_clause(ctx, total.current)}。", "department")
-        )
+        clause = _sum_clause(ctx, total.current, d.without_data)
+        blocks.append(p(f"{ctx.year}年部门整体收入合计{clause}。", "department"))
     rows = [
         Row.of(
             f"{INDENT * max(line.level - 1, 0)}{'其中：' if line.level == 2 else ''}{line.label}",
@@ -127,8 +133,9 @@ def _income(ctx: ReportContext, d: Any) -> list[Block]:
 
 def _spending(ctx: ReportContext, d: Any) -> list[Block]:
     total = d.spending[0]
-    text = f"{ctx.year}年部门整体支出执行数合计{_sum_clause(ctx, total.actual)}"
-    text += f"，预算数合计{_sum_clause(ctx, total.budget)}"
+    said = d.without_data
+    text = f"{ctx.year}年部门整体支出执行数合计{_sum_clause(ctx, total.actual, said)}"
+    text += f"，预算数合计{_sum_clause(ctx, total.budget, said)}"
     if total.rate is not None:
         text += f"，预算执行率{pct(total.rate)}"
     rows = [
@@ -156,25 +163,23 @@ def _spending(ctx: ReportContext, d: Any) -> list[Block]:
         kind="department-spending",
         row_headers=True,
         notes=(
+            # how the sums count (计数口径) is the reviewer's, as every counting rule
             Note(
                 "注：合计只计入填报了该项数字的单位（未填报的单位列于表中，未按0计入）；"
-                "执行率只在预算数与执行数计入的单位相同时计算。"
+                "执行率只在预算数与执行数计入的单位相同时计算。",
+                review=True,
             ),
         ),
     )
-    return [Heading(2, "（三）部门整体支出情况"), p(text + "。", "department"), table]
+    return [Heading(2, "部门整体支出情况"), p(text + "。", "department"), table]
 
 
 def _reconciliation(ctx: ReportContext, d: Any) -> list[Block]:
-    blocks: list[Block] = [Heading(2, "（四）部门合计数核对")]
+    """部门合计数核对; when the department states no totals, only the 底稿 says there is
+    nothing to reconcile (the 报送稿 names no sheet of the data)."""
     if not d.reconciliation:
-        return [
-            *blocks,
-            p(
-                "单位概况未填报部门合计预算数、部门合计执行数，未作核对。",
-                "department-reconciliation",
-            ),
-        ]
+        return [not_given("单位概况未填报部门合计预算数、部门合计执行数，未作核对。")]
+    blocks: list[Block] = [Heading(2, "部门合计数核对")]
     for c in d.reconciliation:
         text = f"{c.label}：填报{amount(ctx, c.stated, c.stated_decimals)}，本级与下属单位合计"
         if c.computed is None:
@@ -199,15 +204,29 @@ def department(ctx: ReportContext, anchor: str) -> list[Block]:
     units = [r.name for r in d.rows[1:]]
     text = (
         f"{d.name or ctx.unit_name}作为主管部门，部门整体包括本级和下属单位{len(units)}个"
-        f"（{_names(units)}）。以下合计只计入填报了该项数字的单位，未填报的单位逐项列明"
+        f"（{_names(units)}）。"
     )
     if d.without_data:
-        text += f"；{_names(d.without_data)}本年度没有可用的数据，未计入合计"
-    return [
-        p(text + "。", "department"),
-        Heading(2, "（一）本级及下属单位绩效自评情况"),
+        text += f"{_names(d.without_data)}本年度没有可用的数据，未计入合计。"
+    blocks = [
+        p(text, "department"),
+        Heading(2, "本级及下属单位绩效自评情况"),
         _units_table(ctx, d),
         *_income(ctx, d),
         *_spending(ctx, d),
         *_reconciliation(ctx, d),
     ]
+    return _numbered(blocks)
+
+
+def _numbered(blocks: list[Block]) -> list[Block]:
+    """The subsections' headings numbered （一）（二）… in the order they are present, so that a
+    part left to the 底稿 leaves no gap in the numbers."""
+    out: list[Block] = []
+    n = 0
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == 2:
+            n += 1
+            block = replace(block, text=f"（{cn_number(n)}）{block.text}")
+        out.append(block)
+    return out

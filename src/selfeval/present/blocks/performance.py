@@ -4,6 +4,7 @@ sheet order, then the comparison with the previous year."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -276,15 +277,27 @@ def _programme_text(run: list[ListingView]) -> str:
 
 
 def _event_text(e: ListingView) -> str:
+    """One listing in one sentence. A 说明 that itself says where the activity was held
+    (「线上线下相结合，线下在县文化广场开展」) states the place: the predicate does not say it
+    too, and a one-clause 说明 follows the name as the unit wrote it, before the figures."""
     when = e.date or e.timeframe
-    predicate, stated = _predicate(e)
+    note = t(e.note)
+    placed = bool(e.place) and e.place in note and e.place not in e.name
+    if placed:
+        predicate, stated = f"开展{quoted(e.name)}", set()
+    else:
+        predicate, stated = _predicate(e)
     text = f"{when}{t(e.period)}{predicate}"
+    clause = note.rstrip("。；，;, ")
+    if placed and not re.search(r"[。！？；;]", clause):
+        text += "，" + clause
+        note = ""
     parts = _measures(e, stated)
     if parts:
         text += "，" + "，".join(parts)
     text += "。"
-    if e.note:
-        text += sentence(e.note)
+    if note:
+        text += sentence(note)
     return text + _effect(e.effect)
 
 
@@ -397,13 +410,18 @@ _SURVEY_METHODS = ("问卷调查", "电话回访", "抽样调查", "调查")
 
 def _survey(survey: str) -> tuple[str, str]:
     """(method, rate's name) of a survey as the unit named it: 「读者满意度问卷调查」 →
-    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」."""
+    (问卷调查, 读者满意度); 「群众满意度」 → ("", 群众满意度); never 「…调查满意度」. A bracketed
+    qualifier at the end stays with the rate's name: 「读者满意度调查（线上）」 → (调查,
+    读者满意度（线上）)."""
+    qualifier = re.search(r"（[^（）]*）$", survey)
+    tail = qualifier.group(0) if qualifier else ""
+    survey = survey[: len(survey) - len(tail)]
     method = next((m for m in _SURVEY_METHODS if survey.endswith(m)), "")
     name = survey[: len(survey) - len(method)] if method else survey
     name = name.removesuffix("的")
     if not name.endswith("满意度"):
         name += "满意度"
-    return method, name
+    return method, name + tail
 
 
 def _digital_row(r: Any) -> tuple[str, bool]:
@@ -416,18 +434,47 @@ def _digital_row(r: Any) -> tuple[str, bool]:
     note, indicator, value = t(get(r, "note")), t(get(r, "indicator")), get(r, "value")
     if value is None:
         return note, False
-    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + t(
-        get(r, "unit")
-    )
-    what = indicator
-    for kind in _INDICATOR_KINDS:
-        if what.endswith(kind) and len(what) > len(kind):
-            what = what[: -len(kind)]
-            break
+    unit = t(get(r, "unit"))
+    shown = (decimal_text(value, 0) if value == int(value) else decimal_text(value)) + unit
+    what = _what_it_counts(indicator)
     if note and _in_order(what, note.rsplit("，", 1)[-1]):
         return _without_routine(note) + shown, True
-    clause = indicator + shown
+    clause = _named(indicator, unit) + shown
     return (f"{note}，{clause}" if note else clause), False
+
+
+def _named(indicator: str, unit: str) -> str:
+    """How a sentence names an indicator before its figure: without the words the figure's unit
+    says (「年推送期数」 48期 → 「全年推送48期」, 「开放天数」 300天 → 「开放300天」); as it is
+    when the figure has no unit, or nothing of the name is left."""
+    if not unit:
+        return indicator
+    for ending in (*(unit + kind for kind in _INDICATOR_KINDS), *_INDICATOR_KINDS, unit):
+        if indicator.endswith(ending) and len(indicator) > len(ending):
+            return _period_words(indicator[: -len(ending)])
+    return indicator
+
+
+def _what_it_counts(indicator: str) -> str:
+    """An indicator's name without the ending that says what kind of figure it is:
+    「年推送期数」 → 「年推送」 (the figure's unit, 48期, says it is a number of issues)."""
+    for kind in _INDICATOR_KINDS:
+        if indicator.endswith(kind) and len(indicator) > len(kind):
+            return indicator[: -len(kind)]
+    return indicator
+
+
+#: A bare period an indicator's name may begin with, and how a sentence says it.
+_BARE_PERIODS = {"年": "全年", "月": "每月", "周": "每周"}
+
+
+def _period_words(what: str) -> str:
+    """「年推送」 → 「全年推送」: the bare period of an indicator's name as a sentence says it
+    (「年推送期数：48期」 is written 「全年推送48期」); other names as they are."""
+    head = _BARE_PERIODS.get(what[:1])
+    if head and not what.startswith(("年度", "年末", "年初", "月度", "周年")):
+        return head + what[1:]
+    return what
 
 
 #: Words a note may open with that say over which period its figure runs.
@@ -484,6 +531,29 @@ def _digital(ctx: ReportContext, sub: Subsection) -> list[Block]:
     return blocks
 
 
+def _holdings_base(h: Any) -> tuple[str, str]:
+    """The clause of the first year known and the 审核底稿's computed growth since then.
+
+    A base year whose row carries the unit's 说明 is stated as the unit qualifies it, not as a
+    year-end (「2021年（图书管理系统数据录入初始阶段）为3590册」), and is no base of a compound
+    growth rate: a figure the unit marks as a start of records says nothing of a yearly rate.
+    Over one year 本年新增 already says the increase: no 共增加 and no average repeat it."""
+    note = h.notes.get(h.first_year)
+    if note:
+        text = f"；{h.first_year}年（{note}）为{h.first_holdings}册"
+    else:
+        text = f"；{h.first_year}年末为{h.first_holdings}册"
+    if h.year - h.first_year == 1 and h.added == h.increase:
+        return text, ""
+    text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
+    if h.stated_average is None:
+        text += f"，年均增加{whole(h.average_increase)}册"
+    computed = f"按馆藏表计算，{h.first_year}—{h.year}年年均增加{whole(h.average_increase)}册"
+    if h.compound_growth is not None and not note:
+        computed += f"，年均复合增长率{pct(h.compound_growth)}"
+    return text, computed
+
+
 def _holdings(ctx: ReportContext, sub: Subsection) -> list[Block]:
     blocks = paragraphs(texts(ctx, "馆藏建设"), numbered=True)
     h = ctx.holdings
@@ -495,21 +565,8 @@ def _holdings(ctx: ReportContext, sub: Subsection) -> list[Block]:
             text += f"，本年新增{h.added}册"
         computed = ""
         if h.first_year is not None:
-            text += f"；{h.first_year}年末为{h.first_holdings}册"
-            if h.notes.get(h.first_year):
-                text += f"（{h.notes[h.first_year]}）"
-            text += f"，{h.first_year}—{h.year}年共增加{h.increase}册"
-            computed = (
-                f"按馆藏表计算，{h.first_year}—{h.year}年年均增加"
-                f"{whole(h.average_increase)}册"
-                + (
-                    f"，年均复合增长率{pct(h.compound_growth)}"
-                    if h.compound_growth is not None
-                    else ""
-                )
-            )
-            if h.stated_average is None:
-                text += f"，年均增加{whole(h.average_increase)}册"
+            base, computed = _holdings_base(h)
+            text += base
         if h.stated_average is not None:  # the unit's own figure, in its own words
             text += f"，平均每年增长{plain_str(h.stated_average)}册"
             if computed:

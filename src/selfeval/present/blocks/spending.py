@@ -383,7 +383,5 @@ def budget_overview(ctx: ReportContext, anchor: str) -> list[Block]:
 def _demote(block: Block) -> Block:
     """二's own headings (基本支出, 项目支出) become level 3 under the overview's headings."""
     if isinstance(block, Heading) and block.text in ("（一）基本支出情况", "（二）项目支出情况"):
-        return Heading(
-            3, block.text.replace("（一）", "1. ").replace("（二）", "2. "), block.anchor
-        )
+        return Heading(3, block.text.replace("（一）", "1.").replace("（二）", "2."), block.anchor)
     return block

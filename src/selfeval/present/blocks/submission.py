@@ -39,7 +39,8 @@ def conclusion(ctx: ReportContext, anchor: str) -> list[Block]:
     )
     funds = result.funds
     if funds.rate is not None:
-        budget, actual = amount(ctx, funds.budget), amount(ctx, funds.actual)
+        budget = amount(ctx, funds.budget, funds.budget_decimals)
+        actual = amount(ctx, funds.actual, funds.actual_decimals)
         text += f"{funds.rate_base}{budget}，全年执行数{actual}，"
     if funds.rate is not None or funds.stated_rate is not None:
         text += f"预算执行率{view.funds[0].rate}。"
