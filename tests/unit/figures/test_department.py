@@ -19,7 +19,7 @@ from selfeval.figures.members import (
     MemberYear,
 )
 from selfeval.present.blocks.department import department
-from selfeval.present.document import Heading, Paragraph, Table
+from selfeval.present.document import Heading, Note, Paragraph, Table
 from tests.unit.present.contexts import context
 
 
@@ -268,9 +268,12 @@ def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacki
     assert headings[0] == "（一）本级及下属单位绩效自评情况"
     texts = [b.text for b in blocks if isinstance(b, Paragraph)]
     assert "文管所本年度没有可用的数据，未计入合计" in texts[0]
-    assert texts[-1].startswith(
+    # a total that cannot be summed is the reviewer's check, never the 报送稿's
+    review = [b.text for b in blocks if isinstance(b, Note) and b.review]
+    assert review[-1].startswith(
         "部门合计执行数：填报1,605,000.00元，本级与下属单位合计无法计算（文管所"
     )
+    assert not any("部门合计执行数" in t for t in texts)
     assert department(replace(ctx, department=None), "department") == []
 
 
@@ -296,12 +299,17 @@ def test_a_stated_total_to_the_fen_agrees_only_with_the_exact_sum():
     assert budget.ok is True and budget.difference == 0 and budget.stated_decimals == 6
     assert actual.ok is False and actual.difference == pytest.approx(-0.000001)
     ctx = context(year=2024, amount_unit="元", unit_name="文旅局", department=d)
-    texts = [b.text for b in department(ctx, "department") if isinstance(b, Paragraph)]
+    blocks = department(ctx, "department")
+    texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+    review = [b.text for b in blocks if isinstance(b, Note) and b.review]
     assert "部门合计预算数：填报5,150,055.30元，本级与下属单位合计5,150,055.30元，一致。" in texts
-    assert (
+    # the difference is a check: ⚠ and 请核对 are the 底稿's, the 报送稿 states no such sentence
+    differs = (
         "部门合计执行数：填报5,150,055.29元，本级与下属单位合计5,150,055.30元，"
         "相差-0.01元 ⚠，请核对。"
-    ) in texts
+    )
+    assert differs in review and differs not in texts
+    assert not any("⚠" in t or "请核对" in t for t in texts)
 
 
 def test_a_misquoted_total_in_wan_yuan_is_not_hidden_in_a_tolerance():

@@ -175,25 +175,31 @@ def _spending(ctx: ReportContext, d: Any) -> list[Block]:
 
 
 def _reconciliation(ctx: ReportContext, d: Any) -> list[Block]:
-    """部门合计数核对; when the department states no totals, only the 底稿 says there is
-    nothing to reconcile (the 报送稿 names no sheet of the data)."""
+    """部门合计数核对: a stated total the members' sum agrees with is stated in the 报送稿; one
+    that differs (⚠, 请核对) or cannot be summed is a check for the reviewer, so it is the
+    底稿's, as is the note that the department states no totals (the 报送稿 names no sheet of
+    the data and asks nobody to check anything)."""
     if not d.reconciliation:
         return [not_given("单位概况未填报部门合计预算数、部门合计执行数，未作核对。")]
-    blocks: list[Block] = [Heading(2, "部门合计数核对")]
+    agreed: list[Block] = []
+    checks: list[Block] = []
     for c in d.reconciliation:
         text = f"{c.label}：填报{amount(ctx, c.stated, c.stated_decimals)}，本级与下属单位合计"
         if c.computed is None:
-            text += f"无法计算（{_names(c.lacking)}{NOT_GIVEN}），未作核对。"
+            lacking = f"无法计算（{_names(c.lacking)}{NOT_GIVEN}），未作核对。"
+            checks.append(Note(text + lacking, review=True))
         elif c.ok:
-            text += f"{amount(ctx, c.computed, c.computed_decimals)}，一致。"
+            agreed.append(p(text + f"{amount(ctx, c.computed, c.computed_decimals)}，一致。",
+                            "department-reconciliation"))  # fmt: skip
         else:
             decimals = max(d for d in (c.stated_decimals, c.computed_decimals) if d is not None)
             text += (
                 f"{amount(ctx, c.computed, c.computed_decimals)}，"
                 f"相差{amount(ctx, c.difference, decimals)} ⚠，请核对。"
             )
-        blocks.append(p(text, "department-reconciliation"))
-    return blocks
+            checks.append(Note(text, review=True))
+    heading: list[Block] = [Heading(2, "部门合计数核对")] if agreed else []
+    return [*heading, *agreed, *checks]
 
 
 def department(ctx: ReportContext, anchor: str) -> list[Block]:
