@@ -39,8 +39,8 @@ def _records() -> list[dict]:
                     "error": None,
                     "figures": {
                         "total_spending": 1234567.89,
-                        "events": 17,
-                        "participants": 123456,
+                        "sessions": 17,
+                        "participants_offline": 123456,
                         "books": 2800,
                         "satisfaction": 98.92 if year < 2024 else 96.5,
                     },

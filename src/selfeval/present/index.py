@@ -16,8 +16,10 @@ from selfeval.rules import visible
 #: Headline figures shown per year and charted across years: key, label, unit, decimals.
 FIGURES: tuple[tuple[str, str, str, int], ...] = (
     ("total_spending", "一般公共预算支出", "万元", 2),
-    ("events", "活动项数", "项", 0),
-    ("participants", "参与人次（线下+线上）", "人次", 0),
+    # 场次 and 线下参与, as the report adds them: never 活动项数 (whether two listings are one
+    # programme the data cannot say) nor 线下 + 线上 (two measures the report never adds)
+    ("sessions", "活动场次", "场", 0),
+    ("participants_offline", "线下参与", "人次", 0),
     ("books", "赠书", "册", 0),
     ("satisfaction", "满意度", "%", 2),
 )
@@ -25,12 +27,6 @@ FIGURES: tuple[tuple[str, str, str, int], ...] = (
 STATUS_BUILT = "已生成"
 STATUS_FAILED_KEPT = "最近一次生成失败（保留上次报告）"
 STATUS_FAILED = "生成失败"
-
-
-def participants(summary: dict) -> float | None:
-    parts = [summary.get("participants_offline"), summary.get("participants_online")]
-    known = [p for p in parts if isinstance(p, int | float)]
-    return sum(known) if known else None
 
 
 #: Trend panels: two per row, the figure as wide as the report's charts (7.2 in), each panel

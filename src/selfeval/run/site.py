@@ -61,7 +61,6 @@ def collect_years(roots: Roots) -> list[dict]:
         summary = load_json_dict(processed / "summary.json") if has_report else {}
         meta = load_json_dict(processed / "meta.json") if has_report else {}
         figures = {key: summary.get(key) for key, *_ in page.FIGURES}
-        figures["participants"] = page.participants(summary)
         built, kept = page.STATUS_BUILT, page.STATUS_FAILED_KEPT
         status = (kept if failed else built) if has_report else page.STATUS_FAILED
         if has_report and summary.get("missing"):  # a 草稿: the 报送稿 lacks required items

@@ -290,7 +290,12 @@ def test_indicators_chart_states_target_and_result_as_the_form_does(tmp_path):
 
 
 def _trend_records() -> list[dict]:
-    figures = {"total_spending": 109.17, "events": 15, "participants": None, "books": 2800}
+    figures = {
+        "total_spending": 109.17,
+        "sessions": 17,
+        "participants_offline": None,
+        "books": 2800,
+    }
     return [
         {"year": 2023, "figures": {**figures, "satisfaction": 98.92}},
         {"year": 2024, "figures": {**figures, "books": None, "satisfaction": 96.5}},

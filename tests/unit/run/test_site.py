@@ -39,7 +39,7 @@ def _year(
         "year": year,
         "unit_name": unit,
         "total_spending": spending,
-        "events": 20 + year % 5,
+        "sessions": 20 + year % 5,
         "participants_offline": 1000 + year,
         "participants_online": 300,
         "books": None,
@@ -87,7 +87,13 @@ def test_index_lists_years_offline_with_escaped_text(tmp_path):
     assert sorted(rows) == ["2021", "2022", "2023", "2024"]
     assert rows["2022"][1] == HOSTILE_UNIT
     assert rows["2022"][3] == "2023-01-12"  # data date from meta.json, not the clock
-    assert rows["2022"][4] == "101.50" and rows["2022"][6] == "3,322" and rows["2022"][7] == "—"
+    # 场次 20 + 2022 % 5 = 22; 线下参与 1000 + 2022 = 3,022 (线上 300 is not added to it: the
+    # report never adds the two measures); 赠书 not given
+    assert rows["2022"][4] == "101.50" and rows["2022"][5] == "22"
+    assert rows["2022"][6] == "3,022" and rows["2022"][7] == "—"
+    head = soup.select_one("thead").get_text(" ", strip=True)
+    assert "活动场次" in head and "线下参与" in head
+    assert "活动项数" not in head and "线下+线上" not in head
     assert "失败" in rows["2023"][2] and "保留上次报告" in rows["2023"][2]
     assert rows["2021"][2] == "生成失败"
 
@@ -149,8 +155,8 @@ def test_trend_lines_are_not_drawn_across_a_year_without_the_figure():
     points = [line for line in panels["books"].get_lines() if line.get_marker() == "o"]
     assert [list(line.get_xdata()) for line in points] == [[2021, 2023, 2024]]
     # a figure no year states: 未填报, no line, no point
-    assert panels["events"].get_lines() == []
-    assert [t.get_text() for t in panels["events"].texts] == ["未填报"]
+    assert panels["sessions"].get_lines() == []
+    assert [t.get_text() for t in panels["sessions"].texts] == ["未填报"]
 
 
 def test_units_of_one_name_and_a_renamed_units_leftovers_are_told_apart(tmp_path):
