@@ -274,12 +274,13 @@ def _series_bars(ax, positions: list[float], values: list, series: Series, heigh
     )
 
 
-def _mark_unknown(ax, positions: list[float], values: list) -> None:
-    """「未填报」 where a value is not given: a bar drawn as missing would read as 0."""
-    for y, value in zip(positions, values, strict=True):
+def _mark_unknown(ax, positions: list[float], values: list, texts: list | None = None) -> None:
+    """「未填报」 where a value is not given: a bar drawn as missing would read as 0. `texts`, when
+    given, say why instead (「部分未填报」)."""
+    for n, (y, value) in enumerate(zip(positions, values, strict=True)):
         if not _is_known(value):
             ax.annotate(
-                NOT_GIVEN,
+                (texts[n] if texts and texts[n] else NOT_GIVEN),
                 (0, y),
                 xytext=(3, 0),
                 textcoords="offset points",
@@ -442,7 +443,7 @@ def activities_by_category(table: pd.DataFrame, title: str, source: str = "") ->
     for offset, (series, values), texts in zip(offsets, kinds, said, strict=True):
         at = [y + offset for y in positions]
         _series_bars(left, at, values, series, BAR_HEIGHT if with_online else 0.6)
-        _mark_unknown(left, at, values)
+        _mark_unknown(left, at, values, texts)
         _direct_labels(left, at, values, texts)
     left.set_xlabel("参与人次" if with_online else "线下参与人次")
     _value_room(left, [*offline, *online], 0.25)

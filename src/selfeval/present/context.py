@@ -344,6 +344,8 @@ def _category_line(group: CategoryGroup) -> CategorySummary:
 
 
 #: What the 审核底稿 says in place of a chart of which no value is known.
+#: A category's figure that only some of its listings state (the chart draws no bar for it).
+PARTLY_GIVEN = "部分未填报"
 ALL_NOT_GIVEN = {"activities_by_category": "各类活动参与人次均未填报，未绘制图表。"}
 
 
@@ -376,13 +378,20 @@ def _participants_text(acts: Activities) -> dict[str, dict[str, str]]:
             m = group.measures.get(key)
             count = None if m is None else (m.single if m.single is not None else m.total)
             words[key] = count_text(count) or NOT_GIVEN
+            if key == "offline" and m is not None and 0 < m.known < m.listed:
+                # a sum over some listings is no category's figure; 线上 left blank is an
+                # activity held only on site, not a figure missing
+                words["offline_partial"] = f"{words[key]}（{m.listed}次中{m.known}次填报）"
+                words[key] = PARTLY_GIVEN
         out[group.category] = words
     return out
 
 
 def _category_figure(acts: Activities, title: str, source: str) -> dict:
     """Participants and sessions per category; a category without a figure has no bar, and a
-    bar's label is the figure as the text words it."""
+    bar's label is the figure as the text words it. A figure only some of a category's listings
+    state has no bar either (「部分未填报」): the text states no such sum (issue #30), and a bar
+    of some listings would read as the category's."""
     said = _participants_text(acts)
 
     def text(r: Any, key: str) -> str:
@@ -391,9 +400,13 @@ def _category_figure(acts: Activities, title: str, source: str) -> dict:
 
     def people(r: Any, key: str) -> str:
         said_here = text(r, key)
-        return said_here if said_here == NOT_GIVEN else f"{said_here}人次"
+        return said_here if said_here in (NOT_GIVEN, PARTLY_GIVEN) else f"{said_here}人次"
 
     frame = _frame(acts.by_category)
+    for key in ("offline", "online"):
+        frame[key] = [
+            None if text(r, key) == PARTLY_GIVEN else getattr(r, key) for r in acts.by_category
+        ]
     frame["offline_text"] = [text(r, "offline") for r in acts.by_category]
     frame["online_text"] = [text(r, "online") for r in acts.by_category]
     return _figure(
@@ -407,7 +420,13 @@ def _category_figure(acts: Activities, title: str, source: str) -> dict:
         ),
         ["活动类别", "次数", "场次", "线下参与（人次）", "线上参与（人次）"],
         [
-            [r.category, str(r.listings), str(r.sessions), text(r, "offline"), text(r, "online")]
+            [
+                r.category,
+                str(r.listings),
+                str(r.sessions),
+                said.get(r.category, {}).get("offline_partial") or text(r, "offline"),
+                text(r, "online"),
+            ]
             for r in acts.by_category
         ],
         source,
@@ -421,7 +440,15 @@ def _activity_figures(acts: Activities, source: str) -> list[ReportFigure]:
     if not acts.groups:
         return figures
     title = "各类活动参与人次与场次"
-    known = [r for r in acts.by_category if r.offline is not None or r.online is not None]
+    said = _participants_text(acts)
+    known = [  # a category's figure that every listing of it states (see _category_figure)
+        r
+        for r in acts.by_category
+        if any(
+            getattr(r, key) is not None and said.get(r.category, {}).get(key) != PARTLY_GIVEN
+            for key in ("offline", "online")
+        )
+    ]
     if not known:  # an empty axis would say nothing; the 底稿 says why there is no chart
         figures.append(NoChart("activities_by_category", ALL_NOT_GIVEN["activities_by_category"]))
     elif len(known) >= charts.MIN_VALUES:

@@ -84,3 +84,26 @@ def test_the_monthly_chart_counts_times_held_not_distinct_events(tmp_path, monke
     cells = {tr.th.get_text(): tr.td.get_text() for tr in table.tbody("tr")}
     assert cells == {"3月": "1", "4月": "1", "5月": "2"}
     assert "项" not in soup.find(id="fig-activities_by_month").get_text()
+
+
+def test_a_category_only_some_listings_count_has_no_bar_but_says_so(tmp_path, monkeypatch):
+    # 送书: 300 and 200 of three listings (one states nobody): 500 is no figure of the category,
+    # which the text never states either; its bar would read as the category's
+    rows = [
+        ["A1", "送书", "送书甲", f"{YEAR}-04-22", "中心", "300", ""],
+        ["A2", "送书", "送书乙", f"{YEAR}-04-23", "小学", "", ""],
+        ["A3", "送书", "送书丙", f"{YEAR}-04-26", "中学", "200", ""],
+        ["A4", "讲座", "消防讲座", f"{YEAR}-05-06", "中心", "60", ""],
+        ["A5", "节日活动", "地书", f"{YEAR}-02-17", "山顶", "330", ""],
+        ["A6", "志愿服务", "志愿者服务", f"{YEAR}-03-06", "园区", "600", ""],
+    ]
+    drawn, soup = _draw(tmp_path, monkeypatch, rows)
+    (fig,) = [f for f in drawn if f.get_suptitle() == "各类活动参与人次与场次"]
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "value-label"]
+    assert sorted(labels) == sorted(["60", "330", "600"])  # no 500
+    marks = [t.get_text() for t in ax.texts if t.get_gid() == "not-given"]
+    assert marks == ["部分未填报"]
+    table = soup.find(id="fig-activities_by_category").find_next("table")
+    cells = {tr.th.get_text(): [td.get_text() for td in tr("td")] for tr in table.tbody("tr")}
+    assert cells["送书"][2] == "500（3次中2次填报）"  # the 底稿 keeps the sum, with its parts
