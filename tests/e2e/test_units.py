@@ -86,11 +86,11 @@ def test_the_department_report_states_its_units_and_says_which_lack_data(project
         "示例区不存在的单位",
     ]
     # the unit with no data: every figure blank in the 报送稿, 未填报 in the 底稿, never 0
-    assert rows[4][1:] == [""] * 6
+    assert rows[4][1:] == [""] * 5  # no ⚠ column: the failed checks are the 底稿's
     section = _soup(out / "report.html").find(id="department")
     unit_row = section.select("table.department-units tbody tr")[4]
-    assert [c.get_text() for c in unit_row("td")] == ["未填报"] * 6
-    assert len(unit_row.select("td span.review")) == 6
+    assert [c.get_text() for c in unit_row("td")] == ["未填报"] * 5
+    assert len(unit_row.select("td span.review")) == 5
     table = section.select_one("table.department-units")
     origin = table.find_parent("div").select_one("p.review").get_text()
     assert origin.startswith("数据来源：本级一行取自本报告的计算结果")

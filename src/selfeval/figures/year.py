@@ -55,6 +55,11 @@ def headline(
     def total_of(t: Total | None) -> int | None:
         return t.value if t is not None and t.known_parts else None
 
+    def qualifier_of(t: Total | None) -> str | None:
+        """An approximate sum's qualifier (约, 余), so that the 同比 states it as the text does
+        (23000余, never 23400); None for an exact or unknown sum."""
+        return t.qualifier or None if t is not None and t.known_parts else None
+
     def cat(name: str) -> float | None:
         line = general.categories.get(name) if general else None
         return None if line is None else line.actual
@@ -70,8 +75,11 @@ def headline(
         "events": totals.events if totals else None,
         "sessions": total_of(totals.sessions) if totals else None,
         "participants_offline": total_of(totals.offline) if totals else None,
+        "participants_offline_qualifier": qualifier_of(totals.offline) if totals else None,
         "participants_online": total_of(totals.online) if totals else None,
+        "participants_online_qualifier": qualifier_of(totals.online) if totals else None,
         "books": total_of(totals.books) if totals else None,
+        "books_qualifier": qualifier_of(totals.books) if totals else None,
         "materials": total_of(totals.materials) if totals else None,
         "holdings": holdings.holdings if holdings else None,
         "satisfaction": surveys[0]["rate"] if surveys and surveys[0]["rate"] is not None else None,
@@ -111,6 +119,14 @@ class YoyRow:
     #: 120.5 and 759 stays 759 in the comparison.
     previous_decimals: int | None = None
     current_decimals: int | None = None
+    #: The qualifier of an approximate sum (约, 余; "" exact): stated as the text states it.
+    previous_qualifier: str = ""
+    current_qualifier: str = ""
+
+    @property
+    def approximate(self) -> bool:
+        """Whether either figure is an approximate sum: its change is approximate too."""
+        return bool(self.previous_qualifier or self.current_qualifier)
 
     @property
     def change_decimals(self) -> int | None:
@@ -159,7 +175,10 @@ def year_on_year(
         change = now - before
         pct = change / before * 100 if before else None
         decimals = (_decimals(origin, key, unit), _decimals(current, key, unit))
-        rows.append(YoyRow(key, label, unit, before, now, change, pct, source, *decimals))
+        qualifiers = (origin.get(f"{key}_qualifier") or "", current.get(f"{key}_qualifier") or "")
+        rows.append(
+            YoyRow(key, label, unit, before, now, change, pct, source, *decimals, *qualifiers)
+        )
     return rows or None
 
 

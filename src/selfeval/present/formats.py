@@ -99,11 +99,20 @@ def yoy_numbers(row: YoyRow, unit: str = "万元") -> tuple[str, str, str, str]:
         current = money_number(row.current, row.current_decimals, unit)
         change = money_number(row.change, row.change_decimals, unit)
     else:
-        previous, current, change = whole(row.previous), whole(row.current), whole(row.change)
+        previous = _count_of(row.previous, row.previous_qualifier)
+        current = _count_of(row.current, row.current_qualifier)
+        change = whole(row.change)
     if row.change > 0 and change.strip("0.,"):  # +20.5; a change that rounds to 0 has no sign
         change = f"+{change}"
     rate = "—" if row.change_pct is None else signed_pct(row.change_pct)
+    if row.approximate:  # the change of an approximate figure is approximate: 约+400, 约+1.74%
+        change, rate = f"约{change}", (rate if rate == "—" else f"约{rate}")
     return previous, current, change, rate
+
+
+def _count_of(value: float, qualifier: str) -> str:
+    """A count of the 同比: whole, or an approximate sum as the text states it (23000余)."""
+    return approximate_sum(round(value), qualifier) if qualifier else whole(value)
 
 
 def whole(value: float | None) -> str:

@@ -252,9 +252,14 @@ def test_the_department_block_states_the_sums_in_the_departments_unit_with_lacki
     tables = {b.kind: b for b in blocks if isinstance(b, Table)}
     assert set(tables) == {"department-units", "department-income", "department-spending"}
     members = [[c.text for c in r.cells] for r in tables["department-units"].body]
-    own_row = ["文旅局（本级）", "500,000.00", "455,000.00", "91.00%", "未填报", "未填报", "0"]
+    own_row = ["文旅局（本级）", "500,000.00", "455,000.00", "91.00%", "未填报", "未填报"]
     assert members[0] == own_row
-    assert members[3] == ["文管所", *["未填报"] * 6]
+    assert members[3] == ["文管所", *["未填报"] * 5]
+    # the failed checks are the 底稿's (a note), never a ⚠ column of the 报送稿
+    notes = tables["department-units"].notes
+    assert [n.text for n in notes if not n.review] == ["注：预算数、执行数为各单位各预算类型合计。"]
+    flagged = next(n.text for n in notes if n.review and n.text.startswith("⚠核对项"))
+    assert "文旅局（本级）0项" in flagged and "文管所未填报" in flagged
     spending = {
         r.cells[0].text.strip("\u3000"): [c.text for c in r.cells]
         for r in tables["department-spending"].body

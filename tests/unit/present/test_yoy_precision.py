@@ -86,3 +86,25 @@ def test_a_previous_figure_stated_in_this_years_sheet_keeps_its_precision(tmp_pa
     table = soup.find("table", class_="yoy")
     row = {tr.th.get_text(): [td.get_text() for td in tr("td")] for tr in table.tbody("tr")}
     assert row["一般公共预算支出（万元）"] == ["40.5", "45", "+4.5", "+11.11%"]
+
+
+def test_an_approximate_sum_is_compared_as_the_text_states_it(tmp_path):
+    """线下 2024: 约300 + 3600 = 约3900 (two figures keep it whole: 约3900); 2025: 约330 + 4000
+    = 4330, stated 4300余. The comparison says so, and its change is approximate: 4330 − 3900 =
+    约+430, 430 / 3900 = 约+11.03 %; never an exact-looking 4330 beside the text's 4300余."""
+    acts = [*ACTS, "线下参与人次"]
+
+    def sheets(year: int, people: tuple[str, str]) -> dict:
+        rows = [[f"A{i}", "讲座", f"讲座{i}", f"{year}-03-0{i}", "本馆", n] for i, n in
+                enumerate(people, 1)]  # fmt: skip
+        return {"单位概况": UNIT, "支出": [SPEND], "活动": [acts, *rows]}
+
+    first = _year(tmp_path, 2024, sheets(2024, ("约300", "3600")))
+    summary = json.loads(json.dumps(first.summary))
+    second = _year(tmp_path, 2025, sheets(2025, ("约330", "4000")), summary)
+    document = build.build_document(second)
+    soup = BeautifulSoup(html.render_body(document), "html.parser")
+    table = soup.find("table", class_="yoy")
+    rows = {tr.th.get_text(): [td.get_text() for td in tr("td")] for tr in table.tbody("tr")}
+    assert rows["线下参与（人次）"] == ["约3900", "4300余", "约+430", "约+11.03%"]
+    assert rows["活动场次（场）"] == ["2", "2", "0", "0.00%"]  # exact: no 约

@@ -57,7 +57,6 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
                 # a 总分 the unit states at its own precision (98), the program's to two places
                 fixed(r.score, 2 if r.score_decimals is None else r.score_decimals, NOT_GIVEN),
                 r.grade or NOT_GIVEN,
-                NOT_GIVEN if r.flagged_checks is None else str(r.flagged_checks),
                 kind="own" if r.own else ("no-data" if not r.built else ""),
             )
         )
@@ -70,14 +69,15 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
             Column.numeric(0.9),
             Column.numeric(0.9),
             Column(width=0.7),
-            Column.numeric(0.9),
         ),
-        header=(Row.of("单位", "预算数", "执行数", "执行率", "自评得分", "等级", "⚠核对项"),),
+        header=(Row.of("单位", "预算数", "执行数", "执行率", "自评得分", "等级"),),
         body=tuple(rows),
         kind="department-units",
         row_headers=True,
         notes=(
-            Note("注：预算数、执行数为各单位各预算类型合计；⚠核对项为数据核对中未通过的项数。"),
+            Note("注：预算数、执行数为各单位各预算类型合计。"),
+            # the members' failed checks are the reviewer's: a column of them put ⚠ in the 报送稿
+            Note(_flagged(d.rows), review=True),
             Note(
                 "数据来源：本级一行取自本报告的计算结果；各下属单位一行取自该单位本年度报告的"
                 "计算结果（data/processed/<单位目录>/<年度>/results.json），其每个数字的输入行见"
@@ -86,6 +86,13 @@ def _units_table(ctx: ReportContext, d: Any) -> Table:
             ),
         ),
     )
+
+
+def _flagged(rows: list) -> str:
+    """「⚠核对项（数据核对中未通过的项数）：文旅局（本级）0项，图书馆2项，…」 for the 底稿."""
+    parts = [f"{r.name}{NOT_GIVEN if r.flagged_checks is None else f'{r.flagged_checks}项'}"
+             for r in rows]  # fmt: skip
+    return "⚠核对项（各单位数据核对中未通过的项数）：" + "，".join(parts) + "。"
 
 
 def _sum_clause(ctx: ReportContext, s: Any, said: list[str] | None = None) -> str:
