@@ -92,8 +92,11 @@ def test_the_department_report_states_its_units_and_says_which_lack_data(project
     assert [c.get_text() for c in unit_row("td")] == ["未填报"] * 5
     assert len(unit_row.select("td span.review")) == 5
     table = section.select_one("table.department-units")
-    origin = table.find_parent("div").select_one("p.review").get_text()
-    assert origin.startswith("数据来源：本级一行取自本报告的计算结果")
+    reviews = [p.get_text() for p in table.find_parent("div").select("p.review")]
+    assert any(t.startswith("数据来源：本级一行取自本报告的计算结果") for t in reviews)
+    # the members' failed checks: a 底稿 note, not a ⚠ column of the 报送稿
+    assert any(t.startswith("⚠核对项（各单位数据核对中未通过的项数）：") for t in reviews)
+    assert "⚠" not in "".join(table.find("thead").stripped_strings)
     assert "示例区不存在的单位本年度没有可用的数据，未计入合计" in section.get_text()
     assert "本级及各下属单位均未填报2024年收入情况" in section.get_text()
     # 执行数 of 一般公共预算 summed over 本级 and the three units, by hand from their results.json
@@ -148,7 +151,7 @@ def test_a_single_unit_department_counts_the_units_that_have_data_and_names_the_
     assert section.find(["h1", "h2"]).get_text(strip=True) == "七、部门整体情况（本级及下属单位）"
     rows = _html_tables(out / "report.html")["department-units"]
     assert [r[0] for r in rows] == ["示例县住建局（本级）", "规划办", "质监站"]
-    assert rows[1][1:] == [""] * 6  # 规划办: no data, nothing in the 报送稿's cells
+    assert rows[1][1:] == [""] * 5  # 规划办: no data, nothing in the 报送稿's cells
     own_total = _processed_at(tmp_path, "", "一般公共预算")
     unit_total = _processed_at(tmp_path, "zhijian", "一般公共预算")
     assert rows[2][2] == f"{unit_total:.2f}"  # 质监站's 执行数, from its own results
