@@ -289,7 +289,7 @@ def _listing(item: Listing) -> ListingView:
         materials=count_text(item.counts["materials"], "份"),
         effect=item.effect,
         note=item.note,
-        books_verb=item.books_verb or "赠送",
+        books_verb=item.books_verb or DEFAULT_BOOKS_VERB,
         materials_name=item.materials_name or "资料",
         also_in=item.also_in,
         members=[member(m) for m in item.members],
@@ -336,7 +336,7 @@ def _category_line(group: CategoryGroup) -> CategorySummary:
             name: f"{plain_str(f.value)}{f.unit or _STATED_UNITS.get(name, '')}"
             for name, f in group.stated.items()
         },
-        books_verb=common_words(group.items, "books", "books_verb", "赠送"),
+        books_verb=common_words(group.items, "books", "books_verb", DEFAULT_BOOKS_VERB),
         materials_name=common_words(group.items, "materials", "materials_name", "资料"),
         offline_basis=offline_basis,
         **counts,
@@ -344,6 +344,8 @@ def _category_line(group: CategoryGroup) -> CategorySummary:
 
 
 #: What the 审核底稿 says in place of a chart of which no value is known.
+#: How books given are said when the unit names no verb of its own (赠书方式).
+DEFAULT_BOOKS_VERB = "赠送"
 #: A category's figure that only some of its listings state (the chart draws no bar for it).
 PARTLY_GIVEN = "部分未填报"
 ALL_NOT_GIVEN = {"activities_by_category": "各类活动参与人次均未填报，未绘制图表。"}
@@ -730,7 +732,7 @@ def build_context(results: YearResults) -> ReportContext:
         categories=listing_groups,
         totals=acts.totals,
         words=ActivityWords(
-            books_verb=common_words(every, "books", "books_verb", "赠送"),
+            books_verb=common_words(every, "books", "books_verb", DEFAULT_BOOKS_VERB),
             materials_name=common_words(every, "materials", "materials_name", "资料"),
         ),
         undated=acts.undated,

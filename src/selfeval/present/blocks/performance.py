@@ -20,6 +20,7 @@ from selfeval.present.blocks.common import (
     texts,
 )
 from selfeval.present.context import (
+    DEFAULT_BOOKS_VERB,
     ActivityCategory,
     ActivityWords,
     ListingView,
@@ -48,8 +49,8 @@ _SUBJECTLESS = ("为", "对", "使", "让")
 #: The word lists the rules below act on (result verbs, the vague 送), kept as data.
 _WORDS = "prose"
 #: The plain verb of a class that only gives books (「全年送图书5次」), when the unit names none
-#: (the listings' own default, 赠送).
-_GIVE, _DEFAULT_GIVE = "送", "赠送"
+#: (the listings' own default, `DEFAULT_BOOKS_VERB`).
+_GIVE = "送"
 
 
 def quoted(name: str) -> str:
@@ -113,7 +114,7 @@ def _category_summary(group: ActivityCategory) -> str:
     times = stated.get("次数") or f"{cs.listings}次"
     if books and not (offline or online or materials or sessions):
         # giving books N times, M books in all (the unit's own words for such a class)
-        verb = _GIVE if cs.books_verb == _DEFAULT_GIVE else cs.books_verb
+        verb = _GIVE if cs.books_verb == DEFAULT_BOOKS_VERB else cs.books_verb
         return f"全年{verb}图书{times}，共计{books}。"
     if "场次" in stated and "次数" not in stated:
         count = stated["场次"]  # 「知识技能培训与讲座活动6场」
