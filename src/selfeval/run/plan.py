@@ -34,6 +34,11 @@ N_STAGES = 4
 PREVIOUS_READY_STAGE = 2
 #: Stage index (0-based) before which a year must wait for the previous year's processed data.
 NEEDS_PREVIOUS_STAGE = 1
+#: Stage index (0-based) before which a build started ahead of a free slot ("held") waits for
+#: one: 03, the report, whose charts and documents are what a year holds most of, in memory
+#: and in CPU. 01 and 02 run ahead: the cores' gaps (the batch's first years, each waiting for
+#: year-1's 02, and its last, which used to wait for a slot before its 02) do them.
+NEEDS_SLOT_STAGE = 2
 
 
 class State(StrEnum):
@@ -41,12 +46,13 @@ class State(StrEnum):
 
     NEW (not decided yet) → FAILED (refused before building), UNCHANGED (stamp matches), QUEUED
     (to build) or DEFERRED (own inputs unchanged, waits for year-1's outcome: UNCHANGED or
-    QUEUED). QUEUED → HELD (worker started ahead of a free slot: its kernel boots and 01 runs,
-    it stops before 02) → RUNNING ⇄ WAITING (stopped before 02 until year-1's processed data is
-    complete) → STAGED (built into staging folders) → BUILT (swapped in) or FAILED; a RUNNING or
-    STAGED year built on data of a year-1 that will not be swapped in goes back to QUEUED.
-    BUILT, UNCHANGED and FAILED are the outcomes a batch reports; their values are what the
-    summary prints.
+    QUEUED). QUEUED → HELD (worker started ahead of a free slot: its kernel boots, 01 runs, and
+    02 once year-1's processed data is complete; it stops before 03) → RUNNING ⇄ WAITING
+    (stopped before 02 until year-1's processed data is complete; a held build that stopped there
+    is WAITING once it has a slot) → STAGED (built into staging folders) → BUILT (swapped in) or
+    FAILED; a RUNNING or STAGED year built on data of a year-1 that will not be swapped in goes
+    back to QUEUED. BUILT, UNCHANGED and FAILED are the outcomes a batch reports; their values
+    are what the summary prints.
     """
 
     NEW = "new"
@@ -124,7 +130,10 @@ class YearPlan:
     staged_proc: Path | None = None
     stages_seen: int = 0
     stage: str = ""  # the notebook stage last announced, for messages
+    #: Told that year-1's data is complete (or never had to wait): it may have read it.
     released: bool = False
+    #: Its worker said it stopped before 02 for year-1's data, and has not been released.
+    stopped: bool = False
     tainted: bool = False
     rebuilt_for_change: bool = False
     result: dict | None = None

@@ -2,15 +2,16 @@
 pipe; the default (a LocalCluster costs ~1.4 s to start, forking ~0.03 s, see run.remote).
 
 Each worker launches its kernel first thing; when every slot is busy, one more worker may be
-started "held": its kernel boots and it runs 01 while the others work, and it goes on to 02 once
-a slot frees (the next year's kernel boot and cleaning are off the critical path). A batch
+started "held": its kernel boots and it runs 01 and 02 while the others work, and it goes on to
+03 once a slot frees (the next year's kernel boot, cleaning and analysis are off the critical
+path, and the batch's last year analyses as soon as year-1 has). A batch
 of several years forks those kernels from one server that has imported what a kernel needs
 (run.zygote), so no year pays those imports again.
 
-Pipe protocol (worker → pool): ("held",) waiting for a slot before 02, ("stage", name, index),
-("wait",) before 02 until year-1's data is ready, ("done", result), ("error", message,
-traceback); pool → worker: ("go",) after "held" or "wait". The pool turns them into
-`scheduler.Event`s.
+Pipe protocol (worker → pool): ("stage", name, index), ("wait",) stopped before 02 until
+year-1's data is ready, ("done", result), ("error", message, traceback); pool → worker: ("go",
+gate) with a `scheduler.Gate`'s value, sent once, before or after the worker reaches that gate
+(it keeps what comes early). The pool turns the worker's messages into `scheduler.Event`s.
 """
 
 from __future__ import annotations
@@ -28,38 +29,49 @@ from selfeval import config
 from selfeval.config import Roots
 from selfeval.errors import BuildError
 from selfeval.run.discovery import raw_dir, shown_paths
-from selfeval.run.plan import BUILD_LOG, NEEDS_PREVIOUS_STAGE, Key, YearPlan
-from selfeval.run.scheduler import Event, Kind
+from selfeval.run.plan import BUILD_LOG, NEEDS_PREVIOUS_STAGE, NEEDS_SLOT_STAGE, Key, YearPlan
+from selfeval.run.scheduler import Event, Gate, Kind
 
 DEFAULT_BUILDER = "selfeval.run.notebooks:build_year"
 
 
 class _Gate:
-    """Where a worker stops for the batch: a held worker (every slot busy) before 02 until a slot
-    frees, a pipelined one then until year-1's data is complete. 01 reads nothing of year-1, so
-    a held worker runs it while its slot is not free yet: the cores' gaps (a year waiting for its
-    kernel, the batch's first and last years) do work a slot would otherwise do later."""
+    """Where a worker stops for the batch: before 02 until year-1's data is complete (a
+    pipelined year), and, when it was started held (every slot busy), before 03 until a slot
+    frees. 01 reads nothing of year-1 and 02 only year-1's data, so a held worker runs both
+    while its slot is not free yet: the cores' gaps (a year waiting for its kernel or for
+    year-1, the batch's first and last years) do work a slot would otherwise do later."""
 
     def __init__(self, task: dict, conn) -> None:
         self.task = task
         self.conn = conn
         self.parent = task["parent_pid"]
         self.seen = 0
+        self.open: set[str] = set()  # gates the pool opened before the worker got there
+
+    def _until(self, gate: Gate) -> None:
+        while gate.value not in self.open:
+            message = self.conn.recv()
+            if message[0] != "go":
+                os._exit(3)
+            self.open.add(message[1])
 
     def before_previous(self) -> None:
-        if self.task["held"]:
-            self.conn.send(("held",))
-            if self.conn.recv() != ("go",):
-                os._exit(3)
         if self.task["waits"]:
             self.conn.send(("wait",))
-            self.conn.recv()
+            self._until(Gate.PREVIOUS)
+
+    def before_report(self) -> None:
+        if self.task["held"]:
+            self._until(Gate.SLOT)
 
     def on_stage(self, stage: object = None, *args: object, **kwargs: object) -> None:
         if os.getppid() != self.parent:  # the batch died: stop between notebooks
             os._exit(3)
         if self.seen == NEEDS_PREVIOUS_STAGE:
             self.before_previous()
+        if self.seen == NEEDS_SLOT_STAGE:
+            self.before_report()
         self.conn.send(("stage", str(stage), self.seen))
         self.seen += 1
 
@@ -112,7 +124,9 @@ def _worker_main(task: dict, conn) -> None:  # runs in a child process
             **extra,
         )
         if gate.seen <= NEEDS_PREVIOUS_STAGE:  # a builder without stages: it still must not
-            gate.before_previous()  # finish before a slot is its, nor before year-1
+            gate.before_previous()  # finish before year-1, nor before a slot is its
+        if gate.seen <= NEEDS_SLOT_STAGE:
+            gate.before_report()
         conn.send(("done", _jsonable(result)))
     except BaseException as exc:  # report every failure, then exit
         import traceback  # only on a failure: not on the no-op path
@@ -205,9 +219,9 @@ class LocalPool:
         child_conn.close()
         self.procs[key] = (proc, parent_conn)
 
-    def go(self, key: Key) -> None:
+    def go(self, key: Key, gate: Gate) -> None:
         with contextlib.suppress(OSError):
-            self.procs[key][1].send(("go",))
+            self.procs[key][1].send(("go", gate.value))
 
     def kill(self, key: Key) -> None:
         _kill_group(self.procs[key][0])

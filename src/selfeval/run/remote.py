@@ -68,7 +68,7 @@ from selfeval.run.remote_task import (
     verify,
 )
 from selfeval.run.result import BatchResult, finish
-from selfeval.run.scheduler import Event, Kind, Scheduler, run_waves
+from selfeval.run.scheduler import Event, Gate, Kind, Scheduler, run_waves
 from selfeval.store import recover
 
 
@@ -125,7 +125,7 @@ class DaskPool:
         else:
             self.pending.add(future)
 
-    def go(self, key: Key) -> None:
+    def go(self, key: Key, gate: Gate) -> None:
         pass  # a task never waits: year-1's future is its argument
 
     def kill(self, key: Key) -> None:

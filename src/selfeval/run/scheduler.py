@@ -4,8 +4,10 @@ builds and report what happened, as Kedro's runners get an executor from `_get_e
 Hamilton's `TaskExecutor` plug-ins run tasks.
 
 Each unit-year's `YearPlan.status` is a `State` (run.plan); every decision reads it. Pipelining:
-a year may start while year-1 builds; it is then given year-1's staging folder and told to wait
-(`Event.WAIT`) before 02 until year-1 has announced stage PREVIOUS_READY_STAGE. When year-1 fails,
+a year may start while year-1 builds; it is then given year-1's staging folder and stops before
+02 until year-1 has announced stage PREVIOUS_READY_STAGE (`Gate.PREVIOUS`, sent as soon as that
+is so: the worker finds it at its stop). A build started ahead of a free slot ("held") stops
+before 03 until a slot frees (`Gate.SLOT`). When year-1 fails,
 a waiting year gets year-1's committed data instead, one that already read the staged data is
 built again. Commits go in year order (a stamp records year-1's committed data). A raw folder
 that changed during the build is built once more. A 主管部门 is built in a later wave than its
@@ -41,11 +43,19 @@ BUSY = (State.HELD, State.RUNNING, State.WAITING)
 BUILDING = (State.HELD, State.RUNNING, State.WAITING, State.STAGED)
 
 
+class Gate(Enum):
+    """Where a worker stops until the scheduler lets it go on (`Executor.go`). Each is said once,
+    when it holds, whether or not the worker has reached it yet."""
+
+    PREVIOUS = "previous"  # before 02: year-1's processed data is complete (or settled)
+    SLOT = "slot"  # before 03: a held build has a slot
+
+
 class Kind(Enum):
     """What an executor reports about a unit-year's build."""
 
     STAGE = "stage"  # a notebook stage starts (name, index)
-    WAIT = "wait"  # stopped before 02 until year-1's data is complete (Executor.go resumes it)
+    WAIT = "wait"  # stopped before 02 until year-1's data is complete (Gate.PREVIOUS resumes it)
     DONE = "done"  # built into the staging folders (result: the builder's dict)
     ERROR = "error"  # the build failed (error: message, detail: traceback)
     EXIT = "exit"  # the worker ended without a word (exitcode)
@@ -68,8 +78,8 @@ class Executor(Protocol):
 
     #: How many builds may run at once.
     slots: int
-    #: Whether one more build may be started "held" when every slot is busy (its kernel boots
-    #: off the critical path, `go` starts it).
+    #: Whether one more build may be started "held" when every slot is busy (its kernel boots,
+    #: 01 and 02 run off the critical path; `go(key, Gate.SLOT)` starts its 03).
     ahead: bool
 
     def prepare(self, n_build: int) -> None:
@@ -79,8 +89,8 @@ class Executor(Protocol):
         """Start building `plan` (its staging folders, previous_dir, waits and units set).
         May raise OSError: that unit-year fails."""
 
-    def go(self, key: Key) -> None:
-        """Let a held or waiting build go on."""
+    def go(self, key: Key, gate: Gate) -> None:
+        """Let a build go on past `gate`, now or when it gets there."""
 
     def kill(self, key: Key) -> None:
         """Stop a build now; its end is still reported (ERROR or EXIT)."""
@@ -176,11 +186,13 @@ class Scheduler:
             plan.previous_dir = self.project.committed(key.prev)
         plan.stages_seen = 0
         plan.released = not plan.waits
+        plan.stopped = False
         plan.tainted = False
         plan.started = time.monotonic()
         plan.units = self.project.units(key)
         plan.status = State.HELD if held else State.RUNNING
         self.executor.start(plan, held)
+        self._release(key)  # year-1's data may be complete already
 
     def _start_workers(self) -> None:
         """Fill free slots (releasing a held build first), then start one held build ahead."""
@@ -211,14 +223,14 @@ class Scheduler:
         return True
 
     def _release_held(self) -> bool:
-        """Let the earliest held build start its notebooks (a slot freed); whether one was."""
+        """Give the earliest held build a slot (one freed): its 03 may run; whether one was."""
         held = self._in(State.HELD)
         if not held:
             return False
         plan = self.plans[held[0]]
-        plan.status = State.RUNNING
+        plan.status = State.WAITING if plan.stopped else State.RUNNING
         plan.started = time.monotonic()
-        self.executor.go(plan.key)
+        self.executor.go(plan.key, Gate.SLOT)
         return True
 
     def _previous_ready(self, key: Key) -> bool:
@@ -228,14 +240,19 @@ class Scheduler:
         return prev.status == State.STAGED or prev.stages_seen > PREVIOUS_READY_STAGE
 
     def _release(self, key: Key) -> None:
-        """Let a year waiting for year-1's data go on, once that data is complete or settled."""
-        if self._is(key, State.WAITING) and self._previous_ready(key):
-            plan = self.plans[key]
+        """Let a year pipelined on year-1's data read it, once that data is complete or settled:
+        at once if its worker stopped for it, else when it gets to 02 (01 may still run)."""
+        plan = self.plans.get(key)
+        if plan is None or plan.status not in BUSY or plan.released:
+            return
+        if self._previous_ready(key):
             if self._is(key.prev, State.FAILED):
                 self.project.substitute(key.prev, plan.previous_dir)
-            plan.status = State.RUNNING
+            if plan.status == State.WAITING:
+                plan.status = State.RUNNING
             plan.released = True
-            self.executor.go(key)
+            plan.stopped = False
+            self.executor.go(key, Gate.PREVIOUS)
 
     # ---- events
 
@@ -251,7 +268,10 @@ class Scheduler:
             if plan.stages_seen > PREVIOUS_READY_STAGE:
                 self._release(key.next)
         elif event.kind is Kind.WAIT:
-            plan.status = State.WAITING
+            if not plan.released:  # a held build stays HELD: it has no slot to wait in
+                plan.stopped = True
+                if plan.status == State.RUNNING:
+                    plan.status = State.WAITING
             self._release(key)
         elif event.kind is Kind.DONE:
             plan.result = event.result if isinstance(event.result, dict) else {}

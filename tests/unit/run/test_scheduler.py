@@ -15,12 +15,13 @@ from selfeval.run.plan import (
     FAILED,
     N_STAGES,
     NEEDS_PREVIOUS_STAGE,
+    NEEDS_SLOT_STAGE,
     UNCHANGED,
     Key,
     State,
     YearPlan,
 )
-from selfeval.run.scheduler import Event, Kind, Scheduler, run_waves
+from selfeval.run.scheduler import Event, Gate, Kind, Scheduler, run_waves
 
 Y22, Y23, Y24 = Key("", 2022), Key("", 2023), Key("", 2024)
 
@@ -85,7 +86,8 @@ class FakeProject:
 class FakeBuild:
     def __init__(self, plan: YearPlan, held: bool, behaviour: tuple[str, int] | None, pace: int):
         self.plan = plan
-        self.blocked = held
+        self.held = held
+        self.open: set[Gate] = set()  # what the scheduler let through, before or at the stop
         self.killed = False
         self.behaviour = behaviour
         self.pace = pace
@@ -93,11 +95,18 @@ class FakeBuild:
         self.steps = self._steps()
 
     def _steps(self):
-        """The worker's protocol (run.pool._worker_main): WAIT before stage 1 when pipelined."""
+        """The worker's protocol (run.pool._Gate): WAIT and a stop before stage 1 when
+        pipelined, until Gate.PREVIOUS; a silent stop before stage 2 when held, until
+        Gate.SLOT. None: stopped at a gate this look."""
         key = self.plan.key
         for index in range(N_STAGES):
             if index == NEEDS_PREVIOUS_STAGE and self.plan.waits:
                 yield Event(key, Kind.WAIT)
+                while Gate.PREVIOUS not in self.open:
+                    yield None
+            if index == NEEDS_SLOT_STAGE and self.held:
+                while Gate.SLOT not in self.open:
+                    yield None
             if self.behaviour == ("fail", index):
                 yield Event(key, Kind.ERROR, error=f"{key} 在第 {index} 步失败", detail="tb")
                 return
@@ -131,9 +140,9 @@ class FakeExecutor:
         self.builds[plan.key] = FakeBuild(plan, held, behaviour, self.pace.get(plan.key, 1))
         self.log.append(("start", plan.key, held, plan.waits, plan.previous_dir))
 
-    def go(self, key):
-        self.builds[key].blocked = False
-        self.log.append(("go", key))
+    def go(self, key, gate):
+        self.builds[key].open.add(gate)
+        self.log.append(("go", key, gate.value))
 
     def kill(self, key):
         self.builds[key].killed = True
@@ -154,11 +163,11 @@ class FakeExecutor:
                 yield Event(key, Kind.EXIT, exitcode=-9)
                 continue
             build.ticks += 1
-            if build.blocked or build.ticks % build.pace:
+            if build.ticks % build.pace:
                 continue
             event = next(build.steps)
-            if event.kind is Kind.WAIT:
-                build.blocked = True
+            if event is None:
+                continue
             self.log.append((event.kind.value, key, event.index))
             yield event
 
@@ -219,9 +228,10 @@ def test_years_commit_in_year_order_and_each_reads_year_1s_staged_data_once_comp
     assert start22[3:] == (False, Path("/committed/2021"))
     assert start23[3:] == (True, Path("/staged/2022-1/processed"))  # 2022's staging folder
     # 2023 stops before its stage 1 and goes on only once 2022 announced stage 2 (02 done)
-    assert where(log, ("wait", Y23, 0)) < where(log, ("go", Y23))
-    assert where(log, ("stage", Y22, 2)) < where(log, ("go", Y23))
-    assert where(log, ("stage", Y23, 1)) > where(log, ("go", Y23))
+    go23 = ("go", Y23, "previous")
+    assert where(log, ("wait", Y23, 0)) < where(log, go23)
+    assert where(log, ("stage", Y22, 2)) < where(log, go23)
+    assert where(log, ("stage", Y23, 1)) > where(log, go23)
     # 2023 is committed after 2022 although it may finish first; the commit records 2022's
     # staged folder as what it read
     assert ("commit", Y23, Path("/staged/2022-1/processed")) in log
@@ -270,7 +280,7 @@ def test_a_failure_is_kept_and_year_plus_1_builds_on_the_committed_data():
     assert plans[Y24].status == BUILT
     staged23 = Path("/staged/2023-1/processed")
     assert ("substitute", Y23, staged23) in log
-    assert where(log, ("substitute", Y23, staged23)) < where(log, ("go", Y24))
+    assert where(log, ("substitute", Y23, staged23)) < where(log, ("go", Y24, "previous"))
     assert "2023 failed" in lines and "2024 built" in lines
 
 
@@ -320,8 +330,71 @@ def test_a_held_worker_starts_ahead_and_goes_when_a_slot_frees():
     assert where(log, ("start", b, True, False, Path("/committed/b/2023"))) < where(
         log, ("done", a, 0)
     )
-    assert where(log, ("commit", a, Path("/committed/a/2023"))) < where(log, ("go", b))
-    assert ("stage", b, 0) not in log[: where(log, ("go", b))]
+    # b runs its 01 and 02 (stages 0 and 1) while a builds; its 03 once a is done
+    assert where(log, ("stage", b, 1)) < where(log, ("done", a, 0))
+    assert where(log, ("commit", a, Path("/committed/a/2023"))) < where(log, ("go", b, "slot"))
+    assert ("stage", b, 2) not in log[: where(log, ("go", b, "slot"))]
+
+
+def test_a_held_year_analyses_once_year_1_has_and_reports_once_a_slot_frees():
+    # one slot: 2024 is started held while 2023 builds (2023 moves every other look); 2024
+    # stops before 02 (WAIT) until 2023 announced stage 2, analyses while 2023 still reports,
+    # and goes on to 03 only when 2023 is done
+    states: list[tuple[int, State]] = []
+    executor = FakeExecutor(slots=1, ahead=True, pace={Y23: 2})
+    log: list = []
+    project = FakeProject(log=log)
+    executor.log = log
+    scheduler = Scheduler(project, executor, lambda n: Quiet([]), say=print)
+    events = executor.events
+
+    def watched():
+        for event in events():
+            yield event
+            if Y24 in scheduler.plans:
+                states.append((len(log), scheduler.plans[Y24].status))
+
+    executor.events = watched
+    plans = {p.key: p for p in scheduler.run([Y23, Y24])}
+    assert plans[Y23].status == BUILT and plans[Y24].status == BUILT
+    assert starts(log, Y24) == [("start", Y24, True, True, Path("/staged/2023-1/processed"))]
+    go_previous, go_slot = where(log, ("go", Y24, "previous")), where(log, ("go", Y24, "slot"))
+    assert where(log, ("wait", Y24, 0)) < go_previous
+    assert where(log, ("stage", Y23, 2)) < go_previous < where(log, ("stage", Y24, 1))
+    assert where(log, ("stage", Y24, 1)) < where(log, ("done", Y23, 0)) < go_slot
+    assert go_slot < where(log, ("stage", Y24, 2))
+    # held (no slot) until 2023 is done, though it stopped for 2023's data meanwhile
+    assert {state for n, state in states if n <= where(log, ("done", Y23, 0))} == {State.HELD}
+    assert [c[1] for c in log if c[0] == "commit"] == [Y23, Y24]
+
+
+def test_a_held_year_that_stopped_for_year_1_waits_in_the_slot_it_is_given():
+    # two slots: unit a and b's 2023 (moving every fourth look); b's 2024 is held and stops
+    # for 2023's data. a is done first: 2024 takes its slot while still stopped (WAITING),
+    # and runs once 2023 announced stage 2
+    a = Key("a", 2024)
+    y23, y24 = Key("b", 2023), Key("b", 2024)
+    states: list[State] = []
+    executor = FakeExecutor(slots=2, ahead=True, pace={y23: 4})
+    log: list = []
+    project = FakeProject(log=log)
+    executor.log = log
+    scheduler = Scheduler(project, executor, lambda n: Quiet([]), say=print)
+    events = executor.events
+
+    def watched():
+        for event in events():
+            yield event
+            if y24 in scheduler.plans:
+                states.append(scheduler.plans[y24].status)
+
+    executor.events = watched
+    plans = {p.key: p for p in scheduler.run([a, y23, y24])}
+    assert all(p.status == BUILT for p in plans.values())
+    assert starts(log, y24)[0][2:4] == (True, True)  # held, pipelined on 2023
+    assert where(log, ("go", y24, "slot")) < where(log, ("go", y24, "previous"))
+    seen = [s for n, s in enumerate(states) if n == 0 or states[n - 1] != s]
+    assert seen == [State.HELD, State.WAITING, State.RUNNING, State.STAGED, State.BUILT]
 
 
 def test_an_interrupt_discards_what_runs_and_commits_nothing_more():
