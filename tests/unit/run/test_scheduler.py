@@ -1,6 +1,7 @@
 """run.scheduler as a pure state machine: a fake project (no files) and a fake executor whose
-builds step through the worker's protocol (stages, a wait before 02 when pipelined on year-1,
-done, error, death), one event per build per look, so that every run is deterministic. What
+builds step through the worker's protocol (stages, a stop before 02 when pipelined on year-1
+and before 03 when started held, done, error, death), one event per build per look, so that
+every run is deterministic. What
 each test expects is worked out by hand from that protocol."""
 
 from __future__ import annotations
