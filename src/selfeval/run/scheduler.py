@@ -192,7 +192,6 @@ class Scheduler:
         plan.units = self.project.units(key)
         plan.status = State.HELD if held else State.RUNNING
         self.executor.start(plan, held)
-        self._release(key)  # year-1's data may be complete already
 
     def _start_workers(self) -> None:
         """Fill free slots (releasing a held build first), then start one held build ahead."""

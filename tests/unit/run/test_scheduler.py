@@ -337,26 +337,29 @@ def test_a_held_worker_starts_ahead_and_goes_when_a_slot_frees():
     assert ("stage", b, 2) not in log[: where(log, ("go", b, "slot"))]
 
 
+def run_watching(keys, executor, watched: Key):
+    """`run`, also noting `watched`'s state after each event: [(length of the log, state)]."""
+    log: list = []
+    executor.log = log
+    scheduler = Scheduler(FakeProject(log=log), executor, lambda n: Quiet([]), say=print)
+    events, states = executor.events, []
+
+    def watching():
+        for event in events():
+            yield event
+            if watched in scheduler.plans:
+                states.append((len(log), scheduler.plans[watched].status))
+
+    executor.events = watching
+    return {p.key: p for p in scheduler.run(keys)}, log, states
+
+
 def test_a_held_year_analyses_once_year_1_has_and_reports_once_a_slot_frees():
     # one slot: 2024 is started held while 2023 builds (2023 moves every other look); 2024
     # stops before 02 (WAIT) until 2023 announced stage 2, analyses while 2023 still reports,
     # and goes on to 03 only when 2023 is done
-    states: list[tuple[int, State]] = []
     executor = FakeExecutor(slots=1, ahead=True, pace={Y23: 2})
-    log: list = []
-    project = FakeProject(log=log)
-    executor.log = log
-    scheduler = Scheduler(project, executor, lambda n: Quiet([]), say=print)
-    events = executor.events
-
-    def watched():
-        for event in events():
-            yield event
-            if Y24 in scheduler.plans:
-                states.append((len(log), scheduler.plans[Y24].status))
-
-    executor.events = watched
-    plans = {p.key: p for p in scheduler.run([Y23, Y24])}
+    plans, log, states = run_watching([Y23, Y24], executor, Y24)
     assert plans[Y23].status == BUILT and plans[Y24].status == BUILT
     assert starts(log, Y24) == [("start", Y24, True, True, Path("/staged/2023-1/processed"))]
     go_previous, go_slot = where(log, ("go", Y24, "previous")), where(log, ("go", Y24, "slot"))
@@ -373,29 +376,14 @@ def test_a_held_year_that_stopped_for_year_1_waits_in_the_slot_it_is_given():
     # two slots: unit a and b's 2023 (moving every fourth look); b's 2024 is held and stops
     # for 2023's data. a is done first: 2024 takes its slot while still stopped (WAITING),
     # and runs once 2023 announced stage 2
-    a = Key("a", 2024)
-    y23, y24 = Key("b", 2023), Key("b", 2024)
-    states: list[State] = []
+    a, y23, y24 = Key("a", 2024), Key("b", 2023), Key("b", 2024)
     executor = FakeExecutor(slots=2, ahead=True, pace={y23: 4})
-    log: list = []
-    project = FakeProject(log=log)
-    executor.log = log
-    scheduler = Scheduler(project, executor, lambda n: Quiet([]), say=print)
-    events = executor.events
-
-    def watched():
-        for event in events():
-            yield event
-            if y24 in scheduler.plans:
-                states.append(scheduler.plans[y24].status)
-
-    executor.events = watched
-    plans = {p.key: p for p in scheduler.run([a, y23, y24])}
+    plans, log, states = run_watching([a, y23, y24], executor, y24)
     assert all(p.status == BUILT for p in plans.values())
     assert starts(log, y24)[0][2:4] == (True, True)  # held, pipelined on 2023
     assert where(log, ("go", y24, "slot")) < where(log, ("go", y24, "previous"))
-    seen = [s for n, s in enumerate(states) if n == 0 or states[n - 1] != s]
-    assert seen == [State.HELD, State.WAITING, State.RUNNING, State.STAGED, State.BUILT]
+    changes = [s for n, (_, s) in enumerate(states) if n == 0 or states[n - 1][1] != s]
+    assert changes == [State.HELD, State.WAITING, State.RUNNING, State.STAGED, State.BUILT]
 
 
 def test_an_interrupt_discards_what_runs_and_commits_nothing_more():
