@@ -51,6 +51,11 @@ class _Gate:
 
     def _until(self, gate: Gate) -> None:
         while gate.value not in self.open:
+            # a batch killed outright sends nothing, and its pipe never reads as closed (workers
+            # forked after this one hold its end too): stop with it, as between notebooks
+            while not self.conn.poll(1.0):
+                if os.getppid() != self.parent:
+                    os._exit(3)
             message = self.conn.recv()
             if message[0] != "go":
                 os._exit(3)

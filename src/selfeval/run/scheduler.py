@@ -5,13 +5,12 @@ Hamilton's `TaskExecutor` plug-ins run tasks.
 
 Each unit-year's `YearPlan.status` is a `State` (run.plan); every decision reads it. Pipelining:
 a year may start while year-1 builds; it is then given year-1's staging folder and stops before
-02 until year-1 has announced stage PREVIOUS_READY_STAGE (`Gate.PREVIOUS`, sent as soon as that
-is so: the worker finds it at its stop). A build started ahead of a free slot ("held") stops
-before 03 until a slot frees (`Gate.SLOT`). When year-1 fails,
-a waiting year gets year-1's committed data instead, one that already read the staged data is
-built again. Commits go in year order (a stamp records year-1's committed data). A raw folder
-that changed during the build is built once more. A 主管部门 is built in a later wave than its
-units (`run_waves`).
+02 until year-1 has announced stage PREVIOUS_READY_STAGE (`Gate.PREVIOUS`). A build started ahead
+of a free slot ("held") stops before 03 until a slot frees (`Gate.SLOT`, sent when one does: the
+worker keeps it if it has not got there yet). When year-1 fails, a waiting year gets year-1's
+committed data instead, one that already read the staged data is built again. Commits go in
+year order (a stamp records year-1's committed data). A raw folder that changed during the build
+is built once more. A 主管部门 is built in a later wave than its units (`run_waves`).
 
 The scheduler does no file work itself (`Project`, run.project) and starts no process
 (`Executor`): both are parameters, so that it is tested as a state machine with fakes.
@@ -44,8 +43,9 @@ BUILDING = (State.HELD, State.RUNNING, State.WAITING, State.STAGED)
 
 
 class Gate(Enum):
-    """Where a worker stops until the scheduler lets it go on (`Executor.go`). Each is said once,
-    when it holds, whether or not the worker has reached it yet."""
+    """Where a worker stops until the scheduler lets it go on (`Executor.go`), each said once:
+    PREVIOUS when the worker has stopped there and year-1's data is ready, SLOT when a slot
+    frees, whether or not the worker has got to its stop yet."""
 
     PREVIOUS = "previous"  # before 02: year-1's processed data is complete (or settled)
     SLOT = "slot"  # before 03: a held build has a slot
@@ -204,7 +204,11 @@ class Scheduler:
             self._start_next(held=True)
 
     def _start_next(self, held: bool) -> bool:
-        startable = [k for k in self._in(State.QUEUED) if not self._is(k.prev, State.DEFERRED)]
+        # not on a year-1 still to be built (queued behind a deferred year-2): it would read
+        # year-1's committed data, which that build then replaces
+        startable = [
+            k for k in self._in(State.QUEUED) if not self._is(k.prev, State.DEFERRED, State.QUEUED)
+        ]
         if not startable:
             return False
         key = startable[0]
@@ -228,7 +232,6 @@ class Scheduler:
             return False
         plan = self.plans[held[0]]
         plan.status = State.WAITING if plan.stopped else State.RUNNING
-        plan.started = time.monotonic()
         self.executor.go(plan.key, Gate.SLOT)
         return True
 
@@ -239,10 +242,11 @@ class Scheduler:
         return prev.status == State.STAGED or prev.stages_seen > PREVIOUS_READY_STAGE
 
     def _release(self, key: Key) -> None:
-        """Let a year pipelined on year-1's data read it, once that data is complete or settled:
-        at once if its worker stopped for it, else when it gets to 02 (01 may still run)."""
+        """Let a year whose worker stopped for year-1's data read it, once that data is complete
+        or settled. Only once it stopped: until then a year-1 that fails leaves it its committed
+        data to read instead, with no rebuild (`released` means it may have read the staged)."""
         plan = self.plans.get(key)
-        if plan is None or plan.status not in BUSY or plan.released:
+        if plan is None or plan.status not in BUSY or not plan.stopped:
             return
         if self._previous_ready(key):
             if self._is(key.prev, State.FAILED):

@@ -44,16 +44,26 @@ def test_a_held_pipelined_worker_keeps_the_slots_go_while_it_waits_for_year_1():
     assert pool.recv() == ("stage", "report", 2)
 
 
-def test_year_1s_go_before_the_worker_stops_and_a_held_worker_stops_before_its_report():
-    gate, pool = _gate(held=True, waits=True)
-    pool.send(("go", Gate.PREVIOUS.value))  # year-1's 02 was done before this worker's 01
+def test_a_held_worker_on_committed_data_analyses_without_stopping_and_waits_for_a_slot():
+    gate, pool = _gate(held=True, waits=False)
     gate.on_stage("clean")
     assert _passes(lambda: gate.on_stage("analyze"))
-    assert [pool.recv(), pool.recv(), pool.recv()] == [
-        ("stage", "clean", 0),
-        ("wait",),
-        ("stage", "analyze", 1),
-    ]
+    assert [pool.recv(), pool.recv()] == [("stage", "clean", 0), ("stage", "analyze", 1)]
     assert not _passes(lambda: gate.on_stage("report"), timeout=0.3)  # no slot yet
     pool.send(("go", Gate.SLOT.value))
     assert pool.recv() == ("stage", "report", 2)
+
+
+def _stopped_orphan(conn) -> None:  # runs in a forked child: the batch is "gone" (not its parent)
+    gate = _Gate({"held": False, "waits": True, "parent_pid": -1}, conn)
+    gate.before_previous()
+    os._exit(0)  # passed the stop: what must not happen
+
+
+def test_a_worker_stopped_at_a_gate_ends_when_its_batch_is_gone():
+    pool, theirs = multiprocessing.Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_stopped_orphan, args=(theirs,))
+    child.start()
+    assert pool.recv() == ("wait",)
+    child.join(timeout=10)  # pool's end stays open here: only the parent check can end it
+    assert child.exitcode == 3

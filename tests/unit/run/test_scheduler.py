@@ -300,6 +300,51 @@ def test_a_year_built_on_data_of_a_year_that_then_failed_is_built_again():
     assert [e for e in log if e[0] == "commit"] == [("commit", Y24, Path("/committed/2023"))]
 
 
+def test_a_year_still_cleaning_when_year_1_fails_reads_the_committed_data_and_is_built_once():
+    # 2023 fails at its export; 2024 (moving every eighth look) has not stopped before its 02
+    # yet: nothing told it to read 2023's staged data, so it is given the committed data and
+    # goes on, neither killed nor started again
+    executor = FakeExecutor(slots=2, behaviour={Y23: [("fail", 3)]}, pace={Y24: 8})
+    plans, log, _ = run([Y23, Y24], executor=executor)
+    assert plans[Y23].status == FAILED and plans[Y24].status == BUILT
+    assert len(starts(log, Y24)) == 1 and ("kill", Y24) not in log
+    staged23 = Path("/staged/2023-1/processed")
+    assert where(log, ("error", Y23, 0)) < where(log, ("wait", Y24, 0))
+    assert where(log, ("substitute", Y23, staged23)) < where(log, ("go", Y24, "previous"))
+    assert [e for e in log if e[0] == "commit"] == [("commit", Y24, staged23)]
+
+
+def test_an_executor_whose_builds_never_stop_is_never_told_to_go_on():
+    # as run.remote's Dask executor: a task gets year-1's result as an argument and says only
+    # done or failed; a failed year-1 is not copied into a staging folder nobody reads
+    class NoStops(FakeExecutor):
+        def events(self):
+            for event in super().events():
+                if event.kind is Kind.WAIT:
+                    self.builds[event.key].open.add(Gate.PREVIOUS)  # the task does not stop
+                    continue
+                yield event
+
+    executor = NoStops(slots=2, behaviour={Y23: [("fail", 1)]})
+    plans, log, _ = run([Y23, Y24], executor=executor)
+    assert plans[Y23].status == FAILED and plans[Y24].status == BUILT
+    assert [e for e in log if e[0] in ("go", "substitute", "kill")] == []
+
+
+def test_a_year_is_not_started_on_a_year_1_that_is_still_to_be_built():
+    # 2021's own inputs are unchanged (deferred on 2020); 2020, 2022 and 2023 changed. 2022
+    # cannot start before 2021 is decided, and 2023 must not start on 2022's committed data,
+    # which 2022's build then replaces
+    y20, y21, y22, y23 = (Key("", y) for y in (2020, 2021, 2022, 2023))
+    stamp = {"inputs": {"previous": "2020 before"}}
+    project = FakeProject(stamps={y21: (True, stamp)}, previous={y21: "2020 after"})
+    plans, log, _ = run([y20, y21, y22, y23], project=project)
+    assert all(p.status == BUILT for p in plans.values())
+    assert [e[1] for e in log if e[0] == "start"] == [y20, y21, y22, y23]
+    assert [e[1] for e in log if e[0] == "commit"] == [y20, y21, y22, y23]
+    assert starts(log, y23)[0][3:] == (True, Path("/staged/2022-3/processed"))
+
+
 def test_a_worker_that_dies_fails_its_year_with_the_stage():
     executor = FakeExecutor(slots=1, behaviour={Y24: [("die", 2)]})
     project = FakeProject()
