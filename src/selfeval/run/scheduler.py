@@ -271,10 +271,9 @@ class Scheduler:
             if plan.stages_seen > PREVIOUS_READY_STAGE:
                 self._release(key.next)
         elif event.kind is Kind.WAIT:
-            if not plan.released:  # a held build stays HELD: it has no slot to wait in
-                plan.stopped = True
-                if plan.status == State.RUNNING:
-                    plan.status = State.WAITING
+            plan.stopped = True
+            if plan.status == State.RUNNING:  # a held build stays HELD: no slot to wait in
+                plan.status = State.WAITING
             self._release(key)
         elif event.kind is Kind.DONE:
             plan.result = event.result if isinstance(event.result, dict) else {}
